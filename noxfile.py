@@ -1,0 +1,88 @@
+"""Every workflow step is a nox session, so what CI does runs the same on a laptop.
+
+Sessions share one virtualenv (reused) so a second session costs no install time.
+uv is used when it is installed beside nox; otherwise plain venv + pip.
+"""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.default_venv_backend = "uv|venv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["tests"]
+nox.options.error_on_missing_interpreters = False
+
+PY = "3.11"
+ENV = os.environ.get("SPINOPS_ENV", "production")
+
+
+def _install(session: nox.Session, *extras: str) -> None:
+    spec = ".[" + ",".join(extras) + "]" if extras else "."
+    session.install("-e", spec)
+
+
+@nox.session(python=PY)
+def build(session: nox.Session) -> None:
+    """The main job: render the reference halconfig and build every environment's manifests."""
+    _install(session)
+    envs = session.posargs or ["staging", "production"]
+    for env in envs:
+        session.run("spinops", "build", "--env", env)
+
+
+@nox.session(python=PY)
+def render(session: nox.Session) -> None:
+    """Render the reference halconfig to build/rendered (Kleat's 13 files)."""
+    _install(session)
+    session.run("spinops", "render", "halconfig", "--out", "build/rendered", *session.posargs)
+
+
+@nox.session(python=PY)
+def check(session: nox.Session) -> None:
+    """Lint and schema-validate the built manifests of one environment."""
+    _install(session)
+    session.run("spinops", "build", "--env", ENV)
+    session.run("spinops", "check", f"build/{ENV}/manifests.yaml", *session.posargs)
+
+
+@nox.session(python=PY)
+def diff(session: nox.Session) -> None:
+    """Diff the working tree against a base ref (default origin/main): `nox -s diff -- --base REF`."""
+    _install(session)
+    args = session.posargs or ["--base", os.environ.get("SPINOPS_BASE", "origin/main")]
+    session.run("spinops", "diff", "--env", ENV, *args, success_codes=[0, 1])
+
+
+@nox.session(python=PY)
+def apply(session: nox.Session) -> None:
+    """Apply one environment to the cluster in the current kubectl context."""
+    _install(session)
+    session.run("spinops", "build", "--env", ENV)
+    session.run("spinops", "apply", "--env", ENV, *session.posargs)
+
+
+@nox.session(python=PY)
+def tests(session: nox.Session) -> None:
+    """The test suite (real kustomize, real git, real validators)."""
+    _install(session, "test")
+    args = session.posargs or ["-n", "2"]
+    session.run("pytest", *args)
+
+
+@nox.session(python=PY)
+def lint(session: nox.Session) -> None:
+    """ruff on the package and tests; zizmor on the workflows."""
+    session.install("ruff==0.17.5", "zizmor==1.32.0")
+    session.run("ruff", "check", "scripts", "tests", "noxfile.py")
+    if os.path.isdir(".github/workflows"):
+        session.run("zizmor", "--offline", "--strict-collection", ".github/workflows", env={"GH_TOKEN": "", "GITHUB_TOKEN": ""})
+
+
+@nox.session(python=PY)
+def bench(session: nox.Session) -> None:
+    """Benchmarks as whole processes; prints medians and ratios (see README)."""
+    _install(session)
+    session.run("python", "-m", "spinops.bench", *session.posargs)

