@@ -1,0 +1,1 @@
+"""The halconfig: loading (fragments, overlays, positions), the JSON Schema, strict validation."""
