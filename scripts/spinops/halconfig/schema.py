@@ -1,0 +1,109 @@
+"""The halconfig JSON Schema (draft 2020-12) and a few pure helpers to walk it.
+
+The schema file `halconfig.schema.json` ships inside the package and is the single description
+of the halconfig format: validation, the renderer's field filtering and presence rules read it.
+It was written for spinops from the facts of Kleat's proto field list (see docs/halconfig-schema.md).
+
+This module is on the render hot path: it imports only json/functools/importlib.resources.
+Custom keywords (ignored by generic validators) are described in docs/contracts.md:
+x-kleat-wrapper, x-kleat-alias-of, x-kleat-enum-numbers, x-spinops-credential, x-spinops-credential-file.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+
+SCHEMA_FILE = "halconfig.schema.json"
+_REF_PREFIX = "#/$defs/"
+
+
+@functools.cache
+def load_schema() -> dict:
+    """The parsed schema. Cached: treat the result as read-only."""
+    return json.loads(resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
+@functools.cache
+def schema_text() -> str:
+    """The schema as `spinops schema` prints it: sorted keys, indent 2, trailing newline."""
+    return json.dumps(load_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def resolve(node: dict, schema: dict | None = None) -> dict:
+    """Follow `$ref` (only local `#/$defs/<name>` refs occur) until a node without one.
+
+    Sibling keywords of a `$ref` (description, annotations) are not merged: read them from
+    the referring node before resolving.
+    """
+    root = schema if schema is not None else load_schema()
+    seen = 0
+    while "$ref" in node:
+        ref = node["$ref"]
+        if not ref.startswith(_REF_PREFIX):
+            raise ValueError(f"unsupported $ref {ref!r}")
+        node = root["$defs"][ref[len(_REF_PREFIX) :]]
+        seen += 1
+        if seen > 32:
+            raise ValueError(f"$ref cycle at {ref!r}")
+    return node
+
+
+def child(node: dict, key: str | int, schema: dict | None = None) -> dict | None:
+    """The (unresolved) schema node of `key` inside `node`, or None if `key` is not allowed.
+
+    Objects: `properties[key]`, else a schema-valued `additionalProperties` (maps).
+    Arrays: `items` for an int key. Aliases (`x-kleat-alias-of`) are returned as they are.
+    """
+    node = resolve(node, schema)
+    if isinstance(key, int):
+        return node.get("items") if node.get("type") == "array" else None
+    props = node.get("properties", {})
+    if key in props:
+        return props[key]
+    extra = node.get("additionalProperties")
+    return extra if isinstance(extra, dict) else None
+
+
+def at(path: tuple[str | int, ...] | list[str | int], schema: dict | None = None) -> dict | None:
+    """The schema node at a data path like ("providers", "kubernetes", "accounts", 0, "name")."""
+    node = schema if schema is not None else load_schema()
+    for key in path:
+        node = child(node, key, schema)
+        if node is None:
+            return None
+    return node
+
+
+@functools.cache
+def credential_fields() -> tuple[tuple[str, str], ...]:
+    """Every credential field as (dotted pattern, kind), sorted by pattern.
+
+    kind is "credential" (a secret string) or "credential-file" (a path to a credential file).
+    Patterns use `[]` for list items and `*` for map values, e.g.
+    ("artifacts.github.accounts[].token", "credential"),
+    ("providers.kubernetes.accounts[].kubeconfigFile", "credential-file").
+    Proto-name aliases (datadog `apiKey` for `api_key`, ...) are listed too.
+    """
+    schema = load_schema()
+    out: list[tuple[str, str]] = []
+
+    def walk(node: dict, prefix: str, depth: int) -> None:
+        if depth > 40:  # the format is a tree; this only guards against a broken schema file
+            raise ValueError(f"schema nesting too deep at {prefix!r}")
+        if node.get("x-spinops-credential"):
+            out.append((prefix, "credential"))
+        if node.get("x-spinops-credential-file"):
+            out.append((prefix, "credential-file"))
+        node = resolve(node, schema)
+        if node.get("type") == "array":
+            walk(node["items"], prefix + "[]", depth + 1)
+        for name, sub in node.get("properties", {}).items():
+            walk(sub, f"{prefix}.{name}" if prefix else name, depth + 1)
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict):
+            walk(extra, prefix + ".*", depth + 1)
+
+    walk(schema, "", 0)
+    return tuple(sorted(out))
