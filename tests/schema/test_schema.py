@@ -177,3 +177,68 @@ def test_schema_file_is_deterministic_and_sorted():
 
     # the shipped file is byte-identical to what `spinops schema` prints
     assert resources.files("spinops.halconfig").joinpath(hs.SCHEMA_FILE).read_text(encoding="utf-8") == text
+
+
+def test_kinds_and_omit_kinds_are_mutually_exclusive_like_kleat(validator, schema):
+    def account(**kw):
+        return {"providers": {"kubernetes": {"accounts": [{"name": "a", **kw}]}}}
+
+    assert list(validator.iter_errors(account(kinds=["deployment"]))) == []
+    assert list(validator.iter_errors(account(kinds=[], omitKinds=["secret"]))) == []
+    errors = list(validator.iter_errors(account(kinds=["deployment"], omitKinds=["secret"])))
+    assert [(e.validator, list(e.absolute_path)) for e in errors] == [
+        ("not", ["providers", "kubernetes", "accounts", 0])
+    ]
+    # the message a validator shows for that rule (Kleat's wording)
+    assert (
+        schema["$defs"]["cloudprovider.KubernetesAccount"]["x-spinops-message"]
+        == "Cannot specify both kinds and omitKinds."
+    )
+
+
+def test_every_message_and_top_level_section_is_described(schema):
+    assert all(d.get("description") for d in schema["$defs"].values())
+    assert all(p.get("description") for p in schema["properties"].values())
+    assert hs.at(("providers", "kubernetes", "accounts", 0, "requiredGroupMembership"))["deprecated"] is True
+
+
+# Keywords whose meaning is the same in draft-07 and 2020-12: editors whose yaml-language-server only
+# implements draft-07 still validate and complete the schema correctly (`deprecated` is a hint they may ignore).
+PORTABLE_KEYWORDS = {
+    "$schema", "$id", "$defs", "$ref", "title", "description", "deprecated", "type", "properties",
+    "additionalProperties", "items", "enum", "minimum", "maximum", "minItems", "required", "not",
+}  # fmt: skip
+
+
+def test_schema_uses_only_keywords_that_editors_with_draft_07_understand(schema):
+    used = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                used.add(key)
+                if key in ("properties", "$defs"):
+                    for sub in value.values():
+                        walk(sub)
+                elif not key.startswith("x-"):
+                    walk(value)
+        elif isinstance(node, list):
+            for sub in node:
+                walk(sub)
+
+    walk(schema)
+    assert {k for k in used if not k.startswith("x-")} <= PORTABLE_KEYWORDS
+    assert {k for k in used if k.startswith("x-")} == {
+        "x-kleat-alias-of", "x-kleat-enum-numbers", "x-kleat-wrapper",
+        "x-spinops-credential", "x-spinops-credential-file", "x-spinops-message",
+    }  # fmt: skip
+
+
+def test_draft_07_validator_gives_the_same_answers(schema, validator, fixtures):
+    draft7 = jsonschema.Draft7Validator(schema)
+    good = _load(fixtures, "halconfig.yml")
+    bad = _load(fixtures, "halconfig_with_plugins.yml")
+    for data in (good, bad, {"providers": {"kubernetes": {"accounts": [{"nmae": "x"}]}}}):
+        assert sorted(e.message for e in draft7.iter_errors(data)) == sorted(
+            e.message for e in validator.iter_errors(data)
+        )
