@@ -1,0 +1,63 @@
+"""`spinops apply`: create the workflow Secrets, apply build/<env>/manifests.yaml, wait for rollouts."""
+
+from __future__ import annotations
+
+HELP = "apply build/<env>/manifests.yaml to the cluster in the current kubectl context (server-side, ApplySet pruning)"
+DESCRIPTION = (
+    "Create or update the workflow-sourced Secrets of halconfig/secrets.yml from environment variables "
+    "(manifest on kubectl's stdin, values masked), then `kubectl apply --server-side --field-manager=spinops` "
+    "the built manifests with ApplySet pruning (configmaps/spinops-<env>), then `kubectl rollout status` for every "
+    "workload the plan shows created or changed. --dry-run prints the plan (create/change/prune) using only "
+    "server-side dry runs and reads. Exit 0 ok, 1 apply or rollout failed, 2 bad input (e.g. a missing env var)."
+)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--env", required=True, help="environment to apply (build/<env>/manifests.yaml)")
+    parser.add_argument("--repo", default=".", help="repository root (default: .)")
+    parser.add_argument("--manifests", metavar="FILE", help="manifests to apply (default: <repo>/build/<env>/manifests.yaml)")
+    parser.add_argument("--namespace", help="namespace of the ApplySet parent and the Secrets (default: the manifests' one namespace)")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
+    parser.add_argument("--rollout-timeout", default="10m", metavar="DURATION", help="per workload, as kubectl durations (default: 10m)")
+    parser.add_argument(
+        "--no-force-conflicts",
+        dest="force_conflicts",
+        action="store_false",
+        help="fail on fields owned by another field manager instead of taking them over (default: take over; git is the truth)",
+    )
+
+
+def run(args) -> int:
+    import sys
+    from pathlib import Path
+
+    from spinops import deploy, gha
+
+    repo = Path(args.repo)
+    opts = deploy.Options(
+        env=args.env,
+        repo=repo,
+        manifests=Path(args.manifests) if args.manifests else repo / "build" / args.env / "manifests.yaml",
+        namespace=args.namespace,
+        dry_run=args.dry_run,
+        rollout_timeout=args.rollout_timeout,
+        force_conflicts=args.force_conflicts,
+    )
+    try:
+        outcome = deploy.run_apply(opts)
+    except deploy.ApplyFailed as e:
+        print(f"spinops apply: error: {e}", file=sys.stderr)
+        if gha.in_actions():
+            print(gha.annotation("error", str(e), title=f"spinops apply {args.env}"))
+        gha.append_summary(f"### spinops {'plan' if args.dry_run else 'deploy'}: `{args.env}`\n\n**Failed**: {e}\n")
+        return 1
+    gha.append_summary(deploy.summary_markdown(opts, outcome))
+    if outcome.failure:
+        print(f"spinops apply: error: {outcome.failure}", file=sys.stderr)
+        if gha.in_actions():
+            first = outcome.failure.split("\n", 1)[0]
+            print(gha.annotation("error", outcome.failure, title=first[:120]))
+        return 1
+    if not args.dry_run:
+        print(outcome.plan.text(args.env, outcome.namespace, False))
+    return 0

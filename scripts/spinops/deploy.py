@@ -1,0 +1,479 @@
+"""`spinops apply`: the one seam that changes a cluster.
+
+Order of work (each step named in the log; nothing is applied before every input is valid):
+
+1. inputs: `build/<env>/manifests.yaml`, the workflow-sourced Secrets of `halconfig/secrets.yml` and
+   the environment variables holding their values (a missing one is an input error, exit 2);
+   in GitHub Actions every value is registered with `::add-mask::` first;
+2. plan: `kubectl diff --server-side` (a server-side dry run; nothing is persisted) with our own
+   external differ, which lists the objects to create and change;
+3. Namespace objects of the manifests (only if any), so the Secrets below have somewhere to go;
+4. workflow Secrets: one `kubectl apply --server-side -f -` whose manifest arrives on STDIN
+   (values never reach argv, a file or the log);
+5. `KUBECTL_APPLYSET=true kubectl apply --server-side --field-manager=spinops --prune
+   --applyset=configmaps/spinops-<env>`: ApplySet pruning deletes exactly the objects an earlier
+   apply of this ApplySet created and this build no longer renders. (Label-selector pruning is
+   rejected by kubectl together with --server-side: "--prune is in alpha and doesn't currently
+   work on objects created by server-side apply", checked with kubectl 1.37.1.) The Secrets of
+   step 4 are applied outside the ApplySet, so they are never pruned;
+6. `kubectl rollout status` for every Deployment/StatefulSet/DaemonSet the plan shows created or
+   changed (every workload when the plan could not be made, e.g. on a first install); a failed
+   rollout names the workload and prints its last events.
+
+`--dry-run` runs steps 1-2 plus two read-only calls: `kubectl apply --dry-run=server` with the same
+ApplySet flags (its "pruned (server dry run)" lines are the prune list) and `kubectl get secret -o name`
+(whether each workflow Secret exists), then prints the plan.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from spinops import gha
+from spinops.errors import InputError, Problem
+from spinops.manifests import load_documents
+from spinops.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL
+
+FIELD_MANAGER = "spinops"
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
+SECRETS_FILE = Path("halconfig") / "secrets.yml"
+EVENTS_SHOWN = 10
+
+
+class ApplyFailed(Exception):
+    """The cluster refused a step or a rollout failed (exit 1); the message is already masked."""
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class WorkflowSecret:
+    name: str  # Kubernetes Secret name
+    keys: tuple[str, ...]  # data keys = environment variable names
+
+
+def workflow_secrets(repo: Path) -> list[WorkflowSecret]:
+    """The Secrets of halconfig/secrets.yml whose `source` is `workflow` (names only, sorted)."""
+    path = repo / SECRETS_FILE
+    if not path.is_file():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise InputError(
+            Problem(f"not valid YAML: {getattr(e, 'problem', e)}", str(path), mark.line + 1 if mark else None, mark.column + 1 if mark else None)
+        ) from None
+    secrets = data.get("secrets") if isinstance(data, dict) else None
+    if not isinstance(secrets, dict):
+        raise InputError(Problem("expected a mapping `secrets:` of Secret name -> {source, env, ...}", str(path), 1, 1))
+    out, problems = [], []
+    for name, spec in sorted(secrets.items()):
+        if not isinstance(spec, dict):
+            problems.append(Problem(f"secrets.{name}: expected a mapping with `source:`", str(path)))
+            continue
+        if spec.get("source") != "workflow":
+            continue
+        keys = spec.get("env") or []
+        if not isinstance(keys, list) or not all(isinstance(k, str) and k for k in keys):
+            problems.append(Problem(f"secrets.{name}.env: expected a list of environment variable names", str(path)))
+            continue
+        if spec.get("files"):
+            problems.append(
+                Problem(
+                    f"secrets.{name}: a workflow Secret takes its values from environment variables (`env:`), not `files:`",
+                    str(path),
+                    hint="declare file credentials in a Secret with `source: external`",
+                )
+            )
+            continue
+        out.append(WorkflowSecret(str(name), tuple(keys)))
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def secret_values(secrets: Sequence[WorkflowSecret], environ: Mapping[str, str]) -> dict[str, str]:
+    """Every key's value from the environment; all missing names are reported at once (exit 2)."""
+    missing = sorted({k for s in secrets for k in s.keys if k not in environ})
+    if missing:
+        raise InputError(
+            [
+                Problem(
+                    f"environment variable {k} is not set: it holds key {k} of the workflow Secret "
+                    + ", ".join(s.name for s in secrets if k in s.keys),
+                    str(SECRETS_FILE),
+                    hint=f"in deploy.yml pass it from an environment secret: `env: {k}: ${{{{ secrets.{k} }}}}`",
+                    code="missing-secret-env",
+                )
+                for k in missing
+            ]
+        )
+    return {k: environ[k] for s in secrets for k in s.keys}
+
+
+def secrets_manifest(secrets: Sequence[WorkflowSecret], values: Mapping[str, str], namespace: str) -> str:
+    """A v1 List of the Secrets as JSON, for kubectl's stdin only (base64 `data`, not `stringData`:
+    server-side apply tracks `data` keys, so removing a key really removes it)."""
+    items = []
+    for s in secrets:
+        items.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {
+                    "name": s.name,
+                    "namespace": namespace,
+                    "labels": {MANAGED_BY_LABEL: MANAGED_BY, PART_OF_LABEL: PART_OF},
+                    "annotations": {"spinops.io/source": "workflow"},
+                },
+                "type": "Opaque",
+                "data": {k: base64.b64encode(values[k].encode()).decode() for k in s.keys},
+            }
+        )
+    return json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, sort_keys=True)
+
+
+class Masker:
+    """Replaces every secret value (and its base64 form) in text we print."""
+
+    def __init__(self, values: Sequence[str] = ()):
+        forms = set()
+        for v in values:
+            if len(v) < 3:  # masking one or two characters would shred every line; such a value is not a credential
+                continue
+            forms.add(v)
+            forms.add(base64.b64encode(v.encode()).decode())
+            forms.update(ln for ln in v.splitlines() if len(ln.strip()) >= 3)
+        self._forms = sorted(forms, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for f in self._forms:
+            text = text.replace(f, "***")
+        return text
+
+    def register_with_runner(self, values: Sequence[str]) -> None:
+        for v in values:
+            gha.add_mask(v)
+            if len(v) >= 3:
+                gha.add_mask(base64.b64encode(v.encode()).decode())
+
+
+def manifest_namespace(docs: Sequence[dict], explicit: str | None, path: Path) -> str:
+    """The namespace the ApplySet parent and the Secrets live in: --namespace, else the one namespace the manifests use."""
+    if explicit:
+        return explicit
+    found = sorted({(d.get("metadata") or {}).get("namespace") for d in docs} - {None, ""})
+    if len(found) == 1:
+        return found[0]
+    msg = "the manifests set no namespace" if not found else "the manifests use several namespaces: " + ", ".join(found)
+    raise InputError(Problem(msg, str(path), hint="pass --namespace NAME"))
+
+
+# --------------------------------------------------------------------------- kubectl
+
+
+class Kubectl:
+    """Runs kubectl; logs each command (argv never holds a secret) and masks everything it echoes."""
+
+    def __init__(self, binary: str, mask: Masker, log=None, hide_env: Sequence[str] = ()):
+        self.binary = binary
+        self.mask = mask
+        self.log = log or sys.stdout
+        self.hide_env = set(hide_env)  # secret-holding variables: kubectl does not need them
+
+    def run(self, args: Sequence[str], *, stdin: str | None = None, env: Mapping[str, str] | None = None, quiet: bool = False) -> subprocess.CompletedProcess:
+        prefix = "".join(f"{k}={v} " for k, v in (env or {}).items() if k == "KUBECTL_APPLYSET")
+        stdin_note = " < (manifest on stdin)" if stdin is not None else ""
+        print(f"+ {prefix}kubectl {shlex.join(args)}{stdin_note}", file=self.log)
+        self.log.flush()
+        proc = subprocess.run(
+            [self.binary, *args],
+            input=stdin if stdin is not None else "",
+            capture_output=True,
+            text=True,
+            env={**{k: v for k, v in os.environ.items() if k not in self.hide_env}, **(env or {})},
+        )
+        proc.stdout = self.mask(proc.stdout)
+        proc.stderr = self.mask(proc.stderr)
+        if not quiet:
+            self.echo(proc.stdout + proc.stderr)
+        return proc
+
+    def echo(self, text: str) -> None:
+        text = text.rstrip("\n")
+        if not text:
+            return
+        with gha.stop_commands(self.log):
+            for line in text.splitlines():
+                print(f"  {line}", file=self.log)
+        self.log.flush()
+
+
+# --------------------------------------------------------------------------- plan
+
+
+@dataclass
+class Plan:
+    create: list[str] = field(default_factory=list)  # Kind/name
+    change: list[str] = field(default_factory=list)
+    prune: list[str] = field(default_factory=list)  # kubectl's resource/name, from a dry run or the apply itself
+    secrets: list[tuple[str, str]] = field(default_factory=list)  # (name, "create" | "update" | "apply")
+    known: bool = True  # False when kubectl diff failed (then every workload is waited for)
+    reason: str = ""
+
+    def workloads(self, docs: Sequence[dict]) -> list[tuple[str, str]]:
+        """(kind, name) of the workloads to wait for, in manifest order."""
+        touched = set(self.create) | set(self.change)
+        out = []
+        for d in docs:
+            kind, name = d.get("kind"), (d.get("metadata") or {}).get("name")
+            if kind in WORKLOAD_KINDS and name and (not self.known or f"{kind}/{name}" in touched):
+                out.append((kind, name))
+        return out
+
+    def text(self, env: str, namespace: str, dry_run: bool) -> str:
+        head = f"{'Plan' if dry_run else 'Changes'} for {env} (namespace {namespace}):"
+        lines = [head]
+        if not self.known:
+            lines.append(f"  (create/change unknown: {self.reason})")
+        for label, items in (("create", self.create), ("change", self.change), ("prune", self.prune)):
+            lines += [f"  {label:<7} {i}" for i in items]
+        lines += [f"  secret  {n} ({how}; from the workflow)" for n, how in self.secrets]
+        if len(lines) == 1 + (0 if self.known else 1):
+            lines.append("  no changes")
+        return "\n".join(lines)
+
+
+def _differ_script(tmp: Path) -> Path:
+    """An executable for KUBECTL_EXTERNAL_DIFF. kubectl keeps only the first word of that variable
+    plus flag-like words (no dots or slashes), so `python -m spinops.x` cannot be passed directly."""
+    script = tmp / "spinops-plan-differ"
+    code = "import sys; from spinops.deploy import plan_differ_main; sys.exit(plan_differ_main(sys.argv[1:]))"
+    script.write_text(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -c {shlex.quote(code)} \"$@\"\n", encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def _identity(path: Path) -> str | None:
+    try:
+        obj = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    return f"{obj.get('kind')}/{(obj.get('metadata') or {}).get('name')}"
+
+
+def plan_differ_main(argv: Sequence[str]) -> int:
+    """KUBECTL_EXTERNAL_DIFF program: LIVE and MERGED dirs in, one JSON line per differing object out.
+
+    Follows diff's convention (0 same, 1 different, >1 trouble) because kubectl diff passes it on.
+    """
+    if len(argv) != 2:
+        print("usage: spinops-plan-differ LIVE_DIR MERGED_DIR", file=sys.stderr)
+        return 2
+    live, merged = Path(argv[0]), Path(argv[1])
+    names = sorted({p.name for p in live.iterdir()} | {p.name for p in merged.iterdir()})
+    differs = 0
+    for n in names:
+        a, b = live / n, merged / n
+        if a.is_file() and b.is_file() and a.read_bytes() == b.read_bytes():
+            continue
+        action = "create" if not a.is_file() else "delete" if not b.is_file() else "change"
+        ident = _identity(b if b.is_file() else a) or n
+        print(json.dumps({"action": action, "object": ident}, sort_keys=True))
+        differs = 1
+    return differs
+
+
+def read_plan_lines(stdout: str) -> tuple[list[str], list[str]]:
+    create, change = [], []
+    for line in stdout.splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(rec, dict) and rec.get("action") == "create":
+            create.append(rec["object"])
+        elif isinstance(rec, dict) and rec.get("action") == "change":
+            change.append(rec["object"])
+    return create, change
+
+
+def pruned_from_output(text: str) -> list[str]:
+    """`configmap/x pruned` / `... pruned (server dry run)` lines of kubectl apply."""
+    out = []
+    for line in text.splitlines():
+        parts = line.strip().split(" ", 1)
+        if len(parts) == 2 and parts[1] in ("pruned", "pruned (server dry run)", "pruned (dry run)"):
+            out.append(parts[0])
+    return out
+
+
+# --------------------------------------------------------------------------- apply
+
+
+@dataclass
+class Options:
+    env: str
+    repo: Path
+    manifests: Path
+    namespace: str | None = None
+    dry_run: bool = False
+    rollout_timeout: str = "10m"
+    force_conflicts: bool = True
+
+
+@dataclass
+class Outcome:
+    plan: Plan
+    namespace: str = ""
+    rollouts: list[tuple[str, str, bool]] = field(default_factory=list)  # (kind, name, ok)
+    failure: str = ""
+
+
+def apply_args(opts: Options, namespace: str, *, dry_run: bool) -> list[str]:
+    args = ["apply", "--server-side", f"--field-manager={FIELD_MANAGER}"]
+    if opts.force_conflicts:
+        args.append("--force-conflicts")
+    if dry_run:
+        args.append("--dry-run=server")
+    return [*args, "--prune", f"--applyset=configmaps/spinops-{opts.env}", "--namespace", namespace, "-f", str(opts.manifests)]
+
+
+def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None) -> Outcome:
+    """Apply (or plan) one environment. Raises InputError before touching anything, ApplyFailed after."""
+    environ = os.environ if environ is None else environ
+    log = log or sys.stdout
+    from spinops.tools import kubectl as kubectl_path
+
+    # 1. inputs, all checked before the first kubectl call
+    if not opts.manifests.is_file():
+        raise InputError(
+            Problem(f"no manifests to apply: {opts.manifests} does not exist", str(opts.manifests), hint=f"run `spinops build --env {opts.env}` first")
+        )
+    docs = load_documents(opts.manifests.read_text(encoding="utf-8"))
+    namespace = manifest_namespace(docs, opts.namespace, opts.manifests)
+    secrets = workflow_secrets(opts.repo)
+    values = secret_values(secrets, environ)
+    mask = Masker(list(values.values()))
+    mask.register_with_runner(list(values.values()))
+    k = Kubectl(kubectl_path(), mask, log, hide_env=list(values))
+
+    # 2. plan (read-only: a server-side dry run)
+    plan = Plan()
+    with tempfile.TemporaryDirectory(prefix="spinops-apply-") as tmp, gha.group(f"plan: kubectl diff ({opts.env})", log):
+        diff_args = ["diff", "--server-side", f"--field-manager={FIELD_MANAGER}"]
+        if opts.force_conflicts:
+            diff_args.append("--force-conflicts")
+        proc = k.run([*diff_args, "-f", str(opts.manifests)], env={"KUBECTL_EXTERNAL_DIFF": str(_differ_script(Path(tmp)))}, quiet=True)
+        if proc.returncode in (0, 1):
+            plan.create, plan.change = read_plan_lines(proc.stdout)
+        else:
+            plan.known, plan.reason = False, f"kubectl diff exited {proc.returncode}"
+            k.echo(proc.stderr)
+            if opts.dry_run:
+                raise ApplyFailed(f"cannot make a plan: kubectl diff failed (exit {proc.returncode})")
+
+    if opts.dry_run:
+        with gha.group("plan: prune and Secrets (server dry run)", log):
+            proc = k.run(apply_args(opts, namespace, dry_run=True), env={"KUBECTL_APPLYSET": "true"}, quiet=True)
+            if proc.returncode != 0:
+                k.echo(proc.stderr)
+                raise ApplyFailed(f"cannot make a plan: kubectl apply --dry-run=server failed (exit {proc.returncode})")
+            plan.prune = pruned_from_output(proc.stdout)
+            if secrets:
+                proc = k.run(["get", "secret", *[s.name for s in secrets], "--namespace", namespace, "--ignore-not-found", "-o", "name"], quiet=True)
+                if proc.returncode != 0:
+                    k.echo(proc.stderr)
+                    raise ApplyFailed(f"cannot make a plan: kubectl get secret failed (exit {proc.returncode})")
+                existing = {ln.strip().removeprefix("secret/") for ln in proc.stdout.splitlines()}
+                plan.secrets = [(s.name, "update" if s.name in existing else "create") for s in secrets]
+        print(plan.text(opts.env, namespace, True), file=log)
+        return Outcome(plan, namespace)
+
+    outcome = Outcome(plan, namespace)
+    # 3. Namespace objects first: the Secrets need their namespace on a first install
+    namespaces = [d for d in docs if d.get("kind") == "Namespace"]
+    if namespaces:
+        with gha.group("namespace", log):
+            stdin = json.dumps({"apiVersion": "v1", "kind": "List", "items": namespaces}, sort_keys=True)
+            proc = k.run(["apply", "--server-side", f"--field-manager={FIELD_MANAGER}", "-f", "-"], stdin=stdin)
+            if proc.returncode != 0:
+                raise ApplyFailed(f"applying the Namespace failed (kubectl exit {proc.returncode})")
+
+    # 4. workflow Secrets, manifest on stdin
+    if secrets:
+        with gha.group(f"secrets: {', '.join(s.name for s in secrets)}", log):
+            args = ["apply", "--server-side", f"--field-manager={FIELD_MANAGER}"]
+            if opts.force_conflicts:
+                args.append("--force-conflicts")
+            proc = k.run([*args, "--namespace", namespace, "-f", "-"], stdin=secrets_manifest(secrets, values, namespace))
+            if proc.returncode != 0:
+                raise ApplyFailed(f"applying the workflow Secrets failed (kubectl exit {proc.returncode})")
+            plan.secrets = [(s.name, "apply") for s in secrets]
+
+    # 5. the manifests, with ApplySet pruning
+    with gha.group(f"apply: {opts.manifests}", log):
+        proc = k.run(apply_args(opts, namespace, dry_run=False), env={"KUBECTL_APPLYSET": "true"})
+        if proc.returncode != 0:
+            raise ApplyFailed(f"kubectl apply of {opts.manifests} failed (exit {proc.returncode})")
+        plan.prune = pruned_from_output(proc.stdout)
+
+    # 6. rollouts
+    failed = []
+    for kind, name in plan.workloads(docs):
+        with gha.group(f"rollout: {kind}/{name}", log):
+            proc = k.run(["rollout", "status", f"{kind.lower()}/{name}", "--namespace", namespace, f"--timeout={opts.rollout_timeout}"])
+            ok = proc.returncode == 0
+            outcome.rollouts.append((kind, name, ok))
+            if not ok:
+                failed.append((kind, name))
+    if failed:
+        parts = []
+        for kind, name in failed:
+            ev = k.run(
+                ["get", "events", "--namespace", namespace, "--field-selector", f"involvedObject.name={name}", "--sort-by=.lastTimestamp"],
+                quiet=True,
+            )
+            lines = (ev.stdout or ev.stderr).rstrip("\n").splitlines()
+            events = "\n".join(lines[:1] + lines[1:][-EVENTS_SHOWN:]) if lines else "(no events)"
+            parts.append(f"rollout of {kind}/{name} did not complete within {opts.rollout_timeout}; its last events:\n{events}")
+        outcome.failure = "\n\n".join(parts)
+    return outcome
+
+
+def summary_markdown(opts: Options, outcome: Outcome) -> str:
+    plan = outcome.plan
+    title = "Plan" if opts.dry_run else "Deploy"
+    out = [f"### spinops {title.lower()}: `{opts.env}` (namespace `{outcome.namespace}`)", ""]
+    rows = [("create", plan.create), ("change", plan.change), ("prune", plan.prune)]
+    if not plan.known:
+        out.append(f"Created/changed objects unknown ({plan.reason}); waited for every workload.")
+        out.append("")
+    if any(items for _, items in rows) or plan.secrets:
+        out += ["| action | object |", "| --- | --- |"]
+        for label, items in rows:
+            out += [f"| {label} | `{i}` |" for i in items]
+        out += [f"| secret ({how}) | `Secret/{n}` |" for n, how in plan.secrets]
+    elif plan.known:
+        out.append("No changes.")
+    if outcome.rollouts:
+        out += ["", "| rollout | result |", "| --- | --- |"]
+        out += [f"| `{k}/{n}` | {'ok' if ok else '**failed**'} |" for k, n, ok in outcome.rollouts]
+    if outcome.failure:
+        out += ["", "```text", outcome.failure.replace("```", "'''"), "```"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,247 @@
+"""`spinops apply` against the fake kubectl (a test double): exact commands, order, pruning scope,
+secret handling and failure paths. The CLI runs as a real subprocess, as a workflow runs it."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from conftest import CANARIES, run_cli
+
+APPLY_MAIN = [
+    "apply",
+    "--server-side",
+    "--field-manager=spinops",
+    "--force-conflicts",
+    "--prune",
+    "--applyset=configmaps/spinops-staging",
+    "--namespace",
+    "spinnaker",
+    "-f",
+    "build/staging/manifests.yaml",
+]
+DIFF = ["diff", "--server-side", "--field-manager=spinops", "--force-conflicts", "-f", "build/staging/manifests.yaml"]
+SECRETS_APPLY = ["apply", "--server-side", "--field-manager=spinops", "--force-conflicts", "--namespace", "spinnaker", "-f", "-"]
+
+
+def obj(kind: str, name: str, extra: str = "") -> str:
+    api = "apps/v1" if kind == "Deployment" else "v1"
+    return f"apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {name}\n  namespace: spinnaker\n{extra}"
+
+
+# fiat's Deployment changes (CPU limit), a new ConfigMap is created, gate is unchanged
+FIAT_DIFF = {
+    "live": {
+        "apps.v1.Deployment.spinnaker.fiat": obj("Deployment", "fiat", "spec: {cpu: '1'}\n"),
+        "apps.v1.Deployment.spinnaker.gate": obj("Deployment", "gate"),
+        "v1.Service.spinnaker.gate": obj("Service", "gate"),
+    },
+    "merged": {
+        "apps.v1.Deployment.spinnaker.fiat": obj("Deployment", "fiat", "spec: {cpu: '2'}\n"),
+        "apps.v1.Deployment.spinnaker.gate": obj("Deployment", "gate"),
+        "v1.Service.spinnaker.gate": obj("Service", "gate"),
+        "v1.ConfigMap.spinnaker.fiat-config-7h2k9": obj("ConfigMap", "fiat-config-7h2k9"),
+    },
+}
+
+
+def apply_env(fake, **extra):
+    return {**fake.env(), **CANARIES, **extra}
+
+
+def test_apply_runs_the_exact_commands_in_order(repo, fake_kubectl):
+    fake_kubectl.on("diff", diff=FIAT_DIFF)
+    fake_kubectl.on("apply", "--applyset=configmaps/spinops-staging", stdout="deployment.apps/fiat serverside-applied\nconfigmap/fiat-config-old pruned\n")
+    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
+    assert proc.returncode == 0, proc.stderr
+    calls = fake_kubectl.calls()
+    assert [c["argv"] for c in calls] == [
+        DIFF,
+        SECRETS_APPLY,
+        APPLY_MAIN,
+        ["rollout", "status", "deployment/fiat", "--namespace", "spinnaker", "--timeout=10m"],
+    ]
+    # only the main apply runs with ApplySet enabled; the differ is ours
+    assert [c["env"].get("KUBECTL_APPLYSET") for c in calls] == [None, None, "true", None]
+    assert calls[0]["env"]["KUBECTL_EXTERNAL_DIFF"].endswith("spinops-plan-differ")
+    assert "create  ConfigMap/fiat-config-7h2k9" in proc.stdout
+    assert "change  Deployment/fiat" in proc.stdout
+    assert "prune   configmap/fiat-config-old" in proc.stdout
+    assert "Deployment/gate" not in proc.stdout.split("Changes for")[1]  # unchanged: no rollout wait
+
+
+def test_pruning_is_scoped_to_our_applyset_only(repo, fake_kubectl):
+    fake_kubectl.on("diff", diff=FIAT_DIFF)
+    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
+    assert proc.returncode == 0, proc.stderr
+    prune_calls = [c for c in fake_kubectl.calls() if "--prune" in c["argv"]]
+    assert len(prune_calls) == 1
+    argv = prune_calls[0]["argv"]
+    for broad in ("--all", "-l", "--selector", "--prune-allowlist", "-A", "--all-namespaces"):
+        assert broad not in argv
+    assert not any(a.startswith(("--selector=", "-l=", "--prune-allowlist=")) for a in argv)
+    assert "--applyset=configmaps/spinops-staging" in argv and argv[argv.index("--namespace") + 1] == "spinnaker"
+    # the Secrets are applied without --prune/--applyset, so the ApplySet never prunes them
+    secret_call = next(c for c in fake_kubectl.calls() if c["argv"] == SECRETS_APPLY)
+    assert not any(a.startswith("--applyset") or a == "--prune" for a in secret_call["argv"])
+
+
+def test_secret_values_reach_only_kubectl_stdin(repo, fake_kubectl, tmp_path):
+    summary = tmp_path / "summary.md"
+    fake_kubectl.on("diff", diff=FIAT_DIFF)
+    env = apply_env(fake_kubectl, GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY=str(summary))
+    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=env)
+    assert proc.returncode == 0, proc.stderr
+    calls = fake_kubectl.calls()
+    forms = {v for v in CANARIES.values()} | {base64.b64encode(v.encode()).decode() for v in CANARIES.values()}
+    forms |= {ln for v in CANARIES.values() for ln in v.splitlines()}
+    for c in calls:
+        for f in forms:
+            assert not any(f in a for a in c["argv"]), "secret in argv"
+            assert f not in json.dumps({k: v for k, v in c["env"].items()}), "secret in kubectl's environment"
+    # stdout: only on the ::add-mask:: lines, which the runner consumes; never in stderr or the summary
+    for line in proc.stdout.splitlines():
+        if any(f in line for f in forms):
+            assert line.startswith("::add-mask::"), line
+    assert not any(f in proc.stderr for f in forms)
+    assert not any(f in summary.read_text() for f in forms)
+    masked = [ln for ln in proc.stdout.splitlines() if ln.startswith("::add-mask::")]
+    assert "::add-mask::CANARY-signing%0Asecret-second-line-7777" in masked  # escaped per toolkit
+    assert "::add-mask::CANARY-signing" in masked and "::add-mask::secret-second-line-7777" in masked  # line by line
+    # the one place the values go: the Secret manifest on kubectl's stdin, base64 in `data`
+    secret_stdin = json.loads(next(c for c in calls if c["argv"] == SECRETS_APPLY)["stdin"])
+    by_name = {i["metadata"]["name"]: i for i in secret_stdin["items"]}
+    assert sorted(by_name) == ["spinnaker-github", "spinnaker-slack"]  # external Secrets are not ours to create
+    slack = by_name["spinnaker-slack"]
+    assert {k: base64.b64decode(v).decode() for k, v in slack["data"].items()} == {
+        "SLACK_BOT_TOKEN": CANARIES["SLACK_BOT_TOKEN"],
+        "SLACK_SIGNING_SECRET": CANARIES["SLACK_SIGNING_SECRET"],
+    }
+    assert slack["metadata"]["labels"] == {"app.kubernetes.io/managed-by": "spinops", "app.kubernetes.io/part-of": "spinnaker"}
+    assert all(c["stdin"] == "" for c in calls if c["argv"] != SECRETS_APPLY)
+
+
+def test_kubectl_output_that_echoes_a_secret_is_masked(repo, fake_kubectl):
+    fake_kubectl.on("diff", diff=FIAT_DIFF)
+    leak = f'The Secret "spinnaker-github" is invalid: data[GITHUB_TOKEN]: {CANARIES["GITHUB_TOKEN"]} ' + base64.b64encode(
+        CANARIES["SLACK_BOT_TOKEN"].encode()
+    ).decode()
+    fake_kubectl.on("apply", "-", stderr=leak + "\n", exit=1)
+    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
+    assert proc.returncode == 1
+    assert "applying the workflow Secrets failed" in proc.stderr
+    out = proc.stdout + proc.stderr
+    assert "The Secret \"spinnaker-github\" is invalid: data[GITHUB_TOKEN]: ***" in out
+    assert not any(v in out for v in CANARIES.values())
+    assert base64.b64encode(CANARIES["SLACK_BOT_TOKEN"].encode()).decode() not in out
+    assert [c["argv"][0] for c in fake_kubectl.calls()] == ["diff", "apply"]  # stopped before the manifests
+
+
+def test_missing_env_var_is_an_input_error_before_any_kubectl_call(repo, fake_kubectl):
+    env = {**fake_kubectl.env(), "GITHUB_TOKEN": CANARIES["GITHUB_TOKEN"]}
+    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=env)
+    assert proc.returncode == 2
+    assert "environment variable SLACK_BOT_TOKEN is not set" in proc.stderr
+    assert "environment variable SLACK_SIGNING_SECRET is not set" in proc.stderr
+    assert "spinnaker-slack" in proc.stderr and "Traceback" not in proc.stderr
+    assert fake_kubectl.calls() == []
+
+
+def test_missing_manifests_is_an_input_error(repo, fake_kubectl):
+    proc = run_cli(["apply", "--env", "production"], cwd=repo, env=apply_env(fake_kubectl))
+    assert proc.returncode == 2
+    assert "build/production/manifests.yaml does not exist" in proc.stderr
+    assert "spinops build --env production" in proc.stderr
+    assert fake_kubectl.calls() == []
+
+
+def test_apply_error_stops_before_rollouts(repo, fake_kubectl):
+    fake_kubectl.on("diff", diff=FIAT_DIFF)
+    fake_kubectl.on("--applyset=configmaps/spinops-staging", stderr='Error from server (Forbidden): deployments.apps "fiat" is forbidden\n', exit=1)
+    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
+    assert proc.returncode == 1
+    assert "kubectl apply of build/staging/manifests.yaml failed (exit 1)" in proc.stderr
+    assert 'deployments.apps "fiat" is forbidden' in proc.stdout
+    assert not any(c["argv"][0] == "rollout" for c in fake_kubectl.calls())
+
+
+def test_rollout_timeout_names_the_deployment_and_its_events(repo, fake_kubectl, tmp_path):
+    summary = tmp_path / "summary.md"
+    fake_kubectl.on("diff", diff=FIAT_DIFF)
+    fake_kubectl.on(
+        "rollout", "deployment/fiat", stdout='Waiting for deployment "fiat" rollout to finish: 1 old replicas are pending termination...\n',
+        stderr="error: timed out waiting for the condition\n", exit=1,
+    )
+    events = "LAST SEEN   TYPE      REASON              OBJECT            MESSAGE\n" + "".join(
+        f"{i}m         Normal    ScalingReplicaSet   deployment/fiat   Scaled up replica set fiat-{i}\n" for i in range(14)
+    ) + "1m          Warning   ProgressDeadline    deployment/fiat   ReplicaSet fiat-9 has timed out progressing\n"
+    fake_kubectl.on("get", "events", stdout=events)
+    proc = run_cli(["apply", "--env", "staging", "--rollout-timeout", "90s"], cwd=repo, env=apply_env(fake_kubectl, GITHUB_STEP_SUMMARY=str(summary)))
+    assert proc.returncode == 1
+    assert "rollout of Deployment/fiat did not complete within 90s" in proc.stderr
+    assert "ReplicaSet fiat-9 has timed out progressing" in proc.stderr
+    assert "LAST SEEN" in proc.stderr and "fiat-4\n" not in proc.stderr  # header + the last 10 events only
+    argvs = [c["argv"] for c in fake_kubectl.calls()]
+    assert argvs[-2:] == [
+        ["rollout", "status", "deployment/fiat", "--namespace", "spinnaker", "--timeout=90s"],
+        ["get", "events", "--namespace", "spinnaker", "--field-selector", "involvedObject.name=fiat", "--sort-by=.lastTimestamp"],
+    ]
+    assert "| `Deployment/fiat` | **failed** |" in summary.read_text()
+
+
+def test_unknown_plan_waits_for_every_workload(repo, fake_kubectl):
+    # kubectl diff fails on a first install (namespace missing): apply anyway, then wait for all workloads
+    fake_kubectl.on("diff", stderr='Error from server (NotFound): namespaces "spinnaker" not found\n', exit=2)
+    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
+    assert proc.returncode == 0, proc.stderr
+    rollouts = [c["argv"][2] for c in fake_kubectl.calls() if c["argv"][0] == "rollout"]
+    assert rollouts == ["deployment/fiat", "deployment/gate"]
+    assert "create/change unknown: kubectl diff exited 2" in proc.stdout
+
+
+def test_namespace_objects_are_applied_before_the_secrets(repo, fake_kubectl):
+    path = repo / "build" / "staging" / "manifests.yaml"
+    path.write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: spinnaker\n---\n" + path.read_text())
+    fake_kubectl.on("diff", diff=FIAT_DIFF)
+    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
+    assert proc.returncode == 0, proc.stderr
+    calls = fake_kubectl.calls()
+    assert calls[1]["argv"] == ["apply", "--server-side", "--field-manager=spinops", "-f", "-"]
+    assert json.loads(calls[1]["stdin"])["items"] == [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "spinnaker"}}]
+    assert calls[2]["argv"] == SECRETS_APPLY
+
+
+def test_dry_run_prints_the_plan_and_mutates_nothing(repo, fake_kubectl):
+    fake_kubectl.on("diff", diff=FIAT_DIFF)
+    fake_kubectl.on(
+        "--dry-run=server",
+        stdout="configmap/fiat-config-7h2k9 serverside-applied (server dry run)\ndeployment.apps/echo-worker pruned (server dry run)\n",
+    )
+    fake_kubectl.on("get", "secret", stdout="secret/spinnaker-github\n")
+    proc = run_cli(["apply", "--env", "staging", "--dry-run"], cwd=repo, env=apply_env(fake_kubectl))
+    assert proc.returncode == 0, proc.stderr
+    argvs = [c["argv"] for c in fake_kubectl.calls()]
+    assert argvs == [
+        DIFF,
+        APPLY_MAIN[:4] + ["--dry-run=server"] + APPLY_MAIN[4:],
+        ["get", "secret", "spinnaker-github", "spinnaker-slack", "--namespace", "spinnaker", "--ignore-not-found", "-o", "name"],
+    ]
+    # read-only: diff, server dry run, get; never a stdin manifest, never rollout
+    assert all(c["stdin"] == "" for c in fake_kubectl.calls())
+    plan = proc.stdout[proc.stdout.index("Plan for staging"):]
+    assert plan.splitlines() == [
+        "Plan for staging (namespace spinnaker):",
+        "  create  ConfigMap/fiat-config-7h2k9",
+        "  change  Deployment/fiat",
+        "  prune   deployment.apps/echo-worker",
+        "  secret  spinnaker-github (update; from the workflow)",
+        "  secret  spinnaker-slack (create; from the workflow)",
+    ]
+
+
+def test_dry_run_fails_when_the_plan_cannot_be_made(repo, fake_kubectl):
+    fake_kubectl.on("diff", stderr="error: You must be logged in to the server (Unauthorized)\n", exit=1 + 1)
+    proc = run_cli(["apply", "--env", "staging", "--dry-run"], cwd=repo, env=apply_env(fake_kubectl))
+    assert proc.returncode == 1
+    assert "cannot make a plan: kubectl diff failed (exit 2)" in proc.stderr
+    assert len(fake_kubectl.calls()) == 1
