@@ -45,6 +45,7 @@ SECRETS = [
     "ci.travis.masters[].githubToken",
     "ci.codebuild.secretAccessKey",
     "repository.artifactory.searches[].password",
+    "providers.dcos.clusters[].loadBalancer.serviceAccountSecret",  # Halyard treats it as a secret too
 ]
 FILES = [
     "providers.kubernetes.accounts[].kubeconfigFile",
@@ -66,13 +67,13 @@ FILES = [
     "metricStores.stackdriver.credentials_path",
     "ci.gcb.accounts[].jsonKey",
     "pubsub.google.subscriptions[].jsonPath",
+    "providers.kubernetes.accounts[].oAuthServiceAccount",  # clouddriver runs `oauth2l fetch --json <it>`
 ]
 # Look like secrets by name but are identifiers: must NOT be annotated.
 NOT_SECRETS = [
     "canary.serviceIntegrations.newrelic.accounts[].applicationKey",  # the New Relic account id
     "notifications.twilio.account",  # account SID
     "persistentStorage.s3.accessKeyId",
-    "providers.dcos.clusters[].loadBalancer.serviceAccountSecret",  # name of a DC/OS secret
     "providers.dockerRegistry.accounts[].passwordCommand",
     "security.authn.oauth2.client.clientId",
 ]
@@ -126,7 +127,6 @@ def test_credential_fields_are_consistent_with_the_schema():
         last = pattern.rsplit(".", 1)[-1].removesuffix("[]").lower()
         if any(word in last for word in suspicious) and last not in (
             "passwordcommand",
-            "serviceaccountsecret",
             "accesstokenuri",
         ):
             assert node.get("x-spinops-credential") or node.get("x-spinops-credential-file"), pattern
