@@ -1,0 +1,70 @@
+"""`spinops diff`: what a PR changes in the manifests (against a git ref) or in the cluster (--live)."""
+
+from __future__ import annotations
+
+import os
+
+HELP = "show what a change does to the manifests: against a git ref (--base) or the live cluster (--live)"
+DESCRIPTION = (
+    "Build a base git ref (in a temporary worktree) and the working tree, and compare the manifests resource by "
+    "resource: generated names paired by stem, noise stripped, Secret values masked, per-resource unified diffs, "
+    "and the halconfig sections and services a change touches. --live runs `kubectl diff --server-side` instead, "
+    "with spinops as the differ. Exit 0: no differences, 1: differences, 2: bad input, 3: internal error."
+)
+
+
+def add_arguments(p) -> None:
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--base", metavar="REF", help="git ref to compare the working tree with (e.g. origin/main)")
+    src.add_argument("--live", action="store_true", help="compare build/<env>/manifests.yaml with the cluster (kubectl diff --server-side)")
+    p.add_argument("--env", default=os.environ.get("SPINOPS_ENV", "production"), help="environment (default: $SPINOPS_ENV or production)")
+    p.add_argument("--repo", default=".", help="the repository (default: the current directory)")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="report format (markdown: the PR comment)")
+    p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--full-output", metavar="FILE", help="also write the full markdown report (job summary, artifact; at most 1 MiB) to FILE")
+    p.add_argument("--check-results", metavar="FILE", help="`spinops check --format json` output to summarise in the report")
+    p.add_argument("--context", type=int, default=3, metavar="N", help="lines of context in the diffs (default 3)")
+    p.add_argument("--force-conflicts", action="store_true", help="--live: pass --force-conflicts to kubectl diff (as apply does)")
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from spinops.errors import UsageError
+
+    if args.context < 0:
+        raise UsageError("--context must be 0 or more")
+    if args.live:
+        return _live(args)
+    if not args.base:
+        raise UsageError("say what to compare with: --base REF (a git ref) or --live (the cluster)")
+    from spinops.diff.run import diff_against_ref
+    from spinops.report import emit
+    from spinops.report.checks import load_check_results
+
+    check = load_check_results(args.check_results) if args.check_results else None
+    result = diff_against_ref(Path(args.repo), args.base, args.env, context=args.context)
+    result.check = check
+    emit(result, args.format, output=args.output, full_output=args.full_output)
+    return 1 if result.has_changes else 0
+
+
+def _live(args) -> int:
+    from pathlib import Path
+
+    from spinops import kubectl_diff as kd
+
+    repo = Path(args.repo)
+    options = {
+        kd.ENV_FORMAT: args.format,
+        kd.ENV_ENV: args.env,
+        kd.ENV_OUTPUT: _abs(args.output),
+        kd.ENV_FULL_OUTPUT: _abs(args.full_output),
+        kd.ENV_CHECK_RESULTS: _abs(args.check_results),
+        kd.ENV_CONTEXT: str(args.context),
+    }
+    return kd.live_diff(repo / "build" / args.env / "manifests.yaml", options, force_conflicts=args.force_conflicts)
+
+
+def _abs(path: str | None) -> str | None:
+    return os.path.abspath(path) if path else None

@@ -1,0 +1,50 @@
+"""`spinops external-diff LIVE MERGED`: the program `kubectl diff` runs as KUBECTL_EXTERNAL_DIFF."""
+
+from __future__ import annotations
+
+import os
+
+HELP = "the differ kubectl runs (KUBECTL_EXTERNAL_DIFF): report LIVE vs MERGED like spinops diff"
+DESCRIPTION = (
+    "Compare the two directories `kubectl diff` writes (one file per object) and print the same per-resource, "
+    "masked report as `spinops diff`. kubectl passes no options, so they come from the environment: "
+    "SPINOPS_DIFF_FORMAT, SPINOPS_DIFF_ENV, SPINOPS_DIFF_OUTPUT, SPINOPS_DIFF_FULL_OUTPUT, SPINOPS_DIFF_CHECK_RESULTS, "
+    "SPINOPS_DIFF_CONTEXT (flags override them). Exit 0: no differences, 1: differences, 2: bad input, 3: internal error."
+)
+
+
+def add_arguments(p) -> None:
+    p.add_argument("live", metavar="LIVE", help="directory of the live objects")
+    p.add_argument("merged", metavar="MERGED", help="directory of the objects as they would be after apply")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default=None)
+    p.add_argument("--env", default=None)
+    p.add_argument("--output", metavar="FILE", default=None)
+    p.add_argument("--full-output", metavar="FILE", default=None)
+    p.add_argument("--check-results", metavar="FILE", default=None)
+    p.add_argument("--context", type=int, default=None)
+
+
+def run(args) -> int:
+    from spinops import kubectl_diff as kd
+    from spinops.diff.compare import compare
+    from spinops.diff.kubectl_dirs import read_dir
+    from spinops.errors import UsageError
+    from spinops.report import FORMATS, emit
+    from spinops.report.checks import load_check_results
+
+    env = os.environ
+    fmt = args.format or env.get(kd.ENV_FORMAT) or "text"
+    if fmt not in FORMATS:
+        raise UsageError(f"{kd.ENV_FORMAT}={fmt!r}: expected one of {', '.join(FORMATS)}")
+    context_s = args.context if args.context is not None else env.get(kd.ENV_CONTEXT) or "3"
+    try:
+        context = int(context_s)
+    except ValueError:
+        raise UsageError(f"{kd.ENV_CONTEXT}={context_s!r}: expected a number") from None
+    check_file = args.check_results or env.get(kd.ENV_CHECK_RESULTS)
+    check = load_check_results(check_file) if check_file else None
+    result = compare(read_dir(args.live), read_dir(args.merged), old_label="live", new_label="merged", context=context)
+    result.env = args.env or env.get(kd.ENV_ENV) or None
+    result.check = check
+    emit(result, fmt, output=args.output or env.get(kd.ENV_OUTPUT), full_output=args.full_output or env.get(kd.ENV_FULL_OUTPUT))
+    return 1 if result.has_changes else 0

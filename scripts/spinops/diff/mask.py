@@ -1,0 +1,144 @@
+"""Secret values never leave the runner: structural masking plus a text safety net.
+
+Structural masking follows kubectl diff: in a Secret, every value under `data` and `stringData`
+becomes `***`; when a key's value differs between the two sides it becomes `*** (before)` on the
+old side and `*** (after)` on the new one, so a rotation is visible without the value. Annotations
+of a Secret that embed an object (client-side apply's last-applied-configuration holds the whole
+Secret as JSON) are masked the same way.
+
+The safety net (`Redactor`) collects every secret value seen on either side (raw, base64-decoded,
+and each line of a multi-line value) and replaces any occurrence in the final report text with
+`***`: a credential pasted into a ConfigMap or an annotation still never reaches a PR comment.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable
+
+MASK = "***"
+MASK_BEFORE = "*** (before)"
+MASK_AFTER = "*** (after)"
+#: Shorter strings are too likely to occur as ordinary text to be scrubbed from the report.
+MIN_REDACT_LEN = 8
+
+
+def is_secret(obj: dict | None) -> bool:
+    return bool(obj) and obj.get("kind") == "Secret" and str(obj.get("apiVersion", "")) == "v1"
+
+
+def _masked_fields(obj: dict) -> list[tuple[dict, str]]:
+    """(container, key) of every secret-bearing map in a Secret: data, stringData, embedding annotations."""
+    out = []
+    for field in ("data", "stringData"):
+        if isinstance(obj.get(field), dict):
+            out.append((obj, field))
+    ann = (obj.get("metadata") or {}).get("annotations")
+    if isinstance(ann, dict):
+        emb = {k: v for k, v in ann.items() if _embeds_object(v)}
+        if emb:
+            out.append((obj["metadata"], "annotations"))
+    return out
+
+
+def _embeds_object(value) -> bool:
+    return isinstance(value, str) and value.lstrip()[:1] in ("{", "[")
+
+
+def mask_pair(old: dict | None, new: dict | None) -> None:
+    """Mask the secret values of a Secret pair in place (either side may be None)."""
+    sides = [o for o in (old, new) if is_secret(o)]
+    if not sides:
+        return
+    for field in ("data", "stringData"):
+        a = old.get(field) if is_secret(old) and isinstance(old.get(field), dict) else None
+        b = new.get(field) if is_secret(new) and isinstance(new.get(field), dict) else None
+        _mask_maps(a, b, lambda k, v: True)
+    a_ann = (old.get("metadata") or {}).get("annotations") if is_secret(old) else None
+    b_ann = (new.get("metadata") or {}).get("annotations") if is_secret(new) else None
+    _mask_maps(a_ann if isinstance(a_ann, dict) else None, b_ann if isinstance(b_ann, dict) else None, lambda k, v: _embeds_object(v))
+
+
+def _mask_maps(a: dict | None, b: dict | None, select) -> None:
+    keys = set(a or ()) | set(b or ())
+    for k in keys:
+        in_a = a is not None and k in a and select(k, a[k])
+        in_b = b is not None and k in b and select(k, b[k])
+        if in_a and in_b and a[k] != b[k]:
+            a[k], b[k] = MASK_BEFORE, MASK_AFTER
+            continue
+        if in_a:
+            a[k] = MASK
+        if in_b:
+            b[k] = MASK
+
+
+def secret_values(obj: dict) -> Iterable[str]:
+    """Every secret string a Secret holds, in the forms it could appear in text."""
+    if not is_secret(obj):
+        return
+    for container, field in _masked_fields(obj):
+        values = container[field]
+        for _k, v in values.items():
+            if field == "annotations":
+                if _embeds_object(v):
+                    yield from _embedded_values(v)
+                continue
+            if not isinstance(v, str):
+                continue
+            yield v
+            if field == "data":
+                decoded = _b64(v)
+                if decoded is not None:
+                    yield decoded
+
+
+def _embedded_values(text: str) -> Iterable[str]:
+    try:
+        emb = json.loads(text)
+    except ValueError:
+        return
+    if isinstance(emb, dict):
+        emb.setdefault("apiVersion", "v1")
+        emb.setdefault("kind", "Secret")
+        yield from secret_values(emb)
+
+
+def _b64(v: str) -> str | None:
+    try:
+        return base64.b64decode(v, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+class Redactor:
+    """Replaces known secret values in text with `***` (longest first, so overlaps are deterministic)."""
+
+    def __init__(self, values: Iterable[str] = ()):
+        tokens: set[str] = set()
+        for v in values:
+            for piece in [v, *v.splitlines()]:
+                piece = piece.strip()
+                if len(piece) >= MIN_REDACT_LEN and piece not in (MASK, MASK_BEFORE, MASK_AFTER):
+                    tokens.add(piece)
+                    tokens.add(json.dumps(piece, ensure_ascii=False)[1:-1])  # as it appears inside JSON strings
+        self.tokens = sorted(tokens, key=lambda t: (-len(t), t))
+
+    @classmethod
+    def from_documents(cls, *doc_lists: Iterable[dict]) -> Redactor:
+        vals: list[str] = []
+        for docs in doc_lists:
+            for d in docs:
+                vals.extend(secret_values(d))
+        return cls(vals)
+
+    def __call__(self, text: str) -> str:
+        for t in self.tokens:
+            if t in text:
+                text = text.replace(t, MASK)
+        return text
+
+    def __bool__(self) -> bool:
+        return bool(self.tokens)

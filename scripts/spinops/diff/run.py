@@ -1,0 +1,65 @@
+"""`spinops diff --base REF`: build REF and the working tree, compare, add the halconfig impact."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from spinops.diff.compare import DiffResult, compare
+from spinops.diff.trees import Tree, build_tree, repo_root, resolve_ref, worktree
+from spinops.errors import InputError, SpinopsError
+from spinops.manifests import load_documents
+
+
+def diff_against_ref(repo: Path, ref: str, env: str, *, context: int = 3) -> DiffResult:
+    root = repo_root(repo)
+    commit = resolve_ref(root, ref)
+    # the working tree may be a subdirectory of the git repository (monorepos)
+    sub = Path(repo).resolve().relative_to(root.resolve()) if Path(repo).resolve() != root.resolve() else Path()
+    base_label = f"{ref} ({commit[:7]})"
+    # Two builds side by side: each is mostly a kustomize subprocess, so threads overlap them.
+    with worktree(root, commit) as wt, ThreadPoolExecutor(max_workers=2) as pool:
+        fb = pool.submit(build_tree, wt / sub, env, base_label, "base")
+        fh = pool.submit(build_tree, Path(repo), env, "working tree", "head")
+        errors = [f.exception() for f in (fb, fh)]
+    failed = [e for e in errors if e is not None]
+    if len(failed) == 2 and all(isinstance(e, SpinopsError) for e in failed):
+        raise InputError(failed[0].problems + failed[1].problems)  # both sides broken: say so once
+    if failed:
+        raise failed[0]
+    base, head = fb.result(), fh.result()
+    return diff_trees(base, head, env, context=context)
+
+
+def diff_trees(base: Tree, head: Tree, env: str, *, context: int = 3) -> DiffResult:
+    result = compare(load_documents(base.manifests), load_documents(head.manifests), old_label=base.label, new_label=head.label, context=context)
+    result.env = env
+    if base.hal is not None and head.hal is not None and base.hal != head.hal:
+        result.impact = impact_of(base, head, result).as_dict()
+    return result
+
+
+def impact_of(base: Tree, head: Tree, result: DiffResult):
+    from spinops.diff import impact
+
+    try:
+        from spinops.render import SECTIONS
+    except ImportError:  # render not available: sections are still named
+        SECTIONS = {}
+    try:
+        from spinops.halconfig.schema import load_schema
+
+        cred_paths = impact.credential_paths_from_schema(load_schema())
+    except ImportError:
+        cred_paths = []
+    config_changed = sorted({c.service for c in result.changes if c.kind in ("ConfigMap", "Secret") and c.service != "other"})
+    return impact.analyse(
+        base.hal,
+        head.hal,
+        SECTIONS,
+        config_changed=config_changed,
+        base_wiring=base.wiring,
+        head_wiring=head.wiring,
+        secrets=head.secrets,
+        credential_paths=cred_paths,
+    )

@@ -1,0 +1,131 @@
+"""The I/O edge of `spinops diff --base`: check out REF in a temporary git worktree, build both trees.
+
+Both builds write into temporary directories (never `build/`); the worktree is removed afterwards,
+also when a build fails. A failed build is bad input (exit 2) and says which side failed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spinops.errors import InputError, Problem, SpinopsError
+
+
+@dataclass
+class Tree:
+    """One built side of the comparison."""
+
+    label: str  # `main (1a2b3c4)` / `working tree`
+    root: Path
+    manifests: str
+    wiring: dict = field(default_factory=dict)
+    hal: dict | None = None  # canonical halconfig (Hal.data), for the impact analysis
+    secrets: dict = field(default_factory=dict)  # Secret name -> {source, env, files}
+
+
+def _git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=check)
+
+
+def repo_root(path: Path) -> Path:
+    try:
+        p = _git(path, "rev-parse", "--show-toplevel", check=False)
+    except FileNotFoundError:
+        raise InputError("git not found on PATH: spinops diff --base needs git") from None
+    if p.returncode != 0:
+        raise InputError(Problem(f"not a git repository: {path}", file=str(path), hint="run spinops diff --base inside the repository (or pass --repo)"))
+    return Path(p.stdout.strip())
+
+
+def resolve_ref(repo: Path, ref: str) -> str:
+    p = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+    if p.returncode != 0 or not p.stdout.strip():
+        raise InputError(Problem(f"unknown git ref: {ref!r}", file=str(repo), hint="fetch it first (e.g. `git fetch origin main` and --base origin/main; actions/checkout needs fetch-depth: 0)"))
+    return p.stdout.strip()
+
+
+@contextmanager
+def worktree(repo: Path, commit: str) -> Iterator[Path]:
+    """A detached worktree of `commit` in a temp dir, removed (and pruned) afterwards."""
+    tmp = Path(tempfile.mkdtemp(prefix="spinops-diff-base-"))
+    wt = tmp / "tree"
+    p = _git(repo, "worktree", "add", "--detach", "--quiet", str(wt), commit, check=False)
+    if p.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise InputError(Problem(f"git worktree add failed: {p.stderr.strip()}", file=str(repo)))
+    try:
+        yield wt
+    finally:
+        _git(repo, "worktree", "remove", "--force", str(wt), check=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+        _git(repo, "worktree", "prune", check=False)
+
+
+def build_tree(root: Path, env: str, label: str, side: str) -> Tree:
+    """Build `root` for `env` into a temp dir; errors name the side (`base`/`head`)."""
+    from spinops.build import build_env
+
+    out = Path(tempfile.mkdtemp(prefix=f"spinops-diff-{side}-"))
+    try:
+        try:
+            res = build_env(root, env, out=out / env)
+        except SpinopsError as e:
+            raise type(e)([_on_side(p, side, label, root) for p in e.problems]) from None
+        manifests = res.manifests if getattr(res, "manifests", None) is not None else Path(res.manifests_path).read_text(encoding="utf-8")
+        tree = Tree(label=label, root=root, manifests=manifests, wiring=dict(getattr(res, "wiring", None) or {}))
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    tree.hal, tree.secrets = _halconfig(root, env), _secrets(root)
+    return tree
+
+
+def _on_side(p: Problem, side: str, label: str, root: Path) -> Problem:
+    file = p.file
+    if file:
+        with suppress(ValueError):
+            file = str(Path(file).resolve().relative_to(root.resolve()))
+        if side == "base":
+            file = f"{label}:{file}"
+    return Problem(f"{side} ({label}) does not build: {p.message}", file=file, line=p.line, column=p.column, hint=p.hint, severity=p.severity, code=p.code)
+
+
+def _halconfig(root: Path, env: str) -> dict | None:
+    """The canonical halconfig of a tree (None when the loader is unavailable or the tree has none)."""
+    try:
+        from spinops.halconfig.load import load_halconfig
+    except ImportError:
+        return None
+    path = root / "halconfig"
+    if not path.exists():
+        return None
+    return load_halconfig(path, env).data
+
+
+def _secrets(root: Path) -> dict:
+    try:
+        from spinops.wire import load_secrets
+    except ImportError:
+        return {}
+    if not (root / "halconfig" / "secrets.yml").exists():
+        return {}
+    inv = load_secrets(root)
+    return _secrets_as_dict(inv)
+
+
+def _secrets_as_dict(inv) -> dict:
+    """SecretInventory -> {name: {source, env, files}} whatever the inventory's exact shape."""
+    raw = getattr(inv, "secrets", inv)
+    out = {}
+    items = raw.items() if isinstance(raw, dict) else ((getattr(s, "name", None), s) for s in raw or ())
+    for name, spec in items:
+        if name is None:
+            continue
+        get = spec.get if isinstance(spec, dict) else lambda k, s=spec: getattr(s, k, None)
+        out[str(name)] = {"source": get("source"), "env": list(get("env") or ()), "files": list(get("files") or ())}
+    return out

@@ -1,0 +1,39 @@
+"""Reports of a diff: text (terminal), json (machines), markdown (the PR comment, size-safe)."""
+
+from __future__ import annotations
+
+FORMATS = ("text", "json", "markdown")
+
+
+def render(result, fmt: str, *, budget: int | None = None) -> str:
+    """Render a `spinops.diff.DiffResult`; `budget` (bytes) applies to markdown only."""
+    if fmt == "json":
+        from spinops.report.jsonout import render_json
+
+        return render_json(result)
+    if fmt == "markdown":
+        from spinops.report.markdown import render_markdown
+
+        return render_markdown(result, budget=budget)
+    from spinops.report.text import render_text
+
+    return render_text(result)
+
+
+def emit(result, fmt: str, *, output=None, full_output=None) -> None:
+    """Write the report to `output` (atomically) or stdout, and the full markdown report
+    (job summary / artifact, at most 1 MiB) to `full_output` when given."""
+    import sys
+
+    from spinops.atomic import write_file
+    from spinops.report.markdown import COMMENT_BUDGET, SUMMARY_BUDGET, render_markdown
+
+    text = render(result, fmt, budget=COMMENT_BUDGET)
+    full = render_markdown(result, budget=SUMMARY_BUDGET) if full_output else None
+    if output:
+        write_file(output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if full is not None:
+        write_file(full_output, full)

@@ -1,0 +1,66 @@
+"""Summarise `spinops check --format json` output for the diff report (read leniently).
+
+Accepted shapes: `{"findings": [...]}` (spinops check), `{"problems": [...]}` (spinops errors),
+or a bare list; each item has a `severity` and a `message`, optionally `rule`/`code` and a
+`resource` ({kind, namespace, name}) or a `file`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from spinops.errors import InputError, Problem
+
+SEVERITIES = ("error", "warning", "info")
+#: How many findings the PR comment lists (the rest are counted).
+LISTED = 10
+
+
+def load_check_results(path: Path | str) -> dict:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(Problem("check results file not found", file=str(path), hint="pass the file `spinops check --format json` wrote")) from None
+    except json.JSONDecodeError as e:
+        raise InputError(Problem(f"not JSON: {e.msg}", file=str(path), line=e.lineno, column=e.colno, hint="pass the file `spinops check --format json` wrote")) from None
+    return summarise(data, str(path))
+
+
+def summarise(data, source: str = "<check>") -> dict:
+    items = data.get("findings", data.get("problems")) if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise InputError(Problem("expected a list of findings under `findings`", file=source))
+    counts = {s: 0 for s in SEVERITIES}
+    listed = []
+    for it in items:
+        if not isinstance(it, dict):
+            continue
+        sev = str(it.get("severity") or "error")
+        counts[sev] = counts.get(sev, 0) + 1
+        listed.append({"severity": sev, "rule": str(it.get("rule") or it.get("code") or ""), "where": _where(it), "message": str(it.get("message") or "")})
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    listed.sort(key=lambda f: (rank.get(f["severity"], 9), f["where"], f["rule"], f["message"]))
+    return {"counts": counts, "total": sum(counts.values()), "findings": listed}
+
+
+def _where(it: dict) -> str:
+    res = it.get("resource")
+    if isinstance(res, dict) and res.get("kind"):
+        ident = f"{res.get('kind')}/{res.get('name', '')}"
+        return f"{res['namespace']}/{ident}" if res.get("namespace") else ident
+    if it.get("file"):
+        out = str(it["file"])
+        if it.get("line"):
+            out += f":{it['line']}"
+        return out
+    return ""
+
+
+def one_line(summary: dict | None) -> str:
+    """`2 errors, 1 warning` / `no findings` / `not run`."""
+    if not summary:
+        return "not run"
+    parts = [f"{n} {s}{'' if n == 1 else 's'}" for s, n in summary["counts"].items() if n]
+    return ", ".join(parts) if parts else "no findings"

@@ -1,0 +1,62 @@
+"""Plain-text diff report (terminal, logs): summary, impact, then one block per changed resource."""
+
+from __future__ import annotations
+
+from spinops.diff.compare import DiffResult
+from spinops.report.checks import one_line
+
+
+def summary_lines(result: DiffResult) -> list[str]:
+    t = result.totals()
+    env = f" ({result.env})" if result.env else ""
+    lines = [f"spinops diff{env}: {result.old_label} -> {result.new_label}"]
+    if not result.has_changes:
+        lines.append(f"No changes ({result.unchanged} resources compared).")
+        return lines
+    lines.append(f"{len(result.changes)} resources differ: {t['added']} added, {t['changed']} changed, {t['removed']} removed ({result.unchanged} unchanged)")
+    for kind, c in result.counts().items():
+        lines.append(f"  {kind}: {c['added']} added, {c['changed']} changed, {c['removed']} removed")
+    lines.append("Services affected: " + (", ".join(result.services()) or "none"))
+    return lines
+
+
+def impact_lines(impact: dict | None) -> list[str]:
+    if not impact or not impact.get("sections"):
+        return []
+    out = ["Halconfig impact:"]
+    changed = set(impact.get("config_changed") or ())
+    for sec in impact["sections"]:
+        svcs = impact["services"].get(sec) or []
+        desc = ", ".join(f"{s}{'' if s in changed else ' (config unchanged)'}" for s in svcs) or "no service reads it"
+        out.append(f"  {sec}: {desc}")
+    for sec in impact.get("enabled") or ():
+        out.append(f"  enabled: {sec}")
+    for sec in impact.get("disabled") or ():
+        out.append(f"  disabled: {sec}")
+    for c in impact.get("new_credentials") or ():
+        out.append("  " + credential_text(c))
+    for m in impact.get("missing_credentials") or ():
+        out.append(f"  missing credential: {m['section']} is enabled but {m['path']} is not set")
+    return out
+
+
+def credential_text(c: dict) -> str:
+    what = {"env": "env var", "file": "credential file", "secret": "Secret"}.get(c["kind"], c["kind"])
+    src = f"Secret {c['secret']}" if c.get("secret") else "no Secret in halconfig/secrets.yml"
+    if c.get("source"):
+        src += f", source: {c['source']}"
+    return f"new credential for {c['service']}: {what} {c['name']} ({src})"
+
+
+def render_text(result: DiffResult) -> str:
+    lines = summary_lines(result)
+    lines += impact_lines(result.impact)
+    if result.check is not None:
+        lines.append(f"Checks: {one_line(result.check)}")
+    for c in result.changes:
+        lines.append("")
+        names = f" ({c.old_name} -> {c.new_name})" if c.old_name and c.new_name and c.old_name != c.new_name else ""
+        lines.append(f"=== {c.action} {c.title}{names} [{c.service}] (+{c.added_lines} -{c.removed_lines}) ===")
+        lines.extend(f"# {n}" for n in c.notes)
+        lines.append(c.diff.rstrip("\n"))
+    return result.redact("\n".join(lines) + "\n")

@@ -1,0 +1,93 @@
+"""Secret values never appear in any output: structural masks plus the text safety net."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from diff_helpers import configmap, deployment, secret
+
+from spinops.diff import compare
+from spinops.diff.mask import MASK, MASK_AFTER, MASK_BEFORE, Redactor, mask_pair
+from spinops.report import render
+from spinops.report.markdown import SUMMARY_BUDGET, render_markdown
+
+CANARY_OLD = "CANARY-old-9f8e7d6c5b4a"
+CANARY_NEW = "CANARY-new-1a2b3c4d5e6f"
+CANARY_KEEP = "CANARY-kept-0a0b0c0d0e"
+CANARY_STRING = "CANARY-stringdata-77aa88bb"
+
+
+def b64(s: str) -> str:
+    return base64.b64encode(s.encode()).decode()
+
+
+def forms(*values: str) -> list[str]:
+    return [f for v in values for f in (v, b64(v))]
+
+
+def all_outputs(result) -> dict[str, str]:
+    return {fmt: render(result, fmt) for fmt in ("text", "json", "markdown")} | {"full": render_markdown(result, budget=SUMMARY_BUDGET)}
+
+
+def test_mask_pair_follows_kubectl():
+    a = {"apiVersion": "v1", "kind": "Secret", "data": {"same": "x", "changed": "1", "gone": "g"}}
+    b = {"apiVersion": "v1", "kind": "Secret", "data": {"same": "x", "changed": "2", "new": "n"}}
+    mask_pair(a, b)
+    assert a["data"] == {"same": MASK, "changed": MASK_BEFORE, "gone": MASK}
+    assert b["data"] == {"same": MASK, "changed": MASK_AFTER, "new": MASK}
+
+
+def test_mask_pair_leaves_configmaps_alone():
+    a, b = configmap("c", {"k": "v1"}), configmap("c", {"k": "v2"})
+    mask_pair(a, b)
+    assert a["data"] == {"k": "v1"} and b["data"] == {"k": "v2"}
+
+
+def test_no_canary_in_any_format_for_data_stringdata_and_annotations():
+    old_s = secret("creds", {"token": CANARY_OLD, "keep": CANARY_KEEP}, "echo", string_data={"extra": CANARY_STRING})
+    new_s = secret("creds", {"token": CANARY_NEW, "keep": CANARY_KEEP}, "echo", string_data={"extra": CANARY_STRING + "x"})
+    # client-side apply embeds the whole Secret in an annotation; a custom annotation does too
+    for s in (old_s, new_s):
+        emb = json.dumps({"apiVersion": "v1", "kind": "Secret", "data": s["data"], "stringData": s["stringData"]})
+        s["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": emb, "example.com/copy": emb}
+    r = compare([old_s, deployment("echo")], [new_s, deployment("echo")])
+    assert len(r.changes) == 1
+    outputs = all_outputs(r)
+    for name, text in outputs.items():
+        for f in forms(CANARY_OLD, CANARY_NEW, CANARY_KEEP, CANARY_STRING):
+            assert f not in text, (name, f)
+    diff = r.changes[0].diff
+    assert "-  token: '*** (before)'" in diff and "+  token: '*** (after)'" in diff
+    assert "-  extra: '*** (before)'" in diff and "+  extra: '*** (after)'" in diff
+    assert "  keep: '***'" in diff
+    assert "example.com/copy: '*** (before)'" in diff
+    assert "last-applied-configuration" not in diff
+
+
+def test_added_secret_is_fully_masked():
+    r = compare([], [secret("new", {"password": CANARY_NEW})])
+    assert r.changes[0].action == "added"
+    assert "+  password: '***'" in r.changes[0].diff
+    for text in all_outputs(r).values():
+        assert CANARY_NEW not in text and b64(CANARY_NEW) not in text
+
+
+def test_a_secret_value_leaked_into_a_configmap_is_still_redacted():
+    # the safety net: the value of a Secret pasted into a ConfigMap never reaches the report
+    leak = "hunter2-CANARY-pasted-into-config"
+    old = [secret("s", {"password": leak}), configmap("c", {"a.yml": "password: old\n"})]
+    new = [secret("s", {"password": leak}), configmap("c", {"a.yml": f"password: {leak}\n"})]
+    r = compare(old, new)
+    assert [c.kind for c in r.changes] == ["ConfigMap"]
+    for text in all_outputs(r).values():
+        assert leak not in text
+    assert "+  a.yml: |\n" not in r.changes[0].diff or "+    password: ***" in r.changes[0].diff
+
+
+def test_redactor_masks_multiline_values_line_by_line_and_json_escapes():
+    red = Redactor(['-----BEGIN KEY-----\nAAAABBBBCCCCDDDD\n"quoted-secret-value"\n'])
+    text = 'x -----BEGIN KEY----- y AAAABBBBCCCCDDDD z "quoted-secret-value" ' + json.dumps('"quoted-secret-value"')
+    out = red(text)
+    assert "AAAABBBBCCCCDDDD" not in out and "quoted-secret-value" not in out
+    assert Redactor(["short"]).tokens == []  # too short to scrub safely
