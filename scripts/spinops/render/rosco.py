@@ -1,0 +1,21 @@
+"""rosco.yml: the providers Rosco bakes images for (their bakery defaults and accounts), unchanged."""
+
+from __future__ import annotations
+
+from spinops.render._data import dig
+
+FILE = "rosco.yml"
+SERVICE = "rosco"
+
+PROVIDERS = ("google", "aws", "azure", "huaweicloud", "oracle")
+
+READS = {f"providers.{p}": True for p in PROVIDERS}
+
+
+def render(hal: dict) -> dict:
+    out = {}
+    for p in PROVIDERS:
+        block = dig(hal, "providers", p)
+        if block is not None:
+            out[p] = block
+    return out
