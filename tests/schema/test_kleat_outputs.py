@@ -7,6 +7,7 @@ key found in the output subtree must be a property at the same place in our sche
 
 from __future__ import annotations
 
+import jsonschema
 import pytest
 import yaml
 
@@ -134,6 +135,9 @@ def test_pass_through_keys_exist_in_schema(fixtures, hal, filename):
         node = hs.at(tuple(hal_path.split(".")))
         assert node is not None, hal_path
         assert _missing(value, node, hal_path) == []
+        # and the values have the types and enum names the schema gives them
+        sub = jsonschema.Draft202012Validator({"$defs": hs.load_schema()["$defs"], **node})
+        assert [f"{hal_path}.{list(e.absolute_path)}: {e.message}" for e in sub.iter_errors(value)] == []
         checked += 1
     assert checked
     if filename in PURE:
