@@ -1,0 +1,427 @@
+"""Declarative patches on rendered files: `merge`, `json-patch` and `jq`.
+
+A patch is one YAML file in `halconfig/patches/` (applied in file-name order):
+
+    kind: merge | json-patch | jq
+    target: clouddriver.yml          # a name or glob, or a list of them (see TARGETS below)
+    when: {spinnakerVersion: "<1.21"} # optional: only for these halconfig `version`s
+    args: {accounts: [staging]}      # jq only: named arguments ($accounts)
+    patch: ...                       # merge: a mapping (RFC 7386: null deletes a key)
+                                     # json-patch: a list of RFC 6902 operations
+                                     # jq: an expression producing the new document
+
+Targets are the files a service's ConfigMap holds: Kleat's 13 rendered files (`clouddriver.yml`,
+`settings.js`, `deck.env`, ...), each Spring service's profile `<svc>-local.yml`,
+`spinnaker-local.yml` (every Spring service) and Deck's `settings-local.js`. Profile targets
+always exist (empty unless `halconfig/profiles/` ships one), so "add X to every service's
+-local.yml" is `target: "*-local.yml"`. Patches see and produce data, never text; for
+settings-local.js that data is the object merged into `window.spinnakerSettings`.
+
+Patches must be idempotent: the build applies each one twice and refuses one whose second
+application changes the result again (a json-patch `add` to `/list/-` does). This module is
+pure apart from `load_patches`, which reads the files.
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spinops.errors import InputError, Problem
+
+KINDS = ("merge", "json-patch", "jq")
+_FIELDS = {"kind", "target", "when", "args", "patch", "description"}
+_WHEN_FIELDS = {"spinnakerVersion"}
+
+# --------------------------------------------------------------------------------------------
+# YAML with line numbers (hand-written files: patches, secrets.yml, profiles)
+
+
+@dataclass
+class Located:
+    """A parsed YAML document plus the 1-based line of every node, keyed by its data path."""
+
+    file: str
+    data: Any
+    lines: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def line(self, path: tuple = ()) -> int | None:
+        while path not in self.lines and path:
+            path = path[:-1]
+        pos = self.lines.get(path)
+        return pos[0] if pos else None
+
+    def problem(self, path: tuple, message: str, hint: str | None = None, code: str | None = None, severity: str = "error") -> Problem:
+        while path not in self.lines and path:
+            path = path[:-1]
+        pos = self.lines.get(path, (None, None))
+        return Problem(message, file=self.file, line=pos[0], column=pos[1], hint=hint, code=code, severity=severity)
+
+
+def read_yaml(path: Path, display: str | None = None) -> Located:
+    """Parse one hand-written YAML file, keeping node lines; duplicate keys and syntax errors are InputErrors."""
+    import yaml
+
+    display = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(Problem(f"cannot read: {e}", file=display, code="unreadable")) from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        node = yaml.compose(text, Loader=loader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise InputError(
+            Problem(
+                f"malformed YAML: {getattr(e, 'problem', None) or e}",
+                file=display,
+                line=mark.line + 1 if mark else None,
+                column=mark.column + 1 if mark else None,
+                code="yaml-syntax",
+            )
+        ) from None
+    doc = Located(display, None)
+    if node is None:
+        return doc
+    problems: list[Problem] = []
+    ctor = loader("")
+
+    def build(n, path: tuple, at=None):
+        # a mapping entry is located at its key (where a reader looks), anything else at its node
+        mark = at or n.start_mark
+        doc.lines[path] = (mark.line + 1, mark.column + 1)
+        if isinstance(n, yaml.MappingNode):
+            out: dict = {}
+            for k, v in n.value:
+                key = ctor.construct_object(k, deep=True)
+                if not isinstance(key, (str, int, bool)) or key is None:
+                    key = str(key)
+                if key in out:
+                    problems.append(Problem(f"duplicate key {key!r}", file=display, line=k.start_mark.line + 1, column=k.start_mark.column + 1, code="duplicate-key"))
+                out[key] = build(v, path + (key,), k.start_mark)
+            return out
+        if isinstance(n, yaml.SequenceNode):
+            return [build(v, path + (i,)) for i, v in enumerate(n.value)]
+        return ctor.construct_object(n, deep=True)
+
+    try:
+        doc.data = build(node, ())
+    except yaml.YAMLError as e:  # e.g. an unknown tag
+        mark = getattr(e, "problem_mark", None)
+        raise InputError(Problem(f"malformed YAML: {e}", file=display, line=mark.line + 1 if mark else None, code="yaml-syntax")) from None
+    if problems:
+        raise InputError(problems)
+    return doc
+
+
+# --------------------------------------------------------------------------------------------
+# Spinnaker version conditions
+
+_CLAUSE = re.compile(r"^\s*(<=|>=|==|!=|<|>|=)?\s*v?(\d+(?:\.\d+)*)\s*$")
+_RELEASE = re.compile(r"^(?:spinnaker-)?v?(\d+(?:\.\d+)*)(?:[-+].*)?$")
+_NEWEST = (10**9,)  # master / *-latest-* builds are newer than every release
+
+
+def parse_version(version: str) -> tuple[int, ...] | None:
+    """`1.36.1` / `spinnaker-1.36.1` -> (1, 36, 1); `master-latest-*` -> newest; else None."""
+    m = _RELEASE.match(version.strip())
+    if m:
+        return tuple(int(x) for x in m.group(1).split("."))
+    if version.startswith("master") or "latest" in version:
+        return _NEWEST
+    return None
+
+
+def parse_condition(spec: str) -> list[tuple[str, tuple[int, ...]]]:
+    """`">=1.20, <1.25"` -> [(">=", (1, 20)), ("<", (1, 25))]; ValueError on bad syntax."""
+    clauses = []
+    for part in str(spec).split(","):
+        m = _CLAUSE.match(part)
+        if not m:
+            raise ValueError(f"bad version condition {part.strip()!r}: expected e.g. \"<1.21\", \">=1.20, <1.25\", \"==1.36.1\"")
+        op = m.group(1) or "=="
+        clauses.append(("==" if op == "=" else op, tuple(int(x) for x in m.group(2).split("."))))
+    return clauses
+
+
+def version_matches(clauses: list[tuple[str, tuple[int, ...]]], version: tuple[int, ...]) -> bool:
+    """Every clause holds. Versions compare numerically, missing parts count as 0 (1.21 == 1.21.0)."""
+    for op, want in clauses:
+        n = max(len(want), len(version))
+        a, b = version + (0,) * (n - len(version)), want + (0,) * (n - len(want))
+        ok = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
+        if not ok:
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# Patches
+
+
+@dataclass
+class Patch:
+    file: str  # as displayed in messages (relative to the repo)
+    kind: str
+    targets: tuple[str, ...]
+    payload: Any
+    when: list[tuple[str, tuple[int, ...]]] | None = None
+    when_text: str | None = None
+    args: dict = field(default_factory=dict)
+    doc: Located | None = None
+    program: Any = None  # compiled jq program
+
+    def problem(self, path: tuple, message: str, **kw) -> Problem:
+        return self.doc.problem(path, message, **kw) if self.doc else Problem(message, file=self.file, **kw)
+
+    def describe(self) -> str:
+        cond = f" when spinnakerVersion {self.when_text}" if self.when_text else ""
+        return f"{self.file}: {self.kind} -> {', '.join(self.targets)}{cond}"
+
+
+@dataclass
+class Applied:
+    """What one patch did in a build (reported with --verbose)."""
+
+    patch: Patch
+    files: tuple[str, ...]  # targets it was applied to
+    changed: tuple[str, ...]  # of those, the ones whose content changed
+    skipped: str | None = None  # why it did not apply (a `when` that does not hold)
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.patch.file,
+            "kind": self.patch.kind,
+            "targets": list(self.patch.targets),
+            "when": self.patch.when_text,
+            "applied_to": list(self.files),
+            "changed": list(self.changed),
+            "skipped": self.skipped,
+        }
+
+
+def parse_patch(doc: Located) -> Patch:
+    """Validate one patch document (shape, kind, jq syntax); raise InputError with every problem."""
+    problems: list[Problem] = []
+    data = doc.data
+    if not isinstance(data, dict):
+        raise InputError(doc.problem((), "a patch file must be a mapping with kind, target and patch", code="patch-shape"))
+    for key in data:
+        if key not in _FIELDS:
+            problems.append(doc.problem((key,), f"unknown patch field {key!r}; expected one of {', '.join(sorted(_FIELDS))}", code="patch-shape"))
+    kind = data.get("kind")
+    if kind not in KINDS:
+        problems.append(doc.problem(("kind",), f"unknown patch kind {kind!r}; expected one of {', '.join(KINDS)}", code="patch-kind"))
+    target = data.get("target")
+    targets = (target,) if isinstance(target, str) else tuple(target) if isinstance(target, list) else ()
+    if not targets or not all(isinstance(t, str) and t for t in targets):
+        problems.append(doc.problem(("target",), "missing or bad `target`: a file name such as clouddriver.yml, a glob such as *-local.yml, or a list of them", code="patch-target"))
+    if "patch" not in data:
+        problems.append(doc.problem((), "missing `patch`", code="patch-shape"))
+    payload = data.get("patch")
+    if kind == "merge" and "patch" in data and not isinstance(payload, dict):
+        problems.append(doc.problem(("patch",), "a merge patch is a mapping (the fragment merged into the target)", code="patch-shape"))
+    if kind == "json-patch" and "patch" in data:
+        if not isinstance(payload, list) or not payload:
+            problems.append(doc.problem(("patch",), "a json-patch is a non-empty list of RFC 6902 operations", code="patch-shape"))
+        else:
+            for i, op in enumerate(payload):
+                problems.extend(_check_op(doc, i, op))
+    if kind == "jq" and "patch" in data and not isinstance(payload, str):
+        problems.append(doc.problem(("patch",), "a jq patch is a jq expression (a string)", code="patch-shape"))
+    args = data.get("args") or {}
+    if not isinstance(args, dict) or not all(isinstance(k, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) for k in args):
+        problems.append(doc.problem(("args",), "`args` is a mapping of jq variable names to values", code="patch-shape"))
+        args = {}
+    elif args and kind != "jq":
+        problems.append(doc.problem(("args",), "`args` is only for jq patches", code="patch-shape"))
+    when, when_text = None, None
+    if "when" in data:
+        w = data["when"]
+        if not isinstance(w, dict) or not w or set(w) - _WHEN_FIELDS:
+            problems.append(doc.problem(("when",), "`when` supports only spinnakerVersion, e.g. when: {spinnakerVersion: \"<1.21\"}", code="patch-when"))
+        else:
+            when_text = str(w["spinnakerVersion"])
+            try:
+                when = parse_condition(when_text)
+            except ValueError as e:
+                problems.append(doc.problem(("when", "spinnakerVersion"), str(e), code="patch-when"))
+    patch = Patch(doc.file, str(kind), targets, payload, when, when_text, args, doc)
+    if kind == "jq" and isinstance(payload, str) and not problems:
+        import jq
+
+        try:
+            patch.program = jq.compile(payload, args=args)
+        except ValueError as e:
+            problems.append(doc.problem(("patch",), f"jq expression does not compile: {_short(e)}", code="patch-jq"))
+    if problems:
+        raise InputError(problems)
+    return patch
+
+
+def _check_op(doc: Located, i: int, op) -> list[Problem]:
+    if not isinstance(op, dict):
+        return [doc.problem(("patch", i), "a json-patch operation is a mapping with op and path", code="patch-shape")]
+    kinds = {"add": {"value"}, "replace": {"value"}, "test": {"value"}, "remove": set(), "move": {"from"}, "copy": {"from"}}
+    name = op.get("op")
+    if name not in kinds:
+        return [doc.problem(("patch", i, "op"), f"unknown json-patch op {name!r}; expected one of {', '.join(kinds)}", code="patch-shape")]
+    out = []
+    for req in {"path"} | kinds[name]:
+        if req not in op:
+            out.append(doc.problem(("patch", i), f"json-patch `{name}` needs `{req}`", code="patch-shape"))
+    for ptr in ("path", "from"):
+        if ptr in op and not (isinstance(op[ptr], str) and (op[ptr] == "" or op[ptr].startswith("/"))):
+            out.append(doc.problem(("patch", i, ptr), f"`{ptr}` is a JSON pointer starting with /", code="patch-shape"))
+    return out
+
+
+def load_patches(directory: Path, display_root: Path | None = None) -> list[Patch]:
+    """Every `*.yml`/`*.yaml` in `directory`, in name order, validated; all problems in one InputError."""
+    if not directory.is_dir():
+        return []
+    problems: list[Problem] = []
+    patches = []
+    for path in sorted(p for p in directory.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file()):
+        display = str(path.relative_to(display_root)) if display_root else str(path)
+        try:
+            patches.append(parse_patch(read_yaml(path, display)))
+        except InputError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise InputError(problems)
+    return patches
+
+
+def resolve_targets(patch: Patch, available: list[str]) -> list[str]:
+    """The file names a patch applies to; a name or glob that matches nothing is an InputError."""
+    out: list[str] = []
+    for t in patch.targets:
+        hits = [name for name in available if fnmatch.fnmatchcase(name, t)]
+        if not hits:
+            raise InputError(
+                patch.problem(
+                    ("target",),
+                    f"target {t!r} matches no file",
+                    hint="targets: " + ", ".join(sorted(available)),
+                    code="patch-target",
+                )
+            )
+        out.extend(h for h in hits if h not in out)
+    return out
+
+
+def merge(base: Any, fragment: Any) -> Any:
+    """RFC 7386 JSON Merge Patch over plain data: mappings merge, null deletes, anything else replaces."""
+    if not isinstance(fragment, dict):
+        return copy.deepcopy(fragment)
+    out = dict(base) if isinstance(base, dict) else {}
+    for k, v in fragment.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = merge(out.get(k), v)
+    return out
+
+
+def _apply_once(patch: Patch, doc: dict, target: str) -> dict:
+    if patch.kind == "merge":
+        return merge(doc, patch.payload)
+    if patch.kind == "json-patch":
+        import jsonpatch
+        import jsonpointer
+
+        try:
+            return jsonpatch.JsonPatch(patch.payload).apply(copy.deepcopy(doc))
+        except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as e:
+            raise _OpError(_short(e)) from None
+    try:
+        results = patch.program.input_value(doc).all()
+    except ValueError as e:
+        raise _OpError(f"jq error: {_short(e)}") from None
+    if len(results) != 1 or not isinstance(results[0], dict):
+        raise _OpError(f"a jq patch must produce exactly one object, got {len(results)} result(s)" + (f" ({type(results[0]).__name__})" if results else ""))
+    return results[0]
+
+
+class _OpError(Exception):
+    pass
+
+
+def apply_patch(patch: Patch, doc: dict, target: str) -> dict:
+    """Apply one patch to one target's data; validate that the operation holds and is idempotent."""
+    where = ("patch",)
+    try:
+        once = _apply_once(patch, doc, target)
+    except _OpError as e:
+        if patch.kind == "json-patch":
+            where = _failing_op(patch, doc)
+        raise InputError(patch.problem(where, f"patch does not apply to {target}: {e}", code="patch-apply")) from None
+    try:
+        twice = _apply_once(patch, once, target)
+    except _OpError:
+        # A remove/move cannot apply twice by nature; the build always starts from a fresh render.
+        return once
+    if twice != once:
+        raise InputError(
+            patch.problem(
+                where,
+                f"patch is not idempotent on {target}: applying it twice changes the result again",
+                hint="append with a path that names the element (or a jq expression that checks first) instead of `add` to `/-`",
+                code="patch-idempotent",
+            )
+        )
+    return once
+
+
+def _failing_op(patch: Patch, doc: dict) -> tuple:
+    """The path of the first json-patch operation that fails (for its line number)."""
+    import jsonpatch
+    import jsonpointer
+
+    cur = copy.deepcopy(doc)
+    for i, op in enumerate(patch.payload):
+        try:
+            cur = jsonpatch.JsonPatch([op]).apply(cur)
+        except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException):
+            return ("patch", i, "path")
+    return ("patch",)
+
+
+def apply_patches(files: dict[str, Any], patches: list[Patch], version: str | None) -> tuple[dict[str, Any], list[Applied]]:
+    """Apply `patches` in order to `files` (target name -> data); returns new files and a report.
+
+    `version` is the halconfig `version`; a patch with `when` needs it. Input `files` is not modified.
+    """
+    out = dict(files)
+    report: list[Applied] = []
+    available = list(files)
+    parsed_version = parse_version(version) if version else None
+    for patch in patches:
+        targets = resolve_targets(patch, available)
+        if patch.when is not None:
+            if parsed_version is None:
+                why = "the halconfig sets no `version`" if not version else f"the halconfig version {version!r} is not a release number"
+                raise InputError(patch.problem(("when",), f"cannot evaluate `when`: {why}", code="patch-when"))
+            if not version_matches(patch.when, parsed_version):
+                report.append(Applied(patch, (), (), skipped=f"spinnakerVersion {version} does not match {patch.when_text}"))
+                continue
+        changed = []
+        for t in targets:
+            new = apply_patch(patch, out[t], t)
+            if new != out[t]:
+                changed.append(t)
+            out[t] = new
+        report.append(Applied(patch, tuple(targets), tuple(changed)))
+    return out, report
+
+
+def _short(e: Exception, limit: int = 300) -> str:
+    # jsonpointer errors embed the whole parent document: keep messages readable
+    s = str(e).strip()
+    return s if len(s) <= limit else s[: limit - 3] + "..."

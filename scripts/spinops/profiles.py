@@ -1,0 +1,125 @@
+"""Hand-written profiles (`halconfig/profiles/`) and the files a service's ConfigMap holds.
+
+Accepted profile files:
+- `<svc>-local.yml` for every Spring service (clouddriver, echo, fiat, front50, gate, igor, kayenta,
+  keel, orca, rosco): Spring loads it after `<svc>.yml` because every service runs profile `local`;
+- `<svc>-<shard profile>.yml` for the HA shards' Spring profiles (`clouddriver-caching.yml`,
+  `clouddriver-ro.yml`, `echo-scheduler.yml`, ...);
+- `spinnaker-local.yml`: shipped to every Spring service;
+- `settings-local.js`: Deck's local settings, loaded by the browser after settings.js.
+
+Every other name is an error (a typo would otherwise be silently ignored by Spring).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spinops.errors import InputError, Problem
+from spinops.services import SERVICES, SHARDS
+
+SPRING_SERVICES = tuple(s for s in SERVICES if s != "deck")
+SHARED_PROFILE = "spinnaker-local.yml"
+DECK_LOCAL = "settings-local.js"
+
+
+def profile_names() -> dict[str, str | None]:
+    """Valid profile file name -> the service it belongs to (None: every Spring service)."""
+    out: dict[str, str | None] = {f"{s}-local.yml": s for s in SPRING_SERVICES}
+    for svc, shards in SHARDS.items():
+        for profile in shards.values():
+            out[f"{svc}-{profile}.yml"] = svc
+    out[SHARED_PROFILE] = None
+    out[DECK_LOCAL] = "deck"
+    return out
+
+
+@dataclass
+class Profiles:
+    data: dict[str, Any] = field(default_factory=dict)  # YAML profiles: name -> mapping
+    deck_js: str = ""  # hand-written settings-local.js text
+    texts: list[tuple[str, str]] = field(default_factory=list)  # (display path, text) for messages
+
+
+def load_profiles(repo: Path) -> Profiles:
+    from spinops.patch import read_yaml
+
+    directory = Path(repo) / "halconfig" / "profiles"
+    out = Profiles()
+    if not directory.is_dir():
+        return out
+    valid = profile_names()
+    problems: list[Problem] = []
+    for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith(".")):
+        display = f"halconfig/profiles/{path.name}"
+        if path.name not in valid:
+            problems.append(Problem(f"unknown profile file {path.name!r}", file=display, hint="profiles are <service>-local.yml, spinnaker-local.yml, settings-local.js (and HA shard profiles such as clouddriver-caching.yml)", code="profile-name"))
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            problems.append(Problem(f"cannot read: {e}", file=display, code="unreadable"))
+            continue
+        out.texts.append((display, text))
+        if path.name == DECK_LOCAL:
+            out.deck_js = text
+            continue
+        try:
+            doc = read_yaml(path, display)
+        except InputError as e:
+            problems.extend(e.problems)
+            continue
+        if doc.data is None:
+            continue
+        if not isinstance(doc.data, dict):
+            problems.append(Problem("a Spring profile is a YAML mapping", file=display, line=1, code="profile-shape"))
+            continue
+        out.data[path.name] = doc.data
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def patch_targets(rendered: dict[str, Any], profiles: Profiles) -> dict[str, Any]:
+    """Everything a patch may target: the rendered files and every profile (empty unless shipped).
+
+    settings-local.js is represented by the object merged into window.spinnakerSettings.
+    """
+    files = dict(rendered)
+    for name in sorted(profile_names()):
+        if name == DECK_LOCAL:
+            files[name] = {}
+        elif name.endswith("-local.yml") or name in profiles.data:
+            files[name] = profiles.data.get(name, {})
+    return files
+
+
+def settings_local_js(hand_written: str, overrides: dict) -> str:
+    """Deck's settings-local.js: the hand-written text, then patch overrides deep-merged into the settings."""
+    parts = []
+    if hand_written.strip():
+        parts.append(hand_written.rstrip("\n") + "\n")
+    if overrides:
+        data = json.dumps(overrides, indent=2, sort_keys=True, ensure_ascii=True)
+        # "</" cannot close a <script> element; U+2028/9 are escaped by ensure_ascii
+        data = data.replace("</", "<\\/")
+        parts.append(
+            "// From halconfig/patches (spinops build): deep-merged into window.spinnakerSettings.\n"
+            "(function (target, source) {\n"
+            "  function merge(t, s) {\n"
+            "    Object.keys(s).forEach(function (k) {\n"
+            "      var v = s[k];\n"
+            "      if (v && typeof v === 'object' && !Array.isArray(v) && t[k] && typeof t[k] === 'object' && !Array.isArray(t[k])) {\n"
+            "        merge(t[k], v);\n"
+            "      } else {\n"
+            "        t[k] = v;\n"
+            "      }\n"
+            "    });\n"
+            "  }\n"
+            "  merge(target, source);\n"
+            f"}})(window.spinnakerSettings, {data});\n"
+        )
+    return "\n".join(parts)

@@ -1,0 +1,511 @@
+"""Credential wiring: which Secret each service needs, decided from the config it will read.
+
+Credentials never live in Git. The halconfig (and profiles, and patches) hold `${NAME}`
+placeholders, which Spring resolves from environment variables, and paths of credential files.
+`halconfig/secrets.yml` says, by name only, which Kubernetes Secret holds each key and which
+Secret is mounted where. From the final config files of every service this module derives:
+
+- env credentials: every `${NAME}` (or `${NAME:default}`) whose NAME is declared in secrets.yml
+  or is UPPER_SNAKE_CASE. Other references, such as `${services.redis.baseUrl}`, are Spring
+  property references and are left alone.
+- file credentials: every string value that names a file of a declared Secret
+  (`<mountPath>/<file>`), and every credential-file field of the halconfig.
+
+and refuses to build when a credential could leak or be missing:
+- a placeholder no Secret declares (an undeclared UPPER_SNAKE name with a `:default` is a warning);
+- a literal value in a credential field of the halconfig (schema `x-spinops-credential`), or under a
+  password/secret/token-like key in a profile or patch: it would end up in a ConfigMap;
+- a credential-file path no Secret mounts;
+- any credential in Deck's settings.js / settings-local.js (served to every browser).
+A declared key or file that nothing uses is a warning.
+
+Deck is not a Spring service: nothing is wired into it except what deck.env needs (its TLS files,
+and PASSPHRASE as an env var from a Secret key, never through a ConfigMap).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spinops.errors import InputError, Problem
+
+SECRETS_FILE = "halconfig/secrets.yml"
+PLACEHOLDER = re.compile(r"\$\{([^}:\s]+)(:[^}]*)?\}")
+ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+SECRET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+#: Keys whose literal string value in a profile or patch is treated as a credential.
+CREDENTIAL_KEY = re.compile(r"(?i)(password|passphrase|secret|token|apikey|api_key|appkey|app_key|accesskey|privatekey|insertkey|insert_key)$")
+DECK_SETTINGS = ("settings.js", "settings-local.js")
+DECK_ENV = "deck.env"
+DECK_PASSPHRASE = "PASSPHRASE"
+SOURCES = ("workflow", "external")
+
+
+# --------------------------------------------------------------------------------------------
+# placeholders
+
+
+def _strings(obj: Any) -> Iterator[str]:
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            if isinstance(k, str):
+                yield k
+            yield from _strings(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _strings(v)
+
+
+def find_placeholders(text_or_struct: Any) -> set[str]:
+    """Every `${NAME}` used (Spring syntax: `${NAME:default}` counts as NAME), property references included."""
+    out: set[str] = set()
+    for s in _strings(text_or_struct):
+        if "${" in s:
+            out.update(m.group(1) for m in PLACEHOLDER.finditer(s))
+    return out
+
+
+def _placeholder_defaults(obj: Any) -> dict[str, bool]:
+    """NAME -> True when every use of it carries a `:default`."""
+    out: dict[str, bool] = {}
+    for s in _strings(obj):
+        if "${" in s:
+            for m in PLACEHOLDER.finditer(s):
+                out[m.group(1)] = out.get(m.group(1), True) and m.group(2) is not None
+    return out
+
+
+def is_env_credential(name: str, inventory: SecretInventory | None = None) -> bool:
+    """The rule: declared in secrets.yml, or UPPER_SNAKE_CASE (Spring property references are dotted/camelCase)."""
+    return bool(inventory and name in inventory.env_owner) or bool(ENV_NAME.match(name))
+
+
+# --------------------------------------------------------------------------------------------
+# secrets.yml
+
+
+@dataclass(frozen=True)
+class SecretDecl:
+    name: str
+    source: str
+    env: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    mount_path: str | None = None
+
+    def file_path(self, f: str) -> str:
+        return f"{self.mount_path.rstrip('/')}/{f}"
+
+
+@dataclass
+class SecretInventory:
+    secrets: dict[str, SecretDecl] = field(default_factory=dict)
+    file: str = SECRETS_FILE
+    doc: Any = None  # spinops.patch.Located, for line numbers
+    env_owner: dict[str, str] = field(default_factory=dict)  # key -> Secret
+    file_owner: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (Secret, key)
+
+    def problem(self, path: tuple, message: str, **kw) -> Problem:
+        return self.doc.problem(path, message, **kw) if self.doc else Problem(message, file=self.file, **kw)
+
+    def mount_of(self, path: str) -> SecretDecl | None:
+        for decl in self.secrets.values():
+            if decl.mount_path and path.startswith(decl.mount_path.rstrip("/") + "/"):
+                return decl
+        return None
+
+
+def parse_secrets(doc) -> SecretInventory:
+    """Validate a parsed secrets.yml (a spinops.patch.Located); InputError with every problem."""
+    inv = SecretInventory(file=doc.file, doc=doc)
+    problems: list[Problem] = []
+    data = doc.data
+    if data is None:
+        return inv
+    if not isinstance(data, dict) or set(data) - {"secrets"}:
+        raise InputError(doc.problem((), "secrets.yml is a mapping with one key, `secrets:` (Secret name -> source, env, mountPath, files)", code="secrets-shape"))
+    secrets = data.get("secrets") or {}
+    if not isinstance(secrets, dict):
+        raise InputError(doc.problem(("secrets",), "`secrets:` maps Kubernetes Secret names to their keys", code="secrets-shape"))
+    mounts: dict[str, str] = {}
+    for name, spec in secrets.items():
+        p = ("secrets", name)
+        if not isinstance(name, str) or not SECRET_NAME.match(name) or len(name) > 253:
+            problems.append(doc.problem(p, f"{name!r} is not a valid Kubernetes Secret name (lower-case letters, digits, '-')", code="secrets-shape"))
+            continue
+        if not isinstance(spec, dict):
+            problems.append(doc.problem(p, "a Secret declares source and env and/or mountPath + files", code="secrets-shape"))
+            continue
+        for k in spec:
+            if k not in ("source", "env", "files", "mountPath", "description"):
+                problems.append(doc.problem(p + (k,), f"unknown field {k!r}; expected source, env, mountPath, files", code="secrets-shape"))
+        source = spec.get("source", "external")
+        if source not in SOURCES:
+            problems.append(doc.problem(p + ("source",), f"source must be one of {', '.join(SOURCES)}", code="secrets-shape"))
+        env = spec.get("env") or []
+        files = spec.get("files") or []
+        mount = spec.get("mountPath")
+        if not isinstance(env, list) or not all(isinstance(e, str) for e in env):
+            problems.append(doc.problem(p + ("env",), "`env` is a list of key names", code="secrets-shape"))
+            env = []
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+            problems.append(doc.problem(p + ("files",), "`files` is a list of file names", code="secrets-shape"))
+            files = []
+        for i, e in enumerate(env):
+            if not ENV_NAME.match(e):
+                problems.append(doc.problem(p + ("env", i), f"env key {e!r} must be UPPER_SNAKE_CASE (it becomes an environment variable)", code="secrets-shape"))
+            elif e in inv.env_owner:
+                problems.append(doc.problem(p + ("env", i), f"env key {e} is also declared by Secret {inv.env_owner[e]}", code="secrets-duplicate"))
+            else:
+                inv.env_owner[e] = name
+        for i, f in enumerate(files):
+            if not re.fullmatch(r"[-._a-zA-Z0-9]+", f) or f in (".", ".."):
+                problems.append(doc.problem(p + ("files", i), f"file {f!r} must be a plain key name (letters, digits, '-', '_', '.')", code="secrets-shape"))
+        if files and not mount:
+            problems.append(doc.problem(p, "a Secret with `files` needs `mountPath` (where the files appear, e.g. /var/secrets/kubeconfigs)", code="secrets-shape"))
+        if mount is not None:
+            if not isinstance(mount, str) or not mount.startswith("/") or mount.rstrip("/") in ("", "/opt/spinnaker/config"):
+                problems.append(doc.problem(p + ("mountPath",), "mountPath is an absolute directory of its own (not / or the config directory)", code="secrets-shape"))
+                mount = None
+            else:
+                norm = mount.rstrip("/")
+                for other_path, other in mounts.items():
+                    if norm == other_path or norm.startswith(other_path + "/") or other_path.startswith(norm + "/"):
+                        problems.append(doc.problem(p + ("mountPath",), f"mountPath {mount} overlaps Secret {other}'s {other_path}", code="secrets-duplicate"))
+                mounts[norm] = name
+        if not env and not files:
+            problems.append(doc.problem(p, "declares neither env keys nor files", severity="warning", code="secrets-empty"))
+        decl = SecretDecl(name, source, tuple(env), tuple(files), mount)
+        inv.secrets[name] = decl
+        if mount:
+            for f in files:
+                inv.file_owner[decl.file_path(f)] = (name, f)
+    errors = [x for x in problems if x.severity == "error"]
+    if errors:
+        raise InputError(problems)
+    return inv
+
+
+def load_secrets(repo: Path) -> SecretInventory:
+    """Parsed halconfig/secrets.yml (names only); an absent file is an empty inventory."""
+    from spinops.patch import read_yaml
+
+    path = Path(repo) / SECRETS_FILE
+    if not path.exists():
+        return SecretInventory()
+    return parse_secrets(read_yaml(path, SECRETS_FILE))
+
+
+# --------------------------------------------------------------------------------------------
+# the halconfig's credential fields (schema annotations)
+
+
+def credential_values(data: Any, schema: dict | None = None) -> Iterator[tuple[tuple, str, Any]]:
+    """(path, "credential" | "credential-file", value) for every credential field set in `data`."""
+    from spinops.halconfig import schema as hs
+
+    root = schema if schema is not None else hs.load_schema()
+
+    def walk(value, node, path):
+        if node.get("x-spinops-credential"):
+            yield path, "credential", value
+        elif node.get("x-spinops-credential-file"):
+            yield path, "credential-file", value
+        if isinstance(value, dict):
+            for k, v in value.items():
+                sub = hs.child(node, k, root)
+                if sub is not None:
+                    yield from walk(v, sub, path + (k,))
+        elif isinstance(value, list):
+            sub = hs.child(node, 0, root)
+            if sub is not None:
+                for i, v in enumerate(value):
+                    yield from walk(v, sub, path + (i,))
+
+    yield from walk(data, root, ())
+
+
+def dotted(path: tuple) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def services_reading(path: tuple, sections: dict[str, tuple[str, ...]]) -> list[str]:
+    """Services whose halconfig sections contain `path` (or lie inside it)."""
+    keys = [p for p in path if isinstance(p, str)]
+    d = ".".join(keys)
+    out = []
+    for svc, secs in sections.items():
+        for s in secs:
+            if d == s or d.startswith(s + ".") or s.startswith(d + "."):
+                out.append(svc)
+                break
+    return sorted(out)
+
+
+# --------------------------------------------------------------------------------------------
+# the plan
+
+
+@dataclass
+class ServiceWiring:
+    service: str
+    env_from: list[str] = field(default_factory=list)  # Secrets whose every key the service uses
+    env_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (env var, Secret, key)
+    volumes: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (Secret, mountPath, keys)
+    env_names: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def empty(self) -> bool:
+        return not (self.env_from or self.env_keys or self.volumes)
+
+    def summary(self) -> dict:
+        secrets = sorted(set(self.env_from) | {s for _, s, _ in self.env_keys} | {s for s, _, _ in self.volumes})
+        return {"env": sorted(self.env_names), "secrets": secrets, "files": sorted(self.files)}
+
+
+@dataclass
+class Origin:
+    """Where a value came from, for messages: the halconfig (via Hal.locate) or a profile/patch file."""
+
+    locate: Any = None  # callable(path) -> (file, line, col) | None
+    halconfig: Any = None  # the canonical halconfig data
+    texts: list[tuple[str, str]] = field(default_factory=list)  # (display file, text) of profiles and patches
+
+    def find(self, needle: str) -> tuple[str | None, int | None, int | None]:
+        if self.halconfig is not None and self.locate is not None:
+            for path, s in _paths_of_strings(self.halconfig, ()):
+                if needle in s:
+                    loc = self.locate(path)
+                    if loc:
+                        return loc
+        for display, text in self.texts:
+            idx = text.find(needle)
+            if idx >= 0:
+                line = text.count("\n", 0, idx) + 1
+                return display, line, idx - (text.rfind("\n", 0, idx) + 1) + 1
+        return None, None, None
+
+
+def _paths_of_strings(obj, path):
+    if isinstance(obj, str):
+        yield path, obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _paths_of_strings(v, path + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _paths_of_strings(v, path + (i,))
+
+
+def _problem(origin_loc, message, hint=None, code=None, severity="error", services=()) -> Problem:
+    f, line, col = origin_loc
+    return Problem(message, file=f, line=line, column=col, hint=hint, code=code, severity=severity, extra={"services": list(services)} if services else {})
+
+
+def check_halconfig(hal_data: dict, inventory: SecretInventory, locate, sections: dict[str, tuple[str, ...]], schema: dict | None = None) -> list[Problem]:
+    """Literal values in credential fields and undeclared credential files, before anything is rendered.
+
+    Messages never include a credential's value.
+    """
+    problems: list[Problem] = []
+    for path, kind, value in credential_values(hal_data, schema):
+        if not isinstance(value, str) or value == "":
+            continue
+        loc = locate(path) or (None, None, None)
+        svcs = services_reading(path, sections)
+        used_by = f" (read by {', '.join(svcs)})" if svcs else ""
+        if kind == "credential":
+            if not PLACEHOLDER.search(value):
+                problems.append(
+                    _problem(
+                        loc,
+                        f"{dotted(path)} holds a literal credential{used_by}: it would end up in a ConfigMap",
+                        hint=f"replace the value by a placeholder such as ${{{_suggest_name(path)}}} and declare that key in {SECRETS_FILE}",
+                        code="literal-credential",
+                        services=svcs,
+                    )
+                )
+        elif not PLACEHOLDER.search(value) and value not in inventory.file_owner:
+            decl = inventory.mount_of(value)
+            if decl:
+                hint = f"add {value.rsplit('/', 1)[1]!r} to the `files:` of Secret {decl.name} in {SECRETS_FILE}"
+            else:
+                d, _, f = value.rpartition("/")
+                hint = f"declare it in {SECRETS_FILE}, e.g. a Secret with mountPath: {d or '/'} and files: [{f}]"
+            problems.append(_problem(loc, f"credential file {value} ({dotted(path)}){used_by} is not in any Secret", hint=hint, code="undeclared-credential-file", services=svcs))
+    return problems
+
+
+def _suggest_name(path: tuple) -> str:
+    words = [p for p in path if isinstance(p, str)][-2:]
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", "_".join(words)).upper().replace("__", "_")
+
+
+def _literal_credentials(obj, path=()) -> Iterator[tuple]:
+    """Paths of string values under password/secret/token-like keys that are not placeholders."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if isinstance(k, str) and CREDENTIAL_KEY.search(k) and isinstance(v, str) and v and not PLACEHOLDER.search(v):
+                yield path + (k,)
+            else:
+                yield from _literal_credentials(v, path + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _literal_credentials(v, path + (i,))
+
+
+def plan(
+    service_files: dict[str, dict[str, Any]],
+    inventory: SecretInventory,
+    origin: Origin,
+    *,
+    hand_written: dict[str, set[str]] | None = None,
+) -> tuple[dict[str, ServiceWiring], list[Problem]]:
+    """Decide every service's Secrets from its final config files.
+
+    service_files: service -> {file name -> data} (what its ConfigMap will hold; deck: settings.js,
+    settings-local.js, deck.env). hand_written: service -> names of files that came from profiles or
+    were changed by patches (checked for literal credentials by key name). Returns the wiring and
+    every problem (errors and warnings); the caller raises on errors.
+    """
+    problems: list[Problem] = []
+    wiring: dict[str, ServiceWiring] = {}
+    users_env: dict[str, set[str]] = {}  # NAME -> services
+    users_file: dict[str, set[str]] = {}
+    undeclared: dict[str, set[str]] = {}
+    undeclared_default: dict[str, set[str]] = {}
+    browser: dict[str, set[str]] = {}  # NAME -> deck files
+    hand_written = hand_written or {}
+
+    for svc in sorted(service_files):
+        files = service_files[svc]
+        w = ServiceWiring(svc)
+        names: set[str] = set()
+        paths: set[str] = set()
+        for fname in sorted(files):
+            data = files[fname]
+            defaults = _placeholder_defaults(data)
+            creds = {n for n in defaults if is_env_credential(n, inventory)}
+            if fname in DECK_SETTINGS:
+                for n in creds:
+                    browser.setdefault(n, set()).add(fname)
+                for p in _literal_credentials(data):
+                    problems.append(_problem(origin.find(fname), f"{fname}: `{dotted(p)}` holds a literal credential and Deck serves this file to every browser", hint="remove it; Deck needs no credentials", code="credential-in-browser", services=[svc]))
+                continue
+            if fname in hand_written.get(svc, ()):
+                for p in _literal_credentials(data):
+                    problems.append(
+                        _problem(
+                            origin.find(str(p[-1]) + ":") if p else (None, None, None),
+                            f"{fname}: `{dotted(p)}` holds a literal credential: it would end up in {svc}'s ConfigMap",
+                            hint=f"write a placeholder such as ${{{_suggest_name(p)}}} and declare it in {SECRETS_FILE}",
+                            code="literal-credential",
+                            services=[svc],
+                        )
+                    )
+            for n in creds:
+                if n in inventory.env_owner:
+                    names.add(n)
+                elif defaults[n]:
+                    undeclared_default.setdefault(n, set()).add(svc)
+                else:
+                    undeclared.setdefault(n, set()).add(svc)
+            for s in _strings(data):
+                if s in inventory.file_owner:
+                    paths.add(s)
+                elif s.startswith("/") and inventory.mount_of(s) and not PLACEHOLDER.search(s):
+                    problems.append(
+                        _problem(
+                            origin.find(s),
+                            f"{s} (in {svc}'s {fname}) lies in Secret {inventory.mount_of(s).name}'s mountPath but is not one of its files",
+                            hint=f"add {s.rsplit('/', 1)[1]!r} to its `files:` in {SECRETS_FILE}",
+                            code="undeclared-credential-file",
+                            services=[svc],
+                        )
+                    )
+        if svc == "deck":
+            names, paths = _deck_env_needs(files.get(DECK_ENV) or {}, inventory, w, problems, origin)
+        for n in names:
+            users_env.setdefault(n, set()).add(svc)
+        for p in paths:
+            users_file.setdefault(p, set()).add(svc)
+        if svc != "deck":
+            by_secret: dict[str, list[str]] = {}
+            for n in sorted(names):
+                by_secret.setdefault(inventory.env_owner[n], []).append(n)
+            for secret, keys in sorted(by_secret.items()):
+                if set(keys) == set(inventory.secrets[secret].env):
+                    w.env_from.append(secret)
+                else:  # least privilege: only the keys this service reads
+                    w.env_keys.extend((k, secret, k) for k in keys)
+        by_mount: dict[str, list[str]] = {}
+        for p in sorted(paths):
+            secret, key = inventory.file_owner[p]
+            by_mount.setdefault(secret, []).append(key)
+        for secret, keys in sorted(by_mount.items()):
+            w.volumes.append((secret, inventory.secrets[secret].mount_path, sorted(keys)))
+        w.env_names = sorted(names)
+        w.files = sorted(paths)
+        wiring[svc] = w
+
+    for n, svcs in sorted(undeclared.items()):
+        problems.append(
+            _problem(
+                origin.find("${" + n),
+                f"${{{n}}} is used by {', '.join(sorted(svcs))} but no Secret in {SECRETS_FILE} declares it",
+                hint=f"add {n} to the `env:` of a Secret in {SECRETS_FILE}, e.g. secrets: {{spinnaker-{n.lower().replace('_', '-')}: {{source: workflow, env: [{n}]}}}}",
+                code="undeclared-placeholder",
+                services=sorted(svcs),
+            )
+        )
+    for n, svcs in sorted(undeclared_default.items()):
+        problems.append(_problem(origin.find("${" + n), f"${{{n}:...}} (used by {', '.join(sorted(svcs))}) is not declared in {SECRETS_FILE}; Spring will use its default", code="undeclared-placeholder-default", severity="warning", services=sorted(svcs)))
+    for n, fnames in sorted(browser.items()):
+        problems.append(
+            _problem(
+                origin.find("${" + n),
+                f"${{{n}}} would reach Deck's {', '.join(sorted(fnames))}, which is served to every browser (and Deck resolves no placeholders)",
+                hint="credentials belong to the Spring services only; remove it from Deck's settings",
+                code="credential-in-browser",
+                services=["deck"],
+            )
+        )
+    for secret, decl in sorted(inventory.secrets.items()):
+        for i, k in enumerate(decl.env):
+            if k not in users_env:
+                problems.append(inventory.problem(("secrets", secret, "env", i), f"{k} (Secret {secret}) is declared but no service uses it", severity="warning", code="unused-secret-key"))
+        for i, f in enumerate(decl.files):
+            if decl.mount_path and decl.file_path(f) not in users_file:
+                problems.append(inventory.problem(("secrets", secret, "files", i), f"{decl.file_path(f)} (Secret {secret}) is declared but no service uses it", severity="warning", code="unused-secret-key"))
+    return wiring, problems
+
+
+def _deck_env_needs(env: dict, inventory: SecretInventory, w: ServiceWiring, problems: list[Problem], origin: Origin) -> tuple[set[str], set[str]]:
+    """deck.env: DECK_CERT/DECK_KEY are files to mount; PASSPHRASE comes from a Secret key, never a ConfigMap."""
+    names: set[str] = set()
+    paths: set[str] = set()
+    for var, value in sorted(env.items()):
+        if not isinstance(value, str):
+            continue
+        if value in inventory.file_owner:
+            paths.add(value)
+        found = [n for n in find_placeholders(value) if is_env_credential(n, inventory)]
+        if var == DECK_PASSPHRASE and value:
+            m = PLACEHOLDER.fullmatch(value)
+            if m and m.group(1) in inventory.env_owner:
+                names.add(m.group(1))
+                w.env_keys.append((DECK_PASSPHRASE, inventory.env_owner[m.group(1)], m.group(1)))
+            elif m:
+                problems.append(_problem(origin.find(value), f"{value} (Deck's TLS passphrase) is not declared in {SECRETS_FILE}", hint=f"add {m.group(1)} to the `env:` of a Secret", code="undeclared-placeholder", services=["deck"]))
+            # a literal value was already refused by the halconfig check (sslCertificatePassphrase)
+        elif found:
+            problems.append(_problem(origin.find(value), f"deck.env {var} holds ${{{found[0]}}}: Deck resolves no placeholders", code="credential-in-browser", services=["deck"]))
+    return names, paths
