@@ -86,3 +86,32 @@ def bench(session: nox.Session) -> None:
     """Benchmarks as whole processes; prints medians and ratios (see README)."""
     _install(session)
     session.run("python", "-m", "spinops.bench", *session.posargs)
+
+
+@nox.session(python=PY)
+def summary(session: nox.Session) -> None:
+    """Append report files to the GitHub job summary: `nox -s summary -- FILE...` (prints them elsewhere)."""
+    _install(session)
+    session.run("python", "-m", "spinops.gha", "summary", *session.posargs)
+
+
+@nox.session(python=PY)
+def drift(session: nox.Session) -> None:
+    """Live diff of $SPINOPS_ENV against main's build: build/drift/<env>.md + <env>.json (drift.yml)."""
+    _install(session)
+    session.run("spinops", "build", "--env", ENV)
+    session.run("python", "-m", "spinops.drift", "report", "--env", ENV, "--out", "build/drift", *session.posargs)
+
+
+@nox.session(python=PY)
+def drift_issue(session: nox.Session) -> None:
+    """Open, update or close one GitHub issue per environment from the drift reports (uses `gh`, GH_TOKEN)."""
+    _install(session)
+    session.run("python", "-m", "spinops.drift", "issue", *(session.posargs or ["--in", "build/drift"]))
+
+
+@nox.session(python=PY)
+def e2e(session: nox.Session) -> None:
+    """On a kind cluster (e2e.yml): a real `spinops apply`, `kubectl diff` after a change, rollout status, pruning."""
+    _install(session, "test")
+    session.run("pytest", "-p", "no:xdist", "tests/pipeline/test_e2e_kind.py", *session.posargs, env={"SPINOPS_E2E_KIND": "1"})
