@@ -1,0 +1,116 @@
+"""Drift issue handling (`python -m spinops.drift issue`) against a fake `gh` (a test double) on PATH."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+TITLE = "spinops drift: production differs from main"
+
+
+class FakeGh:
+    def __init__(self, tmp: Path):
+        self.bin = tmp / "bin"
+        self.bin.mkdir()
+        (self.bin / "gh").write_text(f"#!/bin/sh\nexec {sys.executable} {HERE / 'fake_gh.py'} \"$@\"\n")
+        (self.bin / "gh").chmod(0o755)
+        self.log, self.script = tmp / "gh.jsonl", tmp / "gh-script.json"
+        self.rules: list[dict] = []
+        self.script.write_text('{"rules": []}')
+
+    def on(self, *match: str, stdout: str = "", stderr: str = "", exit: int = 0) -> None:
+        self.rules.append({"match": list(match), "stdout": stdout, "stderr": stderr, "exit": exit})
+        self.script.write_text(json.dumps({"rules": self.rules}))
+
+    def calls(self) -> list[dict]:
+        return [json.loads(ln) for ln in self.log.read_text().splitlines()] if self.log.exists() else []
+
+    def run(self, in_dir: Path) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GH_"))}
+        env.update(
+            PATH=f"{self.bin}:{env['PATH']}", FAKE_GH_LOG=str(self.log), FAKE_GH_SCRIPT=str(self.script),
+            GH_TOKEN="fake", GH_REPO="acme/spinnaker-config",
+            GITHUB_SERVER_URL="https://github.com", GITHUB_REPOSITORY="acme/spinnaker-config", GITHUB_RUN_ID="42",
+        )
+        return subprocess.run([sys.executable, "-m", "spinops.drift", "issue", "--in", str(in_dir)], env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def fake_gh(tmp_path):
+    return FakeGh(tmp_path)
+
+
+def reports(tmp_path: Path, **envs: str | None) -> Path:
+    d = tmp_path / "drift"
+    d.mkdir()
+    for env, text in envs.items():
+        (d / f"{env}.json").write_text(json.dumps({"env": env, "drift": text is not None}))
+        (d / f"{env}.md").write_text(text or "No differences.\n")
+    return d
+
+
+LIST = ["issue", "list", "--label", "spinops-drift", "--state", "open", "--json", "number,title", "--limit", "100"]
+
+
+def test_drift_opens_one_issue_with_the_report(fake_gh, tmp_path):
+    fake_gh.on("issue", "list", stdout="[]")
+    fake_gh.on("issue", "create", stdout="https://github.com/acme/spinnaker-config/issues/7\n")
+    proc = fake_gh.run(reports(tmp_path, production="### Deployment/fiat\n```diff\n-cpu: 1\n+cpu: 2\n```\n"))
+    assert proc.returncode == 0, proc.stderr
+    calls = fake_gh.calls()
+    assert [c["argv"] for c in calls] == [
+        LIST,
+        ["label", "create", "spinops-drift", "--color", "D93F0B", "--description", "The cluster differs from main (spinops drift)", "--force"],
+        ["issue", "create", "--title", TITLE, "--label", "spinops-drift", "--body-file", calls[2]["argv"][-1]],
+    ]
+    body = calls[2]["body"]
+    assert "+cpu: 2" in body and "https://github.com/acme/spinnaker-config/actions/runs/42" in body
+    assert not Path(calls[2]["argv"][-1]).exists()  # the temporary body file is removed
+    assert "opened https://github.com/acme/spinnaker-config/issues/7" in proc.stdout
+
+
+def test_drift_updates_the_existing_issue_of_that_env_only(fake_gh, tmp_path):
+    listed = [{"number": 3, "title": "spinops drift: staging differs from main"}, {"number": 9, "title": TITLE}]
+    fake_gh.on("issue", "list", stdout=json.dumps(listed))
+    proc = fake_gh.run(reports(tmp_path, production="changed\n"))
+    assert proc.returncode == 0, proc.stderr
+    argvs = [c["argv"] for c in fake_gh.calls()]
+    assert argvs[1][:3] == ["issue", "edit", "9"] and len(argvs) == 2
+    assert "updated #9" in proc.stdout
+
+
+def test_no_drift_closes_the_open_issue_and_leaves_others(fake_gh, tmp_path):
+    fake_gh.on("issue", "list", stdout=json.dumps([{"number": 9, "title": TITLE}]))
+    proc = fake_gh.run(reports(tmp_path, production=None, staging=None))
+    assert proc.returncode == 0, proc.stderr
+    argvs = [c["argv"] for c in fake_gh.calls()]
+    assert argvs == [LIST, ["issue", "close", "9", "--comment", "`spinops diff --live` finds no drift in production any more; closing."], LIST]
+    assert "staging: in sync, no open drift issue" in proc.stdout
+
+
+def test_a_huge_report_is_cut_below_the_issue_body_limit(fake_gh, tmp_path):
+    fake_gh.on("issue", "list", stdout="[]")
+    big = "```diff\n" + "".join(f"+line {i} " + "x" * 80 + "\n" for i in range(3000)) + "```\n"
+    proc = fake_gh.run(reports(tmp_path, production=big))
+    assert proc.returncode == 0, proc.stderr
+    body = fake_gh.calls()[-1]["body"]
+    assert len(body) < 65536 and "**Truncated**" in body and body.count("```") % 2 == 0
+
+
+def test_gh_failure_fails_the_step(fake_gh, tmp_path):
+    fake_gh.on("issue", "list", stderr="HTTP 403: Resource not accessible by integration\n", exit=1)
+    proc = fake_gh.run(reports(tmp_path, production="changed\n"))
+    assert proc.returncode == 1
+    assert "Resource not accessible by integration" in proc.stderr
+
+
+def test_no_reports_is_an_input_error(fake_gh, tmp_path):
+    (tmp_path / "empty").mkdir()
+    proc = fake_gh.run(tmp_path / "empty")
+    assert proc.returncode == 2 and "no drift reports" in proc.stderr
