@@ -418,3 +418,15 @@ def test_gate_https_component_switches_all_gate_probes(tmp_path):
     gate = main_container(deployments["gate"])
     assert {gate[p]["httpGet"]["scheme"] for p in ("startupProbe", "readinessProbe", "livenessProbe")} == {"HTTPS"}
     assert main_container(deployments["orca"])["readinessProbe"]["httpGet"]["scheme"] == "HTTP"
+
+
+@pytest.mark.parametrize("env", OVERLAYS)
+def test_overlay_release_matches_the_halconfig_version(env):
+    """The rendered configs target the halconfig's `version:`; the images must be that same release."""
+    halconfig = KUSTOMIZE.parent / "halconfig"
+    version = yaml.safe_load((halconfig / "halconfig.yml").read_text()).get("version")
+    env_file = halconfig / "env" / f"{env}.yml"
+    if env_file.is_file():
+        version = (yaml.safe_load(env_file.read_text()) or {}).get("version", version)
+    assert version, "the reference halconfig has no version:"
+    assert {p["newTag"] for p in overlay_kustomization(env)["images"]} == {f"spinnaker-{version}"}
