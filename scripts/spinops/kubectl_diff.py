@@ -69,7 +69,7 @@ def live_diff(manifests: Path, options: Mapping[str, str], *, kubectl: str | Non
     from spinops.tools import kubectl as kubectl_path
 
     if not manifests.is_file():
-        raise InputError(Problem(f"no manifests to diff: {manifests} does not exist", file=str(manifests), hint="run `spinops build --env ENV` first"))
+        raise InputError(Problem(f"no manifests to diff: {manifests} does not exist", file=str(manifests), hint=f"run `spinops build --env {options.get(ENV_ENV) or 'ENV'}` first"))
     kc = kubectl or kubectl_path()
     current_context(kc)
     with tempfile.TemporaryDirectory(prefix="spinops-live-diff-") as tmp:

@@ -52,6 +52,8 @@ def changed_leaves(a, b, path: Path_ = ()) -> list[Path_]:
     """Paths (dict keys only; a list counts as one value) where `a` and `b` differ."""
     if a == b:
         return []
+    if isinstance(a, dict) and b is None or a is None and isinstance(b, dict):
+        a, b = a or {}, b or {}  # a section added or removed: name what is inside it
     if isinstance(a, dict) and isinstance(b, dict):
         out: list[Path_] = []
         for k in sorted(set(a) | set(b), key=str):

@@ -1,0 +1,88 @@
+"""`spinops external-diff LIVE MERGED` on directories shaped exactly as kubectl diff writes them."""
+
+from __future__ import annotations
+
+import json
+
+from diff_helpers import configmap, deployment, kubectl_file_name, live_noise, secret, service, write_kubectl_dir
+
+CANARY = "CANARY-live-secret-5566778899"
+
+
+def installation(cfg="echo-config-7g9b2hk5c8", body="a: 1\n", cpu="1"):
+    return [
+        configmap(cfg, {"echo.yml": body}, "echo"),
+        deployment("echo-worker", svc="echo", config=cfg, cpu=cpu),
+        service("echo-worker", 8089, "echo"),
+    ]
+
+
+def test_file_names_match_kubectl():
+    assert kubectl_file_name(configmap("fiat-config-abc", {})) == "v1.ConfigMap.spinnaker.fiat-config-abc"
+    assert kubectl_file_name(deployment("fiat")) == "apps.v1.Deployment.spinnaker.fiat"
+
+
+def test_no_differences_exits_0(tmp_path, spinops):
+    live = write_kubectl_dir(tmp_path / "LIVE-1", [live_noise(o) for o in installation()])
+    merged = write_kubectl_dir(tmp_path / "MERGED-2", [live_noise(o, generation=2) for o in installation()])
+    p = spinops("external-diff", str(live), str(merged))
+    assert p.returncode == 0, p.stderr
+    assert "No changes" in p.stdout
+
+
+def test_differences_come_out_per_resource_and_masked(tmp_path, spinops):
+    old = installation() + [secret("spinnaker-slack", {"SLACK_TOKEN": "***"}, "echo")]
+    # kubectl masks Secrets itself before writing the files; a changed key is "*** (before)/(after)"
+    new_secret = secret("spinnaker-slack", {}, "echo")
+    new_secret["data"] = {"SLACK_TOKEN": "*** (after)"}
+    old[-1]["data"] = {"SLACK_TOKEN": "*** (before)"}
+    # ... but the client-side-apply annotation still embeds the whole Secret (kubectl#1453)
+    old[-1]["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": json.dumps({"kind": "Secret", "apiVersion": "v1", "data": {"SLACK_TOKEN": CANARY}})}
+    new = installation(cfg="echo-config-m54h8t2bk6", body="a: 2\n", cpu="2") + [new_secret]
+    live_objs = [live_noise(o) for o in old if o["kind"] != "ConfigMap"]  # the old ConfigMap is not in LIVE
+    live = write_kubectl_dir(tmp_path / "LIVE-1", live_objs)
+    merged = write_kubectl_dir(tmp_path / "MERGED-2", [live_noise(o, generation=2) for o in new])
+    p = spinops("external-diff", str(live), str(merged), env={"SPINOPS_DIFF_FORMAT": "json"})
+    assert p.returncode == 1, p.stderr
+    assert CANARY not in p.stdout
+    data = json.loads(p.stdout)
+    got = {(c["action"], c["kind"], c["name"]) for c in data["changes"]}
+    assert got == {("added", "ConfigMap", "echo-config"), ("changed", "Deployment", "echo-worker"), ("changed", "Secret", "spinnaker-slack")}
+    dep = next(c for c in data["changes"] if c["kind"] == "Deployment")
+    changed = [ln for ln in dep["diff"].splitlines() if ln[:1] in "+-" and ln[:3] not in ("+++", "---")]
+    assert changed == [
+        "-# spinops: ConfigMap echo-config hash 7g9b2hk5c8",
+        "+# spinops: ConfigMap echo-config hash m54h8t2bk6",
+        "-            cpu: '1'",
+        "+            cpu: '2'",
+    ]
+    sec = next(c for c in data["changes"] if c["kind"] == "Secret")
+    assert "-  SLACK_TOKEN: '*** (before)'" in sec["diff"] and "+  SLACK_TOKEN: '*** (after)'" in sec["diff"]
+    assert data["old"] == "live" and data["new"] == "merged"
+
+
+def test_options_from_environment_write_markdown_files(tmp_path, spinops):
+    live = write_kubectl_dir(tmp_path / "LIVE-1", installation())
+    merged = write_kubectl_dir(tmp_path / "MERGED-2", installation(cpu="3"))
+    out, full = tmp_path / "comment.md", tmp_path / "full.md"
+    p = spinops(
+        "external-diff", str(live), str(merged),
+        env={"SPINOPS_DIFF_FORMAT": "markdown", "SPINOPS_DIFF_ENV": "staging", "SPINOPS_DIFF_OUTPUT": str(out), "SPINOPS_DIFF_FULL_OUTPUT": str(full)},
+    )
+    assert p.returncode == 1, p.stderr
+    assert p.stdout == ""
+    md = out.read_text()
+    assert md.startswith("<!-- spinops-diff:staging -->") and "<code>Deployment spinnaker/echo-worker</code>" in md
+    assert full.read_text() == md  # small: the full report is the same
+
+
+def test_bad_input_exits_2_and_names_the_file(tmp_path, spinops):
+    live = write_kubectl_dir(tmp_path / "LIVE-1", installation())
+    merged = tmp_path / "MERGED-2"
+    merged.mkdir()
+    (merged / "v1.ConfigMap.spinnaker.broken").write_text("kind: ConfigMap\nmetadata: [\n")
+    p = spinops("external-diff", str(live), str(merged))
+    assert p.returncode == 2
+    assert "v1.ConfigMap.spinnaker.broken" in p.stderr and "Traceback" not in p.stderr
+    p = spinops("external-diff", str(live), str(tmp_path / "nope"))
+    assert p.returncode == 2 and "not a directory" in p.stderr

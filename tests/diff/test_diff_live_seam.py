@@ -1,0 +1,75 @@
+"""`spinops diff --live`: the thin kubectl seam, driven through a kubectl test double on SPINOPS_KUBECTL."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from diff_helpers import configmap, deployment, secret, write_kubectl_dir
+
+DOUBLE = Path(__file__).with_name("kubectl_test_double.py")
+
+
+@pytest.fixture
+def repo(tmp_path):
+    root = tmp_path / "repo"
+    (root / "build" / "production").mkdir(parents=True)
+    (root / "build" / "production" / "manifests.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    return root
+
+
+def run_live(spinops, repo, tmp_path, *args, **env):
+    record = tmp_path / "calls.jsonl"
+    full_env = {"SPINOPS_KUBECTL": str(DOUBLE), "FAKE_KUBECTL_RECORD": str(record), **env}
+    p = spinops("diff", "--live", "--env", "production", *args, cwd=repo, env=full_env)
+    calls = [json.loads(ln) for ln in record.read_text().splitlines()] if record.exists() else []
+    return p, calls
+
+
+def test_no_cluster_configured_says_so_and_exits_2(spinops, repo, tmp_path):
+    p, calls = run_live(spinops, repo, tmp_path)
+    assert p.returncode == 2
+    assert "no Kubernetes cluster configured" in p.stderr and "current-context is not set" in p.stderr
+    assert [c["argv"] for c in calls] == [["config", "current-context"]]
+
+
+def test_invocation_and_external_diff_setting(spinops, repo, tmp_path):
+    p, calls = run_live(spinops, repo, tmp_path, "--force-conflicts", FAKE_KUBECTL_CONTEXT="gke_prod", FAKE_KUBECTL_DIFF_RC="0")
+    assert p.returncode == 0, p.stderr
+    diff_call = calls[1]
+    assert diff_call["argv"] == ["diff", "--server-side", "--field-manager=spinops", "--force-conflicts", "-f", "build/production/manifests.yaml"]
+    ext = diff_call["external_diff"]
+    assert " " not in ext and os.path.basename(ext) == "spinops-external-diff"
+    assert not os.path.exists(ext)  # the wrapper lived in a temp dir that is gone
+    assert diff_call["spinops_env"]["SPINOPS_DIFF_FORMAT"] == "text" and diff_call["spinops_env"]["SPINOPS_DIFF_ENV"] == "production"
+
+
+@pytest.mark.parametrize("rc", [1, 2, 5])
+def test_kubectl_exit_codes_pass_through(spinops, repo, tmp_path, rc):
+    p, _ = run_live(spinops, repo, tmp_path, FAKE_KUBECTL_CONTEXT="ctx", FAKE_KUBECTL_DIFF_RC=str(rc), FAKE_KUBECTL_STDERR="error: from kubectl\n")
+    assert p.returncode == rc
+    assert "error: from kubectl" in p.stderr
+
+
+def test_kubectl_runs_spinops_as_the_differ_on_its_directories(spinops, repo, tmp_path):
+    canary = "CANARY-never-in-output-31337"
+    live = write_kubectl_dir(tmp_path / "live", [deployment("fiat", cpu="1"), secret("s", {"k": canary})])
+    merged = write_kubectl_dir(tmp_path / "merged", [deployment("fiat", cpu="2"), secret("s", {"k": canary + "-rotated"}), configmap("new", {"a": "b"})])
+    out = tmp_path / "comment.md"
+    p, calls = run_live(
+        spinops, repo, tmp_path, "--format", "markdown", "--output", str(out),
+        FAKE_KUBECTL_CONTEXT="ctx", FAKE_KUBECTL_LIVE=str(live), FAKE_KUBECTL_MERGED=str(merged),
+    )
+    assert p.returncode == 1, p.stderr
+    md = out.read_text()
+    assert md.startswith("<!-- spinops-diff:production -->")
+    assert "+            cpu: '2'" in md and "+  k: '*** (after)'" in md and "added <code>ConfigMap spinnaker/new</code>" in md
+    assert canary not in md and canary not in p.stdout and canary not in p.stderr
+    assert calls[1]["spinops_env"]["SPINOPS_DIFF_OUTPUT"] == str(out)
+
+
+def test_missing_manifests_exit_2(spinops, tmp_path):
+    p, _ = run_live(spinops, tmp_path, tmp_path, FAKE_KUBECTL_CONTEXT="ctx")
+    assert p.returncode == 2 and "spinops build --env production" in p.stderr
