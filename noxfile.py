@@ -78,7 +78,8 @@ def lint(session: nox.Session) -> None:
     session.install("ruff==0.17.5", "zizmor==1.32.0")
     session.run("ruff", "check", "scripts", "tests", "noxfile.py")
     if os.path.isdir(".github/workflows"):
-        session.run("zizmor", "--offline", "--strict-collection", ".github/workflows", env={"GH_TOKEN": "", "GITHUB_TOKEN": ""})
+        # offline (no GitHub API); an EMPTY GH_TOKEN is rejected by zizmor ("GitHub token cannot be empty"), so none is set
+        session.run("zizmor", "--offline", "--strict-collection", ".github/workflows", ".github/dependabot.yml")
 
 
 @nox.session(python=PY)
