@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from spinops.errors import InputError, Problem
-from spinops.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL, SERVICE_LABEL, SERVICES, SHARDS
+from spinops.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL, SERVICE_LABEL, SERVICES
 
 KUSTOMIZATION = "kustomization.yml"
 MANIFESTS = "manifests.yaml"
@@ -48,38 +48,16 @@ def dump_yaml(obj: Any) -> str:
 # --------------------------------------------------------------------------------------------
 # service discovery (spinnaker.yml)
 
-#: With the HA component: which clouddriver shard each caller talks to (Halyard's routing).
-_HA_CLOUDDRIVER = {"gate": "clouddriver-ro-deck", "orca": "clouddriver-rw"}
-_HA_CLOUDDRIVER_DEFAULT = "clouddriver-ro"
-_HA_ECHO = "echo-worker"
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("-")
-    return head + "".join(w.capitalize() for w in rest)
-
-
-def service_discovery(namespace: str, hal_data: dict, *, ha: bool, caller: str) -> dict:
-    """The `spinnaker.yml` of one Spring service: where every other service lives in `namespace`.
+def service_discovery(namespace: str, hal_data: dict) -> dict:
+    """The `spinnaker.yml` every Spring service gets: where each service lives in `namespace`.
 
     services.{fiat,kayenta,keel}.enabled come from the halconfig (Kleat never writes them):
-    security.authz.enabled, canary.enabled, managedDelivery.enabled.
+    security.authz.enabled, canary.enabled, managedDelivery.enabled. With the HA component the
+    Services `clouddriver` and `echo` select the rw / worker shards, and the component routes
+    read-only callers with environment variables (see kustomize/components/ha), so this file is
+    the same with or without HA.
     """
-
-    def url(host: str, port: int) -> str:
-        return f"http://{host}.{namespace}:{port}"
-
-    services: dict[str, dict] = {}
-    for svc, port in SERVICES.items():
-        services[svc] = {"baseUrl": url(svc, port)}
-    if ha:
-        cport, eport = SERVICES["clouddriver"], SERVICES["echo"]
-        for shard in SHARDS["clouddriver"]:
-            services[_camel(shard)] = {"baseUrl": url(shard, cport)}
-        for shard in SHARDS["echo"]:
-            services[_camel(shard)] = {"baseUrl": url(shard, eport)}
-        services["clouddriver"]["baseUrl"] = url(_HA_CLOUDDRIVER.get(caller, _HA_CLOUDDRIVER_DEFAULT), cport)
-        services["echo"]["baseUrl"] = url(_HA_ECHO, eport)
+    services: dict[str, dict] = {svc: {"baseUrl": f"http://{svc}.{namespace}:{port}"} for svc, port in SERVICES.items()}
     services["redis"] = {"baseUrl": f"redis://redis.{namespace}:6379"}
     enabled = {
         "fiat": _truthy(hal_data, "security", "authz", "enabled"),

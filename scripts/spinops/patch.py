@@ -4,6 +4,7 @@ A patch is one YAML file in `halconfig/patches/` (applied in file-name order):
 
     kind: merge | json-patch | jq
     target: clouddriver.yml          # a name or glob, or a list of them (see TARGETS below)
+    exclude: [spinnaker-local.yml]   # optional: names or globs taken out of the targets
     when: {spinnakerVersion: "<1.21"} # optional: only for these halconfig `version`s
     args: {accounts: [staging]}      # jq only: named arguments ($accounts)
     patch: ...                       # merge: a mapping (RFC 7386: null deletes a key)
@@ -34,7 +35,7 @@ from typing import Any
 from spinops.errors import InputError, Problem
 
 KINDS = ("merge", "json-patch", "jq")
-_FIELDS = {"kind", "target", "when", "args", "patch", "description"}
+_FIELDS = {"kind", "target", "exclude", "when", "args", "patch", "description"}
 _WHEN_FIELDS = {"spinnakerVersion"}
 
 # --------------------------------------------------------------------------------------------
@@ -170,6 +171,7 @@ class Patch:
     kind: str
     targets: tuple[str, ...]
     payload: Any
+    exclude: tuple[str, ...] = ()
     when: list[tuple[str, tuple[int, ...]]] | None = None
     when_text: str | None = None
     args: dict = field(default_factory=dict)
@@ -221,6 +223,11 @@ def parse_patch(doc: Located) -> Patch:
     targets = (target,) if isinstance(target, str) else tuple(target) if isinstance(target, list) else ()
     if not targets or not all(isinstance(t, str) and t for t in targets):
         problems.append(doc.problem(("target",), "missing or bad `target`: a file name such as clouddriver.yml, a glob such as *-local.yml, or a list of them", code="patch-target"))
+    exclude = data.get("exclude") or []
+    exclude = [exclude] if isinstance(exclude, str) else exclude
+    if not isinstance(exclude, list) or not all(isinstance(t, str) and t for t in exclude):
+        problems.append(doc.problem(("exclude",), "`exclude` is a file name or glob, or a list of them", code="patch-target"))
+        exclude = []
     if "patch" not in data:
         problems.append(doc.problem((), "missing `patch`", code="patch-shape"))
     payload = data.get("patch")
@@ -251,7 +258,7 @@ def parse_patch(doc: Located) -> Patch:
                 when = parse_condition(when_text)
             except ValueError as e:
                 problems.append(doc.problem(("when", "spinnakerVersion"), str(e), code="patch-when"))
-    patch = Patch(doc.file, str(kind), targets, payload, when, when_text, args, doc)
+    patch = Patch(doc.file, str(kind), targets, payload, tuple(exclude), when, when_text, args, doc)
     if kind == "jq" and isinstance(payload, str) and not problems:
         import jq
 
@@ -313,7 +320,10 @@ def resolve_targets(patch: Patch, available: list[str]) -> list[str]:
                 )
             )
         out.extend(h for h in hits if h not in out)
-    return out
+    kept = [name for name in out if not any(fnmatch.fnmatchcase(name, x) for x in patch.exclude)]
+    if not kept:
+        raise InputError(patch.problem(("exclude",), "`exclude` takes out every target", code="patch-target"))
+    return kept
 
 
 def merge(base: Any, fragment: Any) -> Any:

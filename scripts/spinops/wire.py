@@ -279,19 +279,31 @@ class Origin:
     halconfig: Any = None  # the canonical halconfig data
     texts: list[tuple[str, str]] = field(default_factory=list)  # (display file, text) of profiles and patches
 
-    def find(self, needle: str) -> tuple[str | None, int | None, int | None]:
+    def find(self, needle: str, *, texts_first: bool = False) -> tuple[str | None, int | None, int | None]:
+        """The first place `needle` occurs: the halconfig, then profiles and patches (or the reverse)."""
+        order = (self._in_texts, self._in_halconfig) if texts_first else (self._in_halconfig, self._in_texts)
+        for look in order:
+            loc = look(needle)
+            if loc:
+                return loc
+        return None, None, None
+
+    def _in_halconfig(self, needle: str):
         if self.halconfig is not None and self.locate is not None:
             for path, s in _paths_of_strings(self.halconfig, ()):
                 if needle in s:
                     loc = self.locate(path)
                     if loc:
                         return loc
+        return None
+
+    def _in_texts(self, needle: str):
         for display, text in self.texts:
             idx = text.find(needle)
             if idx >= 0:
                 line = text.count("\n", 0, idx) + 1
                 return display, line, idx - (text.rfind("\n", 0, idx) + 1) + 1
-        return None, None, None
+        return None
 
 
 def _paths_of_strings(obj, path):
@@ -471,7 +483,7 @@ def plan(
     for n, fnames in sorted(browser.items()):
         problems.append(
             _problem(
-                origin.find("${" + n),
+                origin.find("${" + n, texts_first=True),
                 f"${{{n}}} would reach Deck's {', '.join(sorted(fnames))}, which is served to every browser (and Deck resolves no placeholders)",
                 hint="credentials belong to the Spring services only; remove it from Deck's settings",
                 code="credential-in-browser",

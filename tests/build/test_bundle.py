@@ -128,19 +128,13 @@ def test_kustomize_error_is_an_input_error_and_stage_is_discarded(repo):
 
 def test_service_discovery():
     hal = {"security": {"authz": {"enabled": True}}, "canary": {"enabled": False}}
-    plain = bundle.service_discovery("spin", hal, ha=False, caller="gate")["services"]
-    assert plain["clouddriver"] == {"baseUrl": "http://clouddriver.spin:7002"}
-    assert plain["redis"] == {"baseUrl": "redis://redis.spin:6379"}
-    assert (plain["fiat"]["enabled"], plain["kayenta"]["enabled"], plain["keel"]["enabled"]) == (True, False, False)
-    assert "clouddriverRo" not in plain
-    gate = bundle.service_discovery("spin", hal, ha=True, caller="gate")["services"]
-    orca = bundle.service_discovery("spin", hal, ha=True, caller="orca")["services"]
-    igor = bundle.service_discovery("spin", hal, ha=True, caller="igor")["services"]
-    assert gate["clouddriver"]["baseUrl"] == "http://clouddriver-ro-deck.spin:7002"
-    assert orca["clouddriver"]["baseUrl"] == "http://clouddriver-rw.spin:7002"
-    assert igor["clouddriver"]["baseUrl"] == "http://clouddriver-ro.spin:7002"
-    assert gate["echo"]["baseUrl"] == "http://echo-worker.spin:8089"
-    assert gate["clouddriverRoDeck"]["baseUrl"] == "http://clouddriver-ro-deck.spin:7002"
+    services = bundle.service_discovery("spin", hal)["services"]
+    assert services["clouddriver"] == {"baseUrl": "http://clouddriver.spin:7002"}
+    assert services["gate"] == {"baseUrl": "http://gate.spin:8084"}
+    assert services["redis"] == {"baseUrl": "redis://redis.spin:6379"}
+    assert (services["fiat"]["enabled"], services["kayenta"]["enabled"], services["keel"]["enabled"]) == (True, False, False)
+    assert bundle.service_discovery("x", {"managedDelivery": {"enabled": True}})["services"]["keel"]["enabled"] is True
+    assert set(services) == {"clouddriver", "deck", "echo", "fiat", "front50", "gate", "igor", "kayenta", "keel", "orca", "rosco", "redis"}
 
 
 def test_settings_local_js_is_valid_javascript(tmp_path):

@@ -294,3 +294,13 @@ def test_reference_patches_load():
     patches = load_patches(ROOT / "halconfig" / "patches", display_root=ROOT)
     assert {p.kind for p in patches} == {"merge", "jq"}
     assert all(p.file.startswith("halconfig/patches/") for p in patches)
+
+
+def test_exclude(tmp_path):
+    fs = {**files(), "spinnaker-local.yml": {}}
+    patches = load(tmp_path, "e.yml", "kind: merge\ntarget: '*-local.yml'\nexclude: [spinnaker-local.yml]\npatch: {a: 1}\n")
+    out, report = apply_patches(fs, patches, "1.36.1")
+    assert report[0].files == ("echo-local.yml", "gate-local.yml") and out["spinnaker-local.yml"] == {}
+    with pytest.raises(InputError) as e:
+        apply_patches(fs, load(tmp_path, "e.yml", "kind: merge\ntarget: echo.yml\nexclude: 'echo*'\npatch: {a: 1}\n"), "1.36.1")
+    assert problems_of(e)[0].line == 3

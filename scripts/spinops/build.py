@@ -1,0 +1,223 @@
+"""`spinops build`: halconfig -> rendered configs -> patches/profiles -> wiring -> kustomize layer -> manifests.
+
+    load (halconfig/ + env/<env>.yml)  ->  credential check (schema annotations, before anything is rendered)
+    ->  render (Kleat-compatible)  ->  patches + profiles  ->  wire (Secrets per service)
+    ->  bundle (build/<env>/ kustomize layer)  ->  kubectl kustomize  ->  build/<env>/manifests.yaml
+
+Every stage but the last two is pure. The output directory is replaced only when everything
+succeeded; on any error it is untouched. Same inputs give byte-identical outputs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spinops.errors import InputError, Problem
+
+OVERLAYS = Path("kustomize") / "overlays"
+
+
+@dataclass
+class BuildResult:
+    env: str
+    out_dir: Path
+    manifests_path: Path
+    manifests: str
+    timings: dict[str, float] = field(default_factory=dict)
+    wiring: dict[str, dict] = field(default_factory=dict)  # service -> {"env": [...], "secrets": [...], "files": [...]}
+    patches: list = field(default_factory=list)  # spinops.patch.Applied
+    warnings: list[Problem] = field(default_factory=list)
+    namespace: str = ""
+    ha: bool = False
+    configs: dict[str, list[str]] = field(default_factory=dict)  # service -> files in its ConfigMap
+
+    def resource_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for line in self.manifests.splitlines():
+            if line.startswith("kind: "):
+                kind = line[6:].strip()
+                counts[kind] = counts.get(kind, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def as_dict(self) -> dict:
+        return {
+            "env": self.env,
+            "out_dir": str(self.out_dir),
+            "manifests": str(self.manifests_path),
+            "namespace": self.namespace,
+            "ha": self.ha,
+            "resources": self.resource_counts(),
+            "configs": self.configs,
+            "wiring": self.wiring,
+            "patches": [a.as_dict() for a in self.patches],
+            "warnings": [w.as_dict() for w in self.warnings],
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }
+
+
+def available_envs(repo: Path) -> list[str]:
+    d = Path(repo) / OVERLAYS
+    if not d.is_dir():
+        return []
+    return sorted(p.name for p in d.iterdir() if p.is_dir() and any((p / n).is_file() for n in ("kustomization.yml", "kustomization.yaml", "Kustomization")))
+
+
+def _check_env(repo: Path, env: str) -> Path:
+    envs = available_envs(repo)
+    if env not in envs:
+        raise InputError(
+            Problem(
+                f"unknown environment {env!r}: there is no kustomize/overlays/{env}/kustomization.yml",
+                file=str(OVERLAYS),
+                hint=("available environments: " + ", ".join(envs)) if envs else "create kustomize/overlays/<env>/ first",
+                code="unknown-env",
+            )
+        )
+    return Path(repo) / OVERLAYS / env
+
+
+def build_env(repo: Path, env: str, *, out: Path | None = None, verbose: bool = False) -> BuildResult:
+    """Build one environment into `out` (default repo/build/<env>); raises InputError on bad input.
+
+    Problems name files relative to the repository (what a PR annotation needs).
+    """
+    repo = Path(repo).resolve()
+    try:
+        result = _build(repo, env, out)
+    except InputError as e:
+        raise type(e)([_relative(p, repo) for p in e.problems]) from None
+    result.warnings = [_relative(p, repo) for p in result.warnings]
+    return result
+
+
+def _relative(p: Problem, repo: Path) -> Problem:
+    if not p.file or not os.path.isabs(p.file):
+        return p
+    try:
+        return dataclasses.replace(p, file=str(Path(p.file).resolve().relative_to(repo)))
+    except ValueError:
+        return p
+
+
+def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
+    from spinops import bundle, patch, profiles, render, wire
+    from spinops.halconfig.load import load_halconfig
+    from spinops.render import FILES, render_structs, serialize
+    from spinops.services import SERVICES
+
+    timings: dict[str, float] = {}
+    t_start = t = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal t
+        now = time.perf_counter()
+        timings[name] = timings.get(name, 0.0) + now - t
+        t = now
+
+    overlay = _check_env(repo, env)
+    out = Path(out) if out is not None else repo / "build" / env
+    hal = load_halconfig(repo / "halconfig", env)
+    inventory = wire.load_secrets(repo)
+    # Literal credentials are refused before anything is rendered, so no later message can carry one.
+    # the services a credential reaches unchanged (render's table), for messages
+    sections = getattr(render, "CREDENTIAL_SECTIONS", None) or render.SECTIONS
+    problems = wire.check_halconfig(hal.data, inventory, hal.locate, sections)
+    if any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+    lap("load")
+
+    rendered = render_structs(hal.data)
+    lap("render")
+
+    prof = profiles.load_profiles(repo)
+    patches = patch.load_patches(repo / "halconfig" / "patches", display_root=repo)
+    targets = profiles.patch_targets(rendered, prof)
+    patched, applied = patch.apply_patches(targets, patches, hal.data.get("version"))
+    changed = {name for a in applied for name in a.changed}
+    lap("patch")
+
+    namespace, ha = bundle.overlay_facts(overlay, repo)
+    spring = profiles.SPRING_SERVICES
+    shared = patched.get(profiles.SHARED_PROFILE) or {}
+    service_files: dict[str, dict[str, Any]] = {svc: {} for svc in SERVICES}
+    hand_written: dict[str, set[str]] = {svc: set() for svc in SERVICES}
+    for name, data in patched.items():
+        svc = FILES.get(name)
+        if svc is None:
+            svc = profiles.profile_names().get(name, "")
+            if svc is None or not data:  # spinnaker-local.yml: below; empty profiles are not shipped
+                continue
+            hand_written[svc].add(name)
+        if svc not in service_files:
+            continue  # e.g. spinnaker-monitoring.yml: no monitoring daemon in kustomize/base
+        if name in changed:
+            hand_written[svc].add(name)
+        service_files[svc][name] = data
+    if shared:
+        for svc in spring:
+            service_files[svc][profiles.SHARED_PROFILE] = shared
+            hand_written[svc].add(profiles.SHARED_PROFILE)
+    deck_local = patched.get(profiles.DECK_LOCAL) or {}
+    if deck_local:
+        service_files["deck"][profiles.DECK_LOCAL] = deck_local
+    origin = wire.Origin(locate=hal.locate, halconfig=hal.data, texts=prof.texts + [(p.file, (repo / p.file).read_text(encoding="utf-8")) for p in patches])
+    wiring, problems = wire.plan(service_files, inventory, origin, hand_written=hand_written)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(errors)
+    warnings = [p for p in problems if p.severity != "error"]
+    lap("wire")
+
+    configs: dict[str, dict[str, str]] = {}
+    for svc in SERVICES:
+        files = service_files[svc]
+        texts: dict[str, str] = {}
+        for name, data in files.items():
+            if name == wire.DECK_ENV:
+                continue
+            if name == profiles.DECK_LOCAL:
+                continue
+            texts[name] = serialize(name, data) if name in FILES else bundle.dump_yaml(data)
+        if svc == "deck":
+            js = profiles.settings_local_js(prof.deck_js, deck_local)
+            if js:
+                texts[profiles.DECK_LOCAL] = js
+        else:
+            texts["spinnaker.yml"] = bundle.dump_yaml(bundle.service_discovery(namespace, hal.data))
+        configs[svc] = texts
+    deck_env = {k: v for k, v in (service_files["deck"].get(wire.DECK_ENV) or {}).items() if k != wire.DECK_PASSPHRASE}
+    deck_env_text = serialize(wire.DECK_ENV, deck_env) if deck_env else ""
+
+    stage = bundle.Stage(out)
+    try:
+        overlay_rel = os.path.relpath(overlay, stage.path)
+        files = bundle.layer_files(overlay_rel=overlay_rel, namespace=namespace, configs=configs, deck_env=deck_env_text, wiring=wiring)
+        stage.write(files)
+        lap("bundle")
+        manifests = bundle.run_kustomize(stage.path, display=str(out))
+        (stage.path / bundle.MANIFESTS).write_text(manifests, encoding="utf-8")
+        os.chmod(stage.path / bundle.MANIFESTS, 0o644)
+        lap("kustomize")
+        stage.commit()
+    except BaseException:
+        stage.discard()
+        raise
+    timings["total"] = time.perf_counter() - t_start
+    return BuildResult(
+        env=env,
+        out_dir=out,
+        manifests_path=out / bundle.MANIFESTS,
+        manifests=manifests,
+        timings=timings,
+        wiring={svc: wiring[svc].summary() for svc in sorted(wiring)},
+        patches=applied,
+        warnings=warnings,
+        namespace=namespace,
+        ha=ha,
+        configs={svc: sorted(configs[svc]) for svc in sorted(configs)},
+    )

@@ -1,0 +1,346 @@
+"""`spinops build` end to end: the reference installation and modified copies, through the real kustomize.
+
+Each test works on a copy of the repository's halconfig/ and kustomize/ in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from spinops.build import build_env
+from spinops.errors import InputError
+from spinops.manifests import load_documents
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+CANARY = "canary-9d41e7-do-not-leak"
+CD_SHARDS = {"clouddriver-caching", "clouddriver-rw", "clouddriver-ro", "clouddriver-ro-deck"}
+ECHO_SHARDS = {"echo-scheduler", "echo-worker"}
+
+
+def make_repo(dest: Path) -> Path:
+    for d in ("halconfig", "kustomize"):
+        shutil.copytree(ROOT / d, dest / d)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    repo = make_repo(tmp_path_factory.mktemp("ref"))
+    result = build_env(repo, "production")
+    return repo, result, load_documents(result.manifests)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return make_repo(tmp_path)
+
+
+def edit_yaml(path: Path, fn) -> None:
+    data = yaml.safe_load(path.read_text())
+    fn(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def deployments(docs):
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
+
+
+def secret_keys(repo: Path) -> dict[str, list[str]]:
+    data = yaml.safe_load((repo / "halconfig" / "secrets.yml").read_text())["secrets"]
+    return {name: spec.get("env", []) for name, spec in data.items()}
+
+
+def env_credentials(dep: dict, keys: dict[str, list[str]]) -> set[str]:
+    """Every Secret key a Deployment's containers can read as an environment variable."""
+    out = set()
+    for c in dep["spec"]["template"]["spec"]["containers"]:
+        for ef in c.get("envFrom") or []:
+            if "secretRef" in ef:
+                out.update(keys[ef["secretRef"]["name"]])
+        for e in c.get("env") or []:
+            ref = (e.get("valueFrom") or {}).get("secretKeyRef")
+            if ref:
+                out.add(ref["key"])
+    return out
+
+
+def mounted_files(dep: dict) -> set[str]:
+    pod = dep["spec"]["template"]["spec"]
+    vols = {v["name"]: v for v in pod.get("volumes") or []}
+    out = set()
+    for c in pod["containers"]:
+        for m in c.get("volumeMounts") or []:
+            secret = vols[m["name"]].get("secret")
+            if secret:
+                out.update(f"{m['mountPath']}/{i['path']}" for i in secret["items"])
+    return out
+
+
+def holders(docs, keys, key) -> set[str]:
+    return {name for name, d in deployments(docs).items() if key in env_credentials(d, keys)}
+
+
+def config_of(docs, service: str) -> dict[str, str]:
+    (cm,) = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith(f"{service}-config-")]
+    return cm["data"]
+
+
+def tree_digest(d: Path) -> dict[str, str]:
+    return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+# ------------------------------------------------------------------ the reference installation
+
+
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        ("GITHUB_TOKEN", CD_SHARDS | ECHO_SHARDS),  # artifacts -> clouddriver (every shard) and echo
+        ("SLACK_TOKEN", ECHO_SHARDS),
+        ("OAUTH2_CLIENT_SECRET", {"gate"}),
+        ("GITHUB_TEAMS_TOKEN", {"fiat"}),
+    ],
+)
+def test_each_credential_reaches_exactly_its_services(reference, key, expected):
+    repo, _, docs = reference
+    assert holders(docs, secret_keys(repo), key) == expected
+
+
+def test_file_credentials_reach_exactly_their_services(reference):
+    _, _, docs = reference
+    deps = deployments(docs)
+    kubeconfigs = {n for n, d in deps.items() if any("/kubeconfigs/" in f for f in mounted_files(d))}
+    assert kubeconfigs == CD_SHARDS
+    assert {n for n, d in deps.items() if "/var/secrets/gcp/front50.json" in mounted_files(d)} == {"front50"}
+    assert {n for n, d in deps.items() if "/var/secrets/gcp/gcb.json" in mounted_files(d)} == ECHO_SHARDS | {"igor"}
+    assert {n for n, d in deps.items() if "/var/secrets/gcp/gce.json" in mounted_files(d)} == CD_SHARDS | {"rosco"}
+    # a mounted Secret carries only the files that service uses
+    assert mounted_files(deps["front50"]) == {"/var/secrets/gcp/front50.json"}
+
+
+def test_deck_gets_no_secret(reference):
+    repo, _, docs = reference
+    deck = deployments(docs)["deck"]
+    assert env_credentials(deck, secret_keys(repo)) == set() and mounted_files(deck) == set()
+    js = config_of(docs, "deck")["settings.js"] + config_of(docs, "deck")["settings-local.js"]
+    assert "${" not in js and "token" not in js.lower()
+
+
+def test_configmaps_hold_placeholders_only_where_wired(reference):
+    _, _, docs = reference
+    assert "token: ${GITHUB_TOKEN}" in config_of(docs, "clouddriver")["clouddriver.yml"]
+    assert "${SLACK_TOKEN}" in config_of(docs, "echo")["echo.yml"]
+    assert "${OAUTH2_CLIENT_SECRET}" in config_of(docs, "gate")["gate.yml"]
+    for svc in ("front50", "orca", "igor", "rosco", "kayenta", "keel"):
+        assert "${GITHUB_TOKEN}" not in "".join(config_of(docs, svc).values())
+
+
+def test_service_discovery_and_profiles(reference):
+    _, result, docs = reference
+    for svc in ("clouddriver", "echo", "fiat", "front50", "gate", "igor", "kayenta", "keel", "orca", "rosco"):
+        data = config_of(docs, svc)
+        services = yaml.safe_load(data["spinnaker.yml"])["services"]
+        assert services["front50"]["baseUrl"] == "http://front50.spinnaker:8080"
+        assert (services["fiat"]["enabled"], services["kayenta"]["enabled"], services["keel"]["enabled"]) == (True, False, False)
+        local = yaml.safe_load(data[f"{svc}-local.yml"])
+        assert local["redis"]["connection"] == "${services.redis.baseUrl}"
+    assert "spinnaker-local.yml" not in config_of(docs, "gate")  # excluded by the redis patch; no shared profile shipped
+    assert "X-Forwarded-Proto" in config_of(docs, "gate")["gate-local.yml"]
+    local_js = config_of(docs, "deck")["settings-local.js"]
+    assert "kustomizeEnabled" in local_js and '"account": "staging"' in local_js
+    assert result.namespace == "spinnaker" and result.ha
+
+
+def test_config_volume_points_at_the_generated_configmap(reference):
+    _, _, docs = reference
+    cms = {d["metadata"]["name"] for d in docs if d["kind"] == "ConfigMap"}
+    for name, dep in deployments(docs).items():
+        (vol,) = [v for v in dep["spec"]["template"]["spec"]["volumes"] if "configMap" in v and v["configMap"]["name"].endswith(tuple("0123456789abcdefghijklmnopqrstuvwxyz"))]
+        assert vol["configMap"]["name"] in cms, name
+
+
+def test_patch_report(reference):
+    _, result, _ = reference
+    report = {Path(a.patch.file).name: a for a in result.patches}
+    assert report["kubernetes-v1-accounts.yml"].skipped
+    assert "clouddriver-local.yml" in report["redis-connection.yml"].changed
+    assert report["deck-kubernetes-provider.yml"].changed == ("settings-local.js",)
+
+
+def test_cli_verbose_and_json(repo, spinops):
+    r = spinops("build", "--env", "production", "--repo", str(repo), "--verbose")
+    assert r.returncode == 0, r.stderr
+    assert "skipped halconfig/patches/kubernetes-v1-accounts.yml (jq when spinnakerVersion <1.21)" in r.stdout
+    assert "applied halconfig/patches/redis-connection.yml (merge)" in r.stdout
+    assert "fiat: env GITHUB_TEAMS_TOKEN (Secrets spinnaker-github-teams)" in r.stdout
+    r = spinops("build", "--env", "staging", "--repo", str(repo), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["wiring"]["gate"]["env"] == ["OAUTH2_CLIENT_ID", "OAUTH2_CLIENT_SECRET"]
+    assert set(out["timings"]) >= {"load", "render", "patch", "wire", "kustomize"}
+    assert (repo / "build" / "staging" / "manifests.yaml").is_file()
+
+
+def test_staging_without_ha(repo):
+    result = build_env(repo, "staging")
+    docs = load_documents(result.manifests)
+    assert holders(docs, secret_keys(repo), "GITHUB_TOKEN") == {"clouddriver", "echo"}
+    assert "bucket: example-spinnaker-front50-staging" in config_of(docs, "front50")["front50.yml"]
+    assert yaml.safe_load(config_of(docs, "gate")["spinnaker.yml"])["services"]["gate"]["baseUrl"] == "http://gate.spinnaker-staging:8084"
+    assert not result.ha
+
+
+# ------------------------------------------------------------------ refusals
+
+
+def test_new_feature_without_its_secret_names_the_services(repo, spinops):
+    def add_gitlab(d):
+        d["artifacts"]["gitlab"] = {"enabled": True, "accounts": [{"name": "gitlab", "token": "${GITLAB_TOKEN}"}]}
+
+    edit_yaml(repo / "halconfig" / "halconfig.yml", add_gitlab)
+    r = spinops("build", "--env", "production", "--repo", str(repo))
+    assert r.returncode == 2
+    assert "${GITLAB_TOKEN} is used by clouddriver, echo but no Secret in halconfig/secrets.yml declares it" in r.stderr
+    assert "halconfig/halconfig.yml:" in r.stderr and "Traceback" not in r.stderr
+    assert not (repo / "build" / "production").exists()
+
+
+def test_new_feature_in_the_env_overlay_is_located_there(repo):
+    (repo / "halconfig" / "env" / "production.yml").write_text(
+        (repo / "halconfig" / "env" / "production.yml").read_text() + "notifications:\n  twilio:\n    enabled: true\n    account: AC1\n    token: ${TWILIO_TOKEN}\n"
+    )
+    with pytest.raises(InputError) as e:
+        build_env(repo, "production")
+    (p,) = e.value.problems
+    assert p.file.endswith("env/production.yml") and p.line == 12 and p.extra["services"] == ["echo"]
+
+
+def test_canary_literal_secret_fails_and_leaks_nowhere(repo, spinops):
+    first = build_env(repo, "production")
+    before = tree_digest(first.out_dir)
+
+    def leak(d):
+        d["canary"] = {
+            "enabled": True,
+            "serviceIntegrations": {"datadog": {"enabled": True, "accounts": [{"name": "dd", "apiKey": CANARY, "applicationKey": "${DD_APP_KEY}"}]}},
+        }
+
+    edit_yaml(repo / "halconfig" / "halconfig.yml", leak)
+    r = spinops("build", "--env", "production", "--repo", str(repo), "--verbose", "--format", "json")
+    assert r.returncode == 2
+    problems = json.loads(r.stdout)["problems"]
+    (p,) = [p for p in problems if p["code"] == "literal-credential"]
+    assert p["file"] == "halconfig/halconfig.yml" and p["line"] and "canary.serviceIntegrations.datadog.accounts[0].apiKey" in p["message"]
+    assert "kayenta" in p["message"] and "${" in p["hint"]
+    assert CANARY not in r.stdout + r.stderr
+    assert tree_digest(first.out_dir) == before  # the previous build is intact
+    for f in (repo / "build").rglob("*"):
+        if f.is_file():
+            assert CANARY.encode() not in f.read_bytes(), f
+    assert [p.name for p in (repo / "build").iterdir()] == ["production"]
+
+
+def test_literal_in_a_profile_is_refused(repo, spinops):
+    (repo / "halconfig" / "profiles" / "igor-local.yml").write_text(f"jenkins:\n  masters:\n  - name: ci\n    password: {CANARY}\n")
+    r = spinops("build", "--env", "production", "--repo", str(repo))
+    assert r.returncode == 2 and "literal credential" in r.stderr and "halconfig/profiles/igor-local.yml:4" in r.stderr
+    assert CANARY not in r.stderr + r.stdout
+
+
+def test_credential_in_deck_settings_is_refused(repo):
+    (repo / "halconfig" / "patches" / "deck-leak.yml").write_text("kind: merge\ntarget: settings-local.js\npatch:\n  slackToken: ${SLACK_TOKEN}\n")
+    with pytest.raises(InputError) as e:
+        build_env(repo, "production")
+    (p,) = e.value.problems
+    assert p.code == "credential-in-browser" and p.file == "halconfig/patches/deck-leak.yml" and p.line == 4
+
+
+def test_undeclared_credential_file(repo):
+    def add(d):
+        d["providers"]["kubernetes"]["accounts"].append({"name": "dev", "kubeconfigFile": "/var/secrets/kubeconfigs/dev.kubeconfig"})
+
+    edit_yaml(repo / "halconfig" / "halconfig.yml", add)
+    with pytest.raises(InputError) as e:
+        build_env(repo, "production")
+    (p,) = e.value.problems
+    assert p.code == "undeclared-credential-file" and "spinnaker-kubeconfigs" in p.hint and "clouddriver" in p.message
+
+
+def test_unknown_env_lists_the_available_ones(repo, spinops):
+    r = spinops("build", "--env", "qa", "--repo", str(repo))
+    assert r.returncode == 2
+    assert "unknown environment 'qa'" in r.stderr and "available environments: production, staging" in r.stderr
+
+
+def test_unused_declared_key_is_a_warning(repo, spinops):
+    edit_yaml(repo / "halconfig" / "secrets.yml", lambda d: d["secrets"]["spinnaker-slack"]["env"].append("SLACK_WEBHOOK"))
+    r = spinops("build", "--env", "production", "--repo", str(repo))
+    assert r.returncode == 0
+    assert "halconfig/secrets.yml:14:" in r.stderr and "SLACK_WEBHOOK (Secret spinnaker-slack) is declared but no service uses it" in r.stderr
+
+
+# ------------------------------------------------------------------ patches, Deck TLS
+
+
+def test_when_condition_activates_the_jq_patch(repo):
+    edit_yaml(repo / "halconfig" / "halconfig.yml", lambda d: d.update(version="1.20.6"))
+    docs = load_documents(build_env(repo, "production").manifests)
+    accounts = yaml.safe_load(config_of(docs, "clouddriver")["clouddriver.yml"])["kubernetes"]["accounts"]
+    assert {a["name"]: a.get("providerVersion") for a in accounts} == {"spinnaker": None, "staging": "V1", "production": None}
+
+
+def test_bad_patch_is_reported_with_its_line(repo, spinops):
+    (repo / "halconfig" / "patches" / "zz-bad.yml").write_text("kind: json-patch\ntarget: clouddriver.yml\npatch:\n- op: replace\n  path: /azure/enabled\n  value: true\n")
+    r = spinops("build", "--env", "production", "--repo", str(repo))
+    assert r.returncode == 2 and "halconfig/patches/zz-bad.yml:5:" in r.stderr and "does not apply to clouddriver.yml" in r.stderr
+
+
+def test_deck_tls_passphrase_goes_to_a_secret(repo):
+    def tls(d):
+        d.setdefault("security", {})["uiSecurity"] = {
+            "ssl": {"enabled": True, "sslCertificateFile": "/var/secrets/deck/deck.crt", "sslCertificateKeyFile": "/var/secrets/deck/deck.key", "sslCertificatePassphrase": "${DECK_PASSPHRASE}"}
+        }
+
+    edit_yaml(repo / "halconfig" / "halconfig.yml", tls)
+    edit_yaml(repo / "halconfig" / "secrets.yml", lambda d: d["secrets"].update({"spinnaker-deck-tls": {"source": "external", "env": ["DECK_PASSPHRASE"], "mountPath": "/var/secrets/deck", "files": ["deck.crt", "deck.key"]}}))
+    docs = load_documents(build_env(repo, "production").manifests)
+    deck = deployments(docs)["deck"]
+    (c,) = deck["spec"]["template"]["spec"]["containers"]
+    assert {"name": "PASSPHRASE", "valueFrom": {"secretKeyRef": {"name": "spinnaker-deck-tls", "key": "DECK_PASSPHRASE"}}} in c["env"]
+    assert mounted_files(deck) == {"/var/secrets/deck/deck.crt", "/var/secrets/deck/deck.key"}
+    (env_cm,) = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("deck-env-")]
+    assert env_cm["data"] == {"DECK_CERT": "/var/secrets/deck/deck.crt", "DECK_KEY": "/var/secrets/deck/deck.key"}
+    assert {"configMapRef": {"name": env_cm["metadata"]["name"]}} in c["envFrom"]
+    assert not any("PASSPHRASE" in json.dumps(d) for d in docs if d["kind"] == "ConfigMap")
+
+
+# ------------------------------------------------------------------ determinism, atomicity
+
+
+def test_two_builds_are_byte_identical(repo, spinops):
+    build_env(repo, "production")
+    first = tree_digest(repo / "build" / "production")
+    r = spinops("build", "--env", "production", "--repo", str(repo))
+    assert r.returncode == 0, r.stderr
+    assert tree_digest(repo / "build" / "production") == first
+
+
+def test_kustomize_failure_leaves_the_previous_build(repo):
+    build_env(repo, "production")
+    before = tree_digest(repo / "build" / "production")
+    (repo / "halconfig" / "profiles" / "orca-local.yml").write_text("tasks:\n  x: 1\n")  # would change orca-config
+    (repo / "kustomize" / "overlays" / "production" / "kustomization.yml").write_text(
+        (repo / "kustomize" / "overlays" / "production" / "kustomization.yml").read_text() + "\n- path: missing-patch.yml\n"
+    )
+    with pytest.raises(InputError) as e:
+        build_env(repo, "production")
+    assert "kustomize failed" in e.value.problems[0].message
+    assert tree_digest(repo / "build" / "production") == before
+    assert [p.name for p in (repo / "build").iterdir()] == ["production"]
