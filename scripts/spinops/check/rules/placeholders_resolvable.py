@@ -1,0 +1,160 @@
+"""Every `${NAME}` a service's config uses is resolvable in that service's Deployment.
+
+Spring resolves `${NAME}` from the container's environment when the service starts; a name
+nothing provides fails the service at boot, long after the PR merged. The config is the
+ConfigMap the workload mounts at `/opt/spinnaker/config`; its Spring YAML files are scanned for
+placeholders (dotted names such as `${services.redis.baseUrl}` are Spring property references,
+and `${NAME:default}` has a default: neither needs the environment). NAME is resolvable in a
+container that mounts the config when the container has `env` NAME, or an `envFrom` whose
+`configMapRef` / `secretRef` provides the key (with its `prefix`): a Secret in the checked
+manifests (data / stringData), or one declared in `halconfig/secrets.yml` with NAME in its
+`env` list (Secrets spinops apply creates, or external ones). A `secretRef` to a Secret known
+neither way is reported when `halconfig/secrets.yml` is available and trusted otherwise.
+
+PASS::
+
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: echo-config-abc}
+    data:
+      echo.yml: |
+        slack:
+          token: ${SLACK_TOKEN}
+        redis: ${services.redis.baseUrl}
+    ---
+    apiVersion: v1
+    kind: Secret
+    metadata: {name: spinnaker-slack}
+    stringData: {SLACK_TOKEN: dummy}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: echo}
+    spec:
+      template:
+        spec:
+          containers:
+          - name: echo
+            envFrom: [{secretRef: {name: spinnaker-slack}}]
+            volumeMounts: [{name: config, mountPath: /opt/spinnaker/config}]
+          volumes: [{name: config, configMap: {name: echo-config-abc}}]
+
+FAIL::
+
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: echo-config-abc}
+    data:
+      echo.yml: |
+        slack:
+          token: ${SLACK_TOKEN}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: echo}
+    spec:
+      template:
+        spec:
+          containers:
+          - name: echo
+            env: [{name: JAVA_OPTS, value: -Xmx2g}]
+            volumeMounts: [{name: config, mountPath: /opt/spinnaker/config}]
+          volumes: [{name: config, configMap: {name: echo-config-abc}}]
+"""
+
+from __future__ import annotations
+
+from spinops.check import configfiles, k8s
+from spinops.check.rules import Hit
+from spinops.check.rules.ha_shared_config import CONFIG_MOUNT, config_map_of
+
+ID = "placeholders-resolvable"
+DESCRIPTION = "every ${NAME} a service's config uses is provided to its Deployment (env, envFrom)"
+SEVERITY = "error"
+
+
+def _env_names(ctx, container: dict) -> tuple[set[str], list[str]]:
+    """(names the container's environment provides, Secrets referenced that nobody knows)."""
+    names = {e["name"] for e in container.get("env") or [] if isinstance(e, dict) and isinstance(e.get("name"), str)}
+    unknown: list[str] = []
+    for src in container.get("envFrom") or []:
+        if not isinstance(src, dict):
+            continue
+        prefix = str(src.get("prefix") or "")
+        for ref_key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+            ref = src.get(ref_key)
+            if not isinstance(ref, dict):
+                continue
+            obj = ctx.find(kind, ref.get("name"))
+            keys: set[str] = set()
+            if obj is not None:
+                for section in ("data", "stringData"):
+                    if isinstance(obj.get(section), dict):
+                        keys.update(str(k) for k in obj[section])
+            elif kind == "Secret" and ctx.declared_secrets is not None and ref.get("name") in ctx.declared_secrets:
+                keys.update(ctx.declared_secrets[ref.get("name")])
+            elif kind == "Secret" and ctx.declared_secrets is None:
+                keys.add("*")  # nothing to check against: trust it
+            else:
+                unknown.append(f"{kind} {ref.get('name')}")
+            names.update(prefix + k for k in keys)
+    return names, unknown
+
+
+def _uses(ctx, cm_name: str):
+    """Placeholders of one config ConfigMap (cached per ConfigMap: every shard mounts the same)."""
+
+    def compute(ctx):
+        cm = ctx.find("ConfigMap", cm_name)
+        out = []
+        if cm is None or not isinstance(cm.get("data"), dict):
+            return out
+        wired = _wire_filter()
+        for fname, text in sorted(cm["data"].items()):
+            if not configfiles.is_yaml(str(fname)):
+                continue
+            names = wired(text) if wired else None
+            for use in configfiles.placeholders(str(fname), text):
+                if use.has_default or "." in use.name or (names is not None and use.name not in names):
+                    continue
+                out.append((str(fname), use))
+        return out
+
+    return ctx.memo(f"placeholders:{cm_name}", compute)
+
+
+def _wire_filter():
+    """The build's own placeholder finder (spinops.wire), so check and build agree on what counts."""
+    try:
+        from spinops.wire import find_placeholders
+    except ImportError:
+        return None
+    return find_placeholders
+
+
+def check(resource: dict, ctx):
+    if resource.get("kind") == "Pod" or not k8s.pod_template(resource):
+        return
+    cm_name, _ = config_map_of(resource)
+    if not cm_name:
+        return
+    uses = _uses(ctx, cm_name)
+    if not uses:
+        return
+    all_containers = list(k8s.containers(resource, init=False))
+    mounting = [(c, p) for c, p in all_containers if any(isinstance(m, dict) and str(m.get("mountPath", "")).rstrip("/") == CONFIG_MOUNT for m in c.get("volumeMounts") or [])]
+    for container, path in mounting or all_containers:
+        provided, unknown = _env_names(ctx, container)
+        if "*" in provided:
+            continue
+        reported = set()
+        for fname, use in uses:
+            if use.name in provided or use.name in reported:
+                continue
+            reported.add(use.name)
+            extra = f"; it references {', '.join(unknown)}, which is neither in the manifests nor in halconfig/secrets.yml" if unknown else ""
+            yield Hit(
+                path=path,
+                message=f"container {container.get('name')!r}: ${{{use.name}}} used in {fname} (ConfigMap {cm_name}, line {use.line}) is not provided by env or envFrom{extra}",
+                hint=f"declare {use.name} in halconfig/secrets.yml so `spinops build` wires it, or add it to the container's env",
+            )

@@ -1,0 +1,122 @@
+"""All Spinnaker services run the same Spinnaker release (`spinnaker-x.y.z` image tags).
+
+Spinnaker's services are tested together per release; mixing releases breaks in subtle ways.
+A Spinnaker service container is one whose image name is a Spinnaker service (clouddriver,
+deck, echo, fiat, front50, gate, igor, kayenta, keel, orca, rosco). Each must carry a
+`spinnaker-x.y.z` tag, and all must carry the same one; the release most services run is taken
+as intended, and the others are reported.
+
+PASS::
+
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: orca}
+    spec:
+      template:
+        spec:
+          containers:
+          - {name: orca, image: "us-docker.pkg.dev/spinnaker-community/docker/orca:spinnaker-1.36.1"}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: gate}
+    spec:
+      template:
+        spec:
+          containers:
+          - {name: gate, image: "us-docker.pkg.dev/spinnaker-community/docker/gate:spinnaker-1.36.1"}
+
+FAIL::
+
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: orca}
+    spec:
+      template:
+        spec:
+          containers:
+          - {name: orca, image: "us-docker.pkg.dev/spinnaker-community/docker/orca:spinnaker-1.36.1"}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: echo}
+    spec:
+      template:
+        spec:
+          containers:
+          - {name: echo, image: "us-docker.pkg.dev/spinnaker-community/docker/echo:spinnaker-1.36.1"}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: gate}
+    spec:
+      template:
+        spec:
+          containers:
+          - {name: gate, image: "us-docker.pkg.dev/spinnaker-community/docker/gate:spinnaker-1.35.4"}
+
+FAIL::
+
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: gate}
+    spec:
+      template:
+        spec:
+          containers:
+          - {name: gate, image: "us-docker.pkg.dev/spinnaker-community/docker/gate:6.62.0-20240801"}
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from spinops.check import k8s
+from spinops.check.rules import Hit
+from spinops.services import SERVICES
+
+ID = "same-release"
+DESCRIPTION = "all Spinnaker services run the same spinnaker-x.y.z release"
+SEVERITY = "error"
+
+_RELEASE = re.compile(r"^spinnaker-(\d+)\.(\d+)\.(\d+)$")
+
+
+def _service_images(resource: dict):
+    for container, path in k8s.containers(resource):
+        image = container.get("image")
+        if not isinstance(image, str):
+            continue
+        repo, tag, _ = k8s.split_image(image)
+        if repo.rsplit("/", 1)[-1] in SERVICES:
+            yield container, path, image, tag
+
+
+def _expected(ctx) -> str | None:
+    releases = Counter()
+    for r in ctx.resources:
+        for _, _, _, tag in _service_images(r):
+            if tag and _RELEASE.match(tag):
+                releases[tag] += 1
+    if not releases:
+        return None
+    # most used; a tie goes to the newest release, so the result never depends on input order
+    return max(releases, key=lambda t: (releases[t], tuple(int(x) for x in _RELEASE.match(t).groups())))
+
+
+def check(resource: dict, ctx):
+    expected = ctx.memo("same-release", _expected)
+    for container, path, image, tag in _service_images(resource):
+        if tag is None or not _RELEASE.match(tag):
+            yield Hit(
+                path=(*path, "image"),
+                message=f"container {container.get('name')!r}: image {image!r} is not tagged with a Spinnaker release (spinnaker-x.y.z)",
+                hint="pin every service to one release with kustomize `images:` (newTag: spinnaker-1.36.1)",
+            )
+        elif expected and tag != expected:
+            yield Hit(
+                path=(*path, "image"),
+                message=f"container {container.get('name')!r} runs {tag} but the other Spinnaker services run {expected}",
+                hint="all services must run the same Spinnaker release",
+            )

@@ -1,0 +1,209 @@
+"""One `spinops check` run: validate, lint (built-in rules and kube-lint rule files), apply
+opt-outs, locate and trace findings, and return a sorted `Report`."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spinops.check import engine, optout
+from spinops.check.findings import Finding, Location, OptOut, Report, ResourceRef, Skipped
+from spinops.check.k8s import jsonpath
+from spinops.check.rules import Context, Hit, builtin_rules, summary
+from spinops.check.source import Manifest, Resource
+from spinops.check.validate_k8s import DEFAULT_KUBE_VERSION, SchemaValidator
+from spinops.errors import Problem, UsageError
+
+SCHEMA_RULE = "schema"
+
+
+@dataclass
+class Options:
+    kube_version: str = DEFAULT_KUBE_VERSION
+    strict: bool = True
+    crd_schemas: Path | None = None
+    validate: bool = True
+    builtin: bool = True
+    only_rules: tuple[str, ...] = ()  # restrict built-in rules to these IDs (empty: all)
+    disable_rules: tuple[str, ...] = ()
+    lint_rules: list[engine.LintRule] = field(default_factory=list)  # from kube-lint rule files
+    tags: tuple[str, ...] = ()
+    repo: Path | None = None
+    env: str | None = None
+    fail_on: str = "error"
+
+
+@dataclass
+class Timings:
+    validate_s: float = 0.0
+    lint_s: float = 0.0
+    resources: int = 0
+
+
+def load_context(manifest: Manifest, repo: Path | None) -> Context:
+    """Everything rules may know from outside the manifest: secrets.yml and the halconfig schema."""
+    return Context(
+        resources=[r.obj for r in manifest.resources],
+        declared_secrets=load_declared_secrets(repo) if repo else None,
+        credential_keys=credential_keys(),
+        repo=repo,
+    )
+
+
+def load_declared_secrets(repo: Path) -> dict[str, frozenset[str]] | None:
+    """Secret name -> keys from `halconfig/secrets.yml` (names only; the contract's format)."""
+    import yaml
+
+    path = repo / "halconfig" / "secrets.yml"
+    if not path.is_file():
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise UsageError(Problem(f"invalid YAML: {getattr(e, 'problem', e)}", file=str(path), line=mark.line + 1 if mark else None)) from None
+    out: dict[str, frozenset[str]] = {}
+    for name, spec in (data.get("secrets") or {}).items() if isinstance(data, dict) else ():
+        keys = set()
+        if isinstance(spec, dict):
+            for section in ("env", "files", "keys"):
+                if isinstance(spec.get(section), list):
+                    keys.update(str(k) for k in spec[section])
+        out[str(name)] = frozenset(keys)
+    return out
+
+
+def credential_keys() -> frozenset[str]:
+    """Key names the halconfig schema marks `x-spinops-credential` (lower-case); empty without the schema."""
+    try:
+        from spinops.halconfig.schema import credential_fields
+    except ImportError:
+        return frozenset()
+    try:
+        return frozenset(p.rsplit(".", 1)[-1].replace("[]", "").lower() for p, kind in credential_fields() if kind == "credential")
+    except Exception:  # noqa: BLE001 - the schema is another part's; fall back to the name heuristic
+        return frozenset()
+
+
+def selected_builtins(opts: Options):
+    mods = builtin_rules()
+    known = {m.ID for m in mods}
+    for rid in (*opts.only_rules, *opts.disable_rules):
+        if rid not in known:
+            raise UsageError(Problem(f"unknown built-in rule {rid!r}", hint=f"built-in rules: {', '.join(sorted(known))}", code="unknown-rule"))
+    if not opts.builtin:
+        return []
+    return [m for m in mods if (not opts.only_rules or m.ID in opts.only_rules) and m.ID not in opts.disable_rules]
+
+
+def run_check(manifest: Manifest, opts: Options, timings: Timings | None = None) -> Report:
+    validator = SchemaValidator(opts.kube_version, strict=opts.strict, crd_schemas=opts.crd_schemas) if opts.validate else None
+    builtins = selected_builtins(opts)
+    lint_rules = engine.select(opts.lint_rules, list(opts.tags))
+    clash = {r.name for r in opts.lint_rules} & ({m.ID for m in builtin_rules()} | {SCHEMA_RULE, optout.RULE_MISSING_REASON, optout.RULE_UNKNOWN})
+    if clash:
+        r = next(x for x in opts.lint_rules if x.name in clash)
+        raise UsageError(Problem(f"rule {r.name!r} has the name of a built-in rule; rename it", file=r.file, line=r.line, code="invalid-rule-file"))
+
+    report = Report(input=manifest.name, kube_version=validator.minor if validator else opts.kube_version, resources=len(manifest.resources), fail_on=opts.fail_on)
+    if validator:
+        report.rules[SCHEMA_RULE] = {"description": f"Kubernetes {validator.minor} schema (strict: {opts.strict})", "severity": "error", "help": "kubernetes-validate schema validation"}
+    for m in builtins:
+        report.rules[m.ID] = {"description": m.DESCRIPTION, "severity": m.SEVERITY, "help": summary(m)}
+    for r in lint_rules:
+        report.rules[r.name] = {"description": r.description or r.field, "severity": r.severity, "help": f"{r.file}:{r.line}: {r.field} {r.operator} {r.value!r}" if r.value is not None else f"{r.file}:{r.line}: {r.field} {r.operator}"}
+    report.rules[optout.RULE_MISSING_REASON] = {"description": f"{optout.IGNORE} needs a reason in {optout.REASON}", "severity": "error", "help": "opt-outs must say why"}
+    report.rules[optout.RULE_UNKNOWN] = {"description": f"{optout.IGNORE} names a rule that does not exist", "severity": "warning", "help": "a typo silences nothing"}
+
+    ctx = load_context(manifest, opts.repo)
+    raw: list[tuple[Resource, Finding, Hit | None]] = []
+
+    t0 = time.perf_counter()
+    if validator:
+        for res in manifest.resources:
+            ref = ResourceRef.of(res.obj, res.index, res.line)
+            outcome = validator.validate(res.obj)
+            if outcome.status == "skipped":
+                report.skipped.append(Skipped(ref, outcome.reason, Location(manifest.name, res.line)))
+            for path, msg in outcome.errors:
+                raw.append((res, Finding(SCHEMA_RULE, "error", msg, ref, jsonpath(path)), Hit(path=path)))
+    t1 = time.perf_counter()
+
+    for res in manifest.resources:
+        ref = ResourceRef.of(res.obj, res.index, res.line)
+        for mod in builtins:
+            for hit in mod.check(res.obj, ctx):
+                raw.append((res, Finding(mod.ID, hit.severity or mod.SEVERITY, hit.message, ref, jsonpath(hit.path), hint=hit.hint), hit))
+        kind = str(res.obj.get("kind"))
+        for rule in lint_rules:
+            if not (rule.applies_to(kind) or rule.kind == "Pod"):
+                continue
+            for doc, to_resource in engine.targets(rule, res.obj):
+                result = engine.evaluate(rule, doc)
+                if result.passed:
+                    continue
+                path = to_resource(result.path)
+                shown = f" (found: {result.actual!r})" if result.actual else " (not set)"
+                msg = f"{rule.description or rule.name}: {rule.field} {rule.operator}{'' if rule.value is None else ' ' + repr(rule.value)} failed{shown}"
+                raw.append((res, Finding(rule.name, rule.severity, msg, ref, jsonpath(path)), Hit(path=path)))
+    t2 = time.perf_counter()
+    if timings is not None:
+        timings.validate_s += t1 - t0
+        timings.lint_s += t2 - t1
+        timings.resources += len(manifest.resources)
+
+    known_ids = set(report.rules)
+    suppressed: dict[int, int] = {}
+    requests = {res.index: optout.request_of(res.obj) for res in manifest.resources}
+    for res in manifest.resources:
+        req = requests[res.index]
+        if req is None:
+            continue
+        ref = ResourceRef.of(res.obj, res.index, res.line)
+        ann_path = ("metadata", "annotations", optout.IGNORE)
+        if not req.honoured:
+            raw.append((res, Finding(optout.RULE_MISSING_REASON, "error", f"{optout.IGNORE} ({', '.join(req.rules)}) has no {optout.REASON}: the opt-out is not honoured", ref, jsonpath(ann_path), hint=f"add the annotation {optout.REASON}: <why this resource is an exception>"), Hit(path=ann_path)))
+        for rid in req.rules:
+            if rid not in known_ids and rid not in {m.ID for m in builtin_rules()} and rid not in {r.name for r in opts.lint_rules}:
+                raw.append((res, Finding(optout.RULE_UNKNOWN, "warning", f"{optout.IGNORE} names unknown rule {rid!r}", ref, jsonpath(ann_path)), Hit(path=ann_path)))
+
+    tracer = _tracer(opts)
+    for res, finding, hit in raw:
+        req = requests.get(res.index)
+        if req is not None and req.honoured and finding.rule in req.rules and finding.rule not in (optout.RULE_MISSING_REASON, optout.RULE_UNKNOWN):
+            suppressed[res.index] = suppressed.get(res.index, 0) + 1
+            report.suppressed.append(_place(finding, res, hit, manifest, tracer))
+            continue
+        report.findings.append(_place(finding, res, hit, manifest, tracer))
+
+    for res in manifest.resources:
+        req = requests[res.index]
+        if req is not None:
+            line, _ = res.line_of(("metadata", "annotations", optout.IGNORE))
+            report.opt_outs.append(OptOut(ResourceRef.of(res.obj, res.index, res.line), req.rules, req.reason, suppressed.get(res.index, 0) if req.honoured else 0, Location(manifest.name, line)))
+    report.sort()
+    return report
+
+
+def _tracer(opts: Options):
+    if opts.repo is None or not (opts.repo / "kustomize").is_dir() and not (opts.repo / "halconfig").is_dir():
+        return None
+    from spinops.check.trace import Tracer
+
+    return Tracer(opts.repo, opts.env)
+
+
+def _place(finding: Finding, res: Resource, hit: Hit | None, manifest: Manifest, tracer) -> Finding:
+    """Add the manifest line (and, inside embedded config files, the line within the block) and the traced source."""
+    path = hit.path if hit else ()
+    line, exact = res.line_of(path)
+    if hit and hit.inner_line and exact:
+        node = res.scalar_node(path)
+        if node is not None and getattr(node, "style", None) in ("|", ">"):
+            line = res.chunk.first_line + node.start_mark.line + hit.inner_line
+    location = Location(manifest.name, line)
+    source = None
+    if tracer is not None:
+        source = tracer.find_value(hit.evidence) if hit and hit.evidence else tracer.locate(res.obj, tuple(path))
+    return Finding(finding.rule, finding.severity, finding.message, finding.resource, finding.path, location, source, finding.hint)

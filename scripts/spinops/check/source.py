@@ -1,0 +1,180 @@
+"""The checked input: a multi-document manifest file (or stdin), its resources and their lines.
+
+Documents are split at `---` lines and each is parsed with the fast loader (yaml-rs), so a
+syntax error names the file and the line in the whole file. Positions of individual fields are
+found lazily (PyYAML's C composer on one document) only for resources that have findings.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+from spinops.errors import InputError, Problem
+
+_SEPARATOR = re.compile(r"^---(?:[ \t].*)?$")
+_YAML_RS_POS = re.compile(r"line (\d+), column (\d+)")
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _Loader = yaml.SafeLoader
+
+
+@dataclass
+class Chunk:
+    """One YAML document of the input: its text and first line (1-based) in the file."""
+
+    text: str
+    first_line: int
+
+    @cached_property
+    def node(self):
+        try:
+            return yaml.compose(self.text, Loader=_Loader)
+        except yaml.YAMLError:
+            return None
+
+
+@dataclass
+class Resource:
+    obj: dict
+    index: int
+    chunk: Chunk
+    prefix: tuple = ()  # path of this resource inside its document (`items[i]` of a List)
+
+    @property
+    def line(self) -> int:
+        node = _walk(self.chunk.node, self.prefix)[0] if self.prefix else None
+        if node is not None:
+            return self.chunk.first_line + node.start_mark.line
+        # the first non-blank, non-comment line of the document
+        for i, text in enumerate(self.chunk.text.splitlines()):
+            s = text.strip()
+            if s and not s.startswith("#"):
+                return self.chunk.first_line + i
+        return self.chunk.first_line
+
+    def line_of(self, path: tuple) -> tuple[int, bool]:
+        """(line, exact) of `path` in this resource; the deepest existing parent when not exact."""
+        node, depth = _walk(self.chunk.node, (*self.prefix, *path))
+        if node is None:
+            return self.line, False
+        return self.chunk.first_line + node.start_mark.line, depth == len(self.prefix) + len(path)
+
+    def scalar_node(self, path: tuple):
+        node, depth = _walk(self.chunk.node, (*self.prefix, *path))
+        return node if depth == len(self.prefix) + len(path) else None
+
+
+def _walk(node, path: tuple):
+    """Follow `path` through composed YAML nodes; returns (deepest node reached, steps taken)."""
+    if node is None:
+        return None, 0
+    depth = 0
+    for seg in path:
+        nxt = None
+        if isinstance(node, yaml.MappingNode) and not isinstance(seg, int):
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == seg:
+                    nxt = v
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(seg, int) and 0 <= seg < len(node.value):
+            nxt = node.value[seg]
+        if nxt is None:
+            break
+        node, depth = nxt, depth + 1
+    return node, depth
+
+
+@dataclass
+class Manifest:
+    name: str  # what findings call the file: the path as given, or "<stdin>"
+    path: Path | None
+    resources: list[Resource] = field(default_factory=list)
+
+
+def read_input(arg: str) -> tuple[str, Path | None, str]:
+    """(display name, path or None for stdin, text)."""
+    if arg == "-":
+        return "<stdin>", None, sys.stdin.read()
+    p = Path(arg)
+    try:
+        return arg, p, p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(Problem(f"no such file: {arg}", file=arg, code="no-such-file")) from None
+    except IsADirectoryError:
+        raise InputError(Problem(f"{arg} is a directory; give the manifests file (e.g. build/<env>/manifests.yaml)", file=arg)) from None
+    except UnicodeDecodeError as e:
+        raise InputError(Problem(f"not UTF-8 text: {e}", file=arg)) from None
+
+
+def split_documents(text: str) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    lines = text.splitlines(keepends=True)
+    start, buf = 1, []
+    for i, line in enumerate(lines, 1):
+        if _SEPARATOR.match(line.rstrip("\r\n")):
+            chunks.append(Chunk("".join(buf), start))
+            start, buf = i + 1, []
+        elif line.startswith("...") and line.rstrip() == "...":
+            continue
+        else:
+            buf.append(line)
+    chunks.append(Chunk("".join(buf), start))
+    return [c for c in chunks if c.text.strip()]
+
+
+def parse_manifest(text: str, name: str, path: Path | None = None) -> Manifest:
+    """Parse every document; bad YAML or a non-mapping document is an InputError with file:line:col."""
+    import yaml_rs
+
+    manifest = Manifest(name=name, path=path)
+    problems: list[Problem] = []
+    for chunk in split_documents(text):
+        try:
+            data = yaml_rs.loads(chunk.text, parse_datetime=False)
+        except Exception as e:  # yaml_rs.YAMLDecodeError
+            problems.append(_yaml_problem(e, chunk, name))
+            continue
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem("a manifest document must be a mapping (a Kubernetes resource)", file=name, line=chunk.first_line, code="not-a-resource"))
+            continue
+        if str(data.get("kind", "")).endswith("List") and isinstance(data.get("items"), list):
+            for i, item in enumerate(data["items"]):
+                if isinstance(item, dict):
+                    manifest.resources.append(Resource(item, len(manifest.resources), chunk, ("items", i)))
+            continue
+        if "kind" not in data or "apiVersion" not in data:
+            problems.append(Problem("not a Kubernetes resource: `apiVersion` and `kind` are required", file=name, line=chunk.first_line, code="not-a-resource"))
+            continue
+        manifest.resources.append(Resource(data, len(manifest.resources), chunk))
+    if problems:
+        raise InputError(problems)
+    return manifest
+
+
+def _yaml_problem(err: Exception, chunk: Chunk, name: str) -> Problem:
+    msg = str(err)
+    m = _YAML_RS_POS.search(msg)
+    line = chunk.first_line + int(m.group(1)) - 1 if m else chunk.first_line
+    col = int(m.group(2)) if m else None
+    detail = msg.strip().splitlines()[-1] if msg.strip() else "invalid YAML"
+    # PyYAML names what it expected, which is the more useful message
+    try:
+        yaml.compose(chunk.text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        if mark is not None:
+            line, col = chunk.first_line + mark.line, mark.column + 1
+        detail = " ".join(x for x in (e.context, e.problem) if x)
+    except yaml.YAMLError:
+        pass
+    return Problem(f"invalid YAML: {detail}", file=name, line=line, column=col, code="invalid-yaml")

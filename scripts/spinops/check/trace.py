@@ -1,0 +1,143 @@
+"""Best-effort tracing of a finding back to the file a human edits.
+
+- Kubernetes resources: the kustomize document with the same kind and name (or whose name is a
+  prefix of it, for `nameSuffix` shards such as clouddriver-caching), preferring the
+  environment's overlay, then components, then base, and the one where the finding's path goes
+  deepest. List items are matched by their `name` (containers, volumes, env), as strategic
+  merge patches match them, else by position.
+- Credential values in ConfigMaps: the halconfig file and line holding the same literal (the
+  value is compared, never printed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+from spinops.check.findings import Location
+from spinops.check.k8s import get_path
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class SourceDoc:
+    file: Path
+    node: yaml.MappingNode
+    priority: int  # lower wins: 0 overlay of this env, 1 component, 2 base, 3 anything else
+
+
+@dataclass
+class Tracer:
+    repo: Path
+    env: str | None = None
+    _docs: dict = field(default_factory=dict)
+
+    @cached_property
+    def index(self) -> dict[tuple[str, str], list[SourceDoc]]:
+        out: dict[tuple[str, str], list[SourceDoc]] = {}
+        root = self.repo / "kustomize"
+        if not root.is_dir():
+            return out
+        for f in sorted(root.rglob("*")):
+            if f.suffix not in (".yml", ".yaml") or not f.is_file():
+                continue
+            rel = f.relative_to(root).parts
+            if rel[0] == "overlays":
+                if self.env is None or len(rel) < 2 or rel[1] != self.env:
+                    continue
+                prio = 0
+            else:
+                prio = {"components": 1, "base": 2}.get(rel[0], 3)
+            try:
+                docs = list(yaml.compose_all(f.read_text(encoding="utf-8"), Loader=_Loader))
+            except (yaml.YAMLError, OSError, UnicodeDecodeError):
+                continue
+            for d in docs:
+                if not isinstance(d, yaml.MappingNode):
+                    continue
+                kind, name = _scalar(d, "kind"), _scalar(_child(d, "metadata"), "name")
+                if kind and name and kind not in ("Kustomization", "Component"):
+                    out.setdefault((kind, name), []).append(SourceDoc(f, d, prio))
+        return out
+
+    def locate(self, resource: dict, path: tuple) -> Location | None:
+        kind = str(resource.get("kind"))
+        name = str((resource.get("metadata") or {}).get("name") or "")
+        candidates = list(self.index.get((kind, name), ()))
+        if not candidates:  # nameSuffix shards and prefixes: the longest source name the rendered name starts with
+            best = [k for k in self.index if k[0] == kind and name.startswith(k[1] + "-")]
+            if best:
+                candidates = self.index[max(best, key=lambda k: len(k[1]))]
+        if not candidates:
+            return None
+        scored = []
+        for doc in candidates:
+            node, depth = _walk_named(doc.node, resource, path)
+            scored.append((-depth, doc.priority, str(doc.file), node))
+        scored.sort(key=lambda s: s[:3])
+        _, _, fname, node = scored[0]
+        return Location(self._rel(Path(fname)), node.start_mark.line + 1)
+
+    def find_value(self, value: str) -> Location | None:
+        """The halconfig file:line holding `value` literally (for credentials found in ConfigMaps)."""
+        if not value or len(value) < 4:
+            return None
+        root = self.repo / "halconfig"
+        if not root.is_dir():
+            return None
+        for f in sorted(root.rglob("*")):
+            if not f.is_file() or f.suffix not in (".yml", ".yaml", ".js"):
+                continue
+            try:
+                for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
+                    if value in line:
+                        return Location(self._rel(f), i)
+            except (OSError, UnicodeDecodeError):
+                continue
+        return None
+
+    def _rel(self, f: Path) -> str:
+        try:
+            return str(f.relative_to(self.repo))
+        except ValueError:
+            return str(f)
+
+
+def _child(node, key: str):
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    return None
+
+
+def _scalar(node, key: str) -> str | None:
+    v = _child(node, key)
+    return v.value if isinstance(v, yaml.ScalarNode) else None
+
+
+def _walk_named(node, resource: dict, path: tuple):
+    """Follow `path` in a source document, matching list items by `name` like a strategic merge."""
+    depth = 0
+    for i, seg in enumerate(path):
+        nxt = None
+        if isinstance(seg, int) and isinstance(node, yaml.SequenceNode):
+            item = get_path(resource, path[: i + 1])
+            item_name = item.get("name") if isinstance(item, dict) else None
+            if item_name is not None:
+                for el in node.value:
+                    if _scalar(el, "name") == item_name:
+                        nxt = el
+                        break
+            if nxt is None and 0 <= seg < len(node.value) and item_name is None:
+                nxt = node.value[seg]
+        elif not isinstance(seg, int):
+            nxt = _child(node, seg)
+        if nxt is None:
+            break
+        node, depth = nxt, depth + 1
+    return node, depth

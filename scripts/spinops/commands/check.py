@@ -1,0 +1,126 @@
+"""spinops check [FILE|-] [--env ENV] [--format text|json|github|sarif] [--fail-on LEVEL] ..."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+HELP = "lint and schema-validate a manifest file (default: build/ENV/manifests.yaml)"
+DESCRIPTION = (
+    "Validate every resource against the Kubernetes schemas of the pinned version (kubernetes-validate, strict), "
+    "run the built-in Spinnaker rules and any kube-lint rule files, and report findings with the resource, the "
+    "JSONPath and, where traceable, the kustomize or halconfig file and line. Exit 0 clean, 1 findings at or above "
+    "--fail-on, 2 bad input or usage, 3 internal error."
+)
+
+#: Where an environment pins its Kubernetes version (see docs/check.md).
+SETTINGS_FILE = "kustomize/overlays/{env}/spinops.yml"
+KUBE_VERSION_ENV = "SPINOPS_KUBE_VERSION"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("manifest", nargs="?", help="manifest file to check, or - for stdin (default: REPO/build/ENV/manifests.yaml)")
+    p.add_argument("--env", default=None, help="environment: picks build/ENV/manifests.yaml and ENV's pinned Kubernetes version")
+    p.add_argument("--repo", default=".", help="repository root, for secrets.yml, the halconfig schema and source tracing (default: .)")
+    p.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text", help="report format (default: text)")
+    p.add_argument("--output", "-o", default=None, help="write the report to this file (atomically) instead of stdout")
+    p.add_argument("--fail-on", choices=("error", "warning", "info"), default="error", help="exit 1 when a finding is at least this severe (default: error)")
+    g = p.add_argument_group("schema validation")
+    g.add_argument("--kube-version", default=None, help=f"Kubernetes version to validate against (default: the environment's `kubernetesVersion` in {SETTINGS_FILE.format(env='ENV')}, ${KUBE_VERSION_ENV}, else the built-in default)")
+    g.add_argument("--no-strict", dest="strict", action="store_false", help="allow unknown fields (default: strict)")
+    g.add_argument("--crd-schemas", default=None, metavar="DIR", help="JSON Schemas for CRDs (DIR/<group>/<kind>_<version>.json); without one a CRD is reported as skipped")
+    g.add_argument("--no-validate", dest="validate", action="store_false", help="skip schema validation")
+    g = p.add_argument_group("lint rules")
+    g.add_argument("--rules", action="append", default=[], metavar="FILE", help="a kube-lint rule file (YAML list of rules); repeatable")
+    g.add_argument("--tags", action="append", default=[], help="run only the rule-file rules carrying one of these tags (comma-separated; repeatable)")
+    g.add_argument("--only", action="append", default=[], metavar="RULE", help="run only these built-in rules (comma-separated; repeatable)")
+    g.add_argument("--disable", action="append", default=[], metavar="RULE", help="do not run these built-in rules (comma-separated; repeatable)")
+    g.add_argument("--no-builtin", dest="builtin", action="store_false", help="run no built-in rule (only --rules files)")
+    g.add_argument("--list-rules", action="store_true", help="list the built-in rules and exit")
+
+
+def _split(values: list[str]) -> tuple[str, ...]:
+    return tuple(sorted({v.strip() for item in values for v in item.split(",") if v.strip()}))
+
+
+def kube_version_setting(repo: Path, env: str | None) -> str | None:
+    """The environment's pinned Kubernetes version (`kubernetesVersion:` in kustomize/overlays/ENV/spinops.yml)."""
+    if not env:
+        return None
+    path = repo / SETTINGS_FILE.format(env=env)
+    if not path.is_file():
+        return None
+    import yaml
+
+    from spinops.errors import InputError, Problem
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise InputError(Problem(f"invalid YAML: {getattr(e, 'problem', e)}", file=str(path), line=mark.line + 1 if mark else None)) from None
+    value = data.get("kubernetesVersion") if isinstance(data, dict) else None
+    return str(value) if value is not None else None
+
+
+def run(args) -> int:
+    from spinops.atomic import write_file
+    from spinops.check import engine
+    from spinops.check.output import render
+    from spinops.check.rules import builtin_rules
+    from spinops.check.runner import Options, run_check
+    from spinops.check.source import parse_manifest, read_input
+    from spinops.check.validate_k8s import DEFAULT_KUBE_VERSION
+    from spinops.errors import EXIT_FINDINGS, EXIT_OK, Problem, UsageError
+
+    if args.list_rules:
+        for m in builtin_rules():
+            print(f"{m.ID:<28} {m.SEVERITY:<8} {m.DESCRIPTION}")
+        return EXIT_OK
+
+    repo = Path(args.repo)
+    manifest_arg = args.manifest
+    if manifest_arg is None:
+        if not args.env:
+            raise UsageError(Problem("give a manifest file (or - for stdin), or --env ENV to check build/ENV/manifests.yaml", code="usage"))
+        manifest_arg = str(repo / "build" / args.env / "manifests.yaml")
+    env = args.env or _env_from_path(manifest_arg)
+    kube_version = args.kube_version or kube_version_setting(repo, env) or os.environ.get(KUBE_VERSION_ENV) or DEFAULT_KUBE_VERSION
+
+    lint_rules = []
+    for f in args.rules:
+        lint_rules.extend(engine.load_rule_file(f))
+
+    name, path, text = read_input(manifest_arg)
+    manifest = parse_manifest(text, name, path)
+    opts = Options(
+        kube_version=kube_version,
+        strict=args.strict,
+        crd_schemas=Path(args.crd_schemas) if args.crd_schemas else None,
+        validate=args.validate,
+        builtin=args.builtin,
+        only_rules=_split(args.only),
+        disable_rules=_split(args.disable),
+        lint_rules=lint_rules,
+        tags=_split(args.tags),
+        repo=repo if repo.is_dir() else None,
+        env=env,
+        fail_on=args.fail_on,
+    )
+    report = run_check(manifest, opts)
+    color = args.output is None and args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    out = render(report, args.format, color=color)
+    if args.output:
+        write_file(Path(args.output), out)
+    else:
+        sys.stdout.write(out)
+    return EXIT_FINDINGS if report.failed() else EXIT_OK
+
+
+def _env_from_path(manifest: str) -> str | None:
+    """`build/<env>/manifests.yaml` names its environment."""
+    parts = Path(manifest).parts
+    if len(parts) >= 3 and parts[-3] == "build" and parts[-1] == "manifests.yaml":
+        return parts[-2]
+    return None
