@@ -173,8 +173,15 @@ def _double_pieces(s: str) -> list[str]:
     return [_escape_char(ch) if _needs_escape(ch) else ch for ch in s]
 
 
+# Most strings are identifiers, paths and URLs: starting with a letter, `_`, `/` or `(`, printable
+# ASCII, no `: `, ` #` or trailing space or colon. They are plain unless reserved (true, null, ...).
+_FAST_PLAIN = re.compile(r"[A-Za-z_/(](?:[!-\"$-9;-~]|:(?! |\Z)| (?!\Z)|(?<! )#)*\Z")
+
+
 def _style(s: str, simple_key: bool) -> str:
     """'plain' | 'single' | 'double' | 'literal' (yaml.v2's choice, made safe for breaks)."""
+    if _FAST_PLAIN.match(s):
+        return "double" if s in _RESERVED else "plain"
     plain_ok = plain_is_string(s)
     block_plain, single_ok, block_ok = _analyze(s)
     if "\n" in s:
@@ -272,7 +279,7 @@ def _literal(s: str, indent: int) -> str:
 
 # value string -> (rendered text when not folded, style, may fold)
 _VALUE_CACHE: dict[str, tuple[str, str, bool]] = {}
-_KEY_CACHE: dict[str, str] = {}
+_KEY_CACHE: dict[str, str | None] = {}
 _CACHE_LIMIT = 200_000
 
 
@@ -306,13 +313,16 @@ def _str_value(s: str, column: int, indent: int) -> str:
     return _folded(style, s, column, indent)
 
 
-def render_key(k: str) -> str:
-    """A mapping key as written before the colon (simple keys never fold)."""
-    hit = _KEY_CACHE.get(k)
-    if hit is not None:
+def render_key(k: str) -> str | None:
+    """A mapping key as written before the colon (simple keys never fold); None when the key
+    cannot be a simple key (a line break, or over 128 bytes) and needs the `? key` form."""
+    hit = _KEY_CACHE.get(k, False)
+    if hit is not False:
         return hit
     style = _style(k, simple_key=True)
     text = k if style == "plain" else _quote_single(k) if style == "single" else _quote_double(k)
+    if len(text) > MAX_SIMPLE_KEY or len(k.encode()) > MAX_SIMPLE_KEY or any(c in _BREAKS for c in k):
+        text = None
     if len(_KEY_CACHE) >= _CACHE_LIMIT:
         _KEY_CACHE.clear()
     _KEY_CACHE[k] = text
@@ -420,69 +430,99 @@ def _scalar(v, column: int, indent: int) -> str:
     raise TypeError(f"cannot render {t.__name__} as YAML")
 
 
+_ORDER_CACHE: dict[tuple, list] = {}
+
+
 def _mapping(d: dict, indent: int, out: list[str]) -> None:
     pad = " " * indent
     child = indent + INDENT
-    for k in natural_key_order(d) if len(d) > 1 else d:
+    if len(d) > 1:
+        shape = tuple(d)
+        keys = _ORDER_CACHE.get(shape)
+        if keys is None:
+            if len(_ORDER_CACHE) >= _CACHE_LIMIT:
+                _ORDER_CACHE.clear()
+            keys = _ORDER_CACHE[shape] = natural_key_order(shape)
+    else:
+        keys = d
+    append = out.append
+    value_cache = _VALUE_CACHE
+    for k in keys:
         v = d[k]
-        key = render_key(k) if type(k) is str else render_key(str(k))
-        if len(key) > MAX_SIMPLE_KEY:
-            _complex_entry(key, v, indent, out)
+        key = _KEY_CACHE.get(k, False)
+        if key is False:
+            key = render_key(k)
+        if key is None:
+            _complex_entry(k, v, indent, out)
             continue
         t = type(v)
-        if t is dict:
+        if t is str:
+            form = value_cache.get(v) or _value_form(v)
+            column = indent + len(key) + 2
+            if form[1] == "literal" or (form[2] and column + len(form[0]) > BEST_WIDTH + 1):
+                append(f"{pad}{key}: {_str_value(v, column, child)}")
+            else:
+                append(f"{pad}{key}: {form[0]}")
+        elif t is dict:
             if v:
-                out.append(f"{pad}{key}:")
+                append(f"{pad}{key}:")
                 _mapping(v, child, out)
             else:
-                out.append(f"{pad}{key}: {{}}")
+                append(f"{pad}{key}: {{}}")
         elif t is list:
             if v:
-                out.append(f"{pad}{key}:")
+                append(f"{pad}{key}:")
                 _sequence(v, indent, out)
             else:
-                out.append(f"{pad}{key}: []")
-        elif t is str:
-            out.append(f"{pad}{key}: {_str_value(v, indent + len(key) + 2, child)}")
+                append(f"{pad}{key}: []")
+        elif t is bool:
+            append(f"{pad}{key}: true" if v else f"{pad}{key}: false")
+        elif t is int:
+            append(f"{pad}{key}: {v}")
         else:
-            out.append(f"{pad}{key}: {_scalar(v, indent + len(key) + 2, child)}")
+            append(f"{pad}{key}: {_scalar(v, indent + len(key) + 2, child)}")
 
 
-def _complex_entry(key: str, v, indent: int, out: list[str]) -> None:
-    # keys over 128 characters cannot be implicit keys: `? key` / `: value`
-    pad = " " * indent
-    out.append(f"{pad}? {key}")
-    if isinstance(v, dict) and v:
-        out.append(f"{pad}:")
-        _mapping(v, indent + INDENT, out)
-    elif isinstance(v, list) and v:
-        out.append(f"{pad}:")
-        _sequence(v, indent, out)
+def _complex_entry(k: str, v, indent: int, out: list[str]) -> None:
+    # an explicit `? key` / `: value` pair: both halves are laid out like sequence items
+    _item(k, indent, "? ", out)
+    _item(v, indent, ": ", out)
+
+
+def _item(item, indent: int, marker: str, out: list[str]) -> None:
+    """One sequence item (`- `), or one half of an explicit key pair (`? ` / `: `)."""
+    child = indent + INDENT
+    lead = " " * indent + marker
+    t = type(item)
+    if t is dict and item:
+        start = len(out)
+        _mapping(item, child, out)
+        out[start] = lead + out[start][child:]
+    elif t is list and item:
+        start = len(out)
+        _sequence(item, child, out)
+        out[start] = lead + out[start][child:]
+    elif t is dict:
+        out.append(lead + "{}")
+    elif t is list:
+        out.append(lead + "[]")
     else:
-        text = "{}" if isinstance(v, dict) else "[]" if isinstance(v, list) else _scalar(v, indent + 2, indent + INDENT)
-        out.append(f"{pad}: {text}")
+        out.append(lead + _scalar(item, child, child))
 
 
 def _sequence(items: list, indent: int, out: list[str]) -> None:
-    pad = " " * indent
+    lead = " " * indent + "- "
     child = indent + INDENT
-    dash = pad + "- "
+    value_cache = _VALUE_CACHE
     for item in items:
-        t = type(item)
-        if t is dict and item:
-            start = len(out)
-            _mapping(item, child, out)
-            out[start] = dash + out[start][child:]
-        elif t is list and item:
-            start = len(out)
-            _sequence(item, child, out)
-            out[start] = dash + out[start][child:]
-        elif t is dict:
-            out.append(dash + "{}")
-        elif t is list:
-            out.append(dash + "[]")
+        if type(item) is str:  # lists of names are common: skip the generic item path
+            form = value_cache.get(item) or _value_form(item)
+            if form[1] == "literal" or (form[2] and child + len(form[0]) > BEST_WIDTH + 1):
+                out.append(lead + _str_value(item, child, child))
+            else:
+                out.append(lead + form[0])
         else:
-            out.append(dash + _scalar(item, child, child))
+            _item(item, indent, "- ", out)
 
 
 def dumps(data: dict) -> str:
