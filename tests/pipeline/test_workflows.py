@@ -1,0 +1,207 @@
+"""The workflows, linted in the test suite: zizmor (offline), GitHub's workflow schema, and our rules
+(no logic in workflows, SHA pins, least privilege, timeouts, secrets wiring)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+GITHUB = ROOT / ".github"
+WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
+BIN = Path(sys.executable).parent
+
+#: The only `run:` lines that are neither nox nor spinops: installing nox itself.
+SETUP_LINES = {"python -m pip install nox==2026.10.20 uv==0.13.9"}
+COMMENT_ACTION = "marocchino/sticky-pull-request-comment"
+OIDC_ACTION = "google-github-actions/auth"
+
+
+def load(path: Path) -> dict:
+    wf = yaml.safe_load(path.read_text())
+    wf["on"] = wf.pop(True, wf.get("on"))  # YAML 1.1 reads the key `on` as true
+    return wf
+
+
+def jobs():
+    for path in WORKFLOWS:
+        for name, job in load(path)["jobs"].items():
+            yield path.name, name, job
+
+
+def uses(job: dict) -> list[str]:
+    return [s["uses"] for s in job.get("steps", []) if "uses" in s]
+
+
+def tool_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_GITHUB_TOKEN")}
+    env["PATH"] = f"{BIN}:{env.get('PATH', '')}"
+    return env
+
+
+def test_the_expected_workflows_exist():
+    assert {p.name for p in WORKFLOWS} == {"pr.yml", "deploy.yml", "drift.yml", "ci.yml", "e2e.yml"}
+
+
+def zizmor(*paths: Path) -> subprocess.CompletedProcess:
+    exe = shutil.which("zizmor", path=str(BIN)) or shutil.which("zizmor")
+    assert exe, "zizmor==1.32.0 is a test dependency"
+    return subprocess.run([exe, "--offline", "--strict-collection", *map(str, paths)], capture_output=True, text=True, env=tool_env(), timeout=120)
+
+
+def test_zizmor_offline_has_no_findings():
+    proc = zizmor(GITHUB / "workflows", GITHUB / "dependabot.yml")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "No findings to report" in proc.stdout
+
+
+def test_zizmor_would_catch_a_template_injection(tmp_path):
+    # the lint above can fail: the same workflow with the base ref inlined into `run:` is flagged
+    bad = (GITHUB / "workflows" / "pr.yml").read_text().replace('"origin/${BASE_REF}"', '"origin/${{ github.head_ref }}"')
+    assert bad != (GITHUB / "workflows" / "pr.yml").read_text()
+    wfdir = tmp_path / ".github" / "workflows"  # zizmor collects workflows only from such a directory
+    wfdir.mkdir(parents=True)
+    (wfdir / "pr.yml").write_text(bad)
+    proc = zizmor(wfdir)
+    assert proc.returncode != 0 and "template-injection" in proc.stdout
+
+
+@pytest.mark.parametrize(("schema", "files"), [("vendor.github-workflows", WORKFLOWS), ("vendor.dependabot", [GITHUB / "dependabot.yml"])])
+def test_schema_valid(schema, files):
+    exe = shutil.which("check-jsonschema", path=str(BIN)) or shutil.which("check-jsonschema")
+    assert exe, "check-jsonschema==0.39.0 is a test dependency"
+    proc = subprocess.run([exe, "--builtin-schema", schema, *map(str, files)], capture_output=True, text=True, env=tool_env(), timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_run_step_calls_nox_or_spinops():
+    for wf, name, job in jobs():
+        for step in job.get("steps", []):
+            if "run" not in step:
+                continue
+            cmd = " ".join(step["run"].split())
+            assert "${{" not in cmd, f"{wf}:{name}: pass expressions through env:, not inline in run: ({cmd})"
+            assert cmd in SETUP_LINES or re.match(r"^(nox -s [a-z0-9_]+|spinops [a-z-]+)( |$)", cmd), f"{wf}:{name}: logic in a workflow: {cmd}"
+            assert not re.search(r"[;|&`<>]|\$\(", cmd), f"{wf}:{name}: one command per step, no shell plumbing: {cmd}"
+
+
+def test_nox_sessions_used_by_workflows_exist():
+    noxfile = (ROOT / "noxfile.py").read_text()
+    defined = set(re.findall(r"@nox\.session\([^)]*\)\ndef ([a-z0-9_]+)\(", noxfile))
+    for wf, name, job in jobs():
+        for step in job.get("steps", []):
+            for session in re.findall(r"nox -s ([a-z0-9_]+)", step.get("run", "")):
+                assert session in defined, f"{wf}:{name}: no nox session {session!r}"
+
+
+def test_every_action_is_pinned_to_a_commit_sha_with_its_version():
+    pins: dict[str, set[str]] = {}
+    for path in WORKFLOWS:
+        for line in path.read_text().splitlines():
+            m = re.match(r"^\s*-?\s*uses:\s*(\S+)(.*)$", line)
+            if not m:
+                continue
+            ref, rest = m.groups()
+            action, _, sha = ref.partition("@")
+            assert re.fullmatch(r"[0-9a-f]{40}", sha), f"{path.name}: {ref} is not pinned to a full commit SHA"
+            assert re.match(r"\s+# v\d+(\.\d+)*$", rest), f"{path.name}: {ref} needs its version as a comment"
+            pins.setdefault(action, set()).add(f"{sha}{rest.strip()}")
+    assert all(len(v) == 1 for v in pins.values()), f"one pin per action across workflows: {pins}"
+    assert COMMENT_ACTION in pins and OIDC_ACTION in pins
+
+
+def test_top_level_permissions_are_empty_and_no_dangerous_triggers():
+    for path in WORKFLOWS:
+        wf = load(path)
+        assert wf.get("permissions") == {}, path.name
+        triggers = wf["on"] if isinstance(wf["on"], dict) else {t: None for t in ([wf["on"]] if isinstance(wf["on"], str) else wf["on"])}
+        assert not {"pull_request_target", "workflow_run"} & set(triggers), path.name
+
+
+def test_every_job_has_a_timeout_and_explicit_permissions():
+    for wf, name, job in jobs():
+        assert isinstance(job.get("timeout-minutes"), int), f"{wf}:{name}"
+        assert isinstance(job.get("permissions"), dict) and job["permissions"], f"{wf}:{name}"
+
+
+def test_write_permissions_only_where_needed():
+    for wf, name, job in jobs():
+        perms = job["permissions"]
+        writes = {k for k, v in perms.items() if v == "write"}
+        acts = uses(job)
+        commenting = any(a.startswith(COMMENT_ACTION + "@") for a in acts)
+        oidc = any(a.startswith(OIDC_ACTION + "@") for a in acts)
+        # only comment jobs may write to PRs, and they run no repository code
+        assert ("pull-requests" in writes) == commenting, f"{wf}:{name}"
+        if commenting:
+            assert writes == {"pull-requests"} and "contents" not in perms, f"{wf}:{name}"
+            assert not any(a.startswith("actions/checkout@") for a in acts) and not any("run" in s for s in job["steps"]), f"{wf}:{name}"
+        # only jobs that authenticate to GCP get an OIDC token
+        assert ("id-token" in writes) == oidc, f"{wf}:{name}"
+        assert writes <= {"pull-requests", "id-token", "issues"}, f"{wf}:{name}: {writes}"
+        if "issues" in writes:
+            assert (wf, name) == ("drift.yml", "issue") and not oidc
+
+
+def test_checkout_never_persists_credentials():
+    for wf, name, job in jobs():
+        for step in job.get("steps", []):
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step.get("with", {}).get("persist-credentials") is False, f"{wf}:{name}"
+
+
+def test_pr_jobs_that_get_credentials_are_same_repository_only():
+    pr = load(GITHUB / "workflows" / "pr.yml")
+    assert set(pr["on"]) == {"pull_request"}
+    for name, job in pr["jobs"].items():
+        if "id-token" in job["permissions"] or "pull-requests" in job["permissions"]:
+            assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"], name
+        else:
+            assert job["permissions"] == {"contents": "read"} and "secrets." not in yaml.safe_dump(job), name
+
+
+def test_deploy_is_gated_serialized_and_ordered():
+    deploy = load(GITHUB / "workflows" / "deploy.yml")
+    assert set(deploy["on"]) == {"push", "workflow_dispatch"} and deploy["on"]["push"]["branches"] == ["main"]
+    jobs_ = deploy["jobs"]
+    assert set(jobs_) == {"staging", "production"} and jobs_["production"]["needs"] == "staging"
+    for env, job in jobs_.items():
+        assert job["environment"] == env
+        assert job["concurrency"] == {"group": f"deploy-{env}", "cancel-in-progress": False}
+        assert job["env"]["SPINOPS_ENV"] == env
+        runs = [s["run"] for s in job["steps"] if "run" in s]
+        assert runs.index("nox -s check -- --format github") < runs.index("nox -s apply")
+
+
+def test_deploy_passes_every_workflow_secret_of_the_reference_installation():
+    secrets = yaml.safe_load((ROOT / "halconfig" / "secrets.yml").read_text())["secrets"]
+    keys = {k for s in secrets.values() if s.get("source") == "workflow" for k in s.get("env", [])}
+    assert keys, "the reference installation declares workflow Secrets"
+    for env, job in load(GITHUB / "workflows" / "deploy.yml")["jobs"].items():
+        step = next(s for s in job["steps"] if s.get("run") == "nox -s apply")
+        assert set(step["env"]) == keys, env
+        for k, v in step["env"].items():
+            name = f"SPINNAKER_{k}" if k.startswith("GITHUB_") else k  # GitHub reserves the GITHUB_ prefix
+            assert v == f"${{{{ secrets.{name} }}}}", (env, k, v)
+        # secrets only in the apply step, never job-wide
+        assert not any("secrets." in str(v) for v in job.get("env", {}).values())
+
+
+def test_sticky_comments_one_per_environment_from_the_diff_files():
+    pr = load(GITHUB / "workflows" / "pr.yml")
+    headers = {}
+    for name, job in pr["jobs"].items():
+        for s in job.get("steps", []):
+            if s.get("uses", "").startswith(COMMENT_ACTION + "@"):
+                headers[name] = (s["with"]["header"], s["with"]["path"])
+    assert headers == {
+        "comment": ("${{ matrix.env }}", "report/${{ matrix.env }}.md"),
+        "live-comment": ("live-${{ matrix.env }}", "report/live-${{ matrix.env }}.md"),
+    }
