@@ -71,6 +71,8 @@ def plain_is_string(s: str) -> bool:
         if _GO_INT.match(bare) or _YAML_FLOAT.match(bare) or _YAML11_NUM.match(s):
             return False
         return not (":" in s and _BASE60.match(s))
+    if c == "_":  # yaml-rs (YAML 1.2) drops underscores from numbers: `_1` would read as 1
+        return not _YAML_FLOAT.match(s.replace("_", ""))
     # `=` (YAML 1.1 value key) and `<<` (merge key) confuse PyYAML/SnakeYAML when plain
     return s not in ("=", "<<")
 
@@ -173,9 +175,9 @@ def _double_pieces(s: str) -> list[str]:
     return [_escape_char(ch) if _needs_escape(ch) else ch for ch in s]
 
 
-# Most strings are identifiers, paths and URLs: starting with a letter, `_`, `/` or `(`, printable
+# Most strings are identifiers, paths and URLs: starting with a letter, `/` or `(`, printable
 # ASCII, no `: `, ` #` or trailing space or colon. They are plain unless reserved (true, null, ...).
-_FAST_PLAIN = re.compile(r"[A-Za-z_/(](?:[!-\"$-9;-~]|:(?! |\Z)| (?!\Z)|(?<! )#)*\Z")
+_FAST_PLAIN = re.compile(r"[A-Za-z/(](?:[!-\"$-9;-~]|:(?! |\Z)| (?!\Z)|(?<! )#)*\Z")
 
 
 def _style(s: str, simple_key: bool) -> str:
