@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import yaml
 
+from spinops.wire import PLACEHOLDER as _PLACEHOLDER  # the build's own syntax: ${NAME} and ${NAME:default}
+
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PAIR = re.compile(r"""^\s*(?:export\s+|(?:var|let|const)\s+)?["']?([A-Za-z_][\w.\-]*)["']?\s*[:=]\s*(.*?)\s*[,;]?\s*$""")
-_PLACEHOLDER = re.compile(r"\$\{([^{}:]+)(:[^{}]*)?\}")
 
 YAML_SUFFIXES = (".yml", ".yaml")
 

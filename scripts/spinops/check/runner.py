@@ -52,26 +52,14 @@ def load_context(manifest: Manifest, repo: Path | None) -> Context:
 
 
 def load_declared_secrets(repo: Path) -> dict[str, frozenset[str]] | None:
-    """Secret name -> keys from `halconfig/secrets.yml` (names only; the contract's format)."""
-    import yaml
+    """Secret name -> keys (env names and files) from `halconfig/secrets.yml`, read by the build's own
+    loader (spinops.wire), so check and build agree; None when the repo has no secrets.yml."""
+    from spinops.wire import SECRETS_FILE, load_secrets
 
-    path = repo / "halconfig" / "secrets.yml"
-    if not path.is_file():
+    if not (repo / SECRETS_FILE).is_file():
         return None
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise UsageError(Problem(f"invalid YAML: {getattr(e, 'problem', e)}", file=str(path), line=mark.line + 1 if mark else None)) from None
-    out: dict[str, frozenset[str]] = {}
-    for name, spec in (data.get("secrets") or {}).items() if isinstance(data, dict) else ():
-        keys = set()
-        if isinstance(spec, dict):
-            for section in ("env", "files", "keys"):
-                if isinstance(spec.get(section), list):
-                    keys.update(str(k) for k in spec[section])
-        out[str(name)] = frozenset(keys)
-    return out
+    inventory = load_secrets(repo)
+    return {name: frozenset((*decl.env, *decl.files)) for name, decl in inventory.secrets.items()}
 
 
 def credential_keys() -> frozenset[str]:

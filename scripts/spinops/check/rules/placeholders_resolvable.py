@@ -3,8 +3,10 @@
 Spring resolves `${NAME}` from the container's environment when the service starts; a name
 nothing provides fails the service at boot, long after the PR merged. The config is the
 ConfigMap the workload mounts at `/opt/spinnaker/config`; its Spring YAML files are scanned for
-placeholders (dotted names such as `${services.redis.baseUrl}` are Spring property references,
-and `${NAME:default}` has a default: neither needs the environment). NAME is resolvable in a
+placeholders the way `spinops build` wires them (spinops.wire): a NAME declared in
+`halconfig/secrets.yml` or in UPPER_SNAKE_CASE needs the environment; dotted or camelCase names
+such as `${services.redis.baseUrl}` are Spring property references, and `${NAME:default}` has a
+default. NAME is resolvable in a
 container that mounts the config when the container has `env` NAME, or an `envFrom` whose
 `configMapRef` / `secretRef` provides the key (with its `prefix`): a Secret in the checked
 manifests (data / stringData), or one declared in `halconfig/secrets.yml` with NAME in its
@@ -67,6 +69,7 @@ from __future__ import annotations
 from spinops.check import configfiles, k8s
 from spinops.check.rules import Hit
 from spinops.check.rules.ha_shared_config import CONFIG_MOUNT, config_map_of
+from spinops.wire import ENV_NAME
 
 ID = "placeholders-resolvable"
 DESCRIPTION = "every ${NAME} a service's config uses is provided to its Deployment (env, envFrom)"
@@ -101,6 +104,13 @@ def _env_names(ctx, container: dict) -> tuple[set[str], list[str]]:
     return names, unknown
 
 
+def _needs_env(name: str, ctx) -> bool:
+    """The build's rule (spinops.wire.is_env_credential): declared in secrets.yml, or UPPER_SNAKE_CASE;
+    dotted or camelCase names are Spring property references resolved from the config itself."""
+    declared = any(name in keys for keys in (ctx.declared_secrets or {}).values())
+    return declared or bool(ENV_NAME.match(name))
+
+
 def _uses(ctx, cm_name: str):
     """Placeholders of one config ConfigMap (cached per ConfigMap: every shard mounts the same)."""
 
@@ -109,27 +119,15 @@ def _uses(ctx, cm_name: str):
         out = []
         if cm is None or not isinstance(cm.get("data"), dict):
             return out
-        wired = _wire_filter()
         for fname, text in sorted(cm["data"].items()):
             if not configfiles.is_yaml(str(fname)):
                 continue
-            names = wired(text) if wired else None
             for use in configfiles.placeholders(str(fname), text):
-                if use.has_default or "." in use.name or (names is not None and use.name not in names):
-                    continue
-                out.append((str(fname), use))
+                if not use.has_default and _needs_env(use.name, ctx):
+                    out.append((str(fname), use))
         return out
 
     return ctx.memo(f"placeholders:{cm_name}", compute)
-
-
-def _wire_filter():
-    """The build's own placeholder finder (spinops.wire), so check and build agree on what counts."""
-    try:
-        from spinops.wire import find_placeholders
-    except ImportError:
-        return None
-    return find_placeholders
 
 
 def check(resource: dict, ctx):
