@@ -1,0 +1,112 @@
+"""spinops.gha (workflow commands) and the plan differ kubectl diff runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from spinops import gha
+from spinops.deploy import Masker, plan_differ_main, pruned_from_output
+
+
+def test_escaping_follows_actions_toolkit():
+    assert gha.escape_data("50% a\r\nb") == "50%25 a%0D%0Ab"
+    assert gha.escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+    line = gha.annotation("error", "rollout failed\nevents: x", file="build/a,b.yaml", line=3, col=1, title="apply: staging")
+    assert line == "::error file=build/a%2Cb.yaml,line=3,col=1,title=apply%3A staging::rollout failed%0Aevents: x"
+    assert gha.annotation("notice", "m") == "::notice::m"
+    with pytest.raises(ValueError):
+        gha.annotation("fatal", "m")
+
+
+def test_add_mask_only_inside_actions_and_line_by_line(monkeypatch, capsys):
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    gha.add_mask("s3cret")
+    assert capsys.readouterr().out == ""  # outside Actions, masking would just print the secret
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    gha.add_mask("line-one\nline-two\n")
+    assert capsys.readouterr().out.splitlines() == ["::add-mask::line-one%0Aline-two%0A", "::add-mask::line-one", "::add-mask::line-two"]
+    gha.add_mask("")
+    assert capsys.readouterr().out == ""
+
+
+def test_group_and_stop_commands(monkeypatch, capsys):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    with gha.group("apply: a,b"), gha.stop_commands():
+        print("::error::from kubectl output")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "::group::apply: a,b" and out[-1] == "::endgroup::"
+    token = out[1].removeprefix("::stop-commands::")
+    assert len(token) == 32 and out[2] == "::error::from kubectl output" and out[3] == f"::{token}::"
+
+
+def test_summary_append_and_clip(monkeypatch, tmp_path):
+    path = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(path))
+    assert gha.append_summary("# one")
+    assert gha.append_summary("two\n")
+    assert path.read_text() == "# one\ntwo\n"
+    big = "```diff\n" + "+x\n" * 600_000
+    clipped = gha.clip_summary(big)
+    assert len(clipped.encode()) <= gha.SUMMARY_LIMIT and clipped.count("```") % 2 == 0 and "Truncated" in clipped
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY")
+    assert not gha.append_summary("x")
+
+
+def test_set_output_uses_a_heredoc(monkeypatch, tmp_path):
+    path = tmp_path / "out"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(path))
+    gha.set_output("changed", "a\nb")
+    name, *body = path.read_text().splitlines()
+    assert name.startswith("changed<<ghadelim_") and body == ["a", "b", name.split("<<")[1]]
+
+
+def test_summary_module_entry_point(tmp_path):
+    rep = tmp_path / "r.md"
+    rep.write_text("### staging\n")
+    summary = tmp_path / "s.md"
+    env = {"GITHUB_STEP_SUMMARY": str(summary), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-m", "spinops.gha", "summary", str(rep)], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0 and summary.read_text() == "### staging\n"
+    proc = subprocess.run([sys.executable, "-m", "spinops.gha", "summary", str(tmp_path / "nope.md")], env=env, capture_output=True, text=True)
+    assert proc.returncode == 2 and "no such report file" in proc.stderr
+
+
+def test_plan_differ_lists_created_changed_and_deleted_objects(tmp_path, capsys):
+    live, merged = tmp_path / "LIVE-1", tmp_path / "MERGED-2"
+    live.mkdir()
+    merged.mkdir()
+    dep = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: fiat\n  namespace: s\nspec: {replicas: %d}\n"
+    (live / "apps.v1.Deployment.s.fiat").write_text(dep % 1)
+    (merged / "apps.v1.Deployment.s.fiat").write_text(dep % 2)
+    same = "apiVersion: v1\nkind: Service\nmetadata:\n  name: gate.v2\n"
+    (live / "v1.Service.s.gate.v2").write_text(same)
+    (merged / "v1.Service.s.gate.v2").write_text(same)
+    (merged / "v1.ConfigMap.s.cm").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n")
+    (live / "v1.ConfigMap.s.old").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: old\n")
+    assert plan_differ_main([str(live), str(merged)]) == 1
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert lines == [
+        {"action": "change", "object": "Deployment/fiat"},
+        {"action": "create", "object": "ConfigMap/cm"},
+        {"action": "delete", "object": "ConfigMap/old"},
+    ]
+    (live / "v1.ConfigMap.s.old").unlink()
+    (merged / "v1.ConfigMap.s.cm").unlink()
+    (merged / "apps.v1.Deployment.s.fiat").write_text(dep % 1)
+    assert plan_differ_main([str(live), str(merged)]) == 0
+    assert plan_differ_main([str(live)]) == 2
+
+
+def test_pruned_lines():
+    out = "configmap/a serverside-applied\nconfigmap/b pruned\ndeployment.apps/c pruned (server dry run)\nsecret/d unchanged\n"
+    assert pruned_from_output(out) == ["configmap/b", "deployment.apps/c"]
+
+
+def test_masker_covers_raw_base64_and_lines_but_not_tiny_values():
+    m = Masker(["tok-123456", "first-line\nsecond-line", "ab"])
+    text = "x tok-123456 dG9rLTEyMzQ1Ng== first-line second-line ab"
+    assert m(text) == "x *** *** *** *** ab"
