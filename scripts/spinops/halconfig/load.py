@@ -1,0 +1,243 @@
+"""Load a halconfig: one file or a directory of fragments, plus an environment overlay; validate strictly.
+
+    load_halconfig(path, env=None) -> Hal      raises InputError with every problem found
+
+Fast path: read bytes (size limit, binary check), parse with yaml-rs, merge, validate+normalise in
+one walk. Nothing positional is computed unless a problem must be located; then the file concerned
+is composed once with PyYAML (see yamlpos). Rules: docs/halconfig-loading.md.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from spinops.errors import InputError, Problem
+from spinops.halconfig.source import Source, load_file
+
+#: Files in halconfig/ that are not fragments (names only, never halconfig sections).
+RESERVED = frozenset({"secrets.yml"})
+FRAGMENT_SUFFIX = ".yml"
+_ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+class Hal:
+    """A loaded, validated halconfig (see docs/contracts.md)."""
+
+    def __init__(self, data: dict, sources: list[Source], overlays: list[Source]) -> None:
+        self.data = data
+        self.files = [s.path for s in sources] + [s.path for s in overlays]
+        self._layers = [*reversed(overlays), *sources]  # lookup order: last overlay first, then fragments in order
+
+    def source_for(self, path: tuple) -> Source | None:
+        from spinops.halconfig.merge import contains
+
+        path = tuple(path)
+        for layer in self._layers:
+            if contains(layer.data, path):
+                return layer
+        for alt in _alias_spellings(path):  # canonical JSON names written with their proto spelling
+            for layer in self._layers:
+                if contains(layer.data, alt):
+                    return layer
+        # nearest existing ancestor
+        for n in range(len(path) - 1, -1, -1):
+            for layer in self._layers:
+                if contains(layer.data, path[:n]):
+                    return layer
+        return self._layers[-1] if self._layers else None
+
+    def locate(self, path: tuple, *, key: bool = False) -> tuple[str, int, int] | None:
+        """(file, line, column), 1-based, of the value at `path` (of its key when key=True)."""
+        path = tuple(path)
+        src = self.source_for(path)
+        if src is None:
+            return None
+        for p in (path, *_alias_spellings(path)):
+            from spinops.halconfig.merge import contains
+
+            if contains(src.data, p):
+                path = p
+                break
+        pos = src.locate(path, key=key)
+        if pos is None:
+            return None
+        return src.name, pos[0], pos[1]
+
+
+def _alias_spellings(path: tuple) -> list[tuple]:
+    from spinops.halconfig.schema import load_schema
+
+    aliases = _aliases(id(load_schema()))
+    if not any(step in aliases for step in path):
+        return []
+    return [tuple(aliases.get(step, step) if isinstance(step, str) else step for step in path)]
+
+
+_ALIAS_CACHE: dict[int, dict[str, str]] = {}
+
+
+def _aliases(key: int) -> dict[str, str]:
+    """JSON name -> input alias, over the whole schema (datadog api_key <- apiKey, ...)."""
+    if key not in _ALIAS_CACHE:
+        from spinops.halconfig.schema import load_schema
+
+        out = {}
+        for d in load_schema().get("$defs", {}).values():
+            for name, sub in d.get("properties", {}).items():
+                if "x-kleat-alias-of" in sub:
+                    out[sub["x-kleat-alias-of"]] = name
+        _ALIAS_CACHE[key] = out
+    return _ALIAS_CACHE[key]
+
+
+def fragment_paths(path: Path) -> list[Path]:
+    """The files that make up the halconfig at `path` (a file, or a directory's *.yml fragments)."""
+    path = Path(path)
+    if path.is_dir():
+        try:
+            entries = sorted(path.iterdir(), key=lambda p: p.name)
+        except OSError as e:
+            raise InputError(Problem(f"cannot read directory: {e.strerror or e}", file=str(path), code="unreadable")) from None
+        problems = []
+        out = []
+        for p in entries:
+            if p.name.startswith(".") or p.name in RESERVED:
+                continue
+            if p.suffix == ".yaml" and p.is_file():
+                problems.append(Problem("halconfig fragments must be named *.yml; this file would be ignored",
+                                        file=str(p), code="unreadable", hint=f"rename it to {p.stem}.yml"))
+            elif p.suffix == FRAGMENT_SUFFIX:
+                out.append(p)
+        if problems:
+            raise InputError(problems)
+        if not out:
+            raise InputError(Problem("no halconfig fragments (*.yml) in this directory", file=str(path), code="unreadable",
+                                     hint="expected halconfig.yml or other *.yml files (secrets.yml is not a fragment)"))
+        return out
+    if not path.exists() and not path.is_symlink():
+        raise InputError(Problem("no such file or directory", file=str(path), code="unreadable"))
+    return [path]
+
+
+def overlay_path(path: Path, env: str) -> Path:
+    if not _ENV_NAME.fullmatch(env):
+        raise InputError(Problem(f"invalid environment name {env!r}: use letters, digits, '.', '_' and '-'", code="usage"))
+    base = Path(path) if Path(path).is_dir() else Path(path).parent
+    return base / "env" / f"{env}.yml"
+
+
+def load_halconfig(path: Path | str, env: str | None = None, *, schema: dict | None = None) -> Hal:
+    from spinops.halconfig import merge
+
+    path = Path(path)
+    problems: list[Problem] = []
+    sources: list[Source] = []
+    for p in fragment_paths(path):
+        src = load_file(p, problems)
+        if src is not None:
+            sources.append(src)
+    overlays: list[Source] = []
+    if env is not None:
+        op = overlay_path(path, env)
+        if op.exists() or op.is_symlink():
+            src = load_file(op, problems, what="a mapping of halconfig sections (an environment overlay)")
+            if src is not None:
+                overlays.append(src)
+    if problems and not sources and not overlays:
+        raise InputError(problems)
+
+    data: dict = sources[0].data if sources else {}
+    for src in sources[1:]:
+        conflicts: list[merge.Conflict] = []
+        data = merge.merge_fragments(data, src.data, conflicts)
+        for cpath, _kept, _refused in conflicts:
+            first = merge.owner(sources, cpath)
+            fpos = first.locate(cpath) if first else None
+            where = f"{first.name}:{fpos[0]}:{fpos[1]}" if first and fpos else (first.name if first else "an earlier fragment")
+            problems.append(src.problem(f"`{'.'.join(map(str, cpath))}` is set differently in two fragments: "
+                                        f"here and at {where}", cpath, hint="set it in one fragment only (lists too: "
+                                        "a list is a single value; use an env overlay to override)", code="fragment-conflict"))
+    for src in overlays:
+        data = merge.apply_overlay(data, src.data)
+
+    hal = Hal({}, sources, overlays)
+    octal = _octal_paths([*sources, *overlays])
+    from spinops.halconfig.validate import validate
+
+    hal.data, walk = validate(data, schema, octal=octal)
+    problems.extend(_located(hal, walk))
+    if problems:
+        raise InputError(_sorted(problems))
+    return hal
+
+
+def _octal_paths(sources: list[Source]) -> frozenset:
+    from spinops.halconfig.source import OCTALISH_TEXT
+
+    out: set = set()
+    for src in sources:
+        if any(p.search(src.text) for p in OCTALISH_TEXT):
+            from spinops.halconfig import yamlpos
+
+            out.update(yamlpos.octal_looking_paths(src.root()))
+    return frozenset(out)
+
+
+def _located(hal: Hal, walk) -> list[Problem]:
+    if not walk.issues and not walk.ambiguous:
+        return []
+    from spinops.halconfig import yamlpos
+
+    out = []
+    for issue in walk.issues:
+        src = hal.source_for(issue.path)
+        hint = issue.hint
+        if issue.code == "wrong-type-scalar" and src is not None:
+            text = yamlpos.source_text(src.root(), issue.path)
+            shown = text if text is not None else str(issue.extra.get("value"))
+            v = issue.extra.get("value")
+            if isinstance(v, bool):
+                hint = f"quote it if you mean the string: '{shown}'"
+            else:
+                hint = f"an unquoted {shown} is a number in YAML; quote it: '{shown}'"
+        out.append(_problem(src, issue.path, issue.message, hint, issue.code, key=issue.key))
+    for path, kind, value in walk.ambiguous:
+        src = hal.source_for(path)
+        if src is None:
+            continue
+        raw = yamlpos.plain_scalar(src.root(), path)
+        if raw is None:
+            continue  # quoted: unambiguous
+        field = next((s for s in reversed(path) if isinstance(s, str)), "value")
+        if kind == "bool-word":
+            out.append(_problem(src, path, f"`{field}`: ambiguous unquoted `{raw}`: YAML 1.1 (Kleat, Halyard, Spring) reads it "
+                                f"as a boolean, spinops reads YAML 1.2 and gets the string '{raw}'",
+                                f"quote it if you mean the string: '{raw}'", "yaml-1.1"))
+        elif kind == "octal":
+            octal = _octal_value(raw)
+            meaning = f"as octal {octal}" if octal is not None else "differently (not a valid octal number)"
+            out.append(_problem(src, path, f"`{field}`: ambiguous integer `{raw}`: YAML 1.1 (Kleat) reads it {meaning}, "
+                                f"YAML 1.2 (spinops) as {value}", f"write {value} (the YAML 1.2 reading)"
+                                + (f" or {octal} (the YAML 1.1 reading)" if octal is not None else ""), "yaml-1.1"))
+    return out
+
+
+def _octal_value(raw: str) -> int | None:
+    s = raw.replace("_", "")
+    sign = -1 if s.startswith("-") else 1
+    digits = s.lstrip("+-")
+    try:
+        return sign * int(digits, 8)
+    except ValueError:
+        return None
+
+
+def _problem(src: Source | None, path: tuple, message: str, hint: str | None, code: str, *, key: bool = False) -> Problem:
+    if src is None:
+        return Problem(message, hint=hint, code=code)
+    return src.problem(message, path, key=key, hint=hint, code=code)
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.file or "", p.line or 0, p.column or 0))

@@ -1,0 +1,273 @@
+"""Reading one YAML file fast and safely: size limit, binary check, yaml-rs parse, alias limits.
+
+Positions are not kept on the fast path. A `Source` holds the text so that, when an error must be
+located, `spinops.halconfig.yamlpos` can compose it again with positions (once, lazily).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spinops.errors import Problem
+
+#: Largest halconfig file we read (checked before reading). Kleat's 5,000-account halconfig is 2.4 MB.
+MAX_BYTES = 8 * 1024 * 1024
+#: Alias expansion limits: a billion-laughs file is refused after this many replayed events (~ms, bounded memory).
+MAX_ALIAS_EVENTS = 250_000
+MAX_ALIAS_DEPTH = 32
+#: yaml-rs recurses per nesting level of block collections and crashes the process (stack overflow)
+#: beyond ~15,000 levels. Indentation-based nesting is capped by refusing indentation of MAX_INDENT
+#: columns; nesting on one line (`- - - x`) needs 2 characters per level, so only lines longer than
+#: LONG_LINE can nest dangerously, and only those are checked for long chains of `- `/`? `.
+MAX_INDENT = 256
+LONG_LINE = 8192
+MAX_INLINE_INDICATORS = 64
+_DEEP_INDENT = "\n" + " " * MAX_INDENT
+_LONG_LINE = re.compile(r"\n[^\n]{" + str(LONG_LINE) + "}")
+_DEEP_INLINE = re.compile(r"(?:[-?][ \t]+){" + str(MAX_INLINE_INDICATORS) + "}")
+# Plain scalars that may be integers with a leading zero (YAML 1.1 octal): a cheap pre-scan of the text,
+# so the slow positional check (yamlpos.octal_looking_paths) runs only for files that have one.
+# (three patterns with a literal prefix: far faster than one with a character class in front)
+OCTALISH_TEXT = (re.compile(r" 0[0-9]"), re.compile(r"\[0[0-9]"), re.compile(r",0[0-9]"))
+_YAMLRS_POS = re.compile(r"at line (\d+), column (\d+)")
+
+
+@dataclass
+class Source:
+    """One parsed YAML file."""
+
+    path: Path
+    text: str
+    data: object
+    _root: object = field(default=None, repr=False)
+    _composed: bool = field(default=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+    def root(self):
+        """PyYAML node tree with positions (composed on first use)."""
+        if not self._composed:
+            from spinops.halconfig import yamlpos
+
+            self._root = yamlpos.compose(self.text)
+            self._composed = True
+        return self._root
+
+    def locate(self, path: tuple, *, key: bool = False) -> tuple[int, int] | None:
+        from spinops.halconfig import yamlpos
+
+        return yamlpos.locate(self.root(), path, key=key)
+
+    def problem(self, message: str, path: tuple = (), *, key: bool = False, hint: str | None = None, code: str | None = None) -> Problem:
+        pos = self.locate(path, key=key) or (None, None)
+        return Problem(message, file=self.name, line=pos[0], column=pos[1], hint=hint, code=code)
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or InputError-worthy Problems (missing, unreadable, too large, binary)."""
+    from spinops.errors import InputError
+
+    name = str(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(Problem("no such file or directory", file=name, code="unreadable")) from None
+    except OSError as e:
+        raise InputError(Problem(f"cannot read: {e.strerror or e}", file=name, code="unreadable")) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(Problem("not a regular file", file=name, code="unreadable"))
+    if st.st_size > MAX_BYTES:
+        raise InputError(_too_large(name, st.st_size))
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise InputError(Problem(f"cannot read: {e.strerror or e}", file=name, code="unreadable")) from None
+    if len(data) > MAX_BYTES:
+        raise InputError(_too_large(name, len(data)))
+    return decode(data, name)
+
+
+def _too_large(name: str, size: int) -> Problem:
+    return Problem(
+        f"file too large: {size:,} bytes, the limit is {MAX_BYTES:,} bytes (8 MiB)",
+        file=name,
+        code="too-large",
+        hint="split the halconfig into fragments (halconfig/*.yml) if it really is this big",
+    )
+
+
+def decode(data: bytes, name: str) -> str:
+    from spinops.errors import InputError
+
+    nul = data.find(b"\0")
+    if nul >= 0:
+        line, col = _byte_pos(data, nul)
+        raise InputError(Problem("binary file: contains a NUL byte; expected YAML text", file=name, line=line, column=col, code="binary-file"))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line, col = _byte_pos(data, e.start)
+        raise InputError(
+            Problem("binary file: not valid UTF-8 text; expected YAML text", file=name, line=line, column=col, code="binary-file")
+        ) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _byte_pos(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    return line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+
+
+def parse(text: str, name: str, *, problems: list[Problem]) -> object:
+    """yaml-rs parse (YAML 1.2 core). Appends problems; returns the data (None when unusable).
+
+    A duplicate key is reported with both positions and parsing continues (last one wins),
+    so the other errors of the file are reported in the same run.
+    """
+    import yaml_rs
+
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        problems.append(Problem(f"YAML nested too deeply (indented {MAX_INDENT} columns or more, or {MAX_INLINE_INDICATORS} "
+                                "or more `- `/`? ` on one line); refused before parsing", file=name, line=too_deep, column=1,
+                                code="too-deep"))
+        return None
+    limits = yaml_rs.AliasLimits(max_total_replayed_events=MAX_ALIAS_EVENTS, max_replay_stack_depth=MAX_ALIAS_DEPTH)
+    try:
+        return yaml_rs.loads(text, parse_datetime=False, alias_limits=limits, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
+    except yaml_rs.YAMLDecodeError as e:
+        msg = str(e)
+    if msg.startswith("duplicate mapping key"):
+        problems.extend(_duplicates(text, name, msg))
+        try:
+            return yaml_rs.loads(text, parse_datetime=False, alias_limits=limits, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins)
+        except yaml_rs.YAMLDecodeError as e:
+            msg = str(e)
+    if "alias" in msg and "limit" in msg:
+        from spinops.halconfig import yamlpos
+
+        pos = yamlpos.first_alias(text) or (None, None)
+        problems.append(Problem(f"YAML aliases expand too much (alias bomb?): {msg}", file=name, line=pos[0], column=pos[1],
+                                code="alias-limit", hint=f"at most {MAX_ALIAS_EVENTS:,} nodes may come from aliases"))
+        return None
+    m = _YAMLRS_POS.search(msg)
+    reason = msg.strip().splitlines()[-1].strip() if msg.strip() else "cannot parse"
+    if m:
+        problems.append(Problem(f"YAML syntax error: {reason}", file=name, line=int(m.group(1)), column=int(m.group(2)), code="yaml-syntax"))
+    else:
+        problems.append(Problem(f"YAML syntax error: {reason}", file=name, code="yaml-syntax"))
+    return None
+
+
+def _too_deep(text: str) -> int | None:
+    """Line number of the first line that nests too deeply for the parser, or None (a few ms for MBs)."""
+    i = text.find(_DEEP_INDENT)
+    if i >= 0 or text.startswith(_DEEP_INDENT[1:]):
+        return text.count("\n", 0, i) + 2 if i >= 0 else 1
+    starts = [0] if text.find("\n", 0, LONG_LINE + 1) < 0 and len(text) > LONG_LINE else []
+    starts += [m.start() + 1 for m in _LONG_LINE.finditer(text)]
+    for start in starts:
+        end = text.find("\n", start)
+        if _DEEP_INLINE.search(text, start, end if end >= 0 else len(text)):
+            return text.count("\n", 0, start) + 1
+    return None
+
+
+def _duplicates(text: str, name: str, msg: str) -> list[Problem]:
+    from spinops.halconfig import yamlpos
+
+    found = yamlpos.duplicate_keys(yamlpos.compose(text))
+    if not found:
+        return [Problem(msg, file=name, code="duplicate-key")]
+    out = []
+    for _path, first, dup in found:
+        line, col = yamlpos.mark(dup)
+        fl, fc = yamlpos.mark(first)
+        out.append(Problem(f"duplicate key `{dup.value}` (first set at line {fl}, column {fc})",
+                           file=name, line=line, column=col, code="duplicate-key", hint="a key may appear once per mapping"))
+    return out
+
+
+def is_blank(text: str) -> bool:
+    """True when the text holds nothing but comments, whitespace and document markers."""
+    for line in text.splitlines():
+        s = line.strip()
+        if s and not s.startswith("#") and s not in ("---", "..."):
+            return False
+    return True
+
+
+def load_file(path: Path, problems: list[Problem], *, what: str = "a mapping of halconfig sections") -> Source | None:
+    """Read + parse one file that must hold one YAML mapping. Problems are appended."""
+    from spinops.errors import InputError
+
+    try:
+        text = read_text(path)
+    except InputError as e:
+        problems.extend(e.problems)
+        return None
+    name = str(path)
+    before = len(problems)
+    data = parse(text, name, problems=problems)
+    if len(problems) > before and data is None:
+        return None
+    src = Source(path, text, data)
+    if data is None:
+        if is_blank(text):
+            problems.append(Problem(f"empty file: expected {what}", file=name, line=1, column=1, code="empty-file",
+                                    hint="write `{}` for an intentionally empty file"))
+        else:
+            problems.append(src.problem(f"expected {what}, got null", code="not-a-mapping"))
+        return None
+    if not isinstance(data, dict):
+        from spinops.halconfig import yamlpos
+
+        if isinstance(data, list) and yamlpos.count_documents(text) > 1:
+            problems.append(Problem(f"several YAML documents (`---`): expected one document with {what}", file=name,
+                                    line=1, column=1, code="not-a-mapping"))
+        else:
+            problems.append(src.problem(f"expected {what}, got {_kind(data)}", code="not-a-mapping"))
+        return None
+    if "<<" in text:
+        src.data = resolve_merge_keys(data)
+    return src
+
+
+def _kind(v: object) -> str:
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, str):
+        return "a string"
+    return type(v).__name__
+
+
+def resolve_merge_keys(node: object) -> object:
+    """YAML merge keys (`<<: *base`), which Kleat's YAML 1.1 reader supports and yaml-rs leaves as a key."""
+    if isinstance(node, dict):
+        out = {}
+        merged = node.get("<<")
+        if merged is not None:
+            for m in merged if isinstance(merged, list) else [merged]:
+                if isinstance(m, dict):
+                    for k, v in resolve_merge_keys(m).items():
+                        out.setdefault(k, v)
+        explicit = {k: resolve_merge_keys(v) for k, v in node.items() if k != "<<"}
+        for k in list(out):
+            if k in explicit:
+                del out[k]
+        explicit.update(out)
+        return explicit
+    if isinstance(node, list):
+        return [resolve_merge_keys(v) for v in node]
+    return node
