@@ -95,6 +95,27 @@ def build_env(repo: Path, env: str, *, out: Path | None = None, verbose: bool = 
     return result
 
 
+#: Kubernetes stores an object in etcd only up to ~1.5 MB; a ConfigMap's data is capped at 1 MiB.
+CONFIGMAP_LIMIT = 1024 * 1024
+
+
+def _oversized(configs: dict[str, dict[str, str]]) -> list[Problem]:
+    out = []
+    for svc, texts in sorted(configs.items()):
+        size = sum(len(t.encode()) for t in texts.values())
+        if size > CONFIGMAP_LIMIT:
+            out.append(
+                Problem(
+                    f"{svc}-config holds {size / 1e6:.1f} MB of config: over Kubernetes' 1 MiB ConfigMap limit, applying it will fail",
+                    file="halconfig",
+                    severity="warning",
+                    code="configmap-too-large",
+                    hint="split the accounts across installations, or move the largest sections into a profile served from a volume",
+                )
+            )
+    return out
+
+
 def _relative(p: Problem, repo: Path) -> Problem:
     if not p.file or not os.path.isabs(p.file):
         return p
@@ -192,6 +213,8 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
         configs[svc] = texts
     deck_env = {k: v for k, v in (service_files["deck"].get(wire.DECK_ENV) or {}).items() if k != wire.DECK_PASSPHRASE}
     deck_env_text = serialize(wire.DECK_ENV, deck_env) if deck_env else ""
+    warnings.extend(_oversized(configs))
+    lap("serialize")
 
     stage = bundle.Stage(out)
     try:

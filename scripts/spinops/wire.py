@@ -81,6 +81,21 @@ def _placeholder_defaults(obj: Any) -> dict[str, bool]:
     return out
 
 
+def _scan(obj: Any, inventory: SecretInventory) -> tuple[dict[str, bool], list[str]]:
+    """One pass over a file's strings: placeholders (NAME -> every use has a default) and the
+    strings that name a path under a declared Secret mount."""
+    defaults: dict[str, bool] = {}
+    refs: list[str] = []
+    mounts = tuple(d.mount_path.rstrip("/") + "/" for d in inventory.secrets.values() if d.mount_path)
+    for s in _strings(obj):
+        if "${" in s:
+            for m in PLACEHOLDER.finditer(s):
+                defaults[m.group(1)] = defaults.get(m.group(1), True) and m.group(2) is not None
+        elif mounts and s.startswith(mounts):
+            refs.append(s)
+    return defaults, refs
+
+
 def is_env_credential(name: str, inventory: SecretInventory | None = None) -> bool:
     """The rule: declared in secrets.yml, or UPPER_SNAKE_CASE (Spring property references are dotted/camelCase)."""
     return bool(inventory and name in inventory.env_owner) or bool(ENV_NAME.match(name))
@@ -205,29 +220,72 @@ def load_secrets(repo: Path) -> SecretInventory:
 # the halconfig's credential fields (schema annotations)
 
 
-def credential_values(data: Any, schema: dict | None = None) -> Iterator[tuple[tuple, str, Any]]:
-    """(path, "credential" | "credential-file", value) for every credential field set in `data`."""
+def _credential_trie(schema: dict | None) -> dict:
+    """The schema's credential fields as a trie over data keys ("[]": list items, "*": map values)."""
     from spinops.halconfig import schema as hs
 
-    root = schema if schema is not None else hs.load_schema()
+    # an explicit schema (tests) is walked the same way as the packaged one
+    fields = hs.credential_fields() if schema is None else _fields_of(schema)
+    trie: dict = {}
+    for pattern, kind in fields:
+        node = trie
+        for seg in pattern.split("."):
+            name = seg.rstrip("[]")
+            tokens = ([name] if name else []) + ["[]"] * ((len(seg) - len(name)) // 2)
+            for tok in tokens:
+                node = node.setdefault(tok, {})
+        node[None] = kind
+    return trie
+
+
+def _fields_of(schema: dict) -> list[tuple[str, str]]:
+    from spinops.halconfig import schema as hs
+
+    out: list[tuple[str, str]] = []
+
+    def walk(node: dict, prefix: str, depth: int) -> None:
+        if depth > 40:
+            return
+        if node.get("x-spinops-credential"):
+            out.append((prefix, "credential"))
+        if node.get("x-spinops-credential-file"):
+            out.append((prefix, "credential-file"))
+        node = hs.resolve(node, schema)
+        if node.get("type") == "array" and isinstance(node.get("items"), dict):
+            walk(node["items"], prefix + "[]", depth + 1)
+        for name, sub in node.get("properties", {}).items():
+            walk(sub, f"{prefix}.{name}" if prefix else name, depth + 1)
+        if isinstance(node.get("additionalProperties"), dict):
+            walk(node["additionalProperties"], prefix + ".*", depth + 1)
+
+    walk(schema, "", 0)
+    return out
+
+
+def credential_values(data: Any, schema: dict | None = None) -> Iterator[tuple[tuple, str, Any]]:
+    """(path, "credential" | "credential-file", value) for every credential field set in `data`.
+
+    Follows only the schema's credential paths, so the cost is the number of credential values.
+    """
+    trie = _credential_trie(schema)
 
     def walk(value, node, path):
-        if node.get("x-spinops-credential"):
-            yield path, "credential", value
-        elif node.get("x-spinops-credential-file"):
-            yield path, "credential-file", value
+        kind = node.get(None)
+        if kind:
+            yield path, kind, value
         if isinstance(value, dict):
+            star = node.get("*")
             for k, v in value.items():
-                sub = hs.child(node, k, root)
-                if sub is not None:
-                    yield from walk(v, sub, path + (k,))
+                for sub in (node.get(k), star):
+                    if sub:
+                        yield from walk(v, sub, path + (k,))
         elif isinstance(value, list):
-            sub = hs.child(node, 0, root)
-            if sub is not None:
+            sub = node.get("[]")
+            if sub:
                 for i, v in enumerate(value):
                     yield from walk(v, sub, path + (i,))
 
-    yield from walk(data, root, ())
+    yield from walk(data, trie, ())
 
 
 def dotted(path: tuple) -> str:
@@ -329,23 +387,25 @@ def check_halconfig(hal_data: dict, inventory: SecretInventory, locate, sections
     """
     problems: list[Problem] = []
     for path, kind, value in credential_values(hal_data, schema):
-        if not isinstance(value, str) or value == "":
+        if not isinstance(value, str) or value == "" or PLACEHOLDER.search(value):
             continue
+        if kind == "credential-file" and value in inventory.file_owner:
+            continue
+        # a problem: only now pay for positions (locating re-parses the file on first use)
         loc = locate(path) or (None, None, None)
         svcs = services_reading(path, sections)
         used_by = f" (read by {', '.join(svcs)})" if svcs else ""
         if kind == "credential":
-            if not PLACEHOLDER.search(value):
-                problems.append(
-                    _problem(
-                        loc,
-                        f"{dotted(path)} holds a literal credential{used_by}: it would end up in a ConfigMap",
-                        hint=f"replace the value by a placeholder such as ${{{_suggest_name(path)}}} and declare that key in {SECRETS_FILE}",
-                        code="literal-credential",
-                        services=svcs,
-                    )
+            problems.append(
+                _problem(
+                    loc,
+                    f"{dotted(path)} holds a literal credential{used_by}: it would end up in a ConfigMap",
+                    hint=f"replace the value by a placeholder such as ${{{_suggest_name(path)}}} and declare that key in {SECRETS_FILE}",
+                    code="literal-credential",
+                    services=svcs,
                 )
-        elif not PLACEHOLDER.search(value) and value not in inventory.file_owner:
+            )
+        else:
             decl = inventory.mount_of(value)
             if decl:
                 hint = f"add {value.rsplit('/', 1)[1]!r} to the `files:` of Secret {decl.name} in {SECRETS_FILE}"
@@ -404,7 +464,7 @@ def plan(
         paths: set[str] = set()
         for fname in sorted(files):
             data = files[fname]
-            defaults = _placeholder_defaults(data)
+            defaults, file_refs = _scan(data, inventory)
             creds = {n for n in defaults if is_env_credential(n, inventory)}
             if fname in DECK_SETTINGS:
                 for n in creds:
@@ -430,10 +490,10 @@ def plan(
                     undeclared_default.setdefault(n, set()).add(svc)
                 else:
                     undeclared.setdefault(n, set()).add(svc)
-            for s in _strings(data):
+            for s in file_refs:
                 if s in inventory.file_owner:
                     paths.add(s)
-                elif s.startswith("/") and inventory.mount_of(s) and not PLACEHOLDER.search(s):
+                else:
                     problems.append(
                         _problem(
                             origin.find(s),

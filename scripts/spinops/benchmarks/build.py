@@ -1,0 +1,99 @@
+"""Benchmark: `spinops build --env production` as a whole process, and how its time splits.
+
+Cases (issue 3): the reference installation (target: under 1.5 s, most of it kustomize) and the
+scaled halconfig of the render benchmark at N = 5,000 Kubernetes accounts (plus N/4 GitHub artifact
+and N/4 Docker registry accounts), with a secrets.yml that declares every placeholder and file.
+Each run is `python -m spinops build --format json`; the stage split (load, render, patch, wire,
+serialize, bundle, kustomize) is the median of the BuildResult.timings those same runs report.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+STAGES = ("load", "render", "patch", "wire", "serialize", "bundle", "kustomize")
+TARGET_S = 1.5
+
+
+def _copy_repo(dest: Path) -> Path:
+    for d in ("halconfig", "kustomize"):
+        shutil.copytree(ROOT / d, dest / d)
+    return dest
+
+
+def scaled_repo(dest: Path, n: int) -> Path:
+    """The reference repository with its halconfig replaced by the render benchmark's N-account one."""
+    from spinops.benchmarks.render import generate_halconfig
+
+    repo = _copy_repo(dest)
+    (repo / "halconfig" / "halconfig.yml").write_text(generate_halconfig(n))
+    for f in (repo / "halconfig" / "env").glob("*.yml"):
+        f.unlink()
+    kube = [f"cluster-{i:04d}.kubeconfig" for i in range(n)]
+    docker = [f"registry-{i:04d}.json" for i in range(n // 4)]
+    secrets = {
+        "secrets": {
+            "spinnaker-github": {"source": "workflow", "env": [f"GITHUB_TOKEN_{i}" for i in range(min(10, n // 4))]},
+            "spinnaker-oauth2": {"source": "workflow", "env": ["OAUTH2_CLIENT_ID", "OAUTH2_CLIENT_SECRET"]},
+            "spinnaker-kubeconfigs": {"source": "external", "mountPath": "/var/secrets/kubeconfigs", "files": kube},
+            "spinnaker-docker": {"source": "external", "mountPath": "/var/secrets/docker", "files": docker},
+            "spinnaker-gcs": {"source": "external", "mountPath": "/var/secrets/gcs", "files": ["key.json"]},
+        }
+    }
+    (repo / "halconfig" / "secrets.yml").write_text(json.dumps(secrets, indent=1))  # JSON is YAML
+    return repo
+
+
+def _runs(repo: Path, runs: int) -> tuple[list[float], dict[str, list[float]]]:
+    cmd = [sys.executable, "-m", "spinops", "build", "--env", "production", "--repo", str(repo), "--format", "json"]
+    wall: list[float] = []
+    stages: dict[str, list[float]] = {s: [] for s in STAGES}
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        wall.append(time.perf_counter() - t0)
+        if proc.returncode != 0:
+            raise RuntimeError(f"spinops build exited {proc.returncode}: {(proc.stdout + proc.stderr).strip()[:2000]}")
+        timings = json.loads(proc.stdout)["timings"]
+        for s in STAGES:
+            stages[s].append(timings.get(s, 0.0))
+    return wall, stages
+
+
+def _row(name: str, wall: list[float], stages: dict[str, list[float]], **extra) -> dict:
+    row = {"name": name, "median_s": statistics.median(wall), "runs": len(wall)}
+    for s in STAGES:
+        row[f"{s}_s"] = statistics.median(stages[s])
+    row["python_and_imports_s"] = row["median_s"] - sum(row[f"{s}_s"] for s in STAGES)
+    row.update(extra)
+    return row
+
+
+def run(quick: bool = False) -> list[dict]:
+    runs = 3 if quick else 7
+    tmp = Path(tempfile.mkdtemp(prefix="spinops-bench-build-"))
+    try:
+        ref = _copy_repo(tmp / "reference")
+        wall, stages = _runs(ref, runs)
+        rows = [_row("build --env production (reference installation)", wall, stages, target_s=TARGET_S)]
+        n = 1_000 if quick else 5_000
+        big = scaled_repo(tmp / f"n{n}", n)
+        wall, stages = _runs(big, max(3, runs // 2))
+        manifests = (big / "build" / "production" / "manifests.yaml").stat().st_size
+        rows.append(_row(f"build --env production N={n:,}", wall, stages, manifests_bytes=manifests))
+        return rows
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    for r in run(quick="--quick" in sys.argv):
+        print(json.dumps(r, sort_keys=True))
