@@ -5,8 +5,9 @@ Order of work (each step named in the log; nothing is applied before every input
 1. inputs: `build/<env>/manifests.yaml`, the workflow-sourced Secrets of `halconfig/secrets.yml` and
    the environment variables holding their values (a missing one is an input error, exit 2);
    in GitHub Actions every value is registered with `::add-mask::` first;
-2. plan: `kubectl diff --server-side` (a server-side dry run; nothing is persisted) with our own
-   external differ, which lists the objects to create and change;
+2. plan: `kubectl diff --server-side` (a server-side dry run; nothing is persisted) of the manifests
+   as the ApplySet apply will send them (with the member label, see as_applied) on stdin, with our
+   own external differ, which lists the objects to create and change;
 3. Namespace objects of the manifests (only if any), so the Secrets below have somewhere to go;
 4. workflow Secrets: one `kubectl apply --server-side -f -` whose manifest arrives on STDIN
    (values never reach argv, a file or the log);
@@ -28,6 +29,8 @@ ApplySet flags (its "pruned (server dry run)" lines are the prune list) and `kub
 from __future__ import annotations
 
 import base64
+import copy
+import hashlib
 import json
 import os
 import shlex
@@ -46,6 +49,8 @@ from spinops.manifests import load_documents
 from spinops.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL
 
 FIELD_MANAGER = "spinops"
+#: kubectl puts this label on every member of an ApplySet (value: the ApplySet id, see applyset_id).
+APPLYSET_PART_OF = "applyset.kubernetes.io/part-of"
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 SECRETS_FILE = Path("halconfig") / "secrets.yml"
 EVENTS_SHOWN = 10
@@ -180,6 +185,39 @@ def manifest_namespace(docs: Sequence[dict], explicit: str | None, path: Path) -
         return found[0]
     msg = "the manifests set no namespace" if not found else "the manifests use several namespaces: " + ", ".join(found)
     raise InputError(Problem(msg, str(path), hint="pass --namespace NAME"))
+
+
+def applyset_parent(env: str) -> str:
+    """The ApplySet parent of an environment: a ConfigMap in the manifests' namespace."""
+    return f"spinops-{env}"
+
+
+def applyset_id(name: str, namespace: str, kind: str = "ConfigMap", group: str = "") -> str:
+    """kubectl's ApplySet id (KEP-3659): applyset-<base64url(sha256(name.namespace.kind.group))>-v1."""
+    digest = hashlib.sha256(".".join((name, namespace, kind, group)).encode()).digest()
+    return "applyset-" + base64.urlsafe_b64encode(digest).decode().rstrip("=") + "-v1"
+
+
+def as_applied(docs: Sequence[dict], env: str, namespace: str) -> str:
+    """The manifests as `kubectl apply --applyset` sends them: every object labelled as a member.
+
+    A `kubectl diff` of the plain manifests would show that label being removed from every object
+    once the first apply has set it (same field manager), so the plan diffs this instead.
+    """
+    label = applyset_id(applyset_parent(env), namespace)
+    items = []
+    for d in docs:
+        d = copy.deepcopy(d)
+        meta = d.setdefault("metadata", {})
+        meta["labels"] = {**(meta.get("labels") or {}), APPLYSET_PART_OF: label}
+        items.append(d)
+    return json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, sort_keys=True)
+
+
+def applied_manifests(manifests: Path, env: str, namespace: str | None = None) -> str:
+    """as_applied() for a manifests file (for `kubectl diff -f -`, e.g. the live diff)."""
+    docs = load_documents(manifests.read_text(encoding="utf-8"))
+    return as_applied(docs, env, manifest_namespace(docs, namespace, manifests))
 
 
 # --------------------------------------------------------------------------- kubectl
@@ -351,7 +389,7 @@ def apply_args(opts: Options, namespace: str, *, dry_run: bool) -> list[str]:
         args.append("--force-conflicts")
     if dry_run:
         args.append("--dry-run=server")
-    return [*args, "--prune", f"--applyset=configmaps/spinops-{opts.env}", "--namespace", namespace, "-f", str(opts.manifests)]
+    return [*args, "--prune", f"--applyset=configmaps/{applyset_parent(opts.env)}", "--namespace", namespace, "-f", str(opts.manifests)]
 
 
 def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None) -> Outcome:
@@ -379,7 +417,12 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
         diff_args = ["diff", "--server-side", f"--field-manager={FIELD_MANAGER}"]
         if opts.force_conflicts:
             diff_args.append("--force-conflicts")
-        proc = k.run([*diff_args, "-f", str(opts.manifests)], env={"KUBECTL_EXTERNAL_DIFF": str(_differ_script(Path(tmp)))}, quiet=True)
+        proc = k.run(
+            [*diff_args, "-f", "-"],
+            stdin=as_applied(docs, opts.env, namespace),
+            env={"KUBECTL_EXTERNAL_DIFF": str(_differ_script(Path(tmp)))},
+            quiet=True,
+        )
         if proc.returncode in (0, 1):
             plan.create, plan.change = read_plan_lines(proc.stdout)
         else:

@@ -20,7 +20,8 @@ APPLY_MAIN = [
     "-f",
     "build/staging/manifests.yaml",
 ]
-DIFF = ["diff", "--server-side", "--field-manager=spinops", "--force-conflicts", "-f", "build/staging/manifests.yaml"]
+DIFF = ["diff", "--server-side", "--field-manager=spinops", "--force-conflicts", "-f", "-"]
+PART_OF = "applyset.kubernetes.io/part-of"
 SECRETS_APPLY = ["apply", "--server-side", "--field-manager=spinops", "--force-conflicts", "--namespace", "spinnaker", "-f", "-"]
 
 
@@ -64,6 +65,13 @@ def test_apply_runs_the_exact_commands_in_order(repo, fake_kubectl):
     # only the main apply runs with ApplySet enabled; the differ is ours
     assert [c["env"].get("KUBECTL_APPLYSET") for c in calls] == [None, None, "true", None]
     assert calls[0]["env"]["KUBECTL_EXTERNAL_DIFF"].endswith("spinops-plan-differ")
+    # the plan diffs the manifests as the ApplySet apply sends them: every object labelled as a member
+    diffed = json.loads(calls[0]["stdin"])["items"]
+    assert [(d["kind"], d["metadata"]["name"]) for d in diffed] == [
+        ("ConfigMap", "fiat-config-7h2k9"), ("Service", "gate"), ("Deployment", "fiat"), ("Deployment", "gate")
+    ]
+    assert {d["metadata"]["labels"][PART_OF] for d in diffed} == {"applyset-emd4U-tc8z05xAKtM-S8D3BsaquO8NYpWqrQCyJCzSg-v1"}
+    assert diffed[2]["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "spinops"
     assert "create  ConfigMap/fiat-config-7h2k9" in proc.stdout
     assert "change  Deployment/fiat" in proc.stdout
     assert "prune   configmap/fiat-config-old" in proc.stdout
@@ -118,7 +126,7 @@ def test_secret_values_reach_only_kubectl_stdin(repo, fake_kubectl, tmp_path):
         "SLACK_SIGNING_SECRET": CANARIES["SLACK_SIGNING_SECRET"],
     }
     assert slack["metadata"]["labels"] == {"app.kubernetes.io/managed-by": "spinops", "app.kubernetes.io/part-of": "spinnaker"}
-    assert all(c["stdin"] == "" for c in calls if c["argv"] != SECRETS_APPLY)
+    assert all(c["stdin"] == "" for c in calls if c["argv"] not in (SECRETS_APPLY, DIFF))
 
 
 def test_kubectl_output_that_echoes_a_secret_is_masked(repo, fake_kubectl):
@@ -226,8 +234,9 @@ def test_dry_run_prints_the_plan_and_mutates_nothing(repo, fake_kubectl):
         APPLY_MAIN[:4] + ["--dry-run=server"] + APPLY_MAIN[4:],
         ["get", "secret", "spinnaker-github", "spinnaker-slack", "--namespace", "spinnaker", "--ignore-not-found", "-o", "name"],
     ]
-    # read-only: diff, server dry run, get; never a stdin manifest, never rollout
-    assert all(c["stdin"] == "" for c in fake_kubectl.calls())
+    # read-only: diff, server dry run, get; never rollout; stdin only for the diff (no Secrets there)
+    assert [bool(c["stdin"]) for c in fake_kubectl.calls()] == [True, False, False]
+    assert "Secret" not in fake_kubectl.calls()[0]["stdin"]
     plan = proc.stdout[proc.stdout.index("Plan for staging"):]
     assert plan.splitlines() == [
         "Plan for staging (namespace spinnaker):",

@@ -71,3 +71,23 @@ def test_the_replay_catches_flags_kubectl_rejects(repo, tmp_path, argv, applyset
         env["KUBECTL_APPLYSET"] = applyset_env
     proc = subprocess.run([kubectl(), *argv], cwd=repo, capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode != 0 and "127.0.0.1:9" not in proc.stderr, proc.stderr
+
+
+def test_applyset_label_matches_what_real_kubectl_puts_on_members(repo, tmp_path):
+    """The plan diffs the manifests with the ApplySet member label; its value must be kubectl's own."""
+    import yaml
+    from fake_apiserver import FakeApiServer
+
+    from spinops.deploy import APPLYSET_PART_OF, applyset_id
+
+    with FakeApiServer() as api:
+        kubeconfig = tmp_path / "kubeconfig"
+        kubeconfig.write_text(api.kubeconfig())
+        env = {"KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "KUBECTL_APPLYSET": "true"}
+        args = ["apply", "--prune", "--applyset=configmaps/spinops-staging", "--namespace", "spinnaker", "--dry-run=client", "--validate=false", "-o", "yaml"]
+        proc = subprocess.run([kubectl(), *args, "-f", "build/staging/manifests.yaml"], cwd=repo, capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    docs = [d for d in yaml.safe_load_all(proc.stdout) if d]
+    docs = [i for d in docs for i in (d.get("items") or [d])]
+    assert len(docs) == 4
+    assert {d["metadata"]["labels"][APPLYSET_PART_OF] for d in docs} == {applyset_id("spinops-staging", "spinnaker")}
