@@ -141,7 +141,10 @@ def wiring_patch(service: str, w) -> dict | None:
         for secret, mount, keys in w.volumes:
             vol = f"secret-{secret}"[:63]
             container["volumeMounts"].append({"name": vol, "mountPath": mount, "readOnly": True})
-            volumes.append({"name": vol, "secret": {"secretName": secret, "defaultMode": SECRET_FILE_MODE, "items": [{"key": k, "path": k} for k in keys]}})
+            source: dict[str, Any] = {"secretName": secret, "defaultMode": SECRET_FILE_MODE}
+            if keys is not None:  # least privilege: only the files this service reads
+                source["items"] = [{"key": k, "path": k} for k in keys]
+            volumes.append({"name": vol, "secret": source})
     spec: dict[str, Any] = {"containers": [container]}
     if volumes:
         spec["volumes"] = volumes

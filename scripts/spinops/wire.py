@@ -317,7 +317,8 @@ class ServiceWiring:
     service: str
     env_from: list[str] = field(default_factory=list)  # Secrets whose every key the service uses
     env_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (env var, Secret, key)
-    volumes: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (Secret, mountPath, keys)
+    # (Secret, mountPath, keys); keys is None when the service uses every file of the Secret
+    volumes: list[tuple[str, str, list[str] | None]] = field(default_factory=list)
     env_names: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
@@ -523,7 +524,8 @@ def plan(
             secret, key = inventory.file_owner[p]
             by_mount.setdefault(secret, []).append(key)
         for secret, keys in sorted(by_mount.items()):
-            w.volumes.append((secret, inventory.secrets[secret].mount_path, sorted(keys)))
+            decl = inventory.secrets[secret]
+            w.volumes.append((secret, decl.mount_path, None if set(keys) == set(decl.files) else sorted(keys)))
         w.env_names = sorted(names)
         w.files = sorted(paths)
         wiring[svc] = w

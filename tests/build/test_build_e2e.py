@@ -71,7 +71,9 @@ def env_credentials(dep: dict, keys: dict[str, list[str]]) -> set[str]:
     return out
 
 
-def mounted_files(dep: dict) -> set[str]:
+def mounted_files(dep: dict, repo: Path = ROOT) -> set[str]:
+    """Every Secret file a Deployment's containers see (a Secret without items: all its declared files)."""
+    declared = yaml.safe_load((repo / "halconfig" / "secrets.yml").read_text())["secrets"]
     pod = dep["spec"]["template"]["spec"]
     vols = {v["name"]: v for v in pod.get("volumes") or []}
     out = set()
@@ -79,7 +81,8 @@ def mounted_files(dep: dict) -> set[str]:
         for m in c.get("volumeMounts") or []:
             secret = vols[m["name"]].get("secret")
             if secret:
-                out.update(f"{m['mountPath']}/{i['path']}" for i in secret["items"])
+                keys = [i["path"] for i in secret["items"]] if "items" in secret else declared[secret["secretName"]]["files"]
+                out.update(f"{m['mountPath']}/{k}" for k in keys)
     return out
 
 
@@ -123,6 +126,8 @@ def test_file_credentials_reach_exactly_their_services(reference):
     assert {n for n, d in deps.items() if "/var/secrets/gcp/gce.json" in mounted_files(d)} == CD_SHARDS | {"rosco"}
     # a mounted Secret carries only the files that service uses
     assert mounted_files(deps["front50"]) == {"/var/secrets/gcp/front50.json"}
+    (vol,) = [v for v in deps["front50"]["spec"]["template"]["spec"]["volumes"] if "secret" in v]
+    assert vol["secret"]["items"] == [{"key": "front50.json", "path": "front50.json"}]
 
 
 def test_deck_gets_no_secret(reference):
@@ -314,7 +319,8 @@ def test_deck_tls_passphrase_goes_to_a_secret(repo):
     deck = deployments(docs)["deck"]
     (c,) = deck["spec"]["template"]["spec"]["containers"]
     assert {"name": "PASSPHRASE", "valueFrom": {"secretKeyRef": {"name": "spinnaker-deck-tls", "key": "DECK_PASSPHRASE"}}} in c["env"]
-    assert mounted_files(deck) == {"/var/secrets/deck/deck.crt", "/var/secrets/deck/deck.key"}
+    assert mounted_files(deck, repo) == {"/var/secrets/deck/deck.crt", "/var/secrets/deck/deck.key"}
+    assert "items" not in next(v for v in deck["spec"]["template"]["spec"]["volumes"] if v["name"] == "secret-spinnaker-deck-tls")["secret"]
     (env_cm,) = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("deck-env-")]
     assert env_cm["data"] == {"DECK_CERT": "/var/secrets/deck/deck.crt", "DECK_KEY": "/var/secrets/deck/deck.key"}
     assert {"configMapRef": {"name": env_cm["metadata"]["name"]}} in c["envFrom"]

@@ -156,7 +156,7 @@ def test_plan_wires_exactly_what_each_service_reads(tmp_path):
     assert wiring["orca"].empty()
     deck = wiring["deck"]
     assert deck.env_from == [] and deck.env_keys == [("PASSPHRASE", "spinnaker-deck-tls", "DECK_PASSPHRASE")]
-    assert deck.volumes == [("spinnaker-deck-tls", "/var/secrets/deck", ["deck.crt", "deck.key"])]
+    assert deck.volumes == [("spinnaker-deck-tls", "/var/secrets/deck", None)]  # every file: the whole Secret
     assert wiring["gate"].summary() == {"env": ["OAUTH2_CLIENT_SECRET"], "secrets": ["spinnaker-oauth2"], "files": []}
     unused = sorted(p.message.split(" ")[0] for p in problems if p.code == "unused-secret-key")
     assert unused == ["/var/secrets/kubeconfigs/staging.kubeconfig", "OAUTH2_CLIENT_ID"]
