@@ -432,57 +432,63 @@ def _scalar(v, column: int, indent: int) -> str:
     raise TypeError(f"cannot render {t.__name__} as YAML")
 
 
-_ORDER_CACHE: dict[tuple, list] = {}
+# (key insertion order, indent) -> [(key, "pad key: ", "pad key:", column of the value)], in output
+# order; account lists repeat one shape thousands of times, so each shape is laid out once
+_LAYOUT_CACHE: dict[tuple, list] = {}
+
+
+def _layout(d: dict, indent: int) -> list:
+    shape = (tuple(d), indent)
+    layout = _LAYOUT_CACHE.get(shape)
+    if layout is None:
+        pad = " " * indent
+        layout = []
+        for k in natural_key_order(d) if len(d) > 1 else d:
+            text = render_key(k)
+            if text is None:
+                layout.append((k, None, None, 0))
+            else:
+                layout.append((k, f"{pad}{text}: ", f"{pad}{text}:", indent + len(text) + 2))
+        if len(_LAYOUT_CACHE) >= _CACHE_LIMIT:
+            _LAYOUT_CACHE.clear()
+        _LAYOUT_CACHE[shape] = layout
+    return layout
 
 
 def _mapping(d: dict, indent: int, out: list[str]) -> None:
-    pad = " " * indent
     child = indent + INDENT
-    if len(d) > 1:
-        shape = tuple(d)
-        keys = _ORDER_CACHE.get(shape)
-        if keys is None:
-            if len(_ORDER_CACHE) >= _CACHE_LIMIT:
-                _ORDER_CACHE.clear()
-            keys = _ORDER_CACHE[shape] = natural_key_order(shape)
-    else:
-        keys = d
     append = out.append
     value_cache = _VALUE_CACHE
-    for k in keys:
+    for k, head, bare, column in _layout(d, indent):
         v = d[k]
-        key = _KEY_CACHE.get(k, False)
-        if key is False:
-            key = render_key(k)
-        if key is None:
+        if head is None:
             _complex_entry(k, v, indent, out)
             continue
         t = type(v)
         if t is str:
             form = value_cache.get(v) or _value_form(v)
-            column = indent + len(key) + 2
             if form[1] == "literal" or (form[2] and column + len(form[0]) > BEST_WIDTH + 1):
-                append(f"{pad}{key}: {_str_value(v, column, child)}")
+                append(head + _str_value(v, column, child))
             else:
-                append(f"{pad}{key}: {form[0]}")
+                append(head + form[0])
         elif t is dict:
             if v:
-                append(f"{pad}{key}:")
+                append(bare)
                 _mapping(v, child, out)
             else:
-                append(f"{pad}{key}: {{}}")
+                append(head + "{}")
         elif t is list:
             if v:
-                append(f"{pad}{key}:")
+                append(bare)
                 _sequence(v, indent, out)
             else:
-                append(f"{pad}{key}: []")
+                append(head + "[]")
         elif t is bool:
-            append(f"{pad}{key}: true" if v else f"{pad}{key}: false")
+            append(head + ("true" if v else "false"))
         elif t is int:
-            append(f"{pad}{key}: {v}")
+            append(head + str(v))
         else:
-            append(f"{pad}{key}: {_scalar(v, indent + len(key) + 2, child)}")
+            append(head + _scalar(v, column, child))
 
 
 def _complex_entry(k: str, v, indent: int, out: list[str]) -> None:
