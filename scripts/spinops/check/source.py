@@ -68,28 +68,37 @@ class Resource:
         return self.chunk.first_line + node.start_mark.line, depth == len(self.prefix) + len(path)
 
     def scalar_node(self, path: tuple):
-        node, depth = _walk(self.chunk.node, (*self.prefix, *path))
-        return node if depth == len(self.prefix) + len(path) else None
+        """The value node at `path` (for block scalars: where the embedded file starts)."""
+        node = self.chunk.node
+        for seg in (*self.prefix, *path):
+            if isinstance(node, yaml.MappingNode) and not isinstance(seg, int):
+                node = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == seg), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(seg, int) and 0 <= seg < len(node.value):
+                node = node.value[seg]
+            else:
+                return None
+        return node
 
 
 def _walk(node, path: tuple):
-    """Follow `path` through composed YAML nodes; returns (deepest node reached, steps taken)."""
+    """Follow `path` through composed YAML nodes: (node to point at, steps taken). For a mapping
+    entry the node pointed at is its key, so a finding names the line `resources:` is on."""
     if node is None:
         return None, 0
-    depth = 0
+    depth, mark = 0, node
     for seg in path:
-        nxt = None
+        nxt = key = None
         if isinstance(node, yaml.MappingNode) and not isinstance(seg, int):
             for k, v in node.value:
                 if isinstance(k, yaml.ScalarNode) and k.value == seg:
-                    nxt = v
+                    nxt, key = v, k
                     break
         elif isinstance(node, yaml.SequenceNode) and isinstance(seg, int) and 0 <= seg < len(node.value):
-            nxt = node.value[seg]
+            nxt = key = node.value[seg]
         if nxt is None:
             break
-        node, depth = nxt, depth + 1
-    return node, depth
+        node, mark, depth = nxt, key, depth + 1
+    return mark, depth
 
 
 @dataclass

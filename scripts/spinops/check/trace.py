@@ -121,23 +121,27 @@ def _scalar(node, key: str) -> str | None:
 
 
 def _walk_named(node, resource: dict, path: tuple):
-    """Follow `path` in a source document, matching list items by `name` like a strategic merge."""
-    depth = 0
+    """Follow `path` in a source document, matching list items by `name` like a strategic merge.
+    Returns (node to point at: the key of a mapping entry, steps taken)."""
+    depth, mark = 0, node
     for i, seg in enumerate(path):
-        nxt = None
+        nxt = key = None
         if isinstance(seg, int) and isinstance(node, yaml.SequenceNode):
             item = get_path(resource, path[: i + 1])
             item_name = item.get("name") if isinstance(item, dict) else None
             if item_name is not None:
                 for el in node.value:
                     if _scalar(el, "name") == item_name:
-                        nxt = el
+                        nxt = key = el
                         break
             if nxt is None and 0 <= seg < len(node.value) and item_name is None:
-                nxt = node.value[seg]
-        elif not isinstance(seg, int):
-            nxt = _child(node, seg)
+                nxt = key = node.value[seg]
+        elif not isinstance(seg, int) and isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == seg:
+                    nxt, key = v, k
+                    break
         if nxt is None:
             break
-        node, depth = nxt, depth + 1
-    return node, depth
+        node, mark, depth = nxt, key, depth + 1
+    return mark, depth
