@@ -184,8 +184,9 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
             service_files[svc][profiles.SHARED_PROFILE] = shared
             hand_written[svc].add(profiles.SHARED_PROFILE)
     deck_local = patched.get(profiles.DECK_LOCAL) or {}
-    if deck_local:
-        service_files["deck"][profiles.DECK_LOCAL] = deck_local
+    if deck_local or prof.deck_js:
+        # wire scans strings: the hand-written JavaScript is checked as text, the patch overrides as data
+        service_files["deck"][profiles.DECK_LOCAL] = [prof.deck_js, deck_local]
     origin = wire.Origin(locate=hal.locate, halconfig=hal.data, texts=prof.texts + [(p.file, (repo / p.file).read_text(encoding="utf-8")) for p in patches])
     wiring, problems = wire.plan(service_files, inventory, origin, hand_written=hand_written)
     errors = [p for p in problems if p.severity == "error"]

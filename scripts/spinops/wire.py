@@ -338,8 +338,15 @@ class Origin:
     halconfig: Any = None  # the canonical halconfig data
     texts: list[tuple[str, str]] = field(default_factory=list)  # (display file, text) of profiles and patches
 
-    def find(self, needle: str, *, texts_first: bool = False) -> tuple[str | None, int | None, int | None]:
-        """The first place `needle` occurs: the halconfig, then profiles and patches (or the reverse)."""
+    def find(self, needle: str, *, texts_first: bool = False, prefer: str | None = None) -> tuple[str | None, int | None, int | None]:
+        """The first place `needle` occurs: the halconfig, then profiles and patches (or the reverse).
+
+        prefer: a file name (e.g. gate-local.yml) whose profile is searched before anything else.
+        """
+        if prefer:
+            loc = self._in_texts(needle, only=f"/{prefer}")
+            if loc:
+                return loc
         order = (self._in_texts, self._in_halconfig) if texts_first else (self._in_halconfig, self._in_texts)
         for look in order:
             loc = look(needle)
@@ -356,8 +363,10 @@ class Origin:
                         return loc
         return None
 
-    def _in_texts(self, needle: str):
+    def _in_texts(self, needle: str, only: str | None = None):
         for display, text in self.texts:
+            if only and not display.endswith(only):
+                continue
             idx = text.find(needle)
             if idx >= 0:
                 line = text.count("\n", 0, idx) + 1
@@ -471,13 +480,13 @@ def plan(
                 for n in creds:
                     browser.setdefault(n, set()).add(fname)
                 for p in _literal_credentials(data):
-                    problems.append(_problem(origin.find(fname), f"{fname}: `{dotted(p)}` holds a literal credential and Deck serves this file to every browser", hint="remove it; Deck needs no credentials", code="credential-in-browser", services=[svc]))
+                    problems.append(_problem(origin.find(f"{p[-1]}:", texts_first=True, prefer=fname), f"{fname}: `{dotted(p)}` holds a literal credential and Deck serves this file to every browser", hint="remove it; Deck needs no credentials", code="credential-in-browser", services=[svc]))
                 continue
             if fname in hand_written.get(svc, ()):
                 for p in _literal_credentials(data):
                     problems.append(
                         _problem(
-                            origin.find(str(p[-1]) + ":") if p else (None, None, None),
+                            origin.find(f"{p[-1]}:", texts_first=True, prefer=fname),
                             f"{fname}: `{dotted(p)}` holds a literal credential: it would end up in {svc}'s ConfigMap",
                             hint=f"write a placeholder such as ${{{_suggest_name(p)}}} and declare it in {SECRETS_FILE}",
                             code="literal-credential",

@@ -267,6 +267,15 @@ def test_credential_in_deck_settings_is_refused(repo):
     assert p.code == "credential-in-browser" and p.file == "halconfig/patches/deck-leak.yml" and p.line == 4
 
 
+def test_credential_in_hand_written_settings_local_js_is_refused(repo):
+    js = repo / "halconfig" / "profiles" / "settings-local.js"
+    js.write_text(js.read_text() + "window.spinnakerSettings.slack = '${SLACK_TOKEN}';\n")
+    with pytest.raises(InputError) as e:
+        build_env(repo, "production")
+    (p,) = e.value.problems
+    assert p.code == "credential-in-browser" and (p.file, p.line) == ("halconfig/profiles/settings-local.js", 4)
+
+
 def test_undeclared_credential_file(repo):
     def add(d):
         d["providers"]["kubernetes"]["accounts"].append({"name": "dev", "kubeconfigFile": "/var/secrets/kubeconfigs/dev.kubeconfig"})
