@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from spinops.errors import Problem
@@ -36,15 +35,17 @@ OCTALISH_TEXT = (re.compile(r" 0[0-9]"), re.compile(r"\[0[0-9]"), re.compile(r",
 _YAMLRS_POS = re.compile(r"at line (\d+), column (\d+)")
 
 
-@dataclass
 class Source:
     """One parsed YAML file."""
 
-    path: Path
-    text: str
-    data: object
-    _root: object = field(default=None, repr=False)
-    _composed: bool = field(default=False, repr=False)
+    __slots__ = ("path", "text", "data", "_root", "_composed")
+
+    def __init__(self, path: Path, text: str, data: object) -> None:
+        self.path, self.text, self.data = path, text, data
+        self._root, self._composed = None, False
+
+    def __repr__(self) -> str:
+        return f"Source({str(self.path)!r})"
 
     @property
     def name(self) -> str:

@@ -15,8 +15,6 @@ Errors are returned as `Issue`s with a data path; the loader turns them into fil
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 DROP = object()  # a value that normalises to "unset"
 
 #: Plain scalars YAML 1.1 (Kleat, Halyard, Spring's SnakeYAML) reads as booleans; YAML 1.2 reads them as strings.
@@ -31,14 +29,19 @@ HALYARD_ONLY = frozenset({"name", "deploymentEnvironment", "currentDeployment", 
                           "persistentStoreType", "halyardVersion", "armory", "webhooks", "plugins"})
 
 
-@dataclass
 class Issue:
-    path: tuple
-    message: str
-    hint: str | None = None
-    code: str = "schema"
-    key: bool = False  # locate the key (unknown keys) rather than the value
-    extra: dict = field(default_factory=dict)
+    """A problem at a data path (a plain class: dataclasses cost start-up time on the render path)."""
+
+    __slots__ = ("path", "message", "hint", "code", "key", "extra")
+
+    def __init__(self, path: tuple, message: str, hint: str | None = None, code: str = "schema", key: bool = False,
+                 extra: dict | None = None) -> None:
+        self.path, self.message, self.hint, self.code = path, message, hint, code
+        self.key = key  # locate the key (unknown keys) rather than the value
+        self.extra = extra or {}
+
+    def __repr__(self) -> str:
+        return f"Issue({self.path!r}, {self.message!r}, hint={self.hint!r}, code={self.code!r})"
 
 
 def flatten(linked) -> tuple:
@@ -177,6 +180,9 @@ class IntNode(Node):
         self.wrapper, self.minimum, self.maximum = wrapper, minimum, maximum
 
     def walk(self, v, linked, w):
+        if type(v) is float and v.is_integer():
+            # `30.0`: Kleat's YAML -> JSON step writes it as 30, and JSON Schema counts it as an integer
+            v = int(v)
         if type(v) is int:
             if (self.minimum is not None and v < self.minimum) or (self.maximum is not None and v > self.maximum):
                 w.issues.append(Issue(flatten(linked), f"`{_field(linked)}`: {v} is out of range "
@@ -187,8 +193,6 @@ class IntNode(Node):
             if v == 0 and not self.wrapper:
                 return DROP
             return v
-        if type(v) is float and v.is_integer():
-            pass  # still an error below: a float in YAML is written with a dot or exponent
         return w.type_error(v, "integer", linked)
 
 
@@ -345,6 +349,9 @@ class ObjectNode(Node):
 
 
 def _stringify(k) -> str:
+    """A non-string map key as Kleat's YAML -> JSON step writes it (`1:` -> "1", `true:` -> "true")."""
+    if k is None:
+        return "null"
     if isinstance(k, bool):
         return "true" if k else "false"
     return str(k)
