@@ -192,7 +192,7 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(errors)
-    warnings = [p for p in problems if p.severity != "error"]
+    warnings = inventory.warnings + [p for p in problems if p.severity != "error"]
     lap("wire")
 
     configs: dict[str, dict[str, str]] = {}

@@ -124,6 +124,7 @@ class SecretInventory:
     doc: Any = None  # spinops.patch.Located, for line numbers
     env_owner: dict[str, str] = field(default_factory=dict)  # key -> Secret
     file_owner: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (Secret, key)
+    warnings: list[Problem] = field(default_factory=list)
 
     def problem(self, path: tuple, message: str, **kw) -> Problem:
         return self.doc.problem(path, message, **kw) if self.doc else Problem(message, file=self.file, **kw)
@@ -200,9 +201,9 @@ def parse_secrets(doc) -> SecretInventory:
         if mount:
             for f in files:
                 inv.file_owner[decl.file_path(f)] = (name, f)
-    errors = [x for x in problems if x.severity == "error"]
-    if errors:
+    if any(x.severity == "error" for x in problems):
         raise InputError(problems)
+    inv.warnings = problems
     return inv
 
 

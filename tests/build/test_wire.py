@@ -75,6 +75,12 @@ def test_secrets_inventory(tmp_path):
     assert inv.secrets["spinnaker-deck-tls"].source == "external"
 
 
+def test_empty_secret_is_a_warning(tmp_path):
+    inv = inventory(tmp_path, "secrets:\n  spinnaker-nothing:\n    source: external\n")
+    (w,) = inv.warnings
+    assert w.severity == "warning" and w.line == 2 and "neither env keys nor files" in w.message
+
+
 def test_missing_secrets_file_is_an_empty_inventory(tmp_path):
     assert load_secrets(tmp_path).secrets == {}
 
