@@ -30,6 +30,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -342,6 +343,7 @@ def _parse_float(t: str):
         return None
 
 
+@lru_cache(maxsize=4096)
 def _fixed_prefix(field: str) -> tuple:
     """The leading plain keys of a field (`.spec.containers[*].x` -> ("spec", "containers"))."""
     from spinops.check.jsonpath import to_jsonpath_ng

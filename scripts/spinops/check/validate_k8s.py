@@ -37,10 +37,28 @@ class Outcome:
 
 
 @cache
-def bundled_versions() -> tuple[str, ...]:
-    from kubernetes_validate.utils import all_versions
+def _schema_root() -> Path:
+    """kubernetes-validate's bundled schema folder, found without importing the package (which
+    imports the Python jsonschema stack, ~0.35 s, that this module does not use)."""
+    from importlib.util import find_spec
 
-    return tuple(all_versions())
+    spec = find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise UsageError(Problem("kubernetes-validate is not installed (pip install spinops)", code="kube-version"))
+    return Path(list(spec.submodule_search_locations)[0]) / "kubernetes-json-schema"
+
+
+@cache
+def bundled_versions() -> tuple[str, ...]:
+    """Every Kubernetes version kubernetes-validate ships schemas for, oldest first."""
+    found = {m.group(1) for d in _schema_root().iterdir() if (m := re.match(r"^v(\d+\.\d+\.\d+)-local$", d.name))}
+    return tuple(sorted(found, key=lambda v: tuple(int(x) for x in v.split("."))))
+
+
+@cache
+def _load(relative: str):
+    """One schema file (parsed once per process); FileNotFoundError when the kind has none."""
+    return json.loads((_schema_root() / relative).read_text(encoding="utf-8"))
 
 
 def _minor(v: str) -> tuple[int, int]:
@@ -70,15 +88,14 @@ def resolve_version(requested: str) -> str:
 
 
 def _schema_dir(version: str, strict: bool) -> str:
-    return f"kubernetes-json-schema/v{version}-local" + ("-strict" if strict else "")
+    return f"v{version}-local" + ("-strict" if strict else "")
 
 
 @cache
 def _registry(version: str, strict: bool):
     import jsonschema_rs
-    from kubernetes_validate.utils import schema_contents
 
-    defs = schema_contents(f"{_schema_dir(version, strict)}/_definitions.json", version)
+    defs = _load(f"{_schema_dir(version, strict)}/_definitions.json")
     return jsonschema_rs.Registry([(_BASE + "_definitions.json", defs)])
 
 
@@ -86,11 +103,12 @@ def _registry(version: str, strict: bool):
 def _validator(version: str, strict: bool, api_version: str, kind: str):
     """The compiled validator for one kind, or None when kubernetes-validate has no schema for it."""
     import jsonschema_rs
-    from kubernetes_validate.utils import schema_contents
 
     av = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    if not kind or "/" in kind or "/" in av or kind.startswith("."):
+        return None
     try:
-        schema = schema_contents(f"{_schema_dir(version, strict)}/{kind.lower()}-{av}.json", version)
+        schema = _load(f"{_schema_dir(version, strict)}/{kind.lower()}-{av}.json")
     except FileNotFoundError:
         return None
     # the apiVersion `apps/v1` and `apps.example.com/v1` map to the same file name: check the group too
