@@ -20,7 +20,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    import gc
     from pathlib import Path
+
+    gc.disable()  # a short-lived process that makes no reference cycles worth collecting: the GC is pure overhead
 
     from spinops.atomic import write_tree
     from spinops.errors import InputError, Problem
