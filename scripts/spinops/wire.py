@@ -466,6 +466,7 @@ def plan(
     undeclared: dict[str, set[str]] = {}
     undeclared_default: dict[str, set[str]] = {}
     browser: dict[str, set[str]] = {}  # NAME -> deck files
+    literals: dict[tuple, set[str]] = {}  # (file, path) -> services
     hand_written = hand_written or {}
 
     for svc in sorted(service_files):
@@ -485,15 +486,7 @@ def plan(
                 continue
             if fname in hand_written.get(svc, ()):
                 for p in _literal_credentials(data):
-                    problems.append(
-                        _problem(
-                            origin.find(f"{p[-1]}:", texts_first=True, prefer=fname),
-                            f"{fname}: `{dotted(p)}` holds a literal credential: it would end up in {svc}'s ConfigMap",
-                            hint=f"write a placeholder such as ${{{_suggest_name(p)}}} and declare it in {SECRETS_FILE}",
-                            code="literal-credential",
-                            services=[svc],
-                        )
-                    )
+                    literals.setdefault((fname, p), set()).add(svc)
             for n in creds:
                 if n in inventory.env_owner:
                     names.add(n)
@@ -540,6 +533,17 @@ def plan(
         w.files = sorted(paths)
         wiring[svc] = w
 
+    for (fname, p), svcs in sorted(literals.items(), key=lambda kv: (kv[0][0], dotted(kv[0][1]))):
+        names = ", ".join(sorted(svcs))
+        problems.append(
+            _problem(
+                origin.find(f"{p[-1]}:", texts_first=True, prefer=fname),
+                f"{fname}: `{dotted(p)}` holds a literal credential: it would end up in the ConfigMap of {names}",
+                hint=f"write a placeholder such as ${{{_suggest_name(p)}}} and declare it in {SECRETS_FILE}",
+                code="literal-credential",
+                services=sorted(svcs),
+            )
+        )
     for n, svcs in sorted(undeclared.items()):
         problems.append(
             _problem(

@@ -259,6 +259,16 @@ def test_literal_in_a_profile_is_refused(repo, spinops):
     assert CANARY not in r.stderr + r.stdout
 
 
+def test_literal_in_the_shared_profile_is_one_error_naming_every_service(repo):
+    (repo / "halconfig" / "profiles" / "spinnaker-local.yml").write_text(f"sql:\n  connectionPools:\n    default:\n      password: {CANARY}\n")
+    with pytest.raises(InputError) as e:
+        build_env(repo, "production")
+    (p,) = e.value.problems
+    assert (p.file, p.line, p.code) == ("halconfig/profiles/spinnaker-local.yml", 4, "literal-credential")
+    assert p.extra["services"] == ["clouddriver", "echo", "fiat", "front50", "gate", "igor", "kayenta", "keel", "orca", "rosco"]
+    assert CANARY not in p.text()
+
+
 def test_credential_in_deck_settings_is_refused(repo):
     (repo / "halconfig" / "patches" / "deck-leak.yml").write_text("kind: merge\ntarget: settings-local.js\npatch:\n  slackToken: ${SLACK_TOKEN}\n")
     with pytest.raises(InputError) as e:
