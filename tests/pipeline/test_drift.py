@@ -114,3 +114,39 @@ def test_no_reports_is_an_input_error(fake_gh, tmp_path):
     (tmp_path / "empty").mkdir()
     proc = fake_gh.run(tmp_path / "empty")
     assert proc.returncode == 2 and "no drift reports" in proc.stderr
+
+
+def test_report_runs_the_live_diff_and_records_drift(repo, fake_kubectl, tmp_path):
+    """`drift report` end to end through the real `spinops diff --live` and the fake kubectl (test double)."""
+    from test_apply import FIAT_DIFF
+
+    fake_kubectl.on("config", "current-context", stdout="gke_acme_europe-west1_spinnaker\n")
+    fake_kubectl.on("diff", diff=FIAT_DIFF)
+    out = tmp_path / "drift"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GH_", "SPINOPS_"))}
+    env.update(fake_kubectl.env())
+    proc = subprocess.run([sys.executable, "-m", "spinops.drift", "report", "--env", "staging", "--out", str(out)], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads((out / "staging.json").read_text()) == {"drift": True, "env": "staging"}
+    report = (out / "staging.md").read_text()
+    assert "fiat" in report
+    diff_call = next(c for c in fake_kubectl.calls() if c["argv"][0] == "diff")
+    assert diff_call["argv"][:3] == ["diff", "--server-side", "--field-manager=spinops"]
+
+    fake_kubectl.rules[-1] = {"match": ["diff"], "diff": {"live": FIAT_DIFF["live"], "merged": FIAT_DIFF["live"]}}
+    fake_kubectl.save()
+    proc = subprocess.run([sys.executable, "-m", "spinops.drift", "report", "--env", "staging", "--out", str(out)], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads((out / "staging.json").read_text())["drift"] is False
+
+
+def test_report_failure_leaves_no_status(repo, fake_kubectl, tmp_path):
+    fake_kubectl.on("config", "current-context", stdout="ctx\n")
+    fake_kubectl.on("diff", stderr="error: You must be logged in to the server (Unauthorized)\n", exit=2)
+    out = tmp_path / "drift"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GH_", "SPINOPS_"))}
+    env.update(fake_kubectl.env())
+    proc = subprocess.run([sys.executable, "-m", "spinops.drift", "report", "--env", "staging", "--out", str(out)], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "the live diff of staging failed (exit 2)" in proc.stderr
+    assert not (out / "staging.json").exists()
