@@ -404,6 +404,8 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
             Problem(f"no manifests to apply: {opts.manifests} does not exist", str(opts.manifests), hint=f"run `spinops build --env {opts.env}` first")
         )
     docs = load_documents(opts.manifests.read_text(encoding="utf-8"))
+    if not docs:  # applying nothing with --prune would delete everything the ApplySet holds
+        raise InputError(Problem("the manifests contain no resources; refusing to apply (pruning would delete everything)", str(opts.manifests)))
     namespace = manifest_namespace(docs, opts.namespace, opts.manifests)
     secrets = workflow_secrets(opts.repo)
     values = secret_values(secrets, environ)

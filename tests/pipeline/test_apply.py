@@ -254,3 +254,10 @@ def test_dry_run_fails_when_the_plan_cannot_be_made(repo, fake_kubectl):
     assert proc.returncode == 1
     assert "cannot make a plan: kubectl diff failed (exit 2)" in proc.stderr
     assert len(fake_kubectl.calls()) == 1
+
+
+def test_empty_manifests_are_refused_instead_of_pruning_everything(repo, fake_kubectl):
+    (repo / "build" / "staging" / "manifests.yaml").write_text("# kustomize produced nothing\n")
+    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
+    assert proc.returncode == 2 and "contain no resources" in proc.stderr
+    assert fake_kubectl.calls() == []
