@@ -339,7 +339,7 @@ def merge(base: Any, fragment: Any) -> Any:
     return out
 
 
-def _apply_once(patch: Patch, doc: dict, target: str) -> dict:
+def _apply_once(patch: Patch, doc: dict) -> dict:
     if patch.kind == "merge":
         return merge(doc, patch.payload)
     if patch.kind == "json-patch":
@@ -367,13 +367,13 @@ def apply_patch(patch: Patch, doc: dict, target: str) -> dict:
     """Apply one patch to one target's data; validate that the operation holds and is idempotent."""
     where = ("patch",)
     try:
-        once = _apply_once(patch, doc, target)
+        once = _apply_once(patch, doc)
     except _OpError as e:
         if patch.kind == "json-patch":
             where = _failing_op(patch, doc)
         raise InputError(patch.problem(where, f"patch does not apply to {target}: {e}", code="patch-apply")) from None
     try:
-        twice = _apply_once(patch, once, target)
+        twice = _apply_once(patch, once)
     except _OpError:
         # A remove/move cannot apply twice by nature; the build always starts from a fresh render.
         return once

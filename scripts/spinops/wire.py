@@ -71,16 +71,6 @@ def find_placeholders(text_or_struct: Any) -> set[str]:
     return out
 
 
-def _placeholder_defaults(obj: Any) -> dict[str, bool]:
-    """NAME -> True when every use of it carries a `:default`."""
-    out: dict[str, bool] = {}
-    for s in _strings(obj):
-        if "${" in s:
-            for m in PLACEHOLDER.finditer(s):
-                out[m.group(1)] = out.get(m.group(1), True) and m.group(2) is not None
-    return out
-
-
 def _scan(obj: Any, inventory: SecretInventory) -> tuple[dict[str, bool], list[str]]:
     """One pass over a file's strings: placeholders (NAME -> every use has a default) and the
     strings that name a path under a declared Secret mount."""
@@ -487,6 +477,8 @@ def plan(
             if fname in hand_written.get(svc, ()):
                 for p in _literal_credentials(data):
                     literals.setdefault((fname, p), set()).add(svc)
+            if fname == DECK_ENV:
+                continue  # Deck's environment: see _deck_env_needs
             for n in creds:
                 if n in inventory.env_owner:
                     names.add(n)

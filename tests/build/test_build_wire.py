@@ -213,3 +213,16 @@ def test_read_yaml_positions(tmp_path):
     doc = read_yaml(f, "s.yml")
     assert doc.line(("secrets", "spinnaker-oauth2", "env", 1)) == 7
     assert parse_secrets(doc).secrets["spinnaker-github"].env == ("GITHUB_TOKEN",)
+
+
+def test_undeclared_deck_passphrase_is_one_error(tmp_path):
+    inv = inventory(tmp_path)
+    _, problems = plan({"deck": {"deck.env": {"PASSPHRASE": "${TLS_PASS}"}}}, inv, Origin())
+    (p,) = [p for p in problems if p.severity == "error"]
+    assert p.code == "undeclared-placeholder" and "TLS_PASS" in p.message and p.extra["services"] == ["deck"]
+
+
+def test_literal_passphrase_patched_into_deck_env(tmp_path):
+    inv = inventory(tmp_path)
+    _, problems = plan({"deck": {"deck.env": {"PASSPHRASE": "hunter2"}}}, inv, Origin(), hand_written={"deck": {"deck.env"}})
+    assert [p.code for p in problems if p.severity == "error"] == ["literal-credential"]
