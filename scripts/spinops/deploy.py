@@ -111,13 +111,16 @@ def workflow_secrets(repo: Path) -> list[WorkflowSecret]:
 
 
 def secret_values(secrets: Sequence[WorkflowSecret], environ: Mapping[str, str]) -> dict[str, str]:
-    """Every key's value from the environment; all missing names are reported at once (exit 2)."""
-    missing = sorted({k for s in secrets for k in s.keys if k not in environ})
+    """Every key's value from the environment; all missing names are reported at once (exit 2).
+
+    Empty counts as missing: GitHub expands `${{ secrets.X }}` of an undefined secret to "".
+    """
+    missing = sorted({k for s in secrets for k in s.keys if not environ.get(k)})
     if missing:
         raise InputError(
             [
                 Problem(
-                    f"environment variable {k} is not set: it holds key {k} of the workflow Secret "
+                    f"environment variable {k} is not set (or empty): it holds key {k} of the workflow Secret "
                     + ", ".join(s.name for s in secrets if k in s.keys),
                     str(SECRETS_FILE),
                     hint=f"in deploy.yml pass it from an environment secret: `env: {k}: ${{{{ secrets.{k} }}}}`",

@@ -146,11 +146,12 @@ def test_kubectl_output_that_echoes_a_secret_is_masked(repo, fake_kubectl):
 
 
 def test_missing_env_var_is_an_input_error_before_any_kubectl_call(repo, fake_kubectl):
-    env = {**fake_kubectl.env(), "GITHUB_TOKEN": CANARIES["GITHUB_TOKEN"]}
+    # SLACK_SIGNING_SECRET is empty, as GitHub sets it when the environment secret does not exist
+    env = {**fake_kubectl.env(), "GITHUB_TOKEN": CANARIES["GITHUB_TOKEN"], "SLACK_SIGNING_SECRET": ""}
     proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=env)
     assert proc.returncode == 2
-    assert "environment variable SLACK_BOT_TOKEN is not set" in proc.stderr
-    assert "environment variable SLACK_SIGNING_SECRET is not set" in proc.stderr
+    assert "environment variable SLACK_BOT_TOKEN is not set (or empty)" in proc.stderr
+    assert "environment variable SLACK_SIGNING_SECRET is not set (or empty)" in proc.stderr
     assert "spinnaker-slack" in proc.stderr and "Traceback" not in proc.stderr
     assert fake_kubectl.calls() == []
 

@@ -80,6 +80,6 @@ def test_reference_installation_without_one_secret_is_refused(built, fake_kubect
     env = {**fake_kubectl.env(), **{k: v for k, v in VALUES.items() if k != "OAUTH2_CLIENT_SECRET"}}
     proc = run_cli(["apply", "--env", "staging", "--manifests", str(built)], cwd=ROOT, env=env)
     assert proc.returncode == 2
-    assert "halconfig/secrets.yml: error: environment variable OAUTH2_CLIENT_SECRET is not set" in proc.stderr
+    assert "halconfig/secrets.yml: error: environment variable OAUTH2_CLIENT_SECRET is not set (or empty)" in proc.stderr
     assert "spinnaker-oauth2" in proc.stderr
     assert fake_kubectl.calls() == []
