@@ -267,7 +267,7 @@ class ArrayNode(Node):
         return out
 
 
-_STR, _BOOL, _ALIAS = 1, 2, 3  # ObjectNode property kinds (0: anything else)
+_STR, _BOOL, _ALIAS, _STRLIST, _INT = 1, 2, 3, 4, 5  # ObjectNode property kinds with a fast path (0: none)
 
 
 class ObjectNode(Node):
@@ -320,6 +320,18 @@ class ObjectNode(Node):
             elif kind == _BOOL:
                 if type(x) is bool:
                     out[name] = x
+                    continue
+            elif kind == _STRLIST:
+                if type(x) is list and all(type(i) is str for i in x):
+                    if x:
+                        if not bools.isdisjoint(x):
+                            w.ambiguous.extend((flatten(((linked, k), i)), "bool-word", s) for i, s in enumerate(x) if s in bools)
+                        out[name] = list(x)
+                    continue
+            elif kind == _INT:
+                if type(x) is int and node.minimum <= x <= node.maximum and not w.octal:
+                    if x:
+                        out[name] = x
                     continue
             elif kind == _ALIAS and name in out:
                 w.issues.append(Issue(flatten((linked, k)), f"`{name}` is set twice (as `{name}` and as its alias)",
@@ -439,6 +451,10 @@ class Compiler:
                 kind = _STR
             elif type(node) is BoolNode:
                 kind = _BOOL
+            elif type(node) is ArrayNode and type(node.items) is StringNode:
+                kind = _STRLIST
+            elif type(node) is IntNode and not node.wrapper and node.minimum is not None and node.maximum is not None:
+                kind = _INT
             else:
                 kind = 0
             n.props[name] = (sys.intern(sub.get("x-kleat-alias-of", name)), node, kind)
