@@ -369,3 +369,25 @@ def test_kustomize_failure_leaves_the_previous_build(repo):
     assert "kustomize failed" in e.value.problems[0].message
     assert tree_digest(repo / "build" / "production") == before
     assert [p.name for p in (repo / "build").iterdir()] == ["production"]
+
+
+def test_minimal_repo_without_patches_profiles_or_secrets(tmp_path):
+    shutil.copytree(ROOT / "kustomize", tmp_path / "kustomize")
+    (tmp_path / "halconfig").mkdir()
+    (tmp_path / "halconfig" / "halconfig.yml").write_text("version: 1.36.1\n")
+    result = build_env(tmp_path, "staging")
+    assert all(not (w["env"] or w["files"]) for w in result.wiring.values())
+    assert result.patches == [] and result.warnings == []
+    (tmp_path / "halconfig" / "halconfig.yml").write_text("version: 1.36.1\nnotifications:\n  slack:\n    enabled: true\n    token: ${SLACK_TOKEN}\n")
+    with pytest.raises(InputError) as e:
+        build_env(tmp_path, "staging")
+    (p,) = e.value.problems
+    assert (p.file, p.line, p.extra["services"]) == ("halconfig/halconfig.yml", 5, ["echo"])
+
+
+def test_github_annotations(repo, spinops):
+    edit_yaml(repo / "halconfig" / "halconfig.yml", lambda d: d["notifications"].update(twilio={"enabled": True, "account": "AC1", "token": "${TWILIO_TOKEN}"}))
+    r = spinops("build", "--env", "production", "--repo", str(repo), "--format", "github")
+    assert r.returncode == 2
+    (line,) = r.stdout.splitlines()
+    assert line.startswith("::error file=halconfig/halconfig.yml,line=") and "TWILIO_TOKEN" in line and "title=undeclared-placeholder" in line
