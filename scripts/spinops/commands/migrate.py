@@ -1,0 +1,62 @@
+"""spinops migrate SOURCE [--deployment NAME] [--dry-run] [--force] [--repo DIR]"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HELP = "migrate a Halyard installation (~/.hal or a `hal backup` tar) into this repository"
+DESCRIPTION = (
+    "Turn a Halyard installation into this repository's layout: halconfig/ in Kleat's format (every Halyard -> Kleat change "
+    "applied), a kustomize overlay kustomize/overlays/<deployment>/ from deploymentEnvironment and service-settings, profiles, "
+    "credentials moved to ${NAME} placeholders (values only in the git-ignored .secrets/) and MIGRATION.md listing every change, "
+    "dropped field and manual step with file:line on both sides. Idempotent; never overwrites a different file without --force."
+)
+
+
+def add_arguments(p) -> None:
+    p.add_argument("source", metavar="SOURCE", help="a Halyard home directory (~/.hal) or an uncompressed `hal backup create` tar")
+    p.add_argument("--deployment", default=None, metavar="NAME", help="the Halyard deployment to migrate (default: currentDeployment)")
+    p.add_argument("--dry-run", action="store_true", help="print the plan (files, changes, manual steps) and write nothing")
+    p.add_argument("--force", action="store_true", help="overwrite existing files whose content differs")
+    p.add_argument("--repo", default=".", help="repository root to migrate into (default: the current directory)")
+
+
+def run(args) -> int:
+    from spinops.errors import EXIT_INPUT, format_problems
+    from spinops.migrate.model import DROPPED, MANUAL
+    from spinops.migrate.plan import apply_plan, make_plan
+
+    plan = make_plan(Path(args.repo), args.source, args.deployment)
+    manual = sum(1 for n in plan.notes if n.kind == MANUAL and n.topic != "_secrets")
+    dropped = sum(1 for n in plan.notes if n.kind == DROPPED)
+    head = f"migrate {plan.source.display} (deployment {plan.deployment}) -> environment {plan.env}"
+    if args.dry_run:
+        print(f"{head}: plan (dry run, nothing written)")
+        for o in sorted(plan.outputs, key=lambda o: o.path):
+            label = {"conflict": "overwrite (needs --force)" if not args.force else "overwrite"}.get(o.status, o.status)
+            print(f"  {label:<26} {o.path}{'  (secret, 0600)' if o.secret else ''}")
+        print(f"{len(plan.changes)} file(s) to write; {dropped} Halyard field(s) dropped; {manual} manual step(s) (see MIGRATION.md once written)")
+        for n in plan.notes:
+            if n.kind == MANUAL and n.topic != "_secrets":
+                print(f"  manual: {n.message}")
+        if plan.conflicts and not args.force:
+            print(f"{len(plan.conflicts)} existing file(s) differ: rerun with --force to overwrite them", file=sys.stderr)
+            return EXIT_INPUT
+        return 0
+    if not plan.changes:
+        print(f"{head}: nothing to do, the repository already holds this migration ({len(plan.outputs)} files unchanged)")
+        return 0
+    from spinops.errors import InputError
+
+    try:
+        written = apply_plan(plan, force=args.force)
+    except InputError as e:
+        print(format_problems(e.problems), file=sys.stderr)
+        print(f"nothing was written; {len(e.problems)} file(s) would be overwritten", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"{head}: wrote {len(written)} file(s), {len(plan.outputs) - len(written)} unchanged")
+    for o in sorted(written, key=lambda o: o.path):
+        print(f"  {o.status:<9} {o.path}{'  (secret, 0600)' if o.secret else ''}")
+    print(f"{dropped} Halyard field(s) dropped, {manual} manual step(s) left: read MIGRATION.md")
+    return 0

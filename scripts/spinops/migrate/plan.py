@@ -1,0 +1,450 @@
+"""Plan and apply a migration: compute every output file, compare with the repository, write atomically.
+
+    plan = make_plan(repo, source, deployment)     pure apart from reading SOURCE and a few repo files
+    plan.conflicts                                  existing files that differ (refused without --force)
+    apply_plan(plan, force=...)                     writes every changed file, all-or-nothing
+
+Outputs (see docs/migrate.md): halconfig/halconfig.yml, halconfig/secrets.yml (merged round-trip
+when it exists), halconfig/profiles/*, halconfig/patches/migrated-kubernetes-v1-accounts.yml,
+kustomize/overlays/<deployment>/, MIGRATION.md, `.secrets/` (git-ignored, 0600) and a `.secrets/`
+line in .gitignore. Running twice gives the same bytes, so the second run has nothing to do.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spinops.errors import InputError, Problem
+from spinops.migrate import halyard, secrets as sec, sizing
+from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, Note
+from spinops.migrate.source import HalSource, Located, open_source, parse_yaml
+from spinops.services import SERVICES, SHARDS
+
+SECRETS_OUT = "halconfig/secrets.yml"
+REPORT_OUT = "MIGRATION.md"
+V1_PATCH_OUT = "halconfig/patches/migrated-kubernetes-v1-accounts.yml"
+GITIGNORE = ".gitignore"
+SECRET_MODE = 0o600
+_ENV = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+HEADER = ("# Migrated from Halyard by `spinops migrate` (see MIGRATION.md). Kleat's halconfig format: `spinops schema`.\n"
+          "# Credentials are ${NAME} placeholders declared in halconfig/secrets.yml; their values are in .secrets/ (never committed).\n")
+
+
+@dataclass
+class Output:
+    path: str  # relative to the repo
+    content: bytes
+    secret: bool = False  # under .secrets/: mode 0600, never printed
+    status: str = ""  # create | update | unchanged | conflict
+
+
+@dataclass
+class Plan:
+    repo: Path
+    source: HalSource
+    deployment: str
+    env: str
+    outputs: list[Output] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    secret_values: list[str] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[Output]:
+        return [o for o in self.outputs if o.status == "conflict"]
+
+    @property
+    def changes(self) -> list[Output]:
+        return [o for o in self.outputs if o.status in ("create", "update", "conflict")]
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def make_plan(repo: Path, source: str | Path, deployment: str | None = None) -> Plan:
+    repo = Path(repo)
+    src = open_source(source)
+    config = parse_yaml(src.text("config") or "", src.where("config"))
+    idx, dep, notes = halyard.select_deployment(config.data, deployment, src.where("config"))
+    name = str(dep.get("name"))
+    if not _ENV.fullmatch(name):
+        raise InputError(Problem(f"deployment name {name!r} cannot be an environment name (kustomize/overlays/<name>)", file=src.where("config"), code="bad-env"))
+    plan = Plan(repo, src, name, name)
+    prefix = ("deploymentConfigurations", idx)
+    settings_docs = _service_settings(src, name)
+    settings = {k: v.data for k, v in settings_docs.items()}
+
+    # -- halconfig
+    v1 = halyard.v1_accounts(dep)
+    data: dict = dep
+    hal_notes: list[Note] = []
+    saml_local = halyard.get(dep, ("security", "authn", "saml", "metadataLocal"))
+    for t in halyard.TRANSFORMS:
+        r = t(data)
+        data = r.data
+        hal_notes += r.notes
+    r = halyard.gate_basic_auth(data, settings.get("gate"))
+    data = r.data
+    hal_notes += r.notes
+    data, pruned = halyard.prune_empty(data)
+    creds = sec.Credentials()
+    data, cred_notes = sec.halconfig_credentials(data, src, creds)
+    r = halyard.drop_invalid(data)
+    data, drop_notes = r.data, r.notes
+    from spinops.halconfig.validate import validate
+
+    if validate(data)[1].issues:  # pragma: no cover - drop_invalid guarantees this
+        raise RuntimeError("the migrated halconfig does not validate")
+    renames = [n for n in hal_notes if n.rename]
+    for n in cred_notes + drop_notes:  # these were found in the Kleat-shaped data: map back to Halyard's file and path
+        n.src_file, n.src = _src_of(n.src, renames)
+    hal_notes = [n for n in hal_notes if n.topic != "_path"] + cred_notes + drop_notes
+    if pruned:
+        hal_notes.append(Note(DROPPED, f"{pruned} empty values (null, [], {{}}, sections with only `enabled: false`) that Halyard writes for "
+                              "every unset field were left out", src=None, out=None, topic="Halyard defaults"))
+    version = halyard.parse_version(dep.get("version"))
+    if v1:
+        if version is not None and version < halyard.V1_REMOVED_IN:
+            plan.outputs.append(Output(V1_PATCH_OUT, _v1_patch(v1).encode()))
+            hal_notes.append(Note(CHANGED, f"Kubernetes V1 accounts {', '.join(v1)}: version {dep.get('version')} is below 1.21, so "
+                                  f"{V1_PATCH_OUT} (jq, when spinnakerVersion <1.21) sets `providerVersion: V1` on them in clouddriver.yml",
+                                  src=("providers", "kubernetes"), out=("args", "v1Accounts"), out_file=V1_PATCH_OUT, topic="Kubernetes V1 accounts"))
+        else:
+            hal_notes.append(Note(MANUAL, f"Kubernetes V1 accounts {', '.join(v1)}: Spinnaker {dep.get('version')} has no V1 provider, so clouddriver "
+                                  "treats them as V2 (manifest-based) accounts; move their pipelines to V2 manifests stages", src=("providers", "kubernetes"),
+                                  out=("providers", "kubernetes"), topic="Kubernetes V1 accounts"))
+    for n in hal_notes:
+        if n.src_file == "config" and n.src is not None:
+            n.src = prefix + tuple(n.src)
+    notes += hal_notes
+    hal_text = HEADER + sizing.dump(data)
+    plan.outputs.append(Output(HALCONFIG_OUT, hal_text.encode()))
+
+    # -- overlay
+    saml_bytes = None
+    if saml_local and not halyard.get(dep, ("security", "authn", "saml", "metadataRemote")):
+        found, saml_bytes = src.resolve_file(str(saml_local))
+        if saml_bytes is None:
+            notes.append(Note(MANUAL, f"SAML metadata file {saml_local} is not in SOURCE: put it at kustomize/overlays/{name}/saml-metadata.xml",
+                              src=prefix + ("security", "authn", "saml", "metadataLocal"), out=None, topic="Security"))
+            saml_bytes = b""
+
+    def secret_env(owner, var, value):
+        return sec.env_var_secret(owner, var, value, creds)
+
+    ov = sizing.build_overlay(name, dep, settings, _base_resources(repo), saml_bytes, secret_env)
+    for n in ov.notes:
+        if n.src_file == "config" and n.src is not None:
+            n.src = prefix + tuple(n.src)
+    notes += ov.notes
+    odir = f"kustomize/overlays/{name}"
+    plan.outputs.append(Output(f"{odir}/kustomization.yml", (_overlay_header(name) + sizing.dump(sizing.kustomization(ov))).encode()))
+    for fname, patch in sorted(ov.patches.items()):
+        plan.outputs.append(Output(f"{odir}/{fname}", ("# Migrated from Halyard (see MIGRATION.md).\n" + sizing.dump(patch)).encode()))
+    for fname, content in sorted(ov.extra_files.items()):
+        plan.outputs.append(Output(f"{odir}/{fname}", content))
+    if "redis.yml" not in ov.patches and "redis" not in settings:
+        notes.append(Note(MANUAL, f"point the `redis` ExternalName Service at your Redis: add a patch like kustomize/overlays/staging/redis.yml to {odir}/",
+                          src=None, out=None, topic="Redis"))
+
+    # -- profiles
+    notes += _profiles(plan, src, name, creds)
+
+    # -- secrets
+    for e in creds.env:
+        notes.append(Note(MANUAL if e.value is None else "secret", f"{e.key} (Secret {e.secret}) from {e.where}: "
+                          + ("value unknown: supply it" if e.value is None else f"value in .secrets/{e.secret}.env"),
+                          src=None, out=None, out_file=SECRETS_OUT, topic="_secrets"))
+    plan.outputs.append(Output(SECRETS_OUT, _secrets_yml(repo, creds.secrets()).encode()))
+    plan.outputs.extend(_secret_files(creds))
+    plan.secret_values = sorted({e.value for e in creds.env if e.value and len(e.value) >= 4})
+    gi = _gitignore(repo)
+    if gi is not None:
+        plan.outputs.append(Output(GITIGNORE, gi.encode()))
+    if creds.files:
+        notes.append(Note(MANUAL, f"create the file Secret: `kubectl -n {ov.namespace} create secret generic {sec.FILES_SECRET} --from-file=.secrets/{sec.FILES_SECRET}/` "
+                          "(or an ExternalSecret); it is `source: external`", src=None, out=None, out_file=SECRETS_OUT, topic="Credentials"))
+    if creds.env:
+        notes.append(Note(MANUAL, "store every key of .secrets/*.env as a GitHub environment secret of the same name (`spinops apply` creates the "
+                          "`source: workflow` Secrets from them), e.g. `gh secret set -e <env> -f .secrets/<secret>.env`", src=None, out=None,
+                          out_file=SECRETS_OUT, topic="Credentials"))
+    notes.append(Note(MANUAL, f"build and check: `spinops build --env {name} && spinops check --env {name}`; Halyard named objects spin-<svc> "
+                      "and selected them by other labels, so this is a side-by-side cut-over: re-point ingresses/load balancers from spin-gate/"
+                      "spin-deck to gate/deck, then delete the spin-* objects", src=None, out=None, topic="Cut-over"))
+
+    plan.notes = notes
+    # -- the report (needs every other output for its line numbers)
+    from spinops.migrate.report import render_report
+
+    files = {o.path: o.content for o in plan.outputs if not o.secret}
+    docs = {"config": config, **{f"service-settings/{k}.yml": v for k, v in settings_docs.items()}}
+    report = render_report(plan, docs, files)
+    plan.outputs.append(Output(REPORT_OUT, report.encode()))
+    _guard(plan)
+    _status(plan)
+    return plan
+
+
+def _src_of(path: tuple | None, renames: list[Note]) -> tuple[str, tuple | None]:
+    """(Halyard file, path) of a path in the migrated halconfig, following the renames the transforms made."""
+    if path is None:
+        return "config", None
+    path = tuple(path)
+    best = None
+    for n in renames:
+        o = tuple(n.out or ())
+        if path[: len(o)] == o and (best is None or len(o) > len(tuple(best.out))):
+            best = n
+    if best is None:
+        return "config", path
+    return best.src_file, tuple(best.src) + path[len(tuple(best.out)) :]
+
+
+def _service_settings(src: HalSource, deployment: str) -> dict[str, Located]:
+    out = {}
+    for rel in src.listdir(f"{deployment}/service-settings"):
+        fname = rel.rsplit("/", 1)[-1]
+        if not fname.endswith((".yml", ".yaml")) or "/" in rel[len(deployment) + len("/service-settings/"):]:
+            continue
+        doc = parse_yaml(src.text(rel) or "", src.where(rel))
+        if isinstance(doc.data, dict):
+            out[fname.rsplit(".", 1)[0]] = doc
+    return out
+
+
+def _base_resources(repo: Path) -> dict[str, dict]:
+    """Container resources of kustomize/base/<svc>/deployment.yml (to keep requests <= limits)."""
+    import yaml
+
+    out = {}
+    for svc in SERVICES:
+        p = repo / "kustomize" / "base" / svc / "deployment.yml"
+        try:
+            doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+            for c in doc["spec"]["template"]["spec"]["containers"]:
+                if c.get("name") == svc:
+                    out[svc] = c.get("resources") or {}
+        except (OSError, yaml.YAMLError, KeyError, TypeError):
+            continue
+    return out
+
+
+def _overlay_header(name: str) -> str:
+    return (f"# Environment `{name}`, migrated from the Halyard deployment of the same name (see MIGRATION.md).\n"
+            f"# Build it with `spinops build --env {name}`. One patch file per Deployment it changes.\n")
+
+
+def _v1_patch(accounts: list[str]) -> str:
+    from spinops.migrate.sizing import dump
+
+    return ("# Migrated from Halyard: these Kubernetes accounts ran the legacy V1 provider. Kleat has no providerVersion field,\n"
+            "# so it is set after rendering; clouddriver before 1.21 reads it. Remove this file once the accounts are V2.\n"
+            + dump({"kind": "jq", "target": "clouddriver.yml", "when": {"spinnakerVersion": "<1.21"}, "args": {"v1Accounts": accounts},
+                    "patch": '.kubernetes.accounts |= map(if (.name | IN($v1Accounts[])) then .providerVersion = "V1" else . end)\n'}))
+
+
+# ------------------------------------------------------------------------------------ profiles
+
+def _profiles(plan: Plan, src: HalSource, deployment: str, creds: sec.Credentials) -> list[Note]:
+    from spinops.profiles import profile_names
+
+    notes = []
+    valid = profile_names()
+    base = f"{deployment}/profiles/"
+    for rel in src.listdir(f"{deployment}/profiles"):
+        fname = rel[len(base):]
+        target = fname
+        m = re.fullmatch(r"(clouddriver|echo)-([a-z-]+)-local\.yml", fname)
+        if m and f"{m.group(1)}-{m.group(2)}.yml" in valid and f"{m.group(1)}-{m.group(2)}" in SHARDS.get(m.group(1), {}):
+            target = f"{m.group(1)}-{m.group(2)}.yml"  # Halyard's shard profile `rw-local` is our shard profile `rw`
+        if "/" in fname or target not in valid:
+            notes.append(Note(MANUAL, f"profile file {fname} has no place in halconfig/profiles/ (only <service>-local.yml, spinnaker-local.yml, "
+                              "settings-local.js and shard profiles); port it by hand (e.g. rosco packer templates need a ConfigMap mounted into rosco)",
+                              src=None, src_file=f"{deployment}/profiles/{fname}", out=None, topic="Profiles"))
+            continue
+        out_path = f"halconfig/profiles/{target}"
+        content = src.files[rel]
+        replaced = []
+        if target.endswith(".yml"):
+            content, replaced = _profile_secrets(target, content, src.where(rel), creds)
+        elif re.search(rb"(?i)(token|password|secret)\s*[:=]\s*['\"][^'\"$]", content):
+            notes.append(Note(MANUAL, f"{fname} seems to hold a credential: Deck serves this file to every browser; remove it",
+                              src=None, src_file=f"{deployment}/profiles/{fname}", out=None, topic="Profiles"))
+        plan.outputs.append(Output(out_path, content))
+        notes.append(Note(CHANGED, f"profile {fname} -> {out_path}" + (" (Halyard's shard profile)" if target != fname else ""), src=None,
+                          src_file=f"{deployment}/profiles/{fname}", out=None, out_file=out_path, topic="Profiles"))
+        for path, name in replaced:
+            notes.append(Note("secret", f"literal credential `{'.'.join(map(str, path))}` in {fname} replaced by ${{{name}}} (Secret {sec.PROFILES_SECRET})",
+                              src=path, src_file=f"{deployment}/profiles/{fname}", out=path, out_file=out_path, topic="Credentials"))
+    return notes
+
+
+def _profile_secrets(name: str, content: bytes, where: str, creds: sec.Credentials) -> tuple[bytes, list]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    y = YAML()  # round-trip: comments, order and quoting of the hand-written file survive
+    y.preserve_quotes = True
+    y.width = 4096
+    try:
+        doc = y.load(content.decode("utf-8"))
+    except (YAMLError, UnicodeDecodeError) as e:
+        raise InputError(Problem(f"malformed YAML profile: {e}", file=where, code="yaml-syntax")) from None
+    replaced = sec.profile_secrets(name, doc, creds)
+    if not replaced:
+        return content, []
+    buf = io.StringIO()
+    y.dump(doc, buf)
+    return buf.getvalue().encode(), replaced
+
+
+# ------------------------------------------------------------------------------------ secrets
+
+def _secrets_yml(repo: Path, declared: dict[str, dict]) -> str:
+    """halconfig/secrets.yml with our Secrets: a new file, or the existing one edited round-trip."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    path = repo / SECRETS_OUT
+    y = YAML()
+    y.width = 4096
+    y.indent(mapping=2, sequence=2, offset=0)
+    if path.is_file():
+        doc = y.load(path.read_text(encoding="utf-8")) or CommentedMap()
+    else:
+        doc = CommentedMap()
+        doc.yaml_set_start_comment("Which Kubernetes Secret holds which credential: names only, never values (migrated from Halyard).\n"
+                                   "`spinops build` wires each key into exactly the services that read it; `spinops apply` creates the\n"
+                                   "`source: workflow` Secrets from the workflow's env vars of the same names. Values: .secrets/ (git-ignored).")
+    if doc.get("secrets") is None:
+        doc["secrets"] = CommentedMap()
+    for name, decl in declared.items():
+        entry = CommentedMap()
+        entry["source"] = decl["source"]
+        if "mountPath" in decl:
+            entry["mountPath"] = decl["mountPath"]
+        for k in ("env", "files"):
+            if k in decl:
+                seq = CommentedSeq(decl[k])
+                seq.fa.set_flow_style()
+                entry[k] = seq
+        doc["secrets"][name] = entry
+    buf = io.StringIO()
+    y.dump(doc, buf)
+    return buf.getvalue()
+
+
+def _secret_files(creds: sec.Credentials) -> list[Output]:
+    out = []
+    by_secret: dict[str, list] = {}
+    for e in creds.env:
+        by_secret.setdefault(e.secret, []).append(e)
+    for secret, entries in sorted(by_secret.items()):
+        text, multi = sec.env_file(entries)
+        if text:
+            out.append(Output(f"{sec.SECRETS_DIR}/{secret}.env", text.encode(), secret=True))
+        for key, value in sorted(multi.items()):
+            out.append(Output(f"{sec.SECRETS_DIR}/{secret}/{key}", value.encode(), secret=True))
+    for f in sorted(creds.files, key=lambda f: f.key):
+        if f.content is not None:
+            out.append(Output(f"{sec.SECRETS_DIR}/{sec.FILES_SECRET}/{f.key}", f.content, secret=True))
+    return out
+
+
+def _gitignore(repo: Path) -> str | None:
+    p = repo / GITIGNORE
+    text = p.read_text(encoding="utf-8") if p.is_file() else ""
+    lines = {ln.strip() for ln in text.splitlines()}
+    if lines & {".secrets/", ".secrets", "/.secrets/", "/.secrets"}:
+        return text if p.is_file() else None
+    return text + ("" if not text or text.endswith("\n") else "\n") + "# credentials written by `spinops migrate`: never commit\n.secrets/\n"
+
+
+# ------------------------------------------------------------------------------------ safety, status, writing
+
+def _guard(plan: Plan) -> None:
+    """No credential value may reach a tracked file (or the report): refuse rather than write one."""
+    for o in plan.outputs:
+        if o.secret:
+            continue
+        for v in plan.secret_values:
+            if v.encode() in o.content:
+                raise InputError(Problem(f"refusing to write {o.path}: it would contain a credential value", file=o.path, code="secret-leak",
+                                         hint="please report this as a bug in spinops migrate"))
+
+
+def _status(plan: Plan) -> None:
+    for o in plan.outputs:
+        p = plan.repo / o.path
+        if not p.exists():
+            o.status = "create"
+            continue
+        try:
+            current = p.read_bytes()
+        except OSError:
+            o.status = "conflict"
+            continue
+        if current == o.content:
+            o.status = "unchanged"
+        elif o.path in (SECRETS_OUT, GITIGNORE) and _only_added(current, o.content, o.path):
+            o.status = "update"
+        else:
+            o.status = "conflict"
+
+
+def _only_added(old: bytes, new: bytes, path: str) -> bool:
+    """True when `new` keeps every entry `old` had (we only added ours)."""
+    if path == GITIGNORE:
+        return new.startswith(old)
+    import yaml
+
+    try:
+        a = (yaml.safe_load(old) or {}).get("secrets") or {}
+        b = (yaml.safe_load(new) or {}).get("secrets") or {}
+    except (yaml.YAMLError, AttributeError):
+        return False
+    return all(b.get(k) == v for k, v in a.items())
+
+
+def apply_plan(plan: Plan, *, force: bool = False) -> list[Output]:
+    """Write every created/updated (and, with force, conflicting) output; all-or-nothing. Returns what was written."""
+    todo = [o for o in plan.outputs if o.status in ("create", "update") or (force and o.status == "conflict")]
+    if plan.conflicts and not force:
+        raise InputError([Problem("exists with different content; not overwritten", file=o.path, code="would-overwrite",
+                                  hint="rerun with --force to overwrite (review `git diff` afterwards)") for o in plan.conflicts])
+    staged: list[tuple[str, Path]] = []
+    try:
+        for o in todo:
+            target = plan.repo / o.path
+            if o.secret:
+                _secure_dirs(plan.repo, target.parent)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((tmp, target))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(o.content)
+            os.chmod(tmp, SECRET_MODE if o.secret else 0o644)
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    return todo
+
+
+def _secure_dirs(repo: Path, d: Path) -> None:
+    """Create .secrets/ (and below) as 0700."""
+    rel = d.relative_to(repo)
+    cur = repo
+    for part in rel.parts:
+        cur = cur / part
+        if not cur.exists():
+            cur.mkdir(mode=0o700)
+        if cur.name == sec.SECRETS_DIR or str(cur.relative_to(repo)).startswith(sec.SECRETS_DIR):
+            os.chmod(cur, 0o700)

@@ -1,0 +1,521 @@
+"""deploymentEnvironment + service-settings -> a kustomize overlay `kustomize/overlays/<env>/`.
+
+The overlay builds on `../../base` (plus `../../components/ha` when Halyard ran clouddriver or echo
+sharded) and holds one strategic-merge patch per Deployment it changes, targeted by the label
+`app.kubernetes.io/name=<deployment>` (a name target would also hit every shard, whose original
+name is the service's). Halyard's lookup rules (KubernetesV2Service):
+
+- replicas only from `customSizing["spin-<canonical>"]`, else service-settings `targetSize`;
+- container resources from `customSizing["<container>"]` (bare canonical name: `clouddriver-rw`,
+  `fiat`), else `customSizing["spin-<canonical>"]`; custom sidecars are never sized by Halyard;
+- sidecars, initContainers, hostAliases, affinity and tolerations from `spin-<canonical>`, else the
+  base canonical name (`clouddriver` applies to every clouddriver shard).
+
+The canonical names of Halyard's HA shards (`clouddriver-rw`, `echo-worker`, ...) are our shard
+Deployment names. Service-settings `<svc>.yml` apply to every Deployment of that service (all
+shards); `<shard>.yml` to that shard. Everything this cannot express is a note.
+
+Pure: data in (the Halyard data, base container sizes), files and notes out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from spinops.migrate.model import CHANGED, DROPPED, MANUAL, Note
+from spinops.services import SERVICES, SHARDS, service_of_deployment
+
+IMAGE_REPO = "us-docker.pkg.dev/spinnaker-community/docker"
+SAML_METADATA_DIR = "/opt/spinnaker/saml"
+SAML_METADATA_FILE = "metadata.xml"
+SAML_METADATA_PATH = f"{SAML_METADATA_DIR}/{SAML_METADATA_FILE}"
+SAML_CONFIGMAP = "gate-saml-metadata"
+#: Resources given to sidecars and init containers Halyard left unsized (the `resources` rule needs them).
+SIDECAR_RESOURCES = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}}
+SCHEDULING = ("sidecars", "initContainers", "hostAliases", "affinity", "tolerations")
+#: deploymentEnvironment keys that have no kustomize meaning (Halyard's own deployer settings).
+DEPLOYER_ONLY = {
+    "type": "how Halyard deploys (Distributed/LocalDebian); spinops always deploys with kustomize",
+    "accountName": "the account Halyard deployed through; spinops applies with the kubeconfig of the workflow",
+    "size": "ignored by Halyard's Kubernetes deployer",
+    "imageVariant": "choose the image (e.g. a `-ubuntu` tag) with `images:` in the overlay if you used a non-slim variant",
+    "updateVersions": "Halyard's version updates; the overlay pins image tags",
+    "bootstrapOnly": "Halyard bootstrap; not used",
+    "consul": "Consul discovery is not supported by spinops",
+    "vault": "Vault discovery is not supported; use ExternalSecrets for Secrets",
+    "gitConfig": "LocalGit deployments only",
+    "location": None,  # handled: the namespace
+    "livenessProbeConfig": "the base has liveness probes on every service (see docs/kustomize.md)",
+    "nodeSelectors": "Halyard's Kubernetes deployer never read it; use service-settings nodeSelector (migrated) instead",
+}
+SERVICE_SETTINGS_IGNORED = {
+    "enabled": "whether Halyard deploys the service; the base deploys every service (delete one with a `$patch: delete` overlay patch)",
+    "skipLifeCycleManagement": "Halyard did not manage it; spinops manages every service in the base",
+    "port": "ports come from spinops.services.SERVICES", "internalPort": "ports come from spinops.services.SERVICES",
+    "host": "services listen on all interfaces", "address": "service discovery is generated (spinnaker.yml)",
+    "scheme": "set in the halconfig (security.*.ssl) and the gate-https component",
+    "healthEndpoint": "probes are in the base", "monitored": "no monitoring daemon in the base",
+    "sidecar": "Halyard-internal", "safeToUpdate": "Halyard-internal", "location": "the overlay's namespace",
+    "baseUrl": "service discovery is generated (spinnaker.yml)",
+    "overrideBaseUrl": "for gate/deck set security.apiSecurity/uiSecurity.overrideBaseUrl in the halconfig; for other services "
+                       "service discovery is generated (spinnaker.yml)",
+    "artifactId": None, "env": None, "targetSize": None, "kubernetes": None,
+    "basicAuthEnabled": None, "username": None, "password": None,  # gate: moved to security.authn.basic
+}
+KUBERNETES_IGNORED = {
+    "useExecHealthCheck": "probes are in the base", "useTcpProbe": "probes are in the base",
+    "customHealthCheckExecCommands": "probes are in the base",
+}
+
+
+@dataclass
+class Overlay:
+    env: str
+    namespace: str
+    ha: bool
+    version: str | None
+    patches: dict[str, dict] = field(default_factory=dict)  # file name -> patch object
+    targets: dict[str, dict] = field(default_factory=dict)  # file name -> kustomize target
+    images: list[dict] = field(default_factory=list)
+    extra_files: dict[str, bytes] = field(default_factory=dict)  # e.g. the SAML metadata
+    generators: list[dict] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    src_files: dict[str, str] = field(default_factory=dict)  # patch file -> Halyard file it mostly came from
+
+
+def deployments(ha: bool) -> list[str]:
+    out = []
+    for svc in SERVICES:
+        if ha and svc in SHARDS:
+            out.extend(SHARDS[svc])
+        else:
+            out.append(svc)
+    return out
+
+
+# ------------------------------------------------------------------------------------- quantities
+
+_UNITS = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "m": 1e-3}
+
+
+def quantity(q) -> float | None:
+    m = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", str(q))
+    if not m or m.group(2) not in _UNITS:
+        return None
+    try:
+        return float(m.group(1)) * _UNITS[m.group(2)]
+    except ValueError:
+        return None
+
+
+def _resources(spec: dict, base: dict | None, what: str, notes: list[Note], src: tuple) -> dict:
+    """Halyard `{requests, limits}` -> container resources that stay valid on top of the base's."""
+    out: dict = {}
+    for part in ("requests", "limits"):
+        vals = spec.get(part)
+        if isinstance(vals, dict) and vals:
+            out[part] = {k: str(v) for k, v in vals.items() if v not in (None, "")}
+    base_limits = (base or {}).get("limits") or {}
+    for res, req in (out.get("requests") or {}).items():
+        if res in (out.get("limits") or {}):
+            continue
+        lim = base_limits.get(res)
+        qr, ql = quantity(req), quantity(lim) if lim is not None else None
+        if res == "memory" or (qr is not None and ql is not None and qr > ql):
+            out.setdefault("limits", {})[res] = req
+            why = "memory request = limit, the JVM sizes its heap from the limit" if res == "memory" else f"the base limit {lim} is below it"
+            notes.append(Note(CHANGED, f"{what}: Halyard set no {res} limit; limit set to the request {req} ({why})", src=src, topic="Sizing and scheduling"))
+    return out
+
+
+# ------------------------------------------------------------------------------------- the overlay
+
+
+def _plain_env(_owner, _var, _value):
+    return None, None
+
+
+def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources: dict[str, dict], saml_metadata: bytes | None,
+                  secret_env=_plain_env) -> Overlay:
+    """hal: the Halyard deployment (deploymentEnvironment, version); settings: canonical name -> service-settings data.
+
+    secret_env(owner, var, value) -> (valueFrom, key) | (None, None) decides which env values are credentials.
+    """
+
+    de = hal.get("deploymentEnvironment") if isinstance(hal.get("deploymentEnvironment"), dict) else {}
+    src_de = ("deploymentEnvironment",)
+    ha_cfg = de.get("haServices") if isinstance(de.get("haServices"), dict) else {}
+    ha_on = {svc: bool(isinstance(ha_cfg.get(svc), dict) and ha_cfg[svc].get("enabled")) for svc in ("clouddriver", "echo")}
+    ha = any(ha_on.values())
+    ov = Overlay(env, str(de.get("location") or "spinnaker"), ha, str(hal["version"]) if hal.get("version") else None)
+    notes = ov.notes
+    if de.get("location"):
+        notes.append(Note(CHANGED, f"deploymentEnvironment.location `{de['location']}` became the overlay's namespace", src=src_de + ("location",),
+                          out=("namespace",), out_file=f"kustomize/overlays/{env}/kustomization.yml", topic="Sizing and scheduling"))
+    if ha:
+        which = [s for s, on in ha_on.items() if on]
+        msg = f"haServices ({', '.join(which)}) enabled: the overlay uses kustomize/components/ha (clouddriver caching/rw/ro/ro-deck, echo scheduler/worker)"
+        if len(which) == 1:
+            msg += f"; note that the component shards both clouddriver and echo, Halyard sharded only {which[0]}"
+        notes.append(Note(CHANGED, msg, src=src_de + ("haServices",), out=("components",), out_file=f"kustomize/overlays/{env}/kustomization.yml", topic="Sizing and scheduling"))
+        cd = ha_cfg.get("clouddriver") if isinstance(ha_cfg.get("clouddriver"), dict) else {}
+        for k in ("redisMasterEndpoint", "redisSlaveEndpoint", "redisSlaveDeckEndpoint"):
+            if cd.get(k):
+                notes.append(Note(MANUAL, f"haServices.clouddriver.{k}: per-shard Redis endpoints are not migrated; set `redis.connection` in the shard "
+                                  "profiles (halconfig/profiles/clouddriver-rw.yml, clouddriver-ro.yml, ...)", src=src_de + ("haServices", "clouddriver", k),
+                                  topic="Sizing and scheduling"))
+        if cd.get("disableClouddriverRoDeck"):
+            notes.append(Note(MANUAL, "haServices.clouddriver.disableClouddriverRoDeck: the HA component always runs clouddriver-ro-deck; delete it "
+                              "with an overlay patch and point gate at clouddriver-ro if you need that", src=src_de + ("haServices", "clouddriver", "disableClouddriverRoDeck"),
+                              topic="Sizing and scheduling"))
+    for k, why in DEPLOYER_ONLY.items():
+        if why and k in de and de[k] not in (None, "", [], {}, False) and not (k == "livenessProbeConfig" and not (de[k] or {}).get("enabled")):
+            if k == "updateVersions" and de[k] is True:
+                continue
+            notes.append(Note(DROPPED, f"deploymentEnvironment.{k}: {why}", src=src_de + (k,), out=None, topic="Sizing and scheduling"))
+
+    deps = deployments(ha)
+    patches: dict[str, dict] = {}  # deployment -> patch
+    used: set[tuple[str, str]] = set()
+
+    def patch_for(dep: str) -> dict:
+        if dep not in patches:
+            patches[dep] = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": dep}, "spec": {"template": {"spec": {}}}}
+        return patches[dep]
+
+    def main_container(dep: str) -> dict:
+        spec = patch_for(dep)["spec"]["template"]["spec"]
+        containers = spec.setdefault("containers", [])
+        svc = service_of_deployment(dep)
+        for c in containers:
+            if c["name"] == svc:
+                return c
+        c = {"name": svc}
+        containers.insert(0, c)
+        return c
+
+    sizing = de.get("customSizing") if isinstance(de.get("customSizing"), dict) else {}
+    for dep in deps:
+        svc = service_of_deployment(dep)
+        spin = sizing.get(f"spin-{dep}") if isinstance(sizing.get(f"spin-{dep}"), dict) else None
+        bare = sizing.get(dep) if isinstance(sizing.get(dep), dict) else None
+        if spin and spin.get("replicas") is not None:
+            patch_for(dep)["spec"]["replicas"] = int(spin["replicas"])
+            used.add(("customSizing", f"spin-{dep}"))
+            notes.append(Note(CHANGED, f"customSizing.spin-{dep}.replicas {spin['replicas']} -> Deployment {dep} replicas",
+                              src=src_de + ("customSizing", f"spin-{dep}", "replicas"), out=("spec", "replicas"), out_file=_pf(env, dep), topic="Sizing and scheduling"))
+        chosen, key = (bare, dep) if bare else (spin, f"spin-{dep}")
+        if chosen and (chosen.get("requests") or chosen.get("limits")):
+            used.add(("customSizing", key))
+            what = f"Deployment {dep} container {svc}"
+            res = _resources(chosen, base_resources.get(svc), what, notes, src_de + ("customSizing", key))
+            main_container(dep)["resources"] = res
+            notes.append(Note(CHANGED, f"customSizing.{key} requests/limits -> {what} resources" + (" (bare key: the container)" if key == dep else " (spin- key: fallback for the container)"),
+                              src=src_de + ("customSizing", key), out=("spec", "template", "spec", "containers", 0, "resources"), out_file=_pf(env, dep), topic="Sizing and scheduling"))
+        for kind in SCHEDULING:
+            table = de.get(kind) if isinstance(de.get(kind), dict) else {}
+            key = f"spin-{dep}" if table.get(f"spin-{dep}") else (svc if table.get(svc) else None)
+            if key is None:
+                continue
+            used.add((kind, key))
+            value = table[key]
+            _apply_scheduling(kind, value, dep, patch_for(dep), main_container, notes, src_de + (kind, key), env, secret_env)
+    for kind in ("customSizing", *SCHEDULING):
+        table = de.get(kind) if isinstance(de.get(kind), dict) else {}
+        for key in table:
+            if (kind, key) in used or not table[key]:
+                continue
+            canon = key[5:] if key.startswith("spin-") else key
+            if canon == "monitoring-daemon" or canon.startswith("monitoring"):
+                why = "spinops runs no monitoring-daemon sidecar (scrape the services' /prometheus endpoints instead)"
+            elif canon in ("redis", "spin-redis") or canon.startswith("redis"):
+                why = "Redis is external (the `redis` ExternalName Service); size your Redis where it runs"
+            elif service_of_deployment(canon) and canon not in deps:
+                why = (f"Halyard would not have applied it either: with{'out' if not ha else ''} HA the Deployments are {', '.join(d for d in deps if service_of_deployment(d) == service_of_deployment(canon))}"
+                       + (" (spin- keys name one Deployment; only the bare base name reaches every shard)" if ha and key.startswith("spin-") else ""))
+            elif kind == "customSizing" and key.startswith("spin-") is False and service_of_deployment(canon):
+                why = "bare keys size a container, and for a shard the container is named after the shard"
+            else:
+                why = "no Deployment of that name"
+            notes.append(Note(DROPPED, f"deploymentEnvironment.{kind}.{key}: not migrated: {why}", src=src_de + (kind, key), out=None, topic="Sizing and scheduling"))
+
+    # service-settings
+    for canon in sorted(settings):
+        data = settings[canon]
+        sfile = f"service-settings/{canon}.yml"
+        svc = service_of_deployment(canon)
+        if canon in ("redis", "spin-redis"):
+            _redis_settings(data, ov, sfile)
+            continue
+        if svc is None or (canon not in deps and canon not in SERVICES):
+            notes.append(Note(DROPPED, f"service-settings for `{canon}`: no such Deployment here; not migrated", src=(), src_file=sfile, out=None, topic="Service settings"))
+            continue
+        targets = [canon] if canon in deps else [d for d in deps if service_of_deployment(d) == svc]
+        for k, why in SERVICE_SETTINGS_IGNORED.items():
+            if why and k in data and data[k] not in (None, "", [], {}):
+                if k == "enabled" and data[k] is True:
+                    continue
+                notes.append(Note(DROPPED, f"{k}: {why}", src=(k,), src_file=sfile, out=None, topic="Service settings"))
+        for k in data:
+            if k not in SERVICE_SETTINGS_IGNORED:
+                notes.append(Note(DROPPED, f"`{k}`: not a service setting spinops knows; not migrated", src=(k,), src_file=sfile, out=None, topic="Service settings"))
+        if data.get("targetSize") is not None:
+            for dep in targets:
+                spin = sizing.get(f"spin-{dep}") if isinstance(sizing.get(f"spin-{dep}"), dict) else {}
+                if spin.get("replicas") is None:
+                    patch_for(dep)["spec"]["replicas"] = int(data["targetSize"])
+                    notes.append(Note(CHANGED, f"targetSize {data['targetSize']} -> Deployment {dep} replicas", src=("targetSize",), src_file=sfile,
+                                      out=("spec", "replicas"), out_file=_pf(env, dep), topic="Service settings"))
+        if data.get("artifactId"):
+            _image(canon, svc, str(data["artifactId"]), ov, sfile)
+        env_vars = data.get("env") if isinstance(data.get("env"), dict) else {}
+        if env_vars:
+            for dep in targets:
+                c = main_container(dep)
+                for var, value in env_vars.items():
+                    c.setdefault("env", []).append(_env_entry(canon, var, value, secret_env))
+            notes.append(Note(CHANGED, f"env ({', '.join(map(str, env_vars))}) -> container env of {', '.join(targets)}", src=("env",), src_file=sfile,
+                              out=("spec", "template", "spec", "containers", 0, "env"), out_file=_pf(env, targets[0]), topic="Service settings"))
+        kube = data.get("kubernetes") if isinstance(data.get("kubernetes"), dict) else {}
+        _kubernetes_settings(kube, targets, patch_for, main_container, ov, sfile, canon)
+
+    if saml_metadata is not None:
+        ov.extra_files["saml-metadata.xml"] = saml_metadata
+        ov.generators.append({"name": SAML_CONFIGMAP, "files": [f"{SAML_METADATA_FILE}=saml-metadata.xml"]})
+        p = patch_for("gate")["spec"]["template"]["spec"]
+        p.setdefault("volumes", []).append({"name": "saml-metadata", "configMap": {"name": SAML_CONFIGMAP}})
+        main_container("gate").setdefault("volumeMounts", []).append({"name": "saml-metadata", "mountPath": SAML_METADATA_DIR, "readOnly": True})
+
+    for dep, patch in patches.items():
+        name = f"{dep}.yml"
+        ov.patches[name] = _tidy(patch)
+        ov.targets[name] = {"kind": "Deployment", "labelSelector": f"app.kubernetes.io/name={dep}"}
+    return ov
+
+
+def _pf(env: str, dep: str) -> str:
+    return f"kustomize/overlays/{env}/{dep}.yml"
+
+
+def _tidy(patch: dict) -> dict:
+    """Drop empty parts and order keys the way people write them (replicas, strategy, then the pod template)."""
+    spec = patch["spec"]
+    tmpl = spec.pop("template")
+    out_spec = {k: spec[k] for k in ("replicas", "strategy") if k in spec}
+    out_tmpl = {k: tmpl[k] for k in ("metadata", "spec") if tmpl.get(k)}
+    if out_tmpl:
+        out_spec["template"] = out_tmpl
+    patch["spec"] = out_spec
+    return patch
+
+
+def _env_entry(owner: str, var, value, secret_env) -> dict:
+    value_from, _key = secret_env(owner, str(var), value)
+    if value_from:
+        return {"name": str(var), "valueFrom": value_from}
+    return {"name": str(var), "value": "" if value is None else str(value)}
+
+
+def _apply_scheduling(kind, value, dep, patch, main_container, notes, src, env, secret_env) -> None:
+    spec = patch["spec"]["template"]["spec"]
+    out_file = _pf(env, dep)
+    if kind == "sidecars":
+        for i, sc in enumerate(value or []):
+            if not isinstance(sc, dict) or not sc.get("name"):
+                continue
+            c: dict = {"name": sc["name"], "image": sc.get("dockerImage") or sc.get("image")}
+            if sc.get("command"):
+                c["command"] = list(sc["command"])
+            if sc.get("args"):
+                c["args"] = list(sc["args"])
+            if sc.get("port"):
+                c["ports"] = [{"containerPort": int(sc["port"])}]
+            if sc.get("env"):
+                c["env"] = [_env_entry(f"{dep}-{sc['name']}", k, v, secret_env) for k, v in sc["env"].items()]
+            mounts = []
+            if sc.get("mountPath"):
+                spec.setdefault("volumes", []).append({"name": sc["name"], "emptyDir": {}})
+                mounts.append({"name": sc["name"], "mountPath": sc["mountPath"]})
+                main_container(dep).setdefault("volumeMounts", []).append({"name": sc["name"], "mountPath": sc["mountPath"]})
+            for vm in sc.get("secretVolumeMounts") or []:
+                spec.setdefault("volumes", []).append({"name": vm["secretName"], "secret": {"secretName": vm["secretName"]}})
+                mounts.append({"name": vm["secretName"], "mountPath": vm["mountPath"]})
+            for vm in sc.get("configMapVolumeMounts") or []:
+                spec.setdefault("volumes", []).append({"name": vm["configMapName"], "configMap": {"name": vm["configMapName"]}})
+                mounts.append({"name": vm["configMapName"], "mountPath": vm["mountPath"]})
+            if mounts:
+                c["volumeMounts"] = mounts
+            if isinstance(sc.get("securityContext"), dict) and sc["securityContext"].get("privileged"):
+                c["securityContext"] = {"privileged": True}
+                notes.append(Note(MANUAL, f"sidecar {sc['name']} of {dep} runs privileged: the pod runs as non-root; review it", src=src + (i,), topic="Sizing and scheduling"))
+            c["resources"] = SIDECAR_RESOURCES
+            spec.setdefault("containers", [])
+            main_container(dep)
+            spec["containers"].append(c)
+            notes.append(Note(CHANGED, f"sidecar {sc['name']} ({c['image']}) -> a container of Deployment {dep}; Halyard gave it no resources, so it gets "
+                              f"requests 50m/64Mi and limits 500m/256Mi (the `resources` rule requires them): review", src=src + (i,),
+                              out=("spec", "template", "spec", "containers", len(spec["containers"]) - 1), out_file=out_file, topic="Sizing and scheduling"))
+            if isinstance(c.get("image"), str) and (":" not in c["image"].rsplit("/", 1)[-1] or c["image"].endswith(":latest")):
+                notes.append(Note(MANUAL, f"sidecar {sc['name']} image `{c['image']}` is not pinned to a tag: pin it (spinops check refuses unpinned images)",
+                                  src=src + (i,), topic="Sizing and scheduling"))
+        return
+    if kind == "initContainers":
+        items = []
+        for ic in value or []:
+            if isinstance(ic, dict):
+                ic = dict(ic)
+                ic.setdefault("resources", SIDECAR_RESOURCES)
+                items.append(ic)
+        spec["initContainers"] = items
+    elif kind == "hostAliases":
+        spec["hostAliases"] = value
+    elif kind == "affinity":
+        spec["affinity"] = value
+    elif kind == "tolerations":
+        spec["tolerations"] = value
+    notes.append(Note(CHANGED, f"{kind} -> Deployment {dep} pod spec" + (" (unsized init containers get requests 50m/64Mi, limits 500m/256Mi)" if kind == "initContainers" else ""),
+                      src=src, out=("spec", "template", "spec", kind), out_file=out_file, topic="Sizing and scheduling"))
+
+
+def _kubernetes_settings(kube: dict, targets: list[str], patch_for, main_container, ov: Overlay, sfile: str, canon: str) -> None:
+    notes = ov.notes
+    for dep in targets:
+        p = patch_for(dep)
+        tmpl = p["spec"]["template"]
+        spec = tmpl["spec"]
+        if kube.get("podAnnotations"):
+            tmpl.setdefault("metadata", {}).setdefault("annotations", {}).update({str(k): str(v) for k, v in kube["podAnnotations"].items()})
+        if kube.get("podLabels"):
+            tmpl.setdefault("metadata", {}).setdefault("labels", {}).update({str(k): str(v) for k, v in kube["podLabels"].items()})
+        if kube.get("serviceAccountName"):
+            spec["serviceAccountName"] = str(kube["serviceAccountName"])
+        if kube.get("nodeSelector"):
+            spec["nodeSelector"] = {str(k): str(v) for k, v in kube["nodeSelector"].items()}
+        if kube.get("imagePullSecrets"):
+            spec["imagePullSecrets"] = [{"name": str(n)} for n in kube["imagePullSecrets"]]
+        if isinstance(kube.get("securityContext"), dict) and kube["securityContext"]:
+            spec["securityContext"] = dict(kube["securityContext"])
+        strat = kube.get("deploymentStrategy")
+        if isinstance(strat, dict) and strat.get("type"):
+            t = str(strat["type"]).lower()
+            if t == "recreate":
+                p["spec"]["strategy"] = {"type": "Recreate", "rollingUpdate": None}
+            else:
+                ss = strat.get("strategySettings") or {}
+                ru = {k: (int(v) if str(v).isdigit() else str(v)) for k, v in ss.items() if k in ("maxSurge", "maxUnavailable")}
+                p["spec"]["strategy"] = {"type": "RollingUpdate", **({"rollingUpdate": ru} if ru else {})}
+        for vol in kube.get("volumes") or []:
+            if not isinstance(vol, dict) or not vol.get("id") or not vol.get("mountPath"):
+                continue
+            t = vol.get("type", "emptyDir")
+            source = {"secret": {"secret": {"secretName": vol["id"]}}, "configMap": {"configMap": {"name": vol["id"]}},
+                      "persistentVolumeClaim": {"persistentVolumeClaim": {"claimName": vol["id"]}}}.get(t, {"emptyDir": {}})
+            spec.setdefault("volumes", []).append({"name": vol["id"], **source})
+            main_container(dep).setdefault("volumeMounts", []).append({"name": vol["id"], "mountPath": vol["mountPath"]})
+    labels = {"podAnnotations": ("spec", "template", "metadata", "annotations"), "podLabels": ("spec", "template", "metadata", "labels"),
+              "serviceAccountName": ("spec", "template", "spec", "serviceAccountName"), "nodeSelector": ("spec", "template", "spec", "nodeSelector"),
+              "imagePullSecrets": ("spec", "template", "spec", "imagePullSecrets"), "securityContext": ("spec", "template", "spec", "securityContext"),
+              "deploymentStrategy": ("spec", "strategy"), "volumes": ("spec", "template", "spec", "volumes")}
+    for k, out in labels.items():
+        if kube.get(k):
+            notes.append(Note(CHANGED, f"kubernetes.{k} -> {', '.join(targets)}", src=("kubernetes", k), src_file=sfile, out=out,
+                              out_file=_pf(ov.env, targets[0]), topic="Service settings"))
+    if kube.get("serviceAccountName"):
+        notes.append(Note(MANUAL, f"{canon} runs as ServiceAccount `{kube['serviceAccountName']}`: it must exist in the namespace (the base "
+                          "creates none); add it to the overlay or create it out of band", src=("kubernetes", "serviceAccountName"), src_file=sfile,
+                          topic="Service settings"))
+    if kube.get("securityContext"):
+        notes.append(Note(MANUAL, f"kubernetes.securityContext of {canon} replaces the base's pod securityContext (non-root, seccomp): check it still runs as non-root",
+                          src=("kubernetes", "securityContext"), src_file=sfile, topic="Service settings"))
+    svc_patch = {}
+    if kube.get("serviceType") and kube["serviceType"] != "ClusterIP":
+        svc_patch["type"] = str(kube["serviceType"])
+        if kube.get("nodePort"):
+            svc_patch["ports"] = [{"name": "http", "nodePort": int(kube["nodePort"])}]
+    meta = {}
+    if kube.get("serviceAnnotations"):
+        meta["annotations"] = {str(k): str(v) for k, v in kube["serviceAnnotations"].items()}
+    if kube.get("serviceLabels"):
+        meta["labels"] = {str(k): str(v) for k, v in kube["serviceLabels"].items()}
+    if svc_patch or meta:
+        name = f"service-{canon}.yml"
+        ov.patches[name] = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": canon, **meta}, **({"spec": svc_patch} if svc_patch else {})}
+        ov.targets[name] = {"kind": "Service", "labelSelector": f"app.kubernetes.io/name={canon}"}
+        notes.append(Note(CHANGED, f"kubernetes serviceType/serviceAnnotations/serviceLabels -> Service {canon}", src=("kubernetes",), src_file=sfile,
+                          out=("metadata",), out_file=f"kustomize/overlays/{ov.env}/{name}", topic="Service settings"))
+    for k, why in KUBERNETES_IGNORED.items():
+        if kube.get(k) not in (None, False, [], ""):
+            notes.append(Note(DROPPED, f"kubernetes.{k}: {why}", src=("kubernetes", k), src_file=sfile, topic="Service settings"))
+    known = set(labels) | set(KUBERNETES_IGNORED) | {"serviceType", "nodePort", "serviceAnnotations", "serviceLabels"}
+    for k in kube:
+        if k not in known and kube[k] not in (None, [], {}, ""):
+            notes.append(Note(DROPPED, f"kubernetes.{k}: not migrated (no kustomize equivalent known to spinops)", src=("kubernetes", k), src_file=sfile, topic="Service settings"))
+
+
+def _image(canon: str, svc: str, artifact: str, ov: Overlay, sfile: str) -> None:
+    repo, _, tag = artifact.rpartition(":") if ":" in artifact.rsplit("/", 1)[-1] else (artifact, "", "")
+    if canon != svc:
+        ov.notes.append(Note(MANUAL, f"artifactId for shard {canon}: images are set per service in the overlay; set it on {svc} or patch the shard's image",
+                             src=("artifactId",), src_file=sfile, topic="Service settings"))
+        return
+    entry = {"name": f"{IMAGE_REPO}/{svc}"}
+    if repo and repo != f"{IMAGE_REPO}/{svc}":
+        entry["newName"] = repo
+    if tag:
+        entry["newTag"] = tag
+    ov.images.append(entry)
+    ov.notes.append(Note(CHANGED, f"artifactId {artifact} -> the overlay's images: entry for {svc}", src=("artifactId",), src_file=sfile,
+                         out=("images",), out_file=f"kustomize/overlays/{ov.env}/kustomization.yml", topic="Service settings"))
+    if ov.version and tag and tag != f"spinnaker-{ov.version}":
+        ov.notes.append(Note(MANUAL, f"{svc} runs {artifact}, not the release {ov.version}: `spinops check` (same-release) refuses mixed releases",
+                             src=("artifactId",), src_file=sfile, topic="Service settings"))
+
+
+def _redis_settings(data: dict, ov: Overlay, sfile: str) -> None:
+    url = data.get("overrideBaseUrl") or data.get("baseUrl")
+    if url:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(str(url))
+        host = parts.hostname
+        if host and not re.fullmatch(r"[0-9.]+", host):
+            ov.patches["redis.yml"] = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "redis"}, "spec": {"externalName": host}}
+            ov.targets["redis.yml"] = {"kind": "Service", "name": "redis"}
+            ov.notes.append(Note(CHANGED, f"redis overrideBaseUrl -> the `redis` ExternalName Service points at {host}", src=("overrideBaseUrl",), src_file=sfile,
+                                 out=("spec", "externalName"), out_file=f"kustomize/overlays/{ov.env}/redis.yml", topic="Service settings"))
+            if parts.port not in (None, 6379) or parts.password or parts.scheme == "rediss":
+                ov.notes.append(Note(MANUAL, "the Redis URL has a non-default port, a password or TLS: set `services.redis.baseUrl` in "
+                                     "halconfig/profiles/spinnaker-local.yml (with a ${NAME} placeholder for the password)", src=("overrideBaseUrl",), src_file=sfile,
+                                     topic="Service settings"))
+        else:
+            ov.notes.append(Note(MANUAL, f"redis overrideBaseUrl host `{host}` is an IP address; an ExternalName Service needs a DNS name "
+                                 "(replace kustomize/base/redis with a Service + Endpoints in the overlay)", src=("overrideBaseUrl",), src_file=sfile, topic="Service settings"))
+    else:
+        ov.notes.append(Note(MANUAL, "Halyard ran Redis in the cluster; spinops expects an external Redis: point the `redis` Service "
+                             f"(kustomize/overlays/{ov.env}/redis.yml) at it", src=(), src_file=sfile, topic="Service settings"))
+
+
+def kustomization(ov: Overlay) -> dict:
+    k: dict = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "namespace": ov.namespace, "resources": ["../../base"]}
+    if ov.ha:
+        k["components"] = ["../../components/ha"]
+    images = {}
+    if ov.version:
+        for svc in SERVICES:
+            images[f"{IMAGE_REPO}/{svc}"] = {"name": f"{IMAGE_REPO}/{svc}", "newTag": f"spinnaker-{ov.version}"}
+    for e in ov.images:
+        images[e["name"]] = {**images.get(e["name"], {"name": e["name"]}), **e}
+    if images:
+        k["images"] = [images[n] for n in sorted(images)]
+    if ov.generators:
+        k["configMapGenerator"] = [{**g, "options": {"disableNameSuffixHash": False}} for g in ov.generators]
+    if ov.patches:
+        k["patches"] = [{"path": name, "target": ov.targets[name]} for name in sorted(ov.patches)]
+    return k
+
+
+def dump(obj) -> str:
+    return yaml.dump(obj, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), default_flow_style=False, sort_keys=False, allow_unicode=True, width=4096)
