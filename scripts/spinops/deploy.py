@@ -123,13 +123,18 @@ def secret_values(secrets: Sequence[WorkflowSecret], environ: Mapping[str, str])
                     f"environment variable {k} is not set (or empty): it holds key {k} of the workflow Secret "
                     + ", ".join(s.name for s in secrets if k in s.keys),
                     str(SECRETS_FILE),
-                    hint=f"in deploy.yml pass it from an environment secret: `env: {k}: ${{{{ secrets.{k} }}}}`",
+                    hint=f"in deploy.yml pass it from an environment secret: `env: {k}: ${{{{ secrets.{github_secret_name(k)} }}}}`",
                     code="missing-secret-env",
                 )
                 for k in missing
             ]
         )
     return {k: environ[k] for s in secrets for k in s.keys}
+
+
+def github_secret_name(key: str) -> str:
+    """The GitHub environment secret holding a key: GitHub reserves the GITHUB_ prefix for its own names."""
+    return f"SPINNAKER_{key}" if key.upper().startswith("GITHUB_") else key
 
 
 def secrets_manifest(secrets: Sequence[WorkflowSecret], values: Mapping[str, str], namespace: str) -> str:

@@ -81,5 +81,5 @@ def test_reference_installation_without_one_secret_is_refused(built, fake_kubect
     proc = run_cli(["apply", "--env", "staging", "--manifests", str(built)], cwd=ROOT, env=env)
     assert proc.returncode == 2
     assert "halconfig/secrets.yml: error: environment variable OAUTH2_CLIENT_SECRET is not set (or empty)" in proc.stderr
-    assert "spinnaker-oauth2" in proc.stderr
+    assert "spinnaker-oauth2" in proc.stderr and "secrets.OAUTH2_CLIENT_SECRET" in proc.stderr
     assert fake_kubectl.calls() == []

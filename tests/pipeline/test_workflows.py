@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from spinops.deploy import github_secret_name
+
 ROOT = Path(__file__).resolve().parents[2]
 GITHUB = ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
@@ -188,8 +190,7 @@ def test_deploy_passes_every_workflow_secret_of_the_reference_installation():
         step = next(s for s in job["steps"] if s.get("run") == "nox -s apply")
         assert set(step["env"]) == keys, env
         for k, v in step["env"].items():
-            name = f"SPINNAKER_{k}" if k.startswith("GITHUB_") else k  # GitHub reserves the GITHUB_ prefix
-            assert v == f"${{{{ secrets.{name} }}}}", (env, k, v)
+            assert v == f"${{{{ secrets.{github_secret_name(k)} }}}}", (env, k, v)
         # secrets only in the apply step, never job-wide
         assert not any("secrets." in str(v) for v in job.get("env", {}).values())
 
