@@ -53,3 +53,13 @@ def test_examples_are_valid_kubernetes_except_on_purpose(rule):
         report = check_text(text, only_rules=(rule,))
         unexpected = [f.message for f in report.findings if f.rule == "schema" and "required" not in f.message]
         assert not unexpected, unexpected
+
+
+def test_docs_carry_the_generated_rule_reference():
+    """docs/check.md's rule section is generated from the docstrings (python -m spinops.check.ruledocs)."""
+    from pathlib import Path
+
+    from spinops.check.ruledocs import section
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "check.md").read_text()
+    assert section() in docs, "run: python -m spinops.check.ruledocs and paste between the rules markers in docs/check.md"
