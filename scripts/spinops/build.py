@@ -193,6 +193,19 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     if errors:
         raise InputError(errors)
     warnings = inventory.warnings + [p for p in problems if p.severity != "error"]
+    if hal.data.get("metricStores"):
+        loc = hal.locate(("metricStores",)) or (None, None, None)
+        warnings.append(
+            Problem(
+                "metricStores is set, but kustomize/base runs no monitoring daemon: spinnaker-monitoring.yml is not deployed",
+                file=loc[0],
+                line=loc[1],
+                column=loc[2],
+                severity="warning",
+                code="monitoring-not-deployed",
+                hint="collect metrics another way (e.g. a metrics plugin and your own Prometheus scraping) or remove metricStores",
+            )
+        )
     lap("wire")
 
     configs: dict[str, dict[str, str]] = {}

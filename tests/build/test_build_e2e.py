@@ -391,3 +391,11 @@ def test_github_annotations(repo, spinops):
     assert r.returncode == 2
     (line,) = r.stdout.splitlines()
     assert line.startswith("::error file=halconfig/halconfig.yml,line=") and "TWILIO_TOKEN" in line and "title=undeclared-placeholder" in line
+
+
+def test_metric_stores_without_a_monitoring_daemon_warn(repo):
+    edit_yaml(repo / "halconfig" / "halconfig.yml", lambda d: d.update(metricStores={"prometheus": {"enabled": True}}))
+    result = build_env(repo, "staging")
+    (w,) = [w for w in result.warnings if w.code == "monitoring-not-deployed"]
+    assert w.file == "halconfig/halconfig.yml" and w.line
+    assert "spinnaker-monitoring.yml" not in json.dumps(result.configs)
