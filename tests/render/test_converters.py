@@ -57,7 +57,11 @@ def test_clouddriver_passes_providers_and_artifacts_through_presence_preserved()
 
 
 def test_rosco_gets_only_baking_providers():
-    hal = {"providers": {p: {"enabled": True} for p in ("kubernetes", "google", "aws", "azure", "huaweicloud", "oracle", "ecs")}}
+    hal = {
+        "providers": {
+            p: {"enabled": True} for p in ("kubernetes", "google", "aws", "azure", "huaweicloud", "oracle", "ecs")
+        }
+    }
     assert sorted(render(hal, "rosco.yml")) == ["aws", "azure", "google", "huaweicloud", "oracle"]
 
 
@@ -259,7 +263,9 @@ def test_gate_server_cors_services_integrations():
 def test_igor_docker_registry_enabled_only():
     hal = {"providers": {"dockerRegistry": {"enabled": True, "accounts": [{"name": "r", "password": "${P}"}]}}}
     assert render(hal, "igor.yml") == {"dockerRegistry": {"enabled": True}}
-    assert render({"providers": {"dockerRegistry": {"accounts": [{"name": "r"}]}}}, "igor.yml") == {"dockerRegistry": {}}
+    assert render({"providers": {"dockerRegistry": {"accounts": [{"name": "r"}]}}}, "igor.yml") == {
+        "dockerRegistry": {}
+    }
 
 
 def test_igor_ci_repository_and_templates_only():
@@ -271,7 +277,9 @@ def test_igor_ci_repository_and_templates_only():
     igor = render(hal, "igor.yml")
     assert igor["artifacts"] == {"templates": [{"name": "t", "templatePath": "/t"}]}
     assert igor["artifactory"] == {"enabled": True}
-    assert sorted(igor) == sorted(["artifactory", "artifacts", "gcb", "codebuild", "concourse", "jenkins", "travis", "wercker"])
+    assert sorted(igor) == sorted(
+        ["artifactory", "artifacts", "gcb", "codebuild", "concourse", "jenkins", "travis", "wercker"]
+    )
     assert "artifacts" not in render({"artifacts": {"github": {}}}, "igor.yml")
 
 
@@ -289,7 +297,9 @@ def test_kayenta_google_split_in_three_and_aws_in_two():
     google = {"enabled": True, "accounts": [{"name": "g", "rootFolder": ""}], "stackdriverEnabled": False,
               "metadataCachingIntervalMS": 60000, "gcsEnabled": True}  # fmt: skip
     aws = {"enabled": False, "accounts": [{"name": "a"}], "s3Enabled": True}
-    hal = {"canary": {"enabled": True, "serviceIntegrations": {"google": google, "aws": aws, "datadog": {"enabled": True}}}}
+    hal = {
+        "canary": {"enabled": True, "serviceIntegrations": {"google": google, "aws": aws, "datadog": {"enabled": True}}}
+    }
     assert render(hal, "kayenta.yml") == {"kayenta": {
         "google": {"enabled": True, "accounts": [{"name": "g", "rootFolder": ""}]},
         "stackdriver": {"enabled": False, "metadataCachingIntervalMS": 60000},

@@ -19,7 +19,7 @@ NASTY = [
     "</script><script>alert(1)</script>",
     "line\nbreak",
     "ls\u2028ps\u2029",
-    "quote\"double",
+    'quote"double',
     "<!-- comment -->",
     "${SLACK_TOKEN}",
     "tab\tnul\x00",
@@ -93,7 +93,11 @@ def test_deck_notification_credentials_match_the_schema():
     for block, ref in notifications["properties"].items():
         fields = schema.resolve(ref)["properties"]
         secret = tuple(
-            sorted(f for f, node in fields.items() if node.get("x-spinops-credential") or node.get("x-spinops-credential-file"))
+            sorted(
+                f
+                for f, node in fields.items()
+                if node.get("x-spinops-credential") or node.get("x-spinops-credential-file")
+            )
         )
         if secret:
             from_schema[block] = secret
@@ -111,9 +115,20 @@ def test_settings_js_deterministic_and_sorted():
 
 
 def test_deck_env_lines_in_fixed_order():
-    ssl = {"enabled": True, "sslCertificatePassphrase": "${PASS}", "sslCertificateKeyFile": "/k", "sslCertificateFile": "/c"}
-    assert render_all({"security": {"uiSecurity": {"ssl": ssl}}})["deck.env"] == "DECK_CERT=/c\nDECK_KEY=/k\nPASSPHRASE=${PASS}\n"
-    assert render_all({"security": {"uiSecurity": {"ssl": {"enabled": True, "sslCertificateFile": "/c"}}}})["deck.env"] == "DECK_CERT=/c\n"
+    ssl = {
+        "enabled": True,
+        "sslCertificatePassphrase": "${PASS}",
+        "sslCertificateKeyFile": "/k",
+        "sslCertificateFile": "/c",
+    }
+    assert (
+        render_all({"security": {"uiSecurity": {"ssl": ssl}}})["deck.env"]
+        == "DECK_CERT=/c\nDECK_KEY=/k\nPASSPHRASE=${PASS}\n"
+    )
+    assert (
+        render_all({"security": {"uiSecurity": {"ssl": {"enabled": True, "sslCertificateFile": "/c"}}}})["deck.env"]
+        == "DECK_CERT=/c\n"
+    )
     assert render_all({})["deck.env"] == ""
 
 

@@ -46,7 +46,9 @@ def _covered(path: tuple, sections) -> bool:
 
 # What Kleat's halconfig leaves out, so that every declared section is exercised.
 EXTRA = {
-    "providers": {"azure": {"enabled": True, "primaryAccount": "az", "accounts": [{"name": "az", "regions": ["westeurope"]}]}},
+    "providers": {
+        "azure": {"enabled": True, "primaryAccount": "az", "accounts": [{"name": "az", "regions": ["westeurope"]}]}
+    },
     "canary": {"defaultJudge": "NetflixACAJudge-v1.0"},
     "notifications": {"microsoftteams": {"enabled": True}},
     "security": {"apiSecurity": {"corsAccessPattern": "https://.*[.]test"}},
@@ -152,3 +154,11 @@ def test_deck_ssl_flag_matters_without_override(kleat_hal):
     assert render_structs(hal)["settings.js"]["gateUrl"] == "https://localhost:8084"
     del hal["security"]["apiSecurity"]["ssl"]["enabled"]
     assert render_structs(hal)["settings.js"]["gateUrl"] == "http://localhost:8084"
+
+
+def test_docs_table_in_sync(root):
+    from spinops.render import sections_markdown
+
+    assert sections_markdown() in (root / "docs" / "rendering.md").read_text(), (
+        "docs/rendering.md: paste spinops.render.sections_markdown() in place of the old table"
+    )

@@ -94,9 +94,7 @@ def test_empty_document_and_empty_collections():
 
 def test_quoting_keeps_types():
     text = dumps({"s": "true", "i": "123", "e": "", "v": "1.20.4", "p": "+1212-555-0100", "q": "it's: x", "n": 1})
-    assert text == (
-        'e: ""\ni: "123"\n"n": 1\np: +1212-555-0100\nq: \'it\'\'s: x\'\ns: "true"\nv: 1.20.4\n'
-    )
+    assert text == ('e: ""\ni: "123"\n"n": 1\np: +1212-555-0100\nq: \'it\'\'s: x\'\ns: "true"\nv: 1.20.4\n')
 
 
 def test_multiline_strings_are_literal_blocks():

@@ -49,6 +49,7 @@ __all__ = [
     "Output",
     "render_all",
     "render_structs",
+    "sections_markdown",
     "serialize",
 ]
 
@@ -95,6 +96,19 @@ def _sections(credentials_only: bool) -> dict[str, tuple[str, ...]]:
 
 SECTIONS: dict[str, tuple[str, ...]] = _sections(credentials_only=False)
 CREDENTIAL_SECTIONS: dict[str, tuple[str, ...]] = _sections(credentials_only=True)
+
+
+def sections_markdown() -> str:
+    """SECTIONS as a markdown table (docs/rendering.md embeds it; a test keeps them in sync)."""
+    lines = [
+        "| service | files | halconfig paths it reads (**bold**: credentials in it reach the service) |",
+        "| --- | --- | --- |",
+    ]
+    for svc, paths in SECTIONS.items():
+        files = ", ".join(f"`{f}`" for f, s in FILES.items() if s == svc)
+        cells = ", ".join(f"**`{p}`**" if p in CREDENTIAL_SECTIONS[svc] else f"`{p}`" for p in paths)
+        lines.append(f"| {svc} | {files} | {cells} |")
+    return "\n".join(lines) + "\n"
 
 
 def _render_shared(hal_data: dict) -> dict[str, dict]:

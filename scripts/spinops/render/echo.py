@@ -34,7 +34,11 @@ def render(hal: dict) -> dict:
     for n in NOTIFICATIONS:
         if (block := dig(hal, "notifications", n)) is not None:
             out[n] = block
-    for key, block in (("artifacts", hal.get("artifacts")), ("pubsub", hal.get("pubsub")), ("gcb", dig(hal, "ci", "gcb"))):
+    for key, block in (
+        ("artifacts", hal.get("artifacts")),
+        ("pubsub", hal.get("pubsub")),
+        ("gcb", dig(hal, "ci", "gcb")),
+    ):
         if block is not None:
             out[key] = block
     out["stats"] = compact(

@@ -24,7 +24,6 @@ only walked character by character when its line could exceed the folding width.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from functools import cmp_to_key
 
 __all__ = ["dumps", "natural_key_order", "render_key", "plain_is_string"]
@@ -37,22 +36,75 @@ MAX_SIMPLE_KEY = 128  # longer keys need the explicit `? key` form
 
 # yaml.v2 looks these up for plain scalars starting with one of "yYnNtTfFoO~."
 _RESERVED = frozenset(
-    "y Y yes Yes YES true True TRUE on On ON n N no No NO false False FALSE off Off OFF "
-    "~ null Null NULL .nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF".split()
+    [
+        "y",
+        "Y",
+        "yes",
+        "Yes",
+        "YES",
+        "true",
+        "True",
+        "TRUE",
+        "on",
+        "On",
+        "ON",
+        "n",
+        "N",
+        "no",
+        "No",
+        "NO",
+        "false",
+        "False",
+        "FALSE",
+        "off",
+        "Off",
+        "OFF",
+        "~",
+        "null",
+        "Null",
+        "NULL",
+        ".nan",
+        ".NaN",
+        ".NAN",
+        ".inf",
+        ".Inf",
+        ".INF",
+        "+.inf",
+        "+.Inf",
+        "+.INF",
+        "-.inf",
+        "-.Inf",
+        "-.INF",
+    ]
 )
+
+
+class _Lazy:
+    """A regex compiled on first use: only unusual strings need these, and start-up time counts."""
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+        self.compiled = None
+
+    def match(self, s: str):
+        if self.compiled is None:
+            self.compiled = re.compile(self.pattern)
+        return self.compiled.match(s)
+
+
 # Go's strconv.ParseInt(s, 0, 64) syntax (after yaml.v2 removed underscores); range ignored on purpose
-_GO_INT = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)\Z")
-_YAML_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
-_DOT_FLOAT = re.compile(r"\.[0-9][0-9_]*(?:[eE][-+]?[0-9_]+)?\Z")
-_BASE60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
+_GO_INT = _Lazy(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)\Z")
+_YAML_FLOAT = _Lazy(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_DOT_FLOAT = _Lazy(r"\.[0-9][0-9_]*(?:[eE][-+]?[0-9_]+)?\Z")
+_BASE60 = _Lazy(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
 # yaml.v2's timestamp formats (1-2 digit fields) united with the YAML 1.1 timestamp type
-_TIMESTAMP = re.compile(
+_TIMESTAMP = _Lazy(
     r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
     r"(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]*)?"
     r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?\Z"
 )
 # YAML 1.1 int/float spellings yaml.v2 does not resolve but PyYAML/SnakeYAML do
-_YAML11_NUM = re.compile(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+][0-9]+)?)\Z")
+_YAML11_NUM = _Lazy(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+][0-9]+)?)\Z")
 
 
 def plain_is_string(s: str) -> bool:
@@ -88,12 +140,7 @@ _UNSAFE_BREAKS = frozenset("\r\x85\u2028\u2029")
 
 def _printable(ch: str) -> bool:
     o = ord(ch)
-    return (
-        o == 0x0A
-        or 0x20 <= o <= 0x7E
-        or 0xA0 <= o <= 0xD7FF
-        or (0xE000 <= o <= 0xFFFD and o != 0xFEFF)
-    )
+    return o == 0x0A or 0x20 <= o <= 0x7E or 0xA0 <= o <= 0xD7FF or (0xE000 <= o <= 0xFFFD and o != 0xFEFF)
 
 
 def _analyze(s: str) -> tuple[bool, bool, bool]:
@@ -242,12 +289,7 @@ def _folded(style: str, s: str, column: int, indent: int) -> str:
     for i, ch in enumerate(s):
         if ch == " ":
             nxt_space = i + 1 < n and s[i + 1] == " "
-            if (
-                not spaces
-                and column > BEST_WIDTH
-                and not nxt_space
-                and (not quote or 0 < i < n - 1)
-            ):
+            if not spaces and column > BEST_WIDTH and not nxt_space and (not quote or 0 < i < n - 1):
                 out.append(pad)
                 column = indent
             else:
@@ -339,6 +381,8 @@ def _go_float(f: float) -> str:
         return ".inf" if f > 0 else "-.inf"
     if f == 0:
         return "-0" if str(f).startswith("-") else "0"
+    from decimal import Decimal  # floats do not occur in the halconfig schema: import only when needed
+
     sign, digit_tuple, exp = Decimal(repr(f)).normalize().as_tuple()
     digits = "".join(map(str, digit_tuple))
     dp = len(digits) + exp  # position of the decimal point relative to the digits
