@@ -35,6 +35,7 @@ from typing import Any
 from spinops.errors import InputError, Problem
 
 KINDS = ("merge", "json-patch", "jq")
+MAX_NODES = 200_000  # hand-written files (patches, profiles, secrets.yml) are far smaller
 _FIELDS = {"kind", "target", "exclude", "when", "args", "patch", "description"}
 _WHEN_FIELDS = {"spinnakerVersion"}
 
@@ -92,7 +93,12 @@ def read_yaml(path: Path, display: str | None = None) -> Located:
     problems: list[Problem] = []
     ctor = loader("")
 
+    budget = [MAX_NODES]
+
     def build(n, path: tuple, at=None):
+        budget[0] -= 1
+        if budget[0] < 0:  # aliases expand: a "billion laughs" file must not hang the build
+            raise InputError(Problem(f"more than {MAX_NODES:,} YAML nodes (alias expansion?)", file=display, code="yaml-too-large"))
         # a mapping entry is located at its key (where a reader looks), anything else at its node
         mark = at or n.start_mark
         doc.lines[path] = (mark.line + 1, mark.column + 1)
@@ -211,6 +217,8 @@ def parse_patch(doc: Located) -> Patch:
     """Validate one patch document (shape, kind, jq syntax); raise InputError with every problem."""
     problems: list[Problem] = []
     data = doc.data
+    if data is None:
+        raise InputError(doc.problem((), "empty patch file: expected a mapping with kind, target and patch", code="patch-shape"))
     if not isinstance(data, dict):
         raise InputError(doc.problem((), "a patch file must be a mapping with kind, target and patch", code="patch-shape"))
     for key in data:

@@ -304,3 +304,17 @@ def test_exclude(tmp_path):
     with pytest.raises(InputError) as e:
         apply_patches(fs, load(tmp_path, "e.yml", "kind: merge\ntarget: echo.yml\nexclude: 'echo*'\npatch: {a: 1}\n"), "1.36.1")
     assert problems_of(e)[0].line == 3
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 9)]
+    with pytest.raises(InputError) as e:
+        load(tmp_path, "bomb.yml", "\n".join(lines) + "\nkind: merge\n")
+    assert problems_of(e)[0].code == "yaml-too-large"
+
+
+def test_empty_patch_file(tmp_path):
+    with pytest.raises(InputError) as e:
+        load(tmp_path, "empty.yml", "# nothing yet\n")
+    assert "empty patch file" in problems_of(e)[0].message
