@@ -57,7 +57,7 @@ EVENTS_SHOWN = 10
 
 
 class ApplyFailed(Exception):
-    """The cluster refused a step or a rollout failed (exit 1); the message is already masked."""
+    """A dry run could not make its plan (exit 1); the message is already masked."""
 
 
 # --------------------------------------------------------------------------- inputs
@@ -401,7 +401,11 @@ def apply_args(opts: Options, namespace: str, *, dry_run: bool) -> list[str]:
 
 
 def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None) -> Outcome:
-    """Apply (or plan) one environment. Raises InputError before touching anything, ApplyFailed after."""
+    """Apply (or plan) one environment.
+
+    Raises InputError before touching anything and ApplyFailed when a dry run cannot make its plan;
+    a failed apply step or rollout comes back as Outcome.failure, with the plan and what ran so far.
+    """
     environ = os.environ if environ is None else environ
     log = log or sys.stdout
     from spinops.tools import kubectl as kubectl_path
@@ -466,7 +470,7 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
             stdin = json.dumps({"apiVersion": "v1", "kind": "List", "items": namespaces}, sort_keys=True)
             proc = k.run(["apply", "--server-side", f"--field-manager={FIELD_MANAGER}", "-f", "-"], stdin=stdin)
             if proc.returncode != 0:
-                raise ApplyFailed(f"applying the Namespace failed (kubectl exit {proc.returncode})")
+                return _failed(outcome, f"applying the Namespace failed (kubectl exit {proc.returncode})", proc)
 
     # 4. workflow Secrets, manifest on stdin
     if secrets:
@@ -476,15 +480,15 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
                 args.append("--force-conflicts")
             proc = k.run([*args, "--namespace", namespace, "-f", "-"], stdin=secrets_manifest(secrets, values, namespace))
             if proc.returncode != 0:
-                raise ApplyFailed(f"applying the workflow Secrets failed (kubectl exit {proc.returncode})")
+                return _failed(outcome, f"applying the workflow Secrets failed (kubectl exit {proc.returncode})", proc)
             plan.secrets = [(s.name, "apply") for s in secrets]
 
     # 5. the manifests, with ApplySet pruning
     with gha.group(f"apply: {opts.manifests}", log):
         proc = k.run(apply_args(opts, namespace, dry_run=False), env={"KUBECTL_APPLYSET": "true"})
-        if proc.returncode != 0:
-            raise ApplyFailed(f"kubectl apply of {opts.manifests} failed (exit {proc.returncode})")
         plan.prune = pruned_from_output(proc.stdout)
+        if proc.returncode != 0:
+            return _failed(outcome, f"kubectl apply of {opts.manifests} failed (exit {proc.returncode})", proc)
 
     # 6. rollouts
     failed = []
@@ -506,6 +510,13 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
             events = "\n".join(lines[:1] + lines[1:][-EVENTS_SHOWN:]) if lines else "(no events)"
             parts.append(f"rollout of {kind}/{name} did not complete within {opts.rollout_timeout}; its last events:\n{events}")
         outcome.failure = "\n\n".join(parts)
+    return outcome
+
+
+def _failed(outcome: Outcome, message: str, proc: subprocess.CompletedProcess) -> Outcome:
+    """Record a failed kubectl step (its output is already masked) and stop."""
+    tail = proc.stderr.rstrip("\n").splitlines()[-20:]
+    outcome.failure = message + ("\n" + "\n".join(tail) if tail else "")
     return outcome
 
 

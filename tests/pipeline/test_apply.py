@@ -164,14 +164,16 @@ def test_missing_manifests_is_an_input_error(repo, fake_kubectl):
     assert fake_kubectl.calls() == []
 
 
-def test_apply_error_stops_before_rollouts(repo, fake_kubectl):
+def test_apply_error_stops_before_rollouts(repo, fake_kubectl, tmp_path):
     fake_kubectl.on("diff", diff=FIAT_DIFF)
     fake_kubectl.on("--applyset=configmaps/spinops-staging", stderr='Error from server (Forbidden): deployments.apps "fiat" is forbidden\n', exit=1)
-    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
+    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl, GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md")))
     assert proc.returncode == 1
     assert "kubectl apply of build/staging/manifests.yaml failed (exit 1)" in proc.stderr
-    assert 'deployments.apps "fiat" is forbidden' in proc.stdout
+    assert 'deployments.apps "fiat" is forbidden' in proc.stdout and 'deployments.apps "fiat" is forbidden' in proc.stderr
     assert not any(c["argv"][0] == "rollout" for c in fake_kubectl.calls())
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| change | `Deployment/fiat` |" in summary and 'is forbidden' in summary
 
 
 def test_rollout_timeout_names_the_deployment_and_its_events(repo, fake_kubectl, tmp_path):
