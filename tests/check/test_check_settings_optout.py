@@ -120,3 +120,17 @@ def test_list_documents_are_expanded_with_their_lines():
     assert report.resources == 2
     [f] = report.findings
     assert f.resource.name == "b" and f.location.line == 11 and f.resource.line == 8
+
+
+def test_optout_of_a_rule_that_did_not_run_is_not_unknown():
+    text = """\
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: deck
+      annotations: {spinops.io/ignore: "schema,probes", spinops.io/ignore-reason: "validated by the cluster"}
+    spec:
+      ports: [{port: 9000}]
+    """
+    report = check_text(text, validate=False, only_rules=("resources",))
+    assert report.findings == [] and report.opt_outs[0].suppressed == 0

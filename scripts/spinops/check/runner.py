@@ -3,7 +3,6 @@ opt-outs, locate and trace findings, and return a sorted `Report`."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,13 +31,6 @@ class Options:
     repo: Path | None = None
     env: str | None = None
     fail_on: str = "error"
-
-
-@dataclass
-class Timings:
-    validate_s: float = 0.0
-    lint_s: float = 0.0
-    resources: int = 0
 
 
 def load_context(manifest: Manifest, repo: Path | None) -> Context:
@@ -85,93 +77,109 @@ def selected_builtins(opts: Options):
     return [m for m in mods if (not opts.only_rules or m.ID in opts.only_rules) and m.ID not in opts.disable_rules]
 
 
-def run_check(manifest: Manifest, opts: Options, timings: Timings | None = None) -> Report:
+def run_check(manifest: Manifest, opts: Options) -> Report:
     validator = SchemaValidator(opts.kube_version, strict=opts.strict, crd_schemas=opts.crd_schemas) if opts.validate else None
     builtins = selected_builtins(opts)
     lint_rules = engine.select(opts.lint_rules, list(opts.tags))
-    clash = {r.name for r in opts.lint_rules} & ({m.ID for m in builtin_rules()} | {SCHEMA_RULE, optout.RULE_MISSING_REASON, optout.RULE_UNKNOWN})
-    if clash:
-        r = next(x for x in opts.lint_rules if x.name in clash)
-        raise UsageError(Problem(f"rule {r.name!r} has the name of a built-in rule; rename it", file=r.file, line=r.line, code="invalid-rule-file"))
+    reserved = {m.ID for m in builtin_rules()} | {SCHEMA_RULE, optout.RULE_MISSING_REASON, optout.RULE_UNKNOWN}
+    for r in opts.lint_rules:
+        if r.name in reserved:
+            raise UsageError(Problem(f"rule {r.name!r} has the name of a built-in rule; rename it", file=r.file, line=r.line, code="invalid-rule-file"))
 
     report = Report(input=manifest.name, kube_version=validator.minor if validator else opts.kube_version, resources=len(manifest.resources), fail_on=opts.fail_on)
-    if validator:
-        report.rules[SCHEMA_RULE] = {"description": f"Kubernetes {validator.minor} schema (strict: {opts.strict})", "severity": "error", "help": "kubernetes-validate schema validation"}
-    for m in builtins:
-        report.rules[m.ID] = {"description": m.DESCRIPTION, "severity": m.SEVERITY, "help": summary(m)}
-    for r in lint_rules:
-        report.rules[r.name] = {"description": r.description or r.field, "severity": r.severity, "help": f"{r.file}:{r.line}: {r.field} {r.operator} {r.value!r}" if r.value is not None else f"{r.file}:{r.line}: {r.field} {r.operator}"}
-    report.rules[optout.RULE_MISSING_REASON] = {"description": f"{optout.IGNORE} needs a reason in {optout.REASON}", "severity": "error", "help": "opt-outs must say why"}
-    report.rules[optout.RULE_UNKNOWN] = {"description": f"{optout.IGNORE} names a rule that does not exist", "severity": "warning", "help": "a typo silences nothing"}
-
+    report.rules = _rule_table(validator, opts.strict, builtins, lint_rules)
     ctx = load_context(manifest, opts.repo)
-    raw: list[tuple[Resource, Finding, Hit | None]] = []
-
-    t0 = time.perf_counter()
-    if validator:
-        for res in manifest.resources:
-            ref = ResourceRef.of(res.obj, res.index, res.line)
-            outcome = validator.validate(res.obj)
-            if outcome.status == "skipped":
-                report.skipped.append(Skipped(ref, outcome.reason, Location(manifest.name, res.line)))
-            for path, msg in outcome.errors:
-                raw.append((res, Finding(SCHEMA_RULE, "error", msg, ref, jsonpath(path)), Hit(path=path)))
-    t1 = time.perf_counter()
-
+    raw: list[tuple[Resource, Finding, Hit]] = []
     for res in manifest.resources:
         ref = ResourceRef.of(res.obj, res.index, res.line)
-        for mod in builtins:
-            for hit in mod.check(res.obj, ctx):
-                raw.append((res, Finding(mod.ID, hit.severity or mod.SEVERITY, hit.message, ref, jsonpath(hit.path), hint=hit.hint), hit))
-        kind = str(res.obj.get("kind"))
-        for rule in lint_rules:
-            if not (rule.applies_to(kind) or rule.kind == "Pod"):
-                continue
-            for doc, to_resource in engine.targets(rule, res.obj):
-                result = engine.evaluate(rule, doc)
-                if result.passed:
-                    continue
-                path = to_resource(result.path)
-                shown = f" (found: {result.actual!r})" if result.actual else " (not set)"
-                msg = f"{rule.description or rule.name}: {rule.field} {rule.operator}{'' if rule.value is None else ' ' + repr(rule.value)} failed{shown}"
-                raw.append((res, Finding(rule.name, rule.severity, msg, ref, jsonpath(path)), Hit(path=path)))
-    t2 = time.perf_counter()
-    if timings is not None:
-        timings.validate_s += t1 - t0
-        timings.lint_s += t2 - t1
-        timings.resources += len(manifest.resources)
-
-    known_ids = set(report.rules)
-    suppressed: dict[int, int] = {}
+        if validator:
+            raw += _validate(validator, res, ref, report, manifest.name)
+        raw += _builtin_findings(builtins, res, ref, ctx)
+        raw += _lint_findings(lint_rules, res, ref)
     requests = {res.index: optout.request_of(res.obj) for res in manifest.resources}
+    raw += _optout_findings(manifest, requests, reserved | {r.name for r in opts.lint_rules})
+
+    tracer = _tracer(opts)
+    suppressed: dict[int, int] = {}
+    for res, finding, hit in raw:
+        req = requests.get(res.index)
+        placed = _place(finding, res, hit, manifest, tracer)
+        if req is not None and req.honoured and finding.rule in req.rules and finding.rule not in (optout.RULE_MISSING_REASON, optout.RULE_UNKNOWN):
+            suppressed[res.index] = suppressed.get(res.index, 0) + 1
+            report.suppressed.append(placed)
+        else:
+            report.findings.append(placed)
+    for res in manifest.resources:
+        req = requests[res.index]
+        if req is not None:
+            line, _ = res.line_of(("metadata", "annotations", optout.IGNORE))
+            silenced = suppressed.get(res.index, 0) if req.honoured else 0
+            report.opt_outs.append(OptOut(ResourceRef.of(res.obj, res.index, res.line), req.rules, req.reason, silenced, Location(manifest.name, line)))
+    report.sort()
+    return report
+
+
+def _rule_table(validator, strict: bool, builtins, lint_rules) -> dict[str, dict]:
+    """Every rule that ran, with its description and default severity (for JSON and SARIF)."""
+    rules: dict[str, dict] = {}
+    if validator:
+        rules[SCHEMA_RULE] = {"description": f"Kubernetes {validator.minor} schema (strict: {strict})", "severity": "error", "help": "kubernetes-validate schema validation"}
+    for m in builtins:
+        rules[m.ID] = {"description": m.DESCRIPTION, "severity": m.SEVERITY, "help": summary(m)}
+    for r in lint_rules:
+        what = f"{r.field} {r.operator}" + ("" if r.value is None else f" {r.value!r}")
+        rules[r.name] = {"description": r.description or r.field, "severity": r.severity, "help": f"{r.file}:{r.line}: {what}"}
+    rules[optout.RULE_MISSING_REASON] = {"description": f"{optout.IGNORE} needs a reason in {optout.REASON}", "severity": "error", "help": "opt-outs must say why"}
+    rules[optout.RULE_UNKNOWN] = {"description": f"{optout.IGNORE} names a rule that does not exist", "severity": "warning", "help": "a typo silences nothing"}
+    return rules
+
+
+def _validate(validator: SchemaValidator, res: Resource, ref: ResourceRef, report: Report, input_name: str):
+    outcome = validator.validate(res.obj)
+    if outcome.status == "skipped":
+        report.skipped.append(Skipped(ref, outcome.reason, Location(input_name, res.line)))
+    return [(res, Finding(SCHEMA_RULE, "error", msg, ref, jsonpath(path)), Hit(path=path)) for path, msg in outcome.errors]
+
+
+def _builtin_findings(builtins, res: Resource, ref: ResourceRef, ctx: Context):
+    out = []
+    for mod in builtins:
+        for hit in mod.check(res.obj, ctx):
+            out.append((res, Finding(mod.ID, hit.severity or mod.SEVERITY, hit.message, ref, jsonpath(hit.path), hint=hit.hint), hit))
+    return out
+
+
+def _lint_findings(lint_rules, res: Resource, ref: ResourceRef):
+    out = []
+    for rule in lint_rules:
+        for doc, to_resource in engine.targets(rule, res.obj):
+            result = engine.evaluate(rule, doc)
+            if result.passed:
+                continue
+            path = to_resource(result.path)
+            shown = f" (found: {result.actual!r})" if result.actual else " (not set)"
+            expected = "" if rule.value is None else f" {rule.value!r}"
+            msg = f"{rule.description or rule.name}: {rule.field} {rule.operator}{expected} failed{shown}"
+            out.append((res, Finding(rule.name, rule.severity, msg, ref, jsonpath(path)), Hit(path=path)))
+    return out
+
+
+def _optout_findings(manifest: Manifest, requests: dict, known: set[str]):
+    """An opt-out without a reason (not honoured) is an error; one naming an unknown rule a warning."""
+    out = []
+    ann_path = ("metadata", "annotations", optout.IGNORE)
     for res in manifest.resources:
         req = requests[res.index]
         if req is None:
             continue
         ref = ResourceRef.of(res.obj, res.index, res.line)
-        ann_path = ("metadata", "annotations", optout.IGNORE)
         if not req.honoured:
-            raw.append((res, Finding(optout.RULE_MISSING_REASON, "error", f"{optout.IGNORE} ({', '.join(req.rules)}) has no {optout.REASON}: the opt-out is not honoured", ref, jsonpath(ann_path), hint=f"add the annotation {optout.REASON}: <why this resource is an exception>"), Hit(path=ann_path)))
+            msg = f"{optout.IGNORE} ({', '.join(req.rules)}) has no {optout.REASON}: the opt-out is not honoured"
+            out.append((res, Finding(optout.RULE_MISSING_REASON, "error", msg, ref, jsonpath(ann_path), hint=f"add the annotation {optout.REASON}: <why this resource is an exception>"), Hit(path=ann_path)))
         for rid in req.rules:
-            if rid not in known_ids and rid not in {m.ID for m in builtin_rules()} and rid not in {r.name for r in opts.lint_rules}:
-                raw.append((res, Finding(optout.RULE_UNKNOWN, "warning", f"{optout.IGNORE} names unknown rule {rid!r}", ref, jsonpath(ann_path)), Hit(path=ann_path)))
-
-    tracer = _tracer(opts)
-    for res, finding, hit in raw:
-        req = requests.get(res.index)
-        if req is not None and req.honoured and finding.rule in req.rules and finding.rule not in (optout.RULE_MISSING_REASON, optout.RULE_UNKNOWN):
-            suppressed[res.index] = suppressed.get(res.index, 0) + 1
-            report.suppressed.append(_place(finding, res, hit, manifest, tracer))
-            continue
-        report.findings.append(_place(finding, res, hit, manifest, tracer))
-
-    for res in manifest.resources:
-        req = requests[res.index]
-        if req is not None:
-            line, _ = res.line_of(("metadata", "annotations", optout.IGNORE))
-            report.opt_outs.append(OptOut(ResourceRef.of(res.obj, res.index, res.line), req.rules, req.reason, suppressed.get(res.index, 0) if req.honoured else 0, Location(manifest.name, line)))
-    report.sort()
-    return report
+            if rid not in known:
+                out.append((res, Finding(optout.RULE_UNKNOWN, "warning", f"{optout.IGNORE} names unknown rule {rid!r}", ref, jsonpath(ann_path)), Hit(path=ann_path)))
+    return out
 
 
 def _tracer(opts: Options):
