@@ -1,61 +1,11 @@
-"""Fixtures for `spinops migrate`: our own Halyard installation (tests/fixtures/halyard/hal), its `hal backup`
-tarball built here with tarfile (entry names start with `/`, like Halyard's), and empty target repositories
-holding a copy of this repository's kustomize/."""
+"""Fixtures for `spinops migrate` (helpers in halfixture.py)."""
 
 from __future__ import annotations
 
-import io
-import shutil
-import tarfile
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-HAL = ROOT / "tests" / "fixtures" / "halyard" / "hal"
-
-#: Every secret value in the fixture (literal credentials, credential files, service-settings env, profiles).
-CANARIES = (
-    "CANARY-azure-app-key-11aa",
-    "CANARY-dockerhub-password-51c2",
-    "CANARY-s3-secret-key-3c4d",
-    "CANARY-slack-token-xoxb-1a2b",
-    "CANARY-github-status-token-5e6f",
-    "CANARY-jenkins-password-77aa",
-    "CANARY-saml-keystore-pass-8b9c",
-    "CANARY-github-token-9f8e7d",
-    "CANARY-prometheus-password-0d1e",
-    "CANARY-gate-basic-password-2f3a",
-    "CANARY-gate-env-secret-4b5c",
-    "CANARY-clouddriver-sql-password-6d7e",
-    "CANARY-prod-kubeconfig-token-aa01",
-    "CANARY-legacy-kubeconfig-token-bb02",
-    "CANARY-github-bot-token-file-cc03",
-    "CANARY-front50-json-key-dd04",
-    "CANARY-saml-jks-content-ee05",
-)
-
-
-def make_backup(hal: Path, dest: Path) -> Path:
-    """A `hal backup create`-style tar: uncompressed, every entry named `/<path under ~/.hal>`, service-logs left out."""
-    with tarfile.open(dest, "w", format=tarfile.PAX_FORMAT) as tar:
-        for p in sorted(hal.rglob("*")):
-            rel = p.relative_to(hal).as_posix()
-            if not p.is_file() or "service-logs" in rel.split("/"):
-                continue
-            data = p.read_bytes()
-            info = tarfile.TarInfo("/" + rel)
-            info.size = len(data)
-            info.mode = 0o600
-            tar.addfile(info, io.BytesIO(data))
-    return dest
-
-
-def make_repo(dest: Path) -> Path:
-    """A repository to migrate into: this repository's kustomize/ (base, components, overlays) and a .gitignore."""
-    shutil.copytree(ROOT / "kustomize", dest / "kustomize")
-    (dest / ".gitignore").write_text("/build/\n__pycache__/\n")
-    return dest
+from halfixture import HAL, make_backup, make_repo
 
 
 @pytest.fixture

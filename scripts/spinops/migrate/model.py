@@ -74,9 +74,7 @@ def kebab(words: list[str]) -> str:
 
 def get(data, path: tuple, default=None):
     for p in path:
-        if isinstance(data, dict) and p in data:
-            data = data[p]
-        elif isinstance(data, list) and isinstance(p, int) and 0 <= p < len(data):
+        if isinstance(data, dict) and p in data or isinstance(data, list) and isinstance(p, int) and 0 <= p < len(data):
             data = data[p]
         else:
             return default

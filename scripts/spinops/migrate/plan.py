@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spinops.errors import InputError, Problem
-from spinops.migrate import halyard, secrets as sec, sizing
+from spinops.migrate import halyard, sizing
+from spinops.migrate import secrets as sec
 from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, Note
 from spinops.migrate.source import HalSource, Located, open_source, parse_yaml
 from spinops.services import SERVICES, SHARDS

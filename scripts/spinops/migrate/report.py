@@ -100,7 +100,7 @@ def render_report(plan, docs: dict[str, Located], files: dict[str, bytes]) -> st
         "",
         f"Source: `{src_name}` ({'a `hal backup create` tar' if plan.source.kind == 'backup' else 'a Halyard home directory'}), "
         f"deployment `{plan.deployment}`" + (f", Spinnaker {version}" if version else "") + ". "
-        f"Written by `spinops migrate`; running it again with the same input changes nothing.",
+        "Written by `spinops migrate`; running it again with the same input changes nothing.",
         "",
         f"Environment: `{plan.env}` (`kustomize/overlays/{plan.env}/`). Build it with `spinops build --env {plan.env}` "
         f"and check it with `spinops check --env {plan.env}`.",

@@ -1,0 +1,342 @@
+"""`spinops migrate` end to end on our Halyard fixture: the real CLI, a real git repository, the real build and check."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from halfixture import CANARIES, HAL, make_backup, make_repo, run_spinops
+
+from spinops.halconfig.load import load_halconfig
+
+SECRET_DIR = ".secrets"
+
+
+def snapshot(repo: Path) -> dict[str, bytes]:
+    return {p.relative_to(repo).as_posix(): p.read_bytes() for p in sorted(repo.rglob("*"))
+            if p.is_file() and ".git" not in p.relative_to(repo).parts and p.relative_to(repo).parts[0] != "build"}
+
+
+def migrate(repo: Path, *args: str):
+    return run_spinops("migrate", *args, "--repo", str(repo))
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """The current deployment (prod) migrated from the ~/.hal directory into a fresh git repository."""
+    repo = make_repo(tmp_path_factory.mktemp("prod") / "repo")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    proc = migrate(repo, str(HAL))
+    assert proc.returncode == 0, proc.stderr
+    return repo, proc
+
+
+def hal_out(repo: Path) -> dict:
+    return yaml.safe_load((repo / "halconfig/halconfig.yml").read_text())
+
+
+def line_of(path: Path, needle: str) -> int:
+    for i, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line:
+            return i
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+# ----------------------------------------------------------------------------------- the halconfig
+
+
+def test_halconfig_has_every_kleat_change_and_passes_the_strict_loader(migrated):
+    repo, _ = migrated
+    load_halconfig(repo / "halconfig")  # strict validation: raises on any unknown field
+    d = hal_out(repo)
+    assert d["version"] == "1.30.2" and "name" not in d and "deploymentEnvironment" not in d
+    assert "github-status" not in d["notifications"] and d["notifications"]["githubStatus"]["enabled"] is True
+    assert d["persistentStorage"] == {"s3": {"enabled": True, "bucket": "acme-spinnaker", "rootFolder": "front50", "region": "us-west-2",
+                                             "pathStyleAccess": False, "accessKeyId": "AKIAACMEEXAMPLE0001",
+                                             "secretAccessKey": "${PERSISTENT_STORAGE_S3_SECRET_ACCESS_KEY}"}}
+    canary = d["canary"]
+    assert isinstance(canary["serviceIntegrations"], dict) and canary["serviceIntegrations"]["prometheus"]["enabled"] is True
+    assert "name" not in canary["serviceIntegrations"]["aws"] and canary["storageAccountName"] == "canary-s3"
+    assert "defaultStorageAccount" not in canary and "stagesEnabled" not in canary
+    saml = d["security"]["authn"]["saml"]
+    assert saml["metadataUrl"] == "file:///opt/spinnaker/saml/metadata.xml"
+    assert (saml["redirectProtocol"], saml["redirectHostname"], saml["redirectBasePath"]) == ("https", "api.spinnaker.acme.example:443", "/gate")
+    assert not {"metadataLocal", "serviceAddress"} & set(saml)
+    assert d["providers"]["azure"]["accounts"][0]["useSshPublicKey"] is True
+    for acct in d["providers"]["kubernetes"]["accounts"]:
+        assert "providerVersion" not in acct and "cacheIntervalSeconds" not in acct and "configureImagePullSecrets" not in acct
+    assert "roleProviderType" not in str(d["security"]) and "EXTERNAL" not in str(d["security"])
+    assert "authz" not in d["security"] and "oauth2" not in d["security"]["authn"]  # only `enabled: false` (and Halyard bookkeeping) left
+    assert "enabled" not in d["metricStores"] and "enabled" not in d["security"]
+    assert all(d["notifications"][k] == {"enabled": True} for k in ("bearychat", "email", "googlechat", "pubsub"))
+    assert d["providers"]["dockerRegistry"]["primaryAccount"] == "dockerhub"  # Halyard's first-account fallback
+    assert d["providers"]["kubernetes"]["primaryAccount"] == "prod-cluster"  # set explicitly: kept
+    assert d["security"]["authn"]["basic"] == {"enabled": True, "user": {"username": "admin", "password": "${SECURITY_AUTHN_BASIC_PASSWORD}"}}
+    assert d["security"]["authn"]["enabled"] is True
+    assert d["artifacts"]["github"]["accounts"][0]["token"] == "${ARTIFACTS_GITHUB_MY_ACCOUNT_TOKEN}"
+    kubeconfigs = [a["kubeconfigFile"] for a in d["providers"]["kubernetes"]["accounts"]]
+    assert kubeconfigs == ["/var/secrets/spinnaker/prod.kubeconfig", "/var/secrets/spinnaker/staging.config", "/var/secrets/spinnaker/legacy.kubeconfig"]
+    assert "features" in d and "artifacts" not in d["features"] and "appengine" not in d["providers"]  # Halyard defaults gone
+
+
+def test_source_directory_and_backup_tar_give_the_same_result(migrated, tmp_path):
+    repo, _ = migrated
+    other = make_repo(tmp_path / "from-tar")
+    proc = migrate(other, str(make_backup(HAL, tmp_path / "halyard-backup.tar")))
+    assert proc.returncode == 0, proc.stderr
+    a, b = snapshot(repo), snapshot(other)
+    assert set(a) == set(b)
+    for path in a:
+        if path != "MIGRATION.md":
+            assert a[path] == b[path], path
+    assert "hal backup create" in b["MIGRATION.md"].decode() and "halyard-backup.tar:/config:" in b["MIGRATION.md"].decode()
+
+
+# ----------------------------------------------------------------------------------- credentials
+
+
+def test_credentials_declared_by_name_and_values_only_in_git_ignored_secrets(migrated):
+    repo, _ = migrated
+    declared = yaml.safe_load((repo / "halconfig/secrets.yml").read_text())["secrets"]
+    assert declared["spinnaker-artifacts-github"] == {"source": "workflow", "env": ["ARTIFACTS_GITHUB_MY_ACCOUNT_TOKEN"]}
+    assert declared["spinnaker-files"] == {"source": "external", "mountPath": "/var/secrets/spinnaker",
+                                           "files": ["github-bot.token", "legacy.kubeconfig", "prod.kubeconfig", "saml.jks", "staging.config"]}
+    assert declared["spinnaker-gate-env"]["env"] == ["GATE_ENV_OIDC_CLIENT_SECRET"]
+    assert declared["spinnaker-profiles"]["env"] == ["CLOUDDRIVER_LOCAL_SQL_CONNECTION_POOLS_DEFAULT_PASSWORD"]
+    env = (repo / SECRET_DIR / "spinnaker-artifacts-github.env").read_text()
+    assert env == "ARTIFACTS_GITHUB_MY_ACCOUNT_TOKEN=CANARY-github-token-9f8e7d\n"
+    assert (repo / SECRET_DIR / "spinnaker-files/prod.kubeconfig").read_bytes() == (HAL / "secrets/prod.kubeconfig").read_bytes()
+    assert (repo / SECRET_DIR / "spinnaker-files/saml.jks").read_bytes() == (HAL / "saml/saml.jks").read_bytes()
+    assert not (repo / SECRET_DIR / "spinnaker-files/staging.config").exists()  # outside the Halyard home: a manual step
+    for p in (repo / SECRET_DIR).rglob("*"):
+        mode = stat.S_IMODE(p.stat().st_mode)
+        assert mode == (0o700 if p.is_dir() else 0o600), (p, oct(mode))
+    assert stat.S_IMODE((repo / SECRET_DIR).stat().st_mode) == 0o700
+    # git agrees that nothing under .secrets/ can be committed
+    ignored = subprocess.run(["git", "-C", str(repo), "check-ignore", "-q", f"{SECRET_DIR}/spinnaker-files/prod.kubeconfig"])
+    assert ignored.returncode == 0
+    status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=all"], capture_output=True, text=True, check=True).stdout
+    assert SECRET_DIR not in status and "MIGRATION.md" in status
+
+
+def test_no_secret_value_in_any_tracked_file_report_or_output(migrated):
+    repo, proc = migrated
+    every_secret = "".join(p.read_text(errors="replace") for p in (repo / SECRET_DIR).rglob("*") if p.is_file())
+    for canary in CANARIES:
+        if canary == "CANARY-prod-kubeconfig-token-aa01" or canary == "CANARY-front50-json-key-dd04":
+            continue  # only in files referenced by the legacy deployment / the prod kubeconfig (checked below)
+        assert canary in every_secret or canary.startswith("CANARY-legacy"), canary
+    assert "CANARY-prod-kubeconfig-token-aa01" in every_secret
+    tracked = {k: v for k, v in snapshot(repo).items() if not k.startswith(SECRET_DIR)}
+    for path, content in tracked.items():
+        for canary in CANARIES:
+            assert canary.encode() not in content, (canary, path)
+    for canary in CANARIES:
+        assert canary not in proc.stdout and canary not in proc.stderr
+
+
+# ----------------------------------------------------------------------------------- overlay
+
+
+def test_overlay_sizing_sidecars_and_service_settings(migrated):
+    repo, _ = migrated
+    ov = repo / "kustomize/overlays/prod"
+    k = yaml.safe_load((ov / "kustomization.yml").read_text())
+    assert k["namespace"] == "spinnaker" and k["resources"] == ["../../base"] and "components" not in k
+    assert {i["newTag"] for i in k["images"]} == {"spinnaker-1.30.2"} and len(k["images"]) == 11
+    cd = yaml.safe_load((ov / "clouddriver.yml").read_text())
+    assert cd["spec"]["replicas"] == 2  # spin-clouddriver: replicas
+    main, sidecar = cd["spec"]["template"]["spec"]["containers"]
+    assert main["resources"] == {"requests": {"cpu": "1", "memory": "3Gi"}, "limits": {"cpu": "3", "memory": "3Gi"}}  # spin- fallback
+    assert main["env"] == [{"name": "JAVA_OPTS", "value": "-XX:MaxRAMPercentage=60.0"}]
+    assert sidecar["name"] == "cloudsql-proxy" and sidecar["image"] == "gcr.io/cloudsql-docker/gce-proxy:1.33.2"
+    assert sidecar["volumeMounts"] == [{"name": "cloudsql-sa", "mountPath": "/secrets/cloudsql"}] and sidecar["resources"]["limits"]
+    assert cd["spec"]["template"]["metadata"]["annotations"] == {"cluster-autoscaler.kubernetes.io/safe-to-evict": "false"}
+    fiat = yaml.safe_load((ov / "fiat.yml").read_text())
+    assert "replicas" not in fiat["spec"]  # a bare key sizes the container only
+    assert fiat["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"] == {"cpu": "1", "memory": "1Gi"}
+    gate = yaml.safe_load((ov / "gate.yml").read_text())
+    pod = gate["spec"]["template"]
+    assert gate["spec"]["replicas"] == 2 and pod["spec"]["serviceAccountName"] == "spin-gate" and pod["spec"]["nodeSelector"] == {"pool": "spinnaker"}
+    assert pod["metadata"]["annotations"]["prometheus.io/scrape"] == "true"
+    env = {e["name"]: e for e in pod["spec"]["containers"][0]["env"]}
+    assert env["OIDC_CLIENT_SECRET"] == {"name": "OIDC_CLIENT_SECRET", "valueFrom": {"secretKeyRef": {"name": "spinnaker-gate-env", "key": "GATE_ENV_OIDC_CLIENT_SECRET"}}}
+    assert env["JAVA_OPTS"]["value"] == "-XX:MaxRAMPercentage=70.0"
+    assert yaml.safe_load((ov / "igor.yml").read_text())["spec"]["template"]["spec"]["hostAliases"][0]["ip"] == "10.0.0.5"
+    assert yaml.safe_load((ov / "orca.yml").read_text())["spec"]["template"]["spec"]["tolerations"][0]["key"] == "dedicated"
+    assert yaml.safe_load((ov / "redis.yml").read_text())["spec"]["externalName"] == "redis.acme.internal"
+    svc = yaml.safe_load((ov / "service-gate.yml").read_text())
+    assert svc["spec"]["type"] == "LoadBalancer" and svc["metadata"]["annotations"]
+    assert (ov / "saml-metadata.xml").read_bytes() == (HAL / "saml/metadata.xml").read_bytes()
+
+
+def test_profiles_copied_and_their_credentials_replaced_round_trip(migrated):
+    repo, _ = migrated
+    prof = repo / "halconfig/profiles"
+    assert sorted(p.name for p in prof.iterdir()) == ["clouddriver-local.yml", "echo-local.yml", "gate-local.yml", "settings-local.js"]
+    assert (prof / "gate-local.yml").read_bytes() == (HAL / "prod/profiles/gate-local.yml").read_bytes()
+    cd = (prof / "clouddriver-local.yml").read_text()
+    assert cd.startswith("# Clouddriver keeps its task repository in MySQL.\n")  # the comment survives (ruamel round trip)
+    assert "password: ${CLOUDDRIVER_LOCAL_SQL_CONNECTION_POOLS_DEFAULT_PASSWORD}" in cd
+    assert cd.replace("${CLOUDDRIVER_LOCAL_SQL_CONNECTION_POOLS_DEFAULT_PASSWORD}", "CANARY-clouddriver-sql-password-6d7e") == \
+        (HAL / "prod/profiles/clouddriver-local.yml").read_text()
+
+
+# ----------------------------------------------------------------------------------- the report
+
+
+def test_report_lists_changes_drops_and_manual_steps_with_lines_on_both_sides(migrated):
+    repo, _ = migrated
+    report = (repo / "MIGRATION.md").read_text()
+    config, out = HAL / "config", repo / "halconfig/halconfig.yml"
+    src_line, out_line = line_of(config, "github-status:"), line_of(out, "githubStatus:")
+    assert f"| `hal/config:{src_line}` | `halconfig/halconfig.yml:{out_line}` | renamed `notifications.github-status`" in report
+    src_line, out_line = line_of(config, "defaultStorageAccount:"), line_of(out, "storageAccountName:")
+    assert f"`hal/config:{src_line}` | `halconfig/halconfig.yml:{out_line}` | renamed `canary.defaultStorageAccount`" in report
+    tok_src, tok_out = line_of(config, "token: CANARY-github-token"), line_of(out, "${ARTIFACTS_GITHUB_MY_ACCOUNT_TOKEN}")
+    assert f"`hal/config:{tok_src}` | `halconfig/halconfig.yml:{tok_out}` | literal credential `artifacts.github.accounts[0].token`" in report
+    gate_src = line_of(HAL / "prod/service-settings/gate.yml", "password:")
+    assert f"`hal/prod/service-settings/gate.yml:{gate_src}` | `halconfig/halconfig.yml:{line_of(out, '${SECURITY_AUTHN_BASIC_PASSWORD}')}`" in report
+    sizing_src = line_of(config, "spin-clouddriver:")
+    assert f"`hal/config:{sizing_src + 1}` | `kustomize/overlays/prod/clouddriver.yml:" in report  # replicas line -> the patch
+    # dropped fields, each with what to do instead
+    cache = line_of(config, "cacheIntervalSeconds: 60")
+    assert f"| `hal/config:{cache}` | `providers.kubernetes.accounts[0].cacheIntervalSeconds` | `cacheIntervalSeconds` has no Kleat equivalent" \
+           f": Kleat does not render it; if you relied on it, set the property the service reads in halconfig/profiles/clouddriver-local.yml |" in report
+    for field in ("features.mineCanary", "canary.stagesEnabled", "security.authz.groupMembership.service", "metricStores.enabled",
+                  "deploymentEnvironment.customSizing.monitoring-daemon", "providers.dockerRegistry.accounts[0].repositoriesRegex"):
+        assert f"`{field}`" in report, field
+    manual = report.split("## Manual steps", 1)[1].split("## Changes applied", 1)[0]
+    for needle in ("legacy-cluster", "staging.config", "rosco/packer/acme-ubuntu.json", "ServiceAccount `spin-gate`",
+                   "other deployments in this Halyard config were not migrated: legacy"):
+        assert needle in manual, needle
+    assert "## Credentials" in report and "GATE_ENV_OIDC_CLIENT_SECRET (Secret spinnaker-gate-env)" in report
+
+
+# ----------------------------------------------------------------------------------- behaviour
+
+
+def test_second_run_changes_nothing_and_says_so(migrated):
+    repo, _ = migrated
+    before = snapshot(repo)
+    mtimes = {p: (repo / p).stat().st_mtime_ns for p in before}
+    proc = migrate(repo, str(HAL))
+    assert proc.returncode == 0, proc.stderr
+    assert "nothing to do" in proc.stdout
+    assert snapshot(repo) == before and {p: (repo / p).stat().st_mtime_ns for p in before} == mtimes
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(repo):
+    before = snapshot(repo)
+    proc = migrate(repo, str(HAL), "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert "dry run, nothing written" in proc.stdout and "create" in proc.stdout and "halconfig/halconfig.yml" in proc.stdout
+    assert "manual:" in proc.stdout
+    assert snapshot(repo) == before and not (repo / SECRET_DIR).exists()
+    for canary in CANARIES:
+        assert canary not in proc.stdout + proc.stderr
+
+
+def test_refuses_to_overwrite_without_force(repo):
+    (repo / "halconfig").mkdir()
+    (repo / "halconfig/halconfig.yml").write_text("version: 1.36.1\n")
+    (repo / "MIGRATION.md").write_text("mine\n")
+    proc = migrate(repo, str(HAL))
+    assert proc.returncode == 2
+    assert "halconfig/halconfig.yml: error: exists with different content" in proc.stderr and "MIGRATION.md: error" in proc.stderr
+    assert "nothing was written" in proc.stderr
+    assert (repo / "halconfig/halconfig.yml").read_text() == "version: 1.36.1\n" and not (repo / SECRET_DIR).exists()
+    dry = migrate(repo, str(HAL), "--dry-run")
+    assert dry.returncode == 2 and "overwrite (needs --force)" in dry.stdout
+    forced = migrate(repo, str(HAL), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "githubStatus" in (repo / "halconfig/halconfig.yml").read_text()
+
+
+def test_existing_secrets_yml_and_gitignore_are_extended_not_replaced(repo):
+    (repo / "halconfig").mkdir()
+    (repo / "halconfig/secrets.yml").write_text("# ours: keep this comment\nsecrets:\n  team-token:   # a hand-written entry\n"
+                                                "    source: workflow\n    env: [TEAM_TOKEN]\n")
+    proc = migrate(repo, str(HAL))
+    assert proc.returncode == 0, proc.stderr
+    text = (repo / "halconfig/secrets.yml").read_text()
+    assert text.startswith("# ours: keep this comment\nsecrets:\n  team-token:   # a hand-written entry\n")
+    assert "spinnaker-artifacts-github:" in text
+    gi = (repo / ".gitignore").read_text()
+    assert gi.startswith("/build/\n__pycache__/\n") and ".secrets/\n" in gi
+
+
+def test_bad_input_exits_2_without_writing(repo, tmp_path):
+    proc = migrate(repo, str(HAL), "--deployment", "nope")
+    assert proc.returncode == 2 and "no deployment named 'nope'" in proc.stderr and "deployments: prod, legacy" in proc.stderr
+    bad = tmp_path / "hal"
+    bad.mkdir()
+    (bad / "config").write_text((HAL / "config").read_text().replace("persistentStoreType: s3", "persistentStoreType: redis"))
+    proc = migrate(repo, str(bad))
+    assert proc.returncode == 2 and "Front50 has no Redis store" in proc.stderr and "Traceback" not in proc.stderr
+    (bad / "config").write_text("deploymentConfigurations: [\n")
+    proc = migrate(repo, str(bad))
+    assert proc.returncode == 2 and "config:2" in proc.stderr and "malformed YAML" in proc.stderr
+    assert snapshot(repo) == snapshot(repo) and not (repo / "halconfig").exists()
+
+
+# ----------------------------------------------------------------------------------- build + check
+
+
+@pytest.mark.slow
+def test_migrated_repository_builds_and_checks(migrated):
+    repo, _ = migrated
+    build = run_spinops("build", "--env", "prod", "--repo", str(repo), "--format", "json")
+    assert build.returncode == 0, build.stderr
+    import json
+
+    result = json.loads(build.stdout)
+    wiring = result["wiring"]
+    assert wiring["gate"]["env"] == ["SECURITY_AUTHN_BASIC_PASSWORD", "SECURITY_AUTHN_SAML_KEY_STORE_PASSWORD"]
+    assert wiring["gate"]["files"] == ["/var/secrets/spinnaker/saml.jks"]
+    assert "ARTIFACTS_GITHUB_MY_ACCOUNT_TOKEN" in wiring["echo"]["env"] and "NOTIFICATIONS_SLACK_TOKEN" not in wiring["clouddriver"]["env"]
+    assert wiring["kayenta"]["env"] == ["CANARY_PROMETHEUS_PROM_PASSWORD"]
+    manifests = (repo / "build/prod/manifests.yaml").read_text()
+    docs = {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(manifests) if d}
+    cd = docs[("Deployment", "clouddriver")]
+    assert cd["spec"]["replicas"] == 2 and [c["name"] for c in cd["spec"]["template"]["spec"]["containers"]] == ["clouddriver", "cloudsql-proxy"]
+    gate = docs[("Deployment", "gate")]["spec"]["template"]["spec"]
+    assert any(v.get("configMap", {}).get("name", "").startswith("gate-saml-metadata-") for v in gate["volumes"])
+    for canary in CANARIES:
+        assert canary not in manifests
+    check = run_spinops("check", "--env", "prod", "--repo", str(repo))
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.slow
+def test_legacy_deployment_from_the_backup_tar_v1_patch_and_ha(tmp_path):
+    repo = make_repo(tmp_path / "repo")
+    proc = migrate(repo, str(make_backup(HAL, tmp_path / "backup.tar")), "--deployment", "legacy")
+    assert proc.returncode == 0, proc.stderr
+    patch = yaml.safe_load((repo / "halconfig/patches/migrated-kubernetes-v1-accounts.yml").read_text())
+    assert patch["when"] == {"spinnakerVersion": "<1.21"} and patch["args"] == {"v1Accounts": ["old-v1"]} and patch["kind"] == "jq"
+    k = yaml.safe_load((repo / "kustomize/overlays/legacy/kustomization.yml").read_text())
+    assert k["components"] == ["../../components/ha"] and k["namespace"] == "spinnaker-legacy"
+    rw = yaml.safe_load((repo / "kustomize/overlays/legacy/clouddriver-rw.yml").read_text())
+    assert rw["spec"]["replicas"] == 3
+    # Halyard set no limits: memory limit = request, cpu kept from the base (2) since 1500m fits under it
+    assert rw["spec"]["template"]["spec"]["containers"][0]["resources"] == {"requests": {"cpu": "1500m", "memory": "4Gi"}, "limits": {"memory": "4Gi"}}
+    report = (repo / "MIGRATION.md").read_text()
+    assert "deploymentEnvironment.customSizing.spin-clouddriver`: not migrated: Halyard would not have applied it either" in report.replace("| ", "")\
+        or "customSizing.spin-clouddriver: not migrated: Halyard would not have applied it either" in report
+    assert "redisMasterEndpoint" in report
+    d = hal_out(repo)
+    assert d["persistentStorage"]["gcs"]["enabled"] is True and d["persistentStorage"]["gcs"]["jsonPath"] == "/var/secrets/spinnaker/front50.json"
+    assert (repo / SECRET_DIR / "spinnaker-files/front50.json").read_bytes() == (HAL / "secrets/front50.json").read_bytes()
+    build = run_spinops("build", "--env", "legacy", "--repo", str(repo))
+    assert build.returncode == 0, build.stderr
+    clouddriver = yaml.safe_load((repo / "build/legacy/config/clouddriver/clouddriver.yml").read_text())
+    versions = {a["name"]: a.get("providerVersion") for a in clouddriver["kubernetes"]["accounts"]}
+    assert versions == {"old-v1": "V1", "new-v2": None}
+    manifests = (repo / "build/legacy/manifests.yaml").read_text()
+    assert "name: clouddriver-rw" in manifests and "newTag" not in manifests and "spinnaker-1.19.4" in manifests
+    check = run_spinops("check", "--env", "legacy", "--repo", str(repo))
+    assert check.returncode == 0, check.stdout + check.stderr
