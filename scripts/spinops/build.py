@@ -125,6 +125,42 @@ def _relative(p: Problem, repo: Path) -> Problem:
         return p
 
 
+def _service_files(patched: dict[str, Any], changed: set[str], prof) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]]:
+    """service -> {file -> data} its ConfigMap will hold, and the files that are hand-written or patched.
+
+    Rendered files go to their service (render.FILES); profiles to theirs, when not empty;
+    spinnaker-local.yml to every Spring service; settings-local.js to Deck as [hand-written text,
+    patch overrides] (wire scans its strings).
+    """
+    from spinops import profiles
+    from spinops.render import FILES
+    from spinops.services import SERVICES
+
+    names = profiles.profile_names()
+    files: dict[str, dict[str, Any]] = {svc: {} for svc in SERVICES}
+    hand: dict[str, set[str]] = {svc: set() for svc in SERVICES}
+    for name, data in patched.items():
+        if name in FILES:
+            svc = FILES[name]
+            if svc not in files:
+                continue  # spinnaker-monitoring.yml: no monitoring daemon in kustomize/base
+            files[svc][name] = data
+            if name in changed:
+                hand[svc].add(name)
+        elif names.get(name) and name != profiles.DECK_LOCAL and data:
+            files[names[name]][name] = data
+            hand[names[name]].add(name)
+    shared = patched.get(profiles.SHARED_PROFILE)
+    if shared:
+        for svc in profiles.SPRING_SERVICES:
+            files[svc][profiles.SHARED_PROFILE] = shared
+            hand[svc].add(profiles.SHARED_PROFILE)
+    deck_local = patched.get(profiles.DECK_LOCAL) or {}
+    if deck_local or prof.deck_js:
+        files["deck"][profiles.DECK_LOCAL] = [prof.deck_js, deck_local]
+    return files, hand
+
+
 def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     from spinops import bundle, patch, profiles, render, wire
     from spinops.halconfig.load import load_halconfig
@@ -145,7 +181,7 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     hal = load_halconfig(repo / "halconfig", env)
     inventory = wire.load_secrets(repo)
     # Literal credentials are refused before anything is rendered, so no later message can carry one.
-    # the services a credential reaches unchanged (render's table), for messages
+    # Messages name the services a credential reaches unchanged (render's table).
     sections = getattr(render, "CREDENTIAL_SECTIONS", None) or render.SECTIONS
     problems = wire.check_halconfig(hal.data, inventory, hal.locate, sections)
     if any(p.severity == "error" for p in problems):
@@ -163,30 +199,8 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     lap("patch")
 
     namespace, ha = bundle.overlay_facts(overlay, repo)
-    spring = profiles.SPRING_SERVICES
-    shared = patched.get(profiles.SHARED_PROFILE) or {}
-    service_files: dict[str, dict[str, Any]] = {svc: {} for svc in SERVICES}
-    hand_written: dict[str, set[str]] = {svc: set() for svc in SERVICES}
-    for name, data in patched.items():
-        svc = FILES.get(name)
-        if svc is None:
-            svc = profiles.profile_names().get(name, "")
-            if svc is None or not data:  # spinnaker-local.yml: below; empty profiles are not shipped
-                continue
-            hand_written[svc].add(name)
-        if svc not in service_files:
-            continue  # e.g. spinnaker-monitoring.yml: no monitoring daemon in kustomize/base
-        if name in changed:
-            hand_written[svc].add(name)
-        service_files[svc][name] = data
-    if shared:
-        for svc in spring:
-            service_files[svc][profiles.SHARED_PROFILE] = shared
-            hand_written[svc].add(profiles.SHARED_PROFILE)
+    service_files, hand_written = _service_files(patched, changed, prof)
     deck_local = patched.get(profiles.DECK_LOCAL) or {}
-    if deck_local or prof.deck_js:
-        # wire scans strings: the hand-written JavaScript is checked as text, the patch overrides as data
-        service_files["deck"][profiles.DECK_LOCAL] = [prof.deck_js, deck_local]
     origin = wire.Origin(locate=hal.locate, halconfig=hal.data, texts=prof.texts + [(p.file, (repo / p.file).read_text(encoding="utf-8")) for p in patches])
     wiring, problems = wire.plan(service_files, inventory, origin, hand_written=hand_written)
     errors = [p for p in problems if p.severity == "error"]

@@ -13,6 +13,7 @@ Every other name is an error (a typo would otherwise be silently ignored by Spri
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ SHARED_PROFILE = "spinnaker-local.yml"
 DECK_LOCAL = "settings-local.js"
 
 
+@functools.cache
 def profile_names() -> dict[str, str | None]:
     """Valid profile file name -> the service it belongs to (None: every Spring service)."""
     out: dict[str, str | None] = {f"{s}-local.yml": s for s in SPRING_SERVICES}
