@@ -139,6 +139,36 @@ def _median_run(cmd: list[str], runs: int, env: dict[str, str] | None = None) ->
     return statistics.median(walls), statistics.median(cpus)
 
 
+_STAGES = """
+import gc, sys, time
+gc.disable()
+T = time.process_time
+from pathlib import Path
+t = T(); from spinops.halconfig import source, validate; from spinops.halconfig.schema import load_schema
+validate.root_node(load_schema()); import spinops.render as r; imports = T() - t
+text = Path(sys.argv[1]).read_text()
+best = {}
+for _ in range(int(sys.argv[2])):
+    t0 = T(); data = source.parse(text, "x", problems=[]); t1 = T()
+    hal, walk = validate.validate(data); t2 = T()
+    structs = r.render_structs(hal); t3 = T()
+    for name, st in structs.items():
+        r.serialize(name, st)
+    t4 = T()
+    for k, v in (("parse", t1 - t0), ("validate", t2 - t1), ("render_structs", t3 - t2), ("serialize", t4 - t3)):
+        best[k] = min(best.get(k, v), v)
+print(" ".join(f"{k}={v}" for k, v in best.items()), f"imports={imports}")
+"""
+
+
+def stages(path: Path, runs: int, env: dict[str, str] | None = None) -> dict[str, float]:
+    """In-process CPU time of each stage (best of `runs`, GC off as in `spinops render`): who owns what."""
+    proc = subprocess.run([sys.executable, "-c", _STAGES, str(path), str(runs)], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip()[:2000])
+    return {f"{k}_cpu_s": float(v) for k, v in (kv.split("=") for kv in proc.stdout.split())}
+
+
 def run(quick: bool = False) -> list[dict]:
     runs = 3 if quick else 7
     sizes = SIZES[:2] if quick else SIZES
@@ -168,6 +198,11 @@ def run(quick: bool = False) -> list[dict]:
             else:
                 del row["target_s"]
             results.append(row)
+            if n == sizes[-1]:
+                st = stages(hc, runs, env)
+                work = sum(v for k, v in st.items() if k != "imports_cpu_s")
+                results.append({"name": f"stages N={n:,} (in-process CPU, best; median = their sum)", "median_s": work,
+                                "runs": runs, **st})
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return results
