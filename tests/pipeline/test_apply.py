@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 
-from conftest import CANARIES, run_cli
+from pipeline_support import CANARIES, FIAT_DIFF, run_cli
 
 APPLY_MAIN = [
     "apply",
@@ -25,25 +25,6 @@ PART_OF = "applyset.kubernetes.io/part-of"
 SECRETS_APPLY = ["apply", "--server-side", "--field-manager=spinops", "--force-conflicts", "--namespace", "spinnaker", "-f", "-"]
 
 
-def obj(kind: str, name: str, extra: str = "") -> str:
-    api = "apps/v1" if kind == "Deployment" else "v1"
-    return f"apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {name}\n  namespace: spinnaker\n{extra}"
-
-
-# fiat's Deployment changes (CPU limit), a new ConfigMap is created, gate is unchanged
-FIAT_DIFF = {
-    "live": {
-        "apps.v1.Deployment.spinnaker.fiat": obj("Deployment", "fiat", "spec: {cpu: '1'}\n"),
-        "apps.v1.Deployment.spinnaker.gate": obj("Deployment", "gate"),
-        "v1.Service.spinnaker.gate": obj("Service", "gate"),
-    },
-    "merged": {
-        "apps.v1.Deployment.spinnaker.fiat": obj("Deployment", "fiat", "spec: {cpu: '2'}\n"),
-        "apps.v1.Deployment.spinnaker.gate": obj("Deployment", "gate"),
-        "v1.Service.spinnaker.gate": obj("Service", "gate"),
-        "v1.ConfigMap.spinnaker.fiat-config-7h2k9": obj("ConfigMap", "fiat-config-7h2k9"),
-    },
-}
 
 
 def apply_env(fake, **extra):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pipeline_support import run_cli
 
-from conftest import run_cli
 from spinops.manifests import load_documents
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -118,7 +118,7 @@ def test_no_reports_is_an_input_error(fake_gh, tmp_path):
 
 def test_report_runs_the_live_diff_and_records_drift(repo, fake_kubectl, tmp_path):
     """`drift report` end to end through the real `spinops diff --live` and the fake kubectl (test double)."""
-    from test_apply import FIAT_DIFF
+    from pipeline_support import FIAT_DIFF
 
     fake_kubectl.on("config", "current-context", stdout="gke_acme_europe-west1_spinnaker\n")
     fake_kubectl.on("diff", diff=FIAT_DIFF)

@@ -10,9 +10,8 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from test_apply import FIAT_DIFF
+from pipeline_support import CANARIES, FIAT_DIFF, run_cli
 
-from conftest import CANARIES, run_cli
 from spinops.tools import kubectl
 
 KUBECONFIG = """\

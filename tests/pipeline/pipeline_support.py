@@ -1,0 +1,156 @@
+"""Shared by the pipeline tests: sample inputs, the fake kubectl handle (a test double), the CLI runner.
+
+A uniquely named module (not conftest) so imports stay unambiguous in the whole suite."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+MANIFESTS = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: fiat-config-7h2k9
+      namespace: spinnaker
+      labels: {app.kubernetes.io/managed-by: spinops, app.kubernetes.io/part-of: spinnaker, spinops.io/service: fiat}
+    data:
+      fiat.yml: "server:\\n  port: 7003\\n"
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: gate
+      namespace: spinnaker
+      labels: {app.kubernetes.io/managed-by: spinops, app.kubernetes.io/part-of: spinnaker, spinops.io/service: gate}
+    spec:
+      selector: {app.kubernetes.io/name: gate}
+      ports: [{port: 8084, targetPort: 8084}]
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: fiat
+      namespace: spinnaker
+      labels: {app.kubernetes.io/managed-by: spinops, app.kubernetes.io/part-of: spinnaker, spinops.io/service: fiat}
+    spec:
+      selector: {matchLabels: {app.kubernetes.io/name: fiat}}
+      template:
+        metadata: {labels: {app.kubernetes.io/name: fiat}}
+        spec:
+          containers:
+          - name: fiat
+            image: us-docker.pkg.dev/spinnaker-community/docker/fiat:2025.3.0
+            resources: {limits: {cpu: "2"}}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: gate
+      namespace: spinnaker
+      labels: {app.kubernetes.io/managed-by: spinops, app.kubernetes.io/part-of: spinnaker, spinops.io/service: gate}
+    spec:
+      selector: {matchLabels: {app.kubernetes.io/name: gate}}
+      template:
+        metadata: {labels: {app.kubernetes.io/name: gate}}
+        spec:
+          containers:
+          - name: gate
+            image: us-docker.pkg.dev/spinnaker-community/docker/gate:2025.3.0
+    """
+)
+
+SECRETS = textwrap.dedent(
+    """\
+    secrets:
+      spinnaker-github:
+        source: workflow
+        env: [GITHUB_TOKEN]
+      spinnaker-slack:
+        source: workflow
+        env: [SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET]
+      spinnaker-kubeconfigs:
+        source: external
+        mountPath: /var/secrets/kubeconfigs
+        files: [prod.kubeconfig]
+    """
+)
+
+CANARIES = {
+    "GITHUB_TOKEN": "ghp_CANARY0github0token0value0123456789",
+    "SLACK_BOT_TOKEN": "xoxb-CANARY-slack-bot-token-4242",
+    "SLACK_SIGNING_SECRET": "CANARY-signing\nsecret-second-line-7777",
+}
+
+
+class FakeKubectl:
+    """Handle on the test double: script its answers, read back what it was asked."""
+
+    def __init__(self, tmp: Path):
+        self.dir = tmp / "fake-kubectl"
+        self.dir.mkdir()
+        self.log = self.dir / "calls.jsonl"
+        self.script = self.dir / "script.json"
+        self.wrapper = self.dir / "kubectl"
+        self.wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} {HERE / 'fake_kubectl.py'} \"$@\"\n")
+        self.wrapper.chmod(0o755)
+        self.rules: list[dict] = []
+        self.save()
+
+    def on(self, *match: str, stdout: str = "", stderr: str = "", exit: int | None = None, diff: dict | None = None) -> None:
+        rule: dict = {"match": list(match), "stdout": stdout, "stderr": stderr}
+        if exit is not None:
+            rule["exit"] = exit
+        if diff is not None:
+            rule["diff"] = diff
+        self.rules.append(rule)
+        self.save()
+
+    def save(self) -> None:
+        self.script.write_text(json.dumps({"rules": self.rules}))
+
+    def calls(self) -> list[dict]:
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text().splitlines()]
+
+    def env(self) -> dict[str, str]:
+        return {"SPINOPS_KUBECTL": str(self.wrapper), "FAKE_KUBECTL_LOG": str(self.log), "FAKE_KUBECTL_SCRIPT": str(self.script)}
+
+
+
+
+def run_cli(args: list[str], *, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """The real `spinops` CLI in a subprocess with a scrubbed environment (no real credentials)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "SLACK_", "FAKE_", "SPINOPS_", "RUNNER_"))}
+    base.pop("GH_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, "-m", "spinops", *args], cwd=cwd, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+
+def obj(kind: str, name: str, extra: str = "") -> str:
+    api = "apps/v1" if kind == "Deployment" else "v1"
+    return f"apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {name}\n  namespace: spinnaker\n{extra}"
+
+
+# fiat's Deployment changes (CPU limit), a new ConfigMap is created, gate is unchanged
+FIAT_DIFF = {
+    "live": {
+        "apps.v1.Deployment.spinnaker.fiat": obj("Deployment", "fiat", "spec: {cpu: '1'}\n"),
+        "apps.v1.Deployment.spinnaker.gate": obj("Deployment", "gate"),
+        "v1.Service.spinnaker.gate": obj("Service", "gate"),
+    },
+    "merged": {
+        "apps.v1.Deployment.spinnaker.fiat": obj("Deployment", "fiat", "spec: {cpu: '2'}\n"),
+        "apps.v1.Deployment.spinnaker.gate": obj("Deployment", "gate"),
+        "v1.Service.spinnaker.gate": obj("Service", "gate"),
+        "v1.ConfigMap.spinnaker.fiat-config-7h2k9": obj("ConfigMap", "fiat-config-7h2k9"),
+    },
+}
