@@ -277,3 +277,36 @@ def test_list_rules():
     assert r.returncode == 0
     assert [line.split()[0] for line in r.stdout.splitlines()] == sorted(line.split()[0] for line in r.stdout.splitlines())
     assert "placeholders-resolvable" in r.stdout
+
+
+def test_values_that_may_be_credentials_are_never_echoed(tmp_path):
+    """Schema errors and kube-lint results show values, except where a value may be a credential."""
+    leaky = textwrap.dedent(
+        """\
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: s}
+        data: {password: 918273645}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: p
+          annotations: {note: 918273646}
+        spec:
+          containers:
+          - name: c
+            image: busybox:1.36
+            env: [{name: DB_PASSWORD, value: 918273647}, {name: API_TOKEN, value: "tok-918273648"}]
+        """
+    )
+    rules = tmp_path / "rules.yml"
+    rules.write_text("- name: token-shape\n  kind: Pod\n  field: .spec.containers[*].env[*].value\n  operator: matches\n  value: '^nothing$'\n")
+    for fmt in ("text", "json", "github", "sarif"):
+        r = run_spinops("check", "-", "--format", fmt, "--rules", str(rules), input=leaky)
+        assert r.returncode == 1, r.stderr
+        assert "91827364" not in r.stdout + r.stderr, fmt
+    doc = json.loads(run_spinops("check", "-", "--format", "json", "--rules", str(rules), input=leaky).stdout)
+    messages = {(f["rule"], f["path"]): f["message"] for f in doc["findings"]}
+    assert messages[("schema", "$.data.password")] == 'the value is not of types "null", "string"'
+    assert "not shown here" in messages[("token-shape", "$.spec.containers")]

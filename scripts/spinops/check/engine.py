@@ -344,6 +344,14 @@ def _parse_float(t: str):
 
 
 @lru_cache(maxsize=4096)
+def field_keys(field: str) -> tuple:
+    """Every plain key a field expression names (`.spec.containers[*].env[*].value` -> spec, containers, env, value)."""
+    from spinops.check.jsonpath import to_jsonpath_ng
+
+    return tuple(m.group(1) or m.group(2) for m in re.finditer(r"\.\.?([A-Za-z_][A-Za-z0-9_]*)|\['([^']*)'\]", to_jsonpath_ng(field)))
+
+
+@lru_cache(maxsize=4096)
 def _fixed_prefix(field: str) -> tuple:
     """The leading plain keys of a field (`.spec.containers[*].x` -> ("spec", "containers"))."""
     from spinops.check.jsonpath import to_jsonpath_ng

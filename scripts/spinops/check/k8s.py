@@ -125,3 +125,15 @@ def split_image(image: str) -> tuple[str, str | None, str | None]:
     if ":" in last:
         image, tag = image.rsplit(":", 1)
     return image, tag, digest
+
+
+#: Path segments under which a value may be a credential (env values, args, annotations such as
+#: last-applied-configuration); with Secrets and ConfigMaps, reports never echo values there.
+_SENSITIVE_SEGMENTS = frozenset({"env", "args", "command", "annotations", "data", "stringData", "binaryData"})
+
+
+def may_hold_credentials(resource: dict, path: Path) -> bool:
+    """True when the value at `path` must not be printed (it could be a credential)."""
+    if resource.get("kind") in ("Secret", "ConfigMap"):
+        return True
+    return any(isinstance(seg, str) and seg in _SENSITIVE_SEGMENTS for seg in path)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from spinops.check import engine, optout
 from spinops.check.findings import Finding, Location, OptOut, Report, ResourceRef, Skipped
-from spinops.check.k8s import jsonpath
+from spinops.check.k8s import jsonpath, may_hold_credentials
 from spinops.check.rules import Context, Hit, builtin_rules, summary
 from spinops.check.source import Manifest, Resource
 from spinops.check.validate_k8s import DEFAULT_KUBE_VERSION, SchemaValidator
@@ -157,7 +157,12 @@ def _lint_findings(lint_rules, res: Resource, ref: ResourceRef):
             if result.passed:
                 continue
             path = to_resource(result.path)
-            shown = f" (found: {result.actual!r})" if result.actual else " (not set)"
+            if not result.actual:
+                shown = " (not set)"
+            elif may_hold_credentials(res.obj, path) or may_hold_credentials(res.obj, to_resource(engine.field_keys(rule.field))):
+                shown = " (found: a value not shown here: it may be a credential)"
+            else:
+                shown = f" (found: {result.actual[:120]!r}{'...' if len(result.actual) > 120 else ''})"
             expected = "" if rule.value is None else f" {rule.value!r}"
             msg = f"{rule.description or rule.name}: {rule.field} {rule.operator}{expected} failed{shown}"
             out.append((res, Finding(rule.name, rule.severity, msg, ref, jsonpath(path)), Hit(path=path)))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from spinops.check.k8s import may_hold_credentials
 from spinops.errors import InputError, Problem, UsageError
 
 #: The Kubernetes minor validated against when neither `--kube-version` nor the environment sets one.
@@ -159,5 +160,23 @@ class SchemaValidator:
             return Outcome("skipped", reason=f"no schema for {kind} {api_version} in Kubernetes {self.minor} (a CRD or a removed API)")
         if validator.is_valid(obj):
             return Outcome("passed")
-        errors = sorted({(tuple(e.instance_path), e.message) for e in validator.iter_errors(obj)}, key=lambda x: ([str(s) for s in x[0]], x[1]))
-        return Outcome("failed", errors=errors)
+        found = {(tuple(e.instance_path), _message(obj, e)) for e in validator.iter_errors(obj)}
+        return Outcome("failed", errors=sorted(found, key=lambda x: ([str(s) for s in x[0]], x[1])))
+
+
+_VERB = re.compile(r" (?:is not|is a required|does not|has (?:less|more) than|is (?:too|less|greater|valid|disallowed|not allowed)|should not)")
+
+
+def _message(obj: dict, error) -> str:
+    """The validator's message, without the offending value where it could be a credential."""
+    msg = error.message
+    if not may_hold_credentials(obj, tuple(error.instance_path)):
+        return msg
+    inst = error.instance
+    if isinstance(inst, (dict, list)) and not inst:
+        return msg
+    rendered = json.dumps(inst, ensure_ascii=False) if isinstance(inst, (str, int, float, bool)) or inst is None else None
+    if rendered is not None and msg.startswith(rendered):
+        return "the value" + msg[len(rendered) :]
+    m = _VERB.search(msg)
+    return "the value" + msg[m.start() :] if m else "the value does not match the schema"
