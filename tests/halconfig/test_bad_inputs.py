@@ -29,6 +29,11 @@ CASES: dict[str, list[tuple]] = {
         (None, 4, 5, "unknown key in `providers.kubernetes`: `acounts`", "did you mean `accounts`?"),
         (None, 10, 7, "unknown key in `artifacts.github.accounts[0]`: `tokn`", "did you mean `token`"),
     ],
+    "misplaced_keys.yml": [
+        (None, 1, 1, "unknown top-level key: `kubernetes`", "`kubernetes` belongs deeper: under `providers`"),
+        (None, 7, 7, "unknown key in `providers.kubernetes.accounts[0]`: `READ`",
+         "belongs deeper: under `providers.kubernetes.accounts[0].permissions`"),
+    ],
     "halyard_leftover.yml": [(None, 1, 1, "unknown top-level key: `name`", "Halyard setting")],
     "wrong_types.yml": [
         (None, 3, 14, "`enabled`: expected a boolean, got string 'true'", "remove the quotes"),

@@ -94,9 +94,10 @@ def _dotted(linked) -> str:
 class Walk:
     """One validation run: collects issues and values that need a look at the YAML source."""
 
-    __slots__ = ("issues", "ambiguous", "octal")
+    __slots__ = ("issues", "ambiguous", "octal", "root")
 
-    def __init__(self, octal: frozenset = frozenset()) -> None:
+    def __init__(self, octal: frozenset = frozenset(), root=None) -> None:
+        self.root = root  # the compiled schema, for hints that look elsewhere in it
         self.issues: list[Issue] = []
         self.octal = octal  # paths of plain scalars written like `0777` (from the YAML source, usually empty)
         # (path, kind, value): values whose YAML 1.1 reading differs; confirmed against the source later
@@ -304,7 +305,7 @@ class ObjectNode(Node):
                     if x is not None:
                         out[k] = x
                     continue
-                w.issues.append(self._unknown(k, linked))
+                w.issues.append(self._unknown(k, linked, w.root))
                 continue
             if x is None:
                 continue
@@ -345,7 +346,7 @@ class ObjectNode(Node):
             w.issues.append(Issue(flatten(linked), f"`{_dotted(linked)}`: {self.message}", code="kleat-rule"))
         return out
 
-    def _unknown(self, k, linked) -> Issue:
+    def _unknown(self, k, linked, root) -> Issue:
         where = "top-level key" if linked is None else f"key in `{_dotted(linked)}`"
         ks = k if isinstance(k, str) else repr(k)
         close = ([n for n in self.names if n.lower() == ks.lower()] or _close(ks, self.names)) if isinstance(k, str) else []
@@ -353,11 +354,42 @@ class ObjectNode(Node):
             hint = "did you mean " + " or ".join(f"`{c}`" for c in close[:3]) + "?"
         elif ks in HALYARD_ONLY:
             hint = f"`{ks}` is a Halyard setting; Kleat ignores it, spinops rejects it: remove it"
+        elif isinstance(k, str) and (inside := where_valid(self, ks, 3)):
+            here = _dotted(linked) if linked is not None else ""
+            hint = f"`{ks}` belongs deeper: under " + " or ".join(
+                f"`{here + '.' if here else ''}{p}`" for p in inside[:3])
+        elif isinstance(k, str) and (elsewhere := where_valid(root, ks)):
+            hint = f"`{ks}` belongs under " + " or ".join(f"`{p}`" for p in elsewhere[:3])
         elif len(self.names) <= 12:
             hint = "valid keys here: " + ", ".join(self.names)
         else:
             hint = "see `spinops schema` for the valid keys"
         return Issue(flatten((linked, k)), f"unknown {where}: `{ks}`", hint=hint, code="unknown-key", key=True)
+
+
+def where_valid(root, name: str, max_depth: int = 4) -> list[str]:
+    """Dotted paths (breadth first, shallowest first) of the mappings where `name` is a valid key."""
+    if root is None:
+        return []
+    found: list[str] = []
+    seen: set[int] = set()
+    level = [("", root)]
+    for _ in range(max_depth):
+        nxt = []
+        for prefix, node in level:
+            if isinstance(node, ArrayNode):
+                node, prefix = node.items, prefix + "[]"
+            if not isinstance(node, ObjectNode) or id(node) in seen:
+                continue
+            seen.add(id(node))
+            if name in node.props and prefix:
+                found.append(prefix)
+            for key, (_out, child, _kind) in node.props.items():
+                nxt.append((f"{prefix}.{key}" if prefix else key, child))
+        level = nxt
+        if found:
+            break
+    return found
 
 
 def _stringify(k) -> str:
@@ -485,8 +517,9 @@ def validate(data: dict, schema: dict | None = None, *, octal: frozenset = froze
         from spinops.halconfig.schema import load_schema
 
         schema = load_schema()
-    w = Walk(octal)
-    out = root_node(schema).walk(data, None, w)
+    root = root_node(schema)
+    w = Walk(octal, root)
+    out = root.walk(data, None, w)
     if out is DROP:
         out = {}
     return out, w
