@@ -86,3 +86,22 @@ def test_bad_input_exits_2_and_names_the_file(tmp_path, spinops):
     assert "v1.ConfigMap.spinnaker.broken" in p.stderr and "Traceback" not in p.stderr
     p = spinops("external-diff", str(live), str(tmp_path / "nope"))
     assert p.returncode == 2 and "not a directory" in p.stderr
+
+
+def test_three_thousand_resource_change_stays_under_the_comment_limit(tmp_path, spinops):
+    # Through the real CLI on kubectl-shaped directories: building 3,000 extra resources with
+    # kustomize takes minutes here (see docs/diff.md), the report path is the same as --base.
+    def many(value: str) -> list[dict]:
+        return [configmap(f"load-{i:04d}", {"settings.yml": f"owner: team-{i % 17}\nvalue: {value}-{i}\nunchanged: true\n"}, f"svc{i % 9}") for i in range(3000)]
+
+    live = write_kubectl_dir(tmp_path / "LIVE-1", many("before"))
+    merged = write_kubectl_dir(tmp_path / "MERGED-2", many("after"))
+    full = tmp_path / "full.md"
+    p = spinops("external-diff", str(live), str(merged), "--format", "markdown", "--env", "production", "--full-output", str(full))
+    assert p.returncode == 1, p.stderr
+    md = p.stdout
+    assert len(md.encode()) <= 60_000
+    assert md.startswith("<!-- spinops-diff:production -->")
+    assert "3000 resources differ" in md and "| ConfigMap | 0 | 3000 | 0 |" in md
+    assert "shortened to fit" in md and "resources are not listed" in md and "job summary" in md
+    assert 60_000 < len(full.read_bytes()) <= 1024 * 1024

@@ -101,7 +101,7 @@ def _header(result: DiffResult) -> str:
             out += ["", f"Checks: {one_line(result.check)}"]
         return "\n".join(out) + "\n"
     out.append(
-        f"**{len(result.changes)} resource{'s' if len(result.changes) != 1 else ''} differ** "
+        f"**{len(result.changes)} resource{'s differ' if len(result.changes) != 1 else ' differs'}** "
         f"({t['added']} added, {t['changed']} changed, {t['removed']} removed; {result.unchanged} unchanged) "
         f"between `{_esc(result.old_label)}` and `{_esc(result.new_label)}`."
     )
