@@ -1,4 +1,4 @@
-"""spinops migrate SOURCE [--deployment NAME] [--dry-run] [--force] [--repo DIR]"""
+"""spinops migrate SOURCE [--deployment NAME] [--env ENV] [--dry-run] [--force] [--repo DIR]"""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ DESCRIPTION = (
 def add_arguments(p) -> None:
     p.add_argument("source", metavar="SOURCE", help="a Halyard home directory (~/.hal) or an uncompressed `hal backup create` tar")
     p.add_argument("--deployment", default=None, metavar="NAME", help="the Halyard deployment to migrate (default: currentDeployment)")
+    p.add_argument("--env", default=None, metavar="ENV", help="environment to write: kustomize/overlays/ENV/ (default: the deployment's name)")
     p.add_argument("--dry-run", action="store_true", help="print the plan (files, changes, manual steps) and write nothing")
     p.add_argument("--force", action="store_true", help="overwrite existing files whose content differs")
     p.add_argument("--repo", default=".", help="repository root to migrate into (default: the current directory)")
@@ -27,7 +28,7 @@ def run(args) -> int:
     from spinops.migrate.model import DROPPED, MANUAL
     from spinops.migrate.plan import apply_plan, make_plan
 
-    plan = make_plan(Path(args.repo), args.source, args.deployment)
+    plan = make_plan(Path(args.repo), args.source, args.deployment, args.env)
     manual = sum(1 for n in plan.notes if n.kind == MANUAL and n.topic != "_secrets")
     dropped = sum(1 for n in plan.notes if n.kind == DROPPED)
     head = f"migrate {plan.source.display} (deployment {plan.deployment}) -> environment {plan.env}"

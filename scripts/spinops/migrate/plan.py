@@ -66,17 +66,20 @@ class Plan:
 # --------------------------------------------------------------------------------------------
 
 
-def make_plan(repo: Path, source: str | Path, deployment: str | None = None) -> Plan:
+def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env: str | None = None) -> Plan:
+    """env: the environment (overlay kustomize/overlays/<env>/) to write; default: the deployment's name."""
     repo = Path(repo)
     src = open_source(source)
     config = parse_yaml(src.text("config") or "", src.where("config"))
     idx, dep, notes = halyard.select_deployment(config.data, deployment, src.where("config"))
-    name = str(dep.get("name"))
+    dep_name = str(dep.get("name"))
+    name = env or dep_name
     if not _ENV.fullmatch(name):
-        raise InputError(Problem(f"deployment name {name!r} cannot be an environment name (kustomize/overlays/<name>)", file=src.where("config"), code="bad-env"))
-    plan = Plan(repo, src, name, name)
+        raise InputError(Problem(f"{name!r} cannot be an environment name (kustomize/overlays/<name>): use letters, digits, '.', '_' and '-'",
+                                 file=src.where("config"), code="bad-env", hint="choose one with --env NAME"))
+    plan = Plan(repo, src, dep_name, name)
     prefix = ("deploymentConfigurations", idx)
-    settings_docs = _service_settings(src, name)
+    settings_docs = _service_settings(src, dep_name)
     settings = {k: v.data for k, v in settings_docs.items()}
 
     # -- halconfig
@@ -143,7 +146,7 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None) -> 
             n.src = prefix + tuple(n.src)
     notes += ov.notes
     odir = f"kustomize/overlays/{name}"
-    plan.outputs.append(Output(f"{odir}/kustomization.yml", (_overlay_header(name) + sizing.dump(sizing.kustomization(ov))).encode()))
+    plan.outputs.append(Output(f"{odir}/kustomization.yml", (_overlay_header(name, dep_name) + sizing.dump(sizing.kustomization(ov))).encode()))
     for fname, patch in sorted(ov.patches.items()):
         plan.outputs.append(Output(f"{odir}/{fname}", ("# Migrated from Halyard (see MIGRATION.md).\n" + sizing.dump(patch)).encode()))
     for fname, content in sorted(ov.extra_files.items()):
@@ -153,7 +156,7 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None) -> 
                           src=None, out=None, topic="Redis"))
 
     # -- profiles
-    notes += _profiles(plan, src, name, creds)
+    notes += _profiles(plan, src, dep_name, creds)
 
     # -- secrets
     for e in creds.env:
@@ -162,7 +165,8 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None) -> 
                           src=None, out=None, out_file=SECRETS_OUT, topic="_secrets"))
     plan.outputs.append(Output(SECRETS_OUT, _secrets_yml(repo, creds.secrets()).encode()))
     plan.outputs.extend(_secret_files(creds))
-    plan.secret_values = sorted({e.value for e in creds.env if e.value and len(e.value) >= 4})
+    plan.secret_values = sorted({e.value for e in creds.env if e.value and len(e.value) >= 4}
+                                | {f.content.decode("utf-8", "replace").strip() for f in creds.files if f.content and len(f.content.strip()) >= 16})
     gi = _gitignore(repo)
     if gi is not None:
         plan.outputs.append(Output(GITIGNORE, gi.encode()))
@@ -234,8 +238,8 @@ def _base_resources(repo: Path) -> dict[str, dict]:
     return out
 
 
-def _overlay_header(name: str) -> str:
-    return (f"# Environment `{name}`, migrated from the Halyard deployment of the same name (see MIGRATION.md).\n"
+def _overlay_header(name: str, deployment: str) -> str:
+    return (f"# Environment `{name}`, migrated from the Halyard deployment `{deployment}` (see MIGRATION.md).\n"
             f"# Build it with `spinops build --env {name}`. One patch file per Deployment it changes.\n")
 
 

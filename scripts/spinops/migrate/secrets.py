@@ -80,7 +80,10 @@ class Credentials:
         for k, o in self._file_keys.items():
             if o == origin:
                 return k
-        base = posixpath.basename(origin.rstrip("/")) or "file"
+        name = origin
+        if origin.startswith("encryptedFile:"):  # engine!k:v!f:path -> the file part names it
+            name = next((p[2:] for p in origin.split("!") if p.startswith("f:")), origin.split("!")[-1])
+        base = posixpath.basename(name.rstrip("/")) or "file"
         base = re.sub(r"^-?\d{4,}-", "", base)  # `hal backup` names copies <hash>-<name>
         base = re.sub(r"[^-._a-zA-Z0-9]+", "-", base).strip(".-") or "file"
         key = base

@@ -1,0 +1,81 @@
+"""Credentials out of the config: names, Secrets, files, encrypted references; values never in notes."""
+
+from __future__ import annotations
+
+from spinops.migrate import secrets as sec
+from spinops.migrate.model import MANUAL, SECRET
+from spinops.migrate.source import HalSource
+
+
+def source(**files: bytes) -> HalSource:
+    return HalSource("hal", "backup", {k.replace("__", "/"): v for k, v in files.items()})
+
+
+def test_literals_become_placeholders_named_after_the_path():
+    creds = sec.Credentials()
+    data = {"artifacts": {"github": {"accounts": [{"name": "my-account", "token": "tok-1"}, {"name": "other", "token": "${ALREADY_SET}"}]}},
+            "notifications": {"githubStatus": {"token": "tok-2"}}}
+    out, notes = sec.halconfig_credentials(data, source(), creds)
+    assert out["artifacts"]["github"]["accounts"][0]["token"] == "${ARTIFACTS_GITHUB_MY_ACCOUNT_TOKEN}"
+    assert out["artifacts"]["github"]["accounts"][1]["token"] == "${ALREADY_SET}"
+    assert out["notifications"]["githubStatus"]["token"] == "${NOTIFICATIONS_GITHUB_STATUS_TOKEN}"
+    assert creds.secrets() == {"spinnaker-artifacts-github": {"source": "workflow", "env": ["ALREADY_SET", "ARTIFACTS_GITHUB_MY_ACCOUNT_TOKEN"]},
+                               "spinnaker-notifications-github-status": {"source": "workflow", "env": ["NOTIFICATIONS_GITHUB_STATUS_TOKEN"]}}
+    assert sec.env_file([e for e in creds.env if e.secret == "spinnaker-artifacts-github"]) == ("ARTIFACTS_GITHUB_MY_ACCOUNT_TOKEN=tok-1\n", {})
+    assert all("tok-" not in n.message for n in notes)
+    assert [n.kind for n in notes].count(MANUAL) == 1  # ALREADY_SET: supply its value
+
+
+def test_same_name_twice_gets_a_suffix():
+    creds = sec.Credentials()
+    data = {"ci": {"jenkins": {"masters": [{"name": "a-b", "password": "p1"}, {"name": "a_b", "password": "p2"}]}}}
+    out, _ = sec.halconfig_credentials(data, source(), creds)
+    assert [m["password"] for m in out["ci"]["jenkins"]["masters"]] == ["${CI_JENKINS_A_B_PASSWORD}", "${CI_JENKINS_A_B_PASSWORD_2}"]
+
+
+def test_encrypted_references_are_manual_and_carry_no_value():
+    creds = sec.Credentials()
+    data = {"notifications": {"slack": {"token": "encrypted:s3!r:us-west-2!b:bucket!f:secrets.yml!k:slack"}},
+            "providers": {"google": {"accounts": [{"name": "g", "jsonPath": "encryptedFile:s3!b:bucket!f:gce.json"}]}}}
+    out, notes = sec.halconfig_credentials(data, source(), creds)
+    assert out["notifications"]["slack"]["token"] == "${NOTIFICATIONS_SLACK_TOKEN}"
+    assert out["providers"]["google"]["accounts"][0]["jsonPath"] == "/var/secrets/spinnaker/gce.json"
+    assert {n.kind for n in notes} == {MANUAL}
+    assert sec.env_file(creds.env) == ("", {})  # nothing known to write
+    assert [f.content for f in creds.files] == [None]
+
+
+def test_files_copied_deduplicated_and_inline_kubeconfig_becomes_a_file():
+    creds = sec.Credentials()
+    src = source(secrets__a__kube=b"A", secrets__b__kube=b"B")
+    data = {"providers": {"kubernetes": {"accounts": [
+        {"name": "one", "kubeconfigFile": "/home/x/.hal/secrets/a/kube"},
+        {"name": "two", "kubeconfigFile": "/home/x/.hal/secrets/b/kube"},
+        {"name": "three", "kubeconfigFile": "/home/x/.hal/secrets/a/kube"},
+        {"name": "inline", "kubeconfigContents": "apiVersion: v1\nkind: Config\n"}]}}}
+    out, notes = sec.halconfig_credentials(data, src, creds)
+    paths = [a.get("kubeconfigFile") for a in out["providers"]["kubernetes"]["accounts"]]
+    assert paths == ["/var/secrets/spinnaker/kube", "/var/secrets/spinnaker/two-kube", "/var/secrets/spinnaker/kube", "/var/secrets/spinnaker/inline.kubeconfig"]
+    assert "kubeconfigContents" not in out["providers"]["kubernetes"]["accounts"][3]
+    assert {f.key: f.content for f in creds.files} == {"kube": b"A", "two-kube": b"B", "inline.kubeconfig": b"apiVersion: v1\nkind: Config\n"}
+    assert creds.secrets()["spinnaker-files"]["files"] == ["inline.kubeconfig", "kube", "two-kube"]
+    assert all(n.kind == SECRET for n in notes)
+
+
+def test_backup_file_names_lose_their_hash_prefix():
+    creds = sec.Credentials()
+    assert creds.file_key(".backup/required-files/1846723-prod.kubeconfig", "x") == "prod.kubeconfig"
+
+
+def test_env_vars_that_look_secret():
+    creds = sec.Credentials()
+    assert sec.env_var_secret("gate", "JAVA_OPTS", "-Xmx1g", creds) == (None, None)
+    ref, key = sec.env_var_secret("gate", "DB_PASSWORD", "pw", creds)
+    assert ref == {"secretKeyRef": {"name": "spinnaker-gate-env", "key": "GATE_ENV_DB_PASSWORD"}} and key == "GATE_ENV_DB_PASSWORD"
+    ref, _ = sec.env_var_secret("gate", "SOME_SETTING", "encrypted:vault!e:secret!n:x!k:y", creds)
+    assert ref is not None and [e.value for e in creds.env] == ["pw", None]
+
+
+def test_multi_line_values_go_to_their_own_file():
+    entries = [sec.EnvSecret("s", "A", "one", ""), sec.EnvSecret("s", "B", "line1\nline2", "")]
+    assert sec.env_file(entries) == ("A=one\n", {"B": "line1\nline2"})
