@@ -55,9 +55,10 @@ def test_settings_js_round_trips_any_string(value):
     assert settings["gateUrl"] == value
     assert settings == render_structs(nasty_hal(value))["settings.js"]
     assert "TOKEN-CANARY-1" not in js
-    # nothing in the file can end an inline <script> or break a JS string
+    # nothing in the file can end an inline <script> or break a JS string; pure ASCII whatever the charset
     for raw in ("<", ">", "&", "\u2028", "\u2029"):
         assert raw not in js[len(SETTINGS_PREFIX) :]
+    assert js.isascii()
     if NODE:
         assert evaluate_with_node(js) == settings
 

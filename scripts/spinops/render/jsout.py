@@ -2,9 +2,10 @@
 
 settings.js: Kleat writes `window.spinnakerSettings = JSON.parse('<json>');`, which breaks as
 soon as a value holds `'` or `\\`. We write the JSON as a JavaScript object literal instead:
-JSON is valid JavaScript, and escaping `<`, `>`, `&`, U+2028 and U+2029 as \\uXXXX keeps it valid
-in every engine and inside an inline <script> (no `</script>` can appear). Keys are sorted and
-the object is indented, so the file is deterministic and diffs line by line.
+JSON is valid JavaScript; the file is pure ASCII (non-ASCII as \\uXXXX, so the charset the web
+server announces does not matter, and U+2028/U+2029 cannot trouble older engines), and `<`, `>`
+and `&` are escaped too, so no `</script>` or `<!--` can appear. Keys are sorted and the object
+is indented, so the file is deterministic and diffs line by line.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from spinops.errors import InputError, Problem
 SETTINGS_PREFIX = "window.spinnakerSettings = "
 SETTINGS_SUFFIX = ";\n"
 
-_JS_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JS_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 #: deck.env line order (deterministic; Kleat's follows protobuf-go's field iteration)
 ENV_KEYS = ("DECK_CERT", "DECK_KEY", "PASSPHRASE")
@@ -29,7 +30,7 @@ ENV_SOURCES = {
 
 
 def settings_js(settings: dict) -> str:
-    payload = json.dumps(settings, indent=2, sort_keys=True, ensure_ascii=False)
+    payload = json.dumps(settings, indent=2, sort_keys=True, ensure_ascii=True)
     if any(c in payload for c in _JS_UNSAFE):
         payload = "".join(_JS_UNSAFE.get(c, c) for c in payload)
     return SETTINGS_PREFIX + payload + SETTINGS_SUFFIX
