@@ -80,3 +80,12 @@ def test_deviations_really_change_kleats_output(kleat_dir):
 
 def test_deterministic(kleat_hal):
     assert render_all(kleat_hal) == render_all(kleat_hal)
+
+
+def test_serialize_matches_render_all_and_rejects_unknown_files(kleat_hal):
+    from spinops.render import serialize
+
+    texts = render_all(kleat_hal)
+    assert {name: serialize(name, s) for name, s in render_structs(kleat_hal).items()} == texts
+    with pytest.raises(ValueError, match="not a rendered file"):
+        serialize("deck.yml", {})
