@@ -70,41 +70,27 @@ class WorkflowSecret:
 
 
 def workflow_secrets(repo: Path) -> list[WorkflowSecret]:
-    """The Secrets of halconfig/secrets.yml whose `source` is `workflow` (names only, sorted)."""
-    path = repo / SECRETS_FILE
-    if not path.is_file():
-        return []
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InputError(
-            Problem(f"not valid YAML: {getattr(e, 'problem', e)}", str(path), mark.line + 1 if mark else None, mark.column + 1 if mark else None)
-        ) from None
-    secrets = data.get("secrets") if isinstance(data, dict) else None
-    if not isinstance(secrets, dict):
-        raise InputError(Problem("expected a mapping `secrets:` of Secret name -> {source, env, ...}", str(path), 1, 1))
+    """The Secrets of halconfig/secrets.yml whose `source` is `workflow` (names only, sorted).
+
+    Parsing and validation are spinops.wire's (one reader of secrets.yml, errors with line numbers).
+    """
+    from spinops.wire import load_secrets
+
+    inv = load_secrets(repo)
     out, problems = [], []
-    for name, spec in sorted(secrets.items()):
-        if not isinstance(spec, dict):
-            problems.append(Problem(f"secrets.{name}: expected a mapping with `source:`", str(path)))
+    for name, decl in sorted(inv.secrets.items()):
+        if decl.source != "workflow":
             continue
-        if spec.get("source") != "workflow":
-            continue
-        keys = spec.get("env") or []
-        if not isinstance(keys, list) or not all(isinstance(k, str) and k for k in keys):
-            problems.append(Problem(f"secrets.{name}.env: expected a list of environment variable names", str(path)))
-            continue
-        if spec.get("files"):
+        if decl.files:  # a file name such as prod.kubeconfig cannot be an environment variable
             problems.append(
-                Problem(
+                inv.problem(
+                    ("secrets", name, "files"),
                     f"secrets.{name}: a workflow Secret takes its values from environment variables (`env:`), not `files:`",
-                    str(path),
                     hint="declare file credentials in a Secret with `source: external`",
                 )
             )
             continue
-        out.append(WorkflowSecret(str(name), tuple(keys)))
+        out.append(WorkflowSecret(name, tuple(decl.env)))
     if problems:
         raise InputError(problems)
     return out

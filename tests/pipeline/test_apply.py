@@ -245,3 +245,17 @@ def test_empty_manifests_are_refused_instead_of_pruning_everything(repo, fake_ku
     proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
     assert proc.returncode == 2 and "contain no resources" in proc.stderr
     assert fake_kubectl.calls() == []
+
+
+def test_bad_secrets_yml_is_an_input_error_with_its_position(repo, fake_kubectl):
+    (repo / "halconfig" / "secrets.yml").write_text(
+        "secrets:\n  spinnaker-github:\n    source: workflow\n    env: [GITHUB_TOKEN]\n"
+        "  spinnaker-kube:\n    source: workflow\n    mountPath: /var/secrets/kube\n    files: [prod.kubeconfig]\n"
+    )
+    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
+    assert proc.returncode == 2
+    assert "halconfig/secrets.yml:8:" in proc.stderr and "not `files:`" in proc.stderr and "Traceback" not in proc.stderr
+    (repo / "halconfig" / "secrets.yml").write_text("secrets:\n  spinnaker-github: [\n")
+    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
+    assert proc.returncode == 2 and "halconfig/secrets.yml:" in proc.stderr and "Traceback" not in proc.stderr
+    assert fake_kubectl.calls() == []
