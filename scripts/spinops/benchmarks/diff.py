@@ -1,0 +1,73 @@
+"""Benchmark: `spinops diff --base main` as a whole process on a temp copy of the reference repo.
+
+The repository (halconfig/, kustomize/) is committed as `main`, a PR commit raises Fiat's CPU limit,
+and each run is `python -m spinops diff --base main --env production --format markdown
+--full-output FILE`: a temporary git worktree, two builds (base and working tree), the comparison
+and both reports. A second case measures the same with no change (identical trees).
+Target (issue 5): under 3 s on these machines.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+TARGET_S = 3.0
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+
+def make_repo(dest: Path) -> Path:
+    """The reference installation committed as `main`, plus a PR commit raising Fiat's CPU limit."""
+    for d in ("halconfig", "kustomize"):
+        shutil.copytree(ROOT / d, dest / d)
+    _git(dest, "init", "-q", "-b", "main")
+    _git(dest, "-c", "user.email=bench@example.com", "-c", "user.name=bench", "add", "-A")
+    _git(dest, "-c", "user.email=bench@example.com", "-c", "user.name=bench", "commit", "-q", "-m", "base")
+    sizing = dest / "kustomize" / "overlays" / "production" / "fiat-resources.yml"
+    text = sizing.read_text()
+    m = re.search(r"limits:\n\s+cpu: (\S+)\n", text)
+    if m:
+        sizing.write_text(text[: m.start(1)] + '"5"' + text[m.end(1):])
+    _git(dest, "checkout", "-q", "-b", "pr")
+    _git(dest, "-c", "user.email=bench@example.com", "-c", "user.name=bench", "commit", "-q", "-am", "raise Fiat's CPU limit")
+    return dest
+
+
+def _time(cmd: list[str], cwd: Path, runs: int, ok: tuple[int, ...]) -> list[float]:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+        times.append(time.perf_counter() - t)
+        if p.returncode not in ok:
+            raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[:500]}")
+    return times
+
+
+def run(quick: bool = False) -> list[dict]:
+    runs = 3 if quick else 7
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="spinops-bench-diff-") as tmp:
+        repo = make_repo(Path(tmp) / "repo")
+        full = Path(tmp) / "full.md"
+        cmd = [sys.executable, "-m", "spinops", "diff", "--env", "production", "--format", "markdown", "--full-output", str(full)]
+        t = _time([*cmd, "--base", "main"], repo, runs, (1,))
+        rows.append({"name": "spinops diff --base main (Fiat CPU change, 2 builds + report)", "median_s": statistics.median(t), "runs": runs, "target_s": TARGET_S, "min_s": min(t)})
+        t = _time([*cmd, "--base", "pr"], repo, runs, (0,))
+        rows.append({"name": "spinops diff --base HEAD (no change)", "median_s": statistics.median(t), "runs": runs, "target_s": TARGET_S, "min_s": min(t)})
+    return rows
+
+
+if __name__ == "__main__":
+    for r in run(quick="--quick" in sys.argv):
+        print(r)
