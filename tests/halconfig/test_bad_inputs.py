@@ -150,6 +150,22 @@ def test_nesting_that_would_crash_the_parser_is_refused(tmp_path, spinops):
     assert "nested too deeply" in problem["message"]
 
 
+def test_alias_bomb_is_refused_within_bounded_memory(tmp_path):
+    """Fully expanded, the billion-laughs file is 9^8 ~ 43 million nodes (GBs); the limit stops it far below 512 MiB."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (512 * 2**20, 512 * 2**20))
+
+    proc = subprocess.run([sys.executable, "-m", "spinops", "render", str(BAD / "billion_laughs.yml"), "--out", str(tmp_path / "o")],
+                          preexec_fn=limit_memory, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "YAML aliases expand too much" in proc.stderr
+    assert "Traceback" not in proc.stderr and "MemoryError" not in proc.stderr
+
+
 def test_missing_path(tmp_path, spinops):
     missing = tmp_path / "nope"
     proc = spinops("render", str(missing), "--out", str(tmp_path / "out"))

@@ -185,8 +185,9 @@ def _duplicates(text: str, name: str, msg: str) -> list[Problem]:
     from spinops.halconfig import yamlpos
 
     found = yamlpos.duplicate_keys(yamlpos.compose(text))
-    if not found:
-        return [Problem(msg, file=name, code="duplicate-key")]
+    if not found:  # keys that differ as YAML but are equal as data: `1` and `true`, `0` and `false`, `1` and `1.0`
+        return [Problem(f"{msg} (keys such as `1` and `true`, or `0` and `false`, are the same key once read)",
+                        file=name, code="duplicate-key", hint="quote such keys: '1', 'true'")]
     out = []
     for _path, first, dup in found:
         line, col = yamlpos.mark(dup)
