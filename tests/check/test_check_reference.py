@@ -125,6 +125,11 @@ def test_mixed_release(built, tmp_path):
     [f] = doc["findings"]
     assert (f["rule"], f["resource"]["name"]) == ("same-release", "orca")
     assert "spinnaker-1.36.1" in f["message"]
+    # the tag is set by the overlay's `images:` entry for orca: that is where to fix it
+    assert f["source"]["file"] == "kustomize/overlays/production/kustomization.yml"
+    lines = (ROOT / f["source"]["file"]).read_text().splitlines()
+    assert lines[f["source"]["line"] - 1].strip() == "newTag: spinnaker-1.36.1"
+    assert lines[f["source"]["line"] - 2].strip() == "- name: us-docker.pkg.dev/spinnaker-community/docker/orca"
 
 
 def test_literal_credential_traced_to_halconfig_and_never_printed(built, tmp_path):

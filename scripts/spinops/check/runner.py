@@ -8,7 +8,7 @@ from pathlib import Path
 
 from spinops.check import engine, optout
 from spinops.check.findings import Finding, Location, OptOut, Report, ResourceRef, Skipped
-from spinops.check.k8s import jsonpath, may_hold_credentials
+from spinops.check.k8s import get_path, jsonpath, may_hold_credentials
 from spinops.check.rules import Context, Hit, builtin_rules, summary
 from spinops.check.source import Manifest, Resource
 from spinops.check.validate_k8s import DEFAULT_KUBE_VERSION, SchemaValidator
@@ -206,5 +206,10 @@ def _place(finding: Finding, res: Resource, hit: Hit | None, manifest: Manifest,
     location = Location(manifest.name, line)
     source = None
     if tracer is not None:
-        source = tracer.find_value(hit.evidence) if hit and hit.evidence else tracer.locate(res.obj, tuple(path))
+        if hit and hit.evidence:
+            source = tracer.find_value(hit.evidence)
+        elif path and path[-1] == "image" and isinstance(get_path(res.obj, path), str):
+            source = tracer.locate_image(get_path(res.obj, path)) or tracer.locate(res.obj, tuple(path))
+        else:
+            source = tracer.locate(res.obj, tuple(path))
     return Finding(finding.rule, finding.severity, finding.message, finding.resource, finding.path, location, source, finding.hint)

@@ -82,6 +82,44 @@ class Tracer:
         _, _, fname, node = scored[0]
         return Location(self._rel(Path(fname)), node.start_mark.line + 1)
 
+    @cached_property
+    def image_overrides(self) -> dict[str, list[tuple[int, Path, int]]]:
+        """Image name -> (priority, kustomization file, line of its newTag/digest/newName) from `images:`."""
+        out: dict[str, list[tuple[int, Path, int]]] = {}
+        root = self.repo / "kustomize"
+        if not root.is_dir():
+            return out
+        for f in sorted(root.rglob("kustomization.y*ml")):
+            rel = f.relative_to(root).parts
+            if rel[0] == "overlays" and (self.env is None or len(rel) < 2 or rel[1] != self.env):
+                continue
+            prio = 0 if rel[0] == "overlays" else {"components": 1, "base": 2}.get(rel[0], 3)
+            try:
+                doc = yaml.compose(f.read_text(encoding="utf-8"), Loader=_Loader)
+            except (yaml.YAMLError, OSError, UnicodeDecodeError):
+                continue
+            images = _child(doc, "images")
+            if not isinstance(images, yaml.SequenceNode):
+                continue
+            for entry in images.value:
+                name = _scalar(entry, "name")
+                if not name:
+                    continue
+                mark = next((k for k, _ in entry.value if isinstance(k, yaml.ScalarNode) and k.value in ("newTag", "digest", "newName")), entry)
+                out.setdefault(name, []).append((prio, f, mark.start_mark.line + 1))
+        return out
+
+    def locate_image(self, image: str) -> Location | None:
+        """Where an image's tag is set: the kustomize `images:` entry for it (overlay first)."""
+        from spinops.check.k8s import split_image
+
+        repo, _, _ = split_image(image)
+        found = sorted(self.image_overrides.get(repo, ()), key=lambda x: (x[0], str(x[1])))
+        if not found:
+            return None
+        _, f, line = found[0]
+        return Location(self._rel(f), line)
+
     def find_value(self, value: str) -> Location | None:
         """The halconfig file:line holding `value` literally (for credentials found in ConfigMaps)."""
         if not value or len(value) < 4:
