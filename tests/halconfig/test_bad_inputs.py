@@ -189,6 +189,14 @@ def test_permission_denied(tmp_path, spinops):
     assert "cannot read: Permission denied" in proc.stderr
 
 
+def test_read_error(tmp_path, spinops):
+    """A path that stats as a regular file but fails to read (EIO), whoever runs the test (root included)."""
+    proc = spinops("render", "/proc/self/mem", "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "/proc/self/mem: error: cannot read: Input/output error"
+    assert not (tmp_path / "out").exists()
+
+
 def test_not_a_regular_file(tmp_path, spinops):
     fifo = tmp_path / "fifo.yml"
     os.mkfifo(fifo)  # reading it would block: refused from its type
