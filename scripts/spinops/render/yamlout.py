@@ -341,8 +341,6 @@ def _value_form(s: str) -> tuple[str, str, bool]:
     else:
         text = ""
     form = (text, style, " " in s)
-    if len(_VALUE_CACHE) >= _CACHE_LIMIT:
-        _VALUE_CACHE.clear()
     _VALUE_CACHE[s] = form
     return form
 
@@ -367,8 +365,6 @@ def render_key(k: str) -> str | None:
     text = k if style == "plain" else _quote_single(k) if style == "single" else _quote_double(k)
     if len(text) > MAX_SIMPLE_KEY or len(k.encode()) > MAX_SIMPLE_KEY or any(c in _BREAKS for c in k):
         text = None
-    if len(_KEY_CACHE) >= _CACHE_LIMIT:
-        _KEY_CACHE.clear()
     _KEY_CACHE[k] = text
     return text
 
@@ -493,8 +489,6 @@ def _layout(d: dict, indent: int) -> list:
                 layout.append((k, None, None, 0))
             else:
                 layout.append((k, f"{pad}{text}: ", f"{pad}{text}:", indent + len(text) + 2))
-        if len(_LAYOUT_CACHE) >= _CACHE_LIMIT:
-            _LAYOUT_CACHE.clear()
         _LAYOUT_CACHE[shape] = layout
     return layout
 
@@ -503,6 +497,8 @@ def _mapping(d: dict, indent: int, out: list[str]) -> None:
     child = indent + INDENT
     append = out.append
     value_cache = _VALUE_CACHE
+    fast_plain = _FAST_PLAIN.match
+    reserved = _RESERVED
     for k, head, bare, column in _layout(d, indent):
         v = d[k]
         if head is None:
@@ -510,7 +506,12 @@ def _mapping(d: dict, indent: int, out: list[str]) -> None:
             continue
         t = type(v)
         if t is str:
-            form = value_cache.get(v) or _value_form(v)
+            form = value_cache.get(v)
+            if form is None:
+                if fast_plain(v) and v not in reserved:  # the common case, without the call overhead
+                    form = value_cache[v] = (v, "plain", " " in v)
+                else:
+                    form = _value_form(v)
             if form[1] == "literal" or (form[2] and column + len(form[0]) > BEST_WIDTH + 1):
                 append(head + _str_value(v, column, child))
             else:
@@ -568,7 +569,12 @@ def _sequence(items: list, indent: int, out: list[str]) -> None:
     value_cache = _VALUE_CACHE
     for item in items:
         if type(item) is str:  # lists of names are common: skip the generic item path
-            form = value_cache.get(item) or _value_form(item)
+            form = value_cache.get(item)
+            if form is None:
+                if _FAST_PLAIN.match(item) and item not in _RESERVED:
+                    form = value_cache[item] = (item, "plain", " " in item)
+                else:
+                    form = _value_form(item)
             if form[1] == "literal" or (form[2] and child + len(form[0]) > BEST_WIDTH + 1):
                 out.append(lead + _str_value(item, child, child))
             else:
@@ -581,6 +587,9 @@ def dumps(data: dict) -> str:
     """The YAML document Kleat would write for `data` (a mapping), ending with a newline."""
     if not data:
         return "{}\n"
+    for cache in (_VALUE_CACHE, _KEY_CACHE, _LAYOUT_CACHE):  # bounded memory in long-lived processes
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
     out: list[str] = []
     _mapping(data, 0, out)
     out.append("")
