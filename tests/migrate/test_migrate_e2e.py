@@ -340,3 +340,27 @@ def test_legacy_deployment_from_the_backup_tar_v1_patch_and_ha(tmp_path):
     assert "name: clouddriver-rw" in manifests and "newTag" not in manifests and "spinnaker-1.19.4" in manifests
     check = run_spinops("check", "--env", "legacy", "--repo", str(repo))
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_credential_equal_to_a_public_value_is_not_a_leak_but_a_real_leak_is_refused(repo, tmp_path, monkeypatch):
+    hal = tmp_path / "hal"
+    import shutil
+
+    shutil.copytree(HAL, hal)
+    cfg = (hal / "config").read_text()
+    (hal / "config").write_text(cfg.replace("password: CANARY-prometheus-password-0d1e", "password: kayenta"))  # same as the username
+    proc = migrate(repo, str(hal))
+    assert proc.returncode == 0, proc.stderr
+    assert "password: ${CANARY_PROMETHEUS_PROM_PASSWORD}" in (repo / "halconfig/halconfig.yml").read_text()
+    # a credential value that did reach a tracked output is refused before anything is written
+    from spinops.errors import InputError
+    from spinops.migrate.plan import Output, Plan, _guard
+
+    plan = Plan(repo, None, "prod", "prod", outputs=[Output("halconfig/halconfig.yml", b"notifications:\n  slack:\n    token: CANARY-slack-token-xoxb-1a2b\n"),
+                                                     Output(".secrets/x.env", b"T=CANARY-slack-token-xoxb-1a2b\n", secret=True),
+                                                     Output("MIGRATION.md", b"the token is CANARY-slack-token-xoxb-1a2b\n")],
+                secret_values=["CANARY-slack-token-xoxb-1a2b"])
+    plan.outputs[0].content = b"notifications:\n  slack:\n    token: ${T}\n"
+    with pytest.raises(InputError) as e:
+        _guard(plan)
+    assert e.value.problems[0].file == "MIGRATION.md" and e.value.problems[0].code == "secret-leak" and "CANARY" not in str(e.value)

