@@ -123,6 +123,9 @@ def test_stdin_input():
     r = run_spinops("check", "-", input=CLEAN)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "passed" in r.stdout
+    for empty in ("", "# nothing\n---\n---\n"):
+        r = run_spinops("check", "-", input=empty)
+        assert r.returncode == 2 and "<stdin>: error: no Kubernetes resources in the input" in r.stderr
 
 
 def test_exit_codes_and_fail_on(tmp_path):

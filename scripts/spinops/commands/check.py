@@ -72,7 +72,7 @@ def run(args) -> int:
     from spinops.check.runner import Options, run_check
     from spinops.check.source import parse_manifest, read_input
     from spinops.check.validate_k8s import DEFAULT_KUBE_VERSION
-    from spinops.errors import EXIT_FINDINGS, EXIT_OK, Problem, UsageError
+    from spinops.errors import EXIT_FINDINGS, EXIT_OK, InputError, Problem, UsageError
 
     if args.list_rules:
         for m in builtin_rules():
@@ -94,6 +94,9 @@ def run(args) -> int:
 
     name, path, text = read_input(manifest_arg)
     manifest = parse_manifest(text, name, path)
+    if not manifest.resources:
+        # an empty input is a failed build upstream, not a clean one (checkov#7599: green runs that checked nothing)
+        raise InputError(Problem("no Kubernetes resources in the input; did the build fail?", file=name, code="empty-input"))
     opts = Options(
         kube_version=kube_version,
         strict=args.strict,
