@@ -384,3 +384,26 @@ def test_orca_services_and_bake_defaults_edge_cases():
     assert render({"providers": {"aws": {"primaryAccount": "x"}}}, "orca.yml") == {}
     assert render({"canary": {"enabled": True}}, "orca.yml") == {"services": {"kayenta": {"enabled": True}}}
     assert render({"managedDelivery": {"enabled": True}}, "orca.yml") == {"services": {"keel": {"enabled": True}}}
+
+
+# --- data no service gets -------------------------------------------------------------------------
+
+
+def test_plugins_reach_no_service(kleat_dir, tmp_path):
+    from spinops.halconfig.load import load_halconfig
+
+    # Kleat's plugin fixture, minus Halyard's top-level `name` (ignored by Kleat, rejected by us)
+    text = (kleat_dir / "halconfig_with_plugins.yml").read_text().replace("name: test\n", "")
+    (tmp_path / "halconfig.yml").write_text(text)
+    hal = load_halconfig(tmp_path / "halconfig.yml").data
+    assert hal["spinnaker"]["extensibility"]["plugins"]
+    from spinops.render import render_all
+
+    for name, out in render_all(hal).items():
+        assert "Test." not in out and "test-url" not in out, name
+    assert render_all(hal)["echo.yml"].count("1.24.0") == 1  # only stats.spinnakerVersion
+
+
+def test_ui_ca_certificate_and_halyard_only_fields_are_dropped():
+    hal = {"security": {"uiSecurity": {"ssl": {"enabled": True, "sslCACertificateFile": "/ca.crt"}}}}
+    assert all("/ca.crt" not in str(s) for s in render_structs(hal).values())
