@@ -48,7 +48,7 @@ class Resource:
     chunk: Chunk
     prefix: tuple = ()  # path of this resource inside its document (`items[i]` of a List)
 
-    @property
+    @cached_property
     def line(self) -> int:
         node = _walk(self.chunk.node, self.prefix)[0] if self.prefix else None
         if node is not None:
