@@ -105,3 +105,20 @@ def test_three_thousand_resource_change_stays_under_the_comment_limit(tmp_path, 
     assert "3000 resources differ" in md and "| ConfigMap | 0 | 3000 | 0 |" in md
     assert "shortened to fit" in md and "resources are not listed" in md and "job summary" in md
     assert 60_000 < len(full.read_bytes()) <= 1024 * 1024
+
+
+def test_check_results_from_spinops_check_appear_in_the_comment(tmp_path, spinops, root):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a.yml: 'password: hunter2hunter2'\n")
+    results = tmp_path / "check.json"
+    p = spinops("check", str(manifest), "--repo", str(root), "--format", "json", "--output", str(results))
+    assert p.returncode == 1, p.stderr  # one finding
+    live = write_kubectl_dir(tmp_path / "LIVE-1", installation())
+    merged = write_kubectl_dir(tmp_path / "MERGED-2", installation(cpu="2"))
+    p = spinops("external-diff", str(live), str(merged), "--format", "markdown", "--check-results", str(results))
+    assert p.returncode == 1, p.stderr
+    assert "| Checks | 1 error |" in p.stdout
+    assert "- **error** `ConfigMap/x`: " in p.stdout and "(no-credential-in-configmap)" in p.stdout
+    (tmp_path / "bad.json").write_text("{nope")
+    p = spinops("external-diff", str(live), str(merged), "--check-results", str(tmp_path / "bad.json"))
+    assert p.returncode == 2 and "bad.json:1:2: error: not JSON" in p.stderr

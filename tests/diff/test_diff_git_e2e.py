@@ -184,10 +184,10 @@ def test_bad_inputs_exit_2_and_say_which_side(spinops, repo, tmp_path):
     # a broken working tree: the head side fails
     (repo / "halconfig" / "halconfig.yml").write_text((repo / "halconfig" / "halconfig.yml").read_text() + "\nnotAKey: [\n")
     p = diff(spinops, repo)
-    assert p.returncode == 2 and "head (working tree) does not build" in p.stderr and "Traceback" not in p.stderr
+    assert p.returncode == 2 and "cannot build the head side, working tree (HEAD@" in p.stderr and "Traceback" not in p.stderr
     # ... committed and compared the other way round: the base side fails
     commit(repo, "broken")
     git(repo, "checkout", "-q", "main")
     p = diff(spinops, repo, base="pr")
-    assert p.returncode == 2 and "base (pr (" in p.stderr and "does not build" in p.stderr
+    assert p.returncode == 2 and "cannot build the base side, pr@" in p.stderr
     assert len(git(repo, "worktree", "list").splitlines()) == 1

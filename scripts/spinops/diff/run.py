@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from spinops.diff.compare import DiffResult, compare
-from spinops.diff.trees import Tree, build_tree, repo_root, resolve_ref, worktree
+from spinops.diff.trees import Tree, build_tree, head_label, repo_root, resolve_ref, worktree
 from spinops.errors import InputError, SpinopsError
 from spinops.manifests import load_documents
 
@@ -16,11 +16,11 @@ def diff_against_ref(repo: Path, ref: str, env: str, *, context: int = 3) -> Dif
     commit = resolve_ref(root, ref)
     # the working tree may be a subdirectory of the git repository (monorepos)
     sub = Path(repo).resolve().relative_to(root.resolve()) if Path(repo).resolve() != root.resolve() else Path()
-    base_label = f"{ref} ({commit[:7]})"
+    base_label = f"{ref}@{commit[:7]}"
     # Two builds side by side: each is mostly a kustomize subprocess, so threads overlap them.
     with worktree(root, commit) as wt, ThreadPoolExecutor(max_workers=2) as pool:
         fb = pool.submit(build_tree, wt / sub, env, base_label, "base")
-        fh = pool.submit(build_tree, Path(repo), env, "working tree", "head")
+        fh = pool.submit(build_tree, Path(repo), env, head_label(Path(repo)), "head")
         errors = [f.exception() for f in (fb, fh)]
     failed = [e for e in errors if e is not None]
     if len(failed) == 2 and all(isinstance(e, SpinopsError) for e in failed):

@@ -50,6 +50,16 @@ def resolve_ref(repo: Path, ref: str) -> str:
     return p.stdout.strip()
 
 
+def head_label(repo: Path) -> str:
+    """`HEAD@1a2b3c4` for a clean checkout (what CI builds), else `working tree (HEAD@1a2b3c4 + changes)`."""
+    p = _git(repo, "rev-parse", "--short=7", "HEAD", check=False)
+    if p.returncode != 0:
+        return "working tree"
+    sha = p.stdout.strip()
+    dirty = _git(repo, "status", "--porcelain", "--untracked-files=normal", "--", ".", check=False).stdout.strip()
+    return f"working tree (HEAD@{sha} + changes)" if dirty else f"HEAD@{sha}"
+
+
 @contextmanager
 def worktree(repo: Path, commit: str) -> Iterator[Path]:
     """A detached worktree of `commit` in a temp dir, removed (and pruned) afterwards."""
@@ -92,7 +102,7 @@ def _on_side(p: Problem, side: str, label: str, root: Path) -> Problem:
             file = str(Path(file).resolve().relative_to(root.resolve()))
         if side == "base":
             file = f"{label}:{file}"
-    return Problem(f"{side} ({label}) does not build: {p.message}", file=file, line=p.line, column=p.column, hint=p.hint, severity=p.severity, code=p.code)
+    return Problem(f"cannot build the {side} side, {label}: {p.message}", file=file, line=p.line, column=p.column, hint=p.hint, severity=p.severity, code=p.code)
 
 
 def _halconfig(root: Path, env: str) -> dict | None:
