@@ -120,6 +120,12 @@ class Walk:
                 hint = f"write it without quotes: {int(s)} (Kleat accepts a quoted number, spinops does not)"
         elif expected == "string" and isinstance(v, (bool, int, float)):
             code = "wrong-type-scalar"  # hint completed from the YAML source (the text as written)
+        elif expected == "array" and isinstance(v, dict):
+            hint = "a list item starts with `- ` (e.g. `- name: ...`)"
+        elif expected == "array" and isinstance(v, (str, int, float, bool)):
+            hint = f"a list of one item: [{v if not isinstance(v, bool) else str(v).lower()}]"
+        elif expected == "object" and isinstance(v, list):
+            hint = "remove the `- `: this is a mapping of keys, not a list"
         if "${" in str(v) and isinstance(v, str) and expected in ("boolean", "integer", "number"):
             self.issues.append(Issue(flatten(linked), f"`{_field(linked)}` is {_TYPE_NAMES[expected]} field: "
                                      f"placeholders work only in string fields (got {describe(v)})",
