@@ -37,7 +37,7 @@ CASES: dict[str, list[tuple]] = {
     "halyard_leftover.yml": [(None, 1, 1, "unknown top-level key: `name`", "Halyard setting")],
     "wrong_types.yml": [
         (None, 3, 14, "`enabled`: expected a boolean, got string 'true'", "remove the quotes"),
-        (None, 5, 7, "`accounts`: expected a list, got a mapping"),
+        (None, 5, 7, "`accounts`: expected a list, got a mapping", "a list item starts with `- `"),
         (None, 7, 11, "`period`: expected an integer, got string 'five'"),
     ],
     "bad_enum.yml": [
