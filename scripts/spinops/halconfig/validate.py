@@ -129,7 +129,8 @@ class Walk:
         if "${" in str(v) and isinstance(v, str) and expected in ("boolean", "integer", "number"):
             self.issues.append(Issue(flatten(linked), f"`{_field(linked)}` is {_TYPE_NAMES[expected]} field: "
                                      f"placeholders work only in string fields (got {describe(v)})",
-                                     hint=f"write a literal {expected} here", code="placeholder"))
+                                     hint=f"write a literal {expected}; for a value that differs per environment use an overlay "
+                                          "(halconfig/env/<env>.yml)", code="placeholder"))
             return DROP
         self.issues.append(Issue(flatten(linked), f"`{_field(linked)}`: expected {_TYPE_NAMES.get(expected, expected)}, "
                                  f"got {describe(v)}", hint=hint, code=code, extra={"expected": expected, "value": v}))
