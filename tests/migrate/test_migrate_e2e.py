@@ -70,7 +70,7 @@ def test_halconfig_has_every_kleat_change_and_passes_the_strict_loader(migrated)
         assert "providerVersion" not in acct and "cacheIntervalSeconds" not in acct and "configureImagePullSecrets" not in acct
     assert "roleProviderType" not in str(d["security"]) and "EXTERNAL" not in str(d["security"])
     assert "authz" not in d["security"] and "oauth2" not in d["security"]["authn"]  # only `enabled: false` (and Halyard bookkeeping) left
-    assert "enabled" not in d["metricStores"] and "enabled" not in d["security"]
+    assert "metricStores" not in d and "enabled" not in d["security"]  # no store enabled: only Halyard defaults
     assert all(d["notifications"][k] == {"enabled": True} for k in ("bearychat", "email", "googlechat", "pubsub"))
     assert d["providers"]["dockerRegistry"]["primaryAccount"] == "dockerhub"  # Halyard's first-account fallback
     assert d["providers"]["kubernetes"]["primaryAccount"] == "prod-cluster"  # set explicitly: kept
@@ -294,6 +294,8 @@ def test_migrated_repository_builds_and_checks(migrated):
     import json
 
     result = json.loads(build.stdout)
+    # the one expected warning: a service-settings env secret is used by the overlay's secretKeyRef, not by a config file
+    assert [(w["code"], w["message"].split(" ")[0]) for w in result["warnings"]] == [("unused-secret-key", "GATE_ENV_OIDC_CLIENT_SECRET")]
     wiring = result["wiring"]
     assert wiring["gate"]["env"] == ["SECURITY_AUTHN_BASIC_PASSWORD", "SECURITY_AUTHN_SAML_KEY_STORE_PASSWORD"]
     assert wiring["gate"]["files"] == ["/var/secrets/spinnaker/saml.jks"]

@@ -94,8 +94,11 @@ def test_security_flags():
                                    "authz": {"groupMembership": {"github": {}}}}}
 
 
-def test_metric_stores_enabled_removed():
-    assert run(halyard.metric_stores, {"metricStores": {"enabled": True, "period": 30}}).data == {"metricStores": {"period": 30}}
+def test_metric_stores_enabled_removed_and_defaults_only_section_dropped():
+    r = run(halyard.metric_stores, {"metricStores": {"enabled": True, "period": 30, "prometheus": {"enabled": True}}})
+    assert r.data == {"metricStores": {"period": 30, "prometheus": {"enabled": True}}}
+    assert any(n.kind == MANUAL and "monitoring-daemon" in n.message for n in r.notes)
+    assert run(halyard.metric_stores, {"metricStores": {"enabled": False, "period": 30, "datadog": {"enabled": False}}}).data == {}
 
 
 def test_deck_notifications_made_explicit_but_explicit_values_kept():

@@ -294,14 +294,29 @@ def security_flags(d: dict) -> Result:
     return Result(d, notes)
 
 
+METRIC_STORES = ("datadog", "newrelic", "prometheus", "stackdriver")
+
+
 def metric_stores(d: dict) -> Result:
+    """`metricStores.enabled` goes; with no store enabled the whole section is Halyard's defaults."""
     d = copy.deepcopy(d)
     ms = d.get("metricStores")
     notes = []
-    if isinstance(ms, dict) and "enabled" in ms:
+    if not isinstance(ms, dict):
+        return Result(d)
+    if "enabled" in ms:
         ms.pop("enabled")
         notes.append(Note(DROPPED, "`metricStores.enabled`: not a Kleat field (each store has its own `enabled`)",
                           src=("metricStores", "enabled"), out=None, topic="Halyard defaults"))
+    enabled = [k for k in METRIC_STORES if isinstance(ms.get(k), dict) and ms[k].get("enabled")]
+    if not enabled:
+        d.pop("metricStores")
+        notes.append(Note(DROPPED, "`metricStores`: no store enabled, only Halyard's defaults (period, tags)", src=("metricStores",), out=None,
+                          topic="Halyard defaults"))
+    else:
+        notes.append(Note(MANUAL, f"metric stores {', '.join(enabled)}: Halyard ran a monitoring-daemon sidecar; kustomize/base runs none. "
+                          "Scrape the services' metrics another way (e.g. a Prometheus plugin), or remove metricStores",
+                          src=("metricStores",), out=("metricStores",), topic="Monitoring"))
     return Result(d, notes)
 
 
