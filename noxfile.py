@@ -45,7 +45,7 @@ def check(session: nox.Session) -> None:
     """Lint and schema-validate the built manifests of one environment."""
     _install(session)
     session.run("spinops", "build", "--env", ENV)
-    session.run("spinops", "check", f"build/{ENV}/manifests.yaml", *session.posargs)
+    session.run("spinops", "check", "--env", ENV, *session.posargs)
 
 
 @nox.session(python=PY)
