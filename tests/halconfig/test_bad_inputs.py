@@ -116,6 +116,14 @@ def test_text_format_names_file_line_col(tmp_path, spinops):
     assert "  hint: did you mean `timezone`?" in proc.stderr
 
 
+def test_json_format_carries_the_data_path(tmp_path, spinops):
+    proc = spinops("render", str(BAD / "unknown_nested.yml"), "--out", str(tmp_path / "out"), "--format", "json")
+    problems = json.loads(proc.stdout)["problems"]
+    assert [p["extra"]["path"] for p in problems] == [["providers", "kubernetes", "acounts"],
+                                                      ["artifacts", "github", "accounts", 0, "tokn"]]
+    assert [p["code"] for p in problems] == ["unknown-key", "unknown-key"]
+
+
 def test_github_format(tmp_path, spinops):
     target = BAD / "unknown_top_level.yml"
     proc = spinops("render", str(target), "--out", str(tmp_path / "out"), "--format", "github")

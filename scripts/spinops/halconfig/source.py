@@ -67,7 +67,9 @@ class Source:
 
     def problem(self, message: str, path: tuple = (), *, key: bool = False, hint: str | None = None, code: str | None = None) -> Problem:
         pos = self.locate(path, key=key) or (None, None)
-        return Problem(message, file=self.name, line=pos[0], column=pos[1], hint=hint, code=code)
+        # the data path too, for tools reading --format json (e.g. ["providers", "kubernetes", "accounts", 0])
+        extra = {"path": [s if isinstance(s, (str, int)) else str(s) for s in path]} if path else {}
+        return Problem(message, file=self.name, line=pos[0], column=pos[1], hint=hint, code=code, extra=extra)
 
 
 def read_text(path: Path) -> str:
