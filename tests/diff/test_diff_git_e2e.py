@@ -191,3 +191,15 @@ def test_bad_inputs_exit_2_and_say_which_side(spinops, repo, tmp_path):
     p = diff(spinops, repo, base="pr")
     assert p.returncode == 2 and "cannot build the base side, pr@" in p.stderr
     assert len(git(repo, "worktree", "list").splitlines()) == 1
+
+
+def test_a_new_environment_is_all_added(spinops, repo):
+    shutil.copytree(repo / "kustomize" / "overlays" / "staging", repo / "kustomize" / "overlays" / "qa")
+    if (repo / "halconfig" / "env" / "staging.yml").exists():
+        shutil.copy(repo / "halconfig" / "env" / "staging.yml", repo / "halconfig" / "env" / "qa.yml")
+    commit(repo, "add a qa environment")
+    p = spinops("diff", "--base", "main", "--env", "qa", "--format", "json", cwd=repo)
+    data = as_json(p)
+    assert p.returncode == 1
+    assert data["changes"] and {c["action"] for c in data["changes"]} == {"added"}
+    assert data["unchanged"] == 0 and data["notes"] == [f"environment `qa` does not exist at main@{git(repo, 'rev-parse', '--short=7', 'main').strip()}: every resource is new"]

@@ -73,6 +73,7 @@ class DiffResult:
     env: str | None = None
     impact: dict | None = None  # see spinops.diff.impact.Impact.as_dict
     check: dict | None = None  # summary of `spinops check` findings, when given
+    notes: list[str] = field(default_factory=list)  # report-level remarks (e.g. a new environment)
     redact: Redactor = field(default_factory=Redactor, repr=False)
 
     @property

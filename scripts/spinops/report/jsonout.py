@@ -22,6 +22,7 @@ def as_data(result: DiffResult) -> dict:
         "services": result.services(),
         "impact": result.impact,
         "check": result.check,
+        "notes": list(result.notes),
         "changes": [c.as_dict() for c in result.changes],
     }
 

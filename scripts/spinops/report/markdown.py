@@ -94,6 +94,7 @@ def _section(c: ResourceChange) -> _Section:
 
 def _header(result: DiffResult) -> str:
     out = [marker(result.env), f"### spinops diff: `{result.env or 'default'}`", ""]
+    out += [f"> {_esc(n)}\n" for n in result.notes]
     t = result.totals()
     if not result.has_changes:
         out.append(f"**No changes**: `{_esc(result.new_label)}` builds the same {result.unchanged} resources as `{_esc(result.old_label)}`.")

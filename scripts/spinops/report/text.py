@@ -10,6 +10,7 @@ def summary_lines(result: DiffResult) -> list[str]:
     t = result.totals()
     env = f" ({result.env})" if result.env else ""
     lines = [f"spinops diff{env}: {result.old_label} -> {result.new_label}"]
+    lines += [f"Note: {n}" for n in result.notes]
     if not result.has_changes:
         lines.append(f"No changes ({result.unchanged} resources compared).")
         return lines
