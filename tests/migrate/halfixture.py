@@ -5,10 +5,12 @@ holding a copy of this repository's kustomize/."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,14 +38,27 @@ CANARIES = (
 )
 
 
-def make_backup(hal: Path, dest: Path) -> Path:
-    """A `hal backup create`-style tar: uncompressed, every entry named `/<path under ~/.hal>`, service-logs left out."""
+def make_backup(hal: Path, dest: Path, *, required_files: bool = False) -> Path:
+    """A `hal backup create`-style tar: uncompressed, every entry named `/<path under ~/.hal>`, service-logs left out.
+
+    required_files=True does what BackupService.create does to file references as well: each file the config
+    names under /home/spinnaker/.hal/ is copied to `.backup/required-files/<hash>-<name>` and the config then
+    points at that path relative to the Halyard home.
+    """
+    entries: dict[str, bytes] = {}
+    for p in sorted(hal.rglob("*")):
+        rel = p.relative_to(hal).as_posix()
+        if p.is_file() and "service-logs" not in rel.split("/"):
+            entries[rel] = p.read_bytes()
+    if required_files:
+        config = entries["config"].decode()
+        for ref in sorted(set(re.findall(r"/home/spinnaker/\.hal/([\w./-]+)", config))):
+            copy = f".backup/required-files/{zlib.crc32(ref.encode())}-{ref.rsplit('/', 1)[-1]}"
+            entries[copy] = entries[ref]
+            config = config.replace(f"/home/spinnaker/.hal/{ref}", copy)
+        entries["config"] = config.encode()
     with tarfile.open(dest, "w", format=tarfile.PAX_FORMAT) as tar:
-        for p in sorted(hal.rglob("*")):
-            rel = p.relative_to(hal).as_posix()
-            if not p.is_file() or "service-logs" in rel.split("/"):
-                continue
-            data = p.read_bytes()
+        for rel, data in sorted(entries.items()):
             info = tarfile.TarInfo("/" + rel)
             info.size = len(data)
             info.mode = 0o600

@@ -95,6 +95,24 @@ def test_source_directory_and_backup_tar_give_the_same_result(migrated, tmp_path
     assert "hal backup create" in b["MIGRATION.md"].decode() and "halyard-backup.tar:/config:" in b["MIGRATION.md"].decode()
 
 
+def test_backup_with_required_files_relative_paths_gives_the_same_halconfig(migrated, tmp_path):
+    """Halyard's backup copies referenced files to .backup/required-files/<hash>-<name> and makes paths relative."""
+    repo, _ = migrated
+    backup = make_backup(HAL, tmp_path / "halyard-required.tar", required_files=True)
+    import tarfile
+
+    with tarfile.open(backup) as tar:
+        config = tar.extractfile("/config").read().decode()
+    assert "kubeconfigFile: .backup/required-files/" in config and "/home/spinnaker/.hal/" not in config
+    other = make_repo(tmp_path / "from-required")
+    proc = migrate(other, str(backup))
+    assert proc.returncode == 0, proc.stderr
+    a, b = snapshot(repo), snapshot(other)
+    for path in ("halconfig/halconfig.yml", "halconfig/secrets.yml", ".secrets/spinnaker-files/prod.kubeconfig", ".secrets/spinnaker-files/saml.jks",
+                 "kustomize/overlays/prod/saml-metadata.xml"):
+        assert a[path] == b[path], path
+
+
 # ----------------------------------------------------------------------------------- credentials
 
 
@@ -280,7 +298,9 @@ def test_bad_input_exits_2_without_writing(repo, tmp_path):
     (bad / "config").write_text("deploymentConfigurations: [\n")
     proc = migrate(repo, str(bad))
     assert proc.returncode == 2 and "config:2" in proc.stderr and "malformed YAML" in proc.stderr
-    assert snapshot(repo) == snapshot(repo) and not (repo / "halconfig").exists()
+    assert not (repo / "halconfig").exists()
+    proc = migrate(tmp_path / "empty", str(HAL))
+    assert proc.returncode == 2 and "kustomize/base/ is missing" in proc.stderr and not (tmp_path / "empty").exists()
 
 
 # ----------------------------------------------------------------------------------- build + check

@@ -70,6 +70,9 @@ class Plan:
 def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env: str | None = None) -> Plan:
     """env: the environment (overlay kustomize/overlays/<env>/) to write; default: the deployment's name."""
     repo = Path(repo)
+    if not (repo / "kustomize" / "base").is_dir():
+        raise InputError(Problem("not a spinops repository: kustomize/base/ is missing (the migrated overlay builds on it)", file=str(repo),
+                                 code="not-a-repo", hint="run `spinops migrate` at the root of a copy of the spinops template, or pass --repo DIR"))
     src = open_source(source)
     config = parse_yaml(src.text("config") or "", src.where("config"))
     idx, dep, notes = halyard.select_deployment(config.data, deployment, src.where("config"))
