@@ -139,3 +139,12 @@ def test_drop_invalid_leaves_only_what_the_strict_validator_accepts():
 def test_prune_empty_counts_halyard_defaults():
     data, n = halyard.prune_empty({"a": [], "b": {}, "c": None, "d": {"enabled": False}, "e": {"enabled": True, "x": []}, "f": [None, 1]})
     assert data == {"e": {"enabled": True}, "f": [1]} and n == 6
+
+
+def test_drop_invalid_fixes_scalars_with_one_obvious_reading():
+    d = {"providers": {"google": {"enabled": "true", "accounts": [{"name": "g", "project": 12345}]}},
+         "providers_typo": 1}
+    r = run(halyard.drop_invalid, d)
+    assert r.data == {"providers": {"google": {"enabled": True, "accounts": [{"name": "g", "project": "12345"}]}}}
+    assert {n.topic for n in r.notes} == {"Types", "Dropped fields"}
+    assert all("12345" not in n.message for n in r.notes)

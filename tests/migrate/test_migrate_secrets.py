@@ -79,3 +79,10 @@ def test_env_vars_that_look_secret():
 def test_multi_line_values_go_to_their_own_file():
     entries = [sec.EnvSecret("s", "A", "one", ""), sec.EnvSecret("s", "B", "line1\nline2", "")]
     assert sec.env_file(entries) == ("A=one\n", {"B": "line1\nline2"})
+
+
+def test_a_numeric_password_is_a_credential_too():
+    creds = sec.Credentials()
+    out, notes = sec.halconfig_credentials({"ci": {"jenkins": {"masters": [{"name": "j", "password": 123456}]}}}, source(), creds)
+    assert out["ci"]["jenkins"]["masters"][0]["password"] == "${CI_JENKINS_J_PASSWORD}"
+    assert sec.env_file(creds.env)[0] == "CI_JENKINS_J_PASSWORD=123456\n" and "123456" not in notes[0].message

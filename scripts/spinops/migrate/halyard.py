@@ -468,6 +468,22 @@ def _delete_path(d, path: tuple) -> bool:
     return False
 
 
+def _coerce(issue) -> tuple[object, str] | None:
+    """(value, what was done) for a scalar of the wrong type with one obvious reading: `project: 12345` -> "12345"."""
+    if issue.code not in ("wrong-type", "wrong-type-scalar", "yaml-1.1"):
+        return None
+    v, expected = issue.extra.get("value"), issue.extra.get("expected")
+    if expected == "string" and isinstance(v, (int, float)) and not isinstance(v, bool):
+        return str(v), "a number became a string"
+    if expected == "string" and isinstance(v, bool):
+        return str(v).lower(), "a boolean became a string"
+    if expected == "boolean" and isinstance(v, str) and v.strip().lower() in ("true", "false"):
+        return v.strip().lower() == "true", "a quoted true/false became a boolean"
+    if expected == "integer" and isinstance(v, str) and v.strip().lstrip("+-").isdigit():
+        return int(v.strip()), "a quoted number became an integer"
+    return None
+
+
 def drop_invalid(d: dict) -> Result:
     """Remove every field the strict validator rejects (unknown keys, values Kleat cannot read), with a note each."""
     from spinops.halconfig.validate import validate
@@ -482,6 +498,14 @@ def drop_invalid(d: dict) -> Result:
         progressed = False
         for issue in sorted(issues, key=lambda i: len(i.path), reverse=True):
             path = tuple(issue.path)
+            fixed = _coerce(issue)
+            if path and fixed is not None and get(d, path) == issue.extra.get("value"):
+                parent = get(d, path[:-1])
+                parent[path[-1]] = fixed[0]
+                progressed = True
+                notes.append(Note(CHANGED, f"`{path[-1]}`: {fixed[1]} (Kleat reads this field as {issue.extra.get('expected')})",
+                                  src=path, out=path, topic="Types"))
+                continue
             if not path or not _delete_path(d, path):
                 continue
             progressed = True

@@ -14,7 +14,7 @@ from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, SECRE
 from spinops.migrate.source import Located, parse_yaml
 
 TOPIC_ORDER = ("Structure", "Persistent storage", "Notifications", "Canary", "Security", "Providers", "Kubernetes V1 accounts",
-               "Plugins", "Monitoring", "Credentials", "Profiles", "Sizing and scheduling", "Service settings", "Redis", "Halyard defaults",
+               "Plugins", "Monitoring", "Types", "Credentials", "Profiles", "Sizing and scheduling", "Service settings", "Redis", "Halyard defaults",
                "Dropped fields", "Cut-over")
 
 

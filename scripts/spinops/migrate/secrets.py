@@ -143,6 +143,8 @@ def halconfig_credentials(data: dict, source, creds: Credentials) -> tuple[dict,
     data = copy.deepcopy(data)
     notes: list[Note] = []
     for path, kind, value in list(credential_values(data)):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # `password: 12345` is a credential too (YAML read it as a number)
         if not isinstance(value, str) or not value.strip():
             continue
         dotted_path = dotted(path)
