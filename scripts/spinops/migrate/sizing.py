@@ -26,7 +26,16 @@ from dataclasses import dataclass, field
 import yaml
 
 from spinops.migrate.model import CHANGED, DROPPED, MANUAL, Note
-from spinops.services import SERVICES, SHARDS, service_of_deployment
+from spinops.services import (
+    MANAGED_BY,
+    MANAGED_BY_LABEL,
+    PART_OF,
+    PART_OF_LABEL,
+    SERVICE_LABEL,
+    SERVICES,
+    SHARDS,
+    service_of_deployment,
+)
 
 IMAGE_REPO = "us-docker.pkg.dev/spinnaker-community/docker"
 SAML_METADATA_DIR = "/opt/spinnaker/saml"
@@ -284,7 +293,8 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
 
     if saml_metadata is not None:
         ov.extra_files["saml-metadata.xml"] = saml_metadata
-        ov.generators.append({"name": SAML_CONFIGMAP, "files": [f"{SAML_METADATA_FILE}=saml-metadata.xml"]})
+        ov.generators.append({"name": SAML_CONFIGMAP, "files": [f"{SAML_METADATA_FILE}=saml-metadata.xml"],
+                              "options": {"labels": {PART_OF_LABEL: PART_OF, MANAGED_BY_LABEL: MANAGED_BY, SERVICE_LABEL: "gate"}}})
         p = patch_for("gate")["spec"]["template"]["spec"]
         p.setdefault("volumes", []).append({"name": "saml-metadata", "configMap": {"name": SAML_CONFIGMAP}})
         main_container("gate").setdefault("volumeMounts", []).append({"name": "saml-metadata", "mountPath": SAML_METADATA_DIR, "readOnly": True})
@@ -351,12 +361,15 @@ def _apply_scheduling(kind, value, dep, patch, main_container, notes, src, env, 
             if isinstance(sc.get("securityContext"), dict) and sc["securityContext"].get("privileged"):
                 c["securityContext"] = {"privileged": True}
                 notes.append(Note(MANUAL, f"sidecar {sc['name']} of {dep} runs privileged: the pod runs as non-root; review it", src=src + (i,), topic="Sizing and scheduling"))
+            else:  # the same hardening as every container of the base
+                c["securityContext"] = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
             c["resources"] = SIDECAR_RESOURCES
             spec.setdefault("containers", [])
             main_container(dep)
             spec["containers"].append(c)
             notes.append(Note(CHANGED, f"sidecar {sc['name']} ({c['image']}) -> a container of Deployment {dep}; Halyard gave it no resources, so it gets "
-                              f"requests 50m/64Mi and limits 500m/256Mi (the `resources` rule requires them): review", src=src + (i,),
+                              f"requests 50m/64Mi and limits 500m/256Mi (the `resources` rule requires them): review. The pod runs as non-root "
+                              "(uid 10111), so the image must run as any user", src=src + (i,),
                               out=("spec", "template", "spec", "containers", len(spec["containers"]) - 1), out_file=out_file, topic="Sizing and scheduling"))
             if isinstance(c.get("image"), str) and (":" not in c["image"].rsplit("/", 1)[-1] or c["image"].endswith(":latest")):
                 notes.append(Note(MANUAL, f"sidecar {sc['name']} image `{c['image']}` is not pinned to a tag: pin it (spinops check refuses unpinned images)",
@@ -511,7 +524,7 @@ def kustomization(ov: Overlay) -> dict:
     if images:
         k["images"] = [images[n] for n in sorted(images)]
     if ov.generators:
-        k["configMapGenerator"] = [{**g, "options": {"disableNameSuffixHash": False}} for g in ov.generators]
+        k["configMapGenerator"] = ov.generators
     if ov.patches:
         k["patches"] = [{"path": name, "target": ov.targets[name]} for name in sorted(ov.patches)]
     return k
