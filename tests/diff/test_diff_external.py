@@ -56,6 +56,8 @@ def test_differences_come_out_per_resource_and_masked(tmp_path, spinops):
         "-            cpu: '1'",
         "+            cpu: '2'",
     ]
+    cm = next(c for c in data["changes"] if c["kind"] == "ConfigMap")
+    assert cm["notes"] == ["replaces echo-config-7g9b2hk5c8 (mounted before; not part of this comparison)"]
     sec = next(c for c in data["changes"] if c["kind"] == "Secret")
     assert "-  SLACK_TOKEN: '*** (before)'" in sec["diff"] and "+  SLACK_TOKEN: '*** (after)'" in sec["diff"]
     assert data["old"] == "live" and data["new"] == "merged"

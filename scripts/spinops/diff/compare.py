@@ -148,10 +148,11 @@ def _index(entries, ambiguous: set[Key]) -> dict[Key, _Side]:
 
 
 def _service_of(*objs: dict | None) -> str:
+    """The spinops.io/service label of the first object that has one, else `other`."""
     for o in objs:
-        svc = ((o or {}).get("metadata") or {}).get("labels", {}).get(SERVICE_LABEL) if o else None
-        if svc:
-            return str(svc)
+        labels = ((o or {}).get("metadata") or {}).get("labels") or {}
+        if labels.get(SERVICE_LABEL):
+            return str(labels[SERVICE_LABEL])
     return OTHER
 
 
@@ -169,10 +170,15 @@ def compare(old_docs: Iterable[dict], new_docs: Iterable[dict], *, old_label: st
 
     changes: list[ResourceChange] = []
     unchanged = 0
+    normalised = []
+    referenced_before: dict[tuple[str, str], str] = {}  # (kind, stem) -> hash the old side mounts
     for key in sorted(set(old) | set(new)):
         a, b = old.get(key), new.get(key)
         na, ra = _normalise(a, stems)
         nb, rb = _normalise(b, stems)
+        referenced_before.update({(r.kind, r.stem): r.hash for r in ra})
+        normalised.append((key, a, b, na, ra, nb, rb))
+    for key, a, b, na, ra, nb, rb in normalised:
         if a is not None and b is not None and na == nb and ra == rb:
             unchanged += 1
             continue
@@ -182,6 +188,11 @@ def compare(old_docs: Iterable[dict], new_docs: Iterable[dict], *, old_label: st
         ta = to_text(na, ra) if na is not None else ""
         tb = to_text(nb, rb) if nb is not None else ""
         diff = _unified(ta, tb, f"{old_label}/{_label(key)}", f"{new_label}/{_label(key)}", context)
+        notes = _notes(a, b, ra, rb)
+        if a is None and b.hash and referenced_before.get((kind, name), b.hash) != b.hash:
+            # kubectl diff only fetches the objects of the new manifests, so the previous
+            # generation is not on the old side; say what this one replaces
+            notes.append(f"replaces {name}-{referenced_before[(kind, name)]} (mounted before; not part of this comparison)")
         change = ResourceChange(
             action=action,
             group=g,
@@ -192,7 +203,7 @@ def compare(old_docs: Iterable[dict], new_docs: Iterable[dict], *, old_label: st
             diff=redact(diff),
             old_name=a.real_name if a else None,
             new_name=b.real_name if b else None,
-            notes=[redact(n) for n in _notes(a, b, ra, rb)],
+            notes=[redact(n) for n in notes],
         )
         changes.append(change)
     changes.sort(key=lambda c: (c.service == OTHER, c.service, c.kind, c.namespace, c.name))
