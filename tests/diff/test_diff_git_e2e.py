@@ -96,6 +96,7 @@ def test_fiat_cpu_limit_change_is_exactly_one_changed_line(spinops, repo):
     assert data["impact"] is None  # no halconfig change
     md = diff(spinops, repo, "--format", "markdown").stdout
     assert md.count("<details>") == 1 and "#### fiat" in md
+    assert diff(spinops, repo, "--format", "markdown").stdout == md  # deterministic, byte for byte
 
 
 def affected_by(section: str) -> set[str]:
