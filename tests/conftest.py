@@ -1,16 +1,13 @@
-"""Shared test fixtures: the repository root, the spinops CLI as a real subprocess, kubectl."""
+"""Shared test fixtures: the repository root, the spinops CLI as a real subprocess."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from spinops_testlib import FIXTURES, ROOT, run_spinops
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
+__all__ = ["FIXTURES", "ROOT", "run_spinops"]
 
 
 @pytest.fixture(scope="session")
@@ -21,20 +18,6 @@ def root() -> Path:
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES
-
-
-def run_spinops(*args: str, cwd: Path | str | None = None, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
-    """Run the real CLI in a subprocess (what a user or a workflow runs)."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "spinops", *args],
-        cwd=cwd or ROOT,
-        env=full_env,
-        input=input,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture

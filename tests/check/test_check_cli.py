@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_spinops
+from spinops_testlib import run_spinops
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CANARY = "canary-Zx81-not-a-secret"

@@ -217,3 +217,27 @@ def test_kubectl_output_semantics():
     pod = {"kind": "Pod", "spec": {"containers": [{"ports": [{"containerPort": 8080}, {"containerPort": 80}]}]}}
     assert engine.evaluate(f, pod).passed  # any value satisfying the operator passes, as in kube-lint
     assert not engine.evaluate(f, {"kind": "Pod", "spec": {}}).passed
+
+
+def test_any_malformed_rule_file_is_an_input_error_never_a_crash():
+    """Seeded random rule files: each loads or raises InputError with a file and line, nothing else."""
+    import random
+
+    import yaml
+
+    rng = random.Random(4)
+    scalars = [None, True, 3, 1.5, "x", "", "set", "float64", ".spec.x", "[", "(", [], {}, ["a"], {"a": 1}]
+    keys = [*engine.KEYS, "operater", "valuetype"]
+    for _ in range(400):
+        rules = []
+        for _ in range(rng.randint(0, 3)):
+            if rng.random() < 0.1:
+                rules.append(rng.choice(scalars))
+                continue
+            rule = {k: rng.choice(scalars) for k in rng.sample(keys, rng.randint(0, len(keys)))}
+            rules.append(rule)
+        text = yaml.safe_dump(rules if rng.random() < 0.95 else rng.choice(scalars))
+        try:
+            engine.parse_rules(text, "fuzz.yml")
+        except InputError as e:
+            assert all(p.file == "fuzz.yml" and p.line for p in e.problems), [p.text() for p in e.problems]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, run_spinops
+from spinops_testlib import ROOT, run_spinops
 from spinops.manifests import dump_documents
 
 CANARY = "canary-Qm73-not-a-real-password"

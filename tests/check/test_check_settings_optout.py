@@ -7,7 +7,7 @@ import textwrap
 
 from check_helpers import check_text
 
-from conftest import run_spinops
+from spinops_testlib import run_spinops
 
 RESIZE_POD = textwrap.dedent(
     """\

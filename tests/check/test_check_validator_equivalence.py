@@ -7,15 +7,15 @@ must find the same error paths. This is what makes the faster engine a safe subs
 
 from __future__ import annotations
 
-import copy
 import random
 import re
 
 import jsonschema
 import pytest
+from check_helpers import mutate
 from referencing import Registry, Resource
 
-from conftest import ROOT
+from spinops_testlib import ROOT
 from spinops.check.validate_k8s import SchemaValidator, _load, _schema_dir
 
 
@@ -38,38 +38,6 @@ def python_errors(obj: dict, version: str) -> set[tuple]:
     return {tuple(e.path) for e in jsonschema.Draft202012Validator(schema, registry=reg).iter_errors(obj)}
 
 
-def paths(obj, prefix=()):
-    yield prefix
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from paths(v, (*prefix, k))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from paths(v, (*prefix, i))
-
-
-def mutate(obj: dict, rng: random.Random) -> dict:
-    obj = copy.deepcopy(obj)
-    for _ in range(rng.randint(1, 3)):
-        candidates = [p for p in paths(obj) if len(p) >= 2]
-        p = rng.choice(candidates)
-        parent = obj
-        for seg in p[:-1]:
-            parent = parent[seg]
-        action = rng.choice(["type", "unknown", "delete", "null", "list"])
-        if action == "type":
-            parent[p[-1]] = rng.choice([42, "text", True, 1.5, {"a": 1}])
-        elif action == "unknown" and isinstance(parent, dict):
-            parent[f"unknownField{rng.randint(0, 9)}"] = "x"
-        elif action == "delete" and isinstance(parent, dict):
-            del parent[p[-1]]
-        elif action == "null":
-            parent[p[-1]] = None
-        else:
-            parent[p[-1]] = [parent[p[-1]]]
-    return obj
-
-
 def test_both_engines_find_the_same_error_paths(resources):
     rng = random.Random(20261127)
     validator = SchemaValidator("1.33")
@@ -84,3 +52,23 @@ def test_both_engines_find_the_same_error_paths(resources):
             disagreements += 1
             raise AssertionError(f"{obj['kind']}/{obj['metadata'].get('name') if isinstance(obj.get('metadata'), dict) else '?'}: ours {sorted(map(str, (p for p, _ in ours.errors)))} vs jsonschema {sorted(map(str, theirs))}")
     assert checked == 300 and invalid > 150 and disagreements == 0
+
+
+def test_rules_never_crash_on_malformed_resources(resources):
+    """Built-in rules see schema-invalid input too (validation reports it); they must not crash on it."""
+    from pathlib import Path
+
+    from spinops.check.engine import evaluate, load_rule_file, targets
+    from spinops.check.rules import Context, builtin_rules
+
+    rng = random.Random(7)
+    lint_rules = load_rule_file(Path(__file__).parent / "fixtures" / "kube-lint-example.yaml")
+    for _ in range(30):
+        batch = [mutate(r, rng) for r in resources]
+        ctx = Context(resources=batch, declared_secrets={"spinnaker-github": frozenset({"GITHUB_TOKEN"})})
+        for obj in batch:
+            for mod in builtin_rules():
+                list(mod.check(obj, ctx))
+            for rule in lint_rules:
+                for doc, _ in targets(rule, obj):
+                    evaluate(rule, doc)
