@@ -54,6 +54,7 @@ class Plan:
     outputs: list[Output] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     secret_values: list[str] = field(default_factory=list)
+    namespace: str = "spinnaker"
 
     @property
     def conflicts(self) -> list[Output]:
@@ -68,7 +69,10 @@ class Plan:
 
 
 def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env: str | None = None) -> Plan:
-    """env: the environment (overlay kustomize/overlays/<env>/) to write; default: the deployment's name."""
+    """Everything a migration would write, with each file's status; nothing is written.
+
+    env: the environment (overlay kustomize/overlays/<env>/) to write; default: the deployment's name.
+    """
     repo = Path(repo)
     if not (repo / "kustomize" / "base").is_dir():
         raise InputError(Problem("not a spinops repository: kustomize/base/ is missing (the migrated overlay builds on it)", file=str(repo),
@@ -85,72 +89,92 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env
     prefix = ("deploymentConfigurations", idx)
     settings_docs = _service_settings(src, dep_name)
     settings = {k: v.data for k, v in settings_docs.items()}
-
-    # -- halconfig
-    v1 = halyard.v1_accounts(dep)
-    data: dict = dep
-    hal_notes: list[Note] = []
-    saml_local = halyard.get(dep, ("security", "authn", "saml", "metadataLocal"))
-    for t in halyard.TRANSFORMS:
-        r = t(data)
-        data = r.data
-        hal_notes += r.notes
-    r = halyard.gate_basic_auth(data, settings.get("gate"))
-    data = r.data
-    hal_notes += r.notes
-    data, pruned = halyard.prune_empty(data)
     creds = sec.Credentials()
-    data, cred_notes = sec.halconfig_credentials(data, src, creds)
-    r = halyard.drop_invalid(data)
-    data, drop_notes = r.data, r.notes
-    from spinops.halconfig.validate import validate
 
-    if validate(data)[1].issues:  # pragma: no cover - drop_invalid guarantees this
-        raise RuntimeError("the migrated halconfig does not validate")
-    renames = [n for n in hal_notes if n.rename]
-    for n in cred_notes + drop_notes:  # these were found in the Kleat-shaped data: map back to Halyard's file and path
-        n.src_file, n.src = _src_of(n.src, renames)
-    hal_notes = [n for n in hal_notes if n.topic != "_path"] + cred_notes + drop_notes
-    if pruned:
-        hal_notes.append(Note(DROPPED, f"{pruned} empty values (null, [], {{}}, sections with only `enabled: false`) that Halyard writes for "
-                              "every unset field were left out", src=None, out=None, topic="Halyard defaults"))
-    version = halyard.parse_version(dep.get("version"))
-    if v1:
-        if version is not None and version < halyard.V1_REMOVED_IN:
-            plan.outputs.append(Output(V1_PATCH_OUT, _v1_patch(v1).encode()))
-            hal_notes.append(Note(CHANGED, f"Kubernetes V1 accounts {', '.join(v1)}: version {dep.get('version')} is below 1.21, so "
-                                  f"{V1_PATCH_OUT} (jq, when spinnakerVersion <1.21) sets `providerVersion: V1` on them in clouddriver.yml",
-                                  src=("providers", "kubernetes"), out=("args", "v1Accounts"), out_file=V1_PATCH_OUT, topic="Kubernetes V1 accounts"))
-        else:
-            hal_notes.append(Note(MANUAL, f"Kubernetes V1 accounts {', '.join(v1)}: Spinnaker {dep.get('version')} has no V1 provider, so clouddriver "
-                                  "treats them as V2 (manifest-based) accounts; move their pipelines to V2 manifests stages", src=("providers", "kubernetes"),
-                                  out=("providers", "kubernetes"), topic="Kubernetes V1 accounts"))
-    for n in hal_notes:
+    notes += _with_prefix(_halconfig_step(plan, dep, settings, creds), prefix)
+    notes += _with_prefix(_overlay_step(plan, dep, settings, creds), prefix)
+    notes += _profiles(plan, src, dep_name, creds)
+    notes += _secrets_step(plan, creds)
+    plan.notes = notes
+
+    # the report last: it needs every other output for its line numbers
+    from spinops.migrate.report import render_report
+
+    files = {o.path: o.content for o in plan.outputs if not o.secret}
+    docs = {"config": config, **{f"service-settings/{k}.yml": v for k, v in settings_docs.items()}}
+    plan.outputs.append(Output(REPORT_OUT, render_report(plan, docs, files).encode()))
+    _guard(plan)
+    _status(plan)
+    return plan
+
+
+def _with_prefix(notes: list[Note], prefix: tuple) -> list[Note]:
+    """Paths in Halyard's `config` are relative to the deployment until here."""
+    for n in notes:
         if n.src_file == "config" and n.src is not None:
             n.src = prefix + tuple(n.src)
-    notes += hal_notes
-    hal_text = HEADER + sizing.dump(data)
-    plan.outputs.append(Output(HALCONFIG_OUT, hal_text.encode()))
+    return notes
 
-    # -- overlay
+
+def _halconfig_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credentials) -> list[Note]:
+    """transforms -> Halyard defaults pruned -> credentials out -> what the strict validator rejects dropped."""
+    from spinops.halconfig.validate import validate
+
+    v1 = halyard.v1_accounts(dep)  # before provider_versions removes the field
+    data: dict = dep
+    notes: list[Note] = []
+    for t in halyard.TRANSFORMS:
+        r = t(data)
+        data, notes = r.data, notes + r.notes
+    r = halyard.gate_basic_auth(data, settings.get("gate"))
+    data, notes = r.data, notes + r.notes
+    data, pruned = halyard.prune_empty(data)
+    data, cred_notes = sec.halconfig_credentials(data, plan.source, creds)
+    r = halyard.drop_invalid(data)
+    data, drop_notes = r.data, r.notes
+    if validate(data)[1].issues:  # pragma: no cover - drop_invalid guarantees this
+        raise RuntimeError("the migrated halconfig does not validate")
+    renames = [n for n in notes if n.rename]
+    for n in cred_notes + drop_notes:  # found in the Kleat-shaped data: map back to Halyard's file and path
+        n.src_file, n.src = _src_of(n.src, renames)
+    notes = [n for n in notes if n.topic != "_path"] + cred_notes + drop_notes
+    if pruned:
+        notes.append(Note(DROPPED, f"{pruned} empty values (null, [], {{}}, sections with only `enabled: false`) that Halyard writes for "
+                          "every unset field were left out", src=None, out=None, topic="Halyard defaults"))
+    if v1:
+        version = halyard.parse_version(dep.get("version"))
+        if version is not None and version < halyard.V1_REMOVED_IN:
+            plan.outputs.append(Output(V1_PATCH_OUT, _v1_patch(v1).encode()))
+            notes.append(Note(CHANGED, f"Kubernetes V1 accounts {', '.join(v1)}: version {dep.get('version')} is below 1.21, so "
+                              f"{V1_PATCH_OUT} (jq, when spinnakerVersion <1.21) sets `providerVersion: V1` on them in clouddriver.yml",
+                              src=("providers", "kubernetes"), out=("args", "v1Accounts"), out_file=V1_PATCH_OUT, topic="Kubernetes V1 accounts"))
+        else:
+            notes.append(Note(MANUAL, f"Kubernetes V1 accounts {', '.join(v1)}: Spinnaker {dep.get('version')} has no V1 provider, so clouddriver "
+                              "treats them as V2 (manifest-based) accounts; move their pipelines to V2 manifests stages", src=("providers", "kubernetes"),
+                              out=("providers", "kubernetes"), topic="Kubernetes V1 accounts"))
+    plan.outputs.append(Output(HALCONFIG_OUT, (HEADER + sizing.dump(data)).encode()))
+    return notes
+
+
+def _overlay_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credentials) -> list[Note]:
+    """deploymentEnvironment + service-settings -> kustomize/overlays/<env>/."""
+    notes: list[Note] = []
     saml_bytes = None
+    saml_local = halyard.get(dep, ("security", "authn", "saml", "metadataLocal"))
     if saml_local and not halyard.get(dep, ("security", "authn", "saml", "metadataRemote")):
-        found, saml_bytes = src.resolve_file(str(saml_local))
+        _found, saml_bytes = plan.source.resolve_file(str(saml_local))
         if saml_bytes is None:
-            notes.append(Note(MANUAL, f"SAML metadata file {saml_local} is not in SOURCE: put it at kustomize/overlays/{name}/saml-metadata.xml",
-                              src=prefix + ("security", "authn", "saml", "metadataLocal"), out=None, topic="Security"))
+            notes.append(Note(MANUAL, f"SAML metadata file {saml_local} is not in SOURCE: put it at kustomize/overlays/{plan.env}/saml-metadata.xml",
+                              src=("security", "authn", "saml", "metadataLocal"), out=None, topic="Security"))
             saml_bytes = b""
 
     def secret_env(owner, var, value):
         return sec.env_var_secret(owner, var, value, creds)
 
-    ov = sizing.build_overlay(name, dep, settings, _base_resources(repo), saml_bytes, secret_env)
-    for n in ov.notes:
-        if n.src_file == "config" and n.src is not None:
-            n.src = prefix + tuple(n.src)
+    ov = sizing.build_overlay(plan.env, dep, settings, _base_resources(plan.repo), saml_bytes, secret_env)
     notes += ov.notes
-    odir = f"kustomize/overlays/{name}"
-    plan.outputs.append(Output(f"{odir}/kustomization.yml", (_overlay_header(name, dep_name) + sizing.dump(sizing.kustomization(ov))).encode()))
+    odir = f"kustomize/overlays/{plan.env}"
+    plan.outputs.append(Output(f"{odir}/kustomization.yml", (_overlay_header(plan.env, plan.deployment) + sizing.dump(sizing.kustomization(ov))).encode()))
     for fname, patch in sorted(ov.patches.items()):
         plan.outputs.append(Output(f"{odir}/{fname}", ("# Migrated from Halyard (see MIGRATION.md).\n" + sizing.dump(patch)).encode()))
     for fname, content in sorted(ov.extra_files.items()):
@@ -158,44 +182,36 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env
     if "redis.yml" not in ov.patches and "redis" not in settings:
         notes.append(Note(MANUAL, f"point the `redis` ExternalName Service at your Redis: add a patch like kustomize/overlays/staging/redis.yml to {odir}/",
                           src=None, out=None, topic="Redis"))
+    notes.append(Note(MANUAL, f"build and check: `spinops build --env {plan.env} && spinops check --env {plan.env}`; Halyard named objects spin-<svc> "
+                      "and selected them by other labels, so this is a side-by-side cut-over: re-point ingresses/load balancers from spin-gate/"
+                      "spin-deck to gate/deck, then delete the spin-* objects", src=None, out=None, topic="Cut-over"))
+    plan.namespace = ov.namespace
+    return notes
 
-    # -- profiles
-    notes += _profiles(plan, src, dep_name, creds)
 
-    # -- secrets
+def _secrets_step(plan: Plan, creds: sec.Credentials) -> list[Note]:
+    """halconfig/secrets.yml, .secrets/ and .gitignore, from everything the other steps took out of the config."""
+    notes = []
     for e in creds.env:
         notes.append(Note(MANUAL if e.value is None else "secret", f"{e.key} (Secret {e.secret}) from {e.where}: "
                           + ("value unknown: supply it" if e.value is None else f"value in .secrets/{e.secret}.env"),
                           src=None, out=None, out_file=SECRETS_OUT, topic="_secrets"))
-    plan.outputs.append(Output(SECRETS_OUT, _secrets_yml(repo, creds.secrets()).encode()))
+    plan.outputs.append(Output(SECRETS_OUT, _secrets_yml(plan.repo, creds.secrets()).encode()))
     plan.outputs.extend(_secret_files(creds))
     plan.secret_values = sorted({e.value for e in creds.env if e.value and len(e.value) >= 4}
                                 | {f.content.decode("utf-8", "replace").strip() for f in creds.files if f.content and len(f.content.strip()) >= 16})
-    gi = _gitignore(repo)
+    gi = _gitignore(plan.repo)
     if gi is not None:
         plan.outputs.append(Output(GITIGNORE, gi.encode()))
     if creds.files:
-        notes.append(Note(MANUAL, f"create the file Secret: `kubectl -n {ov.namespace} create secret generic {sec.FILES_SECRET} --from-file=.secrets/{sec.FILES_SECRET}/` "
-                          "(or an ExternalSecret); it is `source: external`", src=None, out=None, out_file=SECRETS_OUT, topic="Credentials"))
+        notes.append(Note(MANUAL, f"create the file Secret: `kubectl -n {plan.namespace} create secret generic {sec.FILES_SECRET} "
+                          f"--from-file=.secrets/{sec.FILES_SECRET}/` (or an ExternalSecret); it is `source: external`",
+                          src=None, out=None, out_file=SECRETS_OUT, topic="Credentials"))
     if creds.env:
         notes.append(Note(MANUAL, "store every key of .secrets/*.env as a GitHub environment secret of the same name (`spinops apply` creates the "
                           "`source: workflow` Secrets from them), e.g. `gh secret set -e <env> -f .secrets/<secret>.env`", src=None, out=None,
                           out_file=SECRETS_OUT, topic="Credentials"))
-    notes.append(Note(MANUAL, f"build and check: `spinops build --env {name} && spinops check --env {name}`; Halyard named objects spin-<svc> "
-                      "and selected them by other labels, so this is a side-by-side cut-over: re-point ingresses/load balancers from spin-gate/"
-                      "spin-deck to gate/deck, then delete the spin-* objects", src=None, out=None, topic="Cut-over"))
-
-    plan.notes = notes
-    # -- the report (needs every other output for its line numbers)
-    from spinops.migrate.report import render_report
-
-    files = {o.path: o.content for o in plan.outputs if not o.secret}
-    docs = {"config": config, **{f"service-settings/{k}.yml": v for k, v in settings_docs.items()}}
-    report = render_report(plan, docs, files)
-    plan.outputs.append(Output(REPORT_OUT, report.encode()))
-    _guard(plan)
-    _status(plan)
-    return plan
+    return notes
 
 
 def _src_of(path: tuple | None, renames: list[Note]) -> tuple[str, tuple | None]:
