@@ -91,3 +91,18 @@ def test_redactor_masks_multiline_values_line_by_line_and_json_escapes():
     out = red(text)
     assert "AAAABBBBCCCCDDDD" not in out and "quoted-secret-value" not in out
     assert Redactor(["short"]).tokens == []  # too short to scrub safely
+
+
+def test_a_secret_embedded_in_another_objects_annotation_is_masked():
+    emb = json.dumps({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}, "data": {"k": b64(CANARY_OLD)}})
+    old = configmap("holder", {"a": "1"})
+    new = configmap("holder", {"a": "2"})
+    old["metadata"]["annotations"] = {"example.com/backup": emb, "note": "plain"}
+    new["metadata"]["annotations"] = {"example.com/backup": emb.replace(b64(CANARY_OLD), b64(CANARY_NEW)), "note": "plain"}
+    r = compare([old], [new])
+    diff = r.changes[0].diff
+    assert "example.com/backup: '*** (before)'" in diff and "example.com/backup: '*** (after)'" in diff
+    assert "note: plain" in diff
+    for text in all_outputs(r).values():
+        for f in forms(CANARY_OLD, CANARY_NEW):
+            assert f not in text

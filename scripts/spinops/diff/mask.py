@@ -47,10 +47,29 @@ def _embeds_object(value) -> bool:
     return isinstance(value, str) and value.lstrip()[:1] in ("{", "[")
 
 
+def _embeds_secret(value) -> bool:
+    """An annotation value that is a JSON Secret manifest (e.g. some tool's copy of one)."""
+    if not _embeds_object(value):
+        return False
+    try:
+        emb = json.loads(value)
+    except ValueError:
+        return False
+    return isinstance(emb, dict) and emb.get("kind") == "Secret"
+
+
+def _annotations(obj: dict | None) -> dict | None:
+    ann = ((obj or {}).get("metadata") or {}).get("annotations")
+    return ann if isinstance(ann, dict) else None
+
+
 def mask_pair(old: dict | None, new: dict | None) -> None:
-    """Mask the secret values of a Secret pair in place (either side may be None)."""
-    sides = [o for o in (old, new) if is_secret(o)]
-    if not sides:
+    """Mask the secret values of a pair of objects in place (either side may be None).
+
+    Secrets: data, stringData and annotations that embed an object. Any other kind: annotations
+    that embed a Secret manifest."""
+    if not (is_secret(old) or is_secret(new)):
+        _mask_maps(_annotations(old), _annotations(new), lambda k, v: _embeds_secret(v))
         return
     for field in ("data", "stringData"):
         a = old.get(field) if is_secret(old) and isinstance(old.get(field), dict) else None
@@ -76,8 +95,12 @@ def _mask_maps(a: dict | None, b: dict | None, select) -> None:
 
 
 def secret_values(obj: dict) -> Iterable[str]:
-    """Every secret string a Secret holds, in the forms it could appear in text."""
+    """Every secret string a Secret holds (or a Secret embedded in another object's annotation),
+    in the forms it could appear in text."""
     if not is_secret(obj):
+        for v in (_annotations(obj) or {}).values():
+            if _embeds_secret(v):
+                yield from _embedded_values(v)
         return
     for container, field in _masked_fields(obj):
         values = container[field]
