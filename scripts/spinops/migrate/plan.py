@@ -149,8 +149,9 @@ def _halconfig_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credential
                               f"{V1_PATCH_OUT} (jq, when spinnakerVersion <1.21) sets `providerVersion: V1` on them in clouddriver.yml",
                               src=("providers", "kubernetes"), out=("args", "v1Accounts"), out_file=V1_PATCH_OUT, topic="Kubernetes V1 accounts"))
         else:
-            notes.append(Note(MANUAL, f"Kubernetes V1 accounts {', '.join(v1)}: Spinnaker {dep.get('version')} has no V1 provider, so clouddriver "
-                              "treats them as V2 (manifest-based) accounts; move their pipelines to V2 manifests stages", src=("providers", "kubernetes"),
+            notes.append(Note(MANUAL, f"Kubernetes V1 accounts {', '.join(v1)}: Spinnaker {dep.get('version')} has no V1 provider and the rendered "
+                              "config carries no providerVersion, so clouddriver loads them as standard (V2) accounts: move their pipelines "
+                              "to the manifest stages (Deploy/Patch/Delete (Manifest)) before switching", src=("providers", "kubernetes"),
                               out=("providers", "kubernetes"), topic="Kubernetes V1 accounts"))
     plan.outputs.append(Output(HALCONFIG_OUT, (HEADER + sizing.dump(data)).encode()))
     return notes
