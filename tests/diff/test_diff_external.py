@@ -74,7 +74,7 @@ def test_options_from_environment_write_markdown_files(tmp_path, spinops):
     assert p.returncode == 1, p.stderr
     assert p.stdout == ""
     md = out.read_text()
-    assert md.startswith("<!-- spinops-diff:staging -->") and "<code>Deployment spinnaker/echo-worker</code>" in md
+    assert md.startswith("<!-- spinops-live-diff:staging -->\n### spinops live cluster: `staging`") and "<code>Deployment spinnaker/echo-worker</code>" in md
     assert full.read_text() == md  # small: the full report is the same
 
 
@@ -103,7 +103,7 @@ def test_three_thousand_resource_change_stays_under_the_comment_limit(tmp_path, 
     assert p.returncode == 1, p.stderr
     md = p.stdout
     assert len(md.encode()) <= 60_000
-    assert md.startswith("<!-- spinops-diff:production -->")
+    assert md.startswith("<!-- spinops-live-diff:production -->")
     assert "3000 resources differ" in md and "| ConfigMap | 0 | 3000 | 0 |" in md
     assert "shortened to fit" in md and "resources are not listed" in md and "job summary" in md
     assert 60_000 < len(full.read_bytes()) <= 1024 * 1024
@@ -121,6 +121,9 @@ def test_check_results_from_spinops_check_appear_in_the_comment(tmp_path, spinop
     assert p.returncode == 1, p.stderr
     assert "| Checks | 1 error |" in p.stdout
     assert "- **error** `ConfigMap/x`: " in p.stdout and "(no-credential-in-configmap)" in p.stdout
+    p = spinops("external-diff", str(live), str(merged), "--format", "markdown", "--check-results", str(tmp_path / "missing.json"))
+    assert p.returncode == 1 and "| Checks | no results (" in p.stdout and "missing.json not found" in p.stdout
+    assert "warning: check results file not found" in p.stderr
     (tmp_path / "bad.json").write_text("{nope")
     p = spinops("external-diff", str(live), str(merged), "--check-results", str(tmp_path / "bad.json"))
     assert p.returncode == 2 and "bad.json:1:2: error: not JSON" in p.stderr

@@ -64,7 +64,7 @@ def test_kubectl_runs_spinops_as_the_differ_on_its_directories(spinops, repo, tm
     )
     assert p.returncode == 1, p.stderr
     md = out.read_text()
-    assert md.startswith("<!-- spinops-diff:production -->")
+    assert md.startswith("<!-- spinops-live-diff:production -->")
     assert "+            cpu: '2'" in md and "+  k: '*** (after)'" in md and "added <code>ConfigMap spinnaker/new</code>" in md
     assert canary not in md and canary not in p.stdout and canary not in p.stderr
     assert calls[1]["spinops_env"]["SPINOPS_DIFF_OUTPUT"] == str(out)

@@ -45,6 +45,7 @@ def run(args) -> int:
     check = load_check_results(check_file) if check_file else None
     result = compare(read_dir(args.live), read_dir(args.merged), old_label="live", new_label="merged", context=context)
     result.env = args.env or env.get(kd.ENV_ENV) or None
+    result.live = True
     result.check = check
     emit(result, fmt, output=args.output or env.get(kd.ENV_OUTPUT), full_output=args.full_output or env.get(kd.ENV_FULL_OUTPUT))
     return 1 if result.has_changes else 0

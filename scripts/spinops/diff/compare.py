@@ -71,6 +71,7 @@ class DiffResult:
     old_label: str = "base"
     new_label: str = "head"
     env: str | None = None
+    live: bool = False  # kubectl diff against the cluster (vs. two builds)
     impact: dict | None = None  # see spinops.diff.impact.Impact.as_dict
     check: dict | None = None  # summary of `spinops check` findings, when given
     notes: list[str] = field(default_factory=list)  # report-level remarks (e.g. a new environment)

@@ -13,6 +13,7 @@ def as_data(result: DiffResult) -> dict:
     return {
         "version": SCHEMA_VERSION,
         "environment": result.env,
+        "live": result.live,
         "old": result.old_label,
         "new": result.new_label,
         "has_changes": result.has_changes,

@@ -31,8 +31,9 @@ FULL_REPORT_WHERE = "the job summary and the `spinops-diff` workflow artifact"
 ACTION_SIGN = {"added": "+", "changed": "~", "removed": "-"}
 
 
-def marker(env: str | None) -> str:
-    return f"<!-- spinops-diff:{env or 'default'} -->"
+def marker(env: str | None, live: bool = False) -> str:
+    """The hidden first line a sticky-comment step finds: one comment per environment (and kind)."""
+    return f"<!-- spinops-{'live-' if live else ''}diff:{env or 'default'} -->"
 
 
 def _size(s: str) -> int:
@@ -93,7 +94,8 @@ def _section(c: ResourceChange) -> _Section:
 
 
 def _header(result: DiffResult) -> str:
-    out = [marker(result.env), f"### spinops diff: `{result.env or 'default'}`", ""]
+    title = "live cluster" if result.live else "diff"
+    out = [marker(result.env, result.live), f"### spinops {title}: `{result.env or 'default'}`", ""]
     out += [f"> {_esc(n)}\n" for n in result.notes]
     t = result.totals()
     if not result.has_changes:
