@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from spinops_testlib import ROOT, run_spinops
 from spinops.manifests import dump_documents
+from spinops_testlib import ROOT, run_spinops
 
 CANARY = "canary-Qm73-not-a-real-password"
 

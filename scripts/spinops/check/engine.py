@@ -25,6 +25,7 @@ float64/bool (it fails every operator), `unset` and `notequal` pass here, as the
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
@@ -119,7 +120,10 @@ def _parse_rule(node, fname: str) -> tuple[LintRule | None, list[Problem]]:
     line = node.start_mark.line + 1
     if not isinstance(node, yaml.MappingNode):
         return None, [Problem("each rule must be a mapping with name, field and operator", file=fname, line=line, column=node.start_mark.column + 1, code="invalid-rule-file")]
-    data = _construct(node)
+    try:
+        data = _construct(node)
+    except yaml.YAMLError as e:
+        return None, [Problem(f"invalid rule: {getattr(e, 'problem', e)}", file=fname, line=line, code="invalid-rule-file")]
     lines = {k.value: (k.start_mark.line + 1, k.start_mark.column + 1) for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
     label = f"rule {data.get('name')!r}" if isinstance(data.get("name"), str) else f"rule #{line}"
     problems: list[Problem] = []
@@ -130,8 +134,6 @@ def _parse_rule(node, fname: str) -> tuple[LintRule | None, list[Problem]]:
 
     for key in data:
         if key not in KEYS:
-            import difflib
-
             close = difflib.get_close_matches(str(key), KEYS, n=1)
             bad(key, f"unknown key {key!r}", hint=f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(KEYS)}")
     name = data.get("name")
@@ -141,11 +143,11 @@ def _parse_rule(node, fname: str) -> tuple[LintRule | None, list[Problem]]:
     if not isinstance(kind, str):
         bad("kind", "`kind` must be a string")
     value_type = data.get("valueType") or "string"
-    if value_type not in OPERATORS:
+    if not isinstance(value_type, str) or value_type not in OPERATORS:
         bad("valueType", f"valueType {value_type!r} is not one of string, bool, float64")
         value_type = "string"
     operator = data.get("operator")
-    if operator not in OPERATORS[value_type]:
+    if not isinstance(operator, str) or operator not in OPERATORS[value_type]:
         bad("operator" if "operator" in data else None, f"operator {operator!r} is not valid for valueType {value_type}", hint=f"one of: {', '.join(OPERATORS[value_type])}")
     field = data.get("field")
     if not isinstance(field, str) or not field.strip():
@@ -156,7 +158,7 @@ def _parse_rule(node, fname: str) -> tuple[LintRule | None, list[Problem]]:
         except JsonPathError as e:
             bad("field", str(e))
     value = data.get("value")
-    if operator in NEEDS_VALUE:
+    if isinstance(operator, str) and operator in NEEDS_VALUE:
         if "value" not in data:
             bad(None, f"operator {operator!r} needs a `value`")
         elif value_type == "float64" and (isinstance(value, bool) or not isinstance(value, (int, float))):
@@ -175,7 +177,7 @@ def _parse_rule(node, fname: str) -> tuple[LintRule | None, list[Problem]]:
         bad("tags", "`tags` must be a list of strings")
         tags = []
     severity = data.get("severity") or "error"
-    if severity not in SEVERITIES:
+    if not isinstance(severity, str) or severity not in SEVERITIES:
         bad("severity", f"severity {severity!r} is not one of {', '.join(SEVERITIES)}")
     if problems:
         return None, problems

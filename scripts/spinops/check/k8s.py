@@ -47,6 +47,11 @@ def dotted(path: Path) -> str:
     return out
 
 
+def as_list(value) -> list:
+    """`value` if it is a list, else [] (rules also see schema-invalid resources)."""
+    return value if isinstance(value, list) else []
+
+
 def get_path(obj, path: Path):
     """The value at `path`, or None when any step is missing."""
     cur = obj

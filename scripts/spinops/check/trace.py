@@ -66,7 +66,8 @@ class Tracer:
 
     def locate(self, resource: dict, path: tuple) -> Location | None:
         kind = str(resource.get("kind"))
-        name = str((resource.get("metadata") or {}).get("name") or "")
+        meta = resource.get("metadata")
+        name = str(meta.get("name") or "") if isinstance(meta, dict) else ""
         candidates = list(self.index.get((kind, name), ()))
         if not candidates:  # nameSuffix shards and prefixes: the longest source name the rendered name starts with
             best = [k for k in self.index if k[0] == kind and name.startswith(k[1] + "-")]

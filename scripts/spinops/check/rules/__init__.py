@@ -55,8 +55,9 @@ class Context:
             self._index = {}
             for r in self.resources:
                 meta = r.get("metadata") if isinstance(r.get("metadata"), dict) else {}
-                self._index.setdefault((r.get("kind"), meta.get("name")), r)
-        return self._index.get((kind, name))
+                if isinstance(r.get("kind"), str) and isinstance(meta.get("name"), str):
+                    self._index.setdefault((r["kind"], meta["name"]), r)
+        return self._index.get((kind, name)) if isinstance(name, str) else None
 
     def of_kind(self, *kinds: str) -> list[dict]:
         return [r for r in self.resources if r.get("kind") in kinds]

@@ -81,18 +81,23 @@ def config_map_of(resource: dict) -> tuple[str | None, tuple]:
     for i, v in enumerate(volumes):
         if not isinstance(v, dict):
             continue
-        if isinstance(v.get("configMap"), dict):
-            by_name[v.get("name")] = (v["configMap"].get("name"), (*prefix, "volumes", i, "configMap", "name"))
+        if not isinstance(v.get("name"), str):
+            continue
+        if isinstance(v.get("configMap"), dict) and isinstance(v["configMap"].get("name"), str):
+            by_name[v.get("name")] = (v["configMap"]["name"], (*prefix, "volumes", i, "configMap", "name"))
         elif isinstance(v.get("projected"), dict):
-            for j, src in enumerate(v["projected"].get("sources") or []):
-                if isinstance(src, dict) and isinstance(src.get("configMap"), dict):
+            sources = v["projected"].get("sources")
+            for j, src in enumerate(sources if isinstance(sources, list) else []):
+                if isinstance(src, dict) and isinstance(src.get("configMap"), dict) and isinstance(src["configMap"].get("name"), str):
                     by_name[v.get("name")] = (src["configMap"].get("name"), (*prefix, "volumes", i, "projected", "sources", j, "configMap", "name"))
                     break
     for container, _ in k8s.containers(resource, init=False):
-        for m in container.get("volumeMounts") or []:
-            if isinstance(m, dict) and str(m.get("mountPath", "")).rstrip("/") == CONFIG_MOUNT and m.get("name") in by_name:
+        mounts = container.get("volumeMounts")
+        for m in mounts if isinstance(mounts, list) else []:
+            if isinstance(m, dict) and isinstance(m.get("name"), str) and str(m.get("mountPath", "")).rstrip("/") == CONFIG_MOUNT and m["name"] in by_name:
                 return by_name[m["name"]]
     service = k8s.labels(resource).get(SERVICE_LABEL)
+    service = service if isinstance(service, str) else None
     for cm, path in by_name.values():
         if service and isinstance(cm, str) and cm.startswith(f"{service}-config"):
             return cm, path
@@ -104,7 +109,7 @@ def _groups(ctx) -> dict[str, dict]:
     for r in ctx.resources:
         if k8s.pod_template(r) and r.get("kind") != "Pod":
             svc = k8s.labels(r).get(SERVICE_LABEL)
-            if svc:
+            if isinstance(svc, str) and svc:
                 members[svc].append(r)
     out = {}
     for svc, rs in members.items():
@@ -121,7 +126,7 @@ def check(resource: dict, ctx):
     if not k8s.pod_template(resource) or resource.get("kind") == "Pod":
         return
     svc = k8s.labels(resource).get(SERVICE_LABEL)
-    group = ctx.memo("ha-shared-config", _groups).get(svc)
+    group = ctx.memo("ha-shared-config", _groups).get(svc) if isinstance(svc, str) else None
     if not group or not group["expected"]:
         return
     cm, path = config_map_of(resource)
@@ -129,6 +134,7 @@ def check(resource: dict, ctx):
         return
     shards = ", ".join(group["shards"])
     if cm is None:
-        yield Hit(path=k8s.pod_spec(resource)[1], message=f"shard of {svc} mounts no config ConfigMap at {CONFIG_MOUNT}, while its shards ({shards}) mount {group['expected']}")
+        spec = k8s.pod_spec(resource)
+        yield Hit(path=spec[1] if spec else k8s.pod_template(resource)[1], message=f"shard of {svc} mounts no config ConfigMap at {CONFIG_MOUNT}, while its shards ({shards}) mount {group['expected']}")
     else:
         yield Hit(path=path, message=f"shard of {svc} mounts ConfigMap {cm}, while the other shards ({shards}) mount {group['expected']}")

@@ -78,15 +78,15 @@ SEVERITY = "error"
 
 def _env_names(ctx, container: dict) -> tuple[set[str], list[str]]:
     """(names the container's environment provides, Secrets referenced that nobody knows)."""
-    names = {e["name"] for e in container.get("env") or [] if isinstance(e, dict) and isinstance(e.get("name"), str)}
+    names = {e["name"] for e in k8s.as_list(container.get("env")) if isinstance(e, dict) and isinstance(e.get("name"), str)}
     unknown: list[str] = []
-    for src in container.get("envFrom") or []:
+    for src in k8s.as_list(container.get("envFrom")):
         if not isinstance(src, dict):
             continue
         prefix = str(src.get("prefix") or "")
         for ref_key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
             ref = src.get(ref_key)
-            if not isinstance(ref, dict):
+            if not isinstance(ref, dict) or not isinstance(ref.get("name"), str):
                 continue
             obj = ctx.find(kind, ref.get("name"))
             keys: set[str] = set()
@@ -140,7 +140,7 @@ def check(resource: dict, ctx):
     if not uses:
         return
     all_containers = list(k8s.containers(resource, init=False))
-    mounting = [(c, p) for c, p in all_containers if any(isinstance(m, dict) and str(m.get("mountPath", "")).rstrip("/") == CONFIG_MOUNT for m in c.get("volumeMounts") or [])]
+    mounting = [(c, p) for c, p in all_containers if any(isinstance(m, dict) and str(m.get("mountPath", "")).rstrip("/") == CONFIG_MOUNT for m in k8s.as_list(c.get("volumeMounts")))]
     for container, path in mounting or all_containers:
         provided, unknown = _env_names(ctx, container)
         if "*" in provided:
