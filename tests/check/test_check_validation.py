@@ -158,3 +158,18 @@ def test_agrees_with_kubernetes_validate_first_error():
     fixed["spec"]["selector"] = {"matchLabels": {"app": "orca"}}
     kubernetes_validate.validate(fixed, "1.33", strict=True)
     assert SchemaValidator("1.33").validate(fixed).status == "passed"
+
+
+def test_invalid_crd_schema_is_an_input_error(tmp_path):
+    from conftest import run_spinops
+
+    (tmp_path / "external-secrets.io").mkdir()
+    bad = tmp_path / "external-secrets.io" / "externalsecret_v1beta1.json"
+    bad.write_text('{"type": 5}')
+    r = run_spinops("check", "-", "--crd-schemas", str(tmp_path), "--no-builtin", input=CRD_OBJECT)
+    assert r.returncode == 2 and f"{bad}: error: invalid JSON Schema" in r.stderr
+    bad.write_text("{not json")
+    r = run_spinops("check", "-", "--crd-schemas", str(tmp_path), "--no-builtin", input=CRD_OBJECT)
+    assert r.returncode == 2 and "invalid JSON Schema" in r.stderr
+    r = run_spinops("check", "-", "--crd-schemas", str(tmp_path / "nope"), input=CRD_OBJECT)
+    assert r.returncode == 2 and "not a directory" in r.stderr
