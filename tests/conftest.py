@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from spinops_testlib import FIXTURES, ROOT, run_spinops
 
 __all__ = ["FIXTURES", "ROOT", "run_spinops"]
