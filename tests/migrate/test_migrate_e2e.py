@@ -386,3 +386,36 @@ def test_a_credential_equal_to_a_public_value_is_not_a_leak_but_a_real_leak_is_r
     with pytest.raises(InputError) as e:
         _guard(plan)
     assert e.value.problems[0].file == "MIGRATION.md" and e.value.problems[0].code == "secret-leak" and "CANARY" not in str(e.value)
+
+
+MUTATIONS = {
+    # (file under the Halyard home, text, replacement, what the report must say)
+    "replicas-not-a-number": ("config", "replicas: 2\n", "replicas: two\n", "'two' is not a number"),
+    "sidecar-without-image": ("config", "        dockerImage: gcr.io/cloudsql-docker/gce-proxy:1.33.2\n", "", "has no dockerImage"),
+    "tolerations-not-a-list": ("config", "    tolerations:\n      spin-orca:\n", "    tolerations:\n      spin-orca: bad\n      spin-other:\n",
+                               "deploymentEnvironment.tolerations.spin-orca: expected a list"),
+    "pod-annotations-a-list": ("prod/service-settings/gate.yml", "  podAnnotations:\n", "  podAnnotations: [a]\n  extra:\n",
+                               "kubernetes.podAnnotations: expected a mapping"),
+    "node-port-not-a-number": ("prod/service-settings/gate.yml", "  serviceType: LoadBalancer\n", "  serviceType: NodePort\n  nodePort: abc\n",
+                               "kubernetes.nodePort: 'abc' is not a number"),
+    "project-a-number": ("config", "      project: acme-ops\n", "      project: 12345\n", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_odd_halyard_values_are_reported_never_an_internal_error(name, repo, tmp_path):
+    rel, old, new, says = MUTATIONS[name]
+    import shutil
+
+    hal = tmp_path / "hal"
+    shutil.copytree(HAL, hal)
+    text = (hal / rel).read_text()
+    assert old in text
+    (hal / rel).write_text(text.replace(old, new, 1))
+    proc = migrate(repo, str(hal), *(("--deployment", "legacy") if name == "project-a-number" else ()))
+    assert proc.returncode == 0, proc.stderr
+    report = (repo / "MIGRATION.md").read_text()
+    if says:
+        assert says in report
+    else:
+        assert "a number became a string" in report and "project: '12345'" in (repo / "halconfig/halconfig.yml").read_text()

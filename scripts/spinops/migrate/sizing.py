@@ -140,6 +140,19 @@ def _resources(spec: dict, base: dict | None, what: str, notes: list[Note], src:
     return out
 
 
+def _int(value, what: str, notes: list[Note], src: tuple, src_file: str = "config") -> int | None:
+    """An integer from Halyard's data, or None with a note (Halyard itself would have failed on it)."""
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        return int(str(value).strip())
+    except ValueError:
+        notes.append(Note(DROPPED, f"{what}: {value!r} is not a number; not migrated", src=src, src_file=src_file, out=None, topic="Sizing and scheduling"))
+        return None
+
+
+SCHEDULING_TYPES = {"sidecars": list, "initContainers": list, "hostAliases": list, "affinity": dict, "tolerations": list}
+
 # ------------------------------------------------------------------------------------- the overlay
 
 
@@ -211,8 +224,10 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
         svc = service_of_deployment(dep)
         spin = sizing.get(f"spin-{dep}") if isinstance(sizing.get(f"spin-{dep}"), dict) else None
         bare = sizing.get(dep) if isinstance(sizing.get(dep), dict) else None
-        if spin and spin.get("replicas") is not None:
-            patch_for(dep)["spec"]["replicas"] = int(spin["replicas"])
+        replicas = _int(spin["replicas"], f"customSizing.spin-{dep}.replicas", notes, src_de + ("customSizing", f"spin-{dep}", "replicas")) \
+            if spin and spin.get("replicas") is not None else None
+        if replicas is not None:
+            patch_for(dep)["spec"]["replicas"] = replicas
             used.add(("customSizing", f"spin-{dep}"))
             notes.append(Note(CHANGED, f"customSizing.spin-{dep}.replicas {spin['replicas']} -> Deployment {dep} replicas",
                               src=src_de + ("customSizing", f"spin-{dep}", "replicas"), out=("spec", "replicas"), out_file=_pf(env, dep), topic="Sizing and scheduling"))
@@ -231,6 +246,10 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
                 continue
             used.add((kind, key))
             value = table[key]
+            if not isinstance(value, SCHEDULING_TYPES[kind]):
+                notes.append(Note(DROPPED, f"deploymentEnvironment.{kind}.{key}: expected a {'list' if SCHEDULING_TYPES[kind] is list else 'mapping'}; "
+                                  "not migrated", src=src_de + (kind, key), out=None, topic="Sizing and scheduling"))
+                continue
             _apply_scheduling(kind, value, dep, patch_for(dep), main_container, notes, src_de + (kind, key), env, secret_env)
     for kind in ("customSizing", *SCHEDULING):
         table = de.get(kind) if isinstance(de.get(kind), dict) else {}
@@ -271,11 +290,12 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
         for k in data:
             if k not in SERVICE_SETTINGS_IGNORED:
                 notes.append(Note(DROPPED, f"`{k}`: not a service setting spinops knows; not migrated", src=(k,), src_file=sfile, out=None, topic="Service settings"))
-        if data.get("targetSize") is not None:
+        target_size = _int(data["targetSize"], "targetSize", notes, ("targetSize",), sfile) if data.get("targetSize") is not None else None
+        if target_size is not None:
             for dep in targets:
                 spin = sizing.get(f"spin-{dep}") if isinstance(sizing.get(f"spin-{dep}"), dict) else {}
                 if spin.get("replicas") is None:
-                    patch_for(dep)["spec"]["replicas"] = int(data["targetSize"])
+                    patch_for(dep)["spec"]["replicas"] = target_size
                     notes.append(Note(CHANGED, f"targetSize {data['targetSize']} -> Deployment {dep} replicas", src=("targetSize",), src_file=sfile,
                                       out=("spec", "replicas"), out_file=_pf(env, dep), topic="Service settings"))
         if data.get("artifactId"):
@@ -337,23 +357,27 @@ def _apply_scheduling(kind, value, dep, patch, main_container, notes, src, env, 
             if not isinstance(sc, dict) or not sc.get("name"):
                 continue
             c: dict = {"name": sc["name"], "image": sc.get("dockerImage") or sc.get("image")}
-            if sc.get("command"):
-                c["command"] = list(sc["command"])
-            if sc.get("args"):
-                c["args"] = list(sc["args"])
-            if sc.get("port"):
-                c["ports"] = [{"containerPort": int(sc["port"])}]
-            if sc.get("env"):
+            if isinstance(sc.get("command"), list) and sc["command"]:
+                c["command"] = [str(x) for x in sc["command"]]
+            if isinstance(sc.get("args"), list) and sc["args"]:
+                c["args"] = [str(x) for x in sc["args"]]
+            if not c["image"]:
+                notes.append(Note(DROPPED, f"sidecar {sc['name']} of {dep} has no dockerImage; not migrated", src=src + (i,), out=None, topic="Sizing and scheduling"))
+                continue
+            port = _int(sc["port"], f"sidecar {sc['name']} port", notes, src + (i, "port")) if sc.get("port") else None
+            if port is not None:
+                c["ports"] = [{"containerPort": port}]
+            if isinstance(sc.get("env"), dict) and sc["env"]:
                 c["env"] = [_env_entry(f"{dep}-{sc['name']}", k, v, secret_env) for k, v in sc["env"].items()]
             mounts = []
             if sc.get("mountPath"):
                 spec.setdefault("volumes", []).append({"name": sc["name"], "emptyDir": {}})
                 mounts.append({"name": sc["name"], "mountPath": sc["mountPath"]})
                 main_container(dep).setdefault("volumeMounts", []).append({"name": sc["name"], "mountPath": sc["mountPath"]})
-            for vm in sc.get("secretVolumeMounts") or []:
+            for vm in [v for v in sc.get("secretVolumeMounts") or [] if isinstance(v, dict) and v.get("secretName") and v.get("mountPath")]:
                 spec.setdefault("volumes", []).append({"name": vm["secretName"], "secret": {"secretName": vm["secretName"]}})
                 mounts.append({"name": vm["secretName"], "mountPath": vm["mountPath"]})
-            for vm in sc.get("configMapVolumeMounts") or []:
+            for vm in [v for v in sc.get("configMapVolumeMounts") or [] if isinstance(v, dict) and v.get("configMapName") and v.get("mountPath")]:
                 spec.setdefault("volumes", []).append({"name": vm["configMapName"], "configMap": {"name": vm["configMapName"]}})
                 mounts.append({"name": vm["configMapName"], "mountPath": vm["mountPath"]})
             if mounts:
@@ -393,8 +417,18 @@ def _apply_scheduling(kind, value, dep, patch, main_container, notes, src, env, 
                       src=src, out=("spec", "template", "spec", kind), out_file=out_file, topic="Sizing and scheduling"))
 
 
+KUBERNETES_TYPES = {"podAnnotations": dict, "podLabels": dict, "nodeSelector": dict, "serviceAnnotations": dict, "serviceLabels": dict,
+                    "imagePullSecrets": list, "volumes": list, "securityContext": dict, "deploymentStrategy": dict}
+
+
 def _kubernetes_settings(kube: dict, targets: list[str], patch_for, main_container, ov: Overlay, sfile: str, canon: str) -> None:
     notes = ov.notes
+    kube = dict(kube)
+    for k, t in KUBERNETES_TYPES.items():
+        if kube.get(k) not in (None, "") and not isinstance(kube[k], t):
+            notes.append(Note(DROPPED, f"kubernetes.{k}: expected a {'list' if t is list else 'mapping'}; not migrated", src=("kubernetes", k),
+                              src_file=sfile, topic="Service settings"))
+            kube.pop(k)
     for dep in targets:
         p = patch_for(dep)
         tmpl = p["spec"]["template"]
@@ -446,8 +480,9 @@ def _kubernetes_settings(kube: dict, targets: list[str], patch_for, main_contain
     svc_patch = {}
     if kube.get("serviceType") and kube["serviceType"] != "ClusterIP":
         svc_patch["type"] = str(kube["serviceType"])
-        if kube.get("nodePort"):
-            svc_patch["ports"] = [{"name": "http", "nodePort": int(kube["nodePort"])}]
+        node_port = _int(kube["nodePort"], "kubernetes.nodePort", notes, ("kubernetes", "nodePort"), sfile) if kube.get("nodePort") else None
+        if node_port is not None:
+            svc_patch["ports"] = [{"name": "http", "nodePort": node_port}]
     meta = {}
     if kube.get("serviceAnnotations"):
         meta["annotations"] = {str(k): str(v) for k, v in kube["serviceAnnotations"].items()}
