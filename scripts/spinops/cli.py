@@ -29,12 +29,14 @@ COMMANDS = {
 FINDINGS_COMMANDS = {"check", "diff", "external-diff"}
 
 
-def _parser() -> tuple[argparse.ArgumentParser, dict]:
+def _parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict]:
     parser = argparse.ArgumentParser(prog="spinops", description="GitOps for Spinnaker on Kubernetes, without Halyard.")
     parser.add_argument("--version", action="version", version=f"spinops {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = {}
     for name, modname in COMMANDS.items():
+        if only and name != only:
+            continue  # start-up cost: import only the command being run
         try:
             mod = importlib.import_module(f"spinops.commands.{modname}")
         except ModuleNotFoundError as e:
@@ -48,7 +50,9 @@ def _parser() -> tuple[argparse.ArgumentParser, dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser, modules = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    first = next((a for a in argv if not a.startswith("-")), None)
+    parser, modules = _parser(first if first in COMMANDS else None)
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help(sys.stderr)
