@@ -13,7 +13,7 @@ import yaml
 
 from spinops import __version__
 from spinops.render import FILES, render_all, render_structs
-from spinops.render.deck import NOTIFICATION_CREDENTIALS, NOTIFICATIONS
+from spinops.render.deck import NOTIFICATIONS, notification_credentials
 from spinops.render.jsout import settings_payload
 
 YAML_FILES = [f for f in FILES if f.endswith(".yml")]
@@ -25,7 +25,7 @@ def expected_struct(kleat_dir, filename: str) -> dict:
     if filename == "echo.yml":
         data["stats"]["deploymentMethod"] = {"type": "spinops", "version": __version__}
     if filename == "settings.js":
-        for block, fields in NOTIFICATION_CREDENTIALS.items():
+        for block, fields in notification_credentials().items():
             for field in fields:
                 data["notifications"][NOTIFICATIONS[block]].pop(field, None)
     return data

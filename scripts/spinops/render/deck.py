@@ -16,6 +16,8 @@ only when that TLS block is enabled.
 
 from __future__ import annotations
 
+import functools
+
 from spinops.render._data import compact, dig, is_true, text
 
 FILE = "settings.js"
@@ -34,8 +36,30 @@ NOTIFICATIONS = {
     "slack": "slack",
     "twilio": "sms",
 }
-#: credential fields (x-spinops-credential in the halconfig schema) never copied into settings.js
-NOTIFICATION_CREDENTIALS = {"githubStatus": ("token",), "slack": ("token",), "twilio": ("token",)}
+
+
+@functools.cache
+def notification_credentials() -> dict[str, frozenset[str]]:
+    """Deck notification block -> its credential fields, never copied into settings.js.
+
+    Read from the halconfig schema (`x-spinops-credential` / `-credential-file`), the one place that
+    knows which fields are secret: a new secret field there is dropped here without a second list.
+    The schema module imports only json/functools/os; the CLI has already loaded (and cached) the
+    schema to validate the halconfig, so this costs a few microseconds per process.
+    """
+    from spinops.halconfig import schema as hs
+
+    blocks = hs.resolve(hs.at(("notifications",)))["properties"]
+    out = {}
+    for name in NOTIFICATIONS:
+        fields = hs.resolve(blocks[name]).get("properties", {})
+        secret = frozenset(
+            f for f, node in fields.items() if node.get("x-spinops-credential") or node.get("x-spinops-credential-file")
+        )
+        if secret:
+            out[name] = secret
+    return out  # cached: treat as read-only
+
 
 # providers whose Deck defaults carry only an account
 _ACCOUNT_ONLY = ("appengine", "cloudfoundry", "dcos", "ecs")
@@ -104,12 +128,13 @@ def _features(hal: dict) -> dict:
 
 
 def _notifications(hal: dict) -> dict:
+    secret = notification_credentials()
     out = {}
     for name, deck_name in NOTIFICATIONS.items():
         block = dig(hal, "notifications", name)
         if block is None:
             continue
-        drop = NOTIFICATION_CREDENTIALS.get(name, ())
+        drop = secret.get(name, ())
         out[deck_name] = {k: v for k, v in block.items() if k not in drop}
     return out
 
