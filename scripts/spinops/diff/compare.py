@@ -157,7 +157,17 @@ def _service_of(*objs: dict | None) -> str:
     return OTHER
 
 
-def compare(old_docs: Iterable[dict], new_docs: Iterable[dict], *, old_label: str = "base", new_label: str = "head", context: int = 3) -> DiffResult:
+def compare(
+    old_docs: Iterable[dict],
+    new_docs: Iterable[dict],
+    *,
+    old_label: str = "base",
+    new_label: str = "head",
+    context: int = 3,
+    sides: tuple[str, str] = ("base", "head"),
+) -> DiffResult:
+    """Compare two document lists. Labels name the sides in the report (`main@1a2b3c4`); `sides`
+    prefix the file names in the unified diff headers (`--- base/Deployment.apps/spinnaker/fiat`)."""
     old_docs, new_docs = list(old_docs), list(new_docs)
     redact = Redactor.from_documents(old_docs, new_docs)
     eo, en = _entries(old_docs), _entries(new_docs)
@@ -188,7 +198,7 @@ def compare(old_docs: Iterable[dict], new_docs: Iterable[dict], *, old_label: st
         g, kind, ns, name = key
         ta = to_text(na, ra) if na is not None else ""
         tb = to_text(nb, rb) if nb is not None else ""
-        diff = _unified(ta, tb, f"{old_label}/{_label(key)}", f"{new_label}/{_label(key)}", context)
+        diff = _unified(ta, tb, f"{sides[0]}/{_label(key)}", f"{sides[1]}/{_label(key)}", context)
         notes = _notes(a, b, ra, rb)
         if a is None and b.hash and referenced_before.get((kind, name), b.hash) != b.hash:
             # kubectl diff only fetches the objects of the new manifests, so the previous
