@@ -199,7 +199,7 @@ def test_github_annotations_cap_and_summary(tmp_path):
     warnings = [x for x in lines if x.startswith("::warning ")]
     assert len(errors) == 10 and len(warnings) == 1
     assert lines.index(warnings[0]) > lines.index(errors[-1])  # the most severe first
-    assert errors[0].startswith(f"::error file={p},line=4,title=spinops check%3A no-credential-in-configmap::ConfigMap/cm-0: data key `DB_PASSWORD`")
+    assert errors[0].startswith(f"::error file={p},line=4,col=8,title=spinops check%3A no-credential-in-configmap::ConfigMap/cm-0: data key `DB_PASSWORD`")
     assert "%0Ahint: " in errors[0]
     assert lines[-1].startswith("spinops check: 15 resource(s), 14 error(s), 1 warning(s)")
     assert "not annotated (GitHub shows at most 10 per type per step): 4 error(s)" in lines[-1]

@@ -150,7 +150,7 @@ def test_literal_credential_traced_to_halconfig_and_never_printed(built, tmp_pat
     assert rc == 1
     [f] = doc["findings"]
     assert f["rule"] == "no-credential-in-configmap" and "spring.datasource.password" in f["message"]
-    assert f["source"] == {"file": "halconfig/profiles/gate-local.yml", "line": len(profile.read_text().splitlines()), "column": None}
+    assert f["source"] == {"file": "halconfig/profiles/gate-local.yml", "line": len(profile.read_text().splitlines()), "column": len("    password: ") + 1}
     assert manifest.read_text().splitlines()[f["location"]["line"] - 1].strip() == f"password: {CANARY}"
     for fmt in ("text", "json", "github", "sarif"):
         r = run_spinops("check", str(manifest), "--repo", str(repo), "--format", fmt)

@@ -112,9 +112,9 @@ def run_check(manifest: Manifest, opts: Options) -> Report:
     for res in manifest.resources:
         req = requests[res.index]
         if req is not None:
-            line, _ = res.line_of(("metadata", "annotations", optout.IGNORE))
+            line, column, _ = res.position_of(("metadata", "annotations", optout.IGNORE))
             silenced = suppressed.get(res.index, 0) if req.honoured else 0
-            report.opt_outs.append(OptOut(ResourceRef.of(res.obj, res.index, res.line), req.rules, req.reason, silenced, Location(manifest.name, line)))
+            report.opt_outs.append(OptOut(ResourceRef.of(res.obj, res.index, res.line), req.rules, req.reason, silenced, Location(manifest.name, line, column)))
     report.sort()
     return report
 
@@ -198,12 +198,12 @@ def _tracer(opts: Options):
 def _place(finding: Finding, res: Resource, hit: Hit | None, manifest: Manifest, tracer) -> Finding:
     """Add the manifest line (and, inside embedded config files, the line within the block) and the traced source."""
     path = hit.path if hit else ()
-    line, exact = res.line_of(path)
+    line, column, exact = res.position_of(path)
     if hit and hit.inner_line and exact:
         node = res.scalar_node(path)
         if node is not None and getattr(node, "style", None) in ("|", ">"):
-            line = res.chunk.first_line + node.start_mark.line + hit.inner_line
-    location = Location(manifest.name, line)
+            line, column = res.chunk.first_line + node.start_mark.line + hit.inner_line, None
+    location = Location(manifest.name, line, column)
     source = None
     if tracer is not None:
         if hit and hit.evidence:

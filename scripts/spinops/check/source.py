@@ -62,10 +62,15 @@ class Resource:
 
     def line_of(self, path: tuple) -> tuple[int, bool]:
         """(line, exact) of `path` in this resource; the deepest existing parent when not exact."""
+        line, _, exact = self.position_of(path)
+        return line, exact
+
+    def position_of(self, path: tuple) -> tuple[int, int | None, bool]:
+        """(line, column or None, exact): where `path` is (the key of a mapping entry), 1-based."""
         node, depth = _walk(self.chunk.node, (*self.prefix, *path))
         if node is None:
-            return self.line, False
-        return self.chunk.first_line + node.start_mark.line, depth == len(self.prefix) + len(path)
+            return self.line, None, False
+        return self.chunk.first_line + node.start_mark.line, node.start_mark.column + 1, depth == len(self.prefix) + len(path)
 
     def scalar_node(self, path: tuple):
         """The value node at `path` (for block scalars: where the embedded file starts)."""
@@ -121,6 +126,8 @@ def read_input(arg: str) -> tuple[str, Path | None, str]:
         raise InputError(Problem(f"{arg} is a directory; give the manifests file (e.g. build/<env>/manifests.yaml)", file=arg)) from None
     except UnicodeDecodeError as e:
         raise InputError(Problem(f"not UTF-8 text: {e}", file=arg)) from None
+    except OSError as e:
+        raise InputError(Problem(f"cannot read: {e.strerror or e}", file=arg)) from None
 
 
 def split_documents(text: str) -> list[Chunk]:

@@ -81,7 +81,7 @@ class Tracer:
             scored.append((-depth, doc.priority, str(doc.file), node))
         scored.sort(key=lambda s: s[:3])
         _, _, fname, node = scored[0]
-        return Location(self._rel(Path(fname)), node.start_mark.line + 1)
+        return Location(self._rel(Path(fname)), node.start_mark.line + 1, node.start_mark.column + 1)
 
     @cached_property
     def image_overrides(self) -> dict[str, list[tuple[int, Path, int]]]:
@@ -107,7 +107,7 @@ class Tracer:
                 if not name:
                     continue
                 mark = next((k for k, _ in entry.value if isinstance(k, yaml.ScalarNode) and k.value in ("newTag", "digest", "newName")), entry)
-                out.setdefault(name, []).append((prio, f, mark.start_mark.line + 1))
+                out.setdefault(name, []).append((prio, f, mark.start_mark.line + 1, mark.start_mark.column + 1))
         return out
 
     def locate_image(self, image: str) -> Location | None:
@@ -118,8 +118,8 @@ class Tracer:
         found = sorted(self.image_overrides.get(repo, ()), key=lambda x: (x[0], str(x[1])))
         if not found:
             return None
-        _, f, line = found[0]
-        return Location(self._rel(f), line)
+        _, f, line, column = found[0]
+        return Location(self._rel(f), line, column)
 
     def find_value(self, value: str) -> Location | None:
         """The halconfig file:line holding `value` literally (for credentials found in ConfigMaps)."""
@@ -134,7 +134,7 @@ class Tracer:
             try:
                 for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
                     if value in line:
-                        return Location(self._rel(f), i)
+                        return Location(self._rel(f), i, line.index(value) + 1)
             except (OSError, UnicodeDecodeError):
                 continue
         return None

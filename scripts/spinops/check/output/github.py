@@ -24,12 +24,14 @@ def escape_property(s: str) -> str:
     return escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(kind: str, message: str, *, file: str | None = None, line: int | None = None, title: str | None = None) -> str:
+def annotation(kind: str, message: str, *, file: str | None = None, line: int | None = None, col: int | None = None, title: str | None = None) -> str:
     props = []
     if file:
         props.append(f"file={escape_property(file)}")
     if line:
         props.append(f"line={line}")
+        if col:
+            props.append(f"col={col}")
     if title:
         props.append(f"title={escape_property(title)}")
     return f"::{kind} {','.join(props)}::{escape_data(message)}" if props else f"::{kind}::{escape_data(message)}"
@@ -52,7 +54,7 @@ def render(report: Report) -> str:
             msg += f" (manifest {f.location.display()})"
         if f.hint:
             msg += f"\nhint: {f.hint}"
-        lines.append(annotation(kind, msg, file=file, line=loc.line if loc and file else None, title=f"spinops check: {f.rule}"))
+        lines.append(annotation(kind, msg, file=file, line=loc.line if loc and file else None, col=loc.column if loc and file else None, title=f"spinops check: {f.rule}"))
         shown[kind] += 1
         total += 1
     if report.skipped or report.opt_outs:

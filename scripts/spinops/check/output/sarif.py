@@ -34,7 +34,7 @@ def _result(f: Finding, rule_index: dict[str, int], suppression: str | None = No
     if best and best.file != "<stdin>":
         phys: dict = {"artifactLocation": {"uri": best.file}}
         if best.line:
-            phys["region"] = {"startLine": best.line}
+            phys["region"] = {"startLine": best.line, **({"startColumn": best.column} if best.column else {})}
         loc["physicalLocation"] = phys
     res["locations"].append(loc)
     if f.source and f.location and f.location.file != "<stdin>":
