@@ -278,8 +278,15 @@ def test_existing_secrets_yml_and_gitignore_are_extended_not_replaced(repo):
     (repo / "halconfig").mkdir()
     (repo / "halconfig/secrets.yml").write_text("# ours: keep this comment\nsecrets:\n  team-token:   # a hand-written entry\n"
                                                 "    source: workflow\n    env: [TEAM_TOKEN]\n")
+    (repo / "halconfig/patches").mkdir()
+    (repo / "halconfig/patches/old.yml").write_text("kind: merge\ntarget: gate-local.yml\npatch: {a: 1}\n")
+    (repo / "halconfig/env").mkdir()
+    (repo / "halconfig/env/staging.yml").write_text("timezone: UTC\n")
     proc = migrate(repo, str(HAL))
     assert proc.returncode == 0, proc.stderr
+    report = (repo / "MIGRATION.md").read_text()
+    assert "halconfig/patches/old.yml was already in the repository (applied to every build)" in report
+    assert "env/staging.yml" not in report  # another environment
     text = (repo / "halconfig/secrets.yml").read_text()
     assert text.startswith("# ours: keep this comment\nsecrets:\n  team-token:   # a hand-written entry\n")
     assert "spinnaker-artifacts-github:" in text

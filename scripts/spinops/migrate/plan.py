@@ -95,6 +95,7 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env
     notes += _with_prefix(_overlay_step(plan, dep, settings, creds), prefix)
     notes += _profiles(plan, src, dep_name, creds)
     notes += _secrets_step(plan, creds)
+    notes += _existing_files(plan)
     plan.notes = notes
 
     # the report last: it needs every other output for its line numbers
@@ -190,6 +191,25 @@ def _overlay_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credentials)
     return notes
 
 
+def _existing_files(plan: Plan) -> list[Note]:
+    """Files already in halconfig/ that the migration does not write still take part in every build: name them."""
+    ours = {o.path for o in plan.outputs} | {REPORT_OUT}
+    d = plan.repo / "halconfig"
+    found = sorted(p.relative_to(plan.repo).as_posix() for p in d.rglob("*") if p.is_file() and not p.name.startswith(".")) if d.is_dir() else []
+    notes = []
+    for rel in found:
+        if rel in ours or rel == SECRETS_OUT:
+            continue
+        if rel.startswith("halconfig/env/") and not rel.endswith(f"/{plan.env}.yml"):
+            continue  # another environment's overlay: not used by this one
+        what = ("a halconfig fragment: it is merged with the migrated halconfig.yml" if rel.count("/") == 1 else
+                "applied to every build" if rel.startswith("halconfig/patches/") else
+                "this environment's overlay of the halconfig" if rel.startswith("halconfig/env/") else "shipped to its service")
+        notes.append(Note(MANUAL, f"{rel} was already in the repository ({what}); check it still fits the migrated installation, or delete it",
+                          src=None, out=None, out_file=rel, topic="Existing files"))
+    return notes
+
+
 def _secrets_step(plan: Plan, creds: sec.Credentials) -> list[Note]:
     """halconfig/secrets.yml, .secrets/ and .gitignore, from everything the other steps took out of the config."""
     notes = []
@@ -239,6 +259,8 @@ def _service_settings(src: HalSource, deployment: str) -> dict[str, Located]:
         doc = parse_yaml(src.text(rel) or "", src.where(rel))
         if isinstance(doc.data, dict):
             out[fname.rsplit(".", 1)[0]] = doc
+        elif doc.data is not None:
+            raise InputError(Problem("service settings are a mapping (env, kubernetes, targetSize, ...)", file=src.where(rel), line=1, code="not-halyard"))
     return out
 
 

@@ -15,7 +15,7 @@ from spinops.migrate.source import Located, parse_yaml
 
 TOPIC_ORDER = ("Structure", "Persistent storage", "Notifications", "Canary", "Security", "Providers", "Kubernetes V1 accounts",
                "Plugins", "Monitoring", "Types", "Credentials", "Profiles", "Sizing and scheduling", "Service settings", "Redis", "Halyard defaults",
-               "Dropped fields", "Cut-over")
+               "Dropped fields", "Existing files", "Cut-over")
 
 
 class _Lines:
