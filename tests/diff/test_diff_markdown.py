@@ -94,3 +94,11 @@ def test_code_fences_in_content_do_not_break_the_comment():
     r = compare([configmap("c", {"README.md": "```\nold\n```\n"})], [configmap("c", {"README.md": "```\nnew\n```\n"})])
     md = render_markdown(r)
     assert "````diff" in md
+
+
+def test_even_a_huge_summary_never_exceeds_the_budget():
+    r = compare([deployment("fiat")], [deployment("fiat", cpu="2")])
+    r.impact = {"sections": [f"section{i}.sub{i}" for i in range(3000)], "services": {}, "affected": [], "config_changed": []}
+    md = render_markdown(r)
+    assert size(md) <= COMMENT_BUDGET and md.startswith("<!-- spinops-diff:default -->")
+    assert "even in short form" in md

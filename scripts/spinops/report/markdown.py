@@ -174,7 +174,23 @@ def render_markdown(result: DiffResult, *, budget: int | None = COMMENT_BUDGET, 
     text = _assemble(top, groups, None, "")
     if budget is None or _size(text) <= budget:
         return result.redact(text)
-    return result.redact(_shorten(result, top, groups, budget, full_report or FULL_REPORT_WHERE))
+    return result.redact(_hard_limit(_shorten(result, top, groups, budget, full_report or FULL_REPORT_WHERE), budget))
+
+
+def _hard_limit(text: str, budget: int) -> str:
+    """Last resort (the summary alone is over budget): cut at a line boundary (the short form has no
+    open details or code blocks to close)."""
+    if _size(text) <= budget:
+        return text
+    tail = f"\n\n... cut: the report exceeds {budget} bytes even in short form; see {FULL_REPORT_WHERE}.\n"
+    room = budget - _size(tail)
+    out, used = [], 0
+    for ln in text.splitlines(keepends=True):
+        if used + _size(ln) > room:
+            break
+        out.append(ln)
+        used += _size(ln)
+    return "".join(out) + tail
 
 
 def _assemble(top: str, groups, cap: int | None, note: str) -> str:
