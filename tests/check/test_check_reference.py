@@ -47,6 +47,14 @@ def broken(built: Path, tmp_path: Path, mutate) -> Path:
     return out
 
 
+def test_staging_build_is_clean(tmp_path):
+    from spinops.build import build_env
+
+    manifests = Path(build_env(ROOT, "staging", out=tmp_path / "build" / "staging").manifests_path)
+    rc, doc = check_json(manifests)
+    assert rc == 0 and doc["findings"] == [] and doc["summary"]["resources"] == len(docs_of(manifests))
+
+
 def test_reference_build_is_clean(built):
     rc, doc = check_json(built)
     assert rc == 0, doc["findings"]
