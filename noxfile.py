@@ -65,6 +65,15 @@ def apply(session: nox.Session) -> None:
 
 
 @nox.session(python=PY)
+def migrate(session: nox.Session) -> None:
+    """Migrate a Halyard installation into this repository: `nox -s migrate -- ~/.hal [--deployment NAME] [--dry-run]`."""
+    if not session.posargs:
+        session.error("usage: nox -s migrate -- SOURCE [--deployment NAME] [--env ENV] [--dry-run] [--force]")
+    _install(session)
+    session.run("spinops", "migrate", *session.posargs)
+
+
+@nox.session(python=PY)
 def tests(session: nox.Session) -> None:
     """The test suite (real kustomize, real git, real validators)."""
     _install(session, "test")
