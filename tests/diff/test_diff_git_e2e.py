@@ -145,7 +145,7 @@ def test_enabling_slack_names_the_new_credential(spinops, repo):
     assert imp["sections"] == ["notifications.slack"] and imp["enabled"] == ["notifications.slack"]
     assert {"service": "echo", "kind": "env", "name": "SLACK_TOKEN", "secret": "spinnaker-slack", "source": "workflow"} in imp["new_credentials"]
     text = diff(spinops, repo).stdout
-    assert "new credential for echo: env var SLACK_TOKEN (Secret spinnaker-slack, source: workflow)" in text
+    assert "new credential for echo: env var SLACK_TOKEN (Secret spinnaker-slack, source: workflow): the deploy workflow must provide SLACK_TOKEN before this merges" in text
 
 
 CANARY_OLD = "CANARY-rotated-away-8c1f2e3d4b"

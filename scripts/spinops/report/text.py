@@ -44,10 +44,15 @@ def impact_lines(impact: dict | None) -> list[str]:
 
 def credential_text(c: dict) -> str:
     what = {"env": "env var", "file": "credential file", "secret": "Secret"}.get(c["kind"], c["kind"])
-    src = f"Secret {c['secret']}" if c.get("secret") else "no Secret in halconfig/secrets.yml"
-    if c.get("source"):
-        src += f", source: {c['source']}"
-    return f"new credential for {c['service']}: {what} {c['name']} ({src})"
+    out = f"new credential for {c['service']}: {what} {c['name']}"
+    if not c.get("secret"):
+        return out + " (no Secret in halconfig/secrets.yml declares it)"
+    out += f" (Secret {c['secret']}, source: {c.get('source') or 'unknown'})"
+    if c.get("source") == "workflow" and c["kind"] == "env":
+        out += f": the deploy workflow must provide {c['name']} before this merges"
+    elif c.get("source") == "external":
+        out += f": Secret {c['secret']} must exist in the cluster with this key before this merges"
+    return out
 
 
 def render_text(result: DiffResult) -> str:
