@@ -232,6 +232,8 @@ def test_report_lists_changes_drops_and_manual_steps_with_lines_on_both_sides(mi
                    "other deployments in this Halyard config were not migrated: legacy"):
         assert needle in manual, needle
     assert "## Credentials" in report and "GATE_ENV_OIDC_CLIENT_SECRET (Secret spinnaker-gate-env)" in report
+    decl = line_of(repo / "halconfig/secrets.yml", "spinnaker-artifacts-github:")
+    assert f"value in .secrets/spinnaker-artifacts-github.env (`halconfig/secrets.yml:{decl}`)" in report
 
 
 # ----------------------------------------------------------------------------------- behaviour

@@ -216,7 +216,7 @@ def _secrets_step(plan: Plan, creds: sec.Credentials) -> list[Note]:
     for e in creds.env:
         notes.append(Note(MANUAL if e.value is None else "secret", f"{e.key} (Secret {e.secret}) from {e.where}: "
                           + ("value unknown: supply it" if e.value is None else f"value in .secrets/{e.secret}.env"),
-                          src=None, out=None, out_file=SECRETS_OUT, topic="_secrets"))
+                          src=None, out=("secrets", e.secret), out_file=SECRETS_OUT, topic="_secrets"))
     plan.outputs.append(Output(SECRETS_OUT, _secrets_yml(plan.repo, creds.secrets()).encode()))
     plan.outputs.extend(_secret_files(creds))
     plan.secret_values = sorted({e.value for e in creds.env if e.value and len(e.value) >= 4}

@@ -133,7 +133,8 @@ def render_report(plan, docs: dict[str, Located], files: dict[str, bytes]) -> st
     if not secrets:
         out.append("None.")
     for n in secrets:
-        out.append(f"- {n.message}")
+        where = lines.out(n)
+        out.append(f"- {n.message}" + (f" (`{where}`)" if where else ""))
     out += ["", "## Files", "", "| file | status |", "| --- | --- |"]
     for o in sorted(plan.outputs, key=lambda o: o.path):
         if not o.secret:
