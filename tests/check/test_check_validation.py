@@ -56,8 +56,10 @@ def schema_findings(report):
     return [(f.path, f.message) for f in report.findings if f.rule == "schema"]
 
 
-def test_unknown_field_wrong_type_and_missing_required_all_reported():
-    report = check_text(BROKEN, builtin=False)
+@pytest.mark.parametrize("version", ["1.25", "1.33"])
+def test_unknown_field_wrong_type_and_missing_required_all_reported(version):
+    report = check_text(BROKEN, builtin=False, kube_version=version)
+    assert report.kube_version == version
     found = schema_findings(report)
     assert len(found) == 3, found
     by_path = dict(found)
