@@ -4,7 +4,8 @@ With the HA component, clouddriver and echo run as several Deployments (shards) 
 by Spring profile. If one shard mounts another ConfigMap (an overlay patched one shard, or a
 stale hash-suffixed name), the shards serve different accounts. Shards are the workloads that
 carry the same `spinops.io/service` label; the config ConfigMap is the one mounted at
-`/opt/spinnaker/config` (else a ConfigMap volume named `<service>-config...`).
+`/opt/spinnaker/config` (else a ConfigMap volume named `<service>-config...`). The ConfigMap most
+shards mount is taken as intended (on a tie, the first by name) and the other shards are reported.
 
 PASS::
 

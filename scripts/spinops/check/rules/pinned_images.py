@@ -1,4 +1,4 @@
-"""Images are pinned: no `latest`, no `*-latest-validated` nightly tags, no untagged images.
+"""Images are pinned: no `latest`, no `*-latest-validated` (or other `*-latest`) tags, no untagged images.
 
 A floating tag means a pod restart can silently change the Spinnaker version, and two replicas
 of one Deployment can run different code. Pin a release tag (`spinnaker-1.36.1`) or a digest
