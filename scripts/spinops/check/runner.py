@@ -55,15 +55,10 @@ def load_declared_secrets(repo: Path) -> dict[str, frozenset[str]] | None:
 
 
 def credential_keys() -> frozenset[str]:
-    """Key names the halconfig schema marks `x-spinops-credential` (lower-case); empty without the schema."""
-    try:
-        from spinops.halconfig.schema import credential_fields
-    except ImportError:
-        return frozenset()
-    try:
-        return frozenset(p.rsplit(".", 1)[-1].replace("[]", "").lower() for p, kind in credential_fields() if kind == "credential")
-    except Exception:  # noqa: BLE001 - the schema is another part's; fall back to the name heuristic
-        return frozenset()
+    """Key names the halconfig schema marks `x-spinops-credential` (lower-case: password, token, apiKey, ...)."""
+    from spinops.halconfig.schema import credential_fields
+
+    return frozenset(p.rsplit(".", 1)[-1].replace("[]", "").lower() for p, kind in credential_fields() if kind == "credential")
 
 
 def selected_builtins(opts: Options):
