@@ -106,3 +106,12 @@ def test_a_secret_embedded_in_another_objects_annotation_is_masked():
     for text in all_outputs(r).values():
         for f in forms(CANARY_OLD, CANARY_NEW):
             assert f not in text
+
+
+def test_a_leaked_value_with_a_tab_is_redacted_in_its_displayed_form():
+    leak = "tab\tseparated-CANARY-value"
+    old = [secret("s", {"k": leak}), configmap("c", {"f.yml": "a: 1\n"})]
+    new = [secret("s", {"k": leak}), configmap("c", {"f.yml": f"a: 1\nb: {leak}\n"})]
+    r = compare(old, new)
+    for text in all_outputs(r).values():
+        assert "separated-CANARY-value" not in text

@@ -53,3 +53,8 @@ def test_to_text_is_sorted_and_uses_literal_blocks_for_files():
     assert text.splitlines()[0] == "# spinops: ConfigMap x hash m54h8t2bk6"
     assert "  echo.yml: |\n    slack:\n      enabled: true\n" in text
     assert text.index("apiVersion") < text.index("data:") < text.index("kind:") < text.index("metadata:")
+
+
+def test_whitespace_that_blocks_yaml_block_style_is_made_visible():
+    text = to_text({"data": {"f": "x: 1  \ny:\t2\r\n"}})
+    assert text == "data:\n  f: |\n    x: 1\u2420\u2420\n    y:\u24092\u240d\n"

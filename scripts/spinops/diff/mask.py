@@ -147,6 +147,7 @@ class Redactor:
                 if len(piece) >= MIN_REDACT_LEN and piece not in (MASK, MASK_BEFORE, MASK_AFTER):
                     tokens.add(piece)
                     tokens.add(json.dumps(piece, ensure_ascii=False)[1:-1])  # as it appears inside JSON strings
+                    tokens.add(piece.replace("\t", "\u2409").replace("\r", "\u240d"))  # as the diff text shows tabs
         self.tokens = sorted(tokens, key=lambda t: (-len(t), t))
 
     @classmethod

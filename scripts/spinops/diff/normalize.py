@@ -119,9 +119,19 @@ class _DiffDumper(_NoAliasDumper):  # type: ignore[misc, valid-type]
     """Block style, sorted keys, multi-line strings as `|` blocks so file contents diff line by line."""
 
 
+_TRAILING_WS = re.compile(r"[ \t]+(?=\n)")
+
+
+def _visible(data: str) -> str:
+    """Make what stops YAML's block style visible instead: trailing blanks, tabs, CR (display only,
+    so a whitespace-only change still shows as a changed line)."""
+    data = _TRAILING_WS.sub(lambda m: m.group(0).replace(" ", "\u2420").replace("\t", "\u2409"), data)
+    return data.replace("\t", "\u2409").replace("\r", "\u240d")
+
+
 def _str_representer(dumper, data: str):
     if "\n" in data:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+        return dumper.represent_scalar("tag:yaml.org,2002:str", _visible(data), style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)
 
 
