@@ -115,3 +115,12 @@ def test_a_leaked_value_with_a_tab_is_redacted_in_its_displayed_form():
     r = compare(old, new)
     for text in all_outputs(r).values():
         assert "separated-CANARY-value" not in text
+
+
+def test_a_leaked_value_is_redacted_in_its_yaml_quoted_forms():
+    for leak in ("it's-a-CANARY-value", 'quote"CANARY\\value', "#CANARY: value-with-colon"):
+        old = [secret("s", {"k": leak}), configmap("c", {"a": "1"})]
+        new = [secret("s", {"k": leak}), configmap("c", {"a": leak})]
+        r = compare(old, new)
+        for text in all_outputs(r).values():
+            assert "CANARY" not in text, (leak, text)

@@ -148,6 +148,7 @@ class Redactor:
                     tokens.add(piece)
                     tokens.add(json.dumps(piece, ensure_ascii=False)[1:-1])  # as it appears inside JSON strings
                     tokens.add(piece.replace("\t", "\u2409").replace("\r", "\u240d"))  # as the diff text shows tabs
+                    tokens.add(piece.replace("'", "''"))  # inside a single-quoted YAML scalar
         self.tokens = sorted(tokens, key=lambda t: (-len(t), t))
 
     @classmethod
