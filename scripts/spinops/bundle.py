@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from spinops.errors import InputError, Problem
+from spinops.render._data import is_true
 from spinops.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL, SERVICE_LABEL, SERVICES
 
 KUSTOMIZATION = "kustomization.yml"
@@ -60,19 +61,13 @@ def service_discovery(namespace: str, hal_data: dict) -> dict:
     services: dict[str, dict] = {svc: {"baseUrl": f"http://{svc}.{namespace}:{port}"} for svc, port in SERVICES.items()}
     services["redis"] = {"baseUrl": f"redis://redis.{namespace}:6379"}
     enabled = {
-        "fiat": _truthy(hal_data, "security", "authz", "enabled"),
-        "kayenta": _truthy(hal_data, "canary", "enabled"),
-        "keel": _truthy(hal_data, "managedDelivery", "enabled"),
+        "fiat": is_true(hal_data, "security", "authz", "enabled"),
+        "kayenta": is_true(hal_data, "canary", "enabled"),
+        "keel": is_true(hal_data, "managedDelivery", "enabled"),
     }
     for svc, on in enabled.items():
         services[svc]["enabled"] = on
     return {"services": services}
-
-
-def _truthy(data: dict, *path: str) -> bool:
-    for p in path:
-        data = data.get(p) if isinstance(data, dict) else None
-    return data is True
 
 
 # --------------------------------------------------------------------------------------------

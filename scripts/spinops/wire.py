@@ -216,7 +216,7 @@ def _credential_trie(schema: dict | None) -> dict:
     from spinops.halconfig import schema as hs
 
     # an explicit schema (tests) is walked the same way as the packaged one
-    fields = hs.credential_fields() if schema is None else _fields_of(schema)
+    fields = hs.credential_fields() if schema is None else hs.credential_fields_of(schema)
     trie: dict = {}
     for pattern, kind in fields:
         node = trie
@@ -227,30 +227,6 @@ def _credential_trie(schema: dict | None) -> dict:
                 node = node.setdefault(tok, {})
         node[None] = kind
     return trie
-
-
-def _fields_of(schema: dict) -> list[tuple[str, str]]:
-    from spinops.halconfig import schema as hs
-
-    out: list[tuple[str, str]] = []
-
-    def walk(node: dict, prefix: str, depth: int) -> None:
-        if depth > 40:
-            return
-        if node.get("x-spinops-credential"):
-            out.append((prefix, "credential"))
-        if node.get("x-spinops-credential-file"):
-            out.append((prefix, "credential-file"))
-        node = hs.resolve(node, schema)
-        if node.get("type") == "array" and isinstance(node.get("items"), dict):
-            walk(node["items"], prefix + "[]", depth + 1)
-        for name, sub in node.get("properties", {}).items():
-            walk(sub, f"{prefix}.{name}" if prefix else name, depth + 1)
-        if isinstance(node.get("additionalProperties"), dict):
-            walk(node["additionalProperties"], prefix + ".*", depth + 1)
-
-    walk(schema, "", 0)
-    return out
 
 
 def credential_values(data: Any, schema: dict | None = None) -> Iterator[tuple[tuple, str, Any]]:

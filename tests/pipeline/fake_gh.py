@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from fake_rules import matching_rule, play
+
 
 def main() -> int:
     argv = sys.argv[1:]
@@ -20,14 +22,11 @@ def main() -> int:
         rec["body"] = Path(argv[argv.index("--body-file") + 1]).read_text(encoding="utf-8")
     with open(os.environ["FAKE_GH_LOG"], "a", encoding="utf-8") as fh:
         fh.write(json.dumps(rec) + "\n")
-    script = os.environ.get("FAKE_GH_SCRIPT")
-    rules = json.loads(Path(script).read_text(encoding="utf-8")).get("rules", []) if script else []
-    for rule in rules:
-        if all(tok in argv for tok in rule.get("match", [])):
-            sys.stdout.write(rule.get("stdout", ""))
-            sys.stderr.write(rule.get("stderr", ""))
-            return int(rule.get("exit", 0))
-    return 0
+    rule = matching_rule(argv, "FAKE_GH_SCRIPT")
+    if rule is None:
+        return 0
+    play(rule)
+    return int(rule.get("exit", 0))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from fake_rules import matching_rule, play
+
 
 def _differ_argv() -> list[str]:
     words = (os.environ.get("KUBECTL_EXTERNAL_DIFF") or "diff -u -N").split(" ")
@@ -47,17 +49,14 @@ def main() -> int:
     if log:
         with open(log, "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"argv": argv, "stdin": stdin, "env": dict(os.environ)}) + "\n")
-    script = os.environ.get("FAKE_KUBECTL_SCRIPT")
-    rules = json.loads(Path(script).read_text(encoding="utf-8")).get("rules", []) if script else []
-    for rule in rules:
-        if all(tok in argv for tok in rule.get("match", [])):
-            sys.stdout.write(rule.get("stdout", ""))
-            sys.stderr.write(rule.get("stderr", ""))
-            if "diff" in rule and argv[:1] == ["diff"]:
-                code = _run_diff(rule["diff"])
-                return rule.get("exit", code)
-            return int(rule.get("exit", 0))
-    return 0
+    rule = matching_rule(argv, "FAKE_KUBECTL_SCRIPT")
+    if rule is None:
+        return 0
+    play(rule)
+    if "diff" in rule and argv[:1] == ["diff"]:
+        code = _run_diff(rule["diff"])
+        return rule.get("exit", code)
+    return int(rule.get("exit", 0))
 
 
 if __name__ == "__main__":

@@ -97,7 +97,11 @@ def credential_fields() -> tuple[tuple[str, str], ...]:
     ("providers.kubernetes.accounts[].kubeconfigFile", "credential-file").
     Proto-name aliases (datadog `apiKey` for `api_key`, ...) are listed too.
     """
-    schema = load_schema()
+    return credential_fields_of(load_schema())
+
+
+def credential_fields_of(schema: dict) -> tuple[tuple[str, str], ...]:
+    """credential_fields() of a given schema (tests pass their own); not cached."""
     out: list[tuple[str, str]] = []
 
     def walk(node: dict, prefix: str, depth: int) -> None:
@@ -108,7 +112,7 @@ def credential_fields() -> tuple[tuple[str, str], ...]:
         if node.get("x-spinops-credential-file"):
             out.append((prefix, "credential-file"))
         node = resolve(node, schema)
-        if node.get("type") == "array":
+        if node.get("type") == "array" and isinstance(node.get("items"), dict):
             walk(node["items"], prefix + "[]", depth + 1)
         for name, sub in node.get("properties", {}).items():
             walk(sub, f"{prefix}.{name}" if prefix else name, depth + 1)

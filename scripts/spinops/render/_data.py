@@ -19,6 +19,17 @@ def dig(data, *keys):
     return data
 
 
+def present(data, section: tuple[str, ...], names) -> dict:
+    """{name: block} for each of `names` set under `section` (pass-through, in `names` order).
+
+    The converters' common shape: copy the provider / store / channel blocks a service reads.
+    """
+    blocks = dig(data, *section)
+    if type(blocks) is not dict:
+        return {}
+    return {n: blocks[n] for n in names if blocks.get(n) is not None}
+
+
 def is_true(data, *keys) -> bool:
     """A tri-state boolean that is set and true (`enabled: true`); unset and false are both False."""
     return dig(data, *keys) is True

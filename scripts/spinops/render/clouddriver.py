@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spinops.render._data import dig
+from spinops.render._data import present
 
 FILE = "clouddriver.yml"
 SERVICE = "clouddriver"
@@ -17,11 +17,7 @@ READS = {**{f"providers.{p}": True for p in PROVIDERS}, "artifacts": True}
 
 
 def render(hal: dict) -> dict:
-    out = {}
-    for p in PROVIDERS:
-        block = dig(hal, "providers", p)
-        if block is not None:
-            out[p] = block
+    out = present(hal, ("providers",), PROVIDERS)
     if (artifacts := hal.get("artifacts")) is not None:
         out["artifacts"] = artifacts
     return out

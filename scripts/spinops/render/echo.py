@@ -8,7 +8,7 @@ the installations apart.
 from __future__ import annotations
 
 from spinops import __version__
-from spinops.render._data import compact, dig, is_true, text
+from spinops.render._data import compact, dig, is_true, present, text
 
 FILE = "echo.yml"
 SERVICE = "echo"
@@ -30,10 +30,7 @@ READS = {
 
 
 def render(hal: dict) -> dict:
-    out = {}
-    for n in NOTIFICATIONS:
-        if (block := dig(hal, "notifications", n)) is not None:
-            out[n] = block
+    out = present(hal, ("notifications",), NOTIFICATIONS)
     for key, block in (
         ("artifacts", hal.get("artifacts")),
         ("pubsub", hal.get("pubsub")),

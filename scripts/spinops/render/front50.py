@@ -6,7 +6,7 @@ Keel's, not Front50's.
 
 from __future__ import annotations
 
-from spinops.render._data import dig, is_true
+from spinops.render._data import is_true, present
 
 FILE = "front50.yml"
 SERVICE = "front50"
@@ -20,11 +20,7 @@ READS = {
 
 
 def render(hal: dict) -> dict:
-    spinnaker = {}
-    for s in STORES:
-        block = dig(hal, "persistentStorage", s)
-        if block is not None:
-            spinnaker[s] = block
+    spinnaker = present(hal, ("persistentStorage",), STORES)
     if is_true(hal, "managedDelivery", "enabled"):
         spinnaker["delivery"] = {"enabled": True}
     return {"spinnaker": spinnaker}

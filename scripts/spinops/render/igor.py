@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spinops.render._data import dig
+from spinops.render._data import dig, present
 
 FILE = "igor.yml"
 SERVICE = "igor"
@@ -27,8 +27,5 @@ def render(hal: dict) -> dict:
     if registry is not None:
         # only the switch: Igor polls the registries Clouddriver knows; accounts are not copied
         out["dockerRegistry"] = {"enabled": registry["enabled"]} if "enabled" in registry else {}
-    for c in CI:
-        block = dig(hal, "ci", c)
-        if block is not None:
-            out[c] = block
+    out.update(present(hal, ("ci",), CI))
     return out

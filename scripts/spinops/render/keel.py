@@ -6,7 +6,7 @@ The SQL store comes from persistentStorage.sql, only when its `enabled` is true,
 
 from __future__ import annotations
 
-from spinops.render._data import dig, is_true
+from spinops.render._data import is_true, present
 
 FILE = "keel.yml"
 SERVICE = "keel"
@@ -29,8 +29,5 @@ def render(hal: dict) -> dict:
         out["sql"] = {"enabled": True, "connectionPools": pools}
         if sql.get("migration") is not None:
             out["sql"]["migration"] = sql["migration"]
-    for key in ("keel", "eureka"):
-        block = dig(hal, "managedDelivery", key)
-        if block is not None:
-            out[key] = block
+    out.update(present(hal, ("managedDelivery",), ("keel", "eureka")))
     return out

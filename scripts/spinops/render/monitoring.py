@@ -6,7 +6,7 @@ store is still copied, just not listed.
 
 from __future__ import annotations
 
-from spinops.render._data import dig, is_true
+from spinops.render._data import dig, is_true, present
 
 FILE = "spinnaker-monitoring.yml"
 SERVICE = "monitoring"  # the spinnaker-monitoring daemon (a sidecar), not a Spinnaker service
@@ -17,11 +17,7 @@ READS = {**{f"metricStores.{s}": True for s in STORES}, "metricStores.period": F
 
 
 def render(hal: dict) -> dict:
-    out = {}
-    for s in STORES:
-        block = dig(hal, "metricStores", s)
-        if block is not None:
-            out[s] = block
+    out = present(hal, ("metricStores",), STORES)
     monitor = {}
     if period := dig(hal, "metricStores", "period"):
         monitor["period"] = period

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spinops.render._data import dig
+from spinops.render._data import present
 
 FILE = "rosco.yml"
 SERVICE = "rosco"
@@ -13,9 +13,4 @@ READS = {f"providers.{p}": True for p in PROVIDERS}
 
 
 def render(hal: dict) -> dict:
-    out = {}
-    for p in PROVIDERS:
-        block = dig(hal, "providers", p)
-        if block is not None:
-            out[p] = block
-    return out
+    return present(hal, ("providers",), PROVIDERS)
