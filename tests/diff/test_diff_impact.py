@@ -63,3 +63,22 @@ def test_enabling_a_feature_without_its_credential_is_reported_missing():
     assert imp.enabled == ["artifacts.github", "notifications.slack"]
     # the GitHub account has a password (an alternative to a token): not missing
     assert imp.missing_credentials == [{"section": "notifications.slack", "path": "notifications.slack.token"}]
+
+
+def test_new_credential_files_name_their_external_secret(tmp_path):
+    from spinops.diff.trees import _secrets
+
+    (tmp_path / "halconfig").mkdir()
+    (tmp_path / "halconfig" / "secrets.yml").write_text("secrets:\n  spinnaker-gcp:\n    source: external\n    mountPath: /var/secrets/gcp\n    files: [gcb.json]\n")
+    secrets = _secrets(tmp_path)
+    assert secrets == {"spinnaker-gcp": {"source": "external", "env": [], "files": ["gcb.json"]}}
+    base = {"ci": {"gcb": {"enabled": False}}}
+    head = {"ci": {"gcb": {"enabled": True, "accounts": [{"name": "g", "jsonKey": "/var/secrets/gcp/gcb.json"}]}}}
+    imp = analyse(
+        base, head, SECTIONS,
+        base_wiring={"igor": {"env": [], "secrets": [], "files": []}},
+        head_wiring={"igor": {"env": [], "secrets": ["spinnaker-gcp"], "files": ["/var/secrets/gcp/gcb.json"]}},
+        secrets=secrets,
+    )
+    assert imp.enabled == ["ci.gcb"]
+    assert imp.new_credentials == [{"service": "igor", "kind": "file", "name": "/var/secrets/gcp/gcb.json", "secret": "spinnaker-gcp", "source": "external"}]
