@@ -484,12 +484,37 @@ def _coerce(issue) -> tuple[object, str] | None:
     return None
 
 
+def unknown_paths(d, node=None, path=()) -> list[tuple]:
+    """Paths of every key the schema has no place for (a cheap walk; the validator's did-you-mean hints cost more)."""
+    from spinops.halconfig import schema as hs
+
+    node = hs.load_schema() if node is None else node
+    out = []
+    if isinstance(d, dict):
+        for k, v in d.items():
+            sub = hs.child(node, k) if isinstance(k, str) else None
+            if sub is None:
+                out.append(path + (k,))
+            else:
+                out.extend(unknown_paths(v, sub, path + (k,)))
+    elif isinstance(d, list):
+        sub = hs.child(node, 0)
+        if sub is not None:
+            for i, v in enumerate(d):
+                out.extend(unknown_paths(v, sub, path + (i,)))
+    return out
+
+
 def drop_invalid(d: dict) -> Result:
     """Remove every field the strict validator rejects (unknown keys, values Kleat cannot read), with a note each."""
     from spinops.halconfig.validate import validate
 
     d = copy.deepcopy(d)
     notes: list[Note] = []
+    for path in unknown_paths(d):
+        if _delete_path(d, path):
+            notes.append(Note(DROPPED, f"`{path[-1]}` has no Kleat equivalent: {_advice(path)}", src=path, out=None, topic="Dropped fields"))
+    d, _n = prune_empty(d)
     for _ in range(8):  # removing a key can only reveal problems below it, never new ones above
         _, walk = validate(d)
         issues = [i for i in walk.issues]

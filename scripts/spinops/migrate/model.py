@@ -39,6 +39,13 @@ class Result:
     notes: list[Note] = field(default_factory=list)
 
 
+def load_yaml(text):
+    """Plain YAML data, with PyYAML's C loader when it is there (outputs are re-read to check them)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def dotted(path: tuple | None) -> str:
     if not path:
         return "(top level)"

@@ -23,7 +23,7 @@ from pathlib import Path
 from spinops.errors import InputError, Problem
 from spinops.migrate import halyard, sizing
 from spinops.migrate import secrets as sec
-from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, Note
+from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, Note, load_yaml
 from spinops.migrate.source import HalSource, Located, open_source, parse_yaml
 from spinops.services import SERVICES, SHARDS
 
@@ -272,7 +272,7 @@ def _base_resources(repo: Path) -> dict[str, dict]:
     for svc in SERVICES:
         p = repo / "kustomize" / "base" / svc / "deployment.yml"
         try:
-            doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+            doc = load_yaml(p.read_text(encoding="utf-8"))
             for c in doc["spec"]["template"]["spec"]["containers"]:
                 if c.get("name") == svc:
                     out[svc] = c.get("resources") or {}
@@ -426,7 +426,7 @@ def _guard(plan: Plan) -> None:
     for o in plan.outputs:
         if not o.secret and o.path.endswith(".yml"):
             with contextlib.suppress(yaml.YAMLError):
-                public.update(_scalars(yaml.safe_load(o.content)))
+                public.update(_scalars(load_yaml(o.content)))
     for o in plan.outputs:
         if o.secret:
             continue
@@ -473,8 +473,8 @@ def _only_added(old: bytes, new: bytes, path: str) -> bool:
     import yaml
 
     try:
-        a = (yaml.safe_load(old) or {}).get("secrets") or {}
-        b = (yaml.safe_load(new) or {}).get("secrets") or {}
+        a = (load_yaml(old) or {}).get("secrets") or {}
+        b = (load_yaml(new) or {}).get("secrets") or {}
     except (yaml.YAMLError, AttributeError):
         return False
     return all(b.get(k) == v for k, v in a.items())

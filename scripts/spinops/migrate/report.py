@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 
-from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, SECRET, Note, dotted
+from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, SECRET, Note, dotted, load_yaml
 from spinops.migrate.source import Located, parse_yaml
 
 TOPIC_ORDER = ("Structure", "Persistent storage", "Notifications", "Canary", "Security", "Providers", "Kubernetes V1 accounts",
@@ -86,9 +86,7 @@ def render_report(plan, docs: dict[str, Located], files: dict[str, bytes]) -> st
     notes = [n for n in plan.notes if n.topic != "_secrets"]
     version = None
     try:
-        import yaml
-
-        version = (yaml.safe_load(files.get("halconfig/halconfig.yml", b"")) or {}).get("version")
+        version = (load_yaml(files.get("halconfig/halconfig.yml", b"")) or {}).get("version")
     except Exception:  # noqa: BLE001
         version = None
     manual = [n for n in notes if n.kind == MANUAL]

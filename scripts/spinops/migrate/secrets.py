@@ -142,6 +142,7 @@ def halconfig_credentials(data: dict, source, creds: Credentials) -> tuple[dict,
 
     data = copy.deepcopy(data)
     notes: list[Note] = []
+    copied = {f.key for f in creds.files}
     for path, kind, value in list(credential_values(data)):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)  # `password: 12345` is a credential too (YAML read it as a number)
@@ -191,7 +192,8 @@ def halconfig_credentials(data: dict, source, creds: Credentials) -> tuple[dict,
                 continue
             key = creds.file_key(value, label)
             found_at, content = source.resolve_file(value)
-            if not any(f.key == key for f in creds.files):
+            if key not in copied:
+                copied.add(key)
                 creds.files.append(FileSecret(key, content, value, found_at))
             _set(data, path, f"{FILES_MOUNT}/{key}")
             if content is None:

@@ -1,0 +1,89 @@
+"""Benchmark: `spinops migrate` as a whole process (the command a user runs once per installation).
+
+Cases: the test fixture ~/.hal (two deployments, every kind of change) migrated into an empty copy of
+kustomize/; the same as a `hal backup` tar; and generated Halyard configs with N Kubernetes accounts,
+each with a literal kubeconfig file inside the Halyard home and a GitHub artifact account with a literal
+token per 4 accounts (so the credential and file-copy paths scale with N). `--dry-run` is measured
+too (plan only: no writes). No targets: migrate runs once per installation.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+HAL = ROOT / "tests" / "fixtures" / "halyard" / "hal"
+SIZES = (100, 1_000)
+
+
+def generate_hal(dest: Path, n: int) -> Path:
+    """A ~/.hal with one deployment: n Kubernetes accounts (kubeconfig files) and n/4 GitHub tokens."""
+    (dest / "secrets").mkdir(parents=True)
+    lines = ["halyardVersion: 1.45.0", "currentDeployment: default", "deploymentConfigurations:", "- name: default", "  version: 1.30.2",
+             "  providers:", "    kubernetes:", "      enabled: true", "      accounts:"]
+    for i in range(n):
+        (dest / "secrets" / f"k{i:04d}.kubeconfig").write_text(f"apiVersion: v1\nkind: Config\n# cluster {i}\n")
+        lines += [f"      - name: k8s-{i:04d}", "        providerVersion: V2", "        cacheIntervalSeconds: 30",
+                  f"        kubeconfigFile: /home/spinnaker/.hal/secrets/k{i:04d}.kubeconfig", "        namespaces:", f"        - team-{i % 50}"]
+    lines += ["  artifacts:", "    github:", "      enabled: true", "      accounts:"]
+    for i in range(max(1, n // 4)):
+        lines += [f"      - name: gh-{i:04d}", f"        token: bench-token-{i:04d}"]
+    lines += ["  persistentStorage:", "    persistentStoreType: gcs", "    gcs:", "      bucket: b", "      jsonPath: /home/spinnaker/.hal/secrets/k0000.kubeconfig",
+              "  deploymentEnvironment:", "    customSizing:", "      spin-clouddriver:", "        replicas: 2"]
+    (dest / "config").write_text("\n".join(lines) + "\n")
+    return dest
+
+
+def _tar(hal: Path, dest: Path) -> Path:
+    with tarfile.open(dest, "w") as tar:
+        for p in sorted(hal.rglob("*")):
+            if p.is_file():
+                data = p.read_bytes()
+                info = tarfile.TarInfo("/" + p.relative_to(hal).as_posix())
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    return dest
+
+
+def _time(source: Path, work: Path, runs: int, *extra: str) -> list[float]:
+    times = []
+    for i in range(runs):
+        repo = work / f"repo-{len(extra)}-{i}"
+        shutil.copytree(ROOT / "kustomize", repo / "kustomize")
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "spinops", "migrate", str(source), "--repo", str(repo), *extra], capture_output=True, text=True)
+        times.append(time.perf_counter() - t)
+        if proc.returncode != 0:
+            raise RuntimeError(f"spinops migrate failed: {proc.stderr[-500:]}")
+        shutil.rmtree(repo)
+    return times
+
+
+def run(quick: bool = False) -> list[dict]:
+    runs = 3 if quick else 7
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="spinops-bench-migrate-") as tmp:
+        work = Path(tmp)
+        cases = [("migrate fixture ~/.hal", HAL), ("migrate fixture hal backup tar", _tar(HAL, work / "backup.tar"))]
+        for n in SIZES[:1] if quick else SIZES:
+            cases.append((f"migrate generated N={n}", generate_hal(work / f"hal-{n}", n)))
+        for name, source in cases:
+            t = _time(source, work, runs)
+            rows.append({"name": name, "median_s": statistics.median(t), "runs": runs})
+            if source == HAL:
+                d = _time(source, work, runs, "--dry-run")
+                rows.append({"name": name + " --dry-run", "median_s": statistics.median(d), "runs": runs})
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run(quick="--quick" in sys.argv):
+        print(row)
