@@ -336,10 +336,11 @@ def test_migrated_repository_builds_and_checks(migrated):
     assert cd["spec"]["replicas"] == 2 and [c["name"] for c in cd["spec"]["template"]["spec"]["containers"]] == ["clouddriver", "cloudsql-proxy"]
     gate = docs[("Deployment", "gate")]["spec"]["template"]["spec"]
     assert any(v.get("configMap", {}).get("name", "").startswith("gate-saml-metadata-") for v in gate["volumes"])
-    for canary in CANARIES:
-        assert canary not in manifests
     check = run_spinops("check", "--env", "prod", "--repo", str(repo))
     assert check.returncode == 0, check.stdout + check.stderr
+    built = "".join(p.read_text(errors="replace") for p in (repo / "build").rglob("*") if p.is_file())
+    for canary in CANARIES:
+        assert canary not in built and canary not in build.stdout + build.stderr + check.stdout + check.stderr
 
 
 @pytest.mark.slow
@@ -371,6 +372,11 @@ def test_legacy_deployment_from_the_backup_tar_v1_patch_and_ha(tmp_path):
     assert "name: clouddriver-rw" in manifests and "newTag" not in manifests and "spinnaker-1.19.4" in manifests
     check = run_spinops("check", "--env", "legacy", "--repo", str(repo))
     assert check.returncode == 0, check.stdout + check.stderr
+    tracked = {k: v for k, v in snapshot(repo).items() if not k.startswith(SECRET_DIR)}
+    for canary in CANARIES:
+        assert canary not in proc.stdout + proc.stderr + build.stdout + build.stderr
+        for path, content in tracked.items():
+            assert canary.encode() not in content, (canary, path)
 
 
 def test_a_credential_equal_to_a_public_value_is_not_a_leak_but_a_real_leak_is_refused(repo, tmp_path, monkeypatch):
