@@ -7,6 +7,10 @@ wrapper script in a temporary directory that runs `python -m spinops external-di
 very interpreter; options travel in SPINOPS_DIFF_* environment variables (see
 `spinops.commands.external_diff`). kubectl's exit code is passed through unchanged: 0 no
 differences, 1 differences, >1 an error (ours: 2 bad input, 3 internal).
+
+The manifests go to kubectl on stdin exactly as `spinops apply` sends them (every object labelled
+as a member of the environment's ApplySet, `spinops.deploy.applied_manifests`): diffing the plain
+build would show that label being removed from every object once the first apply has set it.
 """
 
 from __future__ import annotations
@@ -56,23 +60,25 @@ def write_differ(directory: Path) -> Path:
     return script
 
 
-def diff_args(manifests: Path, *, field_manager: str, force_conflicts: bool) -> list[str]:
+def diff_args(*, field_manager: str, force_conflicts: bool) -> list[str]:
     args = ["diff", "--server-side", f"--field-manager={field_manager}"]
     if force_conflicts:
         args.append("--force-conflicts")
-    return [*args, "-f", str(manifests)]
+    return [*args, "-f", "-"]
 
 
 def live_diff(manifests: Path, options: Mapping[str, str], *, kubectl: str | None = None, force_conflicts: bool = False) -> int:
     """Run kubectl diff with spinops as the differ; returns kubectl's exit code."""
-    from spinops.deploy import FIELD_MANAGER
+    from spinops.deploy import FIELD_MANAGER, applied_manifests
     from spinops.tools import kubectl as kubectl_path
 
+    env_name = options.get(ENV_ENV) or manifests.parent.name
     if not manifests.is_file():
-        raise InputError(Problem(f"no manifests to diff: {manifests} does not exist", file=str(manifests), hint=f"run `spinops build --env {options.get(ENV_ENV) or 'ENV'}` first"))
+        raise InputError(Problem(f"no manifests to diff: {manifests} does not exist", file=str(manifests), hint=f"run `spinops build --env {env_name}` first"))
     kc = kubectl or kubectl_path()
     current_context(kc)
+    stdin = applied_manifests(manifests, env_name)
     with tempfile.TemporaryDirectory(prefix="spinops-live-diff-") as tmp:
         env = {**os.environ, **{k: v for k, v in options.items() if v is not None}, "KUBECTL_EXTERNAL_DIFF": str(write_differ(Path(tmp)))}
         sys.stdout.flush()
-        return subprocess.run([kc, *diff_args(manifests, field_manager=FIELD_MANAGER, force_conflicts=force_conflicts)], env=env).returncode
+        return subprocess.run([kc, *diff_args(field_manager=FIELD_MANAGER, force_conflicts=force_conflicts)], input=stdin, text=True, env=env).returncode

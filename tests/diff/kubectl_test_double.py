@@ -2,7 +2,7 @@
 """TEST DOUBLE for kubectl (never a real kubectl): records its argv and environment, replays exit codes.
 
 Driven by environment variables:
-  FAKE_KUBECTL_RECORD   append one JSON line {argv, external_diff, spinops_env} per call to this file
+  FAKE_KUBECTL_RECORD   append one JSON line {argv, external_diff, spinops_env, stdin} per call to this file
   FAKE_KUBECTL_CONTEXT  `config current-context` prints it (unset: fails like kubectl without a kubeconfig)
   FAKE_KUBECTL_LIVE / FAKE_KUBECTL_MERGED  for `diff`: copy these crafted directories to LIVE-*/MERGED-*
                         temp dirs and run KUBECTL_EXTERNAL_DIFF on them the way kubectl does (split on
@@ -21,10 +21,11 @@ import tempfile
 
 def main(argv):
     rec = os.environ.get("FAKE_KUBECTL_RECORD")
+    stdin = sys.stdin.read() if "-" in argv else None
     if rec:
         with open(rec, "a", encoding="utf-8") as fh:
             env = {k: v for k, v in os.environ.items() if k.startswith("SPINOPS_DIFF_")}
-            fh.write(json.dumps({"argv": argv, "external_diff": os.environ.get("KUBECTL_EXTERNAL_DIFF"), "spinops_env": env}) + "\n")
+            fh.write(json.dumps({"argv": argv, "external_diff": os.environ.get("KUBECTL_EXTERNAL_DIFF"), "spinops_env": env, "stdin": stdin}) + "\n")
     if argv[:2] == ["config", "current-context"]:
         ctx = os.environ.get("FAKE_KUBECTL_CONTEXT")
         if not ctx:

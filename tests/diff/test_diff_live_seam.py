@@ -16,7 +16,7 @@ DOUBLE = Path(__file__).with_name("kubectl_test_double.py")
 def repo(tmp_path):
     root = tmp_path / "repo"
     (root / "build" / "production").mkdir(parents=True)
-    (root / "build" / "production" / "manifests.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    (root / "build" / "production" / "manifests.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: spinnaker\n")
     return root
 
 
@@ -39,7 +39,11 @@ def test_invocation_and_external_diff_setting(spinops, repo, tmp_path):
     p, calls = run_live(spinops, repo, tmp_path, "--force-conflicts", FAKE_KUBECTL_CONTEXT="gke_prod", FAKE_KUBECTL_DIFF_RC="0")
     assert p.returncode == 0, p.stderr
     diff_call = calls[1]
-    assert diff_call["argv"] == ["diff", "--server-side", "--field-manager=spinops", "--force-conflicts", "-f", "build/production/manifests.yaml"]
+    assert diff_call["argv"] == ["diff", "--server-side", "--field-manager=spinops", "--force-conflicts", "-f", "-"]
+    # the build as `spinops apply` sends it: every object a member of the environment's ApplySet
+    (sent,) = json.loads(diff_call["stdin"])["items"]
+    assert sent["metadata"]["name"] == "x"
+    assert sent["metadata"]["labels"]["applyset.kubernetes.io/part-of"].startswith("applyset-")
     ext = diff_call["external_diff"]
     assert " " not in ext and os.path.basename(ext) == "spinops-external-diff"
     assert not os.path.exists(ext)  # the wrapper lived in a temp dir that is gone
