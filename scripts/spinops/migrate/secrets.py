@@ -26,7 +26,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from spinops.migrate.model import CHANGED, MANUAL, SECRET, Note, dotted, env_name, get, item_label, kebab
+from spinops.migrate.model import MANUAL, SECRET, Note, dotted, env_name, get, item_label, kebab
 
 FILES_SECRET = "spinnaker-files"
 FILES_MOUNT = "/var/secrets/spinnaker"
@@ -254,4 +254,4 @@ def env_file(entries: list[EnvSecret]) -> tuple[str, dict[str, str]]:
     return ("\n".join(lines) + "\n") if lines else "", multi
 
 
-__all__ = ["CHANGED", "Credentials", "EnvSecret", "FileSecret", "env_file", "env_var_secret", "halconfig_credentials", "profile_secrets"]
+__all__ = ["Credentials", "EnvSecret", "FileSecret", "env_file", "env_var_secret", "halconfig_credentials", "profile_secrets"]
