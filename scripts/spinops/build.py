@@ -198,6 +198,8 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     changed = {name for a in applied for name in a.changed}
     lap("patch")
 
+    if overlay_errors := bundle.overlay_problems(overlay):  # file:line:col before kustomize's chain of errors
+        raise InputError(overlay_errors)
     namespace, ha = bundle.overlay_facts(overlay, repo)
     service_files, hand_written = _service_files(patched, changed, prof)
     deck_local = patched.get(profiles.DECK_LOCAL) or {}
@@ -250,7 +252,7 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
         files = bundle.layer_files(overlay_rel=overlay_rel, namespace=namespace, configs=configs, deck_env=deck_env_text, wiring=wiring)
         stage.write(files)
         lap("bundle")
-        manifests = bundle.run_kustomize(stage.path, display=str(out))
+        manifests = bundle.run_kustomize(stage.path, display=str(out), repo=repo, source=str(bundle.kustomization_file(overlay)))
         (stage.path / bundle.MANIFESTS).write_text(manifests, encoding="utf-8")
         os.chmod(stage.path / bundle.MANIFESTS, 0o644)
         lap("kustomize")

@@ -74,43 +74,139 @@ def service_discovery(namespace: str, hal_data: dict) -> dict:
 # overlay facts
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_KUSTOMIZATION_NAMES = ("kustomization.yml", "kustomization.yaml", "Kustomization")
+
+
+def yaml_problem(e: yaml.YAMLError, file: str) -> Problem:
+    """A PyYAML error as file:line:col + what was expected (without PyYAML's `in "<unicode string>"` trailer)."""
+    mark = getattr(e, "problem_mark", None)
+    what = getattr(e, "problem", None) or str(e).split("\n", 1)[0]
+    context, at = getattr(e, "context", None), getattr(e, "context_mark", None)
+    hint = None
+    if context and at and (not mark or (at.line, at.column) != (mark.line, mark.column)):
+        hint = f"{context} that starts at line {at.line + 1}, column {at.column + 1}"
+    return Problem(
+        f"malformed YAML: {what}",
+        file=file,
+        line=mark.line + 1 if mark else None,
+        column=mark.column + 1 if mark else None,
+        hint=hint,
+        code="yaml-syntax",
+    )
+
+
+def kustomization_file(directory: Path) -> Path | None:
+    return next((directory / n for n in _KUSTOMIZATION_NAMES if (directory / n).is_file()), None)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(Problem(f"cannot read: {e.strerror if isinstance(e, OSError) else 'not UTF-8 text'}", file=str(path), code="unreadable")) from None
+
+
+def _compose(path: Path) -> yaml.Node | None:
+    try:
+        return yaml.compose(_read(path), Loader=_Loader)
+    except yaml.YAMLError as e:
+        raise InputError(yaml_problem(e, str(path))) from None
+
+
 def read_kustomization(directory: Path) -> dict:
-    for name in ("kustomization.yml", "kustomization.yaml", "Kustomization"):
-        p = directory / name
-        if p.is_file():
-            try:
-                data = yaml.load(p.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-            except yaml.YAMLError as e:
-                mark = getattr(e, "problem_mark", None)
-                raise InputError(Problem(f"malformed YAML: {e}", file=str(p), line=mark.line + 1 if mark else None)) from None
-            return data if isinstance(data, dict) else {}
-    return {}
+    p = kustomization_file(directory)
+    if p is None:
+        return {}
+    try:
+        data = yaml.load(_read(p), Loader=_Loader)
+    except yaml.YAMLError as e:
+        raise InputError(yaml_problem(e, str(p))) from None
+    return data if isinstance(data, dict) else {}
 
 
-def overlay_facts(overlay: Path, repo: Path) -> tuple[str, bool]:
-    """(namespace, uses the HA component) of an overlay, following its local resources/components."""
-    namespace = None
-    ha = False
+def _is_local(entry) -> bool:
+    return isinstance(entry, str) and "://" not in entry and not entry.startswith("github.com")
+
+
+def _local_kustomizations(overlay: Path):
+    """(directory, kustomization) of the overlay and every local resource/component directory it reaches, once each."""
     seen: set[Path] = set()
     todo = [overlay.resolve()]
-    ha_dir = (repo / "kustomize" / "components" / "ha").resolve()
     while todo:
         d = todo.pop(0)
         if d in seen or not d.is_dir():
             continue
         seen.add(d)
         k = read_kustomization(d)
+        yield d, k
+        todo.extend((d / res).resolve() for res in (k.get("resources") or []) + (k.get("components") or []) if _is_local(res))
+
+
+def overlay_facts(overlay: Path, repo: Path) -> tuple[str, bool]:
+    """(namespace, uses the HA component) of an overlay, following its local resources/components."""
+    namespace = None
+    ha = False
+    ha_dir = (repo / "kustomize" / "components" / "ha").resolve()
+    for d, k in _local_kustomizations(overlay):
         if namespace is None and isinstance(k.get("namespace"), str):
             namespace = k["namespace"]
-        for comp in k.get("components") or []:
-            if isinstance(comp, str) and (d / comp).resolve() == ha_dir:
-                ha = True
-        for res in (k.get("resources") or []) + (k.get("components") or []):
-            if isinstance(res, str) and "://" not in res and not res.startswith("github.com"):
-                todo.append((d / res).resolve())
+        if any(_is_local(c) and (d / c).resolve() == ha_dir for c in k.get("components") or []):
+            ha = True
     if not namespace:
         raise InputError(Problem("the overlay sets no `namespace:`; spinops needs it for service discovery (spinnaker.yml)", file=str(overlay.relative_to(repo) / KUSTOMIZATION), code="no-namespace"))
     return namespace, ha
+
+
+def _listed_paths(node: yaml.Node):
+    """(field, path, scalar node) of every local path a kustomization lists: resources, components,
+    patches[].path, patchesStrategicMerge, patchesJson6902[].path."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        field = key.value
+        if not isinstance(value, yaml.SequenceNode):
+            continue
+        for item in value.value:
+            if field in ("resources", "components", "patchesStrategicMerge") and isinstance(item, yaml.ScalarNode):
+                if field != "patchesStrategicMerge" or "\n" not in item.value:  # an inline patch is no path
+                    yield field, item.value, item
+            elif field in ("patches", "patchesJson6902") and isinstance(item, yaml.MappingNode):
+                for k, v in item.value:
+                    if k.value == "path" and isinstance(v, yaml.ScalarNode):
+                        yield f"{field}[].path", v.value, v
+
+
+def overlay_problems(overlay: Path) -> list[Problem]:
+    """Missing or malformed local files an overlay lists (followed through resources and components).
+
+    kustomize reports these as one long chain of `accumulating resources` without a line or column
+    (a malformed patch is just `unable to parse SM or JSON patch`); checking first gives file:line:col.
+    Remote resources and anything kustomize itself rejects later are left to kustomize.
+    """
+    problems: list[Problem] = []
+    try:
+        for d, _ in _local_kustomizations(overlay):  # stops at a malformed kustomization (its own error)
+            kfile = kustomization_file(d)
+            for field, rel, item in _listed_paths(_compose(kfile)) if kfile else ():
+                target = d / rel
+                if not _is_local(rel) or (target.is_dir() and field in ("resources", "components")):
+                    continue  # remote, or a directory the walk visits itself
+                where = {"file": str(kfile), "line": item.start_mark.line + 1, "column": item.start_mark.column + 1}
+                if not target.is_file():
+                    problems.append(Problem(f"{field} entry {rel!r} does not exist", **where, code="kustomize-missing",
+                                            hint=f"a path relative to the directory of {kfile.name}: a file, or a directory with a kustomization"))
+                elif target.suffix in (".yml", ".yaml", ".json"):
+                    try:
+                        for _ in yaml.compose_all(_read(target), Loader=_Loader):
+                            pass
+                    except yaml.YAMLError as e:
+                        problems.append(yaml_problem(e, str(target)))
+                    except InputError as e:
+                        problems.extend(e.problems)
+    except InputError as e:
+        problems.extend(e.problems)
+    return problems
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,15 +296,21 @@ def layer_files(
 # kustomize and the atomic swap
 
 
-def run_kustomize(directory: Path, *, display: str) -> str:
-    """`kubectl kustomize DIR` (pinned kubectl, embedded kustomize; offline)."""
+def run_kustomize(directory: Path, *, display: str, repo: Path | None = None, source: str | None = None) -> str:
+    """`kubectl kustomize DIR` (pinned kubectl, embedded kustomize; offline).
+
+    On failure: kustomize's own message, with `directory` shown as `display` and paths inside `repo`
+    shown relative to it; the problem names `source` (the overlay the user edits), else `display`.
+    """
     from spinops.tools import kubectl
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOMIZE_")}
     proc = subprocess.run([kubectl(), "kustomize", str(directory)], capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
         msg = proc.stderr.strip().replace(str(directory), display) or f"kubectl kustomize exited {proc.returncode}"
-        raise InputError(Problem(f"kustomize failed: {msg}", file=display, code="kustomize"))
+        if repo is not None:
+            msg = msg.replace(f"{Path(repo).resolve()}{os.sep}", "")
+        raise InputError(Problem(f"kustomize failed: {msg}", file=source or display, code="kustomize"))
     return proc.stdout
 
 

@@ -363,11 +363,14 @@ def test_kustomize_failure_leaves_the_previous_build(repo):
     before = tree_digest(repo / "build" / "production")
     (repo / "halconfig" / "profiles" / "orca-local.yml").write_text("tasks:\n  x: 1\n")  # would change orca-config
     (repo / "kustomize" / "overlays" / "production" / "kustomization.yml").write_text(
-        (repo / "kustomize" / "overlays" / "production" / "kustomization.yml").read_text() + "\n- path: missing-patch.yml\n"
+        (repo / "kustomize" / "overlays" / "production" / "kustomization.yml").read_text()
+        + "- target: {kind: Deployment, name: gate}\n  patch: '[{\"op\": \"replace\", \"path\": \"/spec/nothere/x\", \"value\": 1}]'\n"
     )
     with pytest.raises(InputError) as e:
         build_env(repo, "production")
-    assert "kustomize failed" in e.value.problems[0].message
+    (p,) = e.value.problems
+    assert "kustomize failed" in p.message and "doc is missing path: /spec/nothere/x" in p.message
+    assert p.file == "kustomize/overlays/production/kustomization.yml" and str(repo) not in p.message
     assert tree_digest(repo / "build" / "production") == before
     assert [p.name for p in (repo / "build").iterdir()] == ["production"]
 

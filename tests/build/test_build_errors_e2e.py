@@ -1,0 +1,179 @@
+"""Bad input through the real CLI: `spinops build --env production` on a broken copy of the repository.
+
+Every case must print `file:line:col: error: ...` naming the file the user edits and what was expected,
+exit 2, show no traceback, and leave the previous build/production exactly as it was (no stage left over).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from spinops_testlib import ROOT, run_spinops
+
+pytestmark = pytest.mark.slow
+
+
+def tree_digest(d: Path) -> dict[str, str]:
+    return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The reference installation, built once (each case copies it, build/ included)."""
+    repo = tmp_path_factory.mktemp("built")
+    for d in ("halconfig", "kustomize"):
+        shutil.copytree(ROOT / d, repo / d)
+    r = run_spinops("build", "--env", "production", "--repo", str(repo))
+    assert r.returncode == 0, r.stderr
+    return repo
+
+
+@pytest.fixture
+def repo(built, tmp_path) -> Path:
+    dest = tmp_path / "repo"
+    shutil.copytree(built, dest)
+    return dest
+
+
+def append(rel: str, text: str):
+    def mutate(repo: Path) -> None:
+        with open(repo / rel, "a", encoding="utf-8") as fh:
+            fh.write(text)
+
+    return mutate
+
+
+def replace(rel: str, old: str, new: str):
+    def mutate(repo: Path) -> None:
+        p = repo / rel
+        text = p.read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        p.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return mutate
+
+
+def write(rel: str, data: str | bytes):
+    def mutate(repo: Path) -> None:
+        p = repo / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data if isinstance(data, bytes) else data.encode())
+
+    return mutate
+
+
+def remove(rel: str):
+    def mutate(repo: Path) -> None:
+        p = repo / rel
+        shutil.rmtree(p) if p.is_dir() else p.unlink()
+
+    return mutate
+
+
+OVERLAY = "kustomize/overlays/production"
+KUSTOMIZATION = f"{OVERLAY}/kustomization.yml"
+
+CASES = {
+    # halconfig
+    "typo in halconfig.yml": (
+        replace("halconfig/halconfig.yml", "\ntimezone:", "\ntimezoen:"),
+        "halconfig/halconfig.yml:8:1: error: unknown top-level key: `timezoen`",
+        "did you mean `timezone`?",
+    ),
+    "typo deep in a list item": (
+        replace("halconfig/halconfig.yml", "      cacheThreads: 1\n", "      cacheThread: 1\n"),
+        "halconfig/halconfig.yml:22:7: error: unknown key in `providers.kubernetes.accounts[0]`: `cacheThread`",
+        "did you mean `cacheThreads`?",
+    ),
+    # patches
+    "malformed patch file": (
+        write("halconfig/patches/zz-bad.yml", "kind: merge\ntarget: echo.yml\npatch: [1\n"),
+        "halconfig/patches/zz-bad.yml:4:1: error: malformed YAML",
+        "',' or ']'",
+    ),
+    "patch aimed at no file": (
+        write("halconfig/patches/zz-bad.yml", "kind: jq\ntarget: nosuch.yml\npatch: .a\n"),
+        "halconfig/patches/zz-bad.yml:2:1: error: target 'nosuch.yml' matches no file",
+        "clouddriver.yml",
+    ),
+    # environment overlay of the halconfig
+    "unknown key in the env overlay": (
+        append("halconfig/env/production.yml", "providers:\n  kubernetes:\n    enabld: true\n"),
+        "halconfig/env/production.yml:11:5: error: unknown key in `providers.kubernetes`: `enabld`",
+        "did you mean `enabled`?",
+    ),
+    "malformed env overlay": (
+        append("halconfig/env/production.yml", "foo: [\n"),
+        "halconfig/env/production.yml:9:6: error:",
+        "unclosed bracket",
+    ),
+    # kustomize overlay: checked before kustomize, which reports these without a position
+    "malformed kustomization": (
+        append(KUSTOMIZATION, "replicas: [a, b\nfoo: 1\n"),
+        f"{KUSTOMIZATION}:48:4: error: malformed YAML: did not find expected ',' or ']'",
+        "while parsing a flow sequence that starts at line 47, column 11",
+    ),
+    "malformed patch in the overlay": (
+        append(f"{OVERLAY}/fiat-resources.yml", "spec: {template: [\n"),
+        f"{OVERLAY}/fiat-resources.yml:20:1: error: malformed YAML",
+        "did not find expected node content",
+    ),
+    "malformed resource in the base": (
+        append("kustomize/base/gate/deployment.yml", "kind: [\n"),
+        "kustomize/base/gate/deployment.yml:",
+        "malformed YAML",
+    ),
+    "file listed in the overlay is missing": (
+        remove(f"{OVERLAY}/pdb.yml"),
+        f"{KUSTOMIZATION}:8:3: error: resources entry 'pdb.yml' does not exist",
+        "a file, or a directory with a kustomization",
+    ),
+    "binary file in the overlay": (
+        write(f"{OVERLAY}/pdb.yml", bytes(range(128, 256))),
+        f"{OVERLAY}/pdb.yml: error: cannot read: not UTF-8 text",
+        "",
+    ),
+    # what only kustomize knows: its own message, attributed to the overlay, paths relative to the repo
+    "patch kustomize cannot apply": (
+        append(KUSTOMIZATION, '- target: {kind: Deployment, name: gate}\n  patch: \'[{"op": "replace", "path": "/spec/nothere/x", "value": 1}]\'\n'),
+        f"{KUSTOMIZATION}: error: kustomize failed:",
+        "doc is missing path: /spec/nothere/x",
+    ),
+    # the environment itself
+    "missing overlay": (
+        remove(OVERLAY),
+        "kustomize/overlays: error: unknown environment 'production': there is no kustomize/overlays/production/kustomization.yml",
+        "available environments: staging",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_is_located_and_leaves_the_build_alone(repo, case):
+    mutate, located, words = CASES[case]
+    before = tree_digest(repo / "build")
+    mutate(repo)
+    r = run_spinops("build", "--env", "production", "--repo", str(repo))
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+    first = r.stderr.splitlines()[0]
+    assert first.startswith(located), r.stderr
+    assert words in r.stderr
+    assert str(repo) not in r.stderr  # names are relative to the repository
+    assert tree_digest(repo / "build") == before
+    assert sorted(p.name for p in (repo / "build").iterdir()) == ["production"]
+
+
+def test_every_broken_overlay_file_is_reported_in_one_run(repo):
+    append(f"{OVERLAY}/fiat-resources.yml", "spec: {template: [\n")(repo)
+    append(f"{OVERLAY}/redis.yml", "metadata: [\n")(repo)
+    remove(f"{OVERLAY}/pdb.yml")(repo)
+    r = run_spinops("build", "--env", "production", "--repo", str(repo), "--format", "json")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    files = {p["file"] for p in json.loads(r.stdout)["problems"]}
+    assert files == {f"{OVERLAY}/fiat-resources.yml", f"{OVERLAY}/redis.yml", KUSTOMIZATION}
