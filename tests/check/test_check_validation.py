@@ -163,7 +163,7 @@ def test_agrees_with_kubernetes_validate_first_error():
 
 
 def test_invalid_crd_schema_is_an_input_error(tmp_path):
-    from conftest import run_spinops
+    from spinops_testlib import run_spinops
 
     (tmp_path / "external-secrets.io").mkdir()
     bad = tmp_path / "external-secrets.io" / "externalsecret_v1beta1.json"
