@@ -74,7 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         for row in mod.run(quick=args.quick):
             rows.append({"module": name, **row})
         print(f"  {name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
-    print(table(rows))
+    # one table per module: each benchmark has its own extra columns
+    for name in dict.fromkeys(r["module"] for r in rows):
+        print(f"\n## {name}\n")
+        print(table([r for r in rows if r["module"] == name]))
     if args.json:
         from spinops.atomic import write_file
 
