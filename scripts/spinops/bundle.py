@@ -140,7 +140,8 @@ def _local_kustomizations(overlay: Path):
         seen.add(d)
         k = read_kustomization(d)
         yield d, k
-        todo.extend((d / res).resolve() for res in (k.get("resources") or []) + (k.get("components") or []) if _is_local(res))
+        listed = [r for field in ("resources", "components") if isinstance(k.get(field), list) for r in k[field]]
+        todo.extend((d / res).resolve() for res in listed if _is_local(res))  # a non-list: overlay_problems says so
 
 
 def overlay_facts(overlay: Path, repo: Path) -> tuple[str, bool]:
@@ -158,14 +159,19 @@ def overlay_facts(overlay: Path, repo: Path) -> tuple[str, bool]:
     return namespace, ha
 
 
+_PATH_LISTS = ("resources", "components", "patches", "patchesStrategicMerge", "patchesJson6902")
+
+
 def _listed_paths(node: yaml.Node):
     """(field, path, scalar node) of every local path a kustomization lists: resources, components,
-    patches[].path, patchesStrategicMerge, patchesJson6902[].path."""
+    patches[].path, patchesStrategicMerge, patchesJson6902[].path. path is None where the field is not a list."""
     if not isinstance(node, yaml.MappingNode):
         return
     for key, value in node.value:
         field = key.value
         if not isinstance(value, yaml.SequenceNode):
+            if field in _PATH_LISTS and not (isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null")):
+                yield field, None, value  # not a list
             continue
         for item in value.value:
             if field in ("resources", "components", "patchesStrategicMerge") and isinstance(item, yaml.ScalarNode):
@@ -189,10 +195,13 @@ def overlay_problems(overlay: Path) -> list[Problem]:
         for d, _ in _local_kustomizations(overlay):  # stops at a malformed kustomization (its own error)
             kfile = kustomization_file(d)
             for field, rel, item in _listed_paths(_compose(kfile)) if kfile else ():
+                where = {"file": str(kfile), "line": item.start_mark.line + 1, "column": item.start_mark.column + 1}
+                if rel is None:
+                    problems.append(Problem(f"`{field}` must be a list", **where, code="kustomize-shape", hint=f"write it as `{field}:` followed by `- ...` items"))
+                    continue
                 target = d / rel
                 if not _is_local(rel) or (target.is_dir() and field in ("resources", "components")):
                     continue  # remote, or a directory the walk visits itself
-                where = {"file": str(kfile), "line": item.start_mark.line + 1, "column": item.start_mark.column + 1}
                 if not target.is_file():
                     problems.append(Problem(f"{field} entry {rel!r} does not exist", **where, code="kustomize-missing",
                                             hint=f"a path relative to the directory of {kfile.name}: a file, or a directory with a kustomization"))

@@ -299,6 +299,9 @@ def _check_op(doc: Located, i: int, op) -> list[Problem]:
 def load_patches(directory: Path, display_root: Path | None = None) -> list[Patch]:
     """Every `*.yml`/`*.yaml` in `directory`, in name order, validated; all problems in one InputError."""
     if not directory.is_dir():
+        if directory.exists():  # e.g. a file named `patches`: its patches would be skipped without a word
+            shown = str(directory.relative_to(display_root)) if display_root else str(directory)
+            raise InputError(Problem("expected a directory of patch files (*.yml)", file=shown, code="patch-dir"))
         return []
     problems: list[Problem] = []
     patches = []

@@ -52,6 +52,8 @@ def load_profiles(repo: Path) -> Profiles:
     directory = Path(repo) / "halconfig" / "profiles"
     out = Profiles()
     if not directory.is_dir():
+        if directory.exists():  # e.g. a file named `profiles`: its profiles would be skipped without a word
+            raise InputError(Problem("expected a directory of profile files", file="halconfig/profiles", code="profile-dir"))
         return out
     valid = profile_names()
     problems: list[Problem] = []

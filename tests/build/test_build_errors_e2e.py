@@ -138,6 +138,27 @@ CASES = {
         f"{OVERLAY}/pdb.yml: error: cannot read: not UTF-8 text",
         "",
     ),
+    "resources is not a list": (
+        replace(KUSTOMIZATION, "\nresources:\n", "\nresources: ../../base\nunused:\n"),
+        f"{KUSTOMIZATION}:6:12: error: `resources` must be a list",
+        "followed by `- ...` items",
+    ),
+    # halconfig/ directories that are files: their content would be skipped without a word
+    "patches is a file": (
+        lambda repo: (remove("halconfig/patches")(repo), write("halconfig/patches", "kind: merge\n")(repo)),
+        "halconfig/patches: error: expected a directory of patch files",
+        "",
+    ),
+    "profiles is a file": (
+        lambda repo: (remove("halconfig/profiles")(repo), write("halconfig/profiles", "a: 1\n")(repo)),
+        "halconfig/profiles: error: expected a directory of profile files",
+        "",
+    ),
+    "malformed secrets.yml": (
+        write("halconfig/secrets.yml", "secrets:\n  x: [\n"),
+        "halconfig/secrets.yml:3:1: error: malformed YAML",
+        "",
+    ),
     # what only kustomize knows: its own message, attributed to the overlay, paths relative to the repo
     "patch kustomize cannot apply": (
         append(KUSTOMIZATION, '- target: {kind: Deployment, name: gate}\n  patch: \'[{"op": "replace", "path": "/spec/nothere/x", "value": 1}]\'\n'),
