@@ -11,14 +11,13 @@ cpu_s is the median CPU time (user + sys) of the whole process and its kubectl c
 from __future__ import annotations
 
 import json
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from spinops.benchmarks._timing import run_process
 
 ROOT = Path(__file__).resolve().parents[3]
 STAGES = ("load", "render", "patch", "wire", "serialize", "bundle", "kustomize")
@@ -54,29 +53,13 @@ def scaled_repo(dest: Path, n: int) -> Path:
     return repo
 
 
-def _children_cpu() -> float:
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
-
-
 def _runs(repo: Path, runs: int) -> tuple[list[float], dict[str, list[float]]]:
     cmd = [sys.executable, "-m", "spinops", "build", "--env", "production", "--repo", str(repo), "--format", "json"]
-    wall: list[float] = []
-    stages: dict[str, list[float]] = {s: [] for s in STAGES}
-    stages["cpu"] = []
-    for _ in range(runs):
-        c0 = _children_cpu()
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        wall.append(time.perf_counter() - t0)
-        # CPU of the process and its kubectl child: steadier than wall time on a shared machine
-        stages["cpu"].append(_children_cpu() - c0)
-        if proc.returncode != 0:
-            raise RuntimeError(f"spinops build exited {proc.returncode}: {(proc.stdout + proc.stderr).strip()[:2000]}")
-        timings = json.loads(proc.stdout)["timings"]
-        for s in STAGES:
-            stages[s].append(timings.get(s, 0.0))
-    return wall, stages
+    done = run_process(cmd, runs)
+    timings = [json.loads(r.proc.stdout)["timings"] for r in done]
+    stages: dict[str, list[float]] = {s: [t.get(s, 0.0) for t in timings] for s in STAGES}
+    stages["cpu"] = [r.cpu_s for r in done]  # the process and its kubectl child
+    return [r.wall_s for r in done], stages
 
 
 def _row(name: str, wall: list[float], stages: dict[str, list[float]], **extra) -> dict:

@@ -10,19 +10,10 @@ On the halconfig with N Kubernetes accounts (the whole-process figures are in be
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
-
-def _median(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from spinops.benchmarks._timing import median_call
 
 
 def _sorted_copy(data):
@@ -58,29 +49,29 @@ def run(quick: bool = False) -> list[dict]:
 
     clouddriver = render_structs(hal)["clouddriver.yml"]
     text = yamlout.dumps(clouddriver)
-    ours = _median(lambda: yamlout.dumps(clouddriver), runs)
+    ours = median_call(lambda: yamlout.dumps(clouddriver), runs)
     rows = [
         {
             "name": f"render_all N={n:,} (cold caches)",
-            "median_s": _median(cold_render, runs),
+            "median_s": median_call(cold_render, runs),
             "runs": runs,
             "bytes": sum(len(t) for t in render_all(hal).values()),
         },
         {"name": f"yamlout.dumps clouddriver.yml N={n:,}", "median_s": ours, "runs": runs, "bytes": len(text)},
     ]
     presorted = _sorted_copy(clouddriver)
-    alt = _median(lambda: yaml_rs.dumps(presorted), runs)
+    alt = median_call(lambda: yaml_rs.dumps(presorted), runs)
     rows.append(
         {"name": "yaml_rs.dumps (pre-sorted, not Kleat's layout)", "median_s": alt, "runs": runs, "ratio": alt / ours}
     )
     rows.append(
         {
             "name": "natural-order key sort (yaml_rs needs it first)",
-            "median_s": _median(lambda: _sorted_copy(clouddriver), runs),
+            "median_s": median_call(lambda: _sorted_copy(clouddriver), runs),
             "runs": runs,
         }
     )
-    pyyaml = _median(lambda: yaml.dump(clouddriver, Dumper=yaml.CSafeDumper, default_flow_style=False), runs)
+    pyyaml = median_call(lambda: yaml.dump(clouddriver, Dumper=yaml.CSafeDumper, default_flow_style=False), runs)
     rows.append(
         {"name": "PyYAML CSafeDumper (not Kleat's layout)", "median_s": pyyaml, "runs": runs, "ratio": pyyaml / ours}
     )

@@ -18,8 +18,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from spinops.benchmarks._timing import run_process
 
 ROOT = Path(__file__).resolve().parents[3]
 FAKE = ROOT / "tests" / "pipeline" / "fake_kubectl.py"
@@ -27,16 +28,7 @@ VALUES = {"GITHUB_TOKEN": "b1", "GITHUB_TEAMS_TOKEN": "b2", "SLACK_TOKEN": "b3",
 
 
 def _median(cmd: list[str], env: dict, runs: int, cwd: Path, before=None) -> float:
-    times = []
-    for _ in range(runs):
-        if before:
-            before()
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-        times.append(time.perf_counter() - t0)
-        if proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd[:4])} failed: {proc.stderr[-500:]}")
-    return statistics.median(times)
+    return statistics.median(r.wall_s for r in run_process(cmd, runs, env=env, cwd=cwd, before=before))
 
 
 def run(quick: bool = False) -> list[dict]:

@@ -9,14 +9,14 @@ with its C dumper. Targets (issue 2): N=5,000 <= 400 ms; Kleat testdata <= 120 m
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from spinops.benchmarks._timing import run_process
 
 ROOT = Path(__file__).resolve().parents[3]
 KLEAT_TESTDATA = ROOT / "tests" / "fixtures" / "kleat" / "halconfig.yml"
@@ -125,18 +125,8 @@ def _median_run(cmd: list[str], runs: int, env: dict[str, str] | None = None) ->
 
     CPU time is reported too because the machines are shared: wall time includes waiting for a core.
     """
-    walls, cpus = [], []
-    subprocess.run(cmd, capture_output=True, text=True, env=env)  # warm-up: bytecode cache, page cache
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        walls.append(time.perf_counter() - t0)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
-        if proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.strip()[:2000]}")
-    return statistics.median(walls), statistics.median(cpus)
+    done = run_process(cmd, runs, env=env, warmup=True)
+    return statistics.median(r.wall_s for r in done), statistics.median(r.cpu_s for r in done)
 
 
 _STAGES = """
