@@ -68,6 +68,15 @@ def available_envs(repo: Path) -> list[str]:
 
 
 def _check_env(repo: Path, env: str) -> Path:
+    if not (Path(repo) / OVERLAYS).is_dir():
+        raise InputError(
+            Problem(
+                f"{repo} has no {OVERLAYS}/: not a spinops repository",
+                file=str(OVERLAYS),
+                hint="run from the repository root or pass --repo DIR",
+                code="not-a-repo",
+            )
+        )
     envs = available_envs(repo)
     if env not in envs:
         raise InputError(

@@ -185,6 +185,13 @@ CASES = {
 }
 
 
+def test_a_directory_that_is_no_repository(tmp_path):
+    r = run_spinops("build", "--env", "production", "--repo", str(tmp_path))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.startswith(f"kustomize/overlays: error: {tmp_path} has no kustomize/overlays/: not a spinops repository")
+    assert "pass --repo DIR" in r.stderr and list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_is_located_and_leaves_the_build_alone(repo, case):
     mutate, located, words = CASES[case]
