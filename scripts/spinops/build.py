@@ -191,8 +191,7 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     inventory = wire.load_secrets(repo)
     # Literal credentials are refused before anything is rendered, so no later message can carry one.
     # Messages name the services a credential reaches unchanged (render's table).
-    sections = getattr(render, "CREDENTIAL_SECTIONS", None) or render.SECTIONS
-    problems = wire.check_halconfig(hal.data, inventory, hal.locate, sections)
+    problems = wire.check_halconfig(hal.data, inventory, hal.locate, render.CREDENTIAL_SECTIONS)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     lap("load")
