@@ -178,15 +178,7 @@ def test_a_literal_credential_in_the_halconfig_leaks_nowhere(work):
         pytest.param(f"{{nested: {LITERAL}}}", id="mapping"),
         pytest.param(f"[{LITERAL}]", id="list"),
         pytest.param(f"'${{{LITERAL}'", id="broken-placeholder"),
-        pytest.param(
-            "90210417731177",
-            id="numeric",
-            marks=pytest.mark.xfail(
-                reason="halconfig/validate.py quotes the value of a mistyped credential field (`expected a string, got integer N`"
-                " and the quoting hint): the loader's owner is to mask values of x-spinops-credential fields",
-                strict=False,
-            ),
-        ),
+        pytest.param("90210417731177", id="numeric"),
     ],
 )
 def test_error_messages_do_not_quote_a_malformed_credential(work, value):

@@ -206,6 +206,13 @@ def _located(hal: Hal, walk) -> list[Problem]:
     for issue in walk.issues:
         src = hal.source_for(issue.path)
         hint = issue.hint
+        if issue.code in ("wrong-type", "wrong-type-scalar") and _is_credential_path(issue.path):
+            # never echo what was written in a credential field (a mistyped secret is still a secret)
+            field = next((s for s in reversed(issue.path) if isinstance(s, str)), "value")
+            got = _kind_of(issue.extra.get("value"))
+            out.append(_problem(src, issue.path, f"`{field}`: expected a string, got {got} (value not shown: a credential field)",
+                                "write a ${NAME} placeholder and declare NAME in halconfig/secrets.yml", issue.code, key=issue.key))
+            continue
         if issue.code == "wrong-type-scalar" and src is not None:
             text = yamlpos.source_text(src.root(), issue.path)
             shown = text if text is not None else str(issue.extra.get("value"))
@@ -244,6 +251,40 @@ def _octal_value(raw: str) -> int | None:
         return sign * int(digits, 8)
     except ValueError:
         return None
+
+
+def _is_credential_path(path: tuple) -> bool:
+    """Whether a halconfig path is a field the schema marks x-spinops-credential (only on the error path)."""
+    dotted = ".".join(f"[{s}]" if isinstance(s, int) else s for s in path).replace(".[", "[")
+    return any(rx.fullmatch(dotted) for rx in _credential_patterns())
+
+
+def _credential_patterns() -> list:
+    global _CREDENTIAL_RX
+    if _CREDENTIAL_RX is None:
+        from spinops.halconfig.schema import credential_fields
+
+        _CREDENTIAL_RX = [
+            re.compile(re.escape(pat).replace(r"\[\]", r"\[\d+\]").replace(r"\*", r"[^.\[]+"))
+            for pat, kind in credential_fields()
+            if kind == "credential"
+        ]
+    return _CREDENTIAL_RX
+
+
+_CREDENTIAL_RX: list | None = None
+
+
+def _kind_of(v: object) -> str:
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    return "another type"
 
 
 def _problem(src: Source | None, path: tuple, message: str, hint: str | None, code: str, *, key: bool = False) -> Problem:
