@@ -44,6 +44,19 @@ def _split(values: list[str]) -> tuple[str, ...]:
     return tuple(sorted({v.strip() for item in values for v in item.split(",") if v.strip()}))
 
 
+def _no_build(repo: Path, env: str, manifest: str) -> None:
+    """--env named an environment with no build: say whether it exists at all, and what to run."""
+    from spinops.errors import InputError, Problem
+
+    overlays = repo / "kustomize" / "overlays"
+    if not (overlays / env).is_dir():
+        known = sorted(d.name for d in overlays.iterdir() if d.is_dir()) if overlays.is_dir() else []
+        raise InputError(Problem(f"unknown environment {env!r}: no kustomize/overlays/{env}/", file=manifest, code="no-such-file",
+                                 hint=f"environments: {', '.join(known)}" if known else "run inside a spinops repository or pass --repo"))
+    raise InputError(Problem(f"no build for {env!r}: {manifest} does not exist", file=manifest, code="no-such-file",
+                             hint=f"run `spinops build --env {env}` first"))
+
+
 def kube_version_setting(repo: Path, env: str | None) -> str | None:
     """The environment's pinned Kubernetes version (`kubernetesVersion:` in kustomize/overlays/ENV/spinops.yml)."""
     if not env:
@@ -85,6 +98,8 @@ def run(args) -> int:
         if not args.env:
             raise UsageError(Problem("give a manifest file (or - for stdin), or --env ENV to check build/ENV/manifests.yaml", code="usage"))
         manifest_arg = str(repo / "build" / args.env / "manifests.yaml")
+        if not Path(manifest_arg).is_file():
+            _no_build(repo, args.env, manifest_arg)
     env = args.env or _env_from_path(manifest_arg)
     kube_version = args.kube_version or kube_version_setting(repo, env) or os.environ.get(KUBE_VERSION_ENV) or DEFAULT_KUBE_VERSION
 
