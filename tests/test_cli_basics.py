@@ -41,3 +41,7 @@ def test_json_format_is_machine_readable():
     out = json.loads(format_problems([Problem("m", file="f", line=1, column=2, severity="warning")], "json"))
     assert out["problems"][0]["severity"] == "warning"
     assert out["problems"][0]["line"] == 1
+
+
+def test_problem_without_a_file_names_the_program():
+    assert Problem("unknown git ref: 'x'").text() == "spinops: error: unknown git ref: 'x'"

@@ -30,7 +30,7 @@ class Problem:
     extra: dict = field(default_factory=dict, compare=False)
 
     def where(self) -> str:
-        parts = [self.file or "<input>"]
+        parts = [self.file or "spinops"]  # not tied to a file: `spinops: error: ...`
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:

@@ -46,7 +46,7 @@ def repo_root(path: Path) -> Path:
 def resolve_ref(repo: Path, ref: str) -> str:
     p = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
     if p.returncode != 0 or not p.stdout.strip():
-        raise InputError(Problem(f"unknown git ref: {ref!r}", file=str(repo), hint="fetch it first (e.g. `git fetch origin main` and --base origin/main; actions/checkout needs fetch-depth: 0)"))
+        raise InputError(Problem(f"unknown git ref: {ref!r} in {repo}", hint="fetch it first (e.g. `git fetch origin main` and --base origin/main; actions/checkout needs fetch-depth: 0)"))
     return p.stdout.strip()
 
 
