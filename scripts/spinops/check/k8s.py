@@ -74,6 +74,11 @@ def pod_template(resource: dict) -> tuple[dict, Path] | None:
     return (tmpl, prefix) if isinstance(tmpl, dict) else None
 
 
+def is_workload(resource: dict) -> bool:
+    """A controller with a pod template (Deployment, StatefulSet, ..., CronJob); a bare Pod is not one."""
+    return resource.get("kind") != "Pod" and pod_template(resource) is not None
+
+
 def pod_spec(resource: dict) -> tuple[dict, Path] | None:
     found = pod_template(resource)
     if not found:

@@ -71,6 +71,11 @@ SEVERITY = "error"
 CONFIG_MOUNT = "/opt/spinnaker/config"
 
 
+def mounts_config(mount) -> bool:
+    """A volumeMount at the service config directory (a trailing slash allowed)."""
+    return isinstance(mount, dict) and str(mount.get("mountPath", "")).rstrip("/") == CONFIG_MOUNT
+
+
 def config_map_of(resource: dict) -> tuple[str | None, tuple]:
     """(ConfigMap name, path of its volume) of the service config a workload mounts."""
     found = k8s.pod_spec(resource)
@@ -95,7 +100,7 @@ def config_map_of(resource: dict) -> tuple[str | None, tuple]:
     for container, _ in k8s.containers(resource, init=False):
         mounts = container.get("volumeMounts")
         for m in mounts if isinstance(mounts, list) else []:
-            if isinstance(m, dict) and isinstance(m.get("name"), str) and str(m.get("mountPath", "")).rstrip("/") == CONFIG_MOUNT and m["name"] in by_name:
+            if mounts_config(m) and isinstance(m.get("name"), str) and m["name"] in by_name:
                 return by_name[m["name"]]
     service = k8s.labels(resource).get(SERVICE_LABEL)
     service = service if isinstance(service, str) else None
@@ -108,7 +113,7 @@ def config_map_of(resource: dict) -> tuple[str | None, tuple]:
 def _groups(ctx) -> dict[str, dict]:
     members = defaultdict(list)
     for r in ctx.resources:
-        if k8s.pod_template(r) and r.get("kind") != "Pod":
+        if k8s.is_workload(r):
             svc = k8s.labels(r).get(SERVICE_LABEL)
             if isinstance(svc, str) and svc:
                 members[svc].append(r)
@@ -124,7 +129,7 @@ def _groups(ctx) -> dict[str, dict]:
 
 
 def check(resource: dict, ctx):
-    if not k8s.pod_template(resource) or resource.get("kind") == "Pod":
+    if not k8s.is_workload(resource):
         return
     svc = k8s.labels(resource).get(SERVICE_LABEL)
     group = ctx.memo("ha-shared-config", _groups).get(svc) if isinstance(svc, str) else None

@@ -68,7 +68,7 @@ from __future__ import annotations
 
 from spinops.check import configfiles, k8s
 from spinops.check.rules import Hit
-from spinops.check.rules.ha_shared_config import CONFIG_MOUNT, config_map_of
+from spinops.check.rules.ha_shared_config import config_map_of, mounts_config
 from spinops.wire import ENV_NAME
 
 ID = "placeholders-resolvable"
@@ -131,7 +131,7 @@ def _uses(ctx, cm_name: str):
 
 
 def check(resource: dict, ctx):
-    if resource.get("kind") == "Pod" or not k8s.pod_template(resource):
+    if not k8s.is_workload(resource):
         return
     cm_name, _ = config_map_of(resource)
     if not cm_name:
@@ -140,7 +140,7 @@ def check(resource: dict, ctx):
     if not uses:
         return
     all_containers = list(k8s.containers(resource, init=False))
-    mounting = [(c, p) for c, p in all_containers if any(isinstance(m, dict) and str(m.get("mountPath", "")).rstrip("/") == CONFIG_MOUNT for m in k8s.as_list(c.get("volumeMounts")))]
+    mounting = [(c, p) for c, p in all_containers if any(mounts_config(m) for m in k8s.as_list(c.get("volumeMounts")))]
     for container, path in mounting or all_containers:
         provided, unknown = _env_names(ctx, container)
         if "*" in provided:
