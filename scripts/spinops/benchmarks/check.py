@@ -13,11 +13,11 @@ Target (issue 4): >= 2,000 resources/s validation with the cache.
 from __future__ import annotations
 
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from spinops.benchmarks._timing import median_call, run_process
 
 ROOT = Path(__file__).resolve().parents[3]
 TARGET_RPS = 2000
@@ -63,24 +63,10 @@ def generate(n_apps: int = 500) -> str:
     return dump_documents(docs)
 
 
-def _median(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def _process(args: list[str], runs: int) -> float:
-    cmd = [sys.executable, "-m", "spinops", "check", *args]
-
-    def once():
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if proc.returncode not in (0, 1):
-            raise RuntimeError(f"spinops check exited {proc.returncode}: {proc.stderr[:2000]}")
-
-    return _median(once, runs)
+    """Median wall time of the whole `spinops check` process (exit 1, findings, is a normal result)."""
+    done = run_process([sys.executable, "-m", "spinops", "check", *args], runs, ok=(0, 1))
+    return statistics.median(r.wall_s for r in done)
 
 
 def _in_process(label: str, text: str, runs: int, sample: int) -> list[dict]:
@@ -99,8 +85,8 @@ def _in_process(label: str, text: str, runs: int, sample: int) -> list[dict]:
 
     validate_k8s._validator.cache_clear()
     validator = validate_k8s.SchemaValidator(validate_k8s.DEFAULT_KUBE_VERSION)
-    cold = _median(lambda: [validator.validate(o) for o in objs], 1)
-    warm = _median(lambda: [validator.validate(o) for o in objs], runs)
+    cold = median_call(lambda: [validator.validate(o) for o in objs], 1)
+    warm = median_call(lambda: [validator.validate(o) for o in objs], runs)
 
     lint_rules = engine.load_rule_file(RULES)
     mods = builtin_rules()
@@ -115,10 +101,10 @@ def _in_process(label: str, text: str, runs: int, sample: int) -> list[dict]:
                 for doc, _ in engine.targets(rule, o):
                     engine.evaluate(rule, doc)
 
-    lint_s = _median(lint, runs)
+    lint_s = median_call(lint, runs)
 
     picked = objs[:: max(1, n // sample)][:sample]
-    uncached = _median(lambda: [kubernetes_validate.validate(o, validate_k8s.DEFAULT_KUBE_VERSION, strict=True) for o in picked], 1) / len(picked)
+    uncached = median_call(lambda: [kubernetes_validate.validate(o, validate_k8s.DEFAULT_KUBE_VERSION, strict=True) for o in picked], 1) / len(picked)
 
     # the tooling notes' cache: one Python jsonschema validator per kind (for comparison)
     from kubernetes_validate.utils import schema_contents
@@ -139,7 +125,7 @@ def _in_process(label: str, text: str, runs: int, sample: int) -> list[dict]:
         return list(py_cache[key].iter_errors(o))
 
     [py_validate(o) for o in picked]
-    py_cached = _median(lambda: [py_validate(o) for o in picked], runs) / len(picked)
+    py_cached = median_call(lambda: [py_validate(o) for o in picked], runs) / len(picked)
 
     per = warm / n
     rows.append({"name": f"{label}: validate, cached (jsonschema-rs)", "median_s": warm, "runs": runs, "resources": n,

@@ -15,8 +15,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from spinops.benchmarks._timing import run_process
 
 ROOT = Path(__file__).resolve().parents[3]
 TARGET_S = 3.0
@@ -44,14 +45,8 @@ def make_repo(dest: Path) -> Path:
 
 
 def _time(cmd: list[str], cwd: Path, runs: int, ok: tuple[int, ...]) -> list[float]:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-        times.append(time.perf_counter() - t)
-        if p.returncode not in ok:
-            raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[:500]}")
-    return times
+    """Wall time of each of `runs` whole `spinops diff` processes run in `cwd`."""
+    return [r.wall_s for r in run_process(cmd, runs, cwd=cwd, ok=ok)]
 
 
 def run(quick: bool = False) -> list[dict]:
