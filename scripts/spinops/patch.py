@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from spinops.errors import InputError, Problem
+from spinops.yamlnodes import Located, load_located
 
 KINDS = ("merge", "json-patch", "jq")
 MAX_NODES = 200_000  # hand-written files (patches, profiles, secrets.yml) are far smaller
@@ -43,87 +44,14 @@ _WHEN_FIELDS = {"spinnakerVersion"}
 # YAML with line numbers (hand-written files: patches, secrets.yml, profiles)
 
 
-@dataclass
-class Located:
-    """A parsed YAML document plus the 1-based line of every node, keyed by its data path."""
-
-    file: str
-    data: Any
-    lines: dict[tuple, tuple[int, int]] = field(default_factory=dict)
-
-    def line(self, path: tuple = ()) -> int | None:
-        while path not in self.lines and path:
-            path = path[:-1]
-        pos = self.lines.get(path)
-        return pos[0] if pos else None
-
-    def problem(self, path: tuple, message: str, hint: str | None = None, code: str | None = None, severity: str = "error") -> Problem:
-        while path not in self.lines and path:
-            path = path[:-1]
-        pos = self.lines.get(path, (None, None))
-        return Problem(message, file=self.file, line=pos[0], column=pos[1], hint=hint, code=code, severity=severity)
-
-
 def read_yaml(path: Path, display: str | None = None) -> Located:
     """Parse one hand-written YAML file, keeping node lines; duplicate keys and syntax errors are InputErrors."""
-    import yaml
-
     display = display or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(Problem(f"cannot read: {e}", file=display, code="unreadable")) from None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        node = yaml.compose(text, Loader=loader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InputError(
-            Problem(
-                f"malformed YAML: {getattr(e, 'problem', None) or e}",
-                file=display,
-                line=mark.line + 1 if mark else None,
-                column=mark.column + 1 if mark else None,
-                code="yaml-syntax",
-            )
-        ) from None
-    doc = Located(display, None)
-    if node is None:
-        return doc
-    problems: list[Problem] = []
-    ctor = loader("")
-
-    budget = [MAX_NODES]
-
-    def build(n, path: tuple, at=None):
-        budget[0] -= 1
-        if budget[0] < 0:  # aliases expand: a "billion laughs" file must not hang the build
-            raise InputError(Problem(f"more than {MAX_NODES:,} YAML nodes (alias expansion?)", file=display, code="yaml-too-large"))
-        # a mapping entry is located at its key (where a reader looks), anything else at its node
-        mark = at or n.start_mark
-        doc.lines[path] = (mark.line + 1, mark.column + 1)
-        if isinstance(n, yaml.MappingNode):
-            out: dict = {}
-            for k, v in n.value:
-                key = ctor.construct_object(k, deep=True)
-                if not isinstance(key, (str, int, bool)) or key is None:
-                    key = str(key)
-                if key in out:
-                    problems.append(Problem(f"duplicate key {key!r}", file=display, line=k.start_mark.line + 1, column=k.start_mark.column + 1, code="duplicate-key"))
-                out[key] = build(v, path + (key,), k.start_mark)
-            return out
-        if isinstance(n, yaml.SequenceNode):
-            return [build(v, path + (i,)) for i, v in enumerate(n.value)]
-        return ctor.construct_object(n, deep=True)
-
-    try:
-        doc.data = build(node, ())
-    except yaml.YAMLError as e:  # e.g. an unknown tag
-        mark = getattr(e, "problem_mark", None)
-        raise InputError(Problem(f"malformed YAML: {e}", file=display, line=mark.line + 1 if mark else None, code="yaml-syntax")) from None
-    if problems:
-        raise InputError(problems)
-    return doc
+    return load_located(text, display, max_nodes=MAX_NODES, duplicate_keys=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -76,3 +76,10 @@ def test_parse_yaml_keeps_lines_and_reports_syntax_errors():
         parse_yaml("a: [1,\n", "bad.yml")
     p = e.value.problems[0]
     assert p.file == "bad.yml" and p.line == 2 and p.code == "yaml-syntax"
+
+
+def test_parse_yaml_keeps_the_last_of_a_repeated_key_like_halyard():
+    # The build's readers refuse a repeated key (spinops.patch.read_yaml); migrate reads what Halyard read.
+    doc = parse_yaml("a: 1\nb: {c: 2}\na: 3\n", "config")
+    assert doc.data == {"a": 3, "b": {"c": 2}} and doc.line(("a",)) == 3 and doc.line(("b", "c", "x")) == 2
+    assert doc.problem(("b", "c"), "m").column == 5

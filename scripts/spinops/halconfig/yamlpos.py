@@ -1,8 +1,9 @@
 """Source positions for YAML, computed only when an error must be located.
 
 The fast path (yaml-rs) gives plain data without positions. When something must be reported,
-the file is composed once more with PyYAML's C composer, which keeps a start mark on every node,
-and a path (tuple of mapping keys and list indices) is resolved to a 1-based (line, column).
+the file is composed once more with PyYAML's C composer (`spinops.yamlnodes`, shared with the
+build's and migrate's positioned readers), which keeps a start mark on every node, and a path
+(tuple of mapping keys and list indices) is resolved to a 1-based (line, column).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from spinops import yamlnodes
+
 Path = tuple  # tuple[str | int, ...]
 
 _ALIAS_KEY = "<<"
@@ -22,10 +25,10 @@ _ALIAS_KEY = "<<"
 def compose(text: str) -> Node | None:
     """The root node of the first document, or None (empty, or PyYAML cannot read it)."""
     try:
-        return yaml.compose(text, Loader=yaml.CSafeLoader)
+        return yamlnodes.compose(text)
     except (yaml.YAMLError, RecursionError):
         try:  # several documents: the first one is the one that was read
-            for node in yaml.compose_all(text, Loader=yaml.CSafeLoader):
+            for node in yaml.compose_all(text, Loader=yamlnodes.loader()):
                 return node
         except (yaml.YAMLError, RecursionError):
             return None
@@ -34,13 +37,13 @@ def compose(text: str) -> Node | None:
 
 def count_documents(text: str) -> int:
     try:
-        return sum(1 for _ in yaml.parse(text, Loader=yaml.CSafeLoader) if isinstance(_, yaml.DocumentStartEvent))
+        return sum(1 for _ in yaml.parse(text, Loader=yamlnodes.loader()) if isinstance(_, yaml.DocumentStartEvent))
     except yaml.YAMLError:
         return 1
 
 
 def mark(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    return yamlnodes.position(node.start_mark)
 
 
 def _key_matches(key_node: Node, key) -> bool:
@@ -136,9 +139,9 @@ def duplicate_keys(root: Node | None) -> list[tuple[Path, Node, Node]]:
 def first_alias(text: str) -> tuple[int, int] | None:
     """Position of the first alias (`*name`) in the text, for alias-bomb errors."""
     try:
-        for tok in yaml.scan(text, Loader=yaml.CSafeLoader):
+        for tok in yaml.scan(text, Loader=yamlnodes.loader()):
             if isinstance(tok, yaml.AliasToken):
-                return tok.start_mark.line + 1, tok.start_mark.column + 1
+                return yamlnodes.position(tok.start_mark)
     except yaml.YAMLError:
         pass
     return None

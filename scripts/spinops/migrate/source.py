@@ -19,9 +19,8 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from spinops.errors import InputError, Problem
+from spinops.yamlnodes import Located, load_located
 
 MAX_FILE = 16 * 1024 * 1024  # a halconfig directory holds configs and keys, never anything this big
 SKIPPED_DIRS = ("service-logs", ".cache")
@@ -140,58 +139,12 @@ def _read_tar(path: Path, display: str) -> HalSource:
 
 
 # --------------------------------------------------------------------------------------------
-# YAML with the line of every node (PyYAML compose marks)
-
-
-@dataclass
-class Located:
-    """Parsed YAML plus the 1-based (line, column) of every node, keyed by data path."""
-
-    file: str
-    data: object
-    lines: dict[tuple, tuple[int, int]] = field(default_factory=dict)
-
-    def line(self, path: tuple) -> int | None:
-        path = tuple(path)
-        while path not in self.lines and path:
-            path = path[:-1]
-        pos = self.lines.get(path)
-        return pos[0] if pos else None
+# YAML with the line of every node (shared with the build's readers: spinops.yamlnodes)
 
 
 def parse_yaml(text: str, display: str) -> Located:
-    """YAML 1.1 (Halyard writes with SnakeYAML; PyYAML reads the same way), with positions."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        node = yaml.compose(text, Loader=loader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InputError(Problem(f"malformed YAML: {getattr(e, 'problem', None) or e}", file=display,
-                                 line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
-                                 code="yaml-syntax")) from None
-    doc = Located(display, None)
-    if node is None:
-        return doc
-    ctor = loader("")
+    """YAML 1.1 (Halyard writes with SnakeYAML; PyYAML reads the same way), with positions.
 
-    def build(n, path: tuple, at=None):
-        mark = at or n.start_mark  # a mapping entry is located at its key
-        doc.lines[path] = (mark.line + 1, mark.column + 1)
-        if isinstance(n, yaml.MappingNode):
-            out: dict = {}
-            for k, v in n.value:
-                key = ctor.construct_object(k, deep=True)
-                if not isinstance(key, (str, int, bool)):
-                    key = str(key)
-                out[key] = build(v, path + (key,), k.start_mark)
-            return out
-        if isinstance(n, yaml.SequenceNode):
-            return [build(v, path + (i,)) for i, v in enumerate(n.value)]
-        return ctor.construct_object(n, deep=True)
-
-    try:
-        doc.data = build(node, ())
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InputError(Problem(f"malformed YAML: {e}", file=display, line=mark.line + 1 if mark else None, code="yaml-syntax")) from None
-    return doc
+    A repeated key keeps its last value, as SnakeYAML does when Halyard reads the file.
+    """
+    return load_located(text, display)
