@@ -3,8 +3,10 @@
 Each transform takes the deployment's data (Halyard shape) and returns a `Result`: new data (the
 input is never mutated) and the notes describing what it did, with data paths relative to the
 deployment (`persistentStorage.s3`); `flatten` adds the `deploymentConfigurations[i]` prefix for
-the report. Facts: ../shared/reference/halyard-kustomize.md section 3, Kleat's migration README
-and Halyard's model classes.
+the report. Most change one section and are written as `fn(d, section, notes)` under
+`@edits_section(path)`, which does the copying and the "no such section" case once.
+Facts: ../shared/reference/halyard-kustomize.md section 3, Kleat's migration README and Halyard's
+model classes.
 
 `TRANSFORMS` lists them in the order they run. Secrets, sizing and the generic "drop every field the
 strict validator does not know" step live in their own modules.
@@ -13,6 +15,8 @@ strict validator does not know" step live in their own modules.
 from __future__ import annotations
 
 import copy
+import functools
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from spinops.errors import InputError, Problem
@@ -69,6 +73,29 @@ def parse_version(v) -> tuple[int, ...] | None:
 # transforms (pure)
 
 
+def edits_section(*path: str) -> Callable:
+    """Make `fn(d, section, notes)` a transform of the mapping at `path`.
+
+    The transform works on a deep copy of the deployment (its input is never changed) and leaves a
+    deployment without that mapping as it is; `fn` edits the copy and appends its notes.
+    """
+
+    def wrap(fn: Callable[[dict, dict, list[Note]], None]) -> Callable[[dict], Result]:
+        @functools.wraps(fn)
+        def transform(d: dict) -> Result:
+            d = copy.deepcopy(d)
+            section = get(d, path)
+            if not isinstance(section, dict):
+                return Result(d)
+            notes: list[Note] = []
+            fn(d, section, notes)
+            return Result(d, notes)
+
+        return transform
+
+    return wrap
+
+
 def drop_halyard_bookkeeping(d: dict) -> Result:
     """`name` and `deploymentEnvironment` (the latter becomes kustomize, see sizing.py)."""
     d = copy.deepcopy(d)
@@ -82,27 +109,20 @@ def drop_halyard_bookkeeping(d: dict) -> Result:
     return Result(d, notes)
 
 
-def github_status(d: dict) -> Result:
-    d = copy.deepcopy(d)
-    n = d.get("notifications")
-    if not isinstance(n, dict) or "github-status" not in n:
-        return Result(d)
+@edits_section("notifications")
+def github_status(d: dict, n: dict, notes: list[Note]) -> None:
+    if "github-status" not in n:
+        return
     value = n.pop("github-status")
-    notes = []
     if "githubStatus" not in n:
         n["githubStatus"] = value
         notes.append(Note(CHANGED, "renamed `notifications.github-status` to `notifications.githubStatus` (Kleat's name)",
                           src=("notifications", "github-status"), out=("notifications", "githubStatus"), rename=True, topic="Notifications"))
-    return Result(d, notes)
 
 
-def persistent_store(d: dict) -> Result:
+@edits_section("persistentStorage")
+def persistent_store(d: dict, ps: dict, notes: list[Note]) -> None:
     """`persistentStoreType: s3` -> `s3.enabled: true`; the stores not chosen go."""
-    d = copy.deepcopy(d)
-    ps = d.get("persistentStorage")
-    if not isinstance(ps, dict):
-        return Result(d)
-    notes = []
     kind = ps.pop("persistentStoreType", None)
     if kind == "redis":
         raise InputError(Problem("persistentStorage.persistentStoreType is `redis`: Front50 has no Redis store any more "
@@ -136,16 +156,11 @@ def persistent_store(d: dict) -> Result:
             ps.pop(other)
             notes.append(Note(DROPPED, f"`persistentStorage.{other}`: not the selected store (Halyard kept its settings; Kleat would ignore them)",
                               src=("persistentStorage", other), out=None, topic="Persistent storage"))
-    return Result(d, notes)
 
 
-def canary(d: dict) -> Result:
+@edits_section("canary")
+def canary(d: dict, c: dict, notes: list[Note]) -> None:
     """serviceIntegrations list -> map keyed by name; defaultStorageAccount -> storageAccountName."""
-    d = copy.deepcopy(d)
-    c = d.get("canary")
-    if not isinstance(c, dict):
-        return Result(d)
-    notes = []
     si = c.get("serviceIntegrations")
     if isinstance(si, list):
         out = {}
@@ -164,10 +179,10 @@ def canary(d: dict) -> Result:
             c["storageAccountName"] = value
             notes.append(Note(CHANGED, "renamed `canary.defaultStorageAccount` to `canary.storageAccountName` (Kleat silently drops the old name)",
                               src=("canary", "defaultStorageAccount"), out=("canary", "storageAccountName"), rename=True, topic="Canary"))
-    return Result(d, notes)
 
 
-def saml(d: dict) -> Result:
+@edits_section("security", "authn", "saml")
+def saml(d: dict, s: dict, notes: list[Note]) -> None:
     """metadataLocal/metadataRemote -> metadataUrl; serviceAddress -> redirectProtocol/Hostname/BasePath.
 
     A local metadata file is carried by the overlay (see sizing.saml_metadata); here its path becomes
@@ -175,12 +190,7 @@ def saml(d: dict) -> Result:
     """
     from spinops.migrate.sizing import SAML_METADATA_PATH
 
-    d = copy.deepcopy(d)
-    s = get(d, ("security", "authn", "saml"))
-    if not isinstance(s, dict):
-        return Result(d)
     base = ("security", "authn", "saml")
-    notes = []
     local, remote = s.pop("metadataLocal", None), s.pop("metadataRemote", None)
     if remote and not s.get("metadataUrl"):
         s["metadataUrl"] = remote
@@ -204,7 +214,6 @@ def saml(d: dict) -> Result:
         else:
             notes.append(Note(MANUAL, f"`saml.serviceAddress` ({address}) is not a URL; set redirectProtocol/redirectHostname/redirectBasePath by hand",
                               src=base + ("serviceAddress",), out=None, topic="Security"))
-    return Result(d, notes)
 
 
 def azure_ssh_key(d: dict) -> Result:
@@ -220,11 +229,9 @@ def azure_ssh_key(d: dict) -> Result:
     return Result(d, notes)
 
 
-def provider_versions(d: dict) -> Result:
+@edits_section("providers")
+def provider_versions(d: dict, providers: dict, notes: list[Note]) -> None:
     """providerVersion: V2 is Halyard's default and Kleat has no such field; V1 accounts are collected."""
-    d = copy.deepcopy(d)
-    notes = []
-    providers = d.get("providers") if isinstance(d.get("providers"), dict) else {}
     for pname, prov in providers.items():
         if not isinstance(prov, dict):
             continue
@@ -242,7 +249,6 @@ def provider_versions(d: dict) -> Result:
             else:
                 notes.append(Note(DROPPED, f"{pname} account `{acct.get('name')}`: `providerVersion: {version}` is Halyard's default and not a Kleat field",
                                   src=p, out=None, topic="Halyard defaults"))
-    return Result(d, notes)
 
 
 def v1_accounts(d: dict) -> list[str]:
@@ -254,13 +260,9 @@ def v1_accounts(d: dict) -> list[str]:
     return out
 
 
-def security_flags(d: dict) -> Result:
+@edits_section("security")
+def security_flags(d: dict, sec: dict, notes: list[Note]) -> None:
     """Halyard-only security fields; authn.enabled made explicit (Halyard computed it)."""
-    d = copy.deepcopy(d)
-    sec = d.get("security")
-    if not isinstance(sec, dict):
-        return Result(d)
-    notes = []
     if "enabled" in sec:
         sec.pop("enabled")
         notes.append(Note(DROPPED, "`security.enabled`: Halyard ignored it; Kleat reads authn.enabled and authz.enabled",
@@ -291,19 +293,14 @@ def security_flags(d: dict) -> Result:
                 sub.pop("roleProviderType")
                 notes.append(Note(DROPPED, f"`groupMembership.{name}.roleProviderType`: Halyard bookkeeping, implied by the section",
                                   src=("security", "authz", "groupMembership", name, "roleProviderType"), out=None, topic="Halyard defaults"))
-    return Result(d, notes)
 
 
 METRIC_STORES = ("datadog", "newrelic", "prometheus", "stackdriver")
 
 
-def metric_stores(d: dict) -> Result:
+@edits_section("metricStores")
+def metric_stores(d: dict, ms: dict, notes: list[Note]) -> None:
     """`metricStores.enabled` goes; with no store enabled the whole section is Halyard's defaults."""
-    d = copy.deepcopy(d)
-    ms = d.get("metricStores")
-    notes = []
-    if not isinstance(ms, dict):
-        return Result(d)
     if "enabled" in ms:
         ms.pop("enabled")
         notes.append(Note(DROPPED, "`metricStores.enabled`: not a Kleat field (each store has its own `enabled`)",
@@ -317,7 +314,6 @@ def metric_stores(d: dict) -> Result:
         notes.append(Note(MANUAL, f"metric stores {', '.join(enabled)}: Halyard ran a monitoring-daemon sidecar; kustomize/base runs none. "
                           "Scrape the services' metrics another way (e.g. a Prometheus plugin), or remove metricStores",
                           src=("metricStores",), out=("metricStores",), topic="Monitoring"))
-    return Result(d, notes)
 
 
 def deck_notifications(d: dict) -> Result:
@@ -340,13 +336,11 @@ def deck_notifications(d: dict) -> Result:
     return Result(d, notes)
 
 
-def primary_accounts(d: dict) -> Result:
+@edits_section("providers")
+def primary_accounts(d: dict, providers: dict, notes: list[Note]) -> None:
     """Halyard fell back to the first account when a provider named no primaryAccount."""
     from spinops.halconfig import schema as hs
 
-    d = copy.deepcopy(d)
-    notes = []
-    providers = d.get("providers") if isinstance(d.get("providers"), dict) else {}
     for pname, prov in providers.items():
         node = hs.at(("providers", pname))
         if not isinstance(prov, dict) or node is None or "primaryAccount" not in hs.resolve(node).get("properties", {}):
@@ -356,7 +350,6 @@ def primary_accounts(d: dict) -> Result:
             prov["primaryAccount"] = accounts[0]["name"]
             notes.append(Note(CHANGED, f"providers.{pname}.primaryAccount set to `{accounts[0]['name']}`, the first account (Halyard's fallback)",
                               src=("providers", pname), out=("providers", pname, "primaryAccount"), topic="Providers"))
-    return Result(d, notes)
 
 
 def bakery_and_plugins(d: dict) -> Result:
@@ -457,6 +450,10 @@ def _advice(path: tuple) -> str:
     return "Kleat does not render it; nothing reads it after the move"
 
 
+def _no_equivalent(path: tuple) -> Note:
+    return Note(DROPPED, f"`{path[-1]}` has no Kleat equivalent: {_advice(path)}", src=path, out=None, topic="Dropped fields")
+
+
 def _delete_path(d, path: tuple) -> bool:
     parent = get(d, path[:-1])
     if isinstance(parent, dict) and path[-1] in parent:
@@ -513,7 +510,7 @@ def drop_invalid(d: dict) -> Result:
     notes: list[Note] = []
     for path in unknown_paths(d):
         if _delete_path(d, path):
-            notes.append(Note(DROPPED, f"`{path[-1]}` has no Kleat equivalent: {_advice(path)}", src=path, out=None, topic="Dropped fields"))
+            notes.append(_no_equivalent(path))
     d, _n = prune_empty(d)
     for _ in range(8):  # removing a key can only reveal problems below it, never new ones above
         _, walk = validate(d)
@@ -535,7 +532,7 @@ def drop_invalid(d: dict) -> Result:
                 continue
             progressed = True
             if issue.code == "unknown-key":
-                notes.append(Note(DROPPED, f"`{path[-1]}` has no Kleat equivalent: {_advice(path)}", src=path, out=None, topic="Dropped fields"))
+                notes.append(_no_equivalent(path))
             else:
                 # the validator's message may quote the value: keep only the field and the kind of problem
                 notes.append(Note(DROPPED, f"`{path[-1]}`: a value Kleat cannot read ({issue.code}); set it again by hand if it matters",
