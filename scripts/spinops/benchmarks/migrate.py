@@ -4,7 +4,8 @@ Cases: the test fixture ~/.hal (two deployments, every kind of change) migrated 
 kustomize/; the same as a `hal backup` tar; and generated Halyard configs with N Kubernetes accounts,
 each with a literal kubeconfig file inside the Halyard home and a GitHub artifact account with a literal
 token per 4 accounts (so the credential and file-copy paths scale with N). `--dry-run` is measured
-too (plan only: no writes). No targets: migrate runs once per installation.
+too (plan only: no writes). median_s is wall time; cpu_s the CPU time (user + sys) of the process,
+steadier on a shared machine. No targets: migrate runs once per installation.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from __future__ import annotations
 import io
 import shutil
 import statistics
-import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from pathlib import Path
+
+from spinops.benchmarks._timing import Run, run_process
 
 ROOT = Path(__file__).resolve().parents[3]
 HAL = ROOT / "tests" / "fixtures" / "halyard" / "hal"
@@ -53,18 +54,22 @@ def _tar(hal: Path, dest: Path) -> Path:
     return dest
 
 
-def _time(source: Path, work: Path, runs: int, *extra: str) -> list[float]:
-    times = []
-    for i in range(runs):
-        repo = work / f"repo-{len(extra)}-{i}"
+def _time(source: Path, work: Path, runs: int, *extra: str) -> list[Run]:
+    """`runs` timed `spinops migrate` processes, each into a fresh copy of kustomize/ (copied untimed)."""
+    repo = work / f"repo-{len(extra)}"
+
+    def fresh_repo() -> None:
+        shutil.rmtree(repo, ignore_errors=True)
         shutil.copytree(ROOT / "kustomize", repo / "kustomize")
-        t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "spinops", "migrate", str(source), "--repo", str(repo), *extra], capture_output=True, text=True)
-        times.append(time.perf_counter() - t)
-        if proc.returncode != 0:
-            raise RuntimeError(f"spinops migrate failed: {proc.stderr[-500:]}")
-        shutil.rmtree(repo)
-    return times
+
+    done = run_process([sys.executable, "-m", "spinops", "migrate", str(source), "--repo", str(repo), *extra], runs, before=fresh_repo)
+    shutil.rmtree(repo, ignore_errors=True)
+    return done
+
+
+def _row(name: str, done: list[Run]) -> dict:
+    return {"name": name, "median_s": statistics.median(r.wall_s for r in done), "runs": len(done),
+            "cpu_s": statistics.median(r.cpu_s for r in done)}
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -76,11 +81,9 @@ def run(quick: bool = False) -> list[dict]:
         for n in SIZES[:1] if quick else SIZES:
             cases.append((f"migrate generated N={n}", generate_hal(work / f"hal-{n}", n)))
         for name, source in cases:
-            t = _time(source, work, runs)
-            rows.append({"name": name, "median_s": statistics.median(t), "runs": runs})
+            rows.append(_row(name, _time(source, work, runs)))
             if source == HAL:
-                d = _time(source, work, runs, "--dry-run")
-                rows.append({"name": name + " --dry-run", "median_s": statistics.median(d), "runs": runs})
+                rows.append(_row(name + " --dry-run", _time(source, work, runs, "--dry-run")))
     return rows
 
 
