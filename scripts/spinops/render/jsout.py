@@ -2,7 +2,7 @@
 
 settings.js: Kleat writes `window.spinnakerSettings = JSON.parse('<json>');`, which breaks as
 soon as a value holds `'` or `\\`. We write the JSON as a JavaScript object literal instead:
-JSON is valid JavaScript; the file is pure ASCII (non-ASCII as \\uXXXX, so the charset the web
+JSON is valid JavaScript; the file is pure ASCII (non-ASCII as \\u escapes, so the charset the web
 server announces does not matter, and U+2028/U+2029 cannot trouble older engines), and `<`, `>`
 and `&` are escaped too, so no `</script>` or `<!--` can appear. Keys are sorted and the object
 is indented, so the file is deterministic and diffs line by line.
