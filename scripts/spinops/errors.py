@@ -44,32 +44,18 @@ class Problem:
         return out
 
     def github(self) -> str:
+        from spinops.gha import command  # the one implementation of workflow-command escaping
+
         kind = {"error": "error", "warning": "warning"}.get(self.severity, "notice")
-        props = []
-        if self.file:
-            props.append(f"file={_esc_prop(self.file)}")
-        if self.line is not None:
-            props.append(f"line={self.line}")
-        if self.column is not None:
-            props.append(f"col={self.column}")
-        if self.code:
-            props.append(f"title={_esc_prop(self.code)}")
         msg = self.message + (f"\n{self.hint}" if self.hint else "")
-        return f"::{kind} {','.join(props)}::{_esc_data(msg)}"
+        line = self.line if self.file else None
+        return command(kind, msg, file=self.file, line=line, col=self.column if line is not None else None, title=self.code)
 
     def as_dict(self) -> dict:
         d = asdict(self)
         if not d["extra"]:
             d.pop("extra")
         return d
-
-
-def _esc_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _esc_prop(s: str) -> str:
-    return _esc_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
 class SpinopsError(Exception):

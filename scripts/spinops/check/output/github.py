@@ -9,6 +9,7 @@ in properties.
 
 from __future__ import annotations
 
+from spinops import gha
 from spinops.check.findings import Report
 
 PER_TYPE = 10  # GitHub: at most 10 annotations per type per step
@@ -16,25 +17,10 @@ PER_JOB = 50
 _TYPE = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(s: str) -> str:
-    return escape_data(s).replace(":", "%3A").replace(",", "%2C")
-
-
 def annotation(kind: str, message: str, *, file: str | None = None, line: int | None = None, col: int | None = None, title: str | None = None) -> str:
-    props = []
-    if file:
-        props.append(f"file={escape_property(file)}")
-    if line:
-        props.append(f"line={line}")
-        if col:
-            props.append(f"col={col}")
-    if title:
-        props.append(f"title={escape_property(title)}")
-    return f"::{kind} {','.join(props)}::{escape_data(message)}" if props else f"::{kind}::{escape_data(message)}"
+    # `line` only with a file, `col` only with a line: GitHub ignores them otherwise
+    line = line if file else None
+    return gha.command(kind, message, file=file or None, line=line or None, col=(col or None) if line else None, title=title or None)
 
 
 def render(report: Report) -> str:
