@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import yaml
 
 from spinops.wire import PLACEHOLDER as _PLACEHOLDER  # the build's own syntax: ${NAME} and ${NAME:default}
+from spinops.yamlnodes import loader, position
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Loader = loader()
 _PAIR = re.compile(r"""^\s*(?:export\s+|(?:var|let|const)\s+)?["']?([A-Za-z_][\w.\-]*)["']?\s*[:=]\s*(.*?)\s*[,;]?\s*$""")
 
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -60,7 +61,7 @@ def _walk(node, path: tuple) -> Iterator[Leaf]:
             if not isinstance(k, yaml.ScalarNode):
                 continue
             if isinstance(v, yaml.ScalarNode):
-                yield Leaf((*path, k.value), k.value, _scalar(v), v.start_mark.line + 1)
+                yield Leaf((*path, k.value), k.value, _scalar(v), position(v.start_mark)[0])
             else:
                 yield from _walk(v, (*path, k.value))
     elif isinstance(node, yaml.SequenceNode):
