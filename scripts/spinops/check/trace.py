@@ -19,8 +19,9 @@ import yaml
 
 from spinops.check.findings import Location
 from spinops.check.k8s import get_path
+from spinops.yamlnodes import compose, loader, position
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Loader = loader()
 
 
 @dataclass
@@ -81,7 +82,7 @@ class Tracer:
             scored.append((-depth, doc.priority, str(doc.file), node))
         scored.sort(key=lambda s: s[:3])
         _, _, fname, node = scored[0]
-        return Location(self._rel(Path(fname)), node.start_mark.line + 1, node.start_mark.column + 1)
+        return Location(self._rel(Path(fname)), *position(node.start_mark))
 
     @cached_property
     def image_overrides(self) -> dict[str, list[tuple[int, Path, int]]]:
@@ -96,7 +97,7 @@ class Tracer:
                 continue
             prio = 0 if rel[0] == "overlays" else {"components": 1, "base": 2}.get(rel[0], 3)
             try:
-                doc = yaml.compose(f.read_text(encoding="utf-8"), Loader=_Loader)
+                doc = compose(f.read_text(encoding="utf-8"))
             except (yaml.YAMLError, OSError, UnicodeDecodeError):
                 continue
             images = _child(doc, "images")
@@ -107,7 +108,7 @@ class Tracer:
                 if not name:
                     continue
                 mark = next((k for k, _ in entry.value if isinstance(k, yaml.ScalarNode) and k.value in ("newTag", "digest", "newName")), entry)
-                out.setdefault(name, []).append((prio, f, mark.start_mark.line + 1, mark.start_mark.column + 1))
+                out.setdefault(name, []).append((prio, f, *position(mark.start_mark)))
         return out
 
     def locate_image(self, image: str) -> Location | None:
