@@ -39,6 +39,7 @@ import yaml
 from spinops.check import k8s
 from spinops.check.jsonpath import JsonPathError, compile_kubectl, match_path
 from spinops.errors import InputError, Problem
+from spinops.yamlnodes import compose, position
 
 OPERATORS = {
     "string": ("equal", "notequal", "set", "unset", "matches"),
@@ -88,16 +89,15 @@ def load_rule_file(path: Path | str) -> list[LintRule]:
 
 def parse_rules(text: str, fname: str) -> list[LintRule]:
     try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        root = compose(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        raise InputError(
-            Problem(f"invalid YAML: {' '.join(x for x in (e.context, e.problem) if x)}", file=fname, line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None, code="invalid-rule-file")
-        ) from None
+        line, column = position(mark) if mark else (None, None)
+        raise InputError(Problem(f"invalid YAML: {' '.join(x for x in (e.context, e.problem) if x)}", file=fname, line=line, column=column, code="invalid-rule-file")) from None
     if root is None:
         return []
     if not isinstance(root, yaml.SequenceNode):
-        raise InputError(Problem("a rule file is a YAML list of rules (kube-lint format)", file=fname, line=root.start_mark.line + 1, code="invalid-rule-file"))
+        raise InputError(Problem("a rule file is a YAML list of rules (kube-lint format)", file=fname, line=position(root.start_mark)[0], code="invalid-rule-file"))
     problems: list[Problem] = []
     rules: list[LintRule] = []
     seen: dict[str, int] = {}
@@ -117,19 +117,19 @@ def parse_rules(text: str, fname: str) -> list[LintRule]:
 
 
 def _parse_rule(node, fname: str) -> tuple[LintRule | None, list[Problem]]:
-    line = node.start_mark.line + 1
+    line, column = position(node.start_mark)
     if not isinstance(node, yaml.MappingNode):
-        return None, [Problem("each rule must be a mapping with name, field and operator", file=fname, line=line, column=node.start_mark.column + 1, code="invalid-rule-file")]
+        return None, [Problem("each rule must be a mapping with name, field and operator", file=fname, line=line, column=column, code="invalid-rule-file")]
     try:
         data = _construct(node)
     except yaml.YAMLError as e:
         return None, [Problem(f"invalid rule: {getattr(e, 'problem', e)}", file=fname, line=line, code="invalid-rule-file")]
-    lines = {k.value: (k.start_mark.line + 1, k.start_mark.column + 1) for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    lines = {k.value: position(k.start_mark) for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
     label = f"rule {data.get('name')!r}" if isinstance(data.get("name"), str) else f"rule #{line}"
     problems: list[Problem] = []
 
     def bad(key: str | None, msg: str, hint: str | None = None) -> None:
-        ln, col = lines.get(key, (line, node.start_mark.column + 1)) if key else (line, node.start_mark.column + 1)
+        ln, col = lines.get(key, (line, column)) if key else (line, column)
         problems.append(Problem(f"{label}: {msg}", file=fname, line=ln, column=col, hint=hint, code="invalid-rule-file"))
 
     for key in data:
