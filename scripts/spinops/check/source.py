@@ -16,14 +16,10 @@ from pathlib import Path
 import yaml
 
 from spinops.errors import InputError, Problem
+from spinops.yamlnodes import compose, position
 
 _SEPARATOR = re.compile(r"^---(?:[ \t].*)?$")
 _YAML_RS_POS = re.compile(r"line (\d+), column (\d+)")
-
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _Loader = yaml.SafeLoader
 
 
 @dataclass
@@ -36,9 +32,14 @@ class Chunk:
     @cached_property
     def node(self):
         try:
-            return yaml.compose(self.text, Loader=_Loader)
+            return compose(self.text)
         except yaml.YAMLError:
             return None
+
+    def position(self, mark) -> tuple[int, int]:
+        """A PyYAML mark inside this document as the 1-based (line, column) in the whole file."""
+        line, column = position(mark)
+        return self.first_line - 1 + line, column
 
 
 @dataclass
@@ -52,7 +53,7 @@ class Resource:
     def line(self) -> int:
         node = _walk(self.chunk.node, self.prefix)[0] if self.prefix else None
         if node is not None:
-            return self.chunk.first_line + node.start_mark.line
+            return self.chunk.position(node.start_mark)[0]
         # the first non-blank, non-comment line of the document
         for i, text in enumerate(self.chunk.text.splitlines()):
             s = text.strip()
@@ -70,7 +71,7 @@ class Resource:
         node, depth = _walk(self.chunk.node, (*self.prefix, *path))
         if node is None:
             return self.line, None, False
-        return self.chunk.first_line + node.start_mark.line, node.start_mark.column + 1, depth == len(self.prefix) + len(path)
+        return *self.chunk.position(node.start_mark), depth == len(self.prefix) + len(path)
 
     def scalar_node(self, path: tuple):
         """The value node at `path` (for block scalars: where the embedded file starts)."""
@@ -185,11 +186,11 @@ def _yaml_problem(err: Exception, chunk: Chunk, name: str) -> Problem:
     detail = msg.strip().splitlines()[-1] if msg.strip() else "invalid YAML"
     # PyYAML names what it expected, which is the more useful message
     try:
-        yaml.compose(chunk.text, Loader=_Loader)
+        compose(chunk.text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         if mark is not None:
-            line, col = chunk.first_line + mark.line, mark.column + 1
+            line, col = chunk.position(mark)
         detail = " ".join(x for x in (e.context, e.problem) if x)
     except yaml.YAMLError:
         pass
