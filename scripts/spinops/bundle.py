@@ -22,6 +22,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ import yaml
 from spinops.errors import InputError, Problem
 from spinops.render._data import is_true
 from spinops.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL, SERVICE_LABEL, SERVICES
+from spinops.yamlnodes import compose, loader, position, syntax_problem
 
 KUSTOMIZATION = "kustomization.yml"
 MANIFESTS = "manifests.yaml"
@@ -74,7 +76,7 @@ def service_discovery(namespace: str, hal_data: dict) -> dict:
 # overlay facts
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Loader = loader()
 _KUSTOMIZATION_NAMES = ("kustomization.yml", "kustomization.yaml", "Kustomization")
 
 
@@ -84,16 +86,10 @@ def yaml_problem(e: yaml.YAMLError, file: str) -> Problem:
     what = getattr(e, "problem", None) or str(e).split("\n", 1)[0]
     context, at = getattr(e, "context", None), getattr(e, "context_mark", None)
     hint = None
-    if context and at and (not mark or (at.line, at.column) != (mark.line, mark.column)):
-        hint = f"{context} that starts at line {at.line + 1}, column {at.column + 1}"
-    return Problem(
-        f"malformed YAML: {what}",
-        file=file,
-        line=mark.line + 1 if mark else None,
-        column=mark.column + 1 if mark else None,
-        hint=hint,
-        code="yaml-syntax",
-    )
+    if context and at and (not mark or position(at) != position(mark)):
+        line, column = position(at)
+        hint = f"{context} that starts at line {line}, column {column}"
+    return replace(syntax_problem(e, file, message=f"malformed YAML: {what}"), hint=hint)
 
 
 def kustomization_file(directory: Path) -> Path | None:
@@ -109,7 +105,7 @@ def _read(path: Path) -> str:
 
 def _compose(path: Path) -> yaml.Node | None:
     try:
-        return yaml.compose(_read(path), Loader=_Loader)
+        return compose(_read(path))
     except yaml.YAMLError as e:
         raise InputError(yaml_problem(e, str(path))) from None
 
@@ -195,7 +191,8 @@ def overlay_problems(overlay: Path) -> list[Problem]:
         for d, _ in _local_kustomizations(overlay):  # stops at a malformed kustomization (its own error)
             kfile = kustomization_file(d)
             for field, rel, item in _listed_paths(_compose(kfile)) if kfile else ():
-                where = {"file": str(kfile), "line": item.start_mark.line + 1, "column": item.start_mark.column + 1}
+                line, column = position(item.start_mark)
+                where = {"file": str(kfile), "line": line, "column": column}
                 if rel is None:
                     problems.append(Problem(f"`{field}` must be a list", **where, code="kustomize-shape", hint=f"write it as `{field}:` followed by `- ...` items"))
                     continue
