@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from spinops.errors import InputError, Problem
-from spinops.halconfig.source import Source, load_file
+from spinops.halconfig.source import Source, kind_of, load_file
 
 #: Files in halconfig/ that are not fragments (names only, never halconfig sections).
 RESERVED = frozenset({"secrets.yml"})
@@ -209,7 +209,7 @@ def _located(hal: Hal, walk) -> list[Problem]:
         if issue.code in ("wrong-type", "wrong-type-scalar") and _is_credential_path(issue.path):
             # never echo what was written in a credential field (a mistyped secret is still a secret)
             field = next((s for s in reversed(issue.path) if isinstance(s, str)), "value")
-            got = _kind_of(issue.extra.get("value"))
+            got = kind_of(issue.extra.get("value"))
             out.append(_problem(src, issue.path, f"`{field}`: expected a string, got {got} (value not shown: a credential field)",
                                 "write a ${NAME} placeholder and declare NAME in halconfig/secrets.yml", issue.code, key=issue.key))
             continue
@@ -273,18 +273,6 @@ def _credential_patterns() -> list:
 
 
 _CREDENTIAL_RX: list | None = None
-
-
-def _kind_of(v: object) -> str:
-    if isinstance(v, bool):
-        return "a boolean"
-    if isinstance(v, (int, float)):
-        return "a number"
-    if isinstance(v, dict):
-        return "a mapping"
-    if isinstance(v, list):
-        return "a list"
-    return "another type"
 
 
 def _problem(src: Source | None, path: tuple, message: str, hint: str | None, code: str, *, key: bool = False) -> Problem:

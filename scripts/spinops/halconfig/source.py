@@ -237,14 +237,17 @@ def load_file(path: Path, problems: list[Problem], *, what: str = "a mapping of 
             problems.append(Problem(f"several YAML documents (`---`): expected one document with {what}", file=name,
                                     line=1, column=1, code="not-a-mapping"))
         else:
-            problems.append(src.problem(f"expected {what}, got {_kind(data)}", code="not-a-mapping"))
+            problems.append(src.problem(f"expected {what}, got {kind_of(data)}", code="not-a-mapping"))
         return None
     if "<<" in text:
         src.data = resolve_merge_keys(data)
     return src
 
 
-def _kind(v: object) -> str:
+def kind_of(v: object) -> str:
+    """A value's YAML type in words, never the value itself (messages may concern credentials)."""
+    if isinstance(v, dict):
+        return "a mapping"
     if isinstance(v, list):
         return "a list"
     if isinstance(v, bool):
