@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from spinops.wire import dotted as _wire_dotted
+
 CHANGED = "changed"  # applied automatically
 DROPPED = "dropped"  # a Halyard field with no Kleat/kustomize equivalent, removed
 MANUAL = "manual"  # something left for the operator
@@ -47,12 +49,8 @@ def load_yaml(text):
 
 
 def dotted(path: tuple | None) -> str:
-    if not path:
-        return "(top level)"
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
+    """`a.b[0].c` (spinops.wire.dotted), with a name for the empty path the report can show."""
+    return _wire_dotted(path) if path else "(top level)"
 
 
 def env_name(words: list[str]) -> str:
