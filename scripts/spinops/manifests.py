@@ -61,10 +61,3 @@ def resource_key(obj: dict) -> tuple[str, str, str, str]:
     """(group, kind, namespace, name): the identity of a resource (the version does not matter)."""
     meta = obj.get("metadata") or {}
     return (api_group(str(obj.get("apiVersion", ""))), str(obj.get("kind", "")), str(meta.get("namespace") or ""), str(meta.get("name", "")))
-
-
-def display_name(obj: dict) -> str:
-    """kubectl-style `kind/name` (with the namespace when there is one)."""
-    g, kind, ns, name = resource_key(obj)
-    ident = f"{kind}/{name}"
-    return f"{ns}/{ident}" if ns else ident
