@@ -508,14 +508,16 @@ class Compiler:
             n.message = s.get("x-spinops-message", "matches a combination the schema forbids")
 
 
-_ROOTS: dict[int, Node] = {}
+# id(schema) -> (schema, compiled root). The schema is kept alive with its node: otherwise a freed
+# schema's id could be reused by another dict (a caller's own `schema=`) and get the stale node.
+_ROOTS: dict[int, tuple[dict, Node]] = {}
 
 
 def root_node(schema: dict) -> Node:
-    n = _ROOTS.get(id(schema))
-    if n is None:
-        n = _ROOTS[id(schema)] = Compiler(schema).node(schema)
-    return n
+    hit = _ROOTS.get(id(schema))
+    if hit is None:
+        hit = _ROOTS[id(schema)] = (schema, Compiler(schema).node(schema))
+    return hit[1]
 
 
 def validate(data: dict, schema: dict | None = None, *, octal: frozenset = frozenset()) -> tuple[dict, Walk]:
