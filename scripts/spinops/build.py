@@ -211,7 +211,7 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     namespace, ha = bundle.overlay_facts(overlay, repo)
     service_files, hand_written = _service_files(patched, changed, prof)
     deck_local = patched.get(profiles.DECK_LOCAL) or {}
-    origin = wire.Origin(locate=hal.locate, halconfig=hal.data, texts=prof.texts + [(p.file, (repo / p.file).read_text(encoding="utf-8")) for p in patches])
+    origin = wire.Origin(locate=hal.locate, halconfig=hal.data, texts=prof.texts + [(p.file, p.doc.text) for p in patches])
     wiring, problems = wire.plan(service_files, inventory, origin, hand_written=hand_written)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

@@ -47,7 +47,7 @@ class Profiles:
 
 
 def load_profiles(repo: Path) -> Profiles:
-    from spinops.patch import read_yaml
+    from spinops.patch import parse_yaml
 
     directory = Path(repo) / "halconfig" / "profiles"
     out = Profiles()
@@ -72,7 +72,7 @@ def load_profiles(repo: Path) -> Profiles:
             out.deck_js = text
             continue
         try:
-            doc = read_yaml(path, display)
+            doc = parse_yaml(text, display)
         except InputError as e:
             problems.extend(e.problems)
             continue

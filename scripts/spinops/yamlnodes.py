@@ -50,6 +50,7 @@ class Located:
     file: str
     data: Any
     lines: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    text: str = field(default="", repr=False)  # the source text (messages quote and search it)
 
     def position(self, path: tuple = ()) -> tuple[int, int] | None:
         """Where `path` is written, else its nearest ancestor that is."""
@@ -80,7 +81,7 @@ def load_located(text: str, display: str, *, max_nodes: int | None = None, dupli
         node = compose(text)
     except yaml.YAMLError as e:
         raise InputError(syntax_problem(e, display, message=f"malformed YAML: {getattr(e, 'problem', None) or e}")) from None
-    doc = Located(display, None)
+    doc = Located(display, None, text=text)
     if node is None:
         return doc
     problems: list[Problem] = []
