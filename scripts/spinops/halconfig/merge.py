@@ -11,8 +11,6 @@ key by key, every other value (lists included) replaces the one below, and `null
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 Conflict = tuple[tuple, object, object]  # (path, value kept, value refused)
 
 
@@ -81,9 +79,9 @@ def contains(data: object, path: tuple) -> bool:
     return True
 
 
-def owner(layers: list, path: tuple, *, data: Callable = lambda layer: layer.data):
-    """The layer a merged value at `path` came from: the last overlay that has it, else the first fragment."""
+def owner(layers: list, path: tuple):
+    """The first of `layers` (sources with `.data`, in merge order) that sets `path`, or None."""
     for layer in layers:
-        if contains(data(layer), path):
+        if contains(layer.data, path):
             return layer
     return None
