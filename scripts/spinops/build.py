@@ -233,13 +233,12 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     lap("wire")
 
     configs: dict[str, dict[str, str]] = {}
+    discovery = bundle.dump_yaml(bundle.service_discovery(namespace, hal.data))  # the same for every Spring service
     for svc in SERVICES:
         files = service_files[svc]
         texts: dict[str, str] = {}
         for name, data in files.items():
-            if name == wire.DECK_ENV:
-                continue
-            if name == profiles.DECK_LOCAL:
+            if name in (wire.DECK_ENV, profiles.DECK_LOCAL):
                 continue
             texts[name] = serialize(name, data) if name in FILES else bundle.dump_yaml(data)
         if svc == "deck":
@@ -247,7 +246,7 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
             if js:
                 texts[profiles.DECK_LOCAL] = js
         else:
-            texts["spinnaker.yml"] = bundle.dump_yaml(bundle.service_discovery(namespace, hal.data))
+            texts["spinnaker.yml"] = discovery
         configs[svc] = texts
     deck_env = {k: v for k, v in (service_files["deck"].get(wire.DECK_ENV) or {}).items() if k != wire.DECK_PASSPHRASE}
     deck_env_text = serialize(wire.DECK_ENV, deck_env) if deck_env else ""
