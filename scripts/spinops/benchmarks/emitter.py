@@ -42,9 +42,7 @@ def run(quick: bool = False) -> list[dict]:
         hal = load_halconfig(path).data
 
     def cold_render():
-        yamlout._VALUE_CACHE.clear()
-        yamlout._KEY_CACHE.clear()
-        yamlout._LAYOUT_CACHE.clear()
+        yamlout.clear_caches()
         render_all(hal)
 
     clouddriver = render_structs(hal)["clouddriver.yml"]
