@@ -45,6 +45,7 @@ import yaml
 
 from spinops import gha
 from spinops.errors import InputError, Problem
+from spinops.kubectl_diff import diff_args
 from spinops.manifests import load_documents
 from spinops.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL
 
@@ -414,11 +415,8 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
     # 2. plan (read-only: a server-side dry run)
     plan = Plan()
     with tempfile.TemporaryDirectory(prefix="spinops-apply-") as tmp, gha.group(f"plan: kubectl diff ({opts.env})", log):
-        diff_args = ["diff", "--server-side", f"--field-manager={FIELD_MANAGER}"]
-        if opts.force_conflicts:
-            diff_args.append("--force-conflicts")
         proc = k.run(
-            [*diff_args, "-f", "-"],
+            diff_args(field_manager=FIELD_MANAGER, force_conflicts=opts.force_conflicts),
             stdin=as_applied(docs, opts.env, namespace),
             env={"KUBECTL_EXTERNAL_DIFF": str(_differ_script(Path(tmp)))},
             quiet=True,
