@@ -99,3 +99,11 @@ def test_artifact_id_becomes_an_images_entry():
 
 def test_quantities():
     assert sizing.quantity("500m") == 0.5 and sizing.quantity("2Gi") == 2 * 2**30 and sizing.quantity(2) == 2 and sizing.quantity("x") is None
+
+
+def test_a_patch_with_two_sidecars_is_written_without_yaml_anchors():
+    ov = overlay({"sidecars": {"orca": [{"name": "a", "dockerImage": "example/a:1.0"}, {"name": "b", "dockerImage": "example/b:1.0"}]}})
+    text = sizing.dump(ov.patches["orca.yml"])
+    # both sidecars get the default resources; an operator edits each on its own, so no `&id001`/`*id001`
+    assert "&" not in text and "*" not in text
+    assert text.count("memory: 256Mi") == 2

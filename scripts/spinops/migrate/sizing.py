@@ -23,8 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import yaml
-
+from spinops.manifests import dump_document
 from spinops.migrate.model import CHANGED, DROPPED, MANUAL, Note
 from spinops.services import (
     MANAGED_BY,
@@ -566,4 +565,5 @@ def kustomization(ov: Overlay) -> dict:
 
 
 def dump(obj) -> str:
-    return yaml.dump(obj, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), default_flow_style=False, sort_keys=False, allow_unicode=True, width=4096)
+    """Block YAML in insertion order, never with anchors (two sidecars share SIDECAR_RESOURCES; each is edited on its own)."""
+    return dump_document(obj, sort_keys=False)
