@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from spinops.diff.mask import Redactor, mask_pair
-from spinops.diff.normalize import GeneratedRef, kind_key, rewrite_generated_refs, split_generated, strip_noise, to_text
+from spinops.diff.normalize import GeneratedRef, rewrite_generated_refs, split_generated, strip_noise, to_text
+from spinops.manifests import resource_key
 from spinops.services import SERVICE_LABEL
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
@@ -119,10 +120,7 @@ def _entries(docs: Iterable[dict]) -> list[tuple[Key, Key, _Side]]:
     for d in docs:
         if not isinstance(d, dict) or not d.get("kind"):
             continue
-        g, kind = kind_key(d)
-        meta = d.get("metadata") or {}
-        name = str(meta.get("name", ""))
-        ns = str(meta.get("namespace") or "")
+        g, kind, ns, name = resource_key(d)
         stem, h = split_generated((g, kind), name)
         entries.append(((g, kind, ns, stem), (g, kind, ns, name), _Side(d, name, h)))
     return entries
@@ -232,7 +230,7 @@ def _normalise(side: _Side | None, stems) -> tuple[dict | None, list[GeneratedRe
         return None, []
     obj = strip_noise(side.obj)
     if side.hash:
-        obj["metadata"]["name"] = split_generated(kind_key(obj), side.real_name)[0]
+        obj["metadata"]["name"] = split_generated(resource_key(obj)[:2], side.real_name)[0]
     return rewrite_generated_refs(obj, stems)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from spinops.manifests import _NoAliasDumper, api_group
+from spinops.manifests import _NoAliasDumper
 
 #: kustomize encodes the first 10 hex digits of a sha256 with 0->g 1->h 3->k a->m e->t (no vowels).
 HASH_SUFFIX = re.compile(r"^(?P<stem>.+)-(?P<hash>[2456789bcdfghkmt]{10})$")
@@ -142,7 +142,3 @@ def to_text(obj: dict, refs: list[GeneratedRef] | None = None) -> str:
     """Stable YAML text of a normalised object, preceded by its generated-reference lines."""
     head = "".join(r.line() + "\n" for r in refs or ())
     return head + yaml.dump(obj, Dumper=_DiffDumper, default_flow_style=False, sort_keys=True, allow_unicode=True, width=4096)
-
-
-def kind_key(obj: dict) -> tuple[str, str]:
-    return api_group(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))
