@@ -82,7 +82,8 @@ def test_a_secret_value_leaked_into_a_configmap_is_still_redacted():
     assert [c.kind for c in r.changes] == ["ConfigMap"]
     for text in all_outputs(r).values():
         assert leak not in text
-    assert "+  a.yml: |\n" not in r.changes[0].diff or "+    password: ***" in r.changes[0].diff
+    # the changed line is kept, the value replaced (the `a.yml: |` key line is context, never `+`)
+    assert "-    password: old\n+    password: ***\n" in r.changes[0].diff
 
 
 def test_redactor_masks_multiline_values_line_by_line_and_json_escapes():
