@@ -306,7 +306,7 @@ def _profiles(plan: Plan, src: HalSource, deployment: str, creds: sec.Credential
     for rel in src.listdir(f"{deployment}/profiles"):
         fname = rel[len(base):]
         target = fname
-        m = re.fullmatch(r"(clouddriver|echo)-([a-z-]+)-local\.yml", fname)
+        m = re.fullmatch(r"([a-z0-9]+)-([a-z-]+)-local\.yml", fname)
         if m and f"{m.group(1)}-{m.group(2)}.yml" in valid and f"{m.group(1)}-{m.group(2)}" in SHARDS.get(m.group(1), {}):
             target = f"{m.group(1)}-{m.group(2)}.yml"  # Halyard's shard profile `rw-local` is our shard profile `rw`
         if "/" in fname or target not in valid:
