@@ -100,22 +100,14 @@ def _read(path: Path) -> str:
         raise InputError(Problem(f"cannot read: {e.strerror if isinstance(e, OSError) else 'not UTF-8 text'}", file=str(path), code="unreadable")) from None
 
 
-def _compose(path: Path) -> yaml.Node | None:
+def _read_kustomization(path: Path) -> tuple[yaml.Node | None, dict]:
+    """A kustomization file's root node (for positions) and its data (a non-mapping reads as {})."""
     try:
-        return compose(_read(path))
+        node = compose(_read(path))
+        data = _Loader("").construct_document(node) if node is not None else None
     except yaml.YAMLError as e:
         raise InputError(yaml_problem(e, str(path))) from None
-
-
-def read_kustomization(directory: Path) -> dict:
-    p = kustomization_file(directory)
-    if p is None:
-        return {}
-    try:
-        data = yaml.load(_read(p), Loader=_Loader)
-    except yaml.YAMLError as e:
-        raise InputError(yaml_problem(e, str(p))) from None
-    return data if isinstance(data, dict) else {}
+    return node, data if isinstance(data, dict) else {}
 
 
 def _is_local(entry) -> bool:
@@ -123,7 +115,8 @@ def _is_local(entry) -> bool:
 
 
 def _local_kustomizations(overlay: Path):
-    """(directory, kustomization) of the overlay and every local resource/component directory it reaches, once each."""
+    """(directory, kustomization file, its root node, its data) of the overlay and every local
+    resource/component directory it reaches, once each; each file is read and parsed once."""
     seen: set[Path] = set()
     todo = [overlay.resolve()]
     while todo:
@@ -131,8 +124,9 @@ def _local_kustomizations(overlay: Path):
         if d in seen or not d.is_dir():
             continue
         seen.add(d)
-        k = read_kustomization(d)
-        yield d, k
+        kfile = kustomization_file(d)
+        node, k = _read_kustomization(kfile) if kfile else (None, {})
+        yield d, kfile, node, k
         listed = [r for field in ("resources", "components") if isinstance(k.get(field), list) for r in k[field]]
         todo.extend((d / res).resolve() for res in listed if _is_local(res))  # a non-list: overlay_problems says so
 
@@ -142,7 +136,7 @@ def overlay_facts(overlay: Path, repo: Path) -> tuple[str, bool]:
     namespace = None
     ha = False
     ha_dir = (repo / "kustomize" / "components" / "ha").resolve()
-    for d, k in _local_kustomizations(overlay):
+    for d, _, _, k in _local_kustomizations(overlay):
         if namespace is None and isinstance(k.get("namespace"), str):
             namespace = k["namespace"]
         if any(_is_local(c) and (d / c).resolve() == ha_dir for c in k.get("components") or []):
@@ -185,9 +179,8 @@ def overlay_problems(overlay: Path) -> list[Problem]:
     """
     problems: list[Problem] = []
     try:
-        for d, _ in _local_kustomizations(overlay):  # stops at a malformed kustomization (its own error)
-            kfile = kustomization_file(d)
-            for field, rel, item in _listed_paths(_compose(kfile)) if kfile else ():
+        for d, kfile, node, _ in _local_kustomizations(overlay):  # stops at a malformed kustomization (its own error)
+            for field, rel, item in _listed_paths(node):
                 line, column = position(item.start_mark)
                 where = {"file": str(kfile), "line": line, "column": column}
                 if rel is None:
