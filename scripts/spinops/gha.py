@@ -1,4 +1,4 @@
-"""GitHub Actions workflow commands: annotations, masks, groups, job summary, step outputs.
+"""GitHub Actions workflow commands: annotations, masks, groups, job summary.
 
 Escaping follows actions/toolkit (packages/core/src/command.ts): in the message (data) `%`, CR and
 LF are percent-encoded; in properties (file=, title=, ...) `:` and `,` are encoded as well.
@@ -133,17 +133,6 @@ def append_summary(markdown: str) -> bool:
         return False
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(clip_summary(markdown.rstrip("\n") + "\n"))
-    return True
-
-
-def set_output(name: str, value: str) -> bool:
-    """Write a step output to $GITHUB_OUTPUT (heredoc form, so any value is safe)."""
-    path = os.environ.get("GITHUB_OUTPUT")
-    if not path:
-        return False
-    delim = f"ghadelim_{uuid.uuid4().hex}"
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(f"{name}<<{delim}\n{value}\n{delim}\n")
     return True
 
 

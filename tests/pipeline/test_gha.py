@@ -56,14 +56,6 @@ def test_summary_append_and_clip(monkeypatch, tmp_path):
     assert not gha.append_summary("x")
 
 
-def test_set_output_uses_a_heredoc(monkeypatch, tmp_path):
-    path = tmp_path / "out"
-    monkeypatch.setenv("GITHUB_OUTPUT", str(path))
-    gha.set_output("changed", "a\nb")
-    name, *body = path.read_text().splitlines()
-    assert name.startswith("changed<<ghadelim_") and body == ["a", "b", name.split("<<")[1]]
-
-
 def test_summary_module_entry_point(tmp_path):
     rep = tmp_path / "r.md"
     rep.write_text("### staging\n")
