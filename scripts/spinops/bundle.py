@@ -215,7 +215,7 @@ def _labels(service: str) -> dict:
 
 def wiring_patch(service: str, w) -> dict | None:
     """Strategic-merge patch adding a service's Secrets to its container (w: spinops.wire.ServiceWiring)."""
-    if w.empty() and service != "deck":
+    if w.empty():
         return None
     container: dict[str, Any] = {"name": service}
     if w.env_from:

@@ -152,3 +152,10 @@ def test_settings_local_js_is_valid_javascript(tmp_path):
     script.write_text("var window = {spinnakerSettings: {feature: {}, providers: {kubernetes: {a: 1}}}};\n" + js + "\nconsole.log(JSON.stringify(window.spinnakerSettings));\n")
     out = subprocess.run([node, str(script)], capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == {"feature": {"x": True}, "providers": {"kubernetes": {"a": 1, "defaults": {"account": "</script>'\"\u2028"}}}}
+
+
+def test_a_service_that_needs_nothing_gets_no_wiring_patch():
+    # deck with no Secrets and no deck.env: a bare `containers: [{name: deck}]` patch would be a no-op at best
+    files = bundle.layer_files(overlay_rel="../o", namespace="ns", configs={"deck": {"settings.js": "var x;\n"}}, deck_env="", wiring=wiring())
+    assert "wire/deck.yml" not in files and {"wire/clouddriver.yml", "wire/echo.yml"} <= set(files)
+    assert bundle.wiring_patch("deck", ServiceWiring("deck")) is None
