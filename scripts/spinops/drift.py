@@ -22,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from spinops.gha import close_cut
+
 LABEL = "spinops-drift"
 #: GitHub rejects issue bodies over 65,536 characters; keep room for the header and footer.
 BODY_BUDGET = 60_000
@@ -45,11 +47,7 @@ def issue_body(env: str, report: str) -> str:
         "the cluster back to `main`. This issue is updated on every run and closed when the drift is gone.\n\n"
     )
     if len(report) > BODY_BUDGET:
-        cut = report[:BODY_BUDGET]
-        cut = cut[: cut.rfind("\n") + 1] or cut
-        if cut.count("```") % 2:
-            cut += "```\n"
-        report = cut + "\n> **Truncated**: the full report is in the workflow run's artifacts.\n"
+        report = close_cut(report[:BODY_BUDGET]) + "\n> **Truncated**: the full report is in the workflow run's artifacts.\n"
     foot = f"\n\n---\nLast checked by [this run]({url}).\n" if url else "\n"
     return head + report.rstrip("\n") + foot
 

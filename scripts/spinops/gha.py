@@ -119,11 +119,15 @@ def clip_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
     if len(data) <= limit:
         return markdown
     note = "\n\n> **Truncated**: the full report is larger than GitHub's 1 MiB job-summary limit; see the artifact.\n"
-    keep = data[: limit - len(note.encode()) - 16].decode(errors="ignore")
-    keep = keep[: keep.rfind("\n") + 1] if "\n" in keep else keep
-    if keep.count("```") % 2:
-        keep += "```\n"
-    return keep + note
+    return close_cut(data[: limit - len(note.encode()) - 16].decode(errors="ignore")) + note
+
+
+def close_cut(text: str) -> str:
+    """A prefix of markdown cut short: drop the partial last line and close a code fence left open."""
+    text = text[: text.rfind("\n") + 1] or text
+    if text.count("```") % 2:
+        text += "```\n"
+    return text
 
 
 def append_summary(markdown: str) -> bool:
