@@ -125,15 +125,8 @@ def secret_for(path: tuple) -> str:
 
 
 def _set(data, path: tuple, value) -> None:
-    for p in path[:-1]:
-        data = data[p]
-    data[path[-1]] = value
-
-
-def _delete(data, path: tuple) -> None:
-    for p in path[:-1]:
-        data = data[p]
-    del data[path[-1]]
+    """Set an existing field's value (paths come from credential_values: their parents exist)."""
+    get(data, path[:-1])[path[-1]] = value
 
 
 def halconfig_credentials(data: dict, source, creds: Credentials) -> tuple[dict, list[Note]]:
@@ -163,7 +156,7 @@ def halconfig_credentials(data: dict, source, creds: Credentials) -> tuple[dict,
                 label = item_label(get(data, path[:-1]), 0)
                 key = creds.file_key(f"/inline/{kebab([label])}.kubeconfig", label)
                 creds.files.append(FileSecret(key, value.encode(), f"{dotted_path} (inline)", "the halconfig"))
-                _delete(data, path)
+                del get(data, path[:-1])[path[-1]]
                 _set(data, path[:-1] + ("kubeconfigFile",), f"{FILES_MOUNT}/{key}")
                 notes.append(Note(SECRET, f"inline `kubeconfigContents` moved to file {SECRETS_DIR}/{FILES_SECRET}/{key}; `kubeconfigFile` points at "
                                   f"{FILES_MOUNT}/{key} (Secret {FILES_SECRET})", src=path, out=path[:-1] + ("kubeconfigFile",), topic="Credentials"))
