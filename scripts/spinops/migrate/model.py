@@ -45,7 +45,9 @@ def load_yaml(text):
     """Plain YAML data, with PyYAML's C loader when it is there (outputs are re-read to check them)."""
     import yaml
 
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    from spinops.yamlnodes import loader
+
+    return yaml.load(text, Loader=loader())
 
 
 def dotted(path: tuple | None) -> str:
