@@ -1,15 +1,20 @@
-"""`spinops diff --live`: the thin kubectl seam, driven through a kubectl test double on SPINOPS_KUBECTL."""
+"""`spinops diff --live`: the thin kubectl seam, driven through a kubectl test double on SPINOPS_KUBECTL
+(the pipeline tests' fake kubectl: scripted answers, every call recorded)."""
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
 from diff_helpers import configmap, deployment, secret, write_kubectl_dir
 
-DOUBLE = Path(__file__).with_name("kubectl_test_double.py")
+from spinops_testlib import ROOT
+
+sys.path.insert(0, str(ROOT / "tests" / "pipeline"))
+from pipeline_support import FakeKubectl  # noqa: E402  (the one kubectl test double)
 
 
 @pytest.fixture
@@ -20,11 +25,33 @@ def repo(tmp_path):
     return root
 
 
-def run_live(spinops, repo, tmp_path, *args, **env):
-    record = tmp_path / "calls.jsonl"
-    full_env = {"SPINOPS_KUBECTL": str(DOUBLE), "FAKE_KUBECTL_RECORD": str(record), **env}
-    p = spinops("diff", "--live", "--env", "production", *args, cwd=repo, env=full_env)
-    calls = [json.loads(ln) for ln in record.read_text().splitlines()] if record.exists() else []
+def _files(directory: str) -> dict[str, str]:
+    return {f.name: f.read_text(encoding="utf-8") for f in sorted(Path(directory).iterdir())}
+
+
+def run_live(spinops, repo, tmp_path, *args, FAKE_KUBECTL_CONTEXT=None, FAKE_KUBECTL_DIFF_RC="0", FAKE_KUBECTL_STDERR="",
+             FAKE_KUBECTL_LIVE=None, FAKE_KUBECTL_MERGED=None):
+    """Run `spinops diff --live` against the fake kubectl: no context configured unless one is given;
+    `diff` either runs the external differ on the LIVE/MERGED directories or answers with an exit code."""
+    kubectl = FakeKubectl(tmp_path)
+    if FAKE_KUBECTL_CONTEXT:
+        kubectl.on("config", "current-context", stdout=FAKE_KUBECTL_CONTEXT + "\n")
+    else:
+        kubectl.on("config", "current-context", stderr="error: current-context is not set\n", exit=1)
+    if FAKE_KUBECTL_LIVE and FAKE_KUBECTL_MERGED:
+        kubectl.on("diff", diff={"live": _files(FAKE_KUBECTL_LIVE), "merged": _files(FAKE_KUBECTL_MERGED)})
+    else:
+        kubectl.on("diff", stderr=FAKE_KUBECTL_STDERR, exit=int(FAKE_KUBECTL_DIFF_RC))
+    p = spinops("diff", "--live", "--env", "production", *args, cwd=repo, env=kubectl.env())
+    calls = [
+        {
+            "argv": c["argv"],
+            "stdin": c["stdin"],
+            "external_diff": c["env"].get("KUBECTL_EXTERNAL_DIFF"),
+            "spinops_env": {k: v for k, v in c["env"].items() if k.startswith("SPINOPS_DIFF_")},
+        }
+        for c in kubectl.calls()
+    ]
     return p, calls
 
 
