@@ -51,10 +51,10 @@ def read_yaml(path: Path, display: str | None = None) -> Located:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(Problem(f"cannot read: {e}", file=display, code="unreadable")) from None
-    return parse_yaml(text, display)
+    return parse_hand_written(text, display)
 
 
-def parse_yaml(text: str, display: str) -> Located:
+def parse_hand_written(text: str, display: str) -> Located:
     """read_yaml of a text already read: node lines kept, duplicate keys and syntax errors are InputErrors."""
     return load_located(text, display, max_nodes=MAX_NODES, duplicate_keys=True)
 

@@ -47,7 +47,7 @@ class Profiles:
 
 
 def load_profiles(repo: Path) -> Profiles:
-    from spinops.patch import parse_yaml
+    from spinops.patch import parse_hand_written
 
     directory = Path(repo) / "halconfig" / "profiles"
     out = Profiles()
@@ -72,7 +72,7 @@ def load_profiles(repo: Path) -> Profiles:
             out.deck_js = text
             continue
         try:
-            doc = parse_yaml(text, display)
+            doc = parse_hand_written(text, display)
         except InputError as e:
             problems.extend(e.problems)
             continue
