@@ -61,10 +61,13 @@ class BuildResult:
 
 
 def available_envs(repo: Path) -> list[str]:
+    """The overlays kustomize/overlays/<env>/ that hold a kustomization (any of kustomize's file names)."""
+    from spinops.bundle import kustomization_file
+
     d = Path(repo) / OVERLAYS
     if not d.is_dir():
         return []
-    return sorted(p.name for p in d.iterdir() if p.is_dir() and any((p / n).is_file() for n in ("kustomization.yml", "kustomization.yaml", "Kustomization")))
+    return sorted(p.name for p in d.iterdir() if p.is_dir() and kustomization_file(p) is not None)
 
 
 def _check_env(repo: Path, env: str) -> Path:
