@@ -87,8 +87,7 @@ def build_tree(root: Path, env: str, label: str, side: str) -> Tree:
             res = build_env(root, env, out=out / env)
         except SpinopsError as e:
             raise type(e)([_on_side(p, side, label, root) for p in e.problems]) from None
-        manifests = res.manifests if getattr(res, "manifests", None) is not None else Path(res.manifests_path).read_text(encoding="utf-8")
-        tree = Tree(label=label, root=root, manifests=manifests, wiring=dict(getattr(res, "wiring", None) or {}))
+        tree = Tree(label=label, root=root, manifests=res.manifests, wiring=dict(res.wiring))
     finally:
         shutil.rmtree(out, ignore_errors=True)
     tree.hal, tree.secrets = _halconfig(root, env), _secrets(root)
@@ -106,11 +105,9 @@ def _on_side(p: Problem, side: str, label: str, root: Path) -> Problem:
 
 
 def _halconfig(root: Path, env: str) -> dict | None:
-    """The canonical halconfig of a tree (None when the loader is unavailable or the tree has none)."""
-    try:
-        from spinops.halconfig.load import load_halconfig
-    except ImportError:
-        return None
+    """The canonical halconfig of a tree (None when the tree has none)."""
+    from spinops.halconfig.load import load_halconfig
+
     path = root / "halconfig"
     if not path.exists():
         return None
@@ -118,24 +115,9 @@ def _halconfig(root: Path, env: str) -> dict | None:
 
 
 def _secrets(root: Path) -> dict:
-    try:
-        from spinops.wire import load_secrets
-    except ImportError:
-        return {}
+    """{Secret name: {source, env, files}} of halconfig/secrets.yml (read by spinops.wire); {} without one."""
+    from spinops.wire import load_secrets
+
     if not (root / "halconfig" / "secrets.yml").exists():
         return {}
-    inv = load_secrets(root)
-    return _secrets_as_dict(inv)
-
-
-def _secrets_as_dict(inv) -> dict:
-    """SecretInventory -> {name: {source, env, files}} whatever the inventory's exact shape."""
-    raw = getattr(inv, "secrets", inv)
-    out = {}
-    items = raw.items() if isinstance(raw, dict) else ((getattr(s, "name", None), s) for s in raw or ())
-    for name, spec in items:
-        if name is None:
-            continue
-        get = spec.get if isinstance(spec, dict) else lambda k, s=spec: getattr(s, k, None)
-        out[str(name)] = {"source": get("source"), "env": list(get("env") or ()), "files": list(get("files") or ())}
-    return out
+    return {name: {"source": d.source, "env": list(d.env), "files": list(d.files)} for name, d in load_secrets(root).secrets.items()}
