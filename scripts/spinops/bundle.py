@@ -142,7 +142,7 @@ def overlay_facts(overlay: Path, repo: Path) -> tuple[str, bool]:
         if any(_is_local(c) and (d / c).resolve() == ha_dir for c in k.get("components") or []):
             ha = True
     if not namespace:
-        raise InputError(Problem("the overlay sets no `namespace:`; spinops needs it for service discovery (spinnaker.yml)", file=str(overlay.relative_to(repo) / KUSTOMIZATION), code="no-namespace"))
+        raise InputError(Problem("the overlay sets no `namespace:`; spinops needs it for service discovery (spinnaker.yml)", file=str(overlay.relative_to(repo) / (kustomization_file(overlay) or Path(KUSTOMIZATION)).name), code="no-namespace"))
     return namespace, ha
 
 

@@ -80,6 +80,16 @@ def test_overlay_without_namespace(repo):
     with pytest.raises(InputError) as e:
         bundle.overlay_facts(repo / "kustomize" / "overlays" / "prod", repo)
     assert "namespace" in e.value.problems[0].message
+    assert e.value.problems[0].file == "kustomize/overlays/prod/kustomization.yml"
+
+
+def test_overlay_without_namespace_names_its_kustomization_yaml(repo):
+    ov = repo / "kustomize" / "overlays" / "prod"
+    (ov / "kustomization.yml").unlink()
+    (ov / "kustomization.yaml").write_text("resources: [../../base]\n")
+    with pytest.raises(InputError) as e:
+        bundle.overlay_facts(ov, repo)
+    assert e.value.problems[0].file == "kustomize/overlays/prod/kustomization.yaml"
 
 
 def test_layer_through_kustomize(repo):
