@@ -37,7 +37,8 @@ _SAFE_PATH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 
 def current_context(kubectl: str, env: Mapping[str, str] | None = None) -> str:
     """The kubectl context diff would talk to; InputError when none is configured."""
-    p = subprocess.run([kubectl, "config", "current-context"], capture_output=True, text=True, env=dict(env or os.environ))
+    # stdin closed: a kubectl that reads it (the test double does) must not wait on an inherited pipe
+    p = subprocess.run([kubectl, "config", "current-context"], stdin=subprocess.DEVNULL, capture_output=True, text=True, env=dict(env or os.environ))
     ctx = p.stdout.strip()
     if p.returncode != 0 or not ctx:
         detail = (p.stderr.strip().splitlines() or ["no current context"])[-1]
