@@ -378,10 +378,13 @@ class Outcome:
     failure: str = ""
 
 
+def server_side_apply(force_conflicts: bool) -> list[str]:
+    """`kubectl apply --server-side` as spinops' field manager, the head of every apply it runs."""
+    return ["apply", "--server-side", f"--field-manager={FIELD_MANAGER}", *(["--force-conflicts"] if force_conflicts else [])]
+
+
 def apply_args(opts: Options, namespace: str, *, dry_run: bool) -> list[str]:
-    args = ["apply", "--server-side", f"--field-manager={FIELD_MANAGER}"]
-    if opts.force_conflicts:
-        args.append("--force-conflicts")
+    args = server_side_apply(opts.force_conflicts)
     if dry_run:
         args.append("--dry-run=server")
     return [*args, "--prune", f"--applyset=configmaps/{applyset_parent(opts.env)}", "--namespace", namespace, "-f", str(opts.manifests)]
@@ -452,17 +455,14 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
     if namespaces:
         with gha.group("namespace", log):
             stdin = json.dumps({"apiVersion": "v1", "kind": "List", "items": namespaces}, sort_keys=True)
-            proc = k.run(["apply", "--server-side", f"--field-manager={FIELD_MANAGER}", "-f", "-"], stdin=stdin)
+            proc = k.run([*server_side_apply(False), "-f", "-"], stdin=stdin)
             if proc.returncode != 0:
                 return _failed(outcome, f"applying the Namespace failed (kubectl exit {proc.returncode})", proc)
 
     # 4. workflow Secrets, manifest on stdin
     if secrets:
         with gha.group(f"secrets: {', '.join(s.name for s in secrets)}", log):
-            args = ["apply", "--server-side", f"--field-manager={FIELD_MANAGER}"]
-            if opts.force_conflicts:
-                args.append("--force-conflicts")
-            proc = k.run([*args, "--namespace", namespace, "-f", "-"], stdin=secrets_manifest(secrets, values, namespace))
+            proc = k.run([*server_side_apply(opts.force_conflicts), "--namespace", namespace, "-f", "-"], stdin=secrets_manifest(secrets, values, namespace))
             if proc.returncode != 0:
                 return _failed(outcome, f"applying the workflow Secrets failed (kubectl exit {proc.returncode})", proc)
             plan.secrets = [(s.name, "apply") for s in secrets]
