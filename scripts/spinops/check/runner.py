@@ -85,14 +85,15 @@ def run_check(manifest: Manifest, opts: Options) -> Report:
     report.rules = _rule_table(validator, opts.strict, builtins, lint_rules)
     ctx = load_context(manifest, opts.repo)
     raw: list[tuple[Resource, Finding, Hit]] = []
+    refs = {res.index: ResourceRef.of(res.obj, res.index, res.line) for res in manifest.resources}
     for res in manifest.resources:
-        ref = ResourceRef.of(res.obj, res.index, res.line)
+        ref = refs[res.index]
         if validator:
             raw += _validate(validator, res, ref, report, manifest.name)
         raw += _builtin_findings(builtins, res, ref, ctx)
         raw += _lint_findings(lint_rules, res, ref)
     requests = {res.index: optout.request_of(res.obj) for res in manifest.resources}
-    raw += _optout_findings(manifest, requests, reserved | {r.name for r in opts.lint_rules})
+    raw += _optout_findings(manifest, requests, refs, reserved | {r.name for r in opts.lint_rules})
 
     tracer = _tracer(opts)
     suppressed: dict[int, int] = {}
@@ -109,7 +110,7 @@ def run_check(manifest: Manifest, opts: Options) -> Report:
         if req is not None:
             line, column, _ = res.position_of(("metadata", "annotations", optout.IGNORE))
             silenced = suppressed.get(res.index, 0) if req.honoured else 0
-            report.opt_outs.append(OptOut(ResourceRef.of(res.obj, res.index, res.line), req.rules, req.reason, silenced, Location(manifest.name, line, column)))
+            report.opt_outs.append(OptOut(refs[res.index], req.rules, req.reason, silenced, Location(manifest.name, line, column)))
     report.sort()
     return report
 
@@ -164,7 +165,7 @@ def _lint_findings(lint_rules, res: Resource, ref: ResourceRef):
     return out
 
 
-def _optout_findings(manifest: Manifest, requests: dict, known: set[str]):
+def _optout_findings(manifest: Manifest, requests: dict, refs: dict[int, ResourceRef], known: set[str]):
     """An opt-out without a reason (not honoured) is an error; one naming an unknown rule a warning."""
     out = []
     ann_path = ("metadata", "annotations", optout.IGNORE)
@@ -172,7 +173,7 @@ def _optout_findings(manifest: Manifest, requests: dict, known: set[str]):
         req = requests[res.index]
         if req is None:
             continue
-        ref = ResourceRef.of(res.obj, res.index, res.line)
+        ref = refs[res.index]
         if not req.honoured:
             msg = f"{optout.IGNORE} ({', '.join(req.rules)}) has no {optout.REASON}: the opt-out is not honoured"
             out.append((res, Finding(optout.RULE_MISSING_REASON, "error", msg, ref, jsonpath(ann_path), hint=f"add the annotation {optout.REASON}: <why this resource is an exception>"), Hit(path=ann_path)))
