@@ -146,7 +146,7 @@ def _service_files(patched: dict[str, Any], changed: set[str], prof) -> tuple[di
     """
     from spinops import profiles
     from spinops.render import FILES
-    from spinops.services import SERVICES
+    from spinops.spinnaker.services import SERVICES
 
     names = profiles.profile_names()
     files: dict[str, dict[str, Any]] = {svc: {} for svc in SERVICES}
@@ -177,7 +177,8 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     from spinops import bundle, patch, profiles, render, wire
     from spinops.halconfig.load import load_halconfig
     from spinops.render import FILES, render_structs, serialize
-    from spinops.services import SERVICES
+    from spinops.spinnaker.discovery import service_discovery
+    from spinops.spinnaker.services import SERVICES
 
     timings: dict[str, float] = {}
     t_start = t = time.perf_counter()
@@ -236,7 +237,7 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     lap("wire")
 
     configs: dict[str, dict[str, str]] = {}
-    discovery = bundle.dump_yaml(bundle.service_discovery(namespace, hal.data))  # the same for every Spring service
+    discovery = bundle.dump_yaml(service_discovery(namespace, hal.data))  # the same for every Spring service
     for svc in SERVICES:
         files = service_files[svc]
         texts: dict[str, str] = {}

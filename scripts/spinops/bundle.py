@@ -30,8 +30,7 @@ import yaml
 
 from spinops.errors import InputError, Problem
 from spinops.manifests import dump_document
-from spinops.render._data import is_true
-from spinops.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL, SERVICE_LABEL, SERVICES
+from spinops.spinnaker.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL, SERVICE_LABEL
 from spinops.yamlnodes import compose, loader, position, syntax_problem
 
 KUSTOMIZATION = "kustomization.yml"
@@ -43,30 +42,6 @@ SECRET_FILE_MODE = 0o440  # readable by the pod's fsGroup, nobody else
 def dump_yaml(obj: Any) -> str:
     """Sorted block YAML without anchors (spinops.manifests' dumper): a config file reads the same wherever a value is shared."""
     return dump_document(obj, sort_keys=True)
-
-
-# --------------------------------------------------------------------------------------------
-# service discovery (spinnaker.yml)
-
-def service_discovery(namespace: str, hal_data: dict) -> dict:
-    """The `spinnaker.yml` every Spring service gets: where each service lives in `namespace`.
-
-    services.{fiat,kayenta,keel}.enabled come from the halconfig (Kleat never writes them):
-    security.authz.enabled, canary.enabled, managedDelivery.enabled. With the HA component the
-    Services `clouddriver` and `echo` select the rw / worker shards, and the component routes
-    read-only callers with environment variables (see kustomize/components/ha), so this file is
-    the same with or without HA.
-    """
-    services: dict[str, dict] = {svc: {"baseUrl": f"http://{svc}.{namespace}:{port}"} for svc, port in SERVICES.items()}
-    services["redis"] = {"baseUrl": f"redis://redis.{namespace}:6379"}
-    enabled = {
-        "fiat": is_true(hal_data, "security", "authz", "enabled"),
-        "kayenta": is_true(hal_data, "canary", "enabled"),
-        "keel": is_true(hal_data, "managedDelivery", "enabled"),
-    }
-    for svc, on in enabled.items():
-        services[svc]["enabled"] = on
-    return {"services": services}
 
 
 # --------------------------------------------------------------------------------------------

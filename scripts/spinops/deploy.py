@@ -47,7 +47,7 @@ from spinops import gha
 from spinops.errors import InputError, Problem
 from spinops.kubectl_diff import diff_args
 from spinops.manifests import load_documents
-from spinops.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL
+from spinops.spinnaker.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL
 
 FIELD_MANAGER = "spinops"
 #: kubectl puts this label on every member of an ApplySet (value: the ApplySet id, see applyset_id).

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from spinops.errors import InputError, Problem
-from spinops.services import SERVICES, SHARDS
+from spinops.spinnaker.services import SERVICES, SHARDS
 
 SPRING_SERVICES = tuple(s for s in SERVICES if s != "deck")
 SHARED_PROFILE = "spinnaker-local.yml"

@@ -136,17 +136,6 @@ def test_kustomize_error_is_an_input_error_and_stage_is_discarded(repo):
     assert not any(p.name.startswith(".prod.") for p in (repo / "build").iterdir())
 
 
-def test_service_discovery():
-    hal = {"security": {"authz": {"enabled": True}}, "canary": {"enabled": False}}
-    services = bundle.service_discovery("spin", hal)["services"]
-    assert services["clouddriver"] == {"baseUrl": "http://clouddriver.spin:7002"}
-    assert services["gate"] == {"baseUrl": "http://gate.spin:8084"}
-    assert services["redis"] == {"baseUrl": "redis://redis.spin:6379"}
-    assert (services["fiat"]["enabled"], services["kayenta"]["enabled"], services["keel"]["enabled"]) == (True, False, False)
-    assert bundle.service_discovery("x", {"managedDelivery": {"enabled": True}})["services"]["keel"]["enabled"] is True
-    assert set(services) == {"clouddriver", "deck", "echo", "fiat", "front50", "gate", "igor", "kayenta", "keel", "orca", "rosco", "redis"}
-
-
 def test_settings_local_js_is_valid_javascript(tmp_path):
     import shutil
     import subprocess

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from spinops.services import SERVICES
+from spinops.spinnaker.services import SERVICES
 from spinops.tools import kubectl
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from kustomize_builds import KUSTOMIZE, OVERLAYS, config_layer, kustomize, overlay_kustomization
 
-from spinops.services import (
+from spinops.spinnaker.services import (
     MANAGED_BY,
     MANAGED_BY_LABEL,
     PART_OF,

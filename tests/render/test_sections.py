@@ -13,7 +13,7 @@ import copy
 import pytest
 
 from spinops.render import CREDENTIAL_SECTIONS, FILES, OUTPUTS, SECTIONS, render_structs
-from spinops.services import SERVICES
+from spinops.spinnaker.services import SERVICES
 
 
 def _mark(data, path=()):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from spinops.diff.mask import Redactor, mask_pair
 from spinops.diff.normalize import GeneratedRef, rewrite_generated_refs, split_generated, strip_noise, to_text
 from spinops.manifests import resource_key
-from spinops.services import SERVICE_LABEL
+from spinops.spinnaker.services import SERVICE_LABEL
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 OTHER = "other"  # the group of resources without a spinops.io/service label

@@ -25,7 +25,7 @@ from spinops.migrate import halyard, sizing
 from spinops.migrate import secrets as sec
 from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, Note, load_yaml
 from spinops.migrate.source import HalSource, Located, open_source, parse_yaml
-from spinops.services import SERVICES, SHARDS
+from spinops.spinnaker.services import SERVICES, SHARDS
 
 SECRETS_OUT = "halconfig/secrets.yml"
 REPORT_OUT = "MIGRATION.md"

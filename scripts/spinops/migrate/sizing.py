@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from spinops.manifests import dump_document
 from spinops.migrate.model import CHANGED, DROPPED, MANUAL, Note
-from spinops.services import (
+from spinops.spinnaker.services import (
     MANAGED_BY,
     MANAGED_BY_LABEL,
     PART_OF,
@@ -62,7 +62,7 @@ DEPLOYER_ONLY = {
 SERVICE_SETTINGS_IGNORED = {
     "enabled": "whether Halyard deploys the service; the base deploys every service (delete one with a `$patch: delete` overlay patch)",
     "skipLifeCycleManagement": "Halyard did not manage it; spinops manages every service in the base",
-    "port": "ports come from spinops.services.SERVICES", "internalPort": "ports come from spinops.services.SERVICES",
+    "port": "ports come from spinops.spinnaker.services.SERVICES", "internalPort": "ports come from spinops.spinnaker.services.SERVICES",
     "host": "services listen on all interfaces", "address": "service discovery is generated (spinnaker.yml)",
     "scheme": "set in the halconfig (security.*.ssl) and the gate-https component",
     "healthEndpoint": "probes are in the base", "monitored": "no monitoring daemon in the base",

@@ -13,7 +13,7 @@ renames sub-dicts and adds Kleat's few derived fields; it never mutates its inpu
   (secret wiring). Deck reads notifications but gets no credentials from them (settings.js is
   public), so they are in SECTIONS["deck"] and not in CREDENTIAL_SECTIONS["deck"].
 - `FILES`: rendered filename -> service. `spinnaker-monitoring.yml` belongs to "monitoring", the
-  monitoring daemon sidecar, which is not one of `spinops.services.SERVICES`.
+  monitoring daemon sidecar, which is not one of `spinops.spinnaker.services.SERVICES`.
 
 See docs/rendering.md for the tables, Kleat's rules and our deliberate deviations.
 """

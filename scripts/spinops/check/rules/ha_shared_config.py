@@ -62,7 +62,7 @@ from collections import Counter, defaultdict
 
 from spinops.check import k8s
 from spinops.check.rules import Hit
-from spinops.services import SERVICE_LABEL
+from spinops.spinnaker.services import SERVICE_LABEL
 
 ID = "ha-shared-config"
 DESCRIPTION = "HA shards of one service mount the same config ConfigMap"

@@ -74,7 +74,7 @@ from collections import Counter
 
 from spinops.check import k8s
 from spinops.check.rules import Hit
-from spinops.services import SERVICES
+from spinops.spinnaker.services import SERVICES
 
 ID = "same-release"
 DESCRIPTION = "all Spinnaker services run the same spinnaker-x.y.z release"
