@@ -2,6 +2,8 @@
 
 On any error the destination is untouched. Files are written with a trailing fsync-free rename
 (rename is atomic on POSIX within one filesystem, which a sibling temp path guarantees).
+A directory is staged the same way (StagedDir) and swapped in whole: the one directory swap
+that `spinops build` (build/<env>/) and `spinops render --out` share.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+
+from spinops.errors import InputError, Problem
 
 
 def write_file(path: Path | str, data: str | bytes, mode: int = 0o644) -> None:
@@ -28,6 +32,41 @@ def write_file(path: Path | str, data: str | bytes, mode: int = 0o644) -> None:
         raise
 
 
+class StagedDir:
+    """A sibling temporary directory that replaces `dest` on commit(), and vanishes on discard()."""
+
+    def __init__(self, dest: Path | str):
+        self.dest = Path(dest)
+        self.dest.parent.mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.", suffix=".tmp", dir=self.dest.parent))
+
+    def write(self, files: Mapping[str, str | bytes]) -> None:
+        """Add `files` (relative path -> content); everything staged is readable by all (a build dir is shared)."""
+        for rel, content in sorted(files.items()):
+            p = self.path / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(content.encode() if isinstance(content, str) else content)
+        for p in sorted(self.path.rglob("*"), reverse=True):  # mkdtemp is 0700
+            os.chmod(p, 0o755 if p.is_dir() else 0o644)
+        os.chmod(self.path, 0o755)
+
+    def commit(self) -> None:
+        """Swap the staged directory in for `dest` (the old one, if any, is removed afterwards)."""
+        if self.dest.exists() and not self.dest.is_dir():
+            raise InputError(Problem(f"{self.dest} exists and is not a directory", file=str(self.dest)))
+        old = None
+        if self.dest.exists():
+            old = self.dest.with_name(f".{self.dest.name}.old.{os.getpid()}")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(self.dest, old)
+        os.replace(self.path, self.dest)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
 def write_tree(dest: Path | str, files: Mapping[str, str | bytes], *, replace: bool = False) -> None:
     """Write `files` (relative path -> content) under `dest` all-or-nothing.
 
@@ -36,29 +75,17 @@ def write_tree(dest: Path | str, files: Mapping[str, str | bytes], *, replace: b
     replace=True: `dest` becomes exactly `files` (the old directory is swapped out).
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists() and not dest.is_dir():
         raise NotADirectoryError(f"{dest} is not a directory")
-    stage = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    stage = StagedDir(dest)
     try:
-        for rel, content in files.items():
-            p = stage / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_bytes(content.encode() if isinstance(content, str) else content)
+        stage.write(files)
         if replace or not dest.exists():
-            old = None
-            if dest.exists():
-                old = dest.with_name(f".{dest.name}.old.{os.getpid()}")
-                os.replace(dest, old)
-            os.replace(stage, dest)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-        else:
-            for rel in files:
-                target = dest / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(stage / rel, target)
-            shutil.rmtree(stage, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+            stage.commit()
+            return
+        for rel in files:
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stage.path / rel, target)
+    finally:
+        stage.discard()  # a no-op after commit(): the staged directory has become dest

@@ -174,7 +174,7 @@ def _service_files(patched: dict[str, Any], changed: set[str], prof) -> tuple[di
 
 
 def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
-    from spinops import bundle, patch, profiles, render, wire
+    from spinops import atomic, bundle, patch, profiles, render, wire
     from spinops.halconfig.load import load_halconfig
     from spinops.render import FILES, render_structs, serialize
     from spinops.spinnaker.discovery import service_discovery
@@ -257,7 +257,7 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     warnings.extend(_oversized(configs))
     lap("serialize")
 
-    stage = bundle.Stage(out)
+    stage = atomic.StagedDir(out)
     try:
         overlay_rel = os.path.relpath(overlay, stage.path)
         files = bundle.layer_files(overlay_rel=overlay_rel, namespace=namespace, configs=configs, deck_env=deck_env_text, wiring=wiring)

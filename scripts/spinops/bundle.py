@@ -12,16 +12,15 @@ Layout of the layer (every file deterministic, sorted):
 
 Config goes through configMapGenerator, so a config change changes the ConfigMap's hash suffix and
 with it the Deployment's pod template: the service rolls. Writing is atomic: the layer is staged in
-a sibling directory, kustomize runs there, and only a complete result replaces `build/<env>/`.
+a sibling directory (spinops.atomic.StagedDir), kustomize runs there, and only a complete result
+replaces `build/<env>/`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -264,7 +263,7 @@ def layer_files(
 
 
 # --------------------------------------------------------------------------------------------
-# kustomize and the atomic swap
+# kustomize
 
 
 def run_kustomize(directory: Path, *, display: str, repo: Path | None = None, source: str | None = None) -> str:
@@ -283,36 +282,3 @@ def run_kustomize(directory: Path, *, display: str, repo: Path | None = None, so
             msg = msg.replace(f"{Path(repo).resolve()}{os.sep}", "")
         raise InputError(Problem(f"kustomize failed: {msg}", file=source or display, code="kustomize"))
     return proc.stdout
-
-
-class Stage:
-    """A sibling temporary directory that replaces `dest` on commit(), and vanishes otherwise."""
-
-    def __init__(self, dest: Path):
-        self.dest = Path(dest)
-        self.dest.parent.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.", suffix=".tmp", dir=self.dest.parent))
-
-    def write(self, files: dict[str, str]) -> None:
-        for rel, text in sorted(files.items()):
-            p = self.path / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(text, encoding="utf-8")
-        for p in sorted(self.path.rglob("*"), reverse=True):  # mkdtemp is 0700; a build dir is shared
-            os.chmod(p, 0o755 if p.is_dir() else 0o644)
-        os.chmod(self.path, 0o755)
-
-    def commit(self) -> None:
-        if self.dest.exists() and not self.dest.is_dir():
-            raise InputError(Problem(f"{self.dest} exists and is not a directory", file=str(self.dest)))
-        old = None
-        if self.dest.exists():
-            old = self.dest.with_name(f".{self.dest.name}.old.{os.getpid()}")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(self.dest, old)
-        os.replace(self.path, self.dest)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-
-    def discard(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)

@@ -29,11 +29,8 @@ ApplySet flags (its "pruned (server dry run)" lines are the prune list) and `kub
 from __future__ import annotations
 
 import base64
-import copy
-import hashlib
 import json
 import os
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -41,17 +38,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from spinops import gha
 from spinops.errors import InputError, Problem
-from spinops.kubectl_diff import diff_args
+from spinops.kube import changes
+from spinops.kube.applyset import applyset_args, as_applied, manifest_namespace, pruned_from_output
+from spinops.kube.argv import diff_args, server_side_apply
+from spinops.kube.differ import write_differ
+from spinops.kube.runner import Kubectl
 from spinops.manifests import load_documents
 from spinops.spinnaker.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL
+from spinops.tools import kubectl as kubectl_path
 
-FIELD_MANAGER = "spinops"
-#: kubectl puts this label on every member of an ApplySet (value: the ApplySet id, see applyset_id).
-APPLYSET_PART_OF = "applyset.kubernetes.io/part-of"
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 SECRETS_FILE = Path("halconfig") / "secrets.yml"
 EVENTS_SHOWN = 10
@@ -171,90 +168,6 @@ class Masker:
                 gha.add_mask(base64.b64encode(v.encode()).decode())
 
 
-def manifest_namespace(docs: Sequence[dict], explicit: str | None, path: Path) -> str:
-    """The namespace the ApplySet parent and the Secrets live in: --namespace, else the one namespace the manifests use."""
-    if explicit:
-        return explicit
-    found = sorted({(d.get("metadata") or {}).get("namespace") for d in docs} - {None, ""})
-    if len(found) == 1:
-        return found[0]
-    msg = "the manifests set no namespace" if not found else "the manifests use several namespaces: " + ", ".join(found)
-    raise InputError(Problem(msg, str(path), hint="pass --namespace NAME"))
-
-
-def applyset_parent(env: str) -> str:
-    """The ApplySet parent of an environment: a ConfigMap in the manifests' namespace."""
-    return f"spinops-{env}"
-
-
-def applyset_id(name: str, namespace: str, kind: str = "ConfigMap", group: str = "") -> str:
-    """kubectl's ApplySet id (KEP-3659): applyset-<base64url(sha256(name.namespace.kind.group))>-v1."""
-    digest = hashlib.sha256(".".join((name, namespace, kind, group)).encode()).digest()
-    return "applyset-" + base64.urlsafe_b64encode(digest).decode().rstrip("=") + "-v1"
-
-
-def as_applied(docs: Sequence[dict], env: str, namespace: str) -> str:
-    """The manifests as `kubectl apply --applyset` sends them: every object labelled as a member.
-
-    A `kubectl diff` of the plain manifests would show that label being removed from every object
-    once the first apply has set it (same field manager), so the plan diffs this instead.
-    """
-    label = applyset_id(applyset_parent(env), namespace)
-    items = []
-    for d in docs:
-        d = copy.deepcopy(d)
-        meta = d.setdefault("metadata", {})
-        meta["labels"] = {**(meta.get("labels") or {}), APPLYSET_PART_OF: label}
-        items.append(d)
-    return json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, sort_keys=True)
-
-
-def applied_manifests(manifests: Path, env: str, namespace: str | None = None) -> str:
-    """as_applied() for a manifests file (for `kubectl diff -f -`, e.g. the live diff)."""
-    docs = load_documents(manifests.read_text(encoding="utf-8"))
-    return as_applied(docs, env, manifest_namespace(docs, namespace, manifests))
-
-
-# --------------------------------------------------------------------------- kubectl
-
-
-class Kubectl:
-    """Runs kubectl; logs each command (argv never holds a secret) and masks everything it echoes."""
-
-    def __init__(self, binary: str, mask: Masker, log=None, hide_env: Sequence[str] = ()):
-        self.binary = binary
-        self.mask = mask
-        self.log = log or sys.stdout
-        self.hide_env = set(hide_env)  # secret-holding variables: kubectl does not need them
-
-    def run(self, args: Sequence[str], *, stdin: str | None = None, env: Mapping[str, str] | None = None, quiet: bool = False) -> subprocess.CompletedProcess:
-        prefix = "".join(f"{k}={v} " for k, v in (env or {}).items() if k == "KUBECTL_APPLYSET")
-        stdin_note = " < (manifest on stdin)" if stdin is not None else ""
-        print(f"+ {prefix}kubectl {shlex.join(args)}{stdin_note}", file=self.log)
-        self.log.flush()
-        proc = subprocess.run(
-            [self.binary, *args],
-            input=stdin if stdin is not None else "",
-            capture_output=True,
-            text=True,
-            env={**{k: v for k, v in os.environ.items() if k not in self.hide_env}, **(env or {})},
-        )
-        proc.stdout = self.mask(proc.stdout)
-        proc.stderr = self.mask(proc.stderr)
-        if not quiet:
-            self.echo(proc.stdout + proc.stderr)
-        return proc
-
-    def echo(self, text: str) -> None:
-        text = text.rstrip("\n")
-        if not text:
-            return
-        with gha.stop_commands(self.log):
-            for line in text.splitlines():
-                print(f"  {line}", file=self.log)
-        self.log.flush()
-
-
 # --------------------------------------------------------------------------- plan
 
 
@@ -290,72 +203,6 @@ class Plan:
         return "\n".join(lines)
 
 
-def _differ_script(tmp: Path) -> Path:
-    """An executable for KUBECTL_EXTERNAL_DIFF. kubectl keeps only the first word of that variable
-    plus flag-like words (no dots or slashes), so `python -m spinops.x` cannot be passed directly."""
-    script = tmp / "spinops-plan-differ"
-    code = "import sys; from spinops.deploy import plan_differ_main; sys.exit(plan_differ_main(sys.argv[1:]))"
-    script.write_text(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -c {shlex.quote(code)} \"$@\"\n", encoding="utf-8")
-    script.chmod(0o755)
-    return script
-
-
-def _identity(path: Path) -> str | None:
-    try:
-        obj = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError):
-        return None
-    if not isinstance(obj, dict):
-        return None
-    return f"{obj.get('kind')}/{(obj.get('metadata') or {}).get('name')}"
-
-
-def plan_differ_main(argv: Sequence[str]) -> int:
-    """KUBECTL_EXTERNAL_DIFF program: LIVE and MERGED dirs in, one JSON line per differing object out.
-
-    Follows diff's convention (0 same, 1 different, >1 trouble) because kubectl diff passes it on.
-    """
-    if len(argv) != 2:
-        print("usage: spinops-plan-differ LIVE_DIR MERGED_DIR", file=sys.stderr)
-        return 2
-    live, merged = Path(argv[0]), Path(argv[1])
-    names = sorted({p.name for p in live.iterdir()} | {p.name for p in merged.iterdir()})
-    differs = 0
-    for n in names:
-        a, b = live / n, merged / n
-        if a.is_file() and b.is_file() and a.read_bytes() == b.read_bytes():
-            continue
-        action = "create" if not a.is_file() else "delete" if not b.is_file() else "change"
-        ident = _identity(b if b.is_file() else a) or n
-        print(json.dumps({"action": action, "object": ident}, sort_keys=True))
-        differs = 1
-    return differs
-
-
-def read_plan_lines(stdout: str) -> tuple[list[str], list[str]]:
-    create, change = [], []
-    for line in stdout.splitlines():
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(rec, dict) and rec.get("action") == "create":
-            create.append(rec["object"])
-        elif isinstance(rec, dict) and rec.get("action") == "change":
-            change.append(rec["object"])
-    return create, change
-
-
-def pruned_from_output(text: str) -> list[str]:
-    """`configmap/x pruned` / `... pruned (server dry run)` lines of kubectl apply."""
-    out = []
-    for line in text.splitlines():
-        parts = line.strip().split(" ", 1)
-        if len(parts) == 2 and parts[1] in ("pruned", "pruned (server dry run)", "pruned (dry run)"):
-            out.append(parts[0])
-    return out
-
-
 # --------------------------------------------------------------------------- apply
 
 
@@ -378,16 +225,11 @@ class Outcome:
     failure: str = ""
 
 
-def server_side_apply(force_conflicts: bool) -> list[str]:
-    """`kubectl apply --server-side` as spinops' field manager, the head of every apply it runs."""
-    return ["apply", "--server-side", f"--field-manager={FIELD_MANAGER}", *(["--force-conflicts"] if force_conflicts else [])]
-
-
 def apply_args(opts: Options, namespace: str, *, dry_run: bool) -> list[str]:
     args = server_side_apply(opts.force_conflicts)
     if dry_run:
         args.append("--dry-run=server")
-    return [*args, "--prune", f"--applyset=configmaps/{applyset_parent(opts.env)}", "--namespace", namespace, "-f", str(opts.manifests)]
+    return [*args, *applyset_args(opts.env, namespace), "-f", str(opts.manifests)]
 
 
 def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None) -> Outcome:
@@ -398,7 +240,6 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
     """
     environ = os.environ if environ is None else environ
     log = log or sys.stdout
-    from spinops.tools import kubectl as kubectl_path
 
     # 1. inputs, all checked before the first kubectl call
     if not opts.manifests.is_file():
@@ -419,13 +260,13 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
     plan = Plan()
     with tempfile.TemporaryDirectory(prefix="spinops-apply-") as tmp, gha.group(f"plan: kubectl diff ({opts.env})", log):
         proc = k.run(
-            diff_args(field_manager=FIELD_MANAGER, force_conflicts=opts.force_conflicts),
+            diff_args(force_conflicts=opts.force_conflicts),
             stdin=as_applied(docs, opts.env, namespace),
-            env={"KUBECTL_EXTERNAL_DIFF": str(_differ_script(Path(tmp)))},
+            env={"KUBECTL_EXTERNAL_DIFF": str(write_differ(Path(tmp), changes.DIFFER_NAME, changes.MODULE))},
             quiet=True,
         )
         if proc.returncode in (0, 1):
-            plan.create, plan.change = read_plan_lines(proc.stdout)
+            plan.create, plan.change = changes.read_changes(proc.stdout)
         else:
             plan.known, plan.reason = False, f"kubectl diff exited {proc.returncode}"
             k.echo(proc.stderr)

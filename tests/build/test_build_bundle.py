@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from spinops import bundle
+from spinops.atomic import StagedDir
 from spinops.errors import InputError
 from spinops.manifests import load_documents
 from spinops.wire import ServiceWiring
@@ -59,7 +60,7 @@ def wiring():
 
 
 def build(repo: Path, configs, deck_env="") -> list[dict]:
-    stage = bundle.Stage(repo / "build" / "prod")
+    stage = StagedDir(repo / "build" / "prod")
     files = bundle.layer_files(overlay_rel="../../kustomize/overlays/prod", namespace="spin-prod", configs=configs, deck_env=deck_env, wiring=wiring())
     stage.write(files)
     out = bundle.run_kustomize(stage.path, display="build/prod")
@@ -127,7 +128,7 @@ def test_config_change_changes_the_pod_template(repo):
 
 def test_kustomize_error_is_an_input_error_and_stage_is_discarded(repo):
     (repo / "kustomize" / "overlays" / "prod" / "kustomization.yml").write_text("resources: [../../nowhere]\n")
-    stage = bundle.Stage(repo / "build" / "prod")
+    stage = StagedDir(repo / "build" / "prod")
     stage.write(bundle.layer_files(overlay_rel="../../kustomize/overlays/prod", namespace="x", configs={}, deck_env="", wiring={}))
     with pytest.raises(InputError) as e:
         bundle.run_kustomize(stage.path, display="build/prod")

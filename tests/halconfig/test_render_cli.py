@@ -89,3 +89,15 @@ def test_out_is_a_file(tmp_path, spinops):
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"{f}: error: --out exists and is not a directory"
     assert f.read_text() == "x"
+
+
+def test_a_new_out_directory_is_shared_like_a_build_directory(tmp_path, spinops):
+    """`render --out NEW` used to swap in mkdtemp's 0700 directory; the one staged-directory writer
+    (spinops.atomic.StagedDir, also build/<env>/) leaves directories 0755 and files 0644."""
+    import stat
+
+    out = tmp_path / "new" / "out"
+    proc = spinops("render", str(KLEAT), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o644}

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from spinops.deploy import APPLYSET_PART_OF, applied_manifests, applyset_id
+from spinops.kube.applyset import APPLYSET_PART_OF, applied_manifests, applyset_id
 from spinops.manifests import dump_documents, load_documents
 from spinops.tools import kubectl as kubectl_path
 

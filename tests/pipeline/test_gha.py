@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
 import pytest
 
 from spinops import gha
-from spinops.deploy import Masker, plan_differ_main, pruned_from_output
+from spinops.deploy import Masker
 
 
 def test_escaping_follows_actions_toolkit():
@@ -65,37 +64,6 @@ def test_summary_module_entry_point(tmp_path):
     assert proc.returncode == 0 and summary.read_text() == "### staging\n"
     proc = subprocess.run([sys.executable, "-m", "spinops.gha", "summary", str(tmp_path / "nope.md")], env=env, capture_output=True, text=True)
     assert proc.returncode == 2 and "no such report file" in proc.stderr
-
-
-def test_plan_differ_lists_created_changed_and_deleted_objects(tmp_path, capsys):
-    live, merged = tmp_path / "LIVE-1", tmp_path / "MERGED-2"
-    live.mkdir()
-    merged.mkdir()
-    dep = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: fiat\n  namespace: s\nspec: {replicas: %d}\n"
-    (live / "apps.v1.Deployment.s.fiat").write_text(dep % 1)
-    (merged / "apps.v1.Deployment.s.fiat").write_text(dep % 2)
-    same = "apiVersion: v1\nkind: Service\nmetadata:\n  name: gate.v2\n"
-    (live / "v1.Service.s.gate.v2").write_text(same)
-    (merged / "v1.Service.s.gate.v2").write_text(same)
-    (merged / "v1.ConfigMap.s.cm").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n")
-    (live / "v1.ConfigMap.s.old").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: old\n")
-    assert plan_differ_main([str(live), str(merged)]) == 1
-    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
-    assert lines == [
-        {"action": "change", "object": "Deployment/fiat"},
-        {"action": "create", "object": "ConfigMap/cm"},
-        {"action": "delete", "object": "ConfigMap/old"},
-    ]
-    (live / "v1.ConfigMap.s.old").unlink()
-    (merged / "v1.ConfigMap.s.cm").unlink()
-    (merged / "apps.v1.Deployment.s.fiat").write_text(dep % 1)
-    assert plan_differ_main([str(live), str(merged)]) == 0
-    assert plan_differ_main([str(live)]) == 2
-
-
-def test_pruned_lines():
-    out = "configmap/a serverside-applied\nconfigmap/b pruned\ndeployment.apps/c pruned (server dry run)\nsecret/d unchanged\n"
-    assert pruned_from_output(out) == ["configmap/b", "deployment.apps/c"]
 
 
 def test_masker_covers_raw_base64_and_lines_but_not_tiny_values():

@@ -77,7 +77,7 @@ def test_applyset_label_matches_what_real_kubectl_puts_on_members(repo, tmp_path
     import yaml
     from fake_apiserver import FakeApiServer
 
-    from spinops.deploy import APPLYSET_PART_OF, applyset_id
+    from spinops.kube.applyset import APPLYSET_PART_OF, applyset_id
 
     with FakeApiServer() as api:
         kubeconfig = tmp_path / "kubeconfig"

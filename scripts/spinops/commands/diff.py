@@ -52,7 +52,7 @@ def run(args) -> int:
 def _live(args) -> int:
     from pathlib import Path
 
-    from spinops import kubectl_diff as kd
+    from spinops.kube import live_diff as kd
 
     repo = Path(args.repo)
     options = {

@@ -25,10 +25,10 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from spinops import kubectl_diff as kd
     from spinops.diff.compare import compare
     from spinops.diff.kubectl_dirs import read_dir
     from spinops.errors import UsageError
+    from spinops.kube import live_diff as kd
     from spinops.report import FORMATS, emit
     from spinops.report.checks import load_check_results
 
