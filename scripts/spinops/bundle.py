@@ -105,6 +105,16 @@ def _local_kustomizations(overlay: Path):
         todo.extend((d / res).resolve() for res in listed if _is_local(res))  # a non-list: overlay_problems says so
 
 
+def overlay_inputs(overlay: Path) -> set[Path]:
+    """Every local directory and listed file (resolved) the overlay's build reads: what a change to
+    a file under kustomize/ must touch for this environment to be affected (`spinops verify`)."""
+    inputs: set[Path] = set()
+    for d, _, node, _ in _local_kustomizations(overlay):
+        inputs.add(d)
+        inputs.update((d / rel).resolve() for _, rel, _ in _listed_paths(node) if rel and _is_local(rel))
+    return inputs
+
+
 def overlay_facts(overlay: Path, repo: Path) -> tuple[str, bool]:
     """(namespace, uses the HA component) of an overlay, following its local resources/components."""
     namespace = None

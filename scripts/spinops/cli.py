@@ -23,10 +23,11 @@ COMMANDS = {
     "diff": "diff",
     "apply": "apply",
     "migrate": "migrate",
+    "verify": "verify",
     "external-diff": "external_diff",
 }
 #: Commands whose exit code 1 means "findings/differences", so internal errors exit 3.
-FINDINGS_COMMANDS = {"check", "diff", "external-diff"}
+FINDINGS_COMMANDS = {"check", "diff", "external-diff", "verify"}
 
 
 def _parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict]:
