@@ -104,9 +104,11 @@ def test_map_values_keep_zero_values_and_keys_are_strings(tmp_path):
         security:
           authn:
             oauth2:
-              userInfoRequirements: {hd: "", 2: x, true: "yes", null: z}
+              userInfoRequirements: {hd: "", 2: x, true: "yes", 'null': z, 1e3: k, 1.5e7: f}
     """)
-    assert hal.data["security"]["authn"]["oauth2"]["userInfoRequirements"] == {"hd": "", "2": "x", "true": "yes", "null": "z"}
+    # non-string keys as sigs.k8s.io/yaml v1.3.0 YAMLToJSON writes them (yaml.go: FormatFloat(f, 'g', -1, 32) for floats)
+    assert hal.data["security"]["authn"]["oauth2"]["userInfoRequirements"] == {
+        "hd": "", "2": "x", "true": "yes", "null": "z", "1000": "k", "1.5e+07": "f"}
 
 
 def test_lists_of_strings_keep_empty_strings(tmp_path):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from spinops.errors import InputError, Problem
 from spinops.halconfig.source import Source, kind_of, load_file
+from spinops.halconfig.validate import YAML11_TRUE
 
 #: Files in halconfig/ that are not fragments (names only, never halconfig sections).
 RESERVED = frozenset({"secrets.yml"})
@@ -175,26 +176,14 @@ def _load(path: Path, env: str | None, schema: dict | None) -> Hal:
         data = merge.apply_overlay(data, src.data)
 
     hal = Hal({}, sources, overlays)
-    octal = _octal_paths([*sources, *overlays])
+    divergent = {path: d for src in (*sources, *overlays) for path, d in src.divergent.items()}
     from spinops.halconfig.validate import validate
 
-    hal.data, walk = validate(data, schema, octal=octal)
+    hal.data, walk = validate(data, schema, divergent=divergent)
     problems.extend(_located(hal, walk))
     if problems:
         raise InputError(_sorted(problems))
     return hal
-
-
-def _octal_paths(sources: list[Source]) -> frozenset:
-    from spinops.halconfig.source import OCTALISH_TEXT
-
-    out: set = set()
-    for src in sources:
-        if any(p.search(src.text) for p in OCTALISH_TEXT):
-            from spinops.halconfig import yamlpos
-
-            out.update(yamlpos.octal_looking_paths(src.root()))
-    return frozenset(out)
 
 
 def _located(hal: Hal, walk) -> list[Problem]:
@@ -226,36 +215,50 @@ def _located(hal: Hal, walk) -> list[Problem]:
         src = hal.source_for(path)
         if src is None:
             continue
-        raw = yamlpos.plain_scalar(src.root(), path)
+        field = next((s for s in reversed(path) if isinstance(s, str)), "value")
+        if kind == "number":
+            d = src.divergent.get(path)  # None: the value that won came from a layer where it is unambiguous
+            if d is not None:
+                out.append(_number_problem(src, path, field, d))
+            continue
+        if kind == "inf-key":
+            node = yamlpos.find(src.root(), path, key=True)
+            from spinops.halconfig.yaml11 import describe, resolve
+
+            if node is not None and not node.style and type(resolve(node.value)) is str:
+                out.append(_problem(src, path, f"ambiguous unquoted key `{node.value}`: YAML 1.1 (Kleat) reads it as "
+                                    f"{describe(node.value)}, YAML 1.2 (spinops) as infinity", f"quote it: '{node.value}'",
+                                    "yaml-1.1", key=True))
+            continue
+        raw = yamlpos.plain_scalar(src.root(), path, key=kind == "bool-key")
         if raw is None:
             continue  # quoted: unambiguous
-        field = next((s for s in reversed(path) if isinstance(s, str)), "value")
-        if kind == "bool-word":
+        if kind == "bool-key":
+            out.append(_problem(src, path, f"ambiguous unquoted key `{raw}`: YAML 1.1 (Kleat, Halyard, Spring) reads it as "
+                                f"the boolean key `{'true' if raw in YAML11_TRUE else 'false'}`, spinops reads YAML 1.2 and gets "
+                                f"the key '{raw}'", f"quote it: '{raw}'", "yaml-1.1", key=True))
+        elif kind == "bool-word":
             out.append(_problem(src, path, f"`{field}`: ambiguous unquoted `{raw}`: YAML 1.1 (Kleat, Halyard, Spring) reads it "
                                 f"as a boolean, spinops reads YAML 1.2 and gets the string '{raw}'",
                                 f"quote it if you mean the string: '{raw}'", "yaml-1.1"))
-        elif kind == "octal":
-            octal = _octal_value(raw)
-            meaning = f"as octal {octal}" if octal is not None else "differently (not a valid octal number)"
-            out.append(_problem(src, path, f"`{field}`: ambiguous integer `{raw}`: YAML 1.1 (Kleat) reads it {meaning}, "
-                                f"YAML 1.2 (spinops) as {value}", f"write {value} (the YAML 1.2 reading)"
-                                + (f" or {octal} (the YAML 1.1 reading)" if octal is not None else ""), "yaml-1.1"))
     return out
 
 
-def _octal_value(raw: str) -> int | None:
-    s = raw.replace("_", "")
-    sign = -1 if s.startswith("-") else 1
-    digits = s.lstrip("+-")
-    try:
-        return sign * int(digits, 8)
-    except ValueError:
-        return None
+def _number_problem(src: Source, path: tuple, field: str, d) -> Problem:
+    """A number that YAML 1.1 (Kleat) reads differently: `0120` is octal 80 there, 120 here."""
+    from spinops.halconfig.yaml11 import describe
+
+    both_int = type(d.kleat) is int and type(d.ours) is int
+    octal = both_int and d.raw.lstrip("+-").startswith("0")
+    kleat = f"as octal {d.kleat}" if octal else f"as {describe(d.kleat)}"
+    hint = f"write {d.ours} (the YAML 1.2 reading)" + (f" or {d.kleat} (the YAML 1.1 reading)" if type(d.kleat) is not str else "")
+    return _problem(src, path, f"`{field}`: ambiguous {'integer' if both_int else 'number'} `{d.raw}`: YAML 1.1 (Kleat) reads "
+                    f"it {kleat}, YAML 1.2 (spinops) as {describe(d.ours)}", hint, "yaml-1.1")
 
 
 def _is_credential_path(path: tuple) -> bool:
     """Whether a halconfig path is a field the schema marks x-spinops-credential (only on the error path)."""
-    dotted = ".".join(f"[{s}]" if isinstance(s, int) else s for s in path).replace(".[", "[")
+    dotted = ".".join(f"[{s}]" if isinstance(s, int) else str(s) for s in path).replace(".[", "[")
     return any(rx.fullmatch(dotted) for rx in _credential_patterns())
 
 

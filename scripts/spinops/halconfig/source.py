@@ -28,20 +28,17 @@ MAX_INLINE_INDICATORS = 64
 _DEEP_INDENT = "\n" + " " * MAX_INDENT
 _LONG_LINE = re.compile(r"\n[^\n]{" + str(LONG_LINE) + "}")
 _DEEP_INLINE = re.compile(r"(?:[-?][ \t]+){" + str(MAX_INLINE_INDICATORS) + "}")
-# Plain scalars that may be integers with a leading zero (YAML 1.1 octal): a cheap pre-scan of the text,
-# so the slow positional check (yamlpos.octal_looking_paths) runs only for files that have one.
-# (three patterns with a literal prefix: far faster than one with a character class in front)
-OCTALISH_TEXT = (re.compile(r" 0[0-9]"), re.compile(r"\[0[0-9]"), re.compile(r",0[0-9]"))
 _YAMLRS_POS = re.compile(r"at line (\d+), column (\d+)")
 
 
 class Source:
     """One parsed YAML file."""
 
-    __slots__ = ("path", "text", "data", "_root", "_composed")
+    __slots__ = ("path", "text", "data", "divergent", "_root", "_composed")
 
     def __init__(self, path: Path, text: str, data: object) -> None:
         self.path, self.text, self.data = path, text, data
+        self.divergent: dict = {}  # path -> yaml11.Divergence: numbers Kleat reads differently (see yaml11.reconcile)
         self._root, self._composed = None, False
 
     def __repr__(self) -> str:
@@ -239,8 +236,12 @@ def load_file(path: Path, problems: list[Problem], *, what: str = "a mapping of 
         else:
             problems.append(src.problem(f"expected {what}, got {kind_of(data)}", code="not-a-mapping"))
         return None
+    from spinops.halconfig import yaml11
+
+    if yaml11.may_diverge(text):  # plain scalars yaml-rs may read differently from Kleat (`_1`, `0777`)
+        problems.extend(yaml11.reconcile(src))
     if "<<" in text:
-        src.data = resolve_merge_keys(data)
+        src.data = resolve_merge_keys(src.data)
     return src
 
 

@@ -19,7 +19,7 @@ DROP = object()  # a value that normalises to "unset"
 
 #: Plain scalars YAML 1.1 (Kleat, Halyard, Spring's SnakeYAML) reads as booleans; YAML 1.2 reads them as strings.
 YAML11_BOOLS = frozenset(["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"])
-_TRUE_WORDS = frozenset(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"])
+YAML11_TRUE = frozenset(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"])
 
 _TYPE_NAMES = {"boolean": "a boolean", "integer": "an integer", "string": "a string", "object": "a mapping",
                "array": "a list", "number": "a number", "null": "null"}
@@ -94,12 +94,13 @@ def _dotted(linked) -> str:
 class Walk:
     """One validation run: collects issues and values that need a look at the YAML source."""
 
-    __slots__ = ("issues", "ambiguous", "octal", "root")
+    __slots__ = ("issues", "ambiguous", "divergent", "root")
 
-    def __init__(self, octal: frozenset = frozenset(), root=None) -> None:
+    def __init__(self, divergent: dict | None = None, root=None) -> None:
         self.root = root  # the compiled schema, for hints that look elsewhere in it
         self.issues: list[Issue] = []
-        self.octal = octal  # paths of plain scalars written like `0777` (from the YAML source, usually empty)
+        # paths of plain numbers YAML 1.1 reads differently, like `0777` (yaml11.reconcile; usually empty)
+        self.divergent = divergent or {}
         # (path, kind, value): values whose YAML 1.1 reading differs; confirmed against the source later
         self.ambiguous: list[tuple[tuple, str, object]] = []
 
@@ -108,7 +109,7 @@ class Walk:
         code = "wrong-type"
         if expected == "boolean" and isinstance(v, str):
             if v in YAML11_BOOLS:
-                word = "true" if v in _TRUE_WORDS else "false"
+                word = "true" if v in YAML11_TRUE else "false"
                 hint = (f"YAML 1.1 (Kleat, Halyard) reads `{v}` as a boolean; spinops reads YAML 1.2, where it is a string: "
                         f"write {word}")
                 code = "yaml-1.1"
@@ -116,7 +117,7 @@ class Walk:
                 hint = f"remove the quotes: {v.lower()}"
         elif expected == "integer" and isinstance(v, str):
             s = v.strip()
-            if s.lstrip("+-").isdigit():
+            if s[1:].isdigit() and s[0] in "+-0123456789":  # `'360'` (not `++-0`: that is no number at all)
                 hint = f"write it without quotes: {int(s)} (Kleat accepts a quoted number, spinops does not)"
         elif expected == "string" and isinstance(v, (bool, int, float)):
             code = "wrong-type-scalar"  # hint completed from the YAML source (the text as written)
@@ -196,8 +197,8 @@ class IntNode(Node):
                 w.issues.append(Issue(flatten(linked), f"`{_field(linked)}`: {v} is out of range "
                                       f"({self.minimum} to {self.maximum})", code="out-of-range"))
                 return DROP
-            if w.octal and flatten(linked) in w.octal:
-                w.ambiguous.append((flatten(linked), "octal", v))
+            if w.divergent and flatten(linked) in w.divergent:
+                w.ambiguous.append((flatten(linked), "number", v))
             if v == 0 and not self.wrapper:
                 return DROP
             return v
@@ -212,6 +213,8 @@ class NumberNode(Node):
 
     def walk(self, v, linked, w):
         if type(v) in (int, float):
+            if w.divergent and flatten(linked) in w.divergent:
+                w.ambiguous.append((flatten(linked), "number", v))
             if v == 0 and not self.wrapper:
                 return DROP
             return v
@@ -303,7 +306,14 @@ class ObjectNode(Node):
                 if self.extra is not None:
                     if x is None:
                         continue
-                    key = k if type(k) is str else _stringify(k)
+                    if type(k) is str:
+                        key = k
+                        if k in bools:  # `on:` is the key "true" for Kleat (YAML 1.1)
+                            w.ambiguous.append((flatten((linked, k)), "bool-key", k))
+                    else:
+                        key = _stringify(k, (linked, k), w)
+                        if key is None:
+                            continue
                     r = self.extra.walk(x, (linked, k), w)
                     if r is not DROP:  # map values keep zero values: DROP means an error was recorded
                         out[key] = r
@@ -337,7 +347,7 @@ class ObjectNode(Node):
                         out[name] = list(x)
                     continue
             elif kind == _INT:
-                if type(x) is int and node.minimum <= x <= node.maximum and not w.octal:
+                if type(x) is int and node.minimum <= x <= node.maximum and not w.divergent:
                     if x:
                         out[name] = x
                     continue
@@ -354,6 +364,8 @@ class ObjectNode(Node):
         return out
 
     def _unknown(self, k, linked, root) -> Issue:
+        if k is None or not isinstance(k, (str, bool, int, float)):
+            return _key_issue(k, linked)
         where = "top-level key" if linked is None else f"key in `{_dotted(linked)}`"
         ks = k if isinstance(k, str) else repr(k)
         close = ([n for n in self.names if n.lower() == ks.lower()] or _close(ks, self.names)) if isinstance(k, str) else []
@@ -399,13 +411,26 @@ def where_valid(root, name: str, max_depth: int = 4) -> list[str]:
     return found
 
 
-def _stringify(k) -> str:
-    """A non-string map key as Kleat's YAML -> JSON step writes it (`1:` -> "1", `true:` -> "true")."""
+def _stringify(k, linked, w: Walk) -> str | None:
+    """A non-string map key as Kleat's YAML -> JSON step writes it (`1:` -> "1", `1e3:` -> "1000", `true:` -> "true");
+    None (an issue recorded) for a key Kleat cannot read: null (`~:`, `null:`) or a list or mapping."""
+    if k is None or not isinstance(k, (bool, int, float)):
+        w.issues.append(_key_issue(k, linked))
+        return None
+    from spinops.halconfig.yaml11 import key_string
+
+    if k in (float("inf"), float("-inf")):  # `.inf`, or a literal that overflows (`1e999`: a string for Kleat)
+        w.ambiguous.append((flatten(linked), "inf-key", k))
+    return key_string(k)
+
+
+def _key_issue(k, linked) -> Issue:
+    """A key Kleat cannot read: null (sigs.k8s.io/yaml YAMLToJSON: unsupported map key) or a collection (yaml.v2)."""
     if k is None:
-        return "null"
-    if isinstance(k, bool):
-        return "true" if k else "false"
-    return str(k)
+        return Issue(flatten(linked), "a null key (`~`, `null` or an empty key): Kleat cannot read it",
+                     hint="quote it if you mean the string: 'null'", code="wrong-type", key=True)
+    return Issue(flatten(linked), "a list or mapping as a key: Kleat cannot read it", hint="use a string key",
+                 code="wrong-type", key=True)
 
 
 def _close(word: str, names: list[str]) -> list[str]:
@@ -520,14 +545,14 @@ def root_node(schema: dict) -> Node:
     return hit[1]
 
 
-def validate(data: dict, schema: dict | None = None, *, octal: frozenset = frozenset()) -> tuple[dict, Walk]:
+def validate(data: dict, schema: dict | None = None, *, divergent: dict | None = None) -> tuple[dict, Walk]:
     """(normalised data, the walk with its issues and ambiguous values). Never raises on bad data."""
     if schema is None:
         from spinops.halconfig.schema import load_schema
 
         schema = load_schema()
     root = root_node(schema)
-    w = Walk(octal, root)
+    w = Walk(divergent, root)
     out = root.walk(data, None, w)
     if out is DROP:
         out = {}

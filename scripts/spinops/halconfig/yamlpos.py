@@ -8,8 +8,6 @@ build's and migrate's positioned readers), which keeps a start mark on every nod
 
 from __future__ import annotations
 
-import contextlib
-import re
 from collections.abc import Iterator
 
 import yaml
@@ -147,9 +145,9 @@ def first_alias(text: str) -> tuple[int, int] | None:
     return None
 
 
-def plain_scalar(root: Node | None, path: Path) -> str | None:
-    """The source text of the scalar at `path` if it was written plain (unquoted), else None."""
-    node = find(root, path)
+def plain_scalar(root: Node | None, path: Path, *, key: bool = False) -> str | None:
+    """The source text of the scalar at `path` (of its key when key=True) if it was written plain (unquoted), else None."""
+    node = find(root, path, key=key)
     if isinstance(node, ScalarNode) and not node.style:  # plain: None (pure PyYAML) or "" (C composer)
         return node.value
     return None
@@ -158,27 +156,3 @@ def plain_scalar(root: Node | None, path: Path) -> str | None:
 def source_text(root: Node | None, path: Path) -> str | None:
     node = find(root, path)
     return node.value if isinstance(node, ScalarNode) else None
-
-
-OCTALISH_VALUE = re.compile(r"[+-]?0[0-9][0-9_]*")
-
-
-def octal_looking_paths(root: Node | None) -> dict[Path, str]:
-    """Paths of plain scalars like `0777` (YAML 1.1 reads octal 511, YAML 1.2 reads 777)."""
-    out: dict[Path, str] = {}
-
-    def walk(node: Node, path: Path) -> None:
-        if isinstance(node, ScalarNode):
-            if not node.style and OCTALISH_VALUE.fullmatch(node.value):
-                out[path] = node.value
-        elif isinstance(node, MappingNode):
-            for k, v in node.value:
-                walk(v, (*path, k.value if isinstance(k, ScalarNode) else "?"))
-        elif isinstance(node, SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, (*path, i))
-
-    if root is not None:
-        with contextlib.suppress(RecursionError):
-            walk(root, ())
-    return out
