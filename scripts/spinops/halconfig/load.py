@@ -211,7 +211,7 @@ def _located(hal: Hal, walk) -> list[Problem]:
             else:
                 hint = f"an unquoted {shown} is a number in YAML; quote it: '{shown}'"
         out.append(_problem(src, issue.path, issue.message, hint, issue.code, key=issue.key))
-    for path, kind, value in walk.ambiguous:
+    for path, kind, _value in walk.ambiguous:
         src = hal.source_for(path)
         if src is None:
             continue
