@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from spinops.affected import affected_envs
-from spinops.build import available_envs
+from spinops.layout import Repo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,12 +39,12 @@ def repo(tmp_path_factory):
     ],
 )
 def test_affected_envs(repo, path, expected):
-    assert affected_envs(repo, [path], available_envs(repo)) == expected
+    assert affected_envs(repo, [path], Repo(repo).envs()) == expected
 
 
 def test_absolute_paths_and_several_files_are_unioned(repo):
     files = [str(repo / "halconfig/env/staging.yml"), "kustomize/overlays/production/pdb.yml"]
-    assert affected_envs(repo, files, available_envs(repo)) == ["production", "staging"]
+    assert affected_envs(repo, files, Repo(repo).envs()) == ["production", "staging"]
 
 
 def test_a_component_added_to_staging_then_affects_staging(tmp_path):
@@ -52,4 +52,4 @@ def test_a_component_added_to_staging_then_affects_staging(tmp_path):
         shutil.copytree(ROOT / d, tmp_path / d)
     k = tmp_path / "kustomize/overlays/staging/kustomization.yml"
     k.write_text(k.read_text() + "components:\n- ../../components/gate-https\n")
-    assert affected_envs(tmp_path, ["kustomize/components/gate-https/kustomization.yml"], available_envs(tmp_path)) == ["staging"]
+    assert affected_envs(tmp_path, ["kustomize/components/gate-https/kustomization.yml"], Repo(tmp_path).envs()) == ["staging"]

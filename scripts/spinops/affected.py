@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-HALCONFIG = "halconfig"
-KUSTOMIZE = "kustomize"
+from spinops.layout import HALCONFIG, KUSTOMIZE, Repo
 
 
 def _relative(repo: Path, path: str) -> Path | None:
@@ -28,7 +27,6 @@ def _relative(repo: Path, path: str) -> Path | None:
 
 def affected_envs(repo: Path, paths: Iterable[str], envs: list[str]) -> list[str]:
     """The environments of `envs` (sorted) that a change to `paths` (relative to `repo` or absolute) affects."""
-    from spinops.build import OVERLAYS
     from spinops.bundle import overlay_inputs
 
     repo = Path(repo)
@@ -38,16 +36,16 @@ def affected_envs(repo: Path, paths: Iterable[str], envs: list[str]) -> list[str
         rel = _relative(repo, path)
         if rel is None or not rel.parts:
             continue
-        if rel.parts[0] == HALCONFIG:
+        if rel.parts[0] == HALCONFIG.name:
             if len(rel.parts) == 3 and rel.parts[1] == "env" and rel.suffix in (".yml", ".yaml"):
                 hit.update({rel.stem} & set(envs))
             else:
                 hit.update(envs)
-        elif rel.parts[0] == KUSTOMIZE:
+        elif rel.parts[0] == KUSTOMIZE.name:
             absolute = (repo / rel).resolve()
             for env in envs:
                 if env not in inputs:
-                    inputs[env] = overlay_inputs(repo / OVERLAYS / env)
+                    inputs[env] = overlay_inputs(Repo(repo).overlay(env))
                 if any(absolute == i or i in absolute.parents for i in inputs[env]):
                     hit.add(env)
     return sorted(hit)

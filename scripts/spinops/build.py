@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from spinops.errors import InputError, Problem
-
-OVERLAYS = Path("kustomize") / "overlays"
+from spinops.layout import MANIFESTS, Repo, kustomization_file
 
 
 @dataclass
@@ -58,39 +57,6 @@ class BuildResult:
             "warnings": [w.as_dict() for w in self.warnings],
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
-
-
-def available_envs(repo: Path) -> list[str]:
-    """The overlays kustomize/overlays/<env>/ that hold a kustomization (any of kustomize's file names)."""
-    from spinops.bundle import kustomization_file
-
-    d = Path(repo) / OVERLAYS
-    if not d.is_dir():
-        return []
-    return sorted(p.name for p in d.iterdir() if p.is_dir() and kustomization_file(p) is not None)
-
-
-def _check_env(repo: Path, env: str) -> Path:
-    if not (Path(repo) / OVERLAYS).is_dir():
-        raise InputError(
-            Problem(
-                f"{repo} has no {OVERLAYS}/: not a spinops repository",
-                file=str(OVERLAYS),
-                hint="run from the repository root or pass --repo DIR",
-                code="not-a-repo",
-            )
-        )
-    envs = available_envs(repo)
-    if env not in envs:
-        raise InputError(
-            Problem(
-                f"unknown environment {env!r}: there is no kustomize/overlays/{env}/kustomization.yml",
-                file=str(OVERLAYS),
-                hint=("available environments: " + ", ".join(envs)) if envs else "create kustomize/overlays/<env>/ first",
-                code="unknown-env",
-            )
-        )
-    return Path(repo) / OVERLAYS / env
 
 
 def build_env(repo: Path, env: str, *, out: Path | None = None, verbose: bool = False) -> BuildResult:
@@ -189,9 +155,10 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
         timings[name] = timings.get(name, 0.0) + now - t
         t = now
 
-    overlay = _check_env(repo, env)
-    out = Path(out) if out is not None else repo / "build" / env
-    hal = load_halconfig(repo / "halconfig", env)
+    layout = Repo(repo)
+    overlay = layout.require_env(env)
+    out = Path(out) if out is not None else layout.build_dir(env)
+    hal = load_halconfig(layout.halconfig, env)
     inventory = wire.load_secrets(repo)
     # Literal credentials are refused before anything is rendered, so no later message can carry one.
     # Messages name the services a credential reaches unchanged (render's table).
@@ -204,7 +171,7 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     lap("render")
 
     prof = profiles.load_profiles(repo)
-    patches = patch.load_patches(repo / "halconfig" / "patches", display_root=repo)
+    patches = patch.load_patches(layout.patches, display_root=repo)
     targets = profiles.patch_targets(rendered, prof)
     patched, applied = patch.apply_patches(targets, patches, hal.data.get("version"))
     changed = {name for a in applied for name in a.changed}
@@ -263,9 +230,9 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
         files = bundle.layer_files(overlay_rel=overlay_rel, namespace=namespace, configs=configs, deck_env=deck_env_text, wiring=wiring)
         stage.write(files)
         lap("bundle")
-        manifests = bundle.run_kustomize(stage.path, display=str(out), repo=repo, source=str(bundle.kustomization_file(overlay)))
-        (stage.path / bundle.MANIFESTS).write_text(manifests, encoding="utf-8")
-        os.chmod(stage.path / bundle.MANIFESTS, 0o644)
+        manifests = bundle.run_kustomize(stage.path, display=str(out), repo=repo, source=str(kustomization_file(overlay)))
+        (stage.path / MANIFESTS).write_text(manifests, encoding="utf-8")
+        os.chmod(stage.path / MANIFESTS, 0o644)
         lap("kustomize")
         stage.commit()
     except BaseException:
@@ -275,7 +242,7 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     return BuildResult(
         env=env,
         out_dir=out,
-        manifests_path=out / bundle.MANIFESTS,
+        manifests_path=out / MANIFESTS,
         manifests=manifests,
         timings=timings,
         wiring={svc: wiring[svc].summary() for svc in sorted(wiring)},

@@ -38,12 +38,7 @@ def _parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict]:
     for name, modname in COMMANDS.items():
         if only and name != only:
             continue  # start-up cost: import only the command being run
-        try:
-            mod = importlib.import_module(f"spinops.commands.{modname}")
-        except ModuleNotFoundError as e:
-            if e.name == f"spinops.commands.{modname}":
-                continue  # command not built yet
-            raise
+        mod = importlib.import_module(f"spinops.commands.{modname}")  # a missing module is a broken install: main() says so
         p = sub.add_parser(name, help=getattr(mod, "HELP", None), description=getattr(mod, "DESCRIPTION", getattr(mod, "HELP", None)))
         mod.add_arguments(p)
         modules[name] = mod
@@ -53,7 +48,13 @@ def _parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     first = next((a for a in argv if not a.startswith("-")), None)
-    parser, modules = _parser(first if first in COMMANDS else None)
+    try:
+        parser, modules = _parser(first if first in COMMANDS else None)
+    except ModuleNotFoundError as e:
+        if not (e.name or "").startswith("spinops."):
+            raise
+        print(f"spinops: internal error: module {e.name} is missing: the installation is broken (reinstall spinops)", file=sys.stderr)
+        return EXIT_INTERNAL
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help(sys.stderr)

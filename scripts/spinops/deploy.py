@@ -45,12 +45,12 @@ from spinops.kube.applyset import applyset_args, as_applied, manifest_namespace,
 from spinops.kube.argv import diff_args, server_side_apply
 from spinops.kube.differ import write_differ
 from spinops.kube.runner import Kubectl
+from spinops.layout import SECRETS_FILE
 from spinops.manifests import load_documents
 from spinops.spinnaker.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL
 from spinops.tools import kubectl as kubectl_path
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
-SECRETS_FILE = Path("halconfig") / "secrets.yml"
 EVENTS_SHOWN = 10
 
 

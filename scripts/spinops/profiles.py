@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from spinops.errors import InputError, Problem
+from spinops.layout import PROFILES, Repo
 from spinops.spinnaker.services import SERVICES, SHARDS
 
 SPRING_SERVICES = tuple(s for s in SERVICES if s != "deck")
@@ -49,11 +50,11 @@ class Profiles:
 def load_profiles(repo: Path) -> Profiles:
     from spinops.patch import parse_hand_written
 
-    directory = Path(repo) / "halconfig" / "profiles"
+    directory = Repo(repo).profiles
     out = Profiles()
     if not directory.is_dir():
         if directory.exists():  # e.g. a file named `profiles`: its profiles would be skipped without a word
-            raise InputError(Problem("expected a directory of profile files", file="halconfig/profiles", code="profile-dir"))
+            raise InputError(Problem("expected a directory of profile files", file=str(PROFILES), code="profile-dir"))
         return out
     valid = profile_names()
     problems: list[Problem] = []

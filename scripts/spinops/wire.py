@@ -31,9 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from spinops import layout
 from spinops.errors import InputError, Problem
 
-SECRETS_FILE = "halconfig/secrets.yml"
+SECRETS_FILE = str(layout.SECRETS_FILE)
 PLACEHOLDER = re.compile(r"\$\{([^}:\s]+)(:[^}]*)?\}")
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 SECRET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -201,7 +202,7 @@ def load_secrets(repo: Path) -> SecretInventory:
     """Parsed halconfig/secrets.yml (names only); an absent file is an empty inventory."""
     from spinops.patch import read_yaml
 
-    path = Path(repo) / SECRETS_FILE
+    path = layout.Repo(repo).secrets_file
     if not path.exists():
         return SecretInventory()
     return parse_secrets(read_yaml(path, SECRETS_FILE))

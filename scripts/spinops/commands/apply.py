@@ -32,12 +32,13 @@ def run(args) -> int:
     from pathlib import Path
 
     from spinops import deploy, gha
+    from spinops.layout import Repo
 
-    repo = Path(args.repo)
+    repo = Repo(args.repo)
     opts = deploy.Options(
         env=args.env,
-        repo=repo,
-        manifests=Path(args.manifests) if args.manifests else repo / "build" / args.env / "manifests.yaml",
+        repo=repo.root,
+        manifests=Path(args.manifests) if args.manifests else repo.manifests(args.env),
         namespace=args.namespace,
         dry_run=args.dry_run,
         rollout_timeout=args.rollout_timeout,

@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from spinops.layout import ENV_VARIABLE, FALLBACK_ENV, default_env
+
 HELP = "render, patch and wire the halconfig, then build one environment's manifests with kustomize"
 DESCRIPTION = (
     "Render the halconfig (with halconfig/env/ENV.yml on top), apply halconfig/patches and profiles, wire every "
@@ -15,7 +17,7 @@ DESCRIPTION = (
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--env", default="production", help="environment: a directory kustomize/overlays/ENV (default: production)")
+    p.add_argument("--env", default=default_env(), help=f"environment: a directory kustomize/overlays/ENV (default: ${ENV_VARIABLE} or {FALLBACK_ENV})")
     p.add_argument("--repo", default=".", help="repository root (default: the current directory)")
     p.add_argument("--out", default=None, help="output directory (default: REPO/build/ENV)")
     p.add_argument("--verbose", "-v", action="store_true", help="list patches (applied or skipped), the wiring of every service and stage timings")

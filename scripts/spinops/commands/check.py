@@ -6,6 +6,9 @@ import os
 import sys
 from pathlib import Path
 
+from spinops.check.settings import KUBE_VERSION_ENV, SETTINGS_FILE
+from spinops.layout import Repo, env_of_manifests
+
 HELP = "lint and schema-validate a manifest file (default: build/ENV/manifests.yaml)"
 DESCRIPTION = (
     "Validate every resource against the Kubernetes schemas of the pinned version (kubernetes-validate, strict), "
@@ -13,11 +16,6 @@ DESCRIPTION = (
     "JSONPath and, where traceable, the kustomize or halconfig file and line. Exit 0 clean, 1 findings at or above "
     "--fail-on, 2 bad input or usage, 3 internal error."
 )
-
-#: Where an environment pins its Kubernetes version (see docs/check.md).
-SETTINGS_FILE = "kustomize/overlays/{env}/spinops.yml"
-KUBE_VERSION_ENV = "SPINOPS_KUBE_VERSION"
-
 
 def add_arguments(p) -> None:
     p.add_argument("manifest", nargs="?", help="manifest file to check, or - for stdin (default: REPO/build/ENV/manifests.yaml)")
@@ -27,7 +25,7 @@ def add_arguments(p) -> None:
     p.add_argument("--output", "-o", default=None, help="write the report to this file (atomically) instead of stdout")
     p.add_argument("--fail-on", choices=("error", "warning", "info"), default="error", help="exit 1 when a finding is at least this severe (default: error)")
     g = p.add_argument_group("schema validation")
-    g.add_argument("--kube-version", default=None, help=f"Kubernetes version to validate against (default: the environment's `kubernetesVersion` in {SETTINGS_FILE.format(env='ENV')}, ${KUBE_VERSION_ENV}, else the built-in default)")
+    g.add_argument("--kube-version", default=None, help=f"Kubernetes version to validate against (default: the environment's `kubernetesVersion` in {SETTINGS_FILE}, ${KUBE_VERSION_ENV}, else the built-in default)")
     g.add_argument("--no-strict", dest="strict", action="store_false", help="allow unknown fields (default: strict)")
     g.add_argument("--crd-schemas", default=None, metavar="DIR", help="JSON Schemas for CRDs (DIR/<group>/<kind>_<version>.json); without one a CRD is reported as skipped")
     g.add_argument("--no-validate", dest="validate", action="store_false", help="skip schema validation")
@@ -44,45 +42,13 @@ def _split(values: list[str]) -> tuple[str, ...]:
     return tuple(sorted({v.strip() for item in values for v in item.split(",") if v.strip()}))
 
 
-def _no_build(repo: Path, env: str, manifest: str) -> None:
-    """--env named an environment with no build: say whether it exists at all, and what to run."""
-    from spinops.errors import InputError, Problem
-
-    overlays = repo / "kustomize" / "overlays"
-    if not (overlays / env).is_dir():
-        known = sorted(d.name for d in overlays.iterdir() if d.is_dir()) if overlays.is_dir() else []
-        raise InputError(Problem(f"unknown environment {env!r}: no kustomize/overlays/{env}/", file=manifest, code="no-such-file",
-                                 hint=f"environments: {', '.join(known)}" if known else "run inside a spinops repository or pass --repo"))
-    raise InputError(Problem(f"no build for {env!r}: {manifest} does not exist", file=manifest, code="no-such-file",
-                             hint=f"run `spinops build --env {env}` first"))
-
-
-def kube_version_setting(repo: Path, env: str | None) -> str | None:
-    """The environment's pinned Kubernetes version (`kubernetesVersion:` in kustomize/overlays/ENV/spinops.yml)."""
-    if not env:
-        return None
-    path = repo / SETTINGS_FILE.format(env=env)
-    if not path.is_file():
-        return None
-    import yaml
-
-    from spinops.errors import InputError, Problem
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InputError(Problem(f"invalid YAML: {getattr(e, 'problem', e)}", file=str(path), line=mark.line + 1 if mark else None)) from None
-    value = data.get("kubernetesVersion") if isinstance(data, dict) else None
-    return str(value) if value is not None else None
-
-
 def run(args) -> int:
     from spinops.atomic import write_file
     from spinops.check import engine
     from spinops.check.output import render
     from spinops.check.rules import builtin_rules
     from spinops.check.runner import Options, run_check
+    from spinops.check.settings import kube_version
     from spinops.check.source import parse_manifest, read_input
     from spinops.check.validate_k8s import DEFAULT_KUBE_VERSION
     from spinops.errors import EXIT_FINDINGS, EXIT_OK, InputError, Problem, UsageError
@@ -92,16 +58,13 @@ def run(args) -> int:
             print(f"{m.ID:<28} {m.SEVERITY:<8} {m.DESCRIPTION}")
         return EXIT_OK
 
-    repo = Path(args.repo)
+    repo = Repo(args.repo)
     manifest_arg = args.manifest
     if manifest_arg is None:
         if not args.env:
             raise UsageError(Problem("give a manifest file (or - for stdin), or --env ENV to check build/ENV/manifests.yaml", code="usage"))
-        manifest_arg = str(repo / "build" / args.env / "manifests.yaml")
-        if not Path(manifest_arg).is_file():
-            _no_build(repo, args.env, manifest_arg)
-    env = args.env or _env_from_path(manifest_arg)
-    kube_version = args.kube_version or kube_version_setting(repo, env) or os.environ.get(KUBE_VERSION_ENV) or DEFAULT_KUBE_VERSION
+        manifest_arg = str(repo.built_manifests(args.env))
+    env = args.env or env_of_manifests(manifest_arg)
 
     lint_rules = []
     for f in args.rules:
@@ -113,7 +76,7 @@ def run(args) -> int:
         # an empty input is a failed build upstream, not a clean one (checkov#7599: green runs that checked nothing)
         raise InputError(Problem("no Kubernetes resources in the input; did the build fail?", file=name, code="empty-input"))
     opts = Options(
-        kube_version=kube_version,
+        kube_version=kube_version(repo, env, args.kube_version, DEFAULT_KUBE_VERSION),
         strict=args.strict,
         crd_schemas=Path(args.crd_schemas) if args.crd_schemas else None,
         validate=args.validate,
@@ -122,7 +85,7 @@ def run(args) -> int:
         disable_rules=_split(args.disable),
         lint_rules=lint_rules,
         tags=_split(args.tags),
-        repo=repo if repo.is_dir() else None,
+        repo=repo.root if repo.root.is_dir() else None,
         env=env,
         fail_on=args.fail_on,
     )
@@ -135,10 +98,3 @@ def run(args) -> int:
         sys.stdout.write(out)
     return EXIT_FINDINGS if report.failed() else EXIT_OK
 
-
-def _env_from_path(manifest: str) -> str | None:
-    """`build/<env>/manifests.yaml` names its environment."""
-    parts = Path(manifest).parts
-    if len(parts) >= 3 and parts[-3] == "build" and parts[-1] == "manifests.yaml":
-        return parts[-2]
-    return None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from spinops.layout import ENV_VARIABLE, FALLBACK_ENV, Repo, default_env
+
 HELP = "show what a change does to the manifests: against a git ref (--base) or the live cluster (--live)"
 DESCRIPTION = (
     "Build a base git ref (in a temporary worktree) and the working tree, and compare the manifests resource by "
@@ -17,7 +19,7 @@ def add_arguments(p) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--base", metavar="REF", help="git ref to compare the working tree with (e.g. origin/main)")
     src.add_argument("--live", action="store_true", help="compare build/<env>/manifests.yaml with the cluster (kubectl diff --server-side)")
-    p.add_argument("--env", default=os.environ.get("SPINOPS_ENV", "production"), help="environment (default: $SPINOPS_ENV or production)")
+    p.add_argument("--env", default=default_env(), help=f"environment (default: ${ENV_VARIABLE} or {FALLBACK_ENV})")
     p.add_argument("--repo", default=".", help="the repository (default: the current directory)")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="report format (markdown: the PR comment)")
     p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -50,11 +52,8 @@ def run(args) -> int:
 
 
 def _live(args) -> int:
-    from pathlib import Path
-
     from spinops.kube import live_diff as kd
 
-    repo = Path(args.repo)
     options = {
         kd.ENV_FORMAT: args.format,
         kd.ENV_ENV: args.env,
@@ -63,7 +62,7 @@ def _live(args) -> int:
         kd.ENV_CHECK_RESULTS: _abs(args.check_results),
         kd.ENV_CONTEXT: str(args.context),
     }
-    return kd.live_diff(repo / "build" / args.env / "manifests.yaml", options, force_conflicts=args.force_conflicts)
+    return kd.live_diff(Repo(args.repo).manifests(args.env), options, force_conflicts=args.force_conflicts)
 
 
 def _abs(path: str | None) -> str | None:

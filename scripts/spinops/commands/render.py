@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from spinops.layout import HALCONFIG
+
 HELP = "render each Spinnaker service's config from the halconfig (Kleat-compatible, strict)"
 DESCRIPTION = (
     "Load HALCONFIG (a file, or a directory of *.yml fragments; default ./halconfig), validate it strictly "
@@ -11,7 +13,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("halconfig", nargs="?", default="halconfig", metavar="HALCONFIG",
+    parser.add_argument("halconfig", nargs="?", default=str(HALCONFIG), metavar="HALCONFIG",
                         help="halconfig file or directory of fragments (default: ./halconfig)")
     parser.add_argument("--out", required=True, metavar="DIR", help="directory to write the 13 files to (created if missing)")
     parser.add_argument("--env", metavar="ENV", help="merge HALCONFIG/env/ENV.yml on top (an environment overlay)")

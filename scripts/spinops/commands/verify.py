@@ -25,7 +25,7 @@ def add_arguments(p) -> None:
 
 
 def _halconfig_envs(repo) -> list[str]:
-    d = repo / "halconfig" / "env"
+    d = repo.halconfig / "env"
     return sorted(p.stem for p in d.glob("*.yml")) if d.is_dir() else []
 
 
@@ -36,22 +36,23 @@ def run(args) -> int:
 
     from spinops import cli
     from spinops.affected import affected_envs
-    from spinops.build import available_envs
+    from spinops.layout import HALCONFIG, Repo
 
-    repo = Path(args.repo)
+    layout = Repo(args.repo)
+    repo = layout.root
     fmt = ["--format", args.format]
     codes: list[int] = []
     if args.halconfig_only:
-        envs = _halconfig_envs(repo)
+        envs = _halconfig_envs(layout)
         targets = affected_envs(repo, args.files, envs) if args.files else envs
-        touches_base = not args.files or any(Path(f).parts[:1] == ("halconfig",) and Path(f).parts[1:2] != ("env",) for f in args.files)
+        touches_base = not args.files or any(Path(f).parts[:1] == (HALCONFIG.name,) and Path(f).parts[1:2] != ("env",) for f in args.files)
         runs = ([None] if touches_base else []) + targets
         with tempfile.TemporaryDirectory(prefix="spinops-verify-") as tmp:
             for env in dict.fromkeys(runs):
                 print(f"spinops verify: halconfig{f' + env/{env}.yml' if env else ''}", file=sys.stderr)
-                codes.append(cli.main(["render", str(repo / "halconfig"), "--out", tmp, *fmt, *(["--env", env] if env else [])]))
+                codes.append(cli.main(["render", str(layout.halconfig), "--out", tmp, *fmt, *(["--env", env] if env else [])]))
     else:
-        envs = available_envs(repo)
+        envs = layout.envs()
         targets = affected_envs(repo, args.files, envs) if args.files else envs
         for env in targets:
             print(f"spinops verify: {env}", file=sys.stderr)

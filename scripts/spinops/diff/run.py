@@ -8,6 +8,7 @@ from pathlib import Path
 from spinops.diff.compare import DiffResult, compare
 from spinops.diff.trees import Tree, build_tree, head_label, repo_root, resolve_ref, worktree
 from spinops.errors import InputError, SpinopsError
+from spinops.layout import Repo
 from spinops.manifests import load_documents
 
 
@@ -19,9 +20,7 @@ def diff_against_ref(repo: Path, ref: str, env: str, *, context: int = 3) -> Dif
     base_label = f"{ref}@{commit[:7]}"
     # Two builds side by side: each is mostly a kustomize subprocess, so threads overlap them.
     with worktree(root, commit) as wt, ThreadPoolExecutor(max_workers=2) as pool:
-        from spinops.build import available_envs
-
-        new_env = env not in available_envs(wt / sub)  # a PR that adds an environment: all of it is new
+        new_env = env not in Repo(wt / sub).envs()  # a PR that adds an environment: all of it is new
         fb = None if new_env else pool.submit(build_tree, wt / sub, env, base_label, "base")
         fh = pool.submit(build_tree, Path(repo), env, head_label(Path(repo)), "head")
         errors = [f.exception() for f in (fb, fh) if f is not None]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spinops.errors import InputError, Problem, SpinopsError
+from spinops.layout import Repo
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _halconfig(root: Path, env: str) -> dict | None:
     """The canonical halconfig of a tree (None when the tree has none)."""
     from spinops.halconfig.load import load_halconfig
 
-    path = root / "halconfig"
+    path = Repo(root).halconfig
     if not path.exists():
         return None
     return load_halconfig(path, env).data
@@ -118,6 +119,6 @@ def _secrets(root: Path) -> dict:
     """{Secret name: {source, env, files}} of halconfig/secrets.yml (read by spinops.wire); {} without one."""
     from spinops.wire import load_secrets
 
-    if not (root / "halconfig" / "secrets.yml").exists():
+    if not Repo(root).secrets_file.exists():
         return {}
     return {name: {"source": d.source, "env": list(d.env), "files": list(d.files)} for name, d in load_secrets(root).secrets.items()}
