@@ -88,20 +88,6 @@ def load_profiles(repo: Path) -> Profiles:
     return out
 
 
-def patch_targets(rendered: dict[str, Any], profiles: Profiles) -> dict[str, Any]:
-    """Everything a patch may target: the rendered files and every profile (empty unless shipped).
-
-    settings-local.js is represented by the object merged into window.spinnakerSettings.
-    """
-    files = dict(rendered)
-    for name in sorted(profile_names()):
-        if name == DECK_LOCAL:
-            files[name] = {}
-        elif name.endswith("-local.yml") or name in profiles.data:
-            files[name] = profiles.data.get(name, {})
-    return files
-
-
 def settings_local_js(hand_written: str, overrides: dict) -> str:
     """Deck's settings-local.js: the hand-written text, then patch overrides deep-merged into the settings."""
     parts = []

@@ -1,0 +1,36 @@
+"""Deck's files, the one kind of config that is not a Spring YAML file (`kind: deck`).
+
+    settings.js        rendered from the halconfig (spinops.render, JavaScript)
+    settings-local.js  the hand-written profile text, then patch overrides merged into window.spinnakerSettings
+    deck.env           Deck's environment: its own ConfigMap `deck-env`, without PASSPHRASE, which only ever
+                       comes from a Secret key (spinops.wire wires it as an env var)
+"""
+
+from __future__ import annotations
+
+from spinops import profiles, render, wire
+from spinops.build.files import ConfigFile
+
+SETTINGS = "settings.js"
+LOCAL = profiles.DECK_LOCAL
+ENV = wire.DECK_ENV
+
+
+def wire_data(f: ConfigFile):
+    """What spinops.wire scans of a Deck file (settings-local.js: the hand-written text and the overrides)."""
+    return [f.text, f.data] if f.name == LOCAL else f.data
+
+
+def ships(f: ConfigFile) -> bool:
+    """settings-local.js exists only when there is something in it; the rendered files always do."""
+    return f.name != LOCAL or bool(f.data or f.text)
+
+
+def serialize(f: ConfigFile) -> tuple[str, str]:
+    """(ConfigMap, text): deck.env goes to `deck-env`, the other files to `deck-config` ("" text: nothing to ship)."""
+    if f.name == ENV:
+        env = {k: v for k, v in (f.data or {}).items() if k != wire.DECK_PASSPHRASE}
+        return "deck-env", render.serialize(ENV, env) if env else ""
+    if f.name == LOCAL:
+        return "deck-config", profiles.settings_local_js(f.text, f.data or {})
+    return "deck-config", render.serialize(f.name, f.data)

@@ -1,0 +1,78 @@
+"""The edge of the build: config files to text, the kustomize layer written to a staged directory,
+`kubectl kustomize` run there, and the directory swapped in only when everything succeeded."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import spinops.build.deck as deck
+from spinops import bundle, render
+from spinops.atomic import StagedDir
+from spinops.build.files import DECK, RENDERED, ConfigFile
+from spinops.build.timing import Timings
+from spinops.errors import Problem
+from spinops.layout import MANIFESTS, kustomization_file
+from spinops.spinnaker.services import SERVICES
+
+#: Kubernetes stores an object in etcd only up to ~1.5 MB; a ConfigMap's data is capped at 1 MiB.
+CONFIGMAP_LIMIT = 1024 * 1024
+
+
+def serialize(files: Sequence[ConfigFile]) -> tuple[dict[str, dict[str, str]], str]:
+    """(service -> {file name -> text} of its ConfigMap `<svc>-config`, the text of deck.env), one serializer per kind."""
+    configs: dict[str, dict[str, str]] = {svc: {} for svc in SERVICES}
+    deck_env = ""
+    texts: dict[int, str] = {}  # discovery data is shared by every Spring service: serialized once
+    for f in files:
+        if f.kind == DECK:
+            configmap, text = deck.serialize(f)
+            if configmap == "deck-env":
+                deck_env = text
+            elif text:
+                configs["deck"][f.name] = text
+        elif f.kind == RENDERED:
+            configs[f.service][f.name] = render.serialize(f.name, f.data)
+        else:
+            key = id(f.data)
+            if key not in texts:
+                texts[key] = bundle.dump_yaml(f.data)
+            configs[f.service][f.name] = texts[key]
+    return configs, deck_env
+
+
+def oversized(configs: dict[str, dict[str, str]]) -> list[Problem]:
+    out = []
+    for svc, texts in sorted(configs.items()):
+        size = sum(len(t.encode()) for t in texts.values())
+        if size > CONFIGMAP_LIMIT:
+            out.append(
+                Problem(
+                    f"{svc}-config holds {size / 1e6:.1f} MB of config: over Kubernetes' 1 MiB ConfigMap limit, applying it will fail",
+                    file="halconfig",
+                    severity="warning",
+                    code="configmap-too-large",
+                    hint="split the accounts across installations, or move the largest sections into a profile served from a volume",
+                )
+            )
+    return out
+
+
+def write(out: Path, *, repo: Path, overlay: Path, namespace: str, configs, deck_env: str, wiring, timings: Timings) -> str:
+    """Write the layer and its manifests to `out` all or nothing; returns the manifests' text."""
+    stage = timings.run("bundle", StagedDir, out)
+    try:
+        timings.run("bundle", _write_layer, stage, overlay=overlay, namespace=namespace, configs=configs, deck_env=deck_env, wiring=wiring)
+        source = str(kustomization_file(overlay))
+        manifests = timings.run("kustomize", bundle.run_kustomize, stage.path, display=str(out), repo=repo, source=source)
+        stage.write({MANIFESTS: manifests})
+        stage.commit()
+    except BaseException:
+        stage.discard()
+        raise
+    return manifests
+
+
+def _write_layer(stage: StagedDir, *, overlay: Path, **layer) -> None:
+    stage.write(bundle.layer_files(overlay_rel=os.path.relpath(overlay, stage.path), **layer))

@@ -1,0 +1,93 @@
+"""The build's stages: pure functions over a list of ConfigFile (spinops.build.files), in this order:
+
+    render     the halconfig -> Kleat's rendered files, each with the service that reads it
+    profiles   + every profile a patch may target (empty unless halconfig/profiles/ ships one)
+    patches    halconfig/patches applied in order; then what ships: empty profiles dropped,
+               spinnaker-local.yml copied to every Spring service, files of services we do not run dropped
+    discovery  + spinnaker.yml (where every service lives) for every Spring service
+    wiring     the Secrets each service needs, decided from its final files (spinops.wire)
+
+The shape follows kustomize's kio.Pipeline (kyaml/kio/kio.go: inputs are read, filters transform a list
+of items in order, outputs write): spinops.build.inputs reads, these stages transform, and
+spinops.build.output serializes and writes. No stage reads a file or the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import spinops.build.deck as deck
+from spinops import patch, profiles, render, wire
+from spinops.build.files import DECK, DISCOVERY, PROFILE, RENDERED, ConfigFile
+from spinops.build.inputs import Inputs
+from spinops.errors import Problem
+from spinops.spinnaker.discovery import service_discovery
+from spinops.spinnaker.services import SERVICES
+
+HALCONFIG = "halconfig"
+
+
+def render_files(hal_data: dict) -> list[ConfigFile]:
+    """Kleat's 13 files (spinnaker-monitoring.yml too: a patch may target it; it does not ship)."""
+    out = []
+    for name, data in render.render_structs(hal_data).items():
+        svc = render.FILES[name]
+        out.append(ConfigFile(svc, name, DECK if svc == "deck" else RENDERED, data, HALCONFIG))
+    return out
+
+
+def add_profiles(files: Sequence[ConfigFile], prof: profiles.Profiles) -> list[ConfigFile]:
+    """Every profile a patch may target: each `-local.yml` (empty unless shipped), shipped shard profiles,
+    and Deck's settings-local.js (its data is what patches merge into window.spinnakerSettings)."""
+    owners = profiles.profile_names()
+    out = list(files)
+    for name in sorted(owners):
+        origin = f"{HALCONFIG}/profiles/{name}"
+        if name == profiles.DECK_LOCAL:
+            out.append(ConfigFile("deck", name, DECK, {}, origin, text=prof.deck_js))
+        elif name.endswith("-local.yml") or name in prof.data:
+            out.append(ConfigFile(owners[name], name, PROFILE, prof.data.get(name, {}), origin, hand_written=True))
+    return out
+
+
+def apply_patches(files: Sequence[ConfigFile], patches: Sequence[patch.Patch], version: str | None) -> tuple[list[ConfigFile], list[patch.Applied]]:
+    """The patches applied in order (patch.apply_patches), then only the files that ship."""
+    patched, applied = patch.apply_patches({f.name: f.data for f in files}, list(patches), version)
+    changed = {name for a in applied for name in a.changed}
+    out = [replace(f, data=patched[f.name], hand_written=f.hand_written or f.name in changed) for f in files]
+    return _shipped(out), applied
+
+
+def _shipped(files: Sequence[ConfigFile]) -> list[ConfigFile]:
+    out = []
+    for f in files:
+        if f.kind == PROFILE and not f.data:
+            continue  # an empty profile target: nothing shipped, nothing to wire
+        if f.service is None:  # spinnaker-local.yml: every Spring service
+            out.extend(replace(f, service=svc) for svc in profiles.SPRING_SERVICES)
+        elif f.service in SERVICES and (f.kind != DECK or deck.ships(f)):
+            out.append(f)  # (spinnaker-monitoring.yml: no monitoring daemon in kustomize/base)
+    return out
+
+
+def add_discovery(files: Sequence[ConfigFile], namespace: str, hal_data: dict) -> list[ConfigFile]:
+    """spinnaker.yml for every Spring service: the same data for all of them."""
+    data = service_discovery(namespace, hal_data)
+    return [*files, *(ConfigFile(svc, "spinnaker.yml", DISCOVERY, data, "spinops") for svc in profiles.SPRING_SERVICES)]
+
+
+def wiring(files: Sequence[ConfigFile], inputs: Inputs) -> tuple[dict[str, wire.ServiceWiring], list[Problem]]:
+    """spinops.wire.plan over the final files of every service; the caller raises on errors."""
+    by_service: dict[str, dict[str, Any]] = {svc: {} for svc in SERVICES}
+    hand_written: dict[str, set[str]] = {svc: set() for svc in SERVICES}
+    for f in files:
+        if f.kind == DISCOVERY:
+            continue  # ours, not the user's: no credential in it
+        by_service[f.service][f.name] = deck.wire_data(f) if f.kind == DECK else f.data
+        if f.hand_written:
+            hand_written[f.service].add(f.name)
+    texts = inputs.profiles.texts + [(p.file, p.doc.text) for p in inputs.patches]
+    origin = wire.Origin(locate=inputs.hal.locate, halconfig=inputs.hal.data, texts=texts)
+    return wire.plan(by_service, inputs.inventory, origin, hand_written=hand_written)
