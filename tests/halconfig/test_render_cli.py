@@ -101,3 +101,17 @@ def test_a_new_out_directory_is_shared_like_a_build_directory(tmp_path, spinops)
     assert proc.returncode == 0, proc.stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o755
     assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o644}
+
+
+def test_a_line_break_for_deck_env_is_located_in_the_halconfig(tmp_path, spinops):
+    """deck.env has no quoting, so a value with a line break cannot be written (issue 18: the error names
+    file:line:col of the value, exit 2, nothing written)."""
+    hal = tmp_path / "halconfig.yml"
+    hal.write_text('security:\n  uiSecurity:\n    ssl:\n      enabled: true\n      sslCertificateFile: /c\n'
+                   '      sslCertificatePassphrase: "one\\nEVIL=two"\n')
+    out = tmp_path / "out"
+    proc = spinops("render", str(hal), "--out", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"{hal}:6:33: error: security.uiSecurity.ssl.sslCertificatePassphrase: a line break "
+                                  "cannot be written to deck.env (PASSPHRASE)"), proc.stderr
+    assert "Traceback" not in proc.stderr and "EVIL" not in proc.stderr and not out.exists()

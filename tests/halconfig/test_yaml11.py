@@ -194,3 +194,80 @@ def test_resolve_is_yaml_v2s_reading_of_every_fixture_scalar():
              if not (resolve(s) == k or (isinstance(k, (int, float)) and isinstance(resolve(s), (int, float))
                                          and float(resolve(s)) == float(k)) or as_json(resolve(s)) == k)}
     assert not wrong, wrong
+
+
+# ------------------------------------------------------------------ merge keys (issue 18, cause 5)
+
+HALCONFIG_CASES = {doc: out for doc, out in CASES if doc.startswith(("providers:", "security:"))}
+
+
+def _merge_case(tmp_path: Path, doc: str):
+    """(Kleat's JSON or None when Kleat fails, spinops' data or None, spinops' problems)."""
+    out = HALCONFIG_CASES[doc]
+    hal, problems = _load(tmp_path, "h.yml", doc)
+    return (json.loads(out["json"]) if "json" in out else None), (hal.data if hal else None), problems
+
+
+@pytest.mark.parametrize("doc", sorted(HALCONFIG_CASES), ids=[f"case{i}" for i in range(len(HALCONFIG_CASES))])
+def test_merge_keys_read_what_kleat_reads_or_report_it(tmp_path, doc):
+    kleat, data, problems = _merge_case(tmp_path, doc)
+    if data is not None:
+        assert kleat is not None and data == kleat  # these inputs have no zero values Kleat's presence rules drop
+    else:
+        assert problems and all(p.line is not None for p in problems)
+
+
+def test_a_quoted_merge_key_is_an_ordinary_key(tmp_path):
+    kleat, data, problems = _merge_case(tmp_path, "providers:\n  kubernetes: {'<<': {enabled: true}}\n")
+    assert kleat == {"providers": {"kubernetes": {"<<": {"enabled": True}}}}  # not enabled
+    assert [(p.line, p.column, p.code) for p in problems] == [(2, 16, "unknown-key")] and "`<<`" in problems[0].message
+    kleat, data, problems = _merge_case(tmp_path, "security:\n  authn:\n    oauth2:\n      userInfoRequirements: {'<<': x, a: b}\n")
+    assert data == kleat  # in a map: an entry named <<
+    kleat, data, problems = _merge_case(tmp_path, "providers:\n  kubernetes: {<<: {enabled: true}}\n")
+    assert data == kleat == {"providers": {"kubernetes": {"enabled": True}}}  # plain: merged
+
+
+def test_a_merge_key_with_a_scalar_is_refused_as_kleat_refuses_it(tmp_path):
+    for doc, col in (("    - {<<: x, name: e}\n", 8), ("    - {<<: [*a, 3], name: f}\n", 8)):
+        kleat, _, problems = _merge_case(tmp_path, "providers:\n  kubernetes:\n    accounts:\n    - &a {name: a, cacheThreads: 2}\n" + doc)
+        assert kleat is None
+        assert [(p.line, p.column, p.code) for p in problems] == [(5, col, "merge-key")]
+        assert "needs a mapping or a list of mappings" in problems[0].message
+
+
+def test_a_key_written_before_the_merge_key_is_reported(tmp_path):
+    # yaml.v2 applies entries in order (the merged value overrides), the YAML merge spec keeps the explicit key
+    kleat, _, problems = _merge_case(tmp_path, "providers:\n  kubernetes:\n    enabled: false\n    <<: {enabled: true}\n")
+    assert kleat == {"providers": {"kubernetes": {"enabled": True}}}
+    assert [(p.line, p.column, p.code) for p in problems] == [(3, 5, "yaml-1.1")]
+    assert "`enabled` is set before `<<:`" in problems[0].message
+    # written after it, both readings agree
+    kleat, data, problems = _merge_case(tmp_path, "providers:\n  kubernetes:\n    <<: {enabled: true}\n    enabled: false\n")
+    assert data == kleat == {"providers": {"kubernetes": {"enabled": False}}}
+
+
+# ------------------------------------------------------------------ U+2028, U+2029, U+0085 (issue 18, cause 2)
+
+SEPARATOR_CASES = {doc: out for doc, out in CASES if set(doc) & {"\u2028", "\u2029", "\x85"}}
+
+
+@pytest.mark.parametrize("doc", sorted(SEPARATOR_CASES), ids=[f"case{i}" for i in range(len(SEPARATOR_CASES))])
+def test_line_separators_are_refused_where_yaml_1_1_reads_a_line_break(tmp_path, doc):
+    import yaml_rs
+
+    out = SEPARATOR_CASES[doc]
+    # Kleat fails or reads something else than YAML 1.2 (yaml-rs): there is no common reading to take
+    assert "error" in out or json.loads(out["json"]) != yaml_rs.loads(doc)
+    text = "timezone: x\n" + doc.replace("k:", "version:")
+    _, problems = _load(tmp_path, "h.yml", text)
+    i = min(text.index(c) for c in ("\u2028", "\u2029", "\x85") if c in text)
+    line, col = text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i)
+    assert [(p.line, p.column, p.code) for p in problems] == [(line, col, "line-separator")]
+    assert "a line break for YAML 1.1 (Kleat, Spring)" in problems[0].message
+
+
+def test_line_separator_escapes_read_the_same_in_both(tmp_path):
+    out = dict(CASES)['k: "a\\Lb\\Pc\\Nd"\n']
+    assert json.loads(out["json"]) == {"k": "a\u2028b\u2029c\x85d"}
+    hal, problems = _load(tmp_path, "h.yml", 'timezone: "a\\Lb\\Pc\\Nd"\n')
+    assert not problems and hal.data["timezone"] == "a\u2028b\u2029c\x85d"

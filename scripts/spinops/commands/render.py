@@ -34,7 +34,10 @@ def run(args) -> int:
     hal = load_halconfig(Path(args.halconfig), env=args.env)
     from spinops.render import render_all  # after loading: bad input is reported without the renderer's imports
 
-    files = render_all(hal.data)
+    try:
+        files = render_all(hal.data)
+    except InputError as e:  # a value the renderers cannot write (a line break in deck.env): file:line:col
+        raise InputError(hal.place(e.problems)) from None
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError(Problem("--out exists and is not a directory", file=str(out), code="unwritable-path"))

@@ -65,6 +65,18 @@ class Hal:
             return None
         return src.name, pos[0], pos[1]
 
+    def place(self, problems: list[Problem]) -> list[Problem]:
+        """Problems about halconfig values found after loading (the renderers name the path in
+        `extra["path"]`), given the file:line:col of that value."""
+        import dataclasses
+
+        out = []
+        for p in problems:
+            path = p.extra.get("path") if p.file is None else None
+            where = self.locate(tuple(path)) if path else None
+            out.append(dataclasses.replace(p, file=where[0], line=where[1], column=where[2]) if where else p)
+        return out
+
 
 def _alias_spellings(path: tuple) -> list[tuple]:
     from spinops.halconfig.schema import load_schema

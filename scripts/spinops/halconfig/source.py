@@ -215,6 +215,12 @@ def load_file(path: Path, problems: list[Problem], *, what: str = "a mapping of 
         problems.extend(e.problems)
         return None
     name = str(path)
+    from spinops.halconfig import yaml11
+
+    separator = yaml11.line_separator_problem(text, name)
+    if separator is not None:
+        problems.append(separator)
+        return None
     before = len(problems)
     data = parse(text, name, problems=problems)
     if len(problems) > before and data is None:
@@ -236,12 +242,12 @@ def load_file(path: Path, problems: list[Problem], *, what: str = "a mapping of 
         else:
             problems.append(src.problem(f"expected {what}, got {kind_of(data)}", code="not-a-mapping"))
         return None
-    from spinops.halconfig import yaml11
-
     if yaml11.may_diverge(text):  # plain scalars yaml-rs may read differently from Kleat (`_1`, `0777`)
         problems.extend(yaml11.reconcile(src))
-    if "<<" in text:
-        src.data = resolve_merge_keys(src.data)
+    if "<<" in text:  # YAML merge keys, as Kleat's yaml.v2 reads them
+        from spinops.halconfig import mergekeys
+
+        problems.extend(mergekeys.resolve(src))
     return src
 
 
@@ -258,24 +264,3 @@ def kind_of(v: object) -> str:
     if isinstance(v, str):
         return "a string"
     return type(v).__name__
-
-
-def resolve_merge_keys(node: object) -> object:
-    """YAML merge keys (`<<: *base`), which Kleat's YAML 1.1 reader supports and yaml-rs leaves as a key."""
-    if isinstance(node, dict):
-        out = {}
-        merged = node.get("<<")
-        if merged is not None:
-            for m in merged if isinstance(merged, list) else [merged]:
-                if isinstance(m, dict):
-                    for k, v in resolve_merge_keys(m).items():
-                        out.setdefault(k, v)
-        explicit = {k: resolve_merge_keys(v) for k, v in node.items() if k != "<<"}
-        for k in list(out):
-            if k in explicit:
-                del out[k]
-        explicit.update(out)
-        return explicit
-    if isinstance(node, list):
-        return [resolve_merge_keys(v) for v in node]
-    return node

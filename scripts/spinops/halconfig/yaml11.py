@@ -352,3 +352,31 @@ def _rename(data, path: tuple, new_key: str) -> None:
         items = [(new_key if k == path[-1] and type(k) is type(path[-1]) else k, v) for k, v in parent.items()]
         parent.clear()
         parent.update(items)
+
+
+# ------------------------------------------------------------------ line breaks YAML 1.1 has and YAML 1.2 has not
+
+#: YAML 1.1 (production [26] b-char, spec 1.1 section 5.4) counts NEL, LS and PS as line breaks; YAML 1.2
+#: (yaml-rs) reads them as ordinary characters. yaml.v2 folds `'a<LS>   b'` to "a<LS>b" and fails on one in a
+#: plain scalar or a comment (tests/fixtures/halconfig/yaml11). No reading is common to both: refused.
+LINE_SEPARATORS = {"\u2028": ("LINE SEPARATOR", "\\L"), "\u2029": ("PARAGRAPH SEPARATOR", "\\P"),
+                   "\x85": ("NEXT LINE (NEL)", "\\N")}
+
+
+def line_separator_problem(text: str, name: str):
+    """A Problem at the first U+2028, U+2029 or U+0085 in the text, or None (three substring searches)."""
+    found = [i for i in (text.find(c) for c in LINE_SEPARATORS) if i >= 0]
+    if not found:
+        return None
+    from spinops.errors import Problem
+
+    i = min(found)
+    char = text[i]
+    what, escape = LINE_SEPARATORS[char]
+    line = text.count("\n", 0, i) + 1
+    col = i - (text.rfind("\n", 0, i) + 1) + 1
+    more = sum(text.count(c) for c in LINE_SEPARATORS) - 1
+    return Problem(f"U+{ord(char):04X} {what}: a line break for YAML 1.1 (Kleat, Spring), an ordinary character for "
+                   f"YAML 1.2 (spinops); refused, as the two readings differ" + (f" ({more} more in this file)" if more else ""),
+                   file=name, line=line, column=col, code="line-separator",
+                   hint=f"remove it, or write it as the escape {escape} inside double quotes (\"a{escape}b\")")
