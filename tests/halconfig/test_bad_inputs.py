@@ -54,6 +54,16 @@ CASES: dict[str, list[tuple]] = {
     "yaml11_on_in_string.yml": [(None, 1, 11, "ambiguous unquoted `on`: YAML 1.1", "quote it")],
     "float_in_string.yml": [(None, 1, 10, "`version`: expected a string, got number 1.2", "quote it: '1.20'")],
     "octal_int.yml": [(None, 2, 11, "ambiguous integer `0120`: YAML 1.1 (Kleat) reads it as octal 80, YAML 1.2 (spinops) as 120")],
+    # issue 18: read as Kleat's YAML 1.1 reader reads it, or say where the readings differ
+    "yaml11_readings.yml": [
+        (None, 6, 21, "`cacheThreads`: expected an integer, got string '_1'"),
+        (None, 7, 37, "ambiguous integer `0120`: YAML 1.1 (Kleat) reads it as octal 80, YAML 1.2 (spinops) as 120"),
+        (None, 12, 9, "ambiguous unquoted key `on`", "quote it: 'on'"),
+        (None, 13, 9, "ambiguous unquoted key `0777`: YAML 1.1 (Kleat) reads it as 511", "quote it: '0777'"),
+    ],
+    "line_separator.yml": [(None, 2, 13, "U+2028 LINE SEPARATOR: a line break for YAML 1.1", "\\L inside double quotes")],
+    "merge_key_scalar.yml": [(None, 3, 5, "`<<` (the YAML merge key) needs a mapping or a list of mappings")],
+    "quoted_merge_key.yml": [(None, 3, 5, "unknown key in `providers.kubernetes`: `<<`")],
     "quoted_int.yml": [(None, 2, 11, "`period`: expected an integer, got string '360'", "without quotes: 360")],
     "kinds_and_omit_kinds.yml": [(None, 5, 7, "Cannot specify both kinds and omitKinds.")],
     "null_list_item.yml": [(None, 5, 6, "`accounts[1]`: a list item may not be null")],

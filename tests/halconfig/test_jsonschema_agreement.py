@@ -60,8 +60,10 @@ def _corpus_data() -> list[tuple[str, object]]:
 
 
 CORPUS = _corpus_data()
-# source-level checks (need the YAML text: quoting, leading zeros, repeated keys), invisible to a JSON Schema validator
-SOURCE_LEVEL = {"bad/yaml11_on_in_string.yml", "bad/octal_int.yml", "bad/duplicate_keys.yml"}
+# source-level checks (need the YAML text: quoting, leading zeros, repeated keys, YAML 1.1 readings, line
+# separators), invisible to a JSON Schema validator
+SOURCE_LEVEL = {"bad/yaml11_on_in_string.yml", "bad/octal_int.yml", "bad/duplicate_keys.yml", "bad/yaml11_readings.yml",
+                "bad/line_separator.yml"}
 
 
 @pytest.mark.parametrize(("name", "data"), CORPUS, ids=[c[0] for c in CORPUS])
