@@ -224,11 +224,14 @@ def layer_files(
     configs: dict[str, dict[str, str]],
     deck_env: str,
     wiring: dict,
+    not_running: list[str] | tuple[str, ...] = (),
 ) -> dict[str, str]:
     """Every file of the layer except manifests.yaml: relative path -> text.
 
     configs: service -> {file name -> text} (the ConfigMap `<svc>-config`); deck_env: Deck's env
-    file without secrets (empty: no deck-env ConfigMap); wiring: service -> ServiceWiring.
+    file without secrets (empty: no deck-env ConfigMap); wiring: service -> ServiceWiring;
+    not_running: services the halconfig does not run (spinops.spinnaker.running): their
+    Deployments and Services are deleted from the overlay's output.
     """
     files: dict[str, str] = {}
     generators = []
@@ -253,6 +256,10 @@ def layer_files(
         rel = f"wire/{svc}.yml"
         files[rel] = HEADER + dump_yaml(patch)
         patches.append({"path": rel, "target": {"kind": "Deployment", "labelSelector": f"{SERVICE_LABEL}={svc}"}})
+    for svc in sorted(not_running):
+        for kind, api in (("Deployment", "apps/v1"), ("Service", "v1")):
+            delete = {"$patch": "delete", "apiVersion": api, "kind": kind, "metadata": {"name": svc}}
+            patches.append({"patch": dump_yaml(delete), "target": {"kind": kind, "labelSelector": f"{SERVICE_LABEL}={svc}"}})
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",

@@ -143,17 +143,22 @@ def test_configmaps_hold_placeholders_only_where_wired(reference):
     assert "token: ${GITHUB_TOKEN}" in config_of(docs, "clouddriver")["clouddriver.yml"]
     assert "${SLACK_TOKEN}" in config_of(docs, "echo")["echo.yml"]
     assert "${OAUTH2_CLIENT_SECRET}" in config_of(docs, "gate")["gate.yml"]
-    for svc in ("front50", "orca", "igor", "rosco", "kayenta", "keel"):
+    for svc in ("front50", "orca", "igor", "rosco"):
         assert "${GITHUB_TOKEN}" not in "".join(config_of(docs, svc).values())
 
 
 def test_service_discovery_and_profiles(reference):
     _, result, docs = reference
-    for svc in ("clouddriver", "echo", "fiat", "front50", "gate", "igor", "kayenta", "keel", "orca", "rosco"):
+    for svc in ("clouddriver", "echo", "fiat", "front50", "gate", "igor", "orca", "rosco"):
         data = config_of(docs, svc)
         services = yaml.safe_load(data["spinnaker.yml"])["services"]
         assert services["front50"]["baseUrl"] == "http://front50.spinnaker:8080"
-        assert (services["fiat"]["enabled"], services["kayenta"]["enabled"], services["keel"]["enabled"]) == (True, False, False)
+        # issue 10 defect 6: Deck's public URL (echo's links), as Halyard did
+        assert services["deck"]["baseUrl"] == "https://spinnaker.example.com"
+        # issue 10 defect 1: every service and redis say whether they run (igor: GCB and a docker registry are on)
+        enabled = {name: s["enabled"] for name, s in services.items()}
+        assert enabled == {**dict.fromkeys(("clouddriver", "deck", "echo", "fiat", "front50", "gate", "igor", "orca", "rosco", "redis"), True),
+                           "kayenta": False, "keel": False}
         local = yaml.safe_load(data[f"{svc}-local.yml"])
         assert local["redis"]["connection"] == "${services.redis.baseUrl}"
     assert "spinnaker-local.yml" not in config_of(docs, "gate")  # excluded by the redis patch; no shared profile shipped
@@ -161,6 +166,23 @@ def test_service_discovery_and_profiles(reference):
     local_js = config_of(docs, "deck")["settings-local.js"]
     assert "kustomizeEnabled" in local_js and '"account": "staging"' in local_js
     assert result.namespace == "spinnaker" and result.ha
+
+
+def test_services_that_do_not_run_have_no_deployment_service_or_config(reference):
+    # issue 10 defect 3: canary and managed delivery are off in the reference, so kayenta and keel do not run
+    _, _, docs = reference
+    names = {(d["kind"], d["metadata"]["name"]) for d in docs}
+    for svc in ("kayenta", "keel"):
+        assert ("Deployment", svc) not in names and ("Service", svc) not in names
+        assert not [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith(f"{svc}-config")]
+    assert ("Deployment", "igor") in names and ("Deployment", "fiat") in names
+
+
+def test_turning_canary_on_deploys_kayenta(repo):
+    edit_yaml(repo / "halconfig" / "halconfig.yml", lambda d: d["canary"].update(enabled=True))
+    docs = load_documents(build_env(repo, "staging").manifests)
+    assert "kayenta" in deployments(docs) and "keel" not in deployments(docs)
+    assert yaml.safe_load(config_of(docs, "echo")["spinnaker.yml"])["services"]["kayenta"]["enabled"] is True
 
 
 def test_config_volume_points_at_the_generated_configmap(reference):
@@ -198,7 +220,9 @@ def test_staging_without_ha(repo):
     docs = load_documents(result.manifests)
     assert holders(docs, secret_keys(repo), "GITHUB_TOKEN") == {"clouddriver", "echo"}
     assert "bucket: example-spinnaker-front50-staging" in config_of(docs, "front50")["front50.yml"]
-    assert yaml.safe_load(config_of(docs, "gate")["spinnaker.yml"])["services"]["gate"]["baseUrl"] == "http://gate.spinnaker-staging:8084"
+    services = yaml.safe_load(config_of(docs, "gate")["spinnaker.yml"])["services"]
+    assert services["orca"]["baseUrl"] == "http://orca.spinnaker-staging:8083"
+    assert services["gate"]["baseUrl"] == "https://spinnaker-api.staging.example.com"  # apiSecurity.overrideBaseUrl
     assert not result.ha
 
 
@@ -266,7 +290,7 @@ def test_literal_in_the_shared_profile_is_one_error_naming_every_service(repo):
         build_env(repo, "production")
     (p,) = e.value.problems
     assert (p.file, p.line, p.code) == ("halconfig/profiles/spinnaker-local.yml", 4, "literal-credential")
-    assert p.extra["services"] == ["clouddriver", "echo", "fiat", "front50", "gate", "igor", "kayenta", "keel", "orca", "rosco"]
+    assert p.extra["services"] == ["clouddriver", "echo", "fiat", "front50", "gate", "igor", "orca", "rosco"]  # the services that run
     assert CANARY not in p.text()
 
 

@@ -21,6 +21,7 @@ def test_every_rule_is_documented_with_pass_and_fail_examples():
         "no-credential-in-configmap",
         "placeholders-resolvable",
         "ha-shared-config",
+        "placeholder-hosts",
     }
     for m in RULES:
         verdicts = [v for v, _ in examples(m)]

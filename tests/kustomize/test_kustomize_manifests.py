@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import os
 import re
 import shutil
@@ -154,11 +156,13 @@ def test_ports_and_probes_follow_the_service_table(base_build, overlay_builds, l
                 assert container["readinessProbe"]["httpGet"] == {"path": "/", "port": "http", "scheme": "HTTP"}
                 assert container["livenessProbe"]["tcpSocket"] == {"port": "http"}
                 continue
-            for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            for probe in ("startupProbe", "readinessProbe"):
                 # Gate included: SSL is off in the reference install (components/gate-https turns these to HTTPS)
                 assert container[probe]["httpGet"] == {"path": "/health", "port": "http", "scheme": "HTTP"}, (
                     f"{dep_name} {probe}"
                 )
+            # issue 10 defect 7: liveness never asks the aggregate /health (downstream indicators)
+            assert container["livenessProbe"]["tcpSocket"] == {"port": "http"}, dep_name
             env = env_of(dep)
             assert env["JAVA_OPTS"].startswith("-XX:MaxRAMPercentage=")
             assert env["SPRING_PROFILES_ACTIVE"].split(",")[-1] == "local"
@@ -367,6 +371,24 @@ def test_only_the_caching_shard_runs_caching_agents(overlay_builds):
         assert env_of(deployments[shard])["CACHING_WRITEENABLED"] == "false"
 
 
+def test_echo_scheduler_is_replaced_not_rolled(overlay_builds):
+    # issue 10 defect 8: two schedulers during a rolling update would fire every cron trigger twice
+    deployments = overlay_builds["production"].of_kind("Deployment")
+    assert deployments["echo-scheduler"]["spec"]["strategy"] == {"type": "Recreate"}
+    assert deployments["echo-worker"]["spec"].get("strategy", {}).get("type", "RollingUpdate") == "RollingUpdate"
+
+
+def test_orca_drains_before_it_stops(base_build):
+    # issue 10 defect 8: as Halyard's orca shutdown script (KubernetesV2OrcaService.java:57-64): take the instance
+    # out of service (orca AdminController.groovy:58), then wait half the grace period
+    orca = base_build.of_kind("Deployment")["orca"]
+    command = main_container(orca)["lifecycle"]["preStop"]["exec"]["command"]
+    assert command[:2] == ["sh", "-c"]
+    assert "-d '{\"enabled\": false}'" in command[2] and "http://localhost:8083/admin/instance/enabled" in command[2]
+    grace = orca["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+    assert command[2].endswith(f"sleep {grace // 2}")
+
+
 def test_ha_routing(overlay_builds):
     build = overlay_builds["production"]
     services = build.of_kind("Service")
@@ -374,11 +396,14 @@ def test_ha_routing(overlay_builds):
     assert services["echo"]["spec"]["selector"] == {NAME: "echo-worker"}
     deployments = build.of_kind("Deployment")
     routes = {name: env_of(dep).get("SERVICES_CLOUDDRIVER_BASEURL") for name, dep in deployments.items()}
-    assert routes["gate"] == "http://clouddriver-ro-deck:7002"
     assert routes["orca"] == "http://clouddriver-rw:7002"
     assert env_of(deployments["orca"])["CLOUDDRIVER_READONLY_BASEURL"] == "http://clouddriver-ro:7002"
-    for reader in ("igor", "fiat", "keel", "echo-scheduler", "echo-worker"):
+    # issue 10 defect 8: gate and rosco read from clouddriver-ro as Halyard routed them (KubernetesV2GateService.java:67-70,
+    # KubernetesV2RoscoService.java:56); only Deck's requests go to ro-deck (dynamicEndpoints.deck, GateConfig.groovy:159-160)
+    for reader in ("gate", "rosco", "igor", "fiat", "keel", "echo-scheduler", "echo-worker"):
         assert routes[reader] == "http://clouddriver-ro:7002", reader
+    gate_json = json.loads(env_of(deployments["gate"])["SPRING_APPLICATION_JSON"])
+    assert gate_json == {"services": {"clouddriver": {"config": {"dynamicEndpoints": {"deck": "http://clouddriver-ro-deck:7002"}}}}}
     for name, url in routes.items():
         if url:
             host, port = re.fullmatch(r"http://([a-z-]+):(\d+)", url).groups()
@@ -407,16 +432,17 @@ def test_routing_variables_bind_to_the_service_discovery_keys(overlay_builds):
     for name, dep in overlay_builds["production"].of_kind("Deployment").items():
         if name == "deck":
             continue  # not Spring: DECK_HOST / DECK_PORT are read by the image's start script
-        used |= {var for var in env_of(dep) if var not in ("JAVA_OPTS", "SPRING_PROFILES_ACTIVE")}
+        used |= {var for var in env_of(dep) if var not in ("JAVA_OPTS", "SPRING_PROFILES_ACTIVE", "SPRING_APPLICATION_JSON")}
     assert used == set(keys)
 
 
-def test_gate_https_component_switches_all_gate_probes(tmp_path):
+def test_gate_https_component_switches_all_gate_http_probes(tmp_path):
     build = kustomize_with_root(tmp_path, "gate-https")
     assert build.stderr == ""
     deployments = build.of_kind("Deployment")
     gate = main_container(deployments["gate"])
-    assert {gate[p]["httpGet"]["scheme"] for p in ("startupProbe", "readinessProbe", "livenessProbe")} == {"HTTPS"}
+    assert {gate[p]["httpGet"]["scheme"] for p in ("startupProbe", "readinessProbe")} == {"HTTPS"}
+    assert gate["livenessProbe"]["tcpSocket"] == {"port": "http"}  # a TCP check has no scheme
     assert main_container(deployments["orca"])["readinessProbe"]["httpGet"]["scheme"] == "HTTP"
 
 

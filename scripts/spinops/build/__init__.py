@@ -24,6 +24,7 @@ from spinops.build.inputs import read_inputs
 from spinops.build.timing import Timings
 from spinops.errors import InputError, Problem
 from spinops.layout import MANIFESTS, Repo
+from spinops.spinnaker.running import running
 
 
 @dataclass
@@ -93,13 +94,15 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     files = t.run("render", pipeline.render_files, inputs.hal.data)
     files = t.run("patch", pipeline.add_profiles, files, inputs.profiles)
     files, applied = t.run("patch", pipeline.apply_patches, files, inputs.patches, inputs.hal.data.get("version"))
+    files = t.run("patch", pipeline.running_only, files, inputs.hal.data)
     files = t.run("wire", pipeline.add_discovery, files, inputs.namespace, inputs.hal.data)
     wiring, problems = t.run("wire", pipeline.wiring, files, inputs)
     if errors := [p for p in problems if p.severity == "error"]:
         raise InputError(errors)
     configs, deck_env = t.run("serialize", output.serialize, files)
     out = Path(out) if out is not None else Repo(repo).build_dir(env)
-    manifests = output.write(out, repo=repo, overlay=inputs.overlay, namespace=inputs.namespace, configs=configs, deck_env=deck_env, wiring=wiring, timings=t)
+    manifests = output.write(out, repo=repo, overlay=inputs.overlay, namespace=inputs.namespace, configs=configs, deck_env=deck_env, wiring=wiring, timings=t,
+                             not_running=[svc for svc, on in running(inputs.hal.data).items() if not on])
     return BuildResult(
         env=env,
         out_dir=out,

@@ -22,7 +22,7 @@ CONFIGMAP_LIMIT = 1024 * 1024
 
 def serialize(files: Sequence[ConfigFile]) -> tuple[dict[str, dict[str, str]], str]:
     """(service -> {file name -> text} of its ConfigMap `<svc>-config`, the text of deck.env), one serializer per kind."""
-    configs: dict[str, dict[str, str]] = {svc: {} for svc in SERVICES}
+    configs: dict[str, dict[str, str]] = {svc: {} for svc in SERVICES if any(f.service == svc for f in files)}
     deck_env = ""
     texts: dict[int, str] = {}  # discovery data is shared by every Spring service: serialized once
     for f in files:
@@ -59,11 +59,15 @@ def oversized(configs: dict[str, dict[str, str]]) -> list[Problem]:
     return out
 
 
-def write(out: Path, *, repo: Path, overlay: Path, namespace: str, configs, deck_env: str, wiring, timings: Timings) -> str:
-    """Write the layer and its manifests to `out` all or nothing; returns the manifests' text."""
+def write(out: Path, *, repo: Path, overlay: Path, namespace: str, configs, deck_env: str, wiring, timings: Timings,
+          not_running: Sequence[str] = ()) -> str:
+    """Write the layer and its manifests to `out` all or nothing; returns the manifests' text.
+
+    not_running: services the halconfig does not run; the layer deletes their Deployments and Services."""
     stage = timings.run("bundle", StagedDir, out)
     try:
-        timings.run("bundle", _write_layer, stage, overlay=overlay, namespace=namespace, configs=configs, deck_env=deck_env, wiring=wiring)
+        timings.run("bundle", _write_layer, stage, overlay=overlay, namespace=namespace, configs=configs, deck_env=deck_env, wiring=wiring,
+                    not_running=list(not_running))
         source = str(kustomization_file(overlay))
         manifests = timings.run("kustomize", bundle.run_kustomize, stage.path, display=str(out), repo=repo, source=source)
         stage.write({MANIFESTS: manifests})

@@ -4,7 +4,8 @@
     profiles   + every profile a patch may target (empty unless halconfig/profiles/ ships one)
     patches    halconfig/patches applied in order; then what ships: empty profiles dropped,
                spinnaker-local.yml copied to every Spring service, files of services we do not run dropped
-    discovery  + spinnaker.yml (where every service lives) for every Spring service
+    running    only the files of the services the halconfig runs (spinops.spinnaker.running)
+    discovery  + spinnaker.yml (where every service lives) for every Spring service that runs
     wiring     the Secrets each service needs, decided from its final files (spinops.wire)
 
 The shape follows kustomize's kio.Pipeline (kyaml/kio/kio.go: inputs are read, filters transform a list
@@ -24,6 +25,7 @@ from spinops.build.files import DECK, DISCOVERY, PROFILE, RENDERED, ConfigFile
 from spinops.build.inputs import Inputs
 from spinops.errors import Problem
 from spinops.spinnaker.discovery import service_discovery
+from spinops.spinnaker.running import running
 from spinops.spinnaker.services import SERVICES
 
 HALCONFIG = "halconfig"
@@ -72,10 +74,18 @@ def _shipped(files: Sequence[ConfigFile]) -> list[ConfigFile]:
     return out
 
 
+def running_only(files: Sequence[ConfigFile], hal_data: dict) -> list[ConfigFile]:
+    """The files of the services that run (spinops.spinnaker.running): a service that does not run gets
+    no ConfigMap and no wiring, and the generated layer deletes its Deployment and Service."""
+    runs = running(hal_data)
+    return [f for f in files if runs.get(f.service, False)]
+
+
 def add_discovery(files: Sequence[ConfigFile], namespace: str, hal_data: dict) -> list[ConfigFile]:
-    """spinnaker.yml for every Spring service: the same data for all of them."""
+    """spinnaker.yml for every Spring service that runs: the same data for all of them."""
     data = service_discovery(namespace, hal_data)
-    return [*files, *(ConfigFile(svc, "spinnaker.yml", DISCOVERY, data, "spinops") for svc in profiles.SPRING_SERVICES)]
+    runs = running(hal_data)
+    return [*files, *(ConfigFile(svc, "spinnaker.yml", DISCOVERY, data, "spinops") for svc in profiles.SPRING_SERVICES if runs[svc])]
 
 
 def wiring(files: Sequence[ConfigFile], inputs: Inputs) -> tuple[dict[str, wire.ServiceWiring], list[Problem]]:
