@@ -101,10 +101,14 @@ def test_patches_mark_what_they_change_and_only_what_ships_stays():
     assert "server" not in next(f for f in files if f.name == "gate.yml").data  # the input items are left as they were
 
 
-def test_discovery_goes_to_every_spring_service():
-    out = pipeline.add_discovery([], "ns", {"version": "1.36.1"})
+def test_discovery_goes_to_every_spring_service_that_runs():
+    everything = {"version": "1.36.1", "security": {"authz": {"enabled": True}}, "canary": {"enabled": True},
+                  "managedDelivery": {"enabled": True}, "ci": {"jenkins": {"enabled": True}}}
+    out = pipeline.add_discovery([], "ns", everything)
     assert {f.service for f in out} == SPRING and {f.kind for f in out} == {DISCOVERY}
     assert out[0].data["services"]["gate"]["baseUrl"].startswith("http://gate.ns:")
+    core = pipeline.add_discovery([], "ns", {"version": "1.36.1"})  # fiat, igor, kayenta, keel do not run
+    assert {f.service for f in core} == SPRING - {"fiat", "igor", "kayenta", "keel"}
 
 
 def test_deck_is_one_kind_with_its_own_serializer():
