@@ -24,11 +24,11 @@ class _NoAliasDumper(_Dumper):  # type: ignore[misc, valid-type]
 
 def load_documents(text: str) -> list[dict]:
     """Parse a multi-document YAML stream into a list of mappings (empty documents dropped)."""
-    import yaml_rs
+    from spinops.yamlio import loads_fast
 
     if not text.strip():
         return []
-    docs = yaml_rs.loads(text, parse_datetime=False)
+    docs = loads_fast(text, "<manifests>")
     if isinstance(docs, dict):
         docs = [docs]
     elif docs is None:

@@ -32,32 +32,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from spinops import yamlio
 from spinops.errors import InputError, Problem
-from spinops.yamlnodes import Located, load_located
+from spinops.yamlio import Located
 
 KINDS = ("merge", "json-patch", "jq")
-MAX_NODES = 200_000  # hand-written files (patches, profiles, secrets.yml) are far smaller
 _FIELDS = {"kind", "target", "exclude", "when", "args", "patch", "description"}
 _WHEN_FIELDS = {"spinnakerVersion"}
-
-# --------------------------------------------------------------------------------------------
-# YAML with line numbers (hand-written files: patches, secrets.yml, profiles)
-
-
-def read_yaml(path: Path, display: str | None = None) -> Located:
-    """Parse one hand-written YAML file, keeping node lines; duplicate keys and syntax errors are InputErrors."""
-    display = display or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(Problem(f"cannot read: {e}", file=display, code="unreadable")) from None
-    return parse_hand_written(text, display)
-
-
-def parse_hand_written(text: str, display: str) -> Located:
-    """read_yaml of a text already read: node lines kept, duplicate keys and syntax errors are InputErrors."""
-    return load_located(text, display, max_nodes=MAX_NODES, duplicate_keys=True)
-
 
 # --------------------------------------------------------------------------------------------
 # Spinnaker version conditions
@@ -238,10 +219,11 @@ def load_patches(directory: Path, display_root: Path | None = None) -> list[Patc
         return []
     problems: list[Problem] = []
     patches = []
-    for path in sorted(p for p in directory.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file()):
+    # not only regular files: a dangling symlink or a directory named like a patch is an error, not skipped
+    for path in sorted(p for p in directory.iterdir() if p.suffix in (".yml", ".yaml") and not p.name.startswith(".")):
         display = str(path.relative_to(display_root)) if display_root else str(path)
         try:
-            patches.append(parse_patch(read_yaml(path, display)))
+            patches.append(parse_patch(yamlio.read(path, display, root=display_root)))
         except InputError as e:
             problems.extend(e.problems)
     if problems:

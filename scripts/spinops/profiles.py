@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from spinops import yamlio
 from spinops.errors import InputError, Problem
 from spinops.layout import PROFILES, Repo
 from spinops.spinnaker.services import SERVICES, SHARDS
@@ -48,7 +49,6 @@ class Profiles:
 
 
 def load_profiles(repo: Path) -> Profiles:
-    from spinops.patch import parse_hand_written
 
     directory = Repo(repo).profiles
     out = Profiles()
@@ -58,22 +58,23 @@ def load_profiles(repo: Path) -> Profiles:
         return out
     valid = profile_names()
     problems: list[Problem] = []
-    for path in sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith(".")):
+    # every entry, not only regular files: a dangling symlink or a directory is an error, not skipped
+    for path in sorted(p for p in directory.iterdir() if not p.name.startswith(".")):
         display = f"halconfig/profiles/{path.name}"
         if path.name not in valid:
             problems.append(Problem(f"unknown profile file {path.name!r}", file=display, hint="profiles are <service>-local.yml, spinnaker-local.yml, settings-local.js (and HA shard profiles such as clouddriver-caching.yml)", code="profile-name"))
             continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            problems.append(Problem(f"cannot read: {e}", file=display, code="unreadable"))
+        try:  # never outside the repository: a symlink to /proc/self/environ would ship the environment
+            text = yamlio.read_text(path, display, root=Path(repo))
+        except InputError as e:
+            problems.extend(e.problems)
             continue
         out.texts.append((display, text))
         if path.name == DECK_LOCAL:
             out.deck_js = text
             continue
         try:
-            doc = parse_hand_written(text, display)
+            doc = yamlio.load(text, display)
         except InputError as e:
             problems.extend(e.problems)
             continue

@@ -200,12 +200,12 @@ def parse_secrets(doc) -> SecretInventory:
 
 def load_secrets(repo: Path) -> SecretInventory:
     """Parsed halconfig/secrets.yml (names only); an absent file is an empty inventory."""
-    from spinops.patch import read_yaml
+    from spinops import yamlio
 
     path = layout.Repo(repo).secrets_file
     if not path.exists():
         return SecretInventory()
-    return parse_secrets(read_yaml(path, SECRETS_FILE))
+    return parse_secrets(yamlio.read(path, SECRETS_FILE, root=repo))
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from spinops.errors import InputError
-from spinops.patch import read_yaml
 from spinops.wire import (
     Origin,
     check_halconfig,
@@ -18,6 +17,7 @@ from spinops.wire import (
     parse_secrets,
     plan,
 )
+from spinops.yamlio import read as read_yaml
 
 CANARY = "canary-literal-7f3a9c"
 

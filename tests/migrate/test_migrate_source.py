@@ -79,7 +79,7 @@ def test_parse_yaml_keeps_lines_and_reports_syntax_errors():
 
 
 def test_parse_yaml_keeps_the_last_of_a_repeated_key_like_halyard():
-    # The build's readers refuse a repeated key (spinops.patch.read_yaml); migrate reads what Halyard read.
+    # The build's readers refuse a repeated key (spinops.yamlio.read); migrate reads what Halyard read.
     doc = parse_yaml("a: 1\nb: {c: 2}\na: 3\n", "config")
     assert doc.data == {"a": 3, "b": {"c": 2}} and doc.line(("a",)) == 3 and doc.line(("b", "c", "x")) == 2
     assert doc.problem(("b", "c"), "m").column == 5

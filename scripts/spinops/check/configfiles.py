@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import yaml
 
 from spinops.wire import PLACEHOLDER as _PLACEHOLDER  # the build's own syntax: ${NAME} and ${NAME:default}
-from spinops.yamlnodes import loader, position
+from spinops.yamlio import compose_all, position
 
-_Loader = loader()
 _PAIR = re.compile(r"""^\s*(?:export\s+|(?:var|let|const)\s+)?["']?([A-Za-z_][\w.\-]*)["']?\s*[:=]\s*(.*?)\s*[,;]?\s*$""")
 
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -40,7 +39,7 @@ def leaves(filename: str, text: str) -> Iterator[Leaf]:
         return
     if is_yaml(filename):
         try:
-            docs = list(yaml.compose_all(text, Loader=_Loader))
+            docs = compose_all(text)  # guarded: deep nesting and alias bombs are YAMLErrors
         except yaml.YAMLError:
             return  # not our job to parse-check Spring YAML here; the build did
         for doc in docs:

@@ -39,7 +39,7 @@ import yaml
 from spinops.check import k8s
 from spinops.check.jsonpath import JsonPathError, compile_kubectl, match_path
 from spinops.errors import InputError, Problem
-from spinops.yamlnodes import compose, position
+from spinops.yamlio import MAX_NODES, compose, position, read_text
 
 OPERATORS = {
     "string": ("equal", "notequal", "set", "unset", "matches"),
@@ -80,20 +80,17 @@ def load_rule_file(path: Path | str) -> list[LintRule]:
     """Parse and check a kube-lint rule file; every problem is reported with file:line:col."""
     path = Path(path)
     fname = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise InputError(Problem(f"cannot read rule file: {e.strerror or e}", file=fname, code="invalid-rule-file")) from None
-    return parse_rules(text, fname)
+    return parse_rules(read_text(path, fname), fname)
 
 
 def parse_rules(text: str, fname: str) -> list[LintRule]:
     try:
-        root = compose(text)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        root = compose(text, max_nodes=MAX_NODES)
+    except yaml.YAMLError as e:  # also a reader error (control characters), which has no marks
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line, column = position(mark) if mark else (None, None)
-        raise InputError(Problem(f"invalid YAML: {' '.join(x for x in (e.context, e.problem) if x)}", file=fname, line=line, column=column, code="invalid-rule-file")) from None
+        what = " ".join(x for x in (getattr(e, "context", None), getattr(e, "problem", None)) if x) or str(e).splitlines()[0]
+        raise InputError(Problem(f"invalid YAML: {what}", file=fname, line=line, column=column, code="invalid-rule-file")) from None
     if root is None:
         return []
     if not isinstance(root, yaml.SequenceNode):

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import os
 
-import yaml
-
-from spinops.errors import InputError, Problem
+from spinops import yamlio
 from spinops.layout import ENV_SETTINGS, OVERLAYS, Repo
 
 KUBE_VERSION_ENV = "SPINOPS_KUBE_VERSION"
@@ -26,11 +24,7 @@ def kube_version_setting(repo: Repo, env: str | None) -> str | None:
     path = repo.env_settings(env)
     if not path.is_file():
         return None
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InputError(Problem(f"invalid YAML: {getattr(e, 'problem', e)}", file=str(path), line=mark.line + 1 if mark else None)) from None
+    data = yamlio.read(path, root=repo.root).data or {}
     value = data.get("kubernetesVersion") if isinstance(data, dict) else None
     return str(value) if value is not None else None
 

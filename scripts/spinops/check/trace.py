@@ -19,9 +19,8 @@ import yaml
 
 from spinops.check.findings import Location
 from spinops.check.k8s import get_path
-from spinops.yamlnodes import compose, loader, position
-
-_Loader = loader()
+from spinops.errors import InputError
+from spinops.yamlio import compose, compose_all, position, read_text
 
 
 @dataclass
@@ -54,8 +53,8 @@ class Tracer:
             else:
                 prio = {"components": 1, "base": 2}.get(rel[0], 3)
             try:
-                docs = list(yaml.compose_all(f.read_text(encoding="utf-8"), Loader=_Loader))
-            except (yaml.YAMLError, OSError, UnicodeDecodeError):
+                docs = compose_all(read_text(f))
+            except (yaml.YAMLError, InputError):
                 continue
             for d in docs:
                 if not isinstance(d, yaml.MappingNode):
@@ -97,8 +96,8 @@ class Tracer:
                 continue
             prio = 0 if rel[0] == "overlays" else {"components": 1, "base": 2}.get(rel[0], 3)
             try:
-                doc = compose(f.read_text(encoding="utf-8"))
-            except (yaml.YAMLError, OSError, UnicodeDecodeError):
+                doc = compose(read_text(f))
+            except (yaml.YAMLError, InputError):
                 continue
             images = _child(doc, "images")
             if not isinstance(images, yaml.SequenceNode):

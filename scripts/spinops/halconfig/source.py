@@ -6,28 +6,15 @@ located, `spinops.halconfig.yamlpos` can compose it again with positions (once, 
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from pathlib import Path
 
+from spinops import yamlio
 from spinops.errors import Problem
 
-#: Largest halconfig file we read (checked before reading). Kleat's 5,000-account halconfig is 2.4 MB.
-MAX_BYTES = 8 * 1024 * 1024
-#: Alias expansion limits: a billion-laughs file is refused after this many replayed events (~ms, bounded memory).
-MAX_ALIAS_EVENTS = 250_000
-MAX_ALIAS_DEPTH = 32
-#: yaml-rs recurses per nesting level of block collections and crashes the process (stack overflow)
-#: beyond ~15,000 levels. Indentation-based nesting is capped by refusing indentation of MAX_INDENT
-#: columns; nesting on one line (`- - - x`) needs 2 characters per level, so only lines longer than
-#: LONG_LINE can nest dangerously, and only those are checked for long chains of `- `/`? `.
-MAX_INDENT = 256
-LONG_LINE = 8192
-MAX_INLINE_INDICATORS = 64
-_DEEP_INDENT = "\n" + " " * MAX_INDENT
-_LONG_LINE = re.compile(r"\n[^\n]{" + str(LONG_LINE) + "}")
-_DEEP_INLINE = re.compile(r"(?:[-?][ \t]+){" + str(MAX_INLINE_INDICATORS) + "}")
+#: The guards (size, encoding, nesting, alias limits) are the one guarded loader's: spinops.yamlio.
+MAX_BYTES = yamlio.MAX_BYTES
+MAX_ALIAS_EVENTS = yamlio.MAX_ALIAS_EVENTS
 _YAMLRS_POS = re.compile(r"at line (\d+), column (\d+)")
 
 
@@ -71,58 +58,7 @@ class Source:
 
 def read_text(path: Path) -> str:
     """The file's text, or InputError-worthy Problems (missing, unreadable, too large, binary)."""
-    from spinops.errors import InputError
-
-    name = str(path)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise InputError(Problem("no such file or directory", file=name, code="unreadable")) from None
-    except OSError as e:
-        raise InputError(Problem(f"cannot read: {e.strerror or e}", file=name, code="unreadable")) from None
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError(Problem("not a regular file", file=name, code="unreadable"))
-    if st.st_size > MAX_BYTES:
-        raise InputError(_too_large(name, st.st_size))
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError as e:
-        raise InputError(Problem(f"cannot read: {e.strerror or e}", file=name, code="unreadable")) from None
-    if len(data) > MAX_BYTES:
-        raise InputError(_too_large(name, len(data)))
-    return decode(data, name)
-
-
-def _too_large(name: str, size: int) -> Problem:
-    return Problem(
-        f"file too large: {size:,} bytes, the limit is {MAX_BYTES:,} bytes (8 MiB)",
-        file=name,
-        code="too-large",
-        hint="split the halconfig into fragments (halconfig/*.yml) if it really is this big",
-    )
-
-
-def decode(data: bytes, name: str) -> str:
-    from spinops.errors import InputError
-
-    nul = data.find(b"\0")
-    if nul >= 0:
-        line, col = _byte_pos(data, nul)
-        raise InputError(Problem("binary file: contains a NUL byte; expected YAML text", file=name, line=line, column=col, code="binary-file"))
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line, col = _byte_pos(data, e.start)
-        raise InputError(
-            Problem("binary file: not valid UTF-8 text; expected YAML text", file=name, line=line, column=col, code="binary-file")
-        ) from None
-    return text[1:] if text.startswith("\ufeff") else text
-
-
-def _byte_pos(data: bytes, offset: int) -> tuple[int, int]:
-    line = data.count(b"\n", 0, offset) + 1
-    return line, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return yamlio.read_text(path)
 
 
 def parse(text: str, name: str, *, problems: list[Problem]) -> object:
@@ -133,13 +69,11 @@ def parse(text: str, name: str, *, problems: list[Problem]) -> object:
     """
     import yaml_rs
 
-    too_deep = _too_deep(text)
+    too_deep = yamlio.nesting_problem(text, name)
     if too_deep is not None:
-        problems.append(Problem(f"YAML nested too deeply (indented {MAX_INDENT} columns or more, or {MAX_INLINE_INDICATORS} "
-                                "or more `- `/`? ` on one line); refused before parsing", file=name, line=too_deep, column=1,
-                                code="too-deep"))
+        problems.append(too_deep)
         return None
-    limits = yaml_rs.AliasLimits(max_total_replayed_events=MAX_ALIAS_EVENTS, max_replay_stack_depth=MAX_ALIAS_DEPTH)
+    limits = yamlio.alias_limits()
     try:
         return yaml_rs.loads(text, parse_datetime=False, alias_limits=limits, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
     except yaml_rs.YAMLDecodeError as e:
@@ -163,20 +97,6 @@ def parse(text: str, name: str, *, problems: list[Problem]) -> object:
         problems.append(Problem(f"YAML syntax error: {reason}", file=name, line=int(m.group(1)), column=int(m.group(2)), code="yaml-syntax"))
     else:
         problems.append(Problem(f"YAML syntax error: {reason}", file=name, code="yaml-syntax"))
-    return None
-
-
-def _too_deep(text: str) -> int | None:
-    """Line number of the first line that nests too deeply for the parser, or None (a few ms for MBs)."""
-    i = text.find(_DEEP_INDENT)
-    if i >= 0 or text.startswith(_DEEP_INDENT[1:]):
-        return text.count("\n", 0, i) + 2 if i >= 0 else 1
-    starts = [0] if text.find("\n", 0, LONG_LINE + 1) < 0 and len(text) > LONG_LINE else []
-    starts += [m.start() + 1 for m in _LONG_LINE.finditer(text)]
-    for start in starts:
-        end = text.find("\n", start)
-        if _DEEP_INLINE.search(text, start, end if end >= 0 else len(text)):
-            return text.count("\n", 0, start) + 1
     return None
 
 

@@ -1,7 +1,7 @@
 """Source positions for YAML, computed only when an error must be located.
 
 The fast path (yaml-rs) gives plain data without positions. When something must be reported,
-the file is composed once more with PyYAML's C composer (`spinops.yamlnodes`, shared with the
+the file is composed once more with PyYAML's C composer (`spinops.yamlio`, shared with the
 build's and migrate's positioned readers), which keeps a start mark on every node, and a path
 (tuple of mapping keys and list indices) is resolved to a 1-based (line, column).
 """
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from spinops import yamlnodes
+from spinops import yamlio
 
 Path = tuple  # tuple[str | int, ...]
 
@@ -23,10 +23,10 @@ _ALIAS_KEY = "<<"
 def compose(text: str) -> Node | None:
     """The root node of the first document, or None (empty, or PyYAML cannot read it)."""
     try:
-        return yamlnodes.compose(text)
+        return yamlio.compose(text)
     except (yaml.YAMLError, RecursionError):
         try:  # several documents: the first one is the one that was read
-            for node in yaml.compose_all(text, Loader=yamlnodes.loader()):
+            for node in yaml.compose_all(text, Loader=yamlio.loader()):
                 return node
         except (yaml.YAMLError, RecursionError):
             return None
@@ -35,13 +35,13 @@ def compose(text: str) -> Node | None:
 
 def count_documents(text: str) -> int:
     try:
-        return sum(1 for _ in yaml.parse(text, Loader=yamlnodes.loader()) if isinstance(_, yaml.DocumentStartEvent))
+        return sum(1 for _ in yaml.parse(text, Loader=yamlio.loader()) if isinstance(_, yaml.DocumentStartEvent))
     except yaml.YAMLError:
         return 1
 
 
 def mark(node: Node) -> tuple[int, int]:
-    return yamlnodes.position(node.start_mark)
+    return yamlio.position(node.start_mark)
 
 
 def _key_matches(key_node: Node, key) -> bool:
@@ -137,9 +137,9 @@ def duplicate_keys(root: Node | None) -> list[tuple[Path, Node, Node]]:
 def first_alias(text: str) -> tuple[int, int] | None:
     """Position of the first alias (`*name`) in the text, for alias-bomb errors."""
     try:
-        for tok in yaml.scan(text, Loader=yamlnodes.loader()):
+        for tok in yaml.scan(text, Loader=yamlio.loader()):
             if isinstance(tok, yaml.AliasToken):
-                return yamlnodes.position(tok.start_mark)
+                return yamlio.position(tok.start_mark)
     except yaml.YAMLError:
         pass
     return None

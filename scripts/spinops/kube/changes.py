@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
+from spinops import yamlio
+from spinops.errors import InputError
 
 #: The name of the script kubectl runs (see spinops.kube.differ).
 DIFFER_NAME = "spinops-plan-differ"
@@ -22,8 +23,8 @@ MODULE = "spinops.kube.changes"
 
 def _identity(path: Path) -> str | None:
     try:
-        obj = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError):
+        obj = yamlio.load_plain(yamlio.read_text(path), str(path), max_nodes=yamlio.MAX_BYTES)
+    except InputError:
         return None
     if not isinstance(obj, dict):
         return None

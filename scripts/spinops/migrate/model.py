@@ -43,11 +43,11 @@ class Result:
 
 def load_yaml(text):
     """Plain YAML data, with PyYAML's C loader when it is there (outputs are re-read to check them)."""
-    import yaml
+    from spinops.yamlio import MAX_BYTES, decode, load_plain
 
-    from spinops.yamlnodes import loader
-
-    return yaml.load(text, Loader=loader())
+    if isinstance(text, bytes):
+        text = decode(text, "<written file>")
+    return load_plain(text, "<written file>", max_nodes=MAX_BYTES)
 
 
 def dotted(path: tuple | None) -> str:

@@ -19,10 +19,13 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spinops import yamlio
 from spinops.errors import InputError, Problem
-from spinops.yamlnodes import Located, load_located
+from spinops.yamlio import Located
 
 MAX_FILE = 16 * 1024 * 1024  # a halconfig directory holds configs and keys, never anything this big
+#: Nodes a Halyard file may expand to (thousands of accounts fit; an alias bomb stops here).
+MAX_NODES = 1_000_000
 SKIPPED_DIRS = ("service-logs", ".cache")
 HALCONFIG_DIR_PLACEHOLDER = "{%halconfig-dir%}"
 
@@ -139,7 +142,7 @@ def _read_tar(path: Path, display: str) -> HalSource:
 
 
 # --------------------------------------------------------------------------------------------
-# YAML with the line of every node (shared with the build's readers: spinops.yamlnodes)
+# YAML with the line of every node (the one guarded loader: spinops.yamlio)
 
 
 def parse_yaml(text: str, display: str) -> Located:
@@ -147,4 +150,4 @@ def parse_yaml(text: str, display: str) -> Located:
 
     A repeated key keeps its last value, as SnakeYAML does when Halyard reads the file.
     """
-    return load_located(text, display)
+    return yamlio.load(text, display, max_nodes=MAX_NODES, duplicate_keys=False)

@@ -92,7 +92,7 @@ def _message(e) -> str:
 
 
 def problems(name: str, doc, code: str) -> list[Problem]:
-    """Every schema violation of `doc` (a spinops.yamlnodes.Located) as a Problem at its key's line:col."""
+    """Every schema violation of `doc` (a spinops.yamlio.Located) as a Problem at its key's line:col."""
     out = []
     for e in sorted(_validator(name).iter_errors(doc.data), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
         if e.validator == "additionalProperties" and isinstance(e.instance, dict):
