@@ -219,14 +219,15 @@ def layer_files(
     overlay_rel: str,
     namespace: str,
     configs: dict[str, dict[str, str]],
-    deck_env: str,
+    env_files: dict[str, tuple[str, str]],
     wiring: dict,
     not_running: list[str] | tuple[str, ...] = (),
 ) -> dict[str, str]:
     """Every file of the layer except manifests.yaml: relative path -> text.
 
-    configs: service -> {file name -> text} (the ConfigMap `<svc>-config`); deck_env: Deck's env
-    file without secrets (empty: no deck-env ConfigMap); wiring: service -> ServiceWiring;
+    configs: service -> {file name -> text} (the ConfigMap `<svc>-config`); env_files: service ->
+    (file name, KEY=value text) of the ConfigMap `<svc>-env` its container gets as `envFrom` (today
+    only Deck's deck.env, spinops.build.deck); wiring: service -> ServiceWiring;
     not_running: services the halconfig does not run (spinops.spinnaker.running): their
     Deployments and Services are deleted from the overlay's output.
     """
@@ -240,14 +241,15 @@ def layer_files(
             names.append(rel)
         generators.append({"name": f"{svc}-config", "files": names, "options": {"labels": _labels(svc)}})
     patches = []
-    if deck_env:
-        files["config/deck/deck.env"] = deck_env
-        generators.append({"name": "deck-env", "envs": ["config/deck/deck.env"], "options": {"labels": _labels("deck")}})
+    for svc, (fname, text) in sorted(env_files.items()):
+        rel = f"config/{svc}/{fname}"
+        files[rel] = text
+        generators.append({"name": f"{svc}-env", "envs": [rel], "options": {"labels": _labels(svc)}})
     for svc in sorted(wiring):
         patch = wiring_patch(svc, wiring[svc])
-        if svc == "deck" and deck_env:
-            patch = patch or {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "deck"}, "spec": {"template": {"spec": {"containers": [{"name": "deck"}]}}}}
-            patch["spec"]["template"]["spec"]["containers"][0]["envFrom"] = [{"configMapRef": {"name": "deck-env"}}]
+        if svc in env_files:
+            patch = patch or {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": svc}, "spec": {"template": {"spec": {"containers": [{"name": svc}]}}}}
+            patch["spec"]["template"]["spec"]["containers"][0]["envFrom"] = [{"configMapRef": {"name": f"{svc}-env"}}]
         if patch is None:
             continue
         rel = f"wire/{svc}.yml"

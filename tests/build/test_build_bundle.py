@@ -61,7 +61,8 @@ def wiring():
 
 def build(repo: Path, configs, deck_env="") -> list[dict]:
     stage = StagedDir(repo / "build" / "prod")
-    files = bundle.layer_files(overlay_rel="../../kustomize/overlays/prod", namespace="spin-prod", configs=configs, deck_env=deck_env, wiring=wiring())
+    env_files = {"deck": ("deck.env", deck_env)} if deck_env else {}
+    files = bundle.layer_files(overlay_rel="../../kustomize/overlays/prod", namespace="spin-prod", configs=configs, env_files=env_files, wiring=wiring())
     stage.write(files)
     out = bundle.run_kustomize(stage.path, display="build/prod")
     stage.commit()
@@ -129,7 +130,7 @@ def test_config_change_changes_the_pod_template(repo):
 def test_kustomize_error_is_an_input_error_and_stage_is_discarded(repo):
     (repo / "kustomize" / "overlays" / "prod" / "kustomization.yml").write_text("resources: [../../nowhere]\n")
     stage = StagedDir(repo / "build" / "prod")
-    stage.write(bundle.layer_files(overlay_rel="../../kustomize/overlays/prod", namespace="x", configs={}, deck_env="", wiring={}))
+    stage.write(bundle.layer_files(overlay_rel="../../kustomize/overlays/prod", namespace="x", configs={}, env_files={}, wiring={}))
     with pytest.raises(InputError) as e:
         bundle.run_kustomize(stage.path, display="build/prod")
     stage.discard()
@@ -156,6 +157,6 @@ def test_settings_local_js_is_valid_javascript(tmp_path):
 
 def test_a_service_that_needs_nothing_gets_no_wiring_patch():
     # deck with no Secrets and no deck.env: a bare `containers: [{name: deck}]` patch would be a no-op at best
-    files = bundle.layer_files(overlay_rel="../o", namespace="ns", configs={"deck": {"settings.js": "var x;\n"}}, deck_env="", wiring=wiring())
+    files = bundle.layer_files(overlay_rel="../o", namespace="ns", configs={"deck": {"settings.js": "var x;\n"}}, env_files={}, wiring=wiring())
     assert "wire/deck.yml" not in files and {"wire/clouddriver.yml", "wire/echo.yml"} <= set(files)
     assert bundle.wiring_patch("deck", ServiceWiring("deck")) is None

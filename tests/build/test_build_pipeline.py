@@ -115,12 +115,13 @@ def test_deck_is_one_kind_with_its_own_serializer():
     env = ConfigFile("deck", deck.ENV, DECK, {"DECK_CERT": "/var/secrets/tls/cert.pem", "PASSPHRASE": "${DECK_PASSPHRASE}"}, "halconfig")
     local = ConfigFile("deck", deck.LOCAL, DECK, {"feature": {"x": True}}, "halconfig/profiles/settings-local.js", text="// mine\n")
     configmap, text = deck.serialize(env)
-    assert configmap == "deck-env" and text == "DECK_CERT=/var/secrets/tls/cert.pem\n"
+    assert configmap == "env" and text == "DECK_CERT=/var/secrets/tls/cert.pem\n"
     configmap, text = deck.serialize(local)
-    assert configmap == "deck-config" and text.startswith("// mine\n") and '"feature"' in text
+    assert configmap == "config" and text.startswith("// mine\n") and '"feature"' in text
     assert deck.wire_data(local) == ["// mine\n", {"feature": {"x": True}}]
-    configs, deck_env = serialize([env, local, ConfigFile("gate", "spinnaker.yml", DISCOVERY, {"a": 1}, "spinops")])
-    assert set(configs["deck"]) == {deck.LOCAL} and "PASSPHRASE" not in deck_env and configs["gate"] == {"spinnaker.yml": "a: 1\n"}
+    configs, env_files = serialize([env, local, ConfigFile("gate", "spinnaker.yml", DISCOVERY, {"a": 1}, "spinops")])
+    assert set(configs["deck"]) == {deck.LOCAL} and configs["gate"] == {"spinnaker.yml": "a: 1\n"}
+    assert env_files == {"deck": ("deck.env", "DECK_CERT=/var/secrets/tls/cert.pem\n")}
 
 
 def test_timings_wrap_stages_also_when_they_fail():

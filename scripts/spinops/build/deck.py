@@ -27,10 +27,11 @@ def ships(f: ConfigFile) -> bool:
 
 
 def serialize(f: ConfigFile) -> tuple[str, str]:
-    """(ConfigMap, text): deck.env goes to `deck-env`, the other files to `deck-config` ("" text: nothing to ship)."""
+    """(where, text): "env" for deck.env (the env file of ConfigMap `deck-env`, see bundle.layer_files),
+    "config" for the files of `deck-config`; "" text: nothing to ship."""
     if f.name == ENV:
         env = {k: v for k, v in (f.data or {}).items() if k != wire.DECK_PASSPHRASE}
-        return "deck-env", render.serialize(ENV, env) if env else ""
+        return "env", render.serialize(ENV, env) if env else ""
     if f.name == LOCAL:
-        return "deck-config", profiles.settings_local_js(f.text, f.data or {})
-    return "deck-config", render.serialize(f.name, f.data)
+        return "config", profiles.settings_local_js(f.text, f.data or {})
+    return "config", render.serialize(f.name, f.data)

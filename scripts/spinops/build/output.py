@@ -20,18 +20,20 @@ from spinops.spinnaker.services import SERVICES
 CONFIGMAP_LIMIT = 1024 * 1024
 
 
-def serialize(files: Sequence[ConfigFile]) -> tuple[dict[str, dict[str, str]], str]:
-    """(service -> {file name -> text} of its ConfigMap `<svc>-config`, the text of deck.env), one serializer per kind."""
+def serialize(files: Sequence[ConfigFile]) -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, str]]]:
+    """One serializer per kind: (service -> {file name -> text} of its ConfigMap `<svc>-config`,
+    service -> (file name, text) of its env-file ConfigMap `<svc>-env`, see bundle.layer_files)."""
     configs: dict[str, dict[str, str]] = {svc: {} for svc in SERVICES if any(f.service == svc for f in files)}
-    deck_env = ""
+    env_files: dict[str, tuple[str, str]] = {}
     texts: dict[int, str] = {}  # discovery data is shared by every Spring service: serialized once
     for f in files:
         if f.kind == DECK:
-            configmap, text = deck.serialize(f)
-            if configmap == "deck-env":
-                deck_env = text
-            elif text:
-                configs["deck"][f.name] = text
+            where, text = deck.serialize(f)
+            if text:
+                if where == "env":
+                    env_files[f.service] = (f.name, text)
+                else:
+                    configs[f.service][f.name] = text
         elif f.kind == RENDERED:
             configs[f.service][f.name] = render.serialize(f.name, f.data)
         else:
@@ -39,7 +41,7 @@ def serialize(files: Sequence[ConfigFile]) -> tuple[dict[str, dict[str, str]], s
             if key not in texts:
                 texts[key] = bundle.dump_yaml(f.data)
             configs[f.service][f.name] = texts[key]
-    return configs, deck_env
+    return configs, env_files
 
 
 def oversized(configs: dict[str, dict[str, str]]) -> list[Problem]:
@@ -59,14 +61,14 @@ def oversized(configs: dict[str, dict[str, str]]) -> list[Problem]:
     return out
 
 
-def write(out: Path, *, repo: Path, overlay: Path, namespace: str, configs, deck_env: str, wiring, timings: Timings,
+def write(out: Path, *, repo: Path, overlay: Path, namespace: str, configs, env_files, wiring, timings: Timings,
           not_running: Sequence[str] = ()) -> str:
     """Write the layer and its manifests to `out` all or nothing; returns the manifests' text.
 
     not_running: services the halconfig does not run; the layer deletes their Deployments and Services."""
     stage = timings.run("bundle", StagedDir, out)
     try:
-        timings.run("bundle", _write_layer, stage, overlay=overlay, namespace=namespace, configs=configs, deck_env=deck_env, wiring=wiring,
+        timings.run("bundle", _write_layer, stage, overlay=overlay, namespace=namespace, configs=configs, env_files=env_files, wiring=wiring,
                     not_running=list(not_running))
         source = str(kustomization_file(overlay))
         manifests = timings.run("kustomize", bundle.run_kustomize, stage.path, display=str(out), repo=repo, source=source)
