@@ -40,6 +40,10 @@ ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 SECRET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 #: Keys whose literal string value in a profile or patch is treated as a credential.
 CREDENTIAL_KEY = re.compile(r"(?i)(password|passphrase|secret|token|apikey|api_key|appkey|app_key|accesskey|privatekey|insertkey|insert_key)$")
+#: A kork secret-engine reference, `encrypted:<engine>!<name>:<value>...` or `encryptedFile:...` (kork-secrets
+#: EncryptedSecret.java). The Spring service decrypts it when it reads the property (SecretAwarePropertySource),
+#: so it is not a literal credential and names no file of a Secret.
+SECRET_REFERENCE = re.compile(r"(?i)^encrypted(file)?:[^!]+(![A-Za-z0-9]+:.+)+$")
 DECK_SETTINGS = ("settings.js", "settings-local.js")
 DECK_ENV = "deck.env"
 DECK_PASSPHRASE = "PASSPHRASE"
@@ -365,7 +369,7 @@ def check_halconfig(hal_data: dict, inventory: SecretInventory, locate, sections
     """
     problems: list[Problem] = []
     for path, kind, value in credential_values(hal_data, schema):
-        if not isinstance(value, str) or value == "" or PLACEHOLDER.search(value):
+        if not isinstance(value, str) or value == "" or PLACEHOLDER.search(value) or SECRET_REFERENCE.match(value):
             continue
         if kind == "credential-file" and value in inventory.file_owner:
             continue
@@ -403,7 +407,8 @@ def _literal_credentials(obj, path=()) -> Iterator[tuple]:
     """Paths of string values under password/secret/token-like keys that are not placeholders."""
     if isinstance(obj, dict):
         for k, v in obj.items():
-            if isinstance(k, str) and CREDENTIAL_KEY.search(k) and isinstance(v, str) and v and not PLACEHOLDER.search(v):
+            if isinstance(k, str) and CREDENTIAL_KEY.search(k) and isinstance(v, str) and v and not PLACEHOLDER.search(v) \
+                    and not SECRET_REFERENCE.match(v):
                 yield path + (k,)
             else:
                 yield from _literal_credentials(v, path + (k,))

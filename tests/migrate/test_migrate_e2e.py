@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -304,6 +305,8 @@ def test_bad_input_exits_2_without_writing(repo, tmp_path):
     (bad / "config").write_text((HAL / "config").read_text().replace("persistentStoreType: s3", "persistentStoreType: redis"))
     proc = migrate(repo, str(bad))
     assert proc.returncode == 2 and "Front50 has no Redis store" in proc.stderr and "Traceback" not in proc.stderr
+    line = next(i for i, t in enumerate((bad / "config").read_text().splitlines(), 1) if "persistentStoreType: redis" in t)
+    assert f"{bad / 'config'}:{line}:" in proc.stderr  # the Halyard file:line of the refused field
     (bad / "config").write_text("deploymentConfigurations: [\n")
     proc = migrate(repo, str(bad))
     assert proc.returncode == 2 and "config:2" in proc.stderr and "malformed YAML" in proc.stderr
@@ -399,7 +402,7 @@ def test_a_credential_equal_to_a_public_value_is_not_a_leak_but_a_real_leak_is_r
                 secret_values=["CANARY-slack-token-xoxb-1a2b"])
     plan.outputs[0].content = b"notifications:\n  slack:\n    token: ${T}\n"
     with pytest.raises(InputError) as e:
-        _guard(plan)
+        _guard(plan, Counter(), frozenset())
     assert e.value.problems[0].file == "MIGRATION.md" and e.value.problems[0].code == "secret-leak" and "CANARY" not in str(e.value)
 
 

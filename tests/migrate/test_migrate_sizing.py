@@ -67,9 +67,11 @@ def test_init_containers_affinity_host_aliases_and_unsized_containers_get_resour
 def test_service_settings_apply_to_every_shard_and_secret_env_uses_a_secret():
     calls = []
 
-    def secret_env(owner, var, value):
+    def secret_env(owner, var, value, src_file, src):
         calls.append((owner, var))
-        return ({"secretKeyRef": {"name": "s", "key": "K"}}, "K") if var == "API_TOKEN" else (None, None)
+        if var == "API_TOKEN":
+            return [{"name": var, "valueFrom": {"secretKeyRef": {"name": "s", "key": "K"}}}]
+        return [{"name": var, "value": str(value)}]
 
     ov = overlay({"haServices": {"echo": {"enabled": True}}},
                  {"echo": {"env": {"API_TOKEN": "x", "MODE": 1}, "targetSize": 2, "kubernetes": {"podLabels": {"team": "a"}, "useTcpProbe": True,

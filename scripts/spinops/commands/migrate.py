@@ -21,6 +21,9 @@ def add_arguments(p) -> None:
     p.add_argument("--dry-run", action="store_true", help="print the plan (files, changes, manual steps) and write nothing")
     p.add_argument("--force", action="store_true", help="overwrite existing files whose content differs")
     p.add_argument("--repo", default=".", help="repository root to migrate into (default: the current directory)")
+    p.add_argument("--public-value", action="append", default=[], metavar="VALUE",
+                   help="a credential value that is only a placeholder (e.g. a vendor default): the leak guard allows it in tracked files "
+                        "(it still moves to .secrets/); repeatable")
 
 
 def run(args) -> int:
@@ -28,7 +31,7 @@ def run(args) -> int:
     from spinops.migrate.model import DROPPED, MANUAL
     from spinops.migrate.plan import apply_plan, make_plan
 
-    plan = make_plan(Path(args.repo), args.source, args.deployment, args.env)
+    plan = make_plan(Path(args.repo), args.source, args.deployment, args.env, public_values=tuple(args.public_value))
     manual = sum(1 for n in plan.notes if n.kind == MANUAL and n.topic != "_secrets")
     dropped = sum(1 for n in plan.notes if n.kind == DROPPED)
     head = f"migrate {plan.source.display} (deployment {plan.deployment}) -> environment {plan.env}"

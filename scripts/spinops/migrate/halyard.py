@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from spinops.errors import InputError, Problem
 from spinops.migrate.model import CHANGED, DROPPED, MANUAL, Note, Result, get
+from spinops.migrate.secrets import is_encrypted
 
 #: The release that removed the Kubernetes V1 provider.
 V1_REMOVED_IN = (1, 21)
@@ -127,7 +128,7 @@ def persistent_store(d: dict, ps: dict, notes: list[Note]) -> None:
     if kind == "redis":
         raise InputError(Problem("persistentStorage.persistentStoreType is `redis`: Front50 has no Redis store any more "
                                  "(removed in Spinnaker 1.14), so this installation cannot be migrated as it is",
-                                 code="front50-redis",
+                                 code="front50-redis", extra={"path": ("persistentStorage", "persistentStoreType")},
                                  hint="move Front50 to gcs, s3, azs, oracle or SQL first (e.g. `hal config storage s3 edit ...` then "
                                       "`hal config storage edit --type s3`, copy the pipelines across), then migrate again"))
     if kind == "oraclebmcs":
@@ -195,6 +196,11 @@ def saml(d: dict, s: dict, notes: list[Note]) -> None:
     if remote and not s.get("metadataUrl"):
         s["metadataUrl"] = remote
         notes.append(Note(CHANGED, "`saml.metadataRemote` became `saml.metadataUrl`", src=base + ("metadataRemote",), out=base + ("metadataUrl",), topic="Security"))
+    elif local and not s.get("metadataUrl") and is_encrypted(local):
+        # kork's SecretAwarePropertySource decrypts a property ending in `metadataurl` to `file:<temp file>`
+        s["metadataUrl"] = local
+        notes.append(Note(CHANGED, "`saml.metadataLocal` (a secret-engine reference) became `saml.metadataUrl` unchanged: gate decrypts it "
+                          "to a local file when it starts (kork-secrets)", src=base + ("metadataLocal",), out=base + ("metadataUrl",), topic="Security"))
     elif local and not s.get("metadataUrl"):
         s["metadataUrl"] = "file://" + SAML_METADATA_PATH
         notes.append(Note(CHANGED, f"`saml.metadataLocal` ({local}) became `saml.metadataUrl: file://{SAML_METADATA_PATH}`; the overlay ships the "

@@ -17,13 +17,15 @@ import io
 import os
 import re
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from spinops.errors import InputError, Problem
 from spinops.migrate import halyard, sizing
 from spinops.migrate import secrets as sec
-from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, Note, load_yaml
+from spinops.migrate.carry import Additions
+from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, Note, env_name, load_yaml
 from spinops.migrate.source import HalSource, Located, open_source, parse_yaml
 from spinops.spinnaker.services import SERVICES, SHARDS
 
@@ -32,6 +34,8 @@ REPORT_OUT = "MIGRATION.md"
 V1_PATCH_OUT = "halconfig/patches/migrated-kubernetes-v1-accounts.yml"
 GITIGNORE = ".gitignore"
 SECRET_MODE = 0o600
+#: Spring Cloud Config client settings Halyard shipped to every service (`spinnaker` prefix profiles).
+CONFIG_SERVER_PROFILES = ("spinnakerconfig.yml", "spinnakerconfig-local.yml")
 _ENV = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 HEADER = ("# Migrated from Halyard by `spinops migrate` (see MIGRATION.md). Kleat's halconfig format: `spinops schema`.\n"
           "# Credentials are ${NAME} placeholders declared in halconfig/secrets.yml; their values are in .secrets/ (never committed).\n")
@@ -54,6 +58,8 @@ class Plan:
     outputs: list[Output] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     secret_values: list[str] = field(default_factory=list)
+    secret_origins: list[tuple[str, str, tuple | None]] = field(default_factory=list)  # (value, Halyard file, path): never printed
+    additions: Additions = field(default_factory=Additions)  # properties carried into profiles (migrate/carry.py)
     namespace: str = "spinnaker"
 
     @property
@@ -68,10 +74,12 @@ class Plan:
 # --------------------------------------------------------------------------------------------
 
 
-def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env: str | None = None) -> Plan:
+def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env: str | None = None, *,
+              public_values: tuple[str, ...] = ()) -> Plan:
     """Everything a migration would write, with each file's status; nothing is written.
 
     env: the environment (overlay kustomize/overlays/<env>/) to write; default: the deployment's name.
+    public_values: values the user declared placeholders, allowed in tracked files (the leak guard skips them).
     """
     repo = Path(repo)
     if not (repo / "kustomize" / "base").is_dir():
@@ -91,8 +99,22 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env
     settings = {k: v.data for k, v in settings_docs.items()}
     creds = sec.Credentials()
 
-    notes += _with_prefix(_halconfig_step(plan, dep, settings, creds), prefix)
+    try:
+        notes += _with_prefix(_halconfig_step(plan, dep, settings, creds), prefix)
+    except InputError as e:  # a transform refused: point at the Halyard line it refused
+        from dataclasses import replace
+
+        def locate(p: Problem) -> Problem:
+            if p.file is not None or "path" not in p.extra:
+                return p
+            line, column = config.position(prefix + tuple(p.extra["path"])) or (None, None)
+            return replace(p, file=config.file, line=line, column=column)
+
+        raise InputError([locate(p) for p in e.problems]) from None
     notes += _with_prefix(_overlay_step(plan, dep, settings, creds), prefix)
+    for c in [*creds.env, *creds.files]:  # credentials found in config: the same prefix as the notes
+        if getattr(c, "src_file", "config") == "config" and c.src is not None:
+            c.src = prefix + tuple(c.src)
     notes += _profiles(plan, src, dep_name, creds)
     notes += _secrets_step(plan, creds)
     notes += _existing_files(plan)
@@ -104,7 +126,7 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env
     files = {o.path: o.content for o in plan.outputs if not o.secret}
     docs = {"config": config, **{f"service-settings/{k}.yml": v for k, v in settings_docs.items()}}
     plan.outputs.append(Output(REPORT_OUT, render_report(plan, docs, files).encode()))
-    _guard(plan)
+    _guard(plan, _source_scalars(dep, settings, src, dep_name), frozenset(public_values))
     _status(plan)
     return plan
 
@@ -138,6 +160,8 @@ def _halconfig_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credential
     renames = [n for n in notes if n.rename]
     for n in cred_notes + drop_notes:  # found in the Kleat-shaped data: map back to Halyard's file and path
         n.src_file, n.src = _src_of(n.src, renames)
+    for c in [*creds.env, *creds.files]:  # so far only the halconfig's: the same mapping
+        c.src_file, c.src = _src_of(getattr(c, "src", None), renames)
     notes = [n for n in notes if n.topic != "_path"] + cred_notes + drop_notes
     if pruned:
         notes.append(Note(DROPPED, f"{pruned} empty values (null, [], {{}}, sections with only `enabled: false`) that Halyard writes for "
@@ -163,17 +187,33 @@ def _overlay_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credentials)
     notes: list[Note] = []
     saml_bytes = None
     saml_local = halyard.get(dep, ("security", "authn", "saml", "metadataLocal"))
-    if saml_local and not halyard.get(dep, ("security", "authn", "saml", "metadataRemote")):
+    if saml_local and not halyard.get(dep, ("security", "authn", "saml", "metadataRemote")) and not sec.is_encrypted(saml_local):
         _found, saml_bytes = plan.source.resolve_file(str(saml_local))
         if saml_bytes is None:
             notes.append(Note(MANUAL, f"SAML metadata file {saml_local} is not in SOURCE: put it at kustomize/overlays/{plan.env}/saml-metadata.xml",
                               src=("security", "authn", "saml", "metadataLocal"), out=None, topic="Security"))
             saml_bytes = b""
 
-    def secret_env(owner, var, value):
-        return sec.env_var_secret(owner, var, value, creds)
+    def secret_env(owner, var, value, src_file, src):
+        entries = sec.env_var_secret(owner, var, value, creds, src_file=src_file, src=src)
+        if sec.is_encrypted(value):
+            notes.append(sec.encrypted_note(f"env `{var}` of {owner}", value, src, src_file, out=None, out_file="-"))
+        return entries
 
-    ov = sizing.build_overlay(plan.env, dep, settings, _base_resources(plan.repo), saml_bytes, secret_env)
+    def secret_string(owner, value, src_file, src):
+        found = sec.secrets_in_string(value)
+        if not found:
+            return value
+        names = []
+        for f in found:
+            name = creds.new_name(env_name([owner, *[p for p in src if isinstance(p, str)], "password" if f.what == "url password" else "token"]),
+                                  f"{src_file} {f.what}")
+            creds.add_env(f"spinnaker-{owner}", name, value[f.start:f.end], f"{src_file} ({f.what})", src_file=src_file, src=src)
+            names.append(name)
+        return sec.replace_in_string(value, found, names, "${{{}}}")
+
+    ov = sizing.build_overlay(plan.env, dep, settings, _base_resources(plan.repo), saml_bytes, secret_env, secret_string)
+    plan.additions = ov.additions
     notes += ov.notes
     odir = f"kustomize/overlays/{plan.env}"
     plan.outputs.append(Output(f"{odir}/kustomization.yml", (_overlay_header(plan.env, plan.deployment) + sizing.dump(sizing.kustomization(ov))).encode()))
@@ -219,8 +259,9 @@ def _secrets_step(plan: Plan, creds: sec.Credentials) -> list[Note]:
                           src=None, out=("secrets", e.secret), out_file=SECRETS_OUT, topic="_secrets"))
     plan.outputs.append(Output(SECRETS_OUT, _secrets_yml(plan.repo, creds.secrets()).encode()))
     plan.outputs.extend(_secret_files(creds))
-    plan.secret_values = sorted({e.value for e in creds.env if e.value and len(e.value) >= 4}
-                                | {f.content.decode("utf-8", "replace").strip() for f in creds.files if f.content and len(f.content.strip()) >= 16})
+    plan.secret_origins = [(e.value, e.src_file, e.src) for e in creds.env if e.value and len(e.value) >= 4] + \
+        [(f.content.decode("utf-8", "replace").strip(), f.src_file, f.src) for f in creds.files if f.content and len(f.content.strip()) >= 16]
+    plan.secret_values = sorted({v for v, _f, _s in plan.secret_origins})
     gi = _gitignore(plan.repo)
     if gi is not None:
         plan.outputs.append(Output(GITIGNORE, gi.encode()))
@@ -309,6 +350,12 @@ def _profiles(plan: Plan, src: HalSource, deployment: str, creds: sec.Credential
         m = re.fullmatch(r"([a-z0-9]+)-([a-z-]+)-local\.yml", fname)
         if m and f"{m.group(1)}-{m.group(2)}.yml" in valid and f"{m.group(1)}-{m.group(2)}" in SHARDS.get(m.group(1), {}):
             target = f"{m.group(1)}-{m.group(2)}.yml"  # Halyard's shard profile `rw-local` is our shard profile `rw`
+        if fname in CONFIG_SERVER_PROFILES:
+            notes.append(Note(MANUAL, f"profile {fname} configures a Spring Cloud Config server (its `{{cipher}}` values and `${{...}}` "
+                              "properties were resolved by it); spinops runs none and does not ship this file: move what the server supplied into "
+                              "halconfig/profiles/*-local.yml, with credentials as ${NAME} placeholders declared in halconfig/secrets.yml",
+                              src=None, src_file=f"{deployment}/profiles/{fname}", out=None, topic="Secret engines"))
+            continue
         if "/" in fname or target not in valid:
             notes.append(Note(MANUAL, f"profile file {fname} has no place in halconfig/profiles/ (only <service>-local.yml, spinnaker-local.yml, "
                               "settings-local.js and shard profiles); port it by hand (e.g. rosco packer templates need a ConfigMap mounted into rosco)",
@@ -316,9 +363,10 @@ def _profiles(plan: Plan, src: HalSource, deployment: str, creds: sec.Credential
             continue
         out_path = f"halconfig/profiles/{target}"
         content = src.files[rel]
-        replaced = []
+        replaced, refs = [], []
+        src_file = f"{deployment}/profiles/{fname}"
         if target.endswith(".yml"):
-            content, replaced = _profile_secrets(target, content, src.where(rel), creds)
+            content, replaced, refs = _profile_secrets(target, content, src.where(rel), creds, src_file)
         elif re.search(rb"(?i)(token|password|secret)\s*[:=]\s*['\"][^'\"$]", content):
             notes.append(Note(MANUAL, f"{fname} seems to hold a credential: Deck serves this file to every browser; remove it",
                               src=None, src_file=f"{deployment}/profiles/{fname}", out=None, topic="Profiles"))
@@ -327,11 +375,42 @@ def _profiles(plan: Plan, src: HalSource, deployment: str, creds: sec.Credential
                           src_file=f"{deployment}/profiles/{fname}", out=None, out_file=out_path, topic="Profiles"))
         for path, name in replaced:
             notes.append(Note("secret", f"literal credential `{'.'.join(map(str, path))}` in {fname} replaced by ${{{name}}} (Secret {sec.PROFILES_SECRET})",
-                              src=path, src_file=f"{deployment}/profiles/{fname}", out=path, out_file=out_path, topic="Credentials"))
+                              src=path, src_file=src_file, out=path, out_file=out_path, topic="Credentials"))
+        for path, kind, what in refs:
+            at = f"`{'.'.join(map(str, path))}` in {fname}"
+            if kind == "encrypted":
+                notes.append(sec.encrypted_note(at, what, path, src_file, out_file=out_path))
+            elif kind == "cipher":
+                notes.append(sec.cipher_note(at, what, sec.PROFILES_SECRET, path, src_file, out_file=out_path))
+            else:  # a secret inside a string (URL user-info, -D property)
+                notes.append(Note("secret", f"{at}: {kind} replaced by {what} (Secret {sec.PROFILES_SECRET})", src=path, src_file=src_file,
+                                  out=path, out_file=out_path, topic="Credentials"))
+    notes += _carry(plan)
     return notes
 
 
-def _profile_secrets(name: str, content: bytes, where: str, creds: sec.Credentials) -> tuple[bytes, list]:
+def _carry(plan: Plan) -> list[Note]:
+    """Merge the carried properties into the profiles (the user's own, copied above, or new files)."""
+    from spinops.migrate.carry import merge
+
+    notes = []
+    outputs = {o.path: o for o in plan.outputs}
+    for profile, adds in sorted(plan.additions.by_profile.items()):
+        out_path = f"halconfig/profiles/{profile}"
+        existing = outputs.get(out_path)
+        text, kept = merge(existing.content.decode("utf-8") if existing else None, adds)
+        if existing:
+            existing.content = text.encode()
+        else:
+            plan.outputs.append(Output(out_path, text.encode()))
+        for a in kept:
+            a.note.kind, a.note.topic = MANUAL, a.note.topic
+            a.note.message = (f"{a.note.message.split(' -> ')[0]}: your {profile} sets `{'.'.join(a.path)}` already, so it was kept and the Halyard "
+                              "value not carried; check which one is right")
+    return notes
+
+
+def _profile_secrets(name: str, content: bytes, where: str, creds: sec.Credentials, src_file: str) -> tuple[bytes, list, list]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
@@ -342,12 +421,16 @@ def _profile_secrets(name: str, content: bytes, where: str, creds: sec.Credentia
         doc = y.load(content.decode("utf-8"))
     except (YAMLError, UnicodeDecodeError) as e:
         raise InputError(Problem(f"malformed YAML profile: {e}", file=where, code="yaml-syntax")) from None
-    replaced = sec.profile_secrets(name, doc, creds)
-    if not replaced:
-        return content, []
+    refs: list = []
+    replaced = sec.profile_secrets(name, doc, creds, src_file=src_file, refs=refs)
+    stem = name.rsplit(".", 1)[0]
+    for path, names in sec.string_secrets(doc, creds, sec.PROFILES_SECRET, lambda p: [stem, *[x for x in p if isinstance(x, str)]], src_file):
+        refs.append((path, "a secret inside the value (URL user-info or -D property)", ", ".join("${" + n + "}" for n in names)))
+    if not replaced and not any(r[1] not in ("encrypted",) for r in refs):
+        return content, [], refs
     buf = io.StringIO()
     y.dump(doc, buf)
-    return buf.getvalue().encode(), replaced
+    return buf.getvalue().encode(), replaced, refs
 
 
 # ------------------------------------------------------------------------------------ secrets
@@ -414,31 +497,50 @@ def _gitignore(repo: Path) -> str | None:
 
 # ------------------------------------------------------------------------------------ safety, status, writing
 
-def _guard(plan: Plan) -> None:
-    """No credential value may reach a tracked file (or the report): refuse rather than write one.
+def _guard(plan: Plan, source_scalars: Counter, public_values: frozenset[str]) -> None:
+    """No credential value may reach a tracked file (or the report): refuse rather than write one (migrate/leaks.py).
 
-    A value that some non-credential field holds as well (a password equal to the user name) is public
-    anyway and is not a leak of ours.
+    Not a leak: a value that a non-credential field of the Halyard input holds as well (a password equal
+    to the user name is public anyway), and a value the user declared a placeholder (--public-value).
+    A refusal names the output file:line and the Halyard file:line of the credential, never the value.
     """
+    from spinops.migrate.leaks import find_leaks
+    from spinops.migrate.report import source_location
+
+    as_credential = Counter(v for v, _f, _s in plan.secret_origins)
+    values = [v for v in plan.secret_values if v not in public_values and source_scalars.get(v, 0) <= as_credential.get(v, 0)]
+    hits = find_leaks({o.path: o.content for o in plan.outputs if not o.secret}, values)
+    if not hits:
+        return
+    problems = []
+    for h in hits:
+        origins = [source_location(plan, f, p) for v, f, p in plan.secret_origins if v == h.value] or ["a credential file"]
+        problems.append(Problem(f"refusing to write {h.path}: it would hold the credential from {origins[0]}", file=h.path, line=h.line,
+                                code="secret-leak",
+                                hint="if that value is a placeholder and not a real credential (e.g. a vendor default such as `changeit`), rerun "
+                                     "with --public-value VALUE to allow it in tracked files; otherwise report this as a bug in spinops migrate"))
+    raise InputError(problems)
+
+
+def _source_scalars(dep: dict, settings: dict, src: HalSource, deployment: str) -> Counter:
+    """How often each whole scalar value occurs in the Halyard input (config, service-settings, YAML profiles)."""
     import yaml
 
-    public: set[str] = set()
-    for o in plan.outputs:
-        if not o.secret and o.path.endswith(".yml"):
-            with contextlib.suppress(yaml.YAMLError):
-                public.update(_scalars(load_yaml(o.content)))
-    for o in plan.outputs:
-        if o.secret:
-            continue
-        for v in plan.secret_values:
-            if v not in public and v.encode() in o.content:
-                raise InputError(Problem(f"refusing to write {o.path}: it would contain a credential value", file=o.path, code="secret-leak",
-                                         hint="please report this as a bug in spinops migrate"))
+    counts: Counter = Counter(_scalars(dep))
+    for data in settings.values():
+        counts.update(_scalars(data))
+    for rel in src.listdir(f"{deployment}/profiles"):
+        if rel.endswith((".yml", ".yaml")):
+            with contextlib.suppress(yaml.YAMLError, UnicodeDecodeError):
+                counts.update(_scalars(load_yaml(src.files[rel].decode("utf-8"))))
+    return counts
 
 
 def _scalars(obj):
     if isinstance(obj, str):
         yield obj
+    elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
+        yield str(obj)
     elif isinstance(obj, dict):
         for v in obj.values():
             yield from _scalars(v)

@@ -14,7 +14,7 @@ from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, SECRE
 from spinops.migrate.source import Located, parse_yaml
 
 TOPIC_ORDER = ("Structure", "Persistent storage", "Notifications", "Canary", "Security", "Providers", "Kubernetes V1 accounts",
-               "Plugins", "Monitoring", "Types", "Credentials", "Profiles", "Sizing and scheduling", "Service settings", "Redis", "Halyard defaults",
+               "Plugins", "Monitoring", "Types", "Credentials", "Secret engines", "Profiles", "Sizing and scheduling", "Service settings", "Redis", "Halyard defaults",
                "Dropped fields", "Existing files", "Cut-over")
 
 
@@ -71,6 +71,12 @@ class _Lines:
         doc = self.out_docs[f]
         line = doc.line(tuple(note.out)) if doc is not None else None
         return f"{f}:{line}" if line else f
+
+
+def source_location(plan, src_file: str, src: tuple | None) -> str:
+    """`hal/config:12` for a Halyard file and data path (what a refusal names)."""
+    lines = _Lines(plan, {}, {})
+    return lines.src(Note(MANUAL, "", src=src if src is not None else (), src_file=src_file)) or src_file
 
 
 def _cell(s: str | None) -> str:

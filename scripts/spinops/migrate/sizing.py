@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from spinops.manifests import dump_document
+from spinops.migrate.carry import Additions
 from spinops.migrate.model import CHANGED, DROPPED, MANUAL, Note
 from spinops.spinnaker.services import (
     MANAGED_BY,
@@ -60,23 +61,37 @@ DEPLOYER_ONLY = {
     "nodeSelectors": "Halyard's Kubernetes deployer never read it; use service-settings nodeSelector (migrated) instead",
 }
 SERVICE_SETTINGS_IGNORED = {
-    "enabled": "whether Halyard deploys the service; the base deploys every service (delete one with a `$patch: delete` overlay patch)",
+    "enabled": None,  # false: the service is not deployed (see _disable)
     "skipLifeCycleManagement": "Halyard did not manage it; spinops manages every service in the base",
     "port": "ports come from spinops.spinnaker.services.SERVICES", "internalPort": "ports come from spinops.spinnaker.services.SERVICES",
     "host": "services listen on all interfaces", "address": "service discovery is generated (spinnaker.yml)",
-    "scheme": "set in the halconfig (security.*.ssl) and the gate-https component",
+    "scheme": None,  # https: carried with the service's URL (see _service_urls)
     "healthEndpoint": "probes are in the base", "monitored": "no monitoring daemon in the base",
     "sidecar": "Halyard-internal", "safeToUpdate": "Halyard-internal", "location": "the overlay's namespace",
     "baseUrl": "service discovery is generated (spinnaker.yml)",
-    "overrideBaseUrl": "for gate/deck set security.apiSecurity/uiSecurity.overrideBaseUrl in the halconfig; for other services "
-                       "service discovery is generated (spinnaker.yml)",
+    "overrideBaseUrl": None,  # carried (see _service_urls); gate/deck: security.*.overrideBaseUrl
     "artifactId": None, "env": None, "targetSize": None, "kubernetes": None,
     "basicAuthEnabled": None, "username": None, "password": None,  # gate: moved to security.authn.basic
 }
+#: Probe switches of KubernetesSettings: Halyard's readiness probe was an exec `wget` unless useExecHealthCheck
+#: was false (then httpGet with the service's scheme), useTcpProbe made it tcpSocket (KubernetesV2Service).
 KUBERNETES_IGNORED = {
-    "useExecHealthCheck": "probes are in the base", "useTcpProbe": "probes are in the base",
-    "customHealthCheckExecCommands": "probes are in the base",
+    "useExecHealthCheck": "Halyard's probe kind (exec wget when true, its default; httpGet when false); the base's probes are httpGet "
+                          "on /health already (kustomize/base/<svc>/deployment.yml), nothing to carry",
+    "useTcpProbe": "probes are in the base (httpGet /health)",
+    "customHealthCheckExecCommands": "probes are in the base (httpGet /health); patch the probe in the overlay if you need this command",
 }
+#: With HA, who calls each shard through which setting (kustomize/components/ha): (Deployment or None for
+#: spinnaker-local.yml, the env var or the services.<x>.baseUrl key).
+SHARD_CALLERS = {
+    "clouddriver-rw": [(None, "clouddriver"), ("orca", "SERVICES_CLOUDDRIVER_BASEURL")],
+    "clouddriver-ro": [("orca", "CLOUDDRIVER_READONLY_BASEURL"), *((d, "SERVICES_CLOUDDRIVER_BASEURL") for d in
+                                                                    ("echo-scheduler", "echo-worker", "fiat", "igor", "keel"))],
+    "clouddriver-ro-deck": [("gate", "SERVICES_CLOUDDRIVER_BASEURL")],
+    "echo-worker": [(None, "echo")],
+    "clouddriver-caching": [], "echo-scheduler": [],
+}
+SHARED_PROFILE = "spinnaker-local.yml"
 
 
 @dataclass
@@ -89,6 +104,8 @@ class Overlay:
     targets: dict[str, dict] = field(default_factory=dict)  # file name -> kustomize target
     images: list[dict] = field(default_factory=list)
     extra_files: dict[str, bytes] = field(default_factory=dict)  # e.g. the SAML metadata
+    additions: Additions = field(default_factory=Additions)  # properties carried into profiles
+    disabled: list[str] = field(default_factory=list)  # Deployments not deployed (service-settings enabled: false)
     generators: list[dict] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     src_files: dict[str, str] = field(default_factory=dict)  # patch file -> Halyard file it mostly came from
@@ -155,15 +172,20 @@ SCHEDULING_TYPES = {"sidecars": list, "initContainers": list, "hostAliases": lis
 # ------------------------------------------------------------------------------------- the overlay
 
 
-def _plain_env(_owner, _var, _value):
-    return None, None
+def _plain_env(_owner, var, value, _src_file=None, _src=None):
+    return [{"name": str(var), "value": "" if value is None else str(value)}]
+
+
+def _plain_string(_owner, value, _src_file=None, _src=None):
+    return value
 
 
 def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources: dict[str, dict], saml_metadata: bytes | None,
-                  secret_env=_plain_env) -> Overlay:
+                  secret_env=_plain_env, secret_string=_plain_string) -> Overlay:
     """hal: the Halyard deployment (deploymentEnvironment, version); settings: canonical name -> service-settings data.
 
-    secret_env(owner, var, value) -> (valueFrom, key) | (None, None) decides which env values are credentials.
+    secret_env(owner, var, value, src_file, src) -> container env entries (credentials moved to Secret keys);
+    secret_string(owner, value, src_file, src) -> value for a Spring profile (secrets inside it as ${NAME}).
     """
 
     de = hal.get("deploymentEnvironment") if isinstance(hal.get("deploymentEnvironment"), dict) else {}
@@ -275,12 +297,16 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
         sfile = f"service-settings/{canon}.yml"
         svc = service_of_deployment(canon)
         if canon in ("redis", "spin-redis"):
-            _redis_settings(data, ov, sfile)
+            _redis_settings(data, ov, sfile, secret_string)
             continue
         if svc is None or (canon not in deps and canon not in SERVICES):
             notes.append(Note(DROPPED, f"service-settings for `{canon}`: no such Deployment here; not migrated", src=(), src_file=sfile, out=None, topic="Service settings"))
             continue
         targets = [canon] if canon in deps else [d for d in deps if service_of_deployment(d) == svc]
+        if data.get("enabled") is False:
+            _disable(canon, targets, ov, sfile)
+            continue
+        _service_urls(canon, svc, data, ha, ov, sfile, main_container)
         for k, why in SERVICE_SETTINGS_IGNORED.items():
             if why and k in data and data[k] not in (None, "", [], {}):
                 if k == "enabled" and data[k] is True:
@@ -304,7 +330,7 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
             for dep in targets:
                 c = main_container(dep)
                 for var, value in env_vars.items():
-                    c.setdefault("env", []).append(_env_entry(canon, var, value, secret_env))
+                    _set_env(c, secret_env(canon, str(var), value, sfile, ("env", var)))
             notes.append(Note(CHANGED, f"env ({', '.join(map(str, env_vars))}) -> container env of {', '.join(targets)}", src=("env",), src_file=sfile,
                               out=("spec", "template", "spec", "containers", 0, "env"), out_file=_pf(env, targets[0]), topic="Service settings"))
         kube = data.get("kubernetes") if isinstance(data.get("kubernetes"), dict) else {}
@@ -319,10 +345,81 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
         main_container("gate").setdefault("volumeMounts", []).append({"name": "saml-metadata", "mountPath": SAML_METADATA_DIR, "readOnly": True})
 
     for dep, patch in patches.items():
+        if dep in ov.disabled:
+            continue
         name = f"{dep}.yml"
         ov.patches[name] = _tidy(patch)
         ov.targets[name] = {"kind": "Deployment", "labelSelector": f"app.kubernetes.io/name={dep}"}
+    for dep in ov.disabled:
+        for kind, api in (("Deployment", "apps/v1"), ("Service", "v1")):
+            name = f"{dep}.yml" if kind == "Deployment" else f"service-{dep}.yml"
+            ov.patches[name] = {"$patch": "delete", "apiVersion": api, "kind": kind, "metadata": {"name": dep}}
+            ov.targets[name] = {"kind": kind, "labelSelector": f"app.kubernetes.io/name={dep}"}
     return ov
+
+
+def _disable(canon: str, targets: list[str], ov: Overlay, sfile: str) -> None:
+    """service-settings `enabled: false`: Halyard did not deploy the service, so neither does the overlay."""
+    ov.disabled.extend(t for t in targets if t not in ov.disabled)
+    ov.notes.append(Note(CHANGED, f"`enabled: false`: {', '.join(targets)} not deployed (a `$patch: delete` of the Deployment and the Service "
+                         "in the overlay); the other settings of this file are ignored, as Halyard ignored them", src=("enabled",), src_file=sfile,
+                         out=("$patch",), out_file=_pf(ov.env, targets[0]), topic="Service settings"))
+    if canon in ("fiat", "kayenta", "keel"):
+        ov.notes.append(Note(MANUAL, f"{canon} is not deployed: keep the halconfig setting that makes other services call it off "
+                             "(fiat: security.authz.enabled, kayenta: canary.enabled, keel: managedDelivery.enabled), or they will call a "
+                             "service that is not there", src=("enabled",), src_file=sfile, topic="Service settings"))
+    elif canon in ("gate", "deck", "clouddriver", "orca", "front50", "redis"):
+        ov.notes.append(Note(MANUAL, f"{canon} is not deployed, but the other services of the base need it: make sure it runs elsewhere and "
+                             f"point services.{canon}.baseUrl at it in halconfig/profiles/spinnaker-local.yml", src=("enabled",), src_file=sfile,
+                             topic="Service settings"))
+
+
+def _service_urls(canon: str, svc: str, data: dict, ha: bool, ov: Overlay, sfile: str, main_container) -> None:
+    """overrideBaseUrl / `scheme: https` of a service or shard: where its callers look for it.
+
+    Halyard wrote each service's URL (scheme://address:port, or overrideBaseUrl) into every service's
+    spinnaker.yml. Here the base URLs are generated (spinnaker.yml, http://<svc>.<ns>:<port>) and, with
+    HA, the read shards are reached through env vars the component sets; a different URL is carried to the
+    same place: `services.<svc>.baseUrl` in spinnaker-local.yml, or the env var in the caller's patch.
+    """
+    url = data.get("overrideBaseUrl")
+    https = str(data.get("scheme") or "").lower() == "https"
+    if canon in ("gate", "deck"):
+        if url:
+            ov.notes.append(Note(DROPPED, f"overrideBaseUrl: set security.{'apiSecurity' if canon == 'gate' else 'uiSecurity'}.overrideBaseUrl in "
+                                 "the halconfig (where Kleat reads the public URL)", src=("overrideBaseUrl",), src_file=sfile, topic="Service settings"))
+        if https:
+            ov.notes.append(Note(MANUAL, f"{canon} served TLS (`scheme: https`): use kustomize/components/gate-https and security."
+                                 f"{'apiSecurity' if canon == 'gate' else 'uiSecurity'}.ssl in the halconfig", src=("scheme",), src_file=sfile,
+                                 topic="Service settings"))
+        return
+    if not url and not https:
+        return
+    if not url:
+        url = f"https://{canon}:{SERVICES[svc]}"
+    url = str(url)
+    what = "overrideBaseUrl" if data.get("overrideBaseUrl") else "scheme: https"
+    src = ("overrideBaseUrl",) if data.get("overrideBaseUrl") else ("scheme",)
+    callers = SHARD_CALLERS.get(canon) if ha and canon in SHARD_CALLERS else [(None, svc)]
+    if not callers:
+        ov.notes.append(Note(DROPPED, f"{what}: no other service calls {canon}; nothing to carry", src=src, src_file=sfile, topic="Service settings"))
+    for dep, key in callers:
+        if dep is None:
+            note = Note(CHANGED, f"{what} of {canon} -> services.{key}.baseUrl {url} in halconfig/profiles/{SHARED_PROFILE} (every service's "
+                        "service discovery)", src=src, src_file=sfile, out=("services", key, "baseUrl"), out_file=f"halconfig/profiles/{SHARED_PROFILE}",
+                        topic="Service settings")
+            ov.additions.add(SHARED_PROFILE, ("services", key, "baseUrl"), url, note)
+            ov.notes.append(note)
+        else:
+            _set_env(main_container(dep), [{"name": key, "value": url}])
+            ov.notes.append(Note(CHANGED, f"{what} of {canon} -> env {key}={url} of {dep} (replaces the HA component's http URL)", src=src,
+                                 src_file=sfile, out=("spec", "template", "spec", "containers", 0, "env"), out_file=_pf(ov.env, dep),
+                                 topic="Service settings"))
+    if https or url.startswith("https:"):
+        ov.notes.append(Note(MANUAL, f"{canon} serves TLS (https): its own server.ssl settings must be in its profile "
+                             f"(halconfig/profiles/{svc}-local.yml or the shard profile), and the base's readiness and liveness probes "
+                             f"(httpGet, http) must switch to `scheme: HTTPS` in the overlay patch {_pf(ov.env, canon if canon != svc or not ha else canon)}",
+                             src=src, src_file=sfile, topic="Service settings"))
 
 
 def _pf(env: str, dep: str) -> str:
@@ -341,11 +438,13 @@ def _tidy(patch: dict) -> dict:
     return patch
 
 
-def _env_entry(owner: str, var, value, secret_env) -> dict:
-    value_from, _key = secret_env(owner, str(var), value)
-    if value_from:
-        return {"name": str(var), "valueFrom": value_from}
-    return {"name": str(var), "value": "" if value is None else str(value)}
+def _set_env(container: dict, entries: list[dict]) -> None:
+    """Add env entries; one set later for the same name replaces the earlier one (a shard's own
+    service-settings after its service's), so no container carries a variable twice."""
+    env = container.setdefault("env", [])
+    for e in entries:
+        env[:] = [x for x in env if x["name"] != e["name"]]
+        env.append(e)
 
 
 def _apply_scheduling(kind, value, dep, patch, main_container, notes, src, env, secret_env) -> None:
@@ -367,7 +466,8 @@ def _apply_scheduling(kind, value, dep, patch, main_container, notes, src, env, 
             if port is not None:
                 c["ports"] = [{"containerPort": port}]
             if isinstance(sc.get("env"), dict) and sc["env"]:
-                c["env"] = [_env_entry(f"{dep}-{sc['name']}", k, v, secret_env) for k, v in sc["env"].items()]
+                for k, v in sc["env"].items():
+                    _set_env(c, secret_env(f"{dep}-{sc['name']}", str(k), v, "config", src + (i, "env", k)))
             mounts = []
             if sc.get("mountPath"):
                 spec.setdefault("volumes", []).append({"name": sc["name"], "emptyDir": {}})
@@ -494,7 +594,7 @@ def _kubernetes_settings(kube: dict, targets: list[str], patch_for, main_contain
         notes.append(Note(CHANGED, f"kubernetes serviceType/serviceAnnotations/serviceLabels -> Service {canon}", src=("kubernetes",), src_file=sfile,
                           out=("metadata",), out_file=f"kustomize/overlays/{ov.env}/{name}", topic="Service settings"))
     for k, why in KUBERNETES_IGNORED.items():
-        if kube.get(k) not in (None, False, [], ""):
+        if kube.get(k) not in (None, [], "") and not (k == "useTcpProbe" and kube[k] is False):
             notes.append(Note(DROPPED, f"kubernetes.{k}: {why}", src=("kubernetes", k), src_file=sfile, topic="Service settings"))
     known = set(labels) | set(KUBERNETES_IGNORED) | {"serviceType", "nodePort", "serviceAnnotations", "serviceLabels"}
     for k in kube:
@@ -521,7 +621,7 @@ def _image(canon: str, svc: str, artifact: str, ov: Overlay, sfile: str) -> None
                              src=("artifactId",), src_file=sfile, topic="Service settings"))
 
 
-def _redis_settings(data: dict, ov: Overlay, sfile: str) -> None:
+def _redis_settings(data: dict, ov: Overlay, sfile: str, secret_string=_plain_string) -> None:
     url = data.get("overrideBaseUrl") or data.get("baseUrl")
     if url:
         from urllib.parse import urlsplit
@@ -533,10 +633,15 @@ def _redis_settings(data: dict, ov: Overlay, sfile: str) -> None:
             ov.targets["redis.yml"] = {"kind": "Service", "name": "redis"}
             ov.notes.append(Note(CHANGED, f"redis overrideBaseUrl -> the `redis` ExternalName Service points at {host}", src=("overrideBaseUrl",), src_file=sfile,
                                  out=("spec", "externalName"), out_file=f"kustomize/overlays/{ov.env}/redis.yml", topic="Service settings"))
-            if parts.port not in (None, 6379) or parts.password or parts.scheme == "rediss":
-                ov.notes.append(Note(MANUAL, "the Redis URL has a non-default port, a password or TLS: set `services.redis.baseUrl` in "
-                                     "halconfig/profiles/spinnaker-local.yml (with a ${NAME} placeholder for the password)", src=("overrideBaseUrl",), src_file=sfile,
-                                     topic="Service settings"))
+            if parts.port not in (None, 6379) or parts.password or parts.username or parts.scheme == "rediss":
+                key = "overrideBaseUrl" if data.get("overrideBaseUrl") else "baseUrl"
+                value = secret_string("redis", str(url), sfile, (key,))
+                note = Note(CHANGED, "the Redis URL has a non-default port, a password or TLS: it is carried as `services.redis.baseUrl` in "
+                            f"halconfig/profiles/{SHARED_PROFILE}" + (" (its password as a ${NAME} placeholder)" if value != str(url) else ""),
+                            src=(key,), src_file=sfile, out=("services", "redis", "baseUrl"), out_file=f"halconfig/profiles/{SHARED_PROFILE}",
+                            topic="Service settings")
+                ov.additions.add(SHARED_PROFILE, ("services", "redis", "baseUrl"), value, note)
+                ov.notes.append(note)
         else:
             ov.notes.append(Note(MANUAL, f"redis overrideBaseUrl host `{host}` is an IP address; an ExternalName Service needs a DNS name "
                                  "(replace kustomize/base/redis with a Service + Endpoints in the overlay)", src=("overrideBaseUrl",), src_file=sfile, topic="Service settings"))

@@ -1,0 +1,76 @@
+"""Settings migrate carries into profiles (`halconfig/profiles/<svc>-local.yml`, `spinnaker-local.yml`).
+
+Some Halyard settings have no Kleat field but the service still reads the property: the service-discovery
+URL of a service Halyard ran with `overrideBaseUrl` or `scheme: https`, a Redis URL with a password, and
+halconfig fields Kleat's schema lacks. They go into the profile Spring loads after the rendered file, so
+the running service gets the same property.
+
+`Additions` collects (profile, property path, value, note); `merge` writes them into the profile's text:
+into the user's own profile when SOURCE has one (ruamel round trip, so comments and order survive; a key
+the user set already is kept and the note says so), or a new file. Pure: text in, text out.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from spinops.migrate.model import Note
+
+HEADER = "# Settings carried over from Halyard by `spinops migrate` (see MIGRATION.md).\n"
+
+
+@dataclass
+class Addition:
+    path: tuple[str, ...]
+    value: object
+    note: Note
+
+
+@dataclass
+class Additions:
+    by_profile: dict[str, list[Addition]] = field(default_factory=dict)
+
+    def add(self, profile: str, path: tuple[str, ...], value, note: Note) -> None:
+        self.by_profile.setdefault(profile, []).append(Addition(tuple(path), value, note))
+
+
+def _yaml():
+    from ruamel.yaml import YAML
+
+    y = YAML()
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=2, offset=0)
+    return y
+
+
+def merge(text: str | None, additions: list[Addition]) -> tuple[str, list[Addition]]:
+    """(new profile text, the additions the user's profile already set and so were not carried)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    y = _yaml()
+    doc = y.load(text) if text else None
+    if not isinstance(doc, dict):
+        doc = CommentedMap()
+    kept: list[Addition] = []
+    for a in additions:
+        node = doc
+        for i, key in enumerate(a.path):
+            last = i == len(a.path) - 1
+            if last:
+                if key in node:
+                    kept.append(a)
+                else:
+                    node[key] = a.value
+            else:
+                if key not in node:
+                    node[key] = CommentedMap()
+                elif not isinstance(node[key], dict):
+                    kept.append(a)
+                    break
+                node = node[key]
+    buf = io.StringIO()
+    y.dump(doc, buf)
+    out = buf.getvalue()
+    return (out if text else HEADER + out), kept
