@@ -66,9 +66,18 @@ def make_backup(hal: Path, dest: Path, *, required_files: bool = False) -> Path:
     return dest
 
 
-def make_repo(dest: Path) -> Path:
-    """A repository to migrate into: this repository's kustomize/ (base, components, overlays) and a .gitignore."""
-    shutil.copytree(ROOT / "kustomize", dest / "kustomize")
+def make_repo(dest: Path, *, reference: bool = False) -> Path:
+    """A repository to migrate into: the template without an installation (kustomize/base and components) and a .gitignore.
+
+    reference=True: the template as it is cloned, with this repository's reference installation (halconfig/, every
+    overlay) and its workflows.
+    """
+    for part in ("base", "components"):
+        shutil.copytree(ROOT / "kustomize" / part, dest / "kustomize" / part)
+    if reference:
+        shutil.copytree(ROOT / "kustomize" / "overlays", dest / "kustomize" / "overlays")
+        shutil.copytree(ROOT / "halconfig", dest / "halconfig")
+        shutil.copytree(ROOT / ".github" / "workflows", dest / ".github" / "workflows")
     (dest / ".gitignore").write_text("/build/\n__pycache__/\n")
     return dest
 

@@ -271,9 +271,10 @@ def test_refuses_to_overwrite_without_force(repo):
     assert "nothing was written" in proc.stderr
     assert (repo / "halconfig/halconfig.yml").read_text() == "version: 1.36.1\n" and not (repo / SECRET_DIR).exists()
     dry = migrate(repo, str(HAL), "--dry-run")
-    assert dry.returncode == 2 and "overwrite (needs --force)" in dry.stdout
+    assert dry.returncode == 2 and "replace (needs --force)" in dry.stdout
     forced = migrate(repo, str(HAL), "--force")
     assert forced.returncode == 0, forced.stderr
+    assert "  replaced  halconfig/halconfig.yml" in forced.stdout and "conflict" not in forced.stdout
     assert "githubStatus" in (repo / "halconfig/halconfig.yml").read_text()
 
 
@@ -281,20 +282,48 @@ def test_existing_secrets_yml_and_gitignore_are_extended_not_replaced(repo):
     (repo / "halconfig").mkdir()
     (repo / "halconfig/secrets.yml").write_text("# ours: keep this comment\nsecrets:\n  team-token:   # a hand-written entry\n"
                                                 "    source: workflow\n    env: [TEAM_TOKEN]\n")
-    (repo / "halconfig/patches").mkdir()
-    (repo / "halconfig/patches/old.yml").write_text("kind: merge\ntarget: gate-local.yml\npatch: {a: 1}\n")
-    (repo / "halconfig/env").mkdir()
-    (repo / "halconfig/env/staging.yml").write_text("timezone: UTC\n")
     proc = migrate(repo, str(HAL))
     assert proc.returncode == 0, proc.stderr
-    report = (repo / "MIGRATION.md").read_text()
-    assert "halconfig/patches/old.yml was already in the repository (applied to every build)" in report
-    assert "env/staging.yml" not in report  # another environment
     text = (repo / "halconfig/secrets.yml").read_text()
     assert text.startswith("# ours: keep this comment\nsecrets:\n  team-token:   # a hand-written entry\n")
     assert "spinnaker-artifacts-github:" in text
     gi = (repo / ".gitignore").read_text()
     assert gi.startswith("/build/\n__pycache__/\n") and ".secrets/\n" in gi
+
+
+def test_migrating_into_the_template_refuses_beside_the_reference_installation_and_replace_leaves_only_the_migrated_one(tmp_path):
+    """Issue 14 item 10: the reference overlays, halconfig/env/*, profiles, patches and Secret declarations must not stay."""
+    repo = make_repo(tmp_path / "repo", reference=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    before = snapshot(repo)
+    proc = migrate(repo, str(HAL))
+    assert proc.returncode == 2 and "error: this repository holds another installation (environments production, staging)" in proc.stderr
+    assert "--replace" in proc.stderr and "halconfig/env/production.yml" in proc.stderr and "Traceback" not in proc.stderr
+    assert snapshot(repo) == before  # nothing written
+    dry = migrate(repo, str(HAL), "--replace", "--dry-run")
+    assert dry.returncode == 0 and "delete                     kustomize/overlays/staging/kustomization.yml" in dry.stdout
+    proc = migrate(repo, str(HAL), "--replace")
+    assert proc.returncode == 0, proc.stderr
+    assert "  replaced  halconfig/halconfig.yml" in proc.stdout and "conflict" not in proc.stdout
+    assert "  deleted   halconfig/env/staging.yml" in proc.stdout
+    assert sorted(p.name for p in (repo / "kustomize/overlays").iterdir()) == ["prod"]
+    assert not (repo / "halconfig/env").exists() and not (repo / "halconfig/patches").exists()
+    assert sorted(p.name for p in (repo / "halconfig/profiles").iterdir()) == ["clouddriver-local.yml", "echo-local.yml", "gate-local.yml",
+                                                                              "settings-local.js"]
+    declared = yaml.safe_load((repo / "halconfig/secrets.yml").read_text())["secrets"]
+    assert "spinnaker-artifacts-github" in declared and not any("oauth2" in k or k == "spinnaker-slack" for k in declared)
+    report = (repo / "MIGRATION.md").read_text()
+    assert "  deleted   kustomize/overlays/production/pdb.yml" in proc.stdout
+    github = [line for line in report.splitlines() if "**GitHub**" in line]
+    assert len(github) == 4
+    assert "create the GitHub environment `prod`" in github[0] and "`production`, `staging`" in github[0]
+    assert "ARTIFACTS_GITHUB_MY_ACCOUNT_TOKEN" in github[1] and "gh secret set -e prod" in github[1]
+    assert "GCP_WORKLOAD_IDENTITY_PROVIDER" in github[2] and "GKE_CLUSTER" in github[2]
+    assert "repo:<owner>/<repo>:environment:prod" in github[3]
+    build = run_spinops("build", "--env", "prod", "--repo", str(repo))
+    assert build.returncode == 0, build.stderr
+    again = migrate(repo, str(HAL))
+    assert again.returncode == 0 and "nothing to do" in again.stdout
 
 
 def test_bad_input_exits_2_without_writing(repo, tmp_path):

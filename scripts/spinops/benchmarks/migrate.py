@@ -58,9 +58,10 @@ def _time(source: Path, work: Path, runs: int, *extra: str) -> list[Run]:
     """`runs` timed `spinops migrate` processes, each into a fresh copy of kustomize/ (copied untimed)."""
     repo = work / f"repo-{len(extra)}"
 
-    def fresh_repo() -> None:
+    def fresh_repo() -> None:  # the template without an installation (migrate refuses to mix two)
         shutil.rmtree(repo, ignore_errors=True)
-        shutil.copytree(ROOT / "kustomize", repo / "kustomize")
+        for part in ("base", "components"):
+            shutil.copytree(ROOT / "kustomize" / part, repo / "kustomize" / part)
 
     done = run_process([sys.executable, "-m", "spinops", "migrate", str(source), "--repo", str(repo), *extra], runs, before=fresh_repo)
     shutil.rmtree(repo, ignore_errors=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -62,6 +63,52 @@ def select_deployment(config: dict, name: str | None, where: str) -> tuple[int, 
             return i, d, notes
     raise InputError(Problem(f"no deployment named {wanted!r} in this Halyard config", file=where, code="no-deployment",
                              hint="deployments: " + ", ".join(map(str, names))))
+
+
+#: Open-source Spinnaker release numbers (spinnaker.io/docs/releases/versions): 1.<minor>.<patch>; images are
+#: tagged spinnaker-<release> in us-docker.pkg.dev/spinnaker-community/docker.
+OSS_RELEASE = re.compile(r"1\.\d+\.\d+")
+#: Halyard reads the BOM of a `local:<version>` from its local disk instead of the release bucket.
+LOCAL_PREFIX = "local:"
+#: Armory's 2.<minor> line is built on open-source Spinnaker 1.<minor> (armory/docs release notes: "v2.38.0 ... (Spinnaker v1.38.0)").
+VENDOR_MINOR = re.compile(r"2\.(\d+)\.\d+(?:-.*)?")
+#: Releases spinops is tested with, until a release catalog says more (the pinned Spinnaker of docs/PREAMBLE).
+KNOWN_RELEASES = ("1.36.1",)
+
+
+def release_version(d: dict, override: str | None = None) -> Result:
+    """Halyard's `version` -> an open-source release: `local:1.28.1` -> 1.28.1; a vendor number stops with a clear error.
+
+    override (`--version`) replaces the version, e.g. the open-source release a vendor release was built on.
+    """
+    raw = d.get("version")
+    if raw is None and override is None:
+        return Result(d)
+    d = copy.deepcopy(d)
+    notes = []
+    if override is not None:
+        if not OSS_RELEASE.fullmatch(override):
+            raise InputError(Problem(f"--version {override!r} is not an open-source Spinnaker release (1.<minor>.<patch>)", code="bad-version",
+                                     hint="known release(s): " + ", ".join(KNOWN_RELEASES)))
+        d["version"] = override
+        notes.append(Note(CHANGED, f"version `{raw}` -> `{override}` (--version)", src=("version",), out=("version",), topic="Version"))
+        return Result(d, notes)
+    version = str(raw).strip()
+    if version.startswith(LOCAL_PREFIX):
+        version = version[len(LOCAL_PREFIX):]
+        notes.append(Note(CHANGED, f"version `{raw}` -> `{version}`: `local:` only told Halyard to read the release's BOM from its local disk; "
+                          f"the images are the release's own (spinnaker-{version})", src=("version",), out=("version",), topic="Version"))
+    if not OSS_RELEASE.fullmatch(version):
+        vendor = VENDOR_MINOR.fullmatch(version)
+        why = (f"a vendor (Armory) release number: its images are not published as spinnaker-{version}; Armory {version} was built on open-source "
+               f"Spinnaker 1.{vendor.group(1)}" if vendor else "not an open-source release number (1.<minor>.<patch>), so there are no images tagged "
+               f"spinnaker-{version}")
+        raise InputError(Problem(f"version `{raw}` is {why}", code="unknown-release", extra={"path": ("version",)},
+                                 hint="rerun with --version <open-source release>" + (f" (a 1.{vendor.group(1)}.x release, or a newer one)" if vendor else "")
+                                      + "; release(s) spinops knows: " + ", ".join(KNOWN_RELEASES)
+                                      + " (there is no release catalog in this repository yet)"))
+    d["version"] = version
+    return Result(d, notes)
 
 
 def parse_version(v) -> tuple[int, ...] | None:
@@ -220,6 +267,37 @@ def saml(d: dict, s: dict, notes: list[Note]) -> None:
         else:
             notes.append(Note(MANUAL, f"`saml.serviceAddress` ({address}) is not a URL; set redirectProtocol/redirectHostname/redirectBasePath by hand",
                               src=base + ("serviceAddress",), out=None, topic="Security"))
+
+
+#: Halyard's Telemetry model (halyard-config .../node/Telemetry.java) -> Kleat's `stats` (render/echo.py reads
+#: enabled, endpoint, instanceId). Halyard's defaults of the rest are echo's defaults too.
+TELEMETRY_DEFAULTS = {"connectionTimeoutMillis": 3000, "readTimeoutMillis": 5000}
+TELEMETRY_BOOKKEEPING = ("explicitlySet", "deploymentMethod", "spinnakerVersion")
+
+
+def telemetry(d: dict) -> Result:
+    """`telemetry:` (Halyard's name since 1.18) -> `stats:` (Kleat's)."""
+    t = d.get("telemetry")
+    if not isinstance(t, dict):
+        return Result(d)
+    d = copy.deepcopy(d)
+    t = d.pop("telemetry")
+    notes = []
+    if isinstance(d.get("stats"), dict) and d["stats"]:
+        notes.append(Note(DROPPED, "`telemetry`: the halconfig has a `stats` section as well, which wins", src=("telemetry",), out=None, topic="Structure"))
+        return Result(d, notes)
+    d["stats"] = {k: t[k] for k in ("enabled", "endpoint", "instanceId") if t.get(k) is not None}
+    notes.append(Note(CHANGED, "renamed `telemetry` to `stats` (Kleat's name; echo's usage statistics)", src=("telemetry",), out=("stats",),
+                      rename=True, topic="Structure"))
+    for k in TELEMETRY_BOOKKEEPING:
+        if k in t:
+            notes.append(Note(DROPPED, f"`telemetry.{k}`: Halyard bookkeeping (spinops reports its own deployment method)", src=("telemetry", k),
+                              out=None, topic="Halyard defaults"))
+    for k, default in TELEMETRY_DEFAULTS.items():
+        if t.get(k) not in (None, default):
+            notes.append(Note(MANUAL, f"`telemetry.{k}` is {t[k]} (the default is {default}): set `stats.{k}` in halconfig/profiles/echo-local.yml",
+                              src=("telemetry", k), out=None, topic="Structure"))
+    return Result(d, notes)
 
 
 def azure_ssh_key(d: dict) -> Result:
@@ -417,7 +495,7 @@ def prune_empty(d, path=()) -> tuple[object, int]:
     return d, 0
 
 
-TRANSFORMS = (drop_halyard_bookkeeping, github_status, persistent_store, canary, saml, azure_ssh_key, provider_versions,
+TRANSFORMS = (drop_halyard_bookkeeping, telemetry, github_status, persistent_store, canary, saml, azure_ssh_key, provider_versions,
               security_flags, metric_stores, deck_notifications, primary_accounts, bakery_and_plugins)
 
 
@@ -432,7 +510,6 @@ ADVICE = {
     "features.infrastructureStages": "a Deck flag: window.spinnakerSettings.feature.infrastructureStages in halconfig/profiles/settings-local.js",
     "features.travis": "ci.travis.enabled", "features.wercker": "ci.wercker.enabled",
     "configureImagePullSecrets": "only the V1 provider used it; nothing to do",
-    "telemetry": "`stats:` in the halconfig replaced Halyard's telemetry settings",
     "stagesEnabled": "a Deck flag (canary stages): window.spinnakerSettings.feature in halconfig/profiles/settings-local.js",
     "atlasWebComponentsUrl": "Deck setting (canary.atlasWebComponentsUrl) in halconfig/profiles/settings-local.js",
     "reduxLoggerEnabled": "Deck debugging flag; nothing to do",

@@ -60,6 +60,8 @@ class Plan:
     secret_values: list[str] = field(default_factory=list)
     secret_origins: list[tuple[str, str, tuple | None]] = field(default_factory=list)  # (value, Halyard file, path): never printed
     additions: Additions = field(default_factory=Additions)  # properties carried into profiles (migrate/carry.py)
+    deletions: list[str] = field(default_factory=list)  # files of the installation --replace deletes
+    replace: bool = False
     namespace: str = "spinnaker"
 
     @property
@@ -70,16 +72,21 @@ class Plan:
     def changes(self) -> list[Output]:
         return [o for o in self.outputs if o.status in ("create", "update", "conflict")]
 
+    @property
+    def has_work(self) -> bool:
+        return bool(self.changes or self.deletions)
+
 
 # --------------------------------------------------------------------------------------------
 
 
 def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env: str | None = None, *,
-              public_values: tuple[str, ...] = ()) -> Plan:
+              public_values: tuple[str, ...] = (), version: str | None = None, replace: bool = False) -> Plan:
     """Everything a migration would write, with each file's status; nothing is written.
 
     env: the environment (overlay kustomize/overlays/<env>/) to write; default: the deployment's name.
     public_values: values the user declared placeholders, allowed in tracked files (the leak guard skips them).
+    replace: delete another installation found in halconfig/ and kustomize/overlays/ (otherwise: refuse).
     """
     repo = Path(repo)
     if not (repo / "kustomize" / "base").is_dir():
@@ -93,13 +100,16 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env
     if not _ENV.fullmatch(name):
         raise InputError(Problem(f"{name!r} cannot be an environment name (kustomize/overlays/<name>): use letters, digits, '.', '_' and '-'",
                                  file=src.where("config"), code="bad-env", hint="choose one with --env NAME"))
-    plan = Plan(repo, src, dep_name, name)
+    plan = Plan(repo, src, dep_name, name, replace=replace)
     prefix = ("deploymentConfigurations", idx)
     settings_docs = _service_settings(src, dep_name)
     settings = {k: v.data for k, v in settings_docs.items()}
     creds = sec.Credentials()
 
     try:
+        r = halyard.release_version(dep, version)
+        dep = r.data
+        notes += _with_prefix(r.notes, prefix)
         notes += _with_prefix(_halconfig_step(plan, dep, settings, creds), prefix)
     except InputError as e:  # a transform refused: point at the Halyard line it refused
         from dataclasses import replace
@@ -117,7 +127,8 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env
             c.src = prefix + tuple(c.src)
     notes += _profiles(plan, src, dep_name, creds)
     notes += _secrets_step(plan, creds)
-    notes += _existing_files(plan)
+    notes += _replace_or_refuse(plan, replace)
+    notes += _github_steps(plan, creds)
     plan.notes = notes
 
     # the report last: it needs every other output for its line numbers
@@ -231,23 +242,40 @@ def _overlay_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credentials)
     return notes
 
 
-def _existing_files(plan: Plan) -> list[Note]:
-    """Files already in halconfig/ that the migration does not write still take part in every build: name them."""
-    ours = {o.path for o in plan.outputs} | {REPORT_OUT}
-    d = plan.repo / "halconfig"
-    found = sorted(p.relative_to(plan.repo).as_posix() for p in d.rglob("*") if p.is_file() and not p.name.startswith(".")) if d.is_dir() else []
-    notes = []
-    for rel in found:
-        if rel in ours or rel == SECRETS_OUT:
-            continue
-        if rel.startswith("halconfig/env/") and not rel.endswith(f"/{plan.env}.yml"):
-            continue  # another environment's overlay: not used by this one
-        what = ("a halconfig fragment: it is merged with the migrated halconfig.yml" if rel.count("/") == 1 else
-                "applied to every build" if rel.startswith("halconfig/patches/") else
-                "this environment's overlay of the halconfig" if rel.startswith("halconfig/env/") else "shipped to its service")
-        notes.append(Note(MANUAL, f"{rel} was already in the repository ({what}); check it still fits the migrated installation, or delete it",
-                          src=None, out=None, out_file=rel, topic="Existing files"))
-    return notes
+#: Where an installation lives in this repository: its halconfig and its kustomize overlays (docs/contracts.md).
+INSTALLATION_DIRS = ("halconfig", "kustomize/overlays")
+
+
+def _other_installation(plan: Plan) -> list[str]:
+    """Files of another installation (the template's reference one): in halconfig/ or kustomize/overlays/, not written by us.
+
+    They would take part in the build (halconfig fragments, patches, profiles, env overlays) or keep an
+    environment of their own (overlays with the same namespace, Secrets the workflows expect)."""
+    ours = {o.path for o in plan.outputs} | {REPORT_OUT, SECRETS_OUT}
+    found = []
+    for top in INSTALLATION_DIRS:
+        d = plan.repo / top
+        if d.is_dir():
+            found += [p.relative_to(plan.repo).as_posix() for p in d.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    return sorted(f for f in found if f not in ours)
+
+
+def _replace_or_refuse(plan: Plan, replace: bool) -> list[Note]:
+    """One installation per repository: delete the other one (--replace) or refuse, naming what is there."""
+    others = _other_installation(plan)
+    if not others:
+        return []
+    if not replace:
+        envs = sorted({f.split("/")[2] for f in others if f.startswith("kustomize/overlays/") and f.count("/") >= 3})
+        shown = others[:12] + ([f"... and {len(others) - 12} more"] if len(others) > 12 else [])
+        raise InputError(Problem(
+            "this repository holds another installation" + (f" (environments {', '.join(envs)})" if envs else "")
+            + ": migrating beside it would mix its halconfig files, overlays, Secrets and namespaces with the migrated one: "
+            + ", ".join(shown), file=str(plan.repo), code="other-installation",
+            hint="pass --replace to delete it and keep only the migrated installation (review with `git status` before committing), "
+                 "or migrate into a fresh copy of the template"))
+    plan.deletions = others  # listed by the command, not in MIGRATION.md: a second run must reproduce the report byte for byte
+    return []
 
 
 def _secrets_step(plan: Plan, creds: sec.Credentials) -> list[Note]:
@@ -257,7 +285,7 @@ def _secrets_step(plan: Plan, creds: sec.Credentials) -> list[Note]:
         notes.append(Note(MANUAL if e.value is None else "secret", f"{e.key} (Secret {e.secret}) from {e.where}: "
                           + ("value unknown: supply it" if e.value is None else f"value in .secrets/{e.secret}.env"),
                           src=None, out=("secrets", e.secret), out_file=SECRETS_OUT, topic="_secrets"))
-    plan.outputs.append(Output(SECRETS_OUT, _secrets_yml(plan.repo, creds.secrets()).encode()))
+    plan.outputs.append(Output(SECRETS_OUT, _secrets_yml(None if plan.replace else plan.repo, creds.secrets()).encode()))
     plan.outputs.extend(_secret_files(creds))
     plan.secret_origins = [(e.value, e.src_file, e.src) for e in creds.env if e.value and len(e.value) >= 4] + \
         [(f.content.decode("utf-8", "replace").strip(), f.src_file, f.src) for f in creds.files if f.content and len(f.content.strip()) >= 16]
@@ -269,10 +297,47 @@ def _secrets_step(plan: Plan, creds: sec.Credentials) -> list[Note]:
         notes.append(Note(MANUAL, f"create the file Secret: `kubectl -n {plan.namespace} create secret generic {sec.FILES_SECRET} "
                           f"--from-file=.secrets/{sec.FILES_SECRET}/` (or an ExternalSecret); it is `source: external`",
                           src=None, out=None, out_file=SECRETS_OUT, topic="Credentials"))
-    if creds.env:
-        notes.append(Note(MANUAL, "store every key of .secrets/*.env as a GitHub environment secret of the same name (`spinops apply` creates the "
-                          "`source: workflow` Secrets from them), e.g. `gh secret set -e <env> -f .secrets/<secret>.env`", src=None, out=None,
-                          out_file=SECRETS_OUT, topic="Credentials"))
+    return notes
+
+
+WORKFLOWS = ".github/workflows"
+
+
+def _workflow_facts(repo: Path) -> tuple[list[str], list[str]]:
+    """(GitHub environments, `vars.*` names) the repository's workflows use (read from their text)."""
+    envs, variables = set(), set()
+    d = repo / WORKFLOWS
+    for f in sorted(d.glob("*.y*ml")) if d.is_dir() else []:
+        text = f.read_text(encoding="utf-8", errors="replace")
+        envs.update(re.findall(r"(?m)^\s+environment:\s*([A-Za-z0-9_.-]+)\s*$", text))
+        variables.update(re.findall(r"\bvars\.([A-Za-z_][A-Za-z0-9_]*)", text))
+    return sorted(envs), sorted(variables)
+
+
+def _github_steps(plan: Plan, creds: sec.Credentials) -> list[Note]:
+    """What must be done on GitHub for the pipeline to deploy the migrated installation (docs/pipeline.md)."""
+    envs, variables = _workflow_facts(plan.repo)
+    e = plan.env
+    notes = [Note(MANUAL, f"create the GitHub environment `{e}` (repository Settings > Environments; add required reviewers if deploys need approval)"
+                  + (f"; the workflows deploy the environments {', '.join(f'`{x}`' for x in envs)}: make their jobs (`environment:` and "
+                     f"SPINOPS_ENV) name the environments this repository has, `{e}`" if envs and envs != [e] else ""),
+                  src=None, out=None, topic="GitHub")]
+    keys = sorted({k.key for k in creds.env})
+    if keys:
+        bad = [k for k in keys if k.startswith("GITHUB_")]
+        notes.append(Note(MANUAL, f"store each key of .secrets/*.env as a secret of environment `{e}` (`gh secret set -e {e} -f .secrets/<secret>.env`; "
+                          "a key whose value is unknown yet has no line there: `gh secret set -e " + e + " NAME`), and pass each to the apply step of "
+                          f"{WORKFLOWS}/deploy.yml as `NAME: ${{{{ secrets.NAME }}}}` (`spinops apply` creates the `source: workflow` Secrets from "
+                          "those variables), replacing the previous installation's names. Keys: " + ", ".join(keys)
+                          + (f". GitHub secret names cannot start with GITHUB_: store {', '.join(bad)} under another name and map it in the workflow"
+                             if bad else ""), src=None, out=None, out_file=SECRETS_OUT, topic="GitHub"))
+    if variables:
+        notes.append(Note(MANUAL, f"set the variables the workflows read for environment `{e}` (`gh variable set -e {e} NAME`): "
+                          + ", ".join(variables), src=None, out=None, topic="GitHub"))
+    notes.append(Note(MANUAL, f"Workload Identity: let the workflow jobs of environment `{e}` impersonate the deploy service account (grant "
+                      "roles/iam.workloadIdentityUser to the principal of the OIDC subject `repo:<owner>/<repo>:environment:" + e + "`, GitHub's "
+                      "subject for a job that names an environment), and give that account access to the cluster and to namespace "
+                      f"`{plan.namespace}`", src=None, out=None, topic="GitHub"))
     return notes
 
 
@@ -435,16 +500,16 @@ def _profile_secrets(name: str, content: bytes, where: str, creds: sec.Credentia
 
 # ------------------------------------------------------------------------------------ secrets
 
-def _secrets_yml(repo: Path, declared: dict[str, dict]) -> str:
-    """halconfig/secrets.yml with our Secrets: a new file, or the existing one edited round-trip."""
+def _secrets_yml(repo: Path | None, declared: dict[str, dict]) -> str:
+    """halconfig/secrets.yml with our Secrets: a new file (repo None: --replace), or the existing one edited round-trip."""
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    path = repo / SECRETS_OUT
+    path = repo / SECRETS_OUT if repo is not None else None
     y = YAML()
     y.width = 4096
     y.indent(mapping=2, sequence=2, offset=0)
-    if path.is_file():
+    if path is not None and path.is_file():
         doc = y.load(path.read_text(encoding="utf-8")) or CommentedMap()
     else:
         doc = CommentedMap()
@@ -562,7 +627,7 @@ def _status(plan: Plan) -> None:
             continue
         if current == o.content:
             o.status = "unchanged"
-        elif o.path in (SECRETS_OUT, GITIGNORE) and _only_added(current, o.content, o.path):
+        elif o.path in (SECRETS_OUT, GITIGNORE) and not (plan.replace and o.path == SECRETS_OUT) and _only_added(current, o.content, o.path):
             o.status = "update"
         else:
             o.status = "conflict"
@@ -583,7 +648,9 @@ def _only_added(old: bytes, new: bytes, path: str) -> bool:
 
 
 def apply_plan(plan: Plan, *, force: bool = False) -> list[Output]:
-    """Write every created/updated (and, with force, conflicting) output; all-or-nothing. Returns what was written."""
+    """Write every created/updated (and, with force or --replace, conflicting) output, then delete what --replace
+    deletes; all-or-nothing for the writes. Returns what was written."""
+    force = force or plan.replace
     todo = [o for o in plan.outputs if o.status in ("create", "update") or (force and o.status == "conflict")]
     if plan.conflicts and not force:
         raise InputError([Problem("exists with different content; not overwritten", file=o.path, code="would-overwrite",
@@ -607,6 +674,13 @@ def apply_plan(plan: Plan, *, force: bool = False) -> list[Output]:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
         raise
+    for rel in plan.deletions:
+        (plan.repo / rel).unlink(missing_ok=True)
+    for top in INSTALLATION_DIRS:  # directories the deletions emptied (deepest first)
+        d = plan.repo / top
+        for sub in sorted((p for p in d.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True) if d.is_dir() else []:
+            with contextlib.suppress(OSError):
+                sub.rmdir()
     return todo
 
 

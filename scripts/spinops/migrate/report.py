@@ -13,9 +13,9 @@ import posixpath
 from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, SECRET, Note, dotted, load_yaml
 from spinops.migrate.source import Located, parse_yaml
 
-TOPIC_ORDER = ("Structure", "Persistent storage", "Notifications", "Canary", "Security", "Providers", "Kubernetes V1 accounts",
+TOPIC_ORDER = ("Structure", "Version", "Persistent storage", "Notifications", "Canary", "Security", "Providers", "Kubernetes V1 accounts",
                "Plugins", "Monitoring", "Types", "Credentials", "Secret engines", "Profiles", "Sizing and scheduling", "Service settings", "Redis", "Halyard defaults",
-               "Dropped fields", "Existing files", "Cut-over")
+               "Dropped fields", "GitHub", "Cut-over")
 
 
 class _Lines:
