@@ -87,3 +87,17 @@ def make_repo(dest: Path, *, reference: bool = False) -> Path:
 def run_spinops(*args: str, cwd=None) -> subprocess.CompletedProcess:
     """The real CLI in a subprocess, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "spinops", *args], cwd=cwd or ROOT, capture_output=True, text=True, timeout=300)
+
+
+def migrate(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    """`spinops migrate ... --repo REPO`, as a user runs it."""
+    return run_spinops("migrate", *args, "--repo", str(repo))
+
+
+def migrated_git_repo(dest: Path, source: Path) -> tuple[Path, subprocess.CompletedProcess]:
+    """SOURCE's current deployment migrated into a fresh git repository (the module fixtures of the e2e tests)."""
+    repo = make_repo(dest)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    proc = migrate(repo, str(source))
+    assert proc.returncode == 0, proc.stderr
+    return repo, proc

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from halfixture import CANARIES, HAL, make_backup, make_repo, run_spinops
+from halfixture import CANARIES, HAL, make_backup, make_repo, migrate, migrated_git_repo, run_spinops
 
 from spinops.halconfig.load import load_halconfig
 
@@ -21,18 +21,10 @@ def snapshot(repo: Path) -> dict[str, bytes]:
             if p.is_file() and ".git" not in p.relative_to(repo).parts and p.relative_to(repo).parts[0] != "build"}
 
 
-def migrate(repo: Path, *args: str):
-    return run_spinops("migrate", *args, "--repo", str(repo))
-
-
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory):
     """The current deployment (prod) migrated from the ~/.hal directory into a fresh git repository."""
-    repo = make_repo(tmp_path_factory.mktemp("prod") / "repo")
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    proc = migrate(repo, str(HAL))
-    assert proc.returncode == 0, proc.stderr
-    return repo, proc
+    return migrated_git_repo(tmp_path_factory.mktemp("prod") / "repo", HAL)
 
 
 def hal_out(repo: Path) -> dict:

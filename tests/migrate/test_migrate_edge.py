@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from halfixture import make_backup, make_repo, run_spinops
+from halfixture import make_backup, make_repo, migrate, migrated_git_repo, run_spinops
 
 ROOT = Path(__file__).resolve().parents[2]
 EDGE = ROOT / "tests" / "fixtures" / "halyard" / "edge"
@@ -44,17 +44,9 @@ def tracked(repo: Path) -> dict[str, bytes]:
     return {p: (repo / p).read_bytes() for p in out.stdout.split()}
 
 
-def migrate(repo: Path, *args: str):
-    return run_spinops("migrate", *args, "--repo", str(repo))
-
-
 @pytest.fixture(scope="module")
 def edge(tmp_path_factory):
-    repo = make_repo(tmp_path_factory.mktemp("edge") / "repo")
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    proc = migrate(repo, str(EDGE))
-    assert proc.returncode == 0, proc.stderr
-    return repo, proc
+    return migrated_git_repo(tmp_path_factory.mktemp("edge") / "repo", EDGE)
 
 
 def report(repo: Path) -> str:
