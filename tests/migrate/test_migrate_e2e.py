@@ -187,13 +187,19 @@ def test_overlay_sizing_sidecars_and_service_settings(migrated):
 def test_profiles_copied_and_their_credentials_replaced_round_trip(migrated):
     repo, _ = migrated
     prof = repo / "halconfig/profiles"
-    assert sorted(p.name for p in prof.iterdir()) == ["clouddriver-local.yml", "echo-local.yml", "gate-local.yml", "settings-local.js"]
+    assert sorted(p.name for p in prof.iterdir()) == ["clouddriver-local.yml", "echo-local.yml", "gate-local.yml", "kayenta-local.yml",
+                                                      "rosco-local.yml", "settings-local.js"]
     assert (prof / "gate-local.yml").read_bytes() == (HAL / "prod/profiles/gate-local.yml").read_bytes()
     cd = (prof / "clouddriver-local.yml").read_text()
     assert cd.startswith("# Clouddriver keeps its task repository in MySQL.\n")  # the comment survives (ruamel round trip)
     assert "password: ${CLOUDDRIVER_LOCAL_SQL_CONNECTION_POOLS_DEFAULT_PASSWORD}" in cd
-    assert cd.replace("${CLOUDDRIVER_LOCAL_SQL_CONNECTION_POOLS_DEFAULT_PASSWORD}", "CANARY-clouddriver-sql-password-6d7e") == \
-        (HAL / "prod/profiles/clouddriver-local.yml").read_text()
+    own = (HAL / "prod/profiles/clouddriver-local.yml").read_text()
+    # the user's profile first, unchanged but for the credential; then what was carried from the halconfig (item 8)
+    assert cd.replace("${CLOUDDRIVER_LOCAL_SQL_CONNECTION_POOLS_DEFAULT_PASSWORD}", "CANARY-clouddriver-sql-password-6d7e").startswith(own)
+    carried = yaml.safe_load(cd)
+    assert carried["dockerRegistry"]["accounts"][0]["repositoriesRegex"] == "acme/.*"
+    assert carried["dockerRegistry"]["accounts"][0]["password"] == "${PROVIDERS_DOCKER_REGISTRY_DOCKERHUB_PASSWORD}"
+    assert [a.get("cacheIntervalSeconds") for a in carried["kubernetes"]["accounts"]] == [60, None, None]
 
 
 # ----------------------------------------------------------------------------------- the report
@@ -215,8 +221,10 @@ def test_report_lists_changes_drops_and_manual_steps_with_lines_on_both_sides(mi
     assert f"`hal/config:{sizing_src + 1}` | `kustomize/overlays/prod/clouddriver.yml:" in report  # replicas line -> the patch
     # dropped fields, each with what to do instead
     cache = line_of(config, "cacheIntervalSeconds: 60")
-    assert f"| `hal/config:{cache}` | `providers.kubernetes.accounts[0].cacheIntervalSeconds` | `cacheIntervalSeconds` has no Kleat equivalent" \
-           f": Kleat does not render it; if you relied on it, set the property the service reads in halconfig/profiles/clouddriver-local.yml |" in report
+    assert f"| `hal/config:{cache}` | `halconfig/profiles/clouddriver-local.yml` | `providers.kubernetes.accounts[0].cacheIntervalSeconds` has no " \
+           "Kleat field: carried into halconfig/profiles/clouddriver-local.yml (the block it is in, below) |" in report
+    assert "`kubernetes.accounts` -> halconfig/profiles/clouddriver-local.yml: Kleat's schema lacks fields of it that clouddriver reads " \
+           "(the whole list: Spring replaces a list instead of merging it)" in report
     for field in ("features.mineCanary", "canary.stagesEnabled", "security.authz.groupMembership.service", "metricStores.enabled",
                   "deploymentEnvironment.customSizing.monitoring-daemon", "providers.dockerRegistry.accounts[0].repositoriesRegex"):
         assert f"`{field}`" in report, field
@@ -301,7 +309,7 @@ def test_migrating_into_the_template_refuses_beside_the_reference_installation_a
     assert sorted(p.name for p in (repo / "kustomize/overlays").iterdir()) == ["prod"]
     assert not (repo / "halconfig/env").exists() and not (repo / "halconfig/patches").exists()
     assert sorted(p.name for p in (repo / "halconfig/profiles").iterdir()) == ["clouddriver-local.yml", "echo-local.yml", "gate-local.yml",
-                                                                              "settings-local.js"]
+                                                                              "kayenta-local.yml", "rosco-local.yml", "settings-local.js"]
     declared = yaml.safe_load((repo / "halconfig/secrets.yml").read_text())["secrets"]
     assert "spinnaker-artifacts-github" in declared and not any("oauth2" in k or k == "spinnaker-slack" for k in declared)
     report = (repo / "MIGRATION.md").read_text()

@@ -74,3 +74,43 @@ def merge(text: str | None, additions: list[Addition]) -> tuple[str, list[Additi
     y.dump(doc, buf)
     out = buf.getvalue()
     return (out if text else HEADER + out), kept
+
+
+# --------------------------------------------------------------------------------------------
+# halconfig fields Kleat's schema lacks, carried into the reading service's profile
+
+
+#: Rendered files a Spring service reads (deck's settings.js and the monitoring daemon are not Spring).
+SPRING_FILES = ("clouddriver.yml", "echo.yml", "fiat.yml", "front50.yml", "gate.yml", "igor.yml", "kayenta.yml", "orca.yml", "rosco.yml", "keel.yml")
+
+
+def rendered_differences(with_fields: dict, without: dict) -> dict[str, list[tuple[tuple, object]]]:
+    """{service: [(property path, value)]}: what rendering the halconfig WITH the dropped fields adds to each Spring
+    service's file. Kleat's converters copy whole blocks (accounts, integrations), so an unknown field inside one
+    reaches the file at the place the service reads it. A list that differs is carried whole: Spring Boot replaces a
+    list set in a later property source instead of merging it (Spring Boot reference, "Merging Complex Types")."""
+    from spinops import render
+
+    out: dict[str, list] = {}
+    for o in render.OUTPUTS:
+        if o.filename not in SPRING_FILES:
+            continue
+        try:
+            a, b = o.render(with_fields), o.render(without)
+        except Exception:  # noqa: BLE001 - a converter meeting a shape it never sees after validation: nothing to carry
+            continue
+        diffs = list(_diff(a, b, ()))
+        if diffs:
+            out.setdefault(o.service, []).extend(diffs)
+    return out
+
+
+def _diff(a, b, path):
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k, v in a.items():
+            if k not in b:
+                yield path + (k,), v
+            elif v != b[k]:
+                yield from _diff(v, b[k], path + (k,))
+    elif isinstance(a, list) and a != b:
+        yield path, a

@@ -13,6 +13,7 @@ line in .gitignore. Running twice gives the same bytes, so the second run has no
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import os
 import re
@@ -25,7 +26,7 @@ from spinops.errors import InputError, Problem
 from spinops.migrate import halyard, sizing
 from spinops.migrate import secrets as sec
 from spinops.migrate.carry import Additions
-from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, Note, env_name, load_yaml
+from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, Note, dotted, env_name, load_yaml
 from spinops.migrate.source import HalSource, Located, open_source, parse_yaml
 from spinops.spinnaker.services import SERVICES, SHARDS
 
@@ -165,7 +166,8 @@ def _halconfig_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credential
     data, pruned = halyard.prune_empty(data)
     data, cred_notes = sec.halconfig_credentials(data, plan.source, creds)
     r = halyard.drop_invalid(data)
-    data, drop_notes = r.data, r.notes
+    drop_notes = _carry_dropped(plan, data, r.data, r.notes, creds) + r.notes
+    data = r.data
     if validate(data)[1].issues:  # pragma: no cover - drop_invalid guarantees this
         raise RuntimeError("the migrated halconfig does not validate")
     renames = [n for n in notes if n.rename]
@@ -180,6 +182,11 @@ def _halconfig_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credential
     if v1:
         version = halyard.parse_version(dep.get("version"))
         if version is not None and version < halyard.V1_REMOVED_IN:
+            for a in plan.additions.by_profile.get("clouddriver-local.yml", []):
+                if a.path == ("kubernetes", "accounts") and isinstance(a.value, list):  # this list replaces the rendered one: keep V1 in it
+                    for acct in a.value:
+                        if isinstance(acct, dict) and acct.get("name") in v1:
+                            acct["providerVersion"] = "V1"
             plan.outputs.append(Output(V1_PATCH_OUT, _v1_patch(v1).encode()))
             notes.append(Note(CHANGED, f"Kubernetes V1 accounts {', '.join(v1)}: version {dep.get('version')} is below 1.21, so "
                               f"{V1_PATCH_OUT} (jq, when spinnakerVersion <1.21) sets `providerVersion: V1` on them in clouddriver.yml",
@@ -191,6 +198,53 @@ def _halconfig_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credential
                               out=("providers", "kubernetes"), topic="Kubernetes V1 accounts"))
     plan.outputs.append(Output(HALCONFIG_OUT, (HEADER + sizing.dump(data)).encode()))
     return notes
+
+
+def _carry_dropped(plan: Plan, with_fields: dict, without: dict, drop_notes: list[Note], creds: sec.Credentials) -> list[Note]:
+    """Fields Kleat's schema lacks but a service reads: into `<svc>-local.yml` at the property the service reads
+    (issue 14 item 8); credentials in them become ${NAME} like any other (Secret spinnaker-profiles)."""
+    from spinops.migrate.carry import rendered_differences
+
+    notes = []
+    carried: dict[str, set[str]] = {}  # service -> every key name inside what it gets
+    for svc, diffs in sorted(rendered_differences(with_fields, without).items()):
+        profile = f"{svc}-local.yml"
+        for prop, value in diffs:
+            box = {prop[-1]: copy.deepcopy(value)}  # profile_secrets replaces in place, under the property's own key
+            names = [n for _p, n in sec.profile_secrets(profile, box, creds, tuple(prop[:-1]), src_file="config")]
+            names += [n for _p, ns in sec.string_secrets(box, creds, sec.PROFILES_SECRET,
+                                                          lambda p: [svc, *(x for x in p if isinstance(x, str))], "config", tuple(prop[:-1]))
+                      for n in ns]
+            value = box[prop[-1]]
+            keys = set(_keys(value)) | {prop[-1]}
+            carried.setdefault(svc, set()).update(keys)
+            note = Note(CHANGED, f"`{'.'.join(map(str, prop))}` -> halconfig/profiles/{profile}: Kleat's schema lacks fields of it that {svc} reads"
+                        + (" (the whole list: Spring replaces a list instead of merging it)" if isinstance(value, list) else "")
+                        + (f"; credentials in it became {', '.join('${' + n + '}' for n in names)} (Secret {sec.PROFILES_SECRET})" if names else ""),
+                        src=None, out=tuple(prop), out_file=f"halconfig/profiles/{profile}", topic="Carried to profiles")
+            plan.additions.add(profile, tuple(map(str, prop)), value, note)
+            notes.append(note)
+    from spinops import render
+    from spinops.wire import services_reading
+
+    for n in drop_notes:  # say where each dropped field went, when a service that reads its section got it
+        if n.src and n.kind == DROPPED:
+            svcs = [s for s in services_reading(tuple(n.src), render.SECTIONS) if n.src[-1] in carried.get(s, ())]
+            if svcs:
+                n.kind, n.topic, n.out_file = CHANGED, "Carried to profiles", f"halconfig/profiles/{svcs[0]}-local.yml"
+                n.message = (f"`{dotted(n.src)}` has no Kleat field: carried into " + ", ".join(f"halconfig/profiles/{s}-local.yml" for s in svcs)
+                             + " (the block it is in, below)")
+    return notes
+
+
+def _keys(obj):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield k
+            yield from _keys(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _keys(v)
 
 
 def _overlay_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credentials) -> list[Note]:
@@ -224,7 +278,8 @@ def _overlay_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credentials)
         return sec.replace_in_string(value, found, names, "${{{}}}")
 
     ov = sizing.build_overlay(plan.env, dep, settings, _base_resources(plan.repo), saml_bytes, secret_env, secret_string)
-    plan.additions = ov.additions
+    for profile, adds in ov.additions.by_profile.items():
+        plan.additions.by_profile.setdefault(profile, []).extend(adds)
     notes += ov.notes
     odir = f"kustomize/overlays/{plan.env}"
     plan.outputs.append(Output(f"{odir}/kustomization.yml", (_overlay_header(plan.env, plan.deployment) + sizing.dump(sizing.kustomization(ov))).encode()))

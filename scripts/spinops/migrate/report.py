@@ -14,7 +14,7 @@ from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, SECRE
 from spinops.migrate.source import Located, parse_yaml
 
 TOPIC_ORDER = ("Structure", "Version", "Persistent storage", "Notifications", "Canary", "Security", "Providers", "Kubernetes V1 accounts",
-               "Plugins", "Monitoring", "Types", "Credentials", "Secret engines", "Profiles", "Sizing and scheduling", "Service settings", "Redis", "Halyard defaults",
+               "Plugins", "Monitoring", "Types", "Carried to profiles", "Credentials", "Secret engines", "Profiles", "Sizing and scheduling", "Service settings", "Redis", "Halyard defaults",
                "Dropped fields", "GitHub", "Cut-over")
 
 
