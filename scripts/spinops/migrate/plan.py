@@ -213,7 +213,7 @@ def _carry_dropped(plan: Plan, with_fields: dict, without: dict, drop_notes: lis
             box = {prop[-1]: copy.deepcopy(value)}  # profile_secrets replaces in place, under the property's own key
             names = [n for _p, n in sec.profile_secrets(profile, box, creds, tuple(prop[:-1]), src_file="config")]
             names += [n for _p, ns in sec.string_secrets(box, creds, sec.PROFILES_SECRET,
-                                                          lambda p: [svc, *(x for x in p if isinstance(x, str))], "config", tuple(prop[:-1]))
+                                                          lambda p, svc=svc: [svc, *(x for x in p if isinstance(x, str))], "config", tuple(prop[:-1]))
                       for n in ns]
             value = box[prop[-1]]
             keys = set(_keys(value)) | {prop[-1]}
