@@ -51,13 +51,12 @@ def _comment_hits(path: str, text: str, value: str, pat: re.Pattern) -> Iterator
 
 
 def _yaml_hits(path: str, text: str, value: str, pat: re.Pattern) -> Iterator[Hit]:
+    from spinops import yamlio
     from spinops.errors import InputError
-    from spinops.yamlnodes import load_located
 
     yield from _comment_hits(path, text, value, pat)
-
     try:
-        doc = load_located(text, path)
+        doc = yamlio.load(text, path, duplicate_keys=False)
     except InputError:  # not YAML after all (we write only valid YAML): fall back to tokens
         yield from _text_hits(path, text, value, pat)
         return
