@@ -146,7 +146,7 @@ CASES = {
     ),
     "binary file in the overlay": (
         write(f"{OVERLAY}/pdb.yml", bytes(range(128, 256))),
-        f"{OVERLAY}/pdb.yml: error: cannot read: not UTF-8 text",
+        f"{OVERLAY}/pdb.yml:1:1: error: binary file: not valid UTF-8 text",
         "",
     ),
     "resources is not a list": (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from spinops import profiles
+from spinops import profiles, yamlio
 from spinops.build import build_env, deck, pipeline
 from spinops.build.files import DECK, DISCOVERY, PROFILE, RENDERED, ConfigFile
 from spinops.build.inputs import read_inputs
@@ -15,7 +15,7 @@ from spinops.build.output import serialize
 from spinops.build.timing import Timings
 from spinops.errors import InputError
 from spinops.layout import Repo
-from spinops.patch import parse_hand_written, parse_patch
+from spinops.patch import parse_patch
 from spinops.spinnaker.services import SERVICES
 
 SPRING = set(SERVICES) - {"deck"}
@@ -31,7 +31,7 @@ def _repo(tmp_path: Path) -> Path:
 
 
 def _patch(text: str):
-    return parse_patch(parse_hand_written(text, "halconfig/patches/p.yml"))
+    return parse_patch(yamlio.load(text, "halconfig/patches/p.yml"))
 
 
 def test_every_input_problem_is_reported_at_once(tmp_path):
