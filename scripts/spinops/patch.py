@@ -36,10 +36,6 @@ from spinops import yamlio
 from spinops.errors import InputError, Problem
 from spinops.yamlio import Located
 
-KINDS = ("merge", "json-patch", "jq")
-_FIELDS = {"kind", "target", "exclude", "when", "args", "patch", "description"}
-_WHEN_FIELDS = {"spinnakerVersion"}
-
 # --------------------------------------------------------------------------------------------
 # Spinnaker version conditions
 
@@ -127,61 +123,33 @@ class Applied:
         }
 
 
+#: Problem codes by the patch field a schema violation is about (anything else: patch-shape).
+_CODES = {"kind": "patch-kind", "target": "patch-target", "exclude": "patch-target", "when": "patch-when"}
+
+
 def parse_patch(doc: Located) -> Patch:
-    """Validate one patch document (shape, kind, jq syntax); raise InputError with every problem."""
-    problems: list[Problem] = []
+    """Validate one patch document against its schema (spinops/schemas/patch.schema.json, the one editors get),
+    then its version condition and jq syntax; raise InputError with every problem."""
+    from spinops import schemas
+
     data = doc.data
     if data is None:
         raise InputError(doc.problem((), "empty patch file: expected a mapping with kind, target and patch", code="patch-shape"))
-    if not isinstance(data, dict):
-        raise InputError(doc.problem((), "a patch file must be a mapping with kind, target and patch", code="patch-shape"))
-    for key in data:
-        if key not in _FIELDS:
-            problems.append(doc.problem((key,), f"unknown patch field {key!r}; expected one of {', '.join(sorted(_FIELDS))}", code="patch-shape"))
-    kind = data.get("kind")
-    if kind not in KINDS:
-        problems.append(doc.problem(("kind",), f"unknown patch kind {kind!r}; expected one of {', '.join(KINDS)}", code="patch-kind"))
-    target = data.get("target")
-    targets = (target,) if isinstance(target, str) else tuple(target) if isinstance(target, list) else ()
-    if not targets or not all(isinstance(t, str) and t for t in targets):
-        problems.append(doc.problem(("target",), "missing or bad `target`: a file name such as clouddriver.yml, a glob such as *-local.yml, or a list of them", code="patch-target"))
-    exclude = data.get("exclude") or []
-    exclude = [exclude] if isinstance(exclude, str) else exclude
-    if not isinstance(exclude, list) or not all(isinstance(t, str) and t for t in exclude):
-        problems.append(doc.problem(("exclude",), "`exclude` is a file name or glob, or a list of them", code="patch-target"))
-        exclude = []
-    if "patch" not in data:
-        problems.append(doc.problem((), "missing `patch`", code="patch-shape"))
-    payload = data.get("patch")
-    if kind == "merge" and "patch" in data and not isinstance(payload, dict):
-        problems.append(doc.problem(("patch",), "a merge patch is a mapping (the fragment merged into the target)", code="patch-shape"))
-    if kind == "json-patch" and "patch" in data:
-        if not isinstance(payload, list) or not payload:
-            problems.append(doc.problem(("patch",), "a json-patch is a non-empty list of RFC 6902 operations", code="patch-shape"))
-        else:
-            for i, op in enumerate(payload):
-                problems.extend(_check_op(doc, i, op))
-    if kind == "jq" and "patch" in data and not isinstance(payload, str):
-        problems.append(doc.problem(("patch",), "a jq patch is a jq expression (a string)", code="patch-shape"))
-    args = data.get("args") or {}
-    if not isinstance(args, dict) or not all(isinstance(k, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) for k in args):
-        problems.append(doc.problem(("args",), "`args` is a mapping of jq variable names to values", code="patch-shape"))
-        args = {}
-    elif args and kind != "jq":
-        problems.append(doc.problem(("args",), "`args` is only for jq patches", code="patch-shape"))
+    problems = schemas.problems("patch", doc, "patch-shape", codes=_CODES)
+    if problems:
+        raise InputError(problems)
+    kind, payload, args = data["kind"], data["patch"], data.get("args") or {}
+    target, exclude = data["target"], data.get("exclude") or []
     when, when_text = None, None
     if "when" in data:
-        w = data["when"]
-        if not isinstance(w, dict) or not w or set(w) - _WHEN_FIELDS:
-            problems.append(doc.problem(("when",), "`when` supports only spinnakerVersion, e.g. when: {spinnakerVersion: \"<1.21\"}", code="patch-when"))
-        else:
-            when_text = str(w["spinnakerVersion"])
-            try:
-                when = parse_condition(when_text)
-            except ValueError as e:
-                problems.append(doc.problem(("when", "spinnakerVersion"), str(e), code="patch-when"))
-    patch = Patch(doc.file, str(kind), targets, payload, tuple(exclude), when, when_text, args, doc)
-    if kind == "jq" and isinstance(payload, str) and not problems:
+        when_text = str(data["when"]["spinnakerVersion"])
+        try:
+            when = parse_condition(when_text)
+        except ValueError as e:
+            problems.append(doc.problem(("when", "spinnakerVersion"), str(e), code="patch-when"))
+    targets = (target,) if isinstance(target, str) else tuple(target)
+    patch = Patch(doc.file, kind, targets, payload, (exclude,) if isinstance(exclude, str) else tuple(exclude), when, when_text, args, doc)
+    if kind == "jq" and not problems:
         import jq
 
         try:
@@ -191,23 +159,6 @@ def parse_patch(doc: Located) -> Patch:
     if problems:
         raise InputError(problems)
     return patch
-
-
-def _check_op(doc: Located, i: int, op) -> list[Problem]:
-    if not isinstance(op, dict):
-        return [doc.problem(("patch", i), "a json-patch operation is a mapping with op and path", code="patch-shape")]
-    kinds = {"add": {"value"}, "replace": {"value"}, "test": {"value"}, "remove": set(), "move": {"from"}, "copy": {"from"}}
-    name = op.get("op")
-    if name not in kinds:
-        return [doc.problem(("patch", i, "op"), f"unknown json-patch op {name!r}; expected one of {', '.join(kinds)}", code="patch-shape")]
-    out = []
-    for req in {"path"} | kinds[name]:
-        if req not in op:
-            out.append(doc.problem(("patch", i), f"json-patch `{name}` needs `{req}`", code="patch-shape"))
-    for ptr in ("path", "from"):
-        if ptr in op and not (isinstance(op[ptr], str) and (op[ptr] == "" or op[ptr].startswith("/"))):
-            out.append(doc.problem(("patch", i, ptr), f"`{ptr}` is a JSON pointer starting with /", code="patch-shape"))
-    return out
 
 
 def load_patches(directory: Path, display_root: Path | None = None) -> list[Patch]:

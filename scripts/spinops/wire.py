@@ -37,7 +37,6 @@ from spinops.errors import InputError, Problem
 SECRETS_FILE = str(layout.SECRETS_FILE)
 PLACEHOLDER = re.compile(r"\$\{([^}:\s]+)(:[^}]*)?\}")
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-SECRET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 #: Keys whose literal string value in a profile or patch is treated as a credential.
 CREDENTIAL_KEY = re.compile(r"(?i)(password|passphrase|secret|token|apikey|api_key|appkey|app_key|accesskey|privatekey|insertkey|insert_key)$")
 #: A kork secret-engine reference, `encrypted:<engine>!<name>:<value>...` or `encryptedFile:...` (kork-secrets
@@ -47,7 +46,6 @@ SECRET_REFERENCE = re.compile(r"(?i)^encrypted(file)?:[^!]+(![A-Za-z0-9]+:.+)+$"
 DECK_SETTINGS = ("settings.js", "settings-local.js")
 DECK_ENV = "deck.env"
 DECK_PASSPHRASE = "PASSPHRASE"
-SOURCES = ("workflow", "external")
 
 
 # --------------------------------------------------------------------------------------------
@@ -132,66 +130,34 @@ class SecretInventory:
 
 
 def parse_secrets(doc) -> SecretInventory:
-    """Validate a parsed secrets.yml (a spinops.patch.Located); InputError with every problem."""
+    """Validate a parsed secrets.yml (a spinops.patch.Located) against its schema (spinops/schemas/secrets.schema.json,
+    the one editors get), then what a schema cannot say: keys and mount paths declared twice; InputError with every problem."""
+    from spinops import schemas
+
     inv = SecretInventory(file=doc.file, doc=doc)
-    problems: list[Problem] = []
-    data = doc.data
-    if data is None:
+    if doc.data is None:
         return inv
-    if not isinstance(data, dict) or set(data) - {"secrets"}:
-        raise InputError(doc.problem((), "secrets.yml is a mapping with one key, `secrets:` (Secret name -> source, env, mountPath, files)", code="secrets-shape"))
-    secrets = data.get("secrets") or {}
-    if not isinstance(secrets, dict):
-        raise InputError(doc.problem(("secrets",), "`secrets:` maps Kubernetes Secret names to their keys", code="secrets-shape"))
+    problems: list[Problem] = schemas.problems("secrets", doc, "secrets-shape")
+    if problems:
+        raise InputError(problems)
     mounts: dict[str, str] = {}
-    for name, spec in secrets.items():
+    for name, spec in (doc.data.get("secrets") or {}).items():
         p = ("secrets", name)
-        if not isinstance(name, str) or not SECRET_NAME.match(name) or len(name) > 253:
-            problems.append(doc.problem(p, f"{name!r} is not a valid Kubernetes Secret name (lower-case letters, digits, '-')", code="secrets-shape"))
-            continue
-        if not isinstance(spec, dict):
-            problems.append(doc.problem(p, "a Secret declares source and env and/or mountPath + files", code="secrets-shape"))
-            continue
-        for k in spec:
-            if k not in ("source", "env", "files", "mountPath", "description"):
-                problems.append(doc.problem(p + (k,), f"unknown field {k!r}; expected source, env, mountPath, files", code="secrets-shape"))
-        source = spec.get("source", "external")
-        if source not in SOURCES:
-            problems.append(doc.problem(p + ("source",), f"source must be one of {', '.join(SOURCES)}", code="secrets-shape"))
-        env = spec.get("env") or []
-        files = spec.get("files") or []
-        mount = spec.get("mountPath")
-        if not isinstance(env, list) or not all(isinstance(e, str) for e in env):
-            problems.append(doc.problem(p + ("env",), "`env` is a list of key names", code="secrets-shape"))
-            env = []
-        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-            problems.append(doc.problem(p + ("files",), "`files` is a list of file names", code="secrets-shape"))
-            files = []
+        env, files, mount = spec.get("env") or [], spec.get("files") or [], spec.get("mountPath")
         for i, e in enumerate(env):
-            if not ENV_NAME.match(e):
-                problems.append(doc.problem(p + ("env", i), f"env key {e!r} must be UPPER_SNAKE_CASE (it becomes an environment variable)", code="secrets-shape"))
-            elif e in inv.env_owner:
+            if e in inv.env_owner:
                 problems.append(doc.problem(p + ("env", i), f"env key {e} is also declared by Secret {inv.env_owner[e]}", code="secrets-duplicate"))
             else:
                 inv.env_owner[e] = name
-        for i, f in enumerate(files):
-            if not re.fullmatch(r"[-._a-zA-Z0-9]+", f) or f in (".", ".."):
-                problems.append(doc.problem(p + ("files", i), f"file {f!r} must be a plain key name (letters, digits, '-', '_', '.')", code="secrets-shape"))
-        if files and not mount:
-            problems.append(doc.problem(p, "a Secret with `files` needs `mountPath` (where the files appear, e.g. /var/secrets/kubeconfigs)", code="secrets-shape"))
         if mount is not None:
-            if not isinstance(mount, str) or not mount.startswith("/") or mount.rstrip("/") in ("", "/opt/spinnaker/config"):
-                problems.append(doc.problem(p + ("mountPath",), "mountPath is an absolute directory of its own (not / or the config directory)", code="secrets-shape"))
-                mount = None
-            else:
-                norm = mount.rstrip("/")
-                for other_path, other in mounts.items():
-                    if norm == other_path or norm.startswith(other_path + "/") or other_path.startswith(norm + "/"):
-                        problems.append(doc.problem(p + ("mountPath",), f"mountPath {mount} overlaps Secret {other}'s {other_path}", code="secrets-duplicate"))
-                mounts[norm] = name
+            norm = mount.rstrip("/")
+            for other_path, other in mounts.items():
+                if norm == other_path or norm.startswith(other_path + "/") or other_path.startswith(norm + "/"):
+                    problems.append(doc.problem(p + ("mountPath",), f"mountPath {mount} overlaps Secret {other}'s {other_path}", code="secrets-duplicate"))
+            mounts[norm] = name
         if not env and not files:
             problems.append(doc.problem(p, "declares neither env keys nor files", severity="warning", code="secrets-empty"))
-        decl = SecretDecl(name, source, tuple(env), tuple(files), mount)
+        decl = SecretDecl(name, spec.get("source", "external"), tuple(env), tuple(files), mount)
         inv.secrets[name] = decl
         if mount:
             for f in files:

@@ -97,7 +97,9 @@ def test_missing_secrets_file_is_an_empty_inventory(tmp_path):
         ("secrets:\n  a:\n    mountPath: /var/s\n    files: [../x]\n", 4, "plain key name"),
         ("secrets:\n  a:\n    source: vault\n    env: [A]\n", 3, "source must be one of"),
         ("secrets:\n  a:\n    env: [A]\n    keys: [B]\n", 4, "unknown field 'keys'"),
-        ("secret:\n  a: {}\n", 1, "one key, `secrets:`"),
+        ("secret:\n  a: {}\n", 1, "unknown field 'secret'"),
+        ("- a\n", 1, "one key, `secrets:`"),
+        ("secrets:\n  a: [A]\n", 2, "a Secret declares source and env"),
     ],
 )
 def test_bad_secrets_yml(tmp_path, text, line, words):

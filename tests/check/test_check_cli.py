@@ -173,7 +173,7 @@ def test_invalid_rule_file_exits_2_naming_rule_and_line(tmp_path):
     rules.write_text("- name: ok\n  field: .metadata.name\n  operator: set\n- name: broken\n  field: .spec.x\n  operator: bigger\n")
     r = run_spinops("check", "-", "--rules", str(rules), input=CLEAN)
     assert r.returncode == 2
-    assert f"{rules}:6:3: error: rule 'broken': operator 'bigger' is not valid for valueType string" in r.stderr
+    assert f"{rules}:6:3: error: rule 'broken': operator is not valid for valueType string: one of equal, notequal, set, unset, matches" in r.stderr
 
 
 def test_kube_lint_example_through_the_cli():

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from check_helpers import check_text
 
+from spinops import schemas
 from spinops.check import engine
 from spinops.errors import InputError
 
@@ -183,17 +184,17 @@ def test_tags_select_rules():
 @pytest.mark.parametrize(
     ("text", "line", "needle"),
     [
-        ("- name: a\n  field: .spec.x\n  operator: bigger\n", 3, "operator 'bigger' is not valid for valueType string"),
+        ("- name: a\n  field: .spec.x\n  operator: bigger\n", 3, "rule 'a': operator is not valid for valueType string"),
         ("- name: a\n  field: .spec.x\n  operator: greaterthan\n  value: 3\n", 3, "not valid for valueType string"),
         ("- name: a\n  field: .spec.x[\n  operator: set\n", 2, "unclosed '['"),
-        ("- name: a\n  field: .spec.x\n  operator: equal\n", 1, "needs a `value`"),
-        ("- name: a\n  field: .spec.x\n  operator: equal\n  valueType: float64\n  value: lots\n", 5, "is not a number"),
+        ("- name: a\n  field: .spec.x\n  operator: equal\n", 1, "rule 'a': 'value' is required"),
+        ("- name: a\n  field: .spec.x\n  operator: equal\n  valueType: float64\n  value: lots\n", 5, "rule 'a': value is not a number (valueType float64)"),
         ("- name: a\n  field: .spec.x\n  operator: matches\n  value: '(['\n", 4, "invalid regular expression"),
         ("- name: a\n  field: .spec.x\n  operater: set\n", 3, "did you mean 'operator'"),
         ("- name: a\n  field: .x\n  operator: set\n- name: a\n  field: .y\n  operator: set\n", 4, "duplicate name"),
-        ("- field: .x\n  operator: set\n", 1, "`name` is required"),
+        ("- field: .x\n  operator: set\n", 1, "'name' is required"),
         ("name: a\n", 1, "a YAML list of rules"),
-        ("- name: a\n  field: [.x\n", 3, "invalid YAML"),
+        ("- name: a\n  field: [.x\n", 3, "malformed YAML"),
     ],
 )
 def test_invalid_rule_files_name_the_rule_and_line(text, line, needle):
@@ -227,7 +228,7 @@ def test_any_malformed_rule_file_is_an_input_error_never_a_crash():
 
     rng = random.Random(4)
     scalars = [None, True, 3, 1.5, "x", "", "set", "float64", ".spec.x", "[", "(", [], {}, ["a"], {"a": 1}]
-    keys = [*engine.KEYS, "operater", "valuetype"]
+    keys = [*schemas.load("kube-lint-rules")["$defs"]["rule"]["properties"], "operater", "valuetype"]
     for _ in range(400):
         rules = []
         for _ in range(rng.randint(0, 3)):

@@ -25,30 +25,18 @@ float64/bool (it fails every operator), `unset` and `notequal` pass here, as the
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-
-import yaml
 
 from spinops.check import k8s
 from spinops.check.jsonpath import JsonPathError, compile_kubectl, match_path
 from spinops.errors import InputError, Problem
-from spinops.yamlio import MAX_NODES, compose, position, read_text
-
-OPERATORS = {
-    "string": ("equal", "notequal", "set", "unset", "matches"),
-    "bool": ("equal", "notequal", "set", "unset"),
-    "float64": ("equal", "notequal", "set", "unset", "greaterthan", "lessthan"),
-}
-NEEDS_VALUE = {"equal", "notequal", "matches", "greaterthan", "lessthan"}
-KEYS = ("name", "description", "kind", "field", "operator", "valueType", "value", "tags", "severity")
-SEVERITIES = ("error", "warning", "info")
+from spinops.yamlio import MAX_NODES, load, read_text
 
 
 @dataclass(frozen=True)
@@ -84,125 +72,73 @@ def load_rule_file(path: Path | str) -> list[LintRule]:
 
 
 def parse_rules(text: str, fname: str) -> list[LintRule]:
+    """Validate a rule file against its schema (spinops/schemas/kube-lint-rules.schema.json, the one editors get),
+    then what a schema cannot say: JSONPath and regular-expression syntax, unique names."""
+    from spinops import schemas
+
     try:
-        root = compose(text, max_nodes=MAX_NODES)
-    except yaml.YAMLError as e:  # also a reader error (control characters), which has no marks
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        line, column = position(mark) if mark else (None, None)
-        what = " ".join(x for x in (getattr(e, "context", None), getattr(e, "problem", None)) if x) or str(e).splitlines()[0]
-        raise InputError(Problem(f"invalid YAML: {what}", file=fname, line=line, column=column, code="invalid-rule-file")) from None
-    if root is None:
+        doc = load(text, fname, max_nodes=MAX_NODES, duplicate_keys=True)
+    except InputError as e:
+        raise InputError([replace(p, code="invalid-rule-file") for p in e.problems]) from None
+    if doc.data is None:
         return []
-    if not isinstance(root, yaml.SequenceNode):
-        raise InputError(Problem("a rule file is a YAML list of rules (kube-lint format)", file=fname, line=position(root.start_mark)[0], code="invalid-rule-file"))
-    problems: list[Problem] = []
+    problems = [_labelled(doc, p) for p in schemas.problems("kube-lint-rules", doc, "invalid-rule-file")]
+    if problems:
+        raise InputError(problems)
     rules: list[LintRule] = []
     seen: dict[str, int] = {}
-    for node in root.value:
-        rule, errs = _parse_rule(node, fname)
-        problems.extend(errs)
-        if rule is None:
-            continue
+    for i, data in enumerate(doc.data):
+        rule = _rule(data, fname, doc.line((i,)))
+        bad = _rule_syntax(rule, doc, i)
         if rule.name in seen:
-            problems.append(Problem(f"rule {rule.name!r}: duplicate name (first defined on line {seen[rule.name]})", file=fname, line=rule.line, code="invalid-rule-file"))
-            continue
-        seen[rule.name] = rule.line
+            bad.append(doc.problem((i, "name"), f"rule {rule.name!r}: duplicate name (first defined on line {seen[rule.name]})", code="invalid-rule-file"))
+        problems.extend(bad)
+        seen.setdefault(rule.name, rule.line)
         rules.append(rule)
     if problems:
         raise InputError(problems)
     return rules
 
 
-def _parse_rule(node, fname: str) -> tuple[LintRule | None, list[Problem]]:
-    line, column = position(node.start_mark)
-    if not isinstance(node, yaml.MappingNode):
-        return None, [Problem("each rule must be a mapping with name, field and operator", file=fname, line=line, column=column, code="invalid-rule-file")]
-    try:
-        data = _construct(node)
-    except yaml.YAMLError as e:
-        return None, [Problem(f"invalid rule: {getattr(e, 'problem', e)}", file=fname, line=line, code="invalid-rule-file")]
-    lines = {k.value: position(k.start_mark) for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
-    label = f"rule {data.get('name')!r}" if isinstance(data.get("name"), str) else f"rule #{line}"
-    problems: list[Problem] = []
+def _labelled(doc, p: Problem) -> Problem:
+    """A schema problem inside a rule names the rule: `rule 'app-label': ...`."""
+    starts = [(doc.line((i,)), r) for i, r in enumerate(doc.data)] if isinstance(doc.data, list) else []
+    rule = next((r for line, r in reversed(starts) if line is not None and p.line is not None and line <= p.line), None)
+    if isinstance(rule, dict) and isinstance(rule.get("name"), str) and rule["name"].strip():
+        return replace(p, message=f"rule {rule['name']!r}: {p.message}")
+    return p
 
-    def bad(key: str | None, msg: str, hint: str | None = None) -> None:
-        ln, col = lines.get(key, (line, column)) if key else (line, column)
-        problems.append(Problem(f"{label}: {msg}", file=fname, line=ln, column=col, hint=hint, code="invalid-rule-file"))
 
-    for key in data:
-        if key not in KEYS:
-            close = difflib.get_close_matches(str(key), KEYS, n=1)
-            bad(key, f"unknown key {key!r}", hint=f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(KEYS)}")
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip():
-        bad("name" if "name" in data else None, "`name` is required (a string)")
-    kind = data.get("kind") or "Pod"
-    if not isinstance(kind, str):
-        bad("kind", "`kind` must be a string")
+def _rule(data: dict, fname: str, line: int) -> LintRule:
     value_type = data.get("valueType") or "string"
-    if not isinstance(value_type, str) or value_type not in OPERATORS:
-        bad("valueType", f"valueType {value_type!r} is not one of string, bool, float64")
-        value_type = "string"
-    operator = data.get("operator")
-    if not isinstance(operator, str) or operator not in OPERATORS[value_type]:
-        bad("operator" if "operator" in data else None, f"operator {operator!r} is not valid for valueType {value_type}", hint=f"one of: {', '.join(OPERATORS[value_type])}")
-    field = data.get("field")
-    if not isinstance(field, str) or not field.strip():
-        bad("field" if "field" in data else None, "`field` is required (a kubectl-style JSONPath such as .spec.containers[*].image)")
-    else:
-        try:
-            compile_kubectl(field)
-        except JsonPathError as e:
-            bad("field", str(e))
     value = data.get("value")
-    if isinstance(operator, str) and operator in NEEDS_VALUE:
-        if "value" not in data:
-            bad(None, f"operator {operator!r} needs a `value`")
-        elif value_type == "float64" and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            bad("value", f"value {value!r} is not a number (valueType float64)")
-        elif value_type == "bool" and not isinstance(value, bool):
-            bad("value", f"value {value!r} is not a boolean (valueType bool)")
-        elif value_type == "string" and not isinstance(value, str):
-            bad("value", f"value {value!r} is not a string (valueType string; quote it)")
-        elif operator == "matches":
-            try:
-                re.compile(value)
-            except re.error as e:
-                bad("value", f"invalid regular expression {value!r}: {e}")
-    tags = data.get("tags") or []
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        bad("tags", "`tags` must be a list of strings")
-        tags = []
-    severity = data.get("severity") or "error"
-    if not isinstance(severity, str) or severity not in SEVERITIES:
-        bad("severity", f"severity {severity!r} is not one of {', '.join(SEVERITIES)}")
-    if problems:
-        return None, problems
-    return (
-        LintRule(
-            name=name,
-            description=str(data.get("description") or ""),
-            kind=kind,
-            field=field,
-            operator=operator,
-            value_type=value_type,
-            value=float(value) if value_type == "float64" and value is not None else value,
-            tags=tuple(tags),
-            severity=severity,
-            file=fname,
-            line=line,
-        ),
-        [],
+    return LintRule(
+        name=data["name"],
+        description=str(data.get("description") or ""),
+        kind=data.get("kind") or "Pod",
+        field=data["field"],
+        operator=data["operator"],
+        value_type=value_type,
+        value=float(value) if value_type == "float64" and value is not None else value,
+        tags=tuple(data.get("tags") or ()),
+        severity=data.get("severity") or "error",
+        file=fname,
+        line=line,
     )
 
 
-def _construct(node) -> dict:
-    loader = yaml.SafeLoader("")
+def _rule_syntax(rule: LintRule, doc, i: int) -> list[Problem]:
+    out = []
     try:
-        data = loader.construct_mapping(node, deep=True)
-    finally:
-        loader.dispose()
-    return {str(k): v for k, v in data.items()}
+        compile_kubectl(rule.field)
+    except JsonPathError as e:
+        out.append(doc.problem((i, "field"), f"rule {rule.name!r}: {e}", code="invalid-rule-file"))
+    if rule.operator == "matches":
+        try:
+            re.compile(rule.value)
+        except re.error as e:
+            out.append(doc.problem((i, "value"), f"rule {rule.name!r}: invalid regular expression {rule.value!r}: {e}", code="invalid-rule-file"))
+    return out
 
 
 def select(rules: list[LintRule], tags: list[str] | None) -> list[LintRule]:

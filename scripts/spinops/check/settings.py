@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 
-from spinops import yamlio
+from spinops import schemas, yamlio
+from spinops.errors import InputError
 from spinops.layout import ENV_SETTINGS, OVERLAYS, Repo
 
 KUBE_VERSION_ENV = "SPINOPS_KUBE_VERSION"
@@ -24,9 +25,13 @@ def kube_version_setting(repo: Repo, env: str | None) -> str | None:
     path = repo.env_settings(env)
     if not path.is_file():
         return None
-    data = yamlio.read(path, root=repo.root).data or {}
-    value = data.get("kubernetesVersion") if isinstance(data, dict) else None
-    return str(value) if value is not None else None
+    doc = yamlio.read(path, str(OVERLAYS / env / ENV_SETTINGS), root=repo.root)
+    if doc.data is None:
+        return None
+    problems = schemas.problems("overlay-settings", doc, "settings-shape")  # the schema editors get, too
+    if problems:
+        raise InputError(problems)
+    return doc.data.get("kubernetesVersion")
 
 
 def kube_version(repo: Repo, env: str | None, explicit: str | None, default: str) -> str:

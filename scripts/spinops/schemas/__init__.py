@@ -33,6 +33,11 @@ SCHEMAS: dict[str, Schema] = {
     s.name: s
     for s in (
         Schema("halconfig", "halconfig/halconfig.schema.json", ("halconfig/halconfig.yml", "halconfig/env/*.yml")),
+        Schema("secrets", "schemas/secrets.schema.json", ("halconfig/secrets.yml",)),
+        Schema("patch", "schemas/patch.schema.json", ("halconfig/patches/*.yml", "halconfig/patches/*.yaml")),
+        Schema("overlay-settings", "schemas/overlay-settings.schema.json", ("kustomize/overlays/*/spinops.yml",)),
+        # rule files have no fixed place (`spinops check --rules FILE`): by name
+        Schema("kube-lint-rules", "schemas/kube-lint-rules.schema.json", ("**/kube-lint*.yml", "**/kube-lint*.yaml")),
     )
 }
 
@@ -76,27 +81,43 @@ def _unknown_keys(e, code: str, doc) -> list[Problem]:
         close = difflib.get_close_matches(str(key), sorted(props), n=1)
         hint = f"did you mean {close[0]!r}?" if close else (f"expected one of {', '.join(sorted(props))}" if props else None)
         out.append(doc.problem(tuple(e.absolute_path) + (key,), f"unknown field {key!r}", hint=hint, code=code))
-    return out
+    return sorted(out, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def _missing(e) -> str | None:
+    """The field a `required` error is about (jsonschema yields one error per missing field, naming it)."""
+    return next((r for r in e.validator_value if r not in e.instance and repr(r) in e.message), None)
 
 
 def _message(e) -> str:
-    custom = e.schema.get("patternErrorMessage") if e.validator == "pattern" else None
-    custom = custom or e.schema.get("errorMessage")
-    if custom:
-        return custom
-    if e.validator == "enum":
-        return f"{e.instance!r} is not one of {', '.join(map(str, e.validator_value))}"
+    """The subschema's own message where it has one (as yaml-language-server shows it), else a plain one."""
+    if e.validator == "pattern" and "patternErrorMessage" in e.schema:
+        return e.schema["patternErrorMessage"]
     if e.validator == "required":
         return e.message.replace(" is a required property", " is required")
+    if e.validator == "dependentRequired":
+        needed = next(k for k, v in e.validator_value.items() if k in e.instance and any(r not in e.instance for r in v))
+        return f"`{needed}` needs `{next(r for r in e.validator_value[needed] if r not in e.instance)}`"
+    if "errorMessage" in e.schema:
+        return e.schema["errorMessage"]
+    if e.validator == "enum":
+        return f"{e.instance!r} is not one of {', '.join(map(str, e.validator_value))}"
     return e.message
 
 
-def problems(name: str, doc, code: str) -> list[Problem]:
-    """Every schema violation of `doc` (a spinops.yamlio.Located) as a Problem at its key's line:col."""
+def problems(name: str, doc, code: str, codes: dict[str, str] | None = None) -> list[Problem]:
+    """Every schema violation of `doc` (a spinops.yamlio.Located) as a Problem at its key's line:col.
+
+    code: the problem code; codes: a more specific one by the top-level field the violation is about."""
     out = []
-    for e in sorted(_validator(name).iter_errors(doc.data), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
+    for e in _validator(name).iter_errors(doc.data):
+        path = tuple(e.absolute_path)
+        field = path[0] if path else _missing(e) if e.validator == "required" else None
+        c = (codes or {}).get(field, code)
         if e.validator == "additionalProperties" and isinstance(e.instance, dict):
-            out.extend(_unknown_keys(e, code, doc))
+            out.extend(_unknown_keys(e, c, doc))
+        elif "propertyNames" in e.absolute_schema_path:  # a bad key: located at the key itself
+            out.append(doc.problem(path + (e.instance,), f"{e.instance!r}: {_message(e)}", code=c))
         else:
-            out.append(doc.problem(tuple(e.absolute_path), _message(e), code=code))
-    return out
+            out.append(doc.problem(path, _message(e), code=c))
+    return sorted(out, key=lambda p: (p.line or 0, p.column or 0))
