@@ -24,6 +24,7 @@ COMMANDS = {
     "apply": "apply",
     "migrate": "migrate",
     "verify": "verify",
+    "doctor": "doctor",
     "external-diff": "external_diff",
 }
 #: Commands whose exit code 1 means "findings/differences", so internal errors exit 3.

@@ -10,6 +10,8 @@ from spinops.errors import InputError
 
 #: The kubectl (and so kustomize) version the build is pinned to; see README.
 PINNED_KUBECTL = "1.37.1"
+#: The kustomize embedded in that kubectl (`kubectl version --client` prints it as kustomizeVersion).
+PINNED_KUSTOMIZE = "v5.8.1"
 
 
 @cache

@@ -1,0 +1,34 @@
+"""`spinops doctor [--env ENV]`: one pass/fail line per prerequisite, each with its fix."""
+
+from __future__ import annotations
+
+HELP = "check this machine and the GitHub repository: Python, pinned kubectl/kustomize, kube context, cluster, skew, GitHub setup"
+DESCRIPTION = (
+    "Check, one line each with the fix: Python and git; that kubectl and its kustomize are the pinned ones; the "
+    "kube context, that its cluster answers and is ENV's (its ApplySet parent exists), kubectl/cluster version skew "
+    "(kubectl supports ±1 minor: kubernetes.io/releases/version-skew-policy/#kubectl) and ENV's kubernetesVersion; "
+    "and, when `gh` is logged in, the GitHub environments, secrets and variables the workflows read. "
+    "Exit 0 all passed (skips allowed), 1 a check failed, 2 bad usage."
+)
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--env", default="production", help="environment whose cluster and settings are checked (default: production)")
+    p.add_argument("--repo", default=".", help="repository root: its overlays and .github/workflows (default: .)")
+    p.add_argument("--no-github", dest="github", action="store_false", help="skip the GitHub checks (no `gh` calls)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="text lines or one JSON document (default: text)")
+
+
+def run(args) -> int:
+    import json
+    from pathlib import Path
+
+    from spinops.doctor import FAIL, diagnose
+
+    checks = diagnose(Path(args.repo), args.env, github=args.github)
+    if args.format == "json":
+        print(json.dumps({"env": args.env, "checks": [c.as_dict() for c in checks]}, indent=2))
+    else:
+        for c in checks:
+            print(c.text())
+    return 1 if any(c.status == FAIL for c in checks) else 0
