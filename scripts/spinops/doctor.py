@@ -262,13 +262,13 @@ def _gh_lister(gh: str) -> Callable[[str, str | None], set[str] | None]:
 
 
 def _env_cluster(repo: Path, env: str, binary: str) -> Check:
-    from spinops.build import OVERLAYS
     from spinops.bundle import overlay_facts
     from spinops.errors import SpinopsError
     from spinops.kube.applyset import applyset_parent
+    from spinops.layout import Repo
 
     try:
-        namespace, _ = overlay_facts(repo / OVERLAYS / env, repo)
+        namespace, _ = overlay_facts(Repo(repo).overlay(env), repo)
     except SpinopsError as e:
         return Check(f"{env}: cluster", FAIL, e.problems[0].text(), f"fix kustomize/overlays/{env} (`spinops build --env {env}` says more)")
     parent = applyset_parent(env)
@@ -277,8 +277,10 @@ def _env_cluster(repo: Path, env: str, binary: str) -> Check:
 
 
 def diagnose(repo: Path, env: str, *, github: bool = True) -> list[Check]:
-    from spinops.build import available_envs
-    from spinops.commands.check import kube_version_setting
+    from spinops.check.settings import kube_version_setting
+    from spinops.layout import Repo
+
+    layout = Repo(repo)
 
     checks = [python_check()]
     try:
@@ -298,9 +300,9 @@ def diagnose(repo: Path, env: str, *, github: bool = True) -> list[Check]:
         if ctx.status == PASS:
             reach, server = server_check(run([binary, "version", "-o", "json", f"--request-timeout={TIMEOUT}s"]), ctx.detail)
             checks += [reach, skew_check(client, server)]
-            if server and env in available_envs(repo):
+            if server and env in layout.envs():
                 checks.append(_env_cluster(repo, env, binary))
-                checks.append(pinned_version_check(env, kube_version_setting(repo, env), server))
+                checks.append(pinned_version_check(env, kube_version_setting(layout, env), server))
     gh = shutil.which("gh")
     if not github:
         return checks
@@ -310,5 +312,5 @@ def diagnose(repo: Path, env: str, *, github: bool = True) -> list[Check]:
     elif run([gh, "auth", "status"]).code != 0:
         checks.append(Check("GitHub", SKIP, "gh is not logged in: environments, secrets and variables not checked", "gh auth login"))
     else:
-        checks += github_checks(workflow_needs(load_workflows(repo), available_envs(repo)), _gh_lister(gh))
+        checks += github_checks(workflow_needs(load_workflows(repo), layout.envs()), _gh_lister(gh))
     return checks

@@ -115,14 +115,15 @@ def test_schema_out_dir_writes_every_schema_and_is_idempotent(tmp_path):
 def _loader(name: str, tmp_path: Path, text: str):
     """Run the loader that reads this kind of file in a build or check, on `text` at its usual place."""
     from spinops.check import engine
-    from spinops.commands.check import kube_version_setting
+    from spinops.check.settings import kube_version_setting
+    from spinops.layout import Repo
     from spinops.patch import load_patches
     from spinops.wire import load_secrets
 
     places = {
         "secrets": ("halconfig/secrets.yml", lambda: load_secrets(tmp_path)),
         "patch": ("halconfig/patches/10-typo.yml", lambda: load_patches(tmp_path / "halconfig/patches", tmp_path)),
-        "overlay-settings": ("kustomize/overlays/staging/spinops.yml", lambda: kube_version_setting(tmp_path, "staging")),
+        "overlay-settings": ("kustomize/overlays/staging/spinops.yml", lambda: kube_version_setting(Repo(tmp_path), "staging")),
         "kube-lint-rules": ("kube-lint-rules.yml", lambda: engine.load_rule_file(tmp_path / "kube-lint-rules.yml")),
     }
     rel, load = places[name]

@@ -13,7 +13,9 @@ DESCRIPTION = (
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--env", default="production", help="environment whose cluster and settings are checked (default: production)")
+    from spinops.layout import ENV_VARIABLE, FALLBACK_ENV, default_env
+
+    p.add_argument("--env", default=default_env(), help=f"environment whose cluster and settings are checked (default: ${ENV_VARIABLE} or {FALLBACK_ENV})")
     p.add_argument("--repo", default=".", help="repository root: its overlays and .github/workflows (default: .)")
     p.add_argument("--no-github", dest="github", action="store_false", help="skip the GitHub checks (no `gh` calls)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="text lines or one JSON document (default: text)")
