@@ -38,6 +38,7 @@ from spinops.check.jsonpath import JsonPathError, compile_kubectl, match_path
 from spinops.errors import InputError, Problem
 from spinops.yamlio import MAX_NODES, load, read_text
 
+
 @dataclass(frozen=True)
 class LintRule:
     name: str
