@@ -22,6 +22,7 @@ COMMANDS = {
     "check": "check",
     "diff": "diff",
     "apply": "apply",
+    "status": "status",
     "migrate": "migrate",
     "verify": "verify",
     "doctor": "doctor",

@@ -26,6 +26,7 @@ def test_plan_differ_lists_created_changed_and_deleted_objects(tmp_path, capsys)
     (live / "v1.ConfigMap.s.old").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: old\n")
     assert changes.main([str(live), str(merged)]) == 1
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert all(len(rec.pop("digest")) == 64 for rec in lines)
     assert lines == [
         {"action": "change", "object": "Deployment/fiat"},
         {"action": "create", "object": "ConfigMap/cm"},
@@ -36,6 +37,17 @@ def test_plan_differ_lists_created_changed_and_deleted_objects(tmp_path, capsys)
     (merged / "apps.v1.Deployment.s.fiat").write_text(dep % 1)
     assert changes.main([str(live), str(merged)]) == 0
     assert changes.main([str(live)]) == 2
+
+
+def test_change_digest_ignores_what_the_cluster_rewrites_by_itself():
+    """A saved plan stays valid while only status/resourceVersion move; a hand edit of the spec invalidates it."""
+    live = {"kind": "Deployment", "metadata": {"name": "fiat", "resourceVersion": "10", "generation": 3}, "spec": {"replicas": 1}, "status": {"readyReplicas": 1}}
+    merged = {**live, "spec": {"replicas": 2}}
+    later = {**live, "metadata": {"name": "fiat", "resourceVersion": "57", "generation": 3}, "status": {"readyReplicas": 0}}
+    edited = {**live, "spec": {"replicas": 5}}
+    assert changes.change_digest(live, merged) == changes.change_digest(later, {**later, "spec": {"replicas": 2}})
+    assert changes.change_digest(live, merged) != changes.change_digest(edited, merged)
+    assert changes.change_digest(None, merged) != changes.change_digest(live, merged)
 
 
 def test_the_written_differ_script_runs_the_plan_differ(tmp_path):

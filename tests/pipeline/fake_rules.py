@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 
 
-def matching_rule(argv: list[str], script_var: str) -> dict | None:
+def matching_rule(argv: list[str], script_var: str, applies=lambda rule: True) -> dict | None:
+    """The first rule whose `match` tokens all occur in argv (and that `applies`, for conditional rules)."""
     script = os.environ.get(script_var)
     rules = json.loads(Path(script).read_text(encoding="utf-8")).get("rules", []) if script else []
-    return next((r for r in rules if all(tok in argv for tok in r.get("match", []))), None)
+    return next((r for r in rules if all(tok in argv for tok in r.get("match", [])) and applies(r)), None)
 
 
 def play(rule: dict) -> None:

@@ -104,14 +104,22 @@ class FakeKubectl:
         self.rules: list[dict] = []
         self.save()
 
-    def on(self, *match: str, stdout: str = "", stderr: str = "", exit: int | None = None, diff: dict | None = None) -> None:
+    def on(self, *match: str, stdout: str = "", stderr: str = "", exit: int | None = None, diff: dict | None = None,
+           when_applied: str | None = None) -> None:
         rule: dict = {"match": list(match), "stdout": stdout, "stderr": stderr}
         if exit is not None:
             rule["exit"] = exit
         if diff is not None:
             rule["diff"] = diff
+        if when_applied is not None:
+            rule["when_applied"] = when_applied
         self.rules.append(rule)
         self.save()
+
+    def state(self) -> dict:
+        """What the stateful part of the double holds (FAKE_KUBECTL_STATE): applied files, revision ConfigMaps."""
+        path = self.dir / "state.json"
+        return json.loads(path.read_text()) if path.exists() and path.read_text() else {}
 
     def save(self) -> None:
         self.script.write_text(json.dumps({"rules": self.rules}))
@@ -122,9 +130,8 @@ class FakeKubectl:
         return [json.loads(line) for line in self.log.read_text().splitlines()]
 
     def env(self) -> dict[str, str]:
-        return {"SPINOPS_KUBECTL": str(self.wrapper), "FAKE_KUBECTL_LOG": str(self.log), "FAKE_KUBECTL_SCRIPT": str(self.script)}
-
-
+        return {"SPINOPS_KUBECTL": str(self.wrapper), "FAKE_KUBECTL_LOG": str(self.log), "FAKE_KUBECTL_SCRIPT": str(self.script),
+                "FAKE_KUBECTL_STATE": str(self.dir / "state.json")}
 
 
 def run_cli(args: list[str], *, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:

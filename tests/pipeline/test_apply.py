@@ -23,6 +23,9 @@ APPLY_MAIN = [
 DIFF = ["diff", "--server-side", "--field-manager=spinops", "--force-conflicts", "-f", "-"]
 PART_OF = "applyset.kubernetes.io/part-of"
 SECRETS_APPLY = ["apply", "--server-side", "--field-manager=spinops", "--force-conflicts", "--namespace", "spinnaker", "-f", "-"]
+GET_PARENT = ["get", "configmap", "spinops-staging", "--namespace", "spinnaker", "--ignore-not-found", "-o", "json"]
+RECORD = ["apply", "--server-side", "--field-manager=spinops-revision", "--force-conflicts", "-f", "-"]
+RECORD_GOOD = ["apply", "--server-side", "--field-manager=spinops-last-good", "--force-conflicts", "-f", "-"]
 
 
 
@@ -39,12 +42,16 @@ def test_apply_runs_the_exact_commands_in_order(repo, fake_kubectl):
     calls = fake_kubectl.calls()
     assert [c["argv"] for c in calls] == [
         DIFF,
+        GET_PARENT,
         SECRETS_APPLY,
         APPLY_MAIN,
+        RECORD,
         ["rollout", "status", "deployment/fiat", "--namespace", "spinnaker", "--timeout=10m"],
+        RECORD,
+        RECORD_GOOD,
     ]
     # only the main apply runs with ApplySet enabled; the differ is ours
-    assert [c["env"].get("KUBECTL_APPLYSET") for c in calls] == [None, None, "true", None]
+    assert [c["env"].get("KUBECTL_APPLYSET") for c in calls] == [None, None, None, "true", None, None, None, None]
     assert calls[0]["env"]["KUBECTL_EXTERNAL_DIFF"].endswith("spinops-plan-differ")
     # the plan diffs the manifests as the ApplySet apply sends them: every object labelled as a member
     diffed = json.loads(calls[0]["stdin"])["items"]
@@ -107,7 +114,9 @@ def test_secret_values_reach_only_kubectl_stdin(repo, fake_kubectl, tmp_path):
         "SLACK_SIGNING_SECRET": CANARIES["SLACK_SIGNING_SECRET"],
     }
     assert slack["metadata"]["labels"] == {"app.kubernetes.io/managed-by": "spinops", "app.kubernetes.io/part-of": "spinnaker"}
-    assert all(c["stdin"] == "" for c in calls if c["argv"] not in (SECRETS_APPLY, DIFF))
+    assert all(c["stdin"] == "" for c in calls if c["argv"] not in (SECRETS_APPLY, DIFF, RECORD, RECORD_GOOD))
+    # the revision record holds no secret either (checked above for every call's stdin except the Secrets')
+    assert all(f not in c["stdin"] for c in calls if c["argv"] != SECRETS_APPLY for f in forms)
 
 
 def test_kubectl_output_that_echoes_a_secret_is_masked(repo, fake_kubectl):
@@ -123,7 +132,7 @@ def test_kubectl_output_that_echoes_a_secret_is_masked(repo, fake_kubectl):
     assert "The Secret \"spinnaker-github\" is invalid: data[GITHUB_TOKEN]: ***" in out
     assert not any(v in out for v in CANARIES.values())
     assert base64.b64encode(CANARIES["SLACK_BOT_TOKEN"].encode()).decode() not in out
-    assert [c["argv"][0] for c in fake_kubectl.calls()] == ["diff", "apply"]  # stopped before the manifests
+    assert [c["argv"][0] for c in fake_kubectl.calls()] == ["diff", "get", "apply"]  # stopped before the manifests
 
 
 def test_missing_env_var_is_an_input_error_before_any_kubectl_call(repo, fake_kubectl):
@@ -174,10 +183,12 @@ def test_rollout_timeout_names_the_deployment_and_its_events(repo, fake_kubectl,
     assert "ReplicaSet fiat-9 has timed out progressing" in proc.stderr
     assert "LAST SEEN" in proc.stderr and "fiat-4\n" not in proc.stderr  # header + the last 10 events only
     argvs = [c["argv"] for c in fake_kubectl.calls()]
-    assert argvs[-2:] == [
+    assert argvs[-3:] == [
         ["rollout", "status", "deployment/fiat", "--namespace", "spinnaker", "--timeout=90s"],
         ["get", "events", "--namespace", "spinnaker", "--field-selector", "involvedObject.name=fiat", "--sort-by=.lastTimestamp"],
+        RECORD,
     ]
+    assert json.loads(fake_kubectl.calls()[-1]["stdin"])["metadata"]["annotations"]["spinops.io/revision-status"] == "failed"
     assert "| `Deployment/fiat` | **failed** |" in summary.read_text()
 
 
@@ -187,7 +198,7 @@ def test_unknown_plan_waits_for_every_workload(repo, fake_kubectl):
     proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
     assert proc.returncode == 0, proc.stderr
     rollouts = [c["argv"][2] for c in fake_kubectl.calls() if c["argv"][0] == "rollout"]
-    assert rollouts == ["deployment/fiat", "deployment/gate"]
+    assert sorted(rollouts) == ["deployment/fiat", "deployment/gate"]  # started together: any order
     assert "create/change unknown: kubectl diff exited 2" in proc.stdout
 
 
@@ -198,9 +209,9 @@ def test_namespace_objects_are_applied_before_the_secrets(repo, fake_kubectl):
     proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
     assert proc.returncode == 0, proc.stderr
     calls = fake_kubectl.calls()
-    assert calls[1]["argv"] == ["apply", "--server-side", "--field-manager=spinops", "-f", "-"]
-    assert json.loads(calls[1]["stdin"])["items"] == [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "spinnaker"}}]
-    assert calls[2]["argv"] == SECRETS_APPLY
+    assert calls[2]["argv"] == ["apply", "--server-side", "--field-manager=spinops", "-f", "-"]
+    assert json.loads(calls[2]["stdin"])["items"] == [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "spinnaker"}}]
+    assert calls[3]["argv"] == SECRETS_APPLY
 
 
 def test_dry_run_prints_the_plan_and_mutates_nothing(repo, fake_kubectl):
@@ -216,10 +227,11 @@ def test_dry_run_prints_the_plan_and_mutates_nothing(repo, fake_kubectl):
     assert argvs == [
         DIFF,
         APPLY_MAIN[:4] + ["--dry-run=server"] + APPLY_MAIN[4:],
+        GET_PARENT,
         ["get", "secret", "spinnaker-github", "spinnaker-slack", "--namespace", "spinnaker", "--ignore-not-found", "-o", "name"],
     ]
-    # read-only: diff, server dry run, get; never rollout; stdin only for the diff (no Secrets there)
-    assert [bool(c["stdin"]) for c in fake_kubectl.calls()] == [True, False, False]
+    # read-only: diff, server dry run, gets; never rollout; stdin only for the diff (no Secrets there)
+    assert [bool(c["stdin"]) for c in fake_kubectl.calls()] == [True, False, False, False]
     assert "Secret" not in fake_kubectl.calls()[0]["stdin"]
     plan = proc.stdout[proc.stdout.index("Plan for staging"):]
     assert plan.splitlines() == [

@@ -40,7 +40,8 @@ def test_real_kubectl_accepts_every_recorded_command(repo, fake_kubectl, tmp_pat
     kubeconfig.write_text(KUBECONFIG)
     calls = recorded_commands(repo, fake_kubectl)
     kinds = {tuple(c["argv"][:2]) for c in calls}
-    assert kinds >= {("diff", "--server-side"), ("apply", "--server-side"), ("get", "secret"), ("rollout", "status"), ("get", "events")}
+    assert kinds >= {("diff", "--server-side"), ("apply", "--server-side"), ("get", "secret"), ("rollout", "status"), ("get", "events"), ("get", "configmap")}
+    assert any("--field-manager=spinops-revision" in c["argv"] for c in calls)  # the revision record
     for call in calls:
         env = {"KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
         if call["env"].get("KUBECTL_APPLYSET"):

@@ -51,6 +51,11 @@ def resolve_ref(repo: Path, ref: str) -> str:
     return p.stdout.strip()
 
 
+def is_ancestor(repo: Path, commit: str, of: str) -> bool:
+    """Whether `commit` is in the history of `of` (git merge-base --is-ancestor)."""
+    return _git(repo, "merge-base", "--is-ancestor", commit, of, check=False).returncode == 0
+
+
 def head_label(repo: Path) -> str:
     """`HEAD@1a2b3c4` for a clean checkout (what CI builds), else `working tree (HEAD@1a2b3c4 + changes)`."""
     p = _git(repo, "rev-parse", "--short=7", "HEAD", check=False)
