@@ -189,8 +189,9 @@ def _labels(service: str) -> dict:
     return {PART_OF_LABEL: PART_OF, MANAGED_BY_LABEL: MANAGED_BY, SERVICE_LABEL: service}
 
 
-def wiring_patch(service: str, w) -> dict | None:
-    """Strategic-merge patch adding a service's Secrets to its container (w: spinops.wire.ServiceWiring)."""
+def wiring_patch(service: str, w, deployment: str | None = None) -> dict | None:
+    """Strategic-merge patch adding a service's Secrets to its container (w: spinops.wire.ServiceWiring); deployment:
+    a shard's name when the patch is that shard's own."""
     if w.empty():
         return None
     container: dict[str, Any] = {"name": service}
@@ -211,7 +212,7 @@ def wiring_patch(service: str, w) -> dict | None:
     spec: dict[str, Any] = {"containers": [container]}
     if volumes:
         spec["volumes"] = volumes
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": service}, "spec": {"template": {"spec": spec}}}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": deployment or service}, "spec": {"template": {"spec": spec}}}
 
 
 def layer_files(
@@ -222,6 +223,7 @@ def layer_files(
     env_files: dict[str, tuple[str, str]],
     wiring: dict,
     not_running: list[str] | tuple[str, ...] = (),
+    shard_wiring: dict | None = None,
 ) -> dict[str, str]:
     """Every file of the layer except manifests.yaml: relative path -> text.
 
@@ -229,7 +231,8 @@ def layer_files(
     (file name, KEY=value text) of the ConfigMap `<svc>-env` its container gets as `envFrom` (today
     only Deck's deck.env, spinops.build.deck); wiring: service -> ServiceWiring;
     not_running: services the halconfig does not run (spinops.spinnaker.running): their
-    Deployments and Services are deleted from the overlay's output.
+    Deployments and Services are deleted from the overlay's output; shard_wiring: service -> {shard
+    Deployment -> ServiceWiring} for the services whose HA shards need different Secrets (one patch per shard).
     """
     files: dict[str, str] = {}
     generators = []
@@ -245,7 +248,16 @@ def layer_files(
         rel = f"config/{svc}/{fname}"
         files[rel] = text
         generators.append({"name": f"{svc}-env", "envs": [rel], "options": {"labels": _labels(svc)}})
+    for svc, shards in sorted((shard_wiring or {}).items()):
+        for shard, w in sorted(shards.items()):
+            patch = wiring_patch(svc, w, shard)
+            if patch is not None:
+                rel = f"wire/{shard}.yml"
+                files[rel] = HEADER + dump_yaml(patch)
+                patches.append({"path": rel, "target": {"kind": "Deployment", "labelSelector": f"app.kubernetes.io/name={shard}"}})
     for svc in sorted(wiring):
+        if svc in (shard_wiring or {}):
+            continue
         patch = wiring_patch(svc, wiring[svc])
         if svc in env_files:
             patch = patch or {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": svc}, "spec": {"template": {"spec": {"containers": [{"name": svc}]}}}}

@@ -287,6 +287,15 @@ def test_edge_migration_builds_checks_and_no_credential_reaches_a_tracked_or_bui
     ro_callers = [n for n, d in deployments.items() for e in d["spec"]["template"]["spec"]["containers"][0].get("env", [])
                   if e["name"] == "SERVICES_CLOUDDRIVER_BASEURL" and e.get("value") == "https://clouddriver-ro.spinnaker-edge:7002"]
     assert sorted(ro_callers) == ["echo-scheduler", "echo-worker", "igor"]
+    # each clouddriver shard gets only the SQL passwords of the shard profiles it loads (issue 14 item 9); ro-deck runs
+    # Spring profiles ro and ro-deck (kustomize/components/ha), so it reads clouddriver-ro.yml too
+    sql = {n: sorted(e["name"] for e in d["spec"]["template"]["spec"]["containers"][0].get("env", []) if "_SQL_" in e["name"])
+           for n, d in deployments.items() if n.startswith("clouddriver")}
+    ro = "CLOUDDRIVER_RO_SQL_CONNECTION_POOLS_DEFAULT_PASSWORD"
+    assert sql == {"clouddriver-caching": [], "clouddriver-ro": [ro], "clouddriver-ro-deck": [ro],
+                   "clouddriver-rw": ["CLOUDDRIVER_RW_SQL_CONNECTION_POOLS_DEFAULT_PASSWORD"]}
+    assert sorted(p.name for p in (repo / "build/edge/wire").glob("clouddriver*")) == [
+        "clouddriver-caching.yml", "clouddriver-ro-deck.yml", "clouddriver-ro.yml", "clouddriver-rw.yml"]
     check = run_spinops("check", "--env", "edge", "--repo", str(repo))
     assert check.returncode == 0, check.stdout + check.stderr
     every_secret = "".join(p.read_text(errors="replace") for p in (repo / SECRET_DIR).rglob("*") if p.is_file())

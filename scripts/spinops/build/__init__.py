@@ -99,10 +99,11 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     wiring, problems = t.run("wire", pipeline.wiring, files, inputs)
     if errors := [p for p in problems if p.severity == "error"]:
         raise InputError(errors)
+    shards = t.run("wire", pipeline.shard_wiring, files, inputs, wiring)
     configs, env_files = t.run("serialize", output.serialize, files)
     out = Path(out) if out is not None else Repo(repo).build_dir(env)
     manifests = output.write(out, repo=repo, overlay=inputs.overlay, namespace=inputs.namespace, configs=configs, env_files=env_files, wiring=wiring, timings=t,
-                             not_running=[svc for svc, on in running(inputs.hal.data).items() if not on])
+                             not_running=[svc for svc, on in running(inputs.hal.data).items() if not on], shard_wiring=shards)
     return BuildResult(
         env=env,
         out_dir=out,

@@ -26,7 +26,7 @@ from spinops.build.inputs import Inputs
 from spinops.errors import Problem
 from spinops.spinnaker.discovery import service_discovery
 from spinops.spinnaker.running import running
-from spinops.spinnaker.services import SERVICES
+from spinops.spinnaker.services import SERVICES, SHARD_PROFILES, SHARDS
 
 HALCONFIG = "halconfig"
 
@@ -88,8 +88,7 @@ def add_discovery(files: Sequence[ConfigFile], namespace: str, hal_data: dict) -
     return [*files, *(ConfigFile(svc, "spinnaker.yml", DISCOVERY, data, "spinops") for svc in profiles.SPRING_SERVICES if runs[svc])]
 
 
-def wiring(files: Sequence[ConfigFile], inputs: Inputs) -> tuple[dict[str, wire.ServiceWiring], list[Problem]]:
-    """spinops.wire.plan over the final files of every service; the caller raises on errors."""
+def _wire_inputs(files: Sequence[ConfigFile], inputs: Inputs) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]], wire.Origin]:
     by_service: dict[str, dict[str, Any]] = {svc: {} for svc in SERVICES}
     hand_written: dict[str, set[str]] = {svc: set() for svc in SERVICES}
     for f in files:
@@ -99,5 +98,37 @@ def wiring(files: Sequence[ConfigFile], inputs: Inputs) -> tuple[dict[str, wire.
         if f.hand_written:
             hand_written[f.service].add(f.name)
     texts = inputs.profiles.texts + [(p.file, p.doc.text) for p in inputs.patches]
-    origin = wire.Origin(locate=inputs.hal.locate, halconfig=inputs.hal.data, texts=texts)
+    return by_service, hand_written, wire.Origin(locate=inputs.hal.locate, halconfig=inputs.hal.data, texts=texts)
+
+
+def wiring(files: Sequence[ConfigFile], inputs: Inputs) -> tuple[dict[str, wire.ServiceWiring], list[Problem]]:
+    """spinops.wire.plan over the final files of every service; the caller raises on errors."""
+    by_service, hand_written, origin = _wire_inputs(files, inputs)
     return wire.plan(by_service, inputs.inventory, origin, hand_written=hand_written)
+
+
+def shard_wiring(files: Sequence[ConfigFile], inputs: Inputs, service_wiring: dict[str, wire.ServiceWiring]) -> dict[str, dict[str, wire.ServiceWiring]]:
+    """With HA, each shard's own Secrets: service -> {shard Deployment -> wiring}, for the services whose shards differ.
+
+    A shard's profile file (`clouddriver-rw.yml`) sits in the service's one ConfigMap, but only the shards running that
+    Spring profile load it (Spring reads `<app>-<profile>.yml` for its active profiles; SHARD_PROFILES). So a
+    credential only a shard profile names goes to those shards alone.
+    Problems were reported by `wiring` already (same files, fewer of them here).
+    """
+    if not inputs.ha:
+        return {}
+    by_service, hand_written, origin = _wire_inputs(files, inputs)
+    out: dict[str, dict[str, wire.ServiceWiring]] = {}
+    for svc, shards in SHARDS.items():
+        shard_files = {f"{svc}-{profile}.yml" for profile in shards.values()}
+        if not shard_files & by_service[svc].keys():
+            continue
+        per = {}
+        for shard in shards:
+            loads = {f"{svc}-{profile}.yml" for profile in SHARD_PROFILES[shard]}
+            mine = {name: data for name, data in by_service[svc].items() if name not in shard_files or name in loads}
+            plan, _problems = wire.plan({svc: mine}, inputs.inventory, origin, hand_written={svc: hand_written[svc] & mine.keys()})
+            per[shard] = plan[svc]
+        if svc in service_wiring and any(w.summary() != service_wiring[svc].summary() for w in per.values()):
+            out[svc] = per
+    return out

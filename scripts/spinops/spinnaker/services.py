@@ -42,6 +42,18 @@ SHARDS: dict[str, dict[str, str]] = {
     },
 }
 
+#: The Spring profiles each HA shard runs besides `local` (SPRING_PROFILES_ACTIVE in
+#: kustomize/components/ha/shards/<shard>/kustomization.yml; a test keeps them equal). Spring loads
+#: `<app>-<profile>.yml` for each, so clouddriver-ro-deck reads clouddriver-ro.yml as well as its own.
+SHARD_PROFILES: dict[str, tuple[str, ...]] = {
+    "clouddriver-caching": ("caching",),
+    "clouddriver-rw": ("rw",),
+    "clouddriver-ro": ("ro",),
+    "clouddriver-ro-deck": ("ro", "ro-deck"),
+    "echo-scheduler": ("scheduler",),
+    "echo-worker": ("worker",),
+}
+
 #: Services that Spinnaker can run without (their `services.<svc>.enabled` is derived from the halconfig).
 OPTIONAL_SERVICES = ("fiat", "kayenta", "keel")
 

@@ -11,7 +11,9 @@ container that mounts the config when the container has `env` NAME, or an `envFr
 `configMapRef` / `secretRef` provides the key (with its `prefix`): a Secret in the checked
 manifests (data / stringData), or one declared in `halconfig/secrets.yml` with NAME in its
 `env` list (Secrets spinops apply creates, or external ones). A `secretRef` to a Secret known
-neither way is reported when `halconfig/secrets.yml` is available and trusted otherwise.
+neither way is reported when `halconfig/secrets.yml` is available and trusted otherwise. An HA
+shard profile file (`clouddriver-ro.yml`) counts only for the containers whose SPRING_PROFILES_ACTIVE
+names its profile: Spring loads `<app>-<profile>.yml` for active profiles only.
 
 PASS::
 
@@ -130,6 +132,19 @@ def _uses(ctx, cm_name: str):
     return ctx.memo(f"placeholders:{cm_name}", compute)
 
 
+def _not_loaded(container: dict) -> set[str]:
+    """HA shard profile files this container's Spring does not load: `<svc>-<profile>.yml` is read only for an active
+    profile (SPRING_PROFILES_ACTIVE), so clouddriver-rw never resolves the placeholders of clouddriver-ro.yml."""
+    from spinops.spinnaker.services import SHARDS
+
+    active = next((e.get("value") for e in k8s.as_list(container.get("env")) if isinstance(e, dict) and e.get("name") == "SPRING_PROFILES_ACTIVE"), None)
+    svc = container.get("name")
+    if not isinstance(active, str) or svc not in SHARDS:
+        return set()
+    on = {p.strip() for p in active.split(",")}
+    return {f"{svc}-{profile}.yml" for profile in SHARDS[svc].values() if profile not in on}
+
+
 def check(resource: dict, ctx):
     if not k8s.is_workload(resource):
         return
@@ -145,9 +160,10 @@ def check(resource: dict, ctx):
         provided, unknown = _env_names(ctx, container)
         if "*" in provided:
             continue
+        skipped = _not_loaded(container)
         reported = set()
         for fname, use in uses:
-            if use.name in provided or use.name in reported:
+            if use.name in provided or use.name in reported or fname in skipped:
                 continue
             reported.add(use.name)
             extra = f"; it references {', '.join(unknown)}, which is neither in the manifests nor in halconfig/secrets.yml" if unknown else ""
