@@ -34,7 +34,7 @@ LITERAL = "canary-literal-5e2b9d-do-not-leak"
 
 
 def workflow_keys(repo: Path) -> list[str]:
-    from spinops.wire import load_secrets
+    from spinops.credentials import load_secrets
 
     inv = load_secrets(repo)
     return sorted(k for decl in inv.secrets.values() if decl.source == "workflow" for k in decl.env)

@@ -156,7 +156,7 @@ def _profiles(tmp_path: Path, data: bytes):
 
 
 def _secrets(tmp_path: Path, data: bytes):
-    from spinops.wire import load_secrets
+    from spinops.credentials import load_secrets
 
     (tmp_path / "halconfig").mkdir()
     (tmp_path / "halconfig" / "secrets.yml").write_bytes(data)

@@ -18,6 +18,7 @@ replaces `build/<env>/`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -189,6 +190,17 @@ def _labels(service: str) -> dict:
     return {PART_OF_LABEL: PART_OF, MANAGED_BY_LABEL: MANAGED_BY, SERVICE_LABEL: service}
 
 
+def secret_volume_name(secret: str) -> str:
+    """`secret-<name>`, a DNS-1123 label (at most 63 characters, Kubernetes' validation of volume names).
+    A longer one keeps a prefix and a hash of the whole name, so two Secrets that share a long prefix
+    never collapse into one volume (a service would mount the wrong Secret)."""
+    name = f"secret-{secret}"
+    if len(name) <= 63:
+        return name
+    digest = hashlib.sha256(secret.encode()).hexdigest()[:10]
+    return f"secret-{secret[:45].rstrip('-')}-{digest}"
+
+
 def wiring_patch(service: str, w, deployment: str | None = None) -> dict | None:
     """Strategic-merge patch adding a service's Secrets to its container (w: spinops.wire.ServiceWiring); deployment:
     a shard's name when the patch is that shard's own."""
@@ -203,7 +215,7 @@ def wiring_patch(service: str, w, deployment: str | None = None) -> dict | None:
     if w.volumes:
         container["volumeMounts"] = []
         for secret, mount, keys in w.volumes:
-            vol = f"secret-{secret}"[:63]
+            vol = secret_volume_name(secret)
             container["volumeMounts"].append({"name": vol, "mountPath": mount, "readOnly": True})
             source: dict[str, Any] = {"secretName": secret, "defaultMode": SECRET_FILE_MODE}
             if keys is not None:  # least privilege: only the files this service reads

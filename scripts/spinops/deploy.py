@@ -45,7 +45,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from spinops import gha
+from spinops import gha, yamlio
+from spinops.credentials import Masker
 from spinops.errors import InputError, Problem
 from spinops.kube import changes
 from spinops.kube.applyset import applyset_args, as_applied, manifest_namespace, pruned_from_output
@@ -99,7 +100,7 @@ def workflow_secrets(repo: Path) -> list[WorkflowSecret]:
 
     Parsing and validation are spinops.wire's (one reader of secrets.yml, errors with line numbers).
     """
-    from spinops.wire import load_secrets
+    from spinops.credentials import load_secrets
 
     inv = load_secrets(repo)
     out, problems = [], []
@@ -168,31 +169,6 @@ def secrets_manifest(secrets: Sequence[WorkflowSecret], values: Mapping[str, str
             }
         )
     return json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, sort_keys=True)
-
-
-class Masker:
-    """Replaces every secret value (and its base64 form) in text we print."""
-
-    def __init__(self, values: Sequence[str] = ()):
-        forms = set()
-        for v in values:
-            if len(v) < 3:  # masking one or two characters would shred every line; such a value is not a credential
-                continue
-            forms.add(v)
-            forms.add(base64.b64encode(v.encode()).decode())
-            forms.update(ln for ln in v.splitlines() if len(ln.strip()) >= 3)
-        self._forms = sorted(forms, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for f in self._forms:
-            text = text.replace(f, "***")
-        return text
-
-    def register_with_runner(self, values: Sequence[str]) -> None:
-        for v in values:
-            gha.add_mask(v)
-            if len(v) >= 3:
-                gha.add_mask(base64.b64encode(v.encode()).decode())
 
 
 # --------------------------------------------------------------------------- plan
@@ -340,8 +316,8 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
             raise InputError(
                 Problem(f"no manifests to apply: {opts.manifests} does not exist", str(opts.manifests), hint=f"run `spinops build --env {opts.env}` first")
             )
-        text, manifests_path = opts.manifests.read_text(encoding="utf-8"), opts.manifests
-    docs = load_documents(text)
+        text, manifests_path = yamlio.read_text(opts.manifests), opts.manifests
+    docs = load_documents(text, str(manifests_path))
     if not docs:  # applying nothing with --prune would delete everything the ApplySet holds
         raise InputError(Problem("the manifests contain no resources; refusing to apply (pruning would delete everything)", str(opts.plan_in or opts.manifests)))
     namespace = saved.namespace if saved is not None else manifest_namespace(docs, opts.namespace, opts.manifests)
@@ -355,7 +331,7 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
     secrets = workflow_secrets(opts.repo)
     values = secret_values(secrets, environ)
     mask = Masker(list(values.values()))
-    mask.register_with_runner(list(values.values()))
+    gha.add_masks(mask.runner_masks())
     k = Kubectl(kubectl_path(), mask, log, hide_env=list(values))
 
     with tempfile.TemporaryDirectory(prefix="spinops-plan-") as tmp:

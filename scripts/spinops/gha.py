@@ -56,17 +56,12 @@ def annotation(
 
 
 def mask_lines(value: str) -> list[str]:
-    """The `::add-mask::` lines for a secret value.
+    """The `::add-mask::` lines for a secret value: the pieces spinops.credentials.Masker registers
+    (the value, each line of a multi-line value, as the runner masks line by line, and its base64
+    form; nothing below the one masking threshold)."""
+    from spinops.credentials import Masker
 
-    The runner masks log lines one at a time, so a multi-line value is also registered line by line;
-    an empty value registers nothing (masking "" would be meaningless).
-    """
-    parts = [value] + ([ln for ln in value.splitlines() if ln.strip()] if "\n" in value or "\r" in value else [])
-    seen: list[str] = []
-    for p in parts:
-        if p and p not in seen:
-            seen.append(p)
-    return [command("add-mask", p) for p in seen]
+    return [command("add-mask", p) for p in Masker([value]).runner_masks()]
 
 
 def add_mask(value: str, out=None) -> None:

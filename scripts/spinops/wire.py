@@ -19,6 +19,9 @@ and refuses to build when a credential could leak or be missing:
 - any credential in Deck's settings.js / settings-local.js (served to every browser).
 A declared key or file that nothing uses is a warning.
 
+What a credential is (placeholder syntax, credential keys, the schema's credential fields) and the
+secrets.yml model live in spinops.credentials, shared with check, diff, apply and migrate.
+
 Deck is not a Spring service: nothing is wired into it except what deck.env needs (its TLS files,
 and PASSPHRASE as an env var from a Secret key, never through a ConfigMap).
 """
@@ -26,52 +29,36 @@ and PASSPHRASE as an env var from a Secret key, never through a ConfigMap).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from spinops import layout
-from spinops.errors import InputError, Problem
+from spinops.credentials import (
+    PLACEHOLDER,
+    SECRET_REFERENCE,
+    SECRETS_FILE,
+    SecretDecl,
+    SecretInventory,
+    credential_values,
+    find_placeholders,
+    is_env_credential,
+    literal_credentials,
+    literal_default,
+    load_secrets,
+    parse_secrets,
+    strings,
+)
+from spinops.errors import Problem
 
-SECRETS_FILE = str(layout.SECRETS_FILE)
-PLACEHOLDER = re.compile(r"\$\{([^}:\s]+)(:[^}]*)?\}")
-ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-#: Keys whose literal string value in a profile or patch is treated as a credential.
-CREDENTIAL_KEY = re.compile(r"(?i)(password|passphrase|secret|token|apikey|api_key|appkey|app_key|accesskey|privatekey|insertkey|insert_key)$")
-#: A kork secret-engine reference, `encrypted:<engine>!<name>:<value>...` or `encryptedFile:...` (kork-secrets
-#: EncryptedSecret.java). The Spring service decrypts it when it reads the property (SecretAwarePropertySource),
-#: so it is not a literal credential and names no file of a Secret.
-SECRET_REFERENCE = re.compile(r"(?i)^encrypted(file)?:[^!]+(![A-Za-z0-9]+:.+)+$")
 DECK_SETTINGS = ("settings.js", "settings-local.js")
 DECK_ENV = "deck.env"
 DECK_PASSPHRASE = "PASSPHRASE"
 
+__all__ = ["SECRETS_FILE", "SecretDecl", "SecretInventory", "find_placeholders", "is_env_credential", "load_secrets",
+           "parse_secrets", "plan", "check_halconfig", "Origin", "ServiceWiring"]
+
 
 # --------------------------------------------------------------------------------------------
 # placeholders
-
-
-def _strings(obj: Any) -> Iterator[str]:
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            if isinstance(k, str):
-                yield k
-            yield from _strings(v)
-    elif isinstance(obj, list):
-        for v in obj:
-            yield from _strings(v)
-
-
-def find_placeholders(text_or_struct: Any) -> set[str]:
-    """Every `${NAME}` used (Spring syntax: `${NAME:default}` counts as NAME), property references included."""
-    out: set[str] = set()
-    for s in _strings(text_or_struct):
-        if "${" in s:
-            out.update(m.group(1) for m in PLACEHOLDER.finditer(s))
-    return out
 
 
 def _scan(obj: Any, inventory: SecretInventory) -> tuple[dict[str, bool], list[str]]:
@@ -80,150 +67,13 @@ def _scan(obj: Any, inventory: SecretInventory) -> tuple[dict[str, bool], list[s
     defaults: dict[str, bool] = {}
     refs: list[str] = []
     mounts = tuple(d.mount_path.rstrip("/") + "/" for d in inventory.secrets.values() if d.mount_path)
-    for s in _strings(obj):
+    for s in strings(obj):
         if "${" in s:
             for m in PLACEHOLDER.finditer(s):
                 defaults[m.group(1)] = defaults.get(m.group(1), True) and m.group(2) is not None
         elif mounts and s.startswith(mounts):
             refs.append(s)
     return defaults, refs
-
-
-def is_env_credential(name: str, inventory: SecretInventory | None = None) -> bool:
-    """The rule: declared in secrets.yml, or UPPER_SNAKE_CASE (Spring property references are dotted/camelCase)."""
-    return bool(inventory and name in inventory.env_owner) or bool(ENV_NAME.match(name))
-
-
-# --------------------------------------------------------------------------------------------
-# secrets.yml
-
-
-@dataclass(frozen=True)
-class SecretDecl:
-    name: str
-    source: str
-    env: tuple[str, ...] = ()
-    files: tuple[str, ...] = ()
-    mount_path: str | None = None
-
-    def file_path(self, f: str) -> str:
-        return f"{self.mount_path.rstrip('/')}/{f}"
-
-
-@dataclass
-class SecretInventory:
-    secrets: dict[str, SecretDecl] = field(default_factory=dict)
-    file: str = SECRETS_FILE
-    doc: Any = None  # spinops.patch.Located, for line numbers
-    env_owner: dict[str, str] = field(default_factory=dict)  # key -> Secret
-    file_owner: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (Secret, key)
-    warnings: list[Problem] = field(default_factory=list)
-
-    def problem(self, path: tuple, message: str, **kw) -> Problem:
-        return self.doc.problem(path, message, **kw) if self.doc else Problem(message, file=self.file, **kw)
-
-    def mount_of(self, path: str) -> SecretDecl | None:
-        for decl in self.secrets.values():
-            if decl.mount_path and path.startswith(decl.mount_path.rstrip("/") + "/"):
-                return decl
-        return None
-
-
-def parse_secrets(doc) -> SecretInventory:
-    """Validate a parsed secrets.yml (a spinops.patch.Located) against its schema (spinops/schemas/secrets.schema.json,
-    the one editors get), then what a schema cannot say: keys and mount paths declared twice; InputError with every problem."""
-    from spinops import schemas
-
-    inv = SecretInventory(file=doc.file, doc=doc)
-    if doc.data is None:
-        return inv
-    problems: list[Problem] = schemas.problems("secrets", doc, "secrets-shape")
-    if problems:
-        raise InputError(problems)
-    mounts: dict[str, str] = {}
-    for name, spec in (doc.data.get("secrets") or {}).items():
-        p = ("secrets", name)
-        env, files, mount = spec.get("env") or [], spec.get("files") or [], spec.get("mountPath")
-        for i, e in enumerate(env):
-            if e in inv.env_owner:
-                problems.append(doc.problem(p + ("env", i), f"env key {e} is also declared by Secret {inv.env_owner[e]}", code="secrets-duplicate"))
-            else:
-                inv.env_owner[e] = name
-        if mount is not None:
-            norm = mount.rstrip("/")
-            for other_path, other in mounts.items():
-                if norm == other_path or norm.startswith(other_path + "/") or other_path.startswith(norm + "/"):
-                    problems.append(doc.problem(p + ("mountPath",), f"mountPath {mount} overlaps Secret {other}'s {other_path}", code="secrets-duplicate"))
-            mounts[norm] = name
-        if not env and not files:
-            problems.append(doc.problem(p, "declares neither env keys nor files", severity="warning", code="secrets-empty"))
-        decl = SecretDecl(name, spec.get("source", "external"), tuple(env), tuple(files), mount)
-        inv.secrets[name] = decl
-        if mount:
-            for f in files:
-                inv.file_owner[decl.file_path(f)] = (name, f)
-    if any(x.severity == "error" for x in problems):
-        raise InputError(problems)
-    inv.warnings = problems
-    return inv
-
-
-def load_secrets(repo: Path) -> SecretInventory:
-    """Parsed halconfig/secrets.yml (names only); an absent file is an empty inventory."""
-    from spinops import yamlio
-
-    path = layout.Repo(repo).secrets_file
-    if not path.exists():
-        return SecretInventory()
-    return parse_secrets(yamlio.read(path, SECRETS_FILE, root=repo))
-
-
-# --------------------------------------------------------------------------------------------
-# the halconfig's credential fields (schema annotations)
-
-
-def _credential_trie(schema: dict | None) -> dict:
-    """The schema's credential fields as a trie over data keys ("[]": list items, "*": map values)."""
-    from spinops.halconfig import schema as hs
-
-    # an explicit schema (tests) is walked the same way as the packaged one
-    fields = hs.credential_fields() if schema is None else hs.credential_fields_of(schema)
-    trie: dict = {}
-    for pattern, kind in fields:
-        node = trie
-        for seg in pattern.split("."):
-            name = seg.rstrip("[]")
-            tokens = ([name] if name else []) + ["[]"] * ((len(seg) - len(name)) // 2)
-            for tok in tokens:
-                node = node.setdefault(tok, {})
-        node[None] = kind
-    return trie
-
-
-def credential_values(data: Any, schema: dict | None = None) -> Iterator[tuple[tuple, str, Any]]:
-    """(path, "credential" | "credential-file", value) for every credential field set in `data`.
-
-    Follows only the schema's credential paths, so the cost is the number of credential values.
-    """
-    trie = _credential_trie(schema)
-
-    def walk(value, node, path):
-        kind = node.get(None)
-        if kind:
-            yield path, kind, value
-        if isinstance(value, dict):
-            star = node.get("*")
-            for k, v in value.items():
-                for sub in (node.get(k), star):
-                    if sub:
-                        yield from walk(v, sub, path + (k,))
-        elif isinstance(value, list):
-            sub = node.get("[]")
-            if sub:
-                for i, v in enumerate(value):
-                    yield from walk(v, sub, path + (i,))
-
-    yield from walk(data, trie, ())
 
 
 def dotted(path: tuple) -> str:
@@ -335,7 +185,10 @@ def check_halconfig(hal_data: dict, inventory: SecretInventory, locate, sections
     """
     problems: list[Problem] = []
     for path, kind, value in credential_values(hal_data, schema):
-        if not isinstance(value, str) or value == "" or PLACEHOLDER.search(value) or SECRET_REFERENCE.match(value):
+        if not isinstance(value, str) or value == "":
+            continue
+        default = kind == "credential" and literal_default(value)
+        if (PLACEHOLDER.search(value) and not default) or SECRET_REFERENCE.match(value):
             continue
         if kind == "credential-file" and value in inventory.file_owner:
             continue
@@ -344,11 +197,13 @@ def check_halconfig(hal_data: dict, inventory: SecretInventory, locate, sections
         svcs = services_reading(path, sections)
         used_by = f" (read by {', '.join(svcs)})" if svcs else ""
         if kind == "credential":
+            what = "a literal credential as a placeholder's default" if default else "a literal credential"
+            fix = "remove the `:default` of the placeholder" if default else f"replace the value by a placeholder such as ${{{_suggest_name(path)}}}"
             problems.append(
                 _problem(
                     loc,
-                    f"{dotted(path)} holds a literal credential{used_by}: it would end up in a ConfigMap",
-                    hint=f"replace the value by a placeholder such as ${{{_suggest_name(path)}}} and declare that key in {SECRETS_FILE}",
+                    f"{dotted(path)} holds {what}{used_by}: it would end up in a ConfigMap",
+                    hint=f"{fix} and declare that key in {SECRETS_FILE}",
                     code="literal-credential",
                     services=svcs,
                 )
@@ -367,20 +222,6 @@ def check_halconfig(hal_data: dict, inventory: SecretInventory, locate, sections
 def _suggest_name(path: tuple) -> str:
     words = [p for p in path if isinstance(p, str)][-2:]
     return re.sub(r"(?<!^)(?=[A-Z])", "_", "_".join(words)).upper().replace("__", "_")
-
-
-def _literal_credentials(obj, path=()) -> Iterator[tuple]:
-    """Paths of string values under password/secret/token-like keys that are not placeholders."""
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            if isinstance(k, str) and CREDENTIAL_KEY.search(k) and isinstance(v, str) and v and not PLACEHOLDER.search(v) \
-                    and not SECRET_REFERENCE.match(v):
-                yield path + (k,)
-            else:
-                yield from _literal_credentials(v, path + (k,))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _literal_credentials(v, path + (i,))
 
 
 def plan(
@@ -419,11 +260,11 @@ def plan(
             if fname in DECK_SETTINGS:
                 for n in creds:
                     browser.setdefault(n, set()).add(fname)
-                for p in _literal_credentials(data):
+                for p in literal_credentials(data):
                     problems.append(_problem(origin.find(f"{p[-1]}:", texts_first=True, prefer=fname), f"{fname}: `{dotted(p)}` holds a literal credential and Deck serves this file to every browser", hint="remove it; Deck needs no credentials", code="credential-in-browser", services=[svc]))
                 continue
             if fname in hand_written.get(svc, ()):
-                for p in _literal_credentials(data):
+                for p in literal_credentials(data):
                     literals.setdefault((fname, p), set()).add(svc)
             if fname == DECK_ENV:
                 continue  # Deck's environment: see _deck_env_needs

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
 
 import pytest
 
 from spinops import gha
-from spinops.deploy import Masker
+from spinops.credentials import Masker
 
 
 def test_escaping_follows_actions_toolkit():
@@ -27,7 +28,9 @@ def test_add_mask_only_inside_actions_and_line_by_line(monkeypatch, capsys):
     assert capsys.readouterr().out == ""  # outside Actions, masking would just print the secret
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     gha.add_mask("line-one\nline-two\n")
-    assert capsys.readouterr().out.splitlines() == ["::add-mask::line-one%0Aline-two%0A", "::add-mask::line-one", "::add-mask::line-two"]
+    b64 = base64.b64encode(b"line-one\nline-two\n").decode()
+    assert capsys.readouterr().out.splitlines() == ["::add-mask::line-one%0Aline-two%0A", "::add-mask::line-one", "::add-mask::line-two",
+                                                    f"::add-mask::{b64}"]
     gha.add_mask("")
     assert capsys.readouterr().out == ""
 

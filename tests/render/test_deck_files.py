@@ -97,7 +97,7 @@ def test_deck_notification_credentials_come_from_the_schema():
 
 def test_settings_js_drops_every_notification_credential_the_schema_lists():
     # credential_fields() walks the whole schema independently of deck's own lookup
-    from spinops.halconfig.schema import credential_fields
+    from spinops.credentials import credential_fields
 
     hal: dict = {"notifications": {}}
     for pattern, _kind in credential_fields():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from spinops.credentials import credential_fields
 from spinops.halconfig import schema as hs
 
 SECRETS = [
@@ -96,7 +97,7 @@ def test_secret_strings_are_credentials(pattern):
     node = hs.at(_path(pattern))
     assert node is not None, pattern
     assert node.get("x-spinops-credential") is True and node["type"] == "string"
-    assert (pattern, "credential") in hs.credential_fields()
+    assert (pattern, "credential") in credential_fields()
 
 
 @pytest.mark.parametrize("pattern", FILES)
@@ -105,7 +106,7 @@ def test_credential_file_paths_are_annotated(pattern):
     assert node is not None, pattern
     assert node.get("x-spinops-credential-file") is True and node["type"] == "string"
     assert not node.get("x-spinops-credential")
-    assert (pattern, "credential-file") in hs.credential_fields()
+    assert (pattern, "credential-file") in credential_fields()
 
 
 @pytest.mark.parametrize("pattern", NOT_SECRETS)
@@ -116,7 +117,7 @@ def test_identifiers_are_not_credentials(pattern):
 
 
 def test_credential_fields_are_consistent_with_the_schema():
-    fields = hs.credential_fields()
+    fields = credential_fields()
     assert list(fields) == sorted(set(fields))
     for pattern, kind in fields:
         node = hs.at(_path(pattern))

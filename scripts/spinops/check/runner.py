@@ -38,27 +38,19 @@ def load_context(manifest: Manifest, repo: Path | None) -> Context:
     return Context(
         resources=[r.obj for r in manifest.resources],
         declared_secrets=load_declared_secrets(repo) if repo else None,
-        credential_keys=credential_keys(),
         repo=repo,
     )
 
 
 def load_declared_secrets(repo: Path) -> dict[str, frozenset[str]] | None:
     """Secret name -> keys (env names and files) from `halconfig/secrets.yml`, read by the build's own
-    loader (spinops.wire), so check and build agree; None when the repo has no secrets.yml."""
-    from spinops.wire import SECRETS_FILE, load_secrets
+    loader (spinops.credentials), so check and build agree; None when the repo has no secrets.yml."""
+    from spinops.credentials import SECRETS_FILE, load_secrets
 
     if not (repo / SECRETS_FILE).is_file():
         return None
     inventory = load_secrets(repo)
     return {name: frozenset((*decl.env, *decl.files)) for name, decl in inventory.secrets.items()}
-
-
-def credential_keys() -> frozenset[str]:
-    """Key names the halconfig schema marks `x-spinops-credential` (lower-case: password, token, apiKey, ...)."""
-    from spinops.halconfig.schema import credential_fields
-
-    return frozenset(p.rsplit(".", 1)[-1].replace("[]", "").lower() for p, kind in credential_fields() if kind == "credential")
 
 
 def selected_builtins(opts: Options):

@@ -11,7 +11,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from spinops.diff.mask import Redactor, mask_pair
+from spinops.credentials import Masker
+from spinops.diff.mask import mask_pair, redactor
 from spinops.diff.normalize import GeneratedRef, rewrite_generated_refs, split_generated, strip_noise, to_text
 from spinops.manifests import resource_key
 from spinops.spinnaker.services import SERVICE_LABEL
@@ -76,7 +77,7 @@ class DiffResult:
     impact: dict | None = None  # see spinops.diff.impact.Impact.as_dict
     check: dict | None = None  # summary of `spinops check` findings, when given
     notes: list[str] = field(default_factory=list)  # report-level remarks (e.g. a new environment)
-    redact: Redactor = field(default_factory=Redactor, repr=False)
+    redact: Masker = field(default_factory=Masker, repr=False)
 
     @property
     def has_changes(self) -> bool:
@@ -167,7 +168,7 @@ def compare(
     """Compare two document lists. Labels name the sides in the report (`main@1a2b3c4`); `sides`
     prefix the file names in the unified diff headers (`--- base/Deployment.apps/spinnaker/fiat`)."""
     old_docs, new_docs = list(old_docs), list(new_docs)
-    redact = Redactor.from_documents(old_docs, new_docs)
+    redact = redactor(old_docs, new_docs)
     eo, en = _entries(old_docs), _entries(new_docs)
     ambiguous = _ambiguous(eo) | _ambiguous(en)
     old, new = _index(eo, ambiguous), _index(en, ambiguous)

@@ -192,34 +192,3 @@ def _any_set(d, path: Path_) -> bool:
     if not isinstance(d, dict) or head not in d:
         return False
     return _any_set(d[head], rest)
-
-
-def credential_paths_from_schema(schema: dict, *, max_depth: int = 12) -> list[Path_]:
-    """Every path of a field marked `x-spinops-credential` in the halconfig JSON Schema."""
-    defs = schema.get("$defs") or schema.get("definitions") or {}
-    out: set[Path_] = set()
-
-    def resolve(node):
-        seen = 0
-        while isinstance(node, dict) and "$ref" in node and seen < 20:
-            ref = node["$ref"]
-            name = ref.rsplit("/", 1)[-1]
-            node = defs.get(name, {})
-            seen += 1
-        return node if isinstance(node, dict) else {}
-
-    def walk(node, path: Path_, depth: int):
-        node = resolve(node)
-        if depth > max_depth:
-            return
-        if node.get("x-spinops-credential"):
-            out.add(path)
-        for sub in node.get("allOf", []) + node.get("anyOf", []) + node.get("oneOf", []):
-            walk(sub, path, depth + 1)
-        for k, v in (node.get("properties") or {}).items():
-            walk(v, (*path, k), depth + 1)
-        if isinstance(node.get("items"), dict):
-            walk(node["items"], (*path, "*"), depth + 1)
-
-    walk(schema, (), 0)
-    return sorted(out)

@@ -6,9 +6,14 @@ old side and `*** (after)` on the new one, so a rotation is visible without the 
 of a Secret that embed an object (client-side apply's last-applied-configuration holds the whole
 Secret as JSON) are masked the same way.
 
-The safety net (`Redactor`) collects every secret value seen on either side (raw, base64-decoded,
-and each line of a multi-line value) and replaces any occurrence in the final report text with
-`***`: a credential pasted into a ConfigMap or an annotation still never reaches a PR comment.
+A ConfigMap value under a credential key (spinops.credentials: `DB_PASSWORD`, `apiKey`, ...), such as
+a configMapGenerator literal, is masked the same way: `spinops check` refuses it, but the diff that
+shows the mistake must not publish it.
+
+The safety net (`redactor`, spinops.credentials.Masker: the one masking policy) collects every secret
+value seen on either side (raw, base64-decoded, each line of a multi-line value, JSON-escaped...) and
+replaces any occurrence in the final report text with `***`: a credential pasted into an annotation
+still never reaches a PR comment.
 """
 
 from __future__ import annotations
@@ -18,15 +23,23 @@ import binascii
 import json
 from collections.abc import Iterable
 
-MASK = "***"
-MASK_BEFORE = "*** (before)"
-MASK_AFTER = "*** (after)"
-#: Shorter strings are too likely to occur as ordinary text to be scrubbed from the report.
-MIN_REDACT_LEN = 8
+from spinops.credentials import MASK, MASK_AFTER, MASK_BEFORE, Masker, is_credential_key, is_literal
 
 
 def is_secret(obj: dict | None) -> bool:
     return bool(obj) and obj.get("kind") == "Secret" and str(obj.get("apiVersion", "")) == "v1"
+
+
+def _config_credentials(obj: dict | None) -> dict | None:
+    """A ConfigMap's `data` when some key of it is a credential key (a configMapGenerator literal
+    `DB_PASSWORD=...`): those values are masked like a Secret's."""
+    if not obj or obj.get("kind") != "ConfigMap" or not isinstance(obj.get("data"), dict):
+        return None
+    return obj["data"]
+
+
+def _credential_entry(k, v) -> bool:
+    return is_credential_key(k) and is_literal(v)
 
 
 def _masked_fields(obj: dict) -> list[tuple[dict, str]]:
@@ -70,6 +83,7 @@ def mask_pair(old: dict | None, new: dict | None) -> None:
     that embed a Secret manifest."""
     if not (is_secret(old) or is_secret(new)):
         _mask_maps(_annotations(old), _annotations(new), lambda k, v: _embeds_secret(v))
+        _mask_maps(_config_credentials(old), _config_credentials(new), _credential_entry)
         return
     for field in ("data", "stringData"):
         a = old.get(field) if is_secret(old) and isinstance(old.get(field), dict) else None
@@ -101,6 +115,9 @@ def secret_values(obj: dict) -> Iterable[str]:
         for v in (_annotations(obj) or {}).values():
             if _embeds_secret(v):
                 yield from _embedded_values(v)
+        for k, v in (_config_credentials(obj) or {}).items():
+            if _credential_entry(k, v):
+                yield str(v)
         return
     for container, field in _masked_fields(obj):
         values = container[field]
@@ -136,34 +153,10 @@ def _b64(v: str) -> str | None:
         return None
 
 
-class Redactor:
-    """Replaces known secret values in text with `***` (longest first, so overlaps are deterministic)."""
-
-    def __init__(self, values: Iterable[str] = ()):
-        tokens: set[str] = set()
-        for v in values:
-            for piece in [v, *v.splitlines()]:
-                piece = piece.strip()
-                if len(piece) >= MIN_REDACT_LEN and piece not in (MASK, MASK_BEFORE, MASK_AFTER):
-                    tokens.add(piece)
-                    tokens.add(json.dumps(piece, ensure_ascii=False)[1:-1])  # as it appears inside JSON strings
-                    tokens.add(piece.replace("\t", "\u2409").replace("\r", "\u240d"))  # as the diff text shows tabs
-                    tokens.add(piece.replace("'", "''"))  # inside a single-quoted YAML scalar
-        self.tokens = sorted(tokens, key=lambda t: (-len(t), t))
-
-    @classmethod
-    def from_documents(cls, *doc_lists: Iterable[dict]) -> Redactor:
-        vals: list[str] = []
-        for docs in doc_lists:
-            for d in docs:
-                vals.extend(secret_values(d))
-        return cls(vals)
-
-    def __call__(self, text: str) -> str:
-        for t in self.tokens:
-            if t in text:
-                text = text.replace(t, MASK)
-        return text
-
-    def __bool__(self) -> bool:
-        return bool(self.tokens)
+def redactor(*doc_lists: Iterable[dict]) -> Masker:
+    """The text safety net of a diff: every secret value of either side (spinops.credentials' one policy)."""
+    vals: list[str] = []
+    for docs in doc_lists:
+        for d in docs:
+            vals.extend(secret_values(d))
+    return Masker(vals)

@@ -46,11 +46,11 @@ def diff_trees(base: Tree, head: Tree, env: str, *, context: int = 3) -> DiffRes
 
 
 def impact_of(base: Tree, head: Tree, result: DiffResult):
+    from spinops.credentials import credential_paths
     from spinops.diff import impact
-    from spinops.halconfig.schema import load_schema
     from spinops.render import SECTIONS
 
-    cred_paths = impact.credential_paths_from_schema(load_schema())
+    cred_paths = credential_paths()
     config_changed = sorted({c.service for c in result.changes if c.kind in ("ConfigMap", "Secret") and c.service != "other"})
     return impact.analyse(
         base.hal,

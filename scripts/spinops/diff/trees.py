@@ -121,9 +121,7 @@ def _halconfig(root: Path, env: str) -> dict | None:
 
 
 def _secrets(root: Path) -> dict:
-    """{Secret name: {source, env, files}} of halconfig/secrets.yml (read by spinops.wire); {} without one."""
-    from spinops.wire import load_secrets
+    """{Secret name: {source, env, files}} of halconfig/secrets.yml (spinops.credentials); {} without one."""
+    from spinops.credentials import load_secrets
 
-    if not Repo(root).secrets_file.exists():
-        return {}
-    return {name: {"source": d.source, "env": list(d.env), "files": list(d.files)} for name, d in load_secrets(root).secrets.items()}
+    return load_secrets(root).as_dict()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from spinops.credentials import is_credential_path
 from spinops.errors import InputError, Problem
 from spinops.halconfig.source import Source, kind_of, load_file
 from spinops.halconfig.validate import YAML11_TRUE
@@ -207,7 +208,7 @@ def _located(hal: Hal, walk) -> list[Problem]:
     for issue in walk.issues:
         src = hal.source_for(issue.path)
         hint = issue.hint
-        if issue.code in ("wrong-type", "wrong-type-scalar") and _is_credential_path(issue.path):
+        if issue.code in ("wrong-type", "wrong-type-scalar") and is_credential_path(issue.path):
             # never echo what was written in a credential field (a mistyped secret is still a secret)
             field = next((s for s in reversed(issue.path) if isinstance(s, str)), "value")
             got = kind_of(issue.extra.get("value"))
@@ -266,28 +267,6 @@ def _number_problem(src: Source, path: tuple, field: str, d) -> Problem:
     hint = f"write {d.ours} (the YAML 1.2 reading)" + (f" or {d.kleat} (the YAML 1.1 reading)" if type(d.kleat) is not str else "")
     return _problem(src, path, f"`{field}`: ambiguous {'integer' if both_int else 'number'} `{d.raw}`: YAML 1.1 (Kleat) reads "
                     f"it {kleat}, YAML 1.2 (spinops) as {describe(d.ours)}", hint, "yaml-1.1")
-
-
-def _is_credential_path(path: tuple) -> bool:
-    """Whether a halconfig path is a field the schema marks x-spinops-credential (only on the error path)."""
-    dotted = ".".join(f"[{s}]" if isinstance(s, int) else str(s) for s in path).replace(".[", "[")
-    return any(rx.fullmatch(dotted) for rx in _credential_patterns())
-
-
-def _credential_patterns() -> list:
-    global _CREDENTIAL_RX
-    if _CREDENTIAL_RX is None:
-        from spinops.halconfig.schema import credential_fields
-
-        _CREDENTIAL_RX = [
-            re.compile(re.escape(pat).replace(r"\[\]", r"\[\d+\]").replace(r"\*", r"[^.\[]+"))
-            for pat, kind in credential_fields()
-            if kind == "credential"
-        ]
-    return _CREDENTIAL_RX
-
-
-_CREDENTIAL_RX: list | None = None
 
 
 def _problem(src: Source | None, path: tuple, message: str, hint: str | None, code: str, *, key: bool = False) -> Problem:

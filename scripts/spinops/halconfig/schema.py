@@ -7,7 +7,8 @@ It was written for spinops from the facts of Kleat's proto field list (see docs/
 This module is on the render hot path: it imports only json/functools/os (importlib.resources costs
 ~12 ms of imports, so it is used only when the package is not installed as plain files, e.g. a zip).
 Custom keywords (ignored by generic validators) are described in docs/contracts.md:
-x-kleat-wrapper, x-kleat-alias-of, x-kleat-enum-numbers, x-spinops-credential, x-spinops-credential-file.
+x-kleat-wrapper, x-kleat-alias-of, x-kleat-enum-numbers, x-spinops-credential, x-spinops-credential-file
+(the credential fields are walked once, in spinops.credentials).
 """
 
 from __future__ import annotations
@@ -85,40 +86,3 @@ def at(path: tuple[str | int, ...] | list[str | int], schema: dict | None = None
         if node is None:
             return None
     return node
-
-
-@functools.cache
-def credential_fields() -> tuple[tuple[str, str], ...]:
-    """Every credential field as (dotted pattern, kind), sorted by pattern.
-
-    kind is "credential" (a secret string) or "credential-file" (a path to a credential file).
-    Patterns use `[]` for list items and `*` for map values, e.g.
-    ("artifacts.github.accounts[].token", "credential"),
-    ("providers.kubernetes.accounts[].kubeconfigFile", "credential-file").
-    Proto-name aliases (datadog `apiKey` for `api_key`, ...) are listed too.
-    """
-    return credential_fields_of(load_schema())
-
-
-def credential_fields_of(schema: dict) -> tuple[tuple[str, str], ...]:
-    """credential_fields() of a given schema (tests pass their own); not cached."""
-    out: list[tuple[str, str]] = []
-
-    def walk(node: dict, prefix: str, depth: int) -> None:
-        if depth > 40:  # the format is a tree; this only guards against a broken schema file
-            raise ValueError(f"schema nesting too deep at {prefix!r}")
-        if node.get("x-spinops-credential"):
-            out.append((prefix, "credential"))
-        if node.get("x-spinops-credential-file"):
-            out.append((prefix, "credential-file"))
-        node = resolve(node, schema)
-        if node.get("type") == "array" and isinstance(node.get("items"), dict):
-            walk(node["items"], prefix + "[]", depth + 1)
-        for name, sub in node.get("properties", {}).items():
-            walk(sub, f"{prefix}.{name}" if prefix else name, depth + 1)
-        extra = node.get("additionalProperties")
-        if isinstance(extra, dict):
-            walk(extra, prefix + ".*", depth + 1)
-
-    walk(schema, "", 0)
-    return tuple(sorted(out))

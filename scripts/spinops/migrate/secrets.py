@@ -29,6 +29,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from spinops.credentials import PLACEHOLDER, SECRET_REFERENCE, credential_values, is_credential_key
 from spinops.migrate.model import MANUAL, SECRET, Note, dotted, env_name, get, item_label, kebab
 
 FILES_SECRET = "spinnaker-files"
@@ -38,8 +39,6 @@ SECRETS_DIR = ".secrets"
 #: Container words left out of derived names (the item's name says more).
 GENERIC = frozenset({"accounts", "masters", "searches", "publishers", "subscriptions", "clusters", "serviceIntegrations",
                      "groupMembership", "user", "client"})
-#: Environment variable names whose values are treated as credentials (service-settings env).
-SECRET_ENV_VAR = re.compile(r"(?i)(passw(or)?d|secret|token|api_?key|app_?key|access_?key|private_?key|credential|passphrase)")
 
 
 @dataclass
@@ -149,7 +148,6 @@ def halconfig_credentials(data: dict, source, creds: Credentials) -> tuple[dict,
 
 def _credential_fields(data: dict, source, creds: Credentials) -> list[Note]:
     """Every credential field of the schema (in place)."""
-    from spinops.wire import PLACEHOLDER, credential_values
 
     notes: list[Note] = []
     copied = {f.key for f in creds.files}
@@ -230,8 +228,6 @@ CIPHER = "{cipher}"
 def is_encrypted(value) -> bool:
     """A kork secret-engine reference, `encrypted:<engine>!<k>:<v>...` or `encryptedFile:...`
     (kork-secrets EncryptedSecret.java: prefix, engine, then at least one `!name:value` parameter)."""
-    from spinops.wire import SECRET_REFERENCE
-
     return isinstance(value, str) and bool(SECRET_REFERENCE.match(value.strip()))
 
 
@@ -273,7 +269,6 @@ class Found:
 
 def secrets_in_string(value: str) -> list[Found]:
     """Passwords of URL user-info, and secret-named `-D` system properties (`-Dx.keyStorePassword=v`)."""
-    from spinops.wire import CREDENTIAL_KEY, PLACEHOLDER
 
     out = []
     for m in URL_USERINFO.finditer(value):
@@ -283,7 +278,7 @@ def secrets_in_string(value: str) -> list[Found]:
             out.append(Found(m.start(2), m.end(2), "url token"))
     for m in SYSTEM_PROPERTY.finditer(value):
         name = m.group(1).rsplit(".", 1)[-1]
-        if CREDENTIAL_KEY.search(name):
+        if is_credential_key(name):
             v0, v1 = m.start(2), m.end(2)
             if value[v0] in "'\"":
                 v0, v1 = v0 + 1, v1 - 1
@@ -321,7 +316,7 @@ def env_var_secret(service: str, var: str, value, creds: Credentials, *, src_fil
     origin = f"{src_file} env.{var}"
     if not isinstance(value, str) or not value or is_encrypted(value):
         return [{"name": str(var), "value": "" if value is None else str(value)}]
-    if SECRET_ENV_VAR.search(var):
+    if is_credential_key(var):
         key = creds.new_name(env_name([service, "env", var]), origin)
         creds.add_env(secret, key, value, origin, src_file=src_file, src=src)
         return [{"name": str(var), "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}]
@@ -369,7 +364,6 @@ def profile_secrets(profile_name: str, data, creds: Credentials, path: tuple = (
     Secret-engine references (`encrypted:`) are kept and `{cipher}` values get a placeholder whose value
     is unknown; both are appended to `refs` as (path, kind, value-prefix-free description) for the report.
     """
-    from spinops.wire import CREDENTIAL_KEY, PLACEHOLDER
 
     refs = [] if refs is None else refs
     stem = profile_name.rsplit(".", 1)[0]
@@ -379,7 +373,7 @@ def profile_secrets(profile_name: str, data, creds: Credentials, path: tuple = (
             v = data[k]
             if isinstance(v, str) and is_encrypted(v):
                 refs.append((path + (k,), "encrypted", v))
-            elif isinstance(k, str) and CREDENTIAL_KEY.search(k) and isinstance(v, (str, int, float)) and not isinstance(v, bool) \
+            elif is_credential_key(k) and isinstance(v, (str, int, float)) and not isinstance(v, bool) \
                     and str(v) and not PLACEHOLDER.search(str(v)):
                 origin = f"{profile_name} {'.'.join(map(str, path + (k,)))}"
                 name = creds.new_name(env_name([stem, *[p for p in path if isinstance(p, str)], k]), origin)

@@ -44,8 +44,6 @@ class Context:
     resources: list[dict] = field(default_factory=list)
     #: Secret name -> keys declared in halconfig/secrets.yml (None when there is no secrets.yml)
     declared_secrets: dict[str, frozenset[str]] | None = None
-    #: key names the halconfig schema marks as credentials (x-spinops-credential), lower-case
-    credential_keys: frozenset[str] = frozenset()
     repo: Path | None = None
     _index: dict | None = None
     _memo: dict = field(default_factory=dict)

@@ -71,7 +71,7 @@ from __future__ import annotations
 from spinops.check import configfiles, k8s
 from spinops.check.rules import Hit
 from spinops.check.rules.ha_shared_config import config_map_of, mounts_config
-from spinops.wire import ENV_NAME
+from spinops.credentials import ENV_NAME
 
 ID = "placeholders-resolvable"
 DESCRIPTION = "every ${NAME} a service's config uses is provided to its Deployment (env, envFrom)"
@@ -107,7 +107,7 @@ def _env_names(ctx, container: dict) -> tuple[set[str], list[str]]:
 
 
 def _needs_env(name: str, ctx) -> bool:
-    """The build's rule (spinops.wire.is_env_credential): declared in secrets.yml, or UPPER_SNAKE_CASE;
+    """The build's rule (spinops.credentials.is_env_credential): declared in secrets.yml, or UPPER_SNAKE_CASE;
     dotted or camelCase names are Spring property references resolved from the config itself."""
     declared = any(name in keys for keys in (ctx.declared_secrets or {}).values())
     return declared or bool(ENV_NAME.match(name))
