@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spinops import yamlio
+from spinops import jqpatch, yamlio
+from spinops.credentials import Masker, literal_credentials
 from spinops.errors import InputError, Problem
 from spinops.yamlio import Located
 
@@ -92,7 +93,7 @@ class Patch:
     when_text: str | None = None
     args: dict = field(default_factory=dict)
     doc: Located | None = None
-    program: Any = None  # compiled jq program
+    program: str | None = None  # the jq program (syntax-checked; run by spinops.jqpatch)
 
     def problem(self, path: tuple, message: str, **kw) -> Problem:
         return self.doc.problem(path, message, **kw) if self.doc else Problem(message, file=self.file, **kw)
@@ -152,8 +153,12 @@ def parse_patch(doc: Located) -> Patch:
     if kind == "jq" and not problems:
         import jq
 
+        for line, col, name in jqpatch.forbidden_uses(payload):
+            problems.append(_in_program(doc, line, col, f"jq patches may not use `{name}`: it {jqpatch.FORBIDDEN[name]}",
+                                        hint="pass values with `args:` (they are in Git, like the patch)"))
         try:
-            patch.program = jq.compile(payload, args=args)
+            jq.compile(payload, args=args)  # syntax only: programs run in jqpatch's sandbox
+            patch.program = payload
         except ValueError as e:
             problems.append(doc.problem(("patch",), f"jq expression does not compile: {_short(e)}", code="patch-jq"))
     if problems:
@@ -216,6 +221,25 @@ def merge(base: Any, fragment: Any) -> Any:
     return out
 
 
+def _in_program(doc: Located, line: int, col: int, message: str, hint: str | None = None) -> Problem:
+    """A problem at (line, col) of the jq program, located in the patch file: a block scalar
+    (`patch: |`) starts on the line after its key, a flow scalar right after `patch: `."""
+    key_line, key_col = doc.position(("patch",)) or (None, None)
+    if key_line is None:
+        return doc.problem(("patch",), message, hint=hint, code="patch-jq")
+    lines = doc.text.splitlines()
+    rest = lines[key_line - 1][key_col - 1 :].split(":", 1)[-1].strip() if key_line <= len(lines) else ""
+    if rest[:1] in ("|", ">"):
+        body = lines[key_line] if key_line < len(lines) else ""
+        indent = len(body) - len(body.lstrip(" "))
+        at_line, at_col = key_line + line, indent + col
+    else:
+        start = lines[key_line - 1].find(rest[:1] or " ", key_col) + 1 if key_line <= len(lines) else key_col
+        quoted = 1 if rest[:1] in ("'", '"') else 0
+        at_line, at_col = key_line + line - 1, (start + quoted + col - 1) if line == 1 else col
+    return Problem(message, file=doc.file, line=at_line, column=at_col, hint=hint, code="patch-jq")
+
+
 def _apply_once(patch: Patch, doc: dict) -> dict:
     if patch.kind == "merge":
         return merge(doc, patch.payload)
@@ -228,8 +252,8 @@ def _apply_once(patch: Patch, doc: dict) -> dict:
         except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as e:
             raise _OpError(_short(e)) from None
     try:
-        results = patch.program.input_value(doc).all()
-    except ValueError as e:
+        results, _ = jqpatch.evaluate(patch.program, patch.args, doc, twice=False)
+    except jqpatch.JqError as e:
         raise _OpError(f"jq error: {_short(e)}") from None
     if len(results) != 1 or not isinstance(results[0], dict):
         raise _OpError(f"a jq patch must produce exactly one object, got {len(results)} result(s)" + (f" ({type(results[0]).__name__})" if results else ""))
@@ -240,6 +264,12 @@ class _OpError(Exception):
     pass
 
 
+def _get(doc, path: tuple):
+    for p in path:
+        doc = doc[p]
+    return doc
+
+
 def apply_patch(patch: Patch, doc: dict, target: str) -> dict:
     """Apply one patch to one target's data; validate that the operation holds and is idempotent."""
     where = ("patch",)
@@ -248,7 +278,8 @@ def apply_patch(patch: Patch, doc: dict, target: str) -> dict:
     except _OpError as e:
         if patch.kind == "json-patch":
             where = _failing_op(patch, doc)
-        raise InputError(patch.problem(where, f"patch does not apply to {target}: {e}", code="patch-apply")) from None
+        scrub = Masker(str(_get(doc, p)) for p in literal_credentials(doc))  # jq error(.password), json-patch `test`
+        raise InputError(patch.problem(where, f"patch does not apply to {target}: {scrub(str(e))}", code="patch-apply")) from None
     try:
         twice = _apply_once(patch, once)
     except _OpError:
