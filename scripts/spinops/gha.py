@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -55,22 +55,16 @@ def annotation(
     return command(level, message, file=file, line=line, endLine=end_line, col=col, endColumn=end_column, title=title)
 
 
-def mask_lines(value: str) -> list[str]:
-    """The `::add-mask::` lines for a secret value: the pieces spinops.credentials.Masker registers
-    (the value, each line of a multi-line value, as the runner masks line by line, and its base64
-    form; nothing below the one masking threshold)."""
-    from spinops.credentials import Masker
-
-    return [command("add-mask", p) for p in Masker([value]).runner_masks()]
-
-
-def add_mask(value: str, out=None) -> None:
-    """Register a secret with the runner (only inside GitHub Actions: elsewhere this would print it)."""
+def add_masks(pieces: Iterable[str], out=None) -> None:
+    """Register strings with the runner's log masking (only inside GitHub Actions: elsewhere this
+    would print them). Which pieces a secret needs (its lines, its base64 form, nothing too short to
+    mask) is the one masking policy's decision: spinops.credentials.Masker.runner_masks()."""
     if not in_actions():
         return
     out = out or sys.stdout
-    for line in mask_lines(value):
-        print(line, file=out)
+    for p in pieces:
+        if p:
+            print(command("add-mask", p), file=out)
     out.flush()
 
 

@@ -22,16 +22,17 @@ def test_escaping_follows_actions_toolkit():
         gha.annotation("fatal", "m")
 
 
-def test_add_mask_only_inside_actions_and_line_by_line(monkeypatch, capsys):
+def test_add_mask_only_inside_actions_with_the_pieces_of_the_one_policy(monkeypatch, capsys):
+    pieces = Masker(["s3cret"]).runner_masks()
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    gha.add_mask("s3cret")
+    gha.add_masks(pieces)
     assert capsys.readouterr().out == ""  # outside Actions, masking would just print the secret
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    gha.add_mask("line-one\nline-two\n")
+    gha.add_masks(Masker(["line-one\nline-two\n"]).runner_masks())
     b64 = base64.b64encode(b"line-one\nline-two\n").decode()
     assert capsys.readouterr().out.splitlines() == ["::add-mask::line-one%0Aline-two%0A", "::add-mask::line-one", "::add-mask::line-two",
                                                     f"::add-mask::{b64}"]
-    gha.add_mask("")
+    gha.add_masks(Masker(["", "ab"]).runner_masks())
     assert capsys.readouterr().out == ""
 
 
