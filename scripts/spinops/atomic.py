@@ -4,10 +4,18 @@ On any error the destination is untouched. Files are written with a trailing fsy
 (rename is atomic on POSIX within one filesystem, which a sibling temp path guarantees).
 A directory is staged the same way (StagedDir) and swapped in whole: the one directory swap
 that `spinops build` (build/<env>/) and `spinops render --out` share.
+
+The swap is one atomic exchange where the kernel offers it (Linux renameat2 RENAME_EXCHANGE, see
+man 2 rename); elsewhere two renames, and a run interrupted between them is recovered by the next
+one (the old directory is renamed back). Staging holds a lock on the destination, so a second build
+of the same environment stops with a clear message instead of interleaving; leftovers of an
+interrupted run (`.<name>.*.tmp`, `.<name>.old.*`) are removed by the next run.
 """
 
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import os
 import shutil
 import tempfile
@@ -32,13 +40,76 @@ def write_file(path: Path | str, data: str | bytes, mode: int = 0o644) -> None:
         raise
 
 
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+class _Lock:
+    """An exclusive lock on `<parent>/.<name>.lock`, removed on release (the inode is checked after
+    locking, so a lock file removed by the previous holder is not trusted)."""
+
+    def __init__(self, dest: Path):
+        self.path = dest.with_name(f".{dest.name}.lock")
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+                os.close(fd)
+                raise InputError(Problem(f"another spinops run is writing {dest} (pid {holder}); wait for it to finish",
+                                         file=str(dest), code="locked")) from None
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self.fd: int | None = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            self.path.unlink(missing_ok=True)
+            os.close(self.fd)
+            self.fd = None
+
+
+def recover(dest: Path) -> None:
+    """Undo what an interrupted run left next to `dest` (call with the lock held)."""
+    olds = sorted(dest.parent.glob(f".{dest.name}.old.*"), key=lambda p: p.stat().st_mtime)
+    if olds and not dest.exists():  # interrupted between the two renames: the old output comes back
+        os.replace(olds.pop(), dest)
+    for p in [*olds, *dest.parent.glob(f".{dest.name}.*.tmp")]:
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+
+
 class StagedDir:
     """A sibling temporary directory that replaces `dest` on commit(), and vanishes on discard()."""
 
     def __init__(self, dest: Path | str):
         self.dest = Path(dest)
         self.dest.parent.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.", suffix=".tmp", dir=self.dest.parent))
+        self._lock = _Lock(self.dest)
+        try:
+            recover(self.dest)
+            self.path = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.", suffix=".tmp", dir=self.dest.parent))
+        except BaseException:
+            self._lock.release()
+            raise
 
     def write(self, files: Mapping[str, str | bytes]) -> None:
         """Add `files` (relative path -> content); everything staged is readable by all (a build dir is shared)."""
@@ -52,8 +123,12 @@ class StagedDir:
 
     def commit(self) -> None:
         """Swap the staged directory in for `dest` (the old one, if any, is removed afterwards)."""
-        if self.dest.exists() and not self.dest.is_dir():
+        if self.dest.is_symlink() or (self.dest.exists() and not self.dest.is_dir()):
             raise InputError(Problem(f"{self.dest} exists and is not a directory", file=str(self.dest)))
+        if self.dest.exists() and _exchange(self.path, self.dest):
+            shutil.rmtree(self.path, ignore_errors=True)  # the old output, under the staged name
+            self._lock.release()
+            return
         old = None
         if self.dest.exists():
             old = self.dest.with_name(f".{self.dest.name}.old.{os.getpid()}")
@@ -62,9 +137,11 @@ class StagedDir:
         os.replace(self.path, self.dest)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+        self._lock.release()
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+        self._lock.release()
 
 
 def write_tree(dest: Path | str, files: Mapping[str, str | bytes], *, replace: bool = False) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 
 from spinops import __version__
@@ -47,6 +48,10 @@ def _parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict]:
     return parser, modules
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     first = next((a for a in argv if not a.startswith("-")), None)
@@ -61,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help(sys.stderr)
         return EXIT_INPUT
+    # SIGTERM (a cancelled CI job) unwinds like Ctrl-C, so staged outputs and worktrees are cleaned up
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return int(modules[args.command].run(args) or 0)
     except SpinopsError as e:

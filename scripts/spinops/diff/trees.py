@@ -6,6 +6,7 @@ also when a build fails. A failed build is bad input (exit 2) and says which sid
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -66,11 +67,39 @@ def head_label(repo: Path) -> str:
     return f"working tree (HEAD@{sha} + changes)" if dirty else f"HEAD@{sha}"
 
 
+_WORKTREE_PREFIX = "spinops-diff-base-"
+
+
+def _remove_stale_worktrees(repo: Path) -> None:
+    """Worktrees an interrupted diff left registered: ours (temp dir prefix) whose process is gone
+    (its directory holds no `.pid` of a live process), removed with their directories."""
+    listed = _git(repo, "worktree", "list", "--porcelain", check=False).stdout
+    for line in listed.splitlines():
+        if not line.startswith("worktree "):
+            continue
+        wt = Path(line[len("worktree "):])
+        if not wt.parent.name.startswith(_WORKTREE_PREFIX) or _alive(wt.parent / ".pid"):
+            continue
+        _git(repo, "worktree", "remove", "--force", str(wt), check=False)
+        shutil.rmtree(wt.parent, ignore_errors=True)
+    _git(repo, "worktree", "prune", check=False)
+
+
+def _alive(pidfile: Path) -> bool:
+    try:
+        os.kill(int(pidfile.read_text()), 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 @contextmanager
 def worktree(repo: Path, commit: str) -> Iterator[Path]:
     """A detached worktree of `commit` in a temp dir, removed (and pruned) afterwards."""
-    tmp = Path(tempfile.mkdtemp(prefix="spinops-diff-base-"))
+    _remove_stale_worktrees(repo)
+    tmp = Path(tempfile.mkdtemp(prefix=_WORKTREE_PREFIX))
     wt = tmp / "tree"
+    (tmp / ".pid").write_text(str(os.getpid()))
     p = _git(repo, "worktree", "add", "--detach", "--quiet", str(wt), commit, check=False)
     if p.returncode != 0:
         shutil.rmtree(tmp, ignore_errors=True)
