@@ -310,7 +310,16 @@ def run_kustomize(directory: Path, *, display: str, repo: Path | None = None, so
     from spinops.tools import kubectl
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOMIZE_")}
-    proc = subprocess.run([kubectl(), "kustomize", str(directory)], capture_output=True, text=True, env=env, check=False)
+    binary = kubectl()
+    try:
+        proc = subprocess.run([binary, "kustomize", str(directory)], capture_output=True, text=True, env=env, check=False)
+    except OSError as e:  # a bad SPINOPS_KUBECTL: not found, not executable
+        raise InputError(Problem(f"cannot run kubectl {binary!r}: {e.strerror or e}", file=source or display, code="kustomize",
+                                 hint="check SPINOPS_KUBECTL, or unset it to use the pinned kubectl")) from None
+    if proc.returncode == 0 and not proc.stdout.strip():
+        # a broken or substituted kubectl must not replace a good build with zero resources
+        raise InputError(Problem("kubectl kustomize exited 0 but printed no manifests; refusing to write an empty build",
+                                 file=source or display, code="kustomize", hint=f"kubectl used: {binary}"))
     if proc.returncode != 0:
         msg = proc.stderr.strip().replace(str(directory), display) or f"kubectl kustomize exited {proc.returncode}"
         if repo is not None:

@@ -409,6 +409,8 @@ class Masker:
         lines and its base64 form (the runner masks line by line, and cannot match across lines)."""
         out: list[str] = []
         for v in self.values:
+            if len(v.strip()) < MIN_MASK_LEN:
+                continue
             for p in (v, *(v.splitlines() if "\n" in v or "\r" in v else ()), base64.b64encode(v.encode()).decode()):
                 if len(p.strip()) >= MIN_MASK_LEN and p not in out:
                     out.append(p)

@@ -7,6 +7,7 @@ and ConfigMap contents need.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import yaml
@@ -22,13 +23,24 @@ class _NoAliasDumper(_Dumper):  # type: ignore[misc, valid-type]
         return True
 
 
-def load_documents(text: str) -> list[dict]:
-    """Parse a multi-document YAML stream into a list of mappings (empty documents dropped)."""
+def load_documents(text: str, name: str = "<manifests>") -> list[dict]:
+    """Parse a multi-document YAML stream into a list of mappings (empty documents dropped).
+
+    Bad YAML is an InputError at its line and column, without the text around it (it may be a Secret's data)."""
+    import yaml_rs
+
+    from spinops.errors import InputError, Problem
     from spinops.yamlio import loads_fast
 
     if not text.strip():
         return []
-    docs = loads_fast(text, "<manifests>")
+    try:
+        docs = loads_fast(text, name)
+    except yaml_rs.YAMLDecodeError as e:
+        m = re.search(r"line (\d+), column (\d+)", str(e))
+        reason = str(e).strip().splitlines()[-1].strip() if str(e).strip() else "cannot parse"
+        raise InputError(Problem(f"invalid YAML: {reason}", file=name, line=int(m.group(1)) if m else None,
+                                 column=int(m.group(2)) if m else None, code="yaml-syntax")) from None
     if isinstance(docs, dict):
         docs = [docs]
     elif docs is None:
@@ -38,10 +50,14 @@ def load_documents(text: str) -> list[dict]:
     for d in docs:
         if d is None:
             continue
-        if isinstance(d, dict) and d.get("kind", "").endswith("List") and isinstance(d.get("items"), list):
+        if isinstance(d, dict) and str(d.get("kind", "")).endswith("List") and isinstance(d.get("items"), list):
             out.extend(i for i in d["items"] if i)
         else:
             out.append(d)
+    bad = sum(1 for d in out if not isinstance(d, dict) or not isinstance(d.get("kind"), str))
+    if bad:  # a scalar, a list, `kind: 5` or a List's garbage item: no resource, and no value echoed
+        raise InputError(Problem(f"{bad} document(s) or List item(s) are not Kubernetes resources (a mapping with a string `kind`)",
+                                 file=name, code="not-a-resource"))
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,7 @@ def load_profiles(repo: Path) -> Profiles:
             continue
         out.texts.append((display, text))
         if path.name == DECK_LOCAL:
+            problems += browser_credentials(text, display)
             out.deck_js = text
             continue
         try:
@@ -86,6 +88,27 @@ def load_profiles(repo: Path) -> Profiles:
         out.data[path.name] = doc.data
     if problems:
         raise InputError(problems)
+    return out
+
+
+#: `key: 'value'` / `key = "value"` anywhere on a line of JavaScript (object literals, assignments).
+_JS_PAIR = re.compile(r"""(?:^|[\s{,;(])["']?([A-Za-z_$][\w$.-]*)["']?\s*[:=]\s*(["'`])(.*?)\2""")
+
+
+def browser_credentials(js: str, display: str) -> list[Problem]:
+    """Literal credentials written by hand in settings-local.js (`apiKey: 'xyz'`, `token = "..."`): Deck
+    serves the file to every browser. The key decides (spinops.credentials); the value is never shown."""
+    from spinops.credentials import is_credential_key, is_literal
+
+    out = []
+    for n, line in enumerate(js.splitlines(), 1):
+        if line.lstrip().startswith(("//", "*", "/*")):
+            continue
+        for m in _JS_PAIR.finditer(line):
+            key = m.group(1).rsplit(".", 1)[-1]
+            if is_credential_key(key) and is_literal(m.group(3)):
+                out.append(Problem(f"`{key}` holds a literal credential and Deck serves this file to every browser", file=display,
+                                   line=n, column=m.start(1) + 1, code="credential-in-browser", hint="remove it; Deck needs no credentials"))
     return out
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from spinops.credentials import is_credential_key
+
 #: Where the pod template lives in each workload kind (a Pod is its own template).
 POD_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": (),
@@ -143,7 +145,21 @@ _SENSITIVE_SEGMENTS = frozenset({"env", "args", "command", "annotations", "data"
 
 
 def may_hold_credentials(resource: dict, path: Path) -> bool:
-    """True when the value at `path` must not be printed (it could be a credential)."""
+    """True when the value at `path` must not be printed (it could be a credential): in a Secret or
+    ConfigMap, under a sensitive segment or a credential key, or a collection that holds one (a whole
+    container spec holds its env values)."""
     if resource.get("kind") in ("Secret", "ConfigMap"):
         return True
-    return any(isinstance(seg, str) and seg in _SENSITIVE_SEGMENTS for seg in path)
+    if any(isinstance(seg, str) and (seg in _SENSITIVE_SEGMENTS or is_credential_key(seg)) for seg in path):
+        return True
+    return _holds_sensitive(get_path(resource, path), 0)
+
+
+def _holds_sensitive(value, depth: int) -> bool:
+    if depth > 64:  # deeper than any manifest: do not print it
+        return True
+    if isinstance(value, dict):
+        return any(str(k) in _SENSITIVE_SEGMENTS or is_credential_key(k) or _holds_sensitive(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_sensitive(v, depth + 1) for v in value)
+    return False

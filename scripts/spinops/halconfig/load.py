@@ -160,15 +160,20 @@ def _load(path: Path, env: str | None, schema: dict | None) -> Hal:
 
     problems: list[Problem] = []
     sources: list[Source] = []
+    root = path if path.is_dir() else None  # a halconfig directory: no fragment or overlay may resolve outside it
     for p in fragment_paths(path):
-        src = load_file(p, problems)
+        src = load_file(p, problems, root=root)
         if src is not None:
             sources.append(src)
     overlays: list[Source] = []
     if env is not None:
         op = overlay_path(path, env)
+        misnamed = op.with_suffix(".yaml")
+        if not (op.exists() or op.is_symlink()) and (misnamed.exists() or misnamed.is_symlink()):
+            problems.append(Problem(f"environment overlays must be named *.yml; {misnamed.name} would be ignored", file=str(misnamed),
+                                    code="unreadable", hint=f"rename it to {op.name}"))
         if op.exists() or op.is_symlink():
-            src = load_file(op, problems, what="a mapping of halconfig sections (an environment overlay)")
+            src = load_file(op, problems, what="a mapping of halconfig sections (an environment overlay)", root=root)
             if src is not None:
                 overlays.append(src)
     if problems and not sources and not overlays:

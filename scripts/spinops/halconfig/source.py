@@ -56,9 +56,9 @@ class Source:
         return Problem(message, file=self.name, line=pos[0], column=pos[1], hint=hint, code=code, extra=extra)
 
 
-def read_text(path: Path) -> str:
-    """The file's text, or InputError-worthy Problems (missing, unreadable, too large, binary)."""
-    return yamlio.read_text(path)
+def read_text(path: Path, root: Path | None = None) -> str:
+    """The file's text, or InputError-worthy Problems (missing, unreadable, too large, binary, outside `root`)."""
+    return yamlio.read_text(path, root=root)
 
 
 def parse(text: str, name: str, *, problems: list[Problem]) -> object:
@@ -125,12 +125,12 @@ def is_blank(text: str) -> bool:
     return True
 
 
-def load_file(path: Path, problems: list[Problem], *, what: str = "a mapping of halconfig sections") -> Source | None:
+def load_file(path: Path, problems: list[Problem], *, what: str = "a mapping of halconfig sections", root: Path | None = None) -> Source | None:
     """Read + parse one file that must hold one YAML mapping. Problems are appended."""
     from spinops.errors import InputError
 
     try:
-        text = read_text(path)
+        text = read_text(path, root)
     except InputError as e:
         problems.extend(e.problems)
         return None
