@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from spinops import yamlio
 from spinops.errors import InputError, Problem
 from spinops.manifests import load_documents
 
@@ -23,8 +24,11 @@ def read_dir(path: Path | str) -> list[dict]:
     problems: list[Problem] = []
     for f in sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")):
         try:
-            loaded = load_documents(f.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as e:
+            loaded = load_documents(yamlio.read_text(f), str(f))
+        except InputError as e:
+            problems.extend(e.problems)
+            continue
+        except ValueError as e:
             problems.append(Problem(f"cannot parse the object file kubectl wrote: {e}", file=str(f)))
             continue
         for d in loaded:
