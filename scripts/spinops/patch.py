@@ -264,6 +264,34 @@ class _OpError(Exception):
     pass
 
 
+def _not_plain_data(doc, target: str) -> str | None:
+    """Why a patch result cannot be written as the config file `target` (None when it can). YAML dates,
+    `!!binary`, sets and non-string keys would otherwise fail far from the patch, as internal errors."""
+    if not isinstance(doc, dict):
+        return f"a {type(doc).__name__} instead of a mapping (a patch may not replace the whole file)"
+    if target == "deck.env":
+        from spinops.render.jsout import ENV_KEYS
+
+        for k, v in doc.items():
+            if k not in ENV_KEYS:
+                return f"hold the key {k!r}, which deck.env does not have (it has {', '.join(ENV_KEYS)})"
+            if isinstance(v, (dict, list)):
+                return f"hold a {type(v).__name__} under {k} (deck.env values are plain strings)"
+    stack: list[tuple[object, str]] = [(doc, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    return f"hold a {type(k).__name__} key under `{where or '(top level)'}` (keys are strings: quote it)"
+                stack.append((v, f"{where}.{k}" if where else k))
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+        elif value is not None and not isinstance(value, (str, bool, int, float)):
+            return f"hold a {type(value).__name__} at `{where}` (write it as a quoted string)"
+    return None
+
+
 def _get(doc, path: tuple):
     for p in path:
         doc = doc[p]
@@ -280,6 +308,10 @@ def apply_patch(patch: Patch, doc: dict, target: str) -> dict:
             where = _failing_op(patch, doc)
         scrub = Masker(str(_get(doc, p)) for p in literal_credentials(doc))  # jq error(.password), json-patch `test`
         raise InputError(patch.problem(where, f"patch does not apply to {target}: {scrub(str(e))}", code="patch-apply")) from None
+    bad = _not_plain_data(once, target)
+    if bad:
+        raise InputError(patch.problem(where, f"patch makes {target} {bad}", code="patch-result",
+                                       hint="a patch produces plain data: a mapping of string keys to strings, numbers, booleans, null, lists and mappings"))
     try:
         twice = _apply_once(patch, once)
     except _OpError:
