@@ -63,10 +63,11 @@ def by_check(key: str) -> bool:
 
 def by_migrate(key: str) -> bool:
     """migrate moves the value out of a service-settings env entry and out of a profile."""
-    _, env_key = env_var_secret("gate", key, CANARY, Credentials())
+    (entry, *_) = env_var_secret("gate", key, CANARY, Credentials())
+    from_secret = "valueFrom" in entry
     profile = {"outer": {key: CANARY}}
     moved = profile_secrets("gate-local.yml", profile, Credentials())
-    assert bool(env_key) == bool(moved), key
+    assert from_secret == bool(moved), key
     return bool(moved)
 
 

@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from spinops import yamlio
 from spinops.errors import InputError, Problem
 from spinops.manifests import load_documents
 
@@ -67,7 +68,7 @@ def as_applied(docs: Sequence[dict], env: str, namespace: str) -> str:
 
 def applied_manifests(manifests: Path, env: str, namespace: str | None = None) -> str:
     """as_applied() for a manifests file (for `kubectl diff -f -`, e.g. the live diff)."""
-    docs = load_documents(manifests.read_text(encoding="utf-8"))
+    docs = load_documents(yamlio.read_text(manifests), str(manifests))
     return as_applied(docs, env, manifest_namespace(docs, namespace, manifests))
 
 
