@@ -263,3 +263,11 @@ def test_check_dev_zero_ends_with_exit_2():
     r = run_spinops("check", "/dev/zero")
     assert r.returncode == 2, r.stderr
     assert r.stderr.startswith("/dev/zero") and "internal error" not in r.stderr
+
+
+@pytest.mark.parametrize(("text", "line", "code"), [("a: !!set {x, y}\n", 1, "yaml-tag"), ("a:\n  ~: 1\n", 2, "yaml-key"), ("null: 1\n", 1, "yaml-key")])
+def test_sets_and_null_keys_are_located_errors(text, line, code):
+    with pytest.raises(InputError) as e:
+        yamlio.load(text, "f.yml")
+    (p,) = e.value.problems
+    assert (p.line, p.code) == (line, code)

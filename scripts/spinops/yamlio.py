@@ -48,6 +48,8 @@ _DEEP_INDENT = "\n" + " " * MAX_INDENT
 _DEEP_INLINE = re.compile(r"(?:[-?][ \t]+){" + str(MAX_INLINE_INDICATORS) + "}")
 _FLOW = re.compile(r"[\[\]{}]")
 _TOKEN_START = frozenset(" \t\r\n[{,:-?")
+#: YAML 1.1 collection types no config format here has: refused instead of read as something else.
+_UNSUPPORTED_TAGS = frozenset({"tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs"})
 
 
 # --------------------------------------------------------------------------------------------
@@ -338,8 +340,16 @@ def load(text: str, display: str, *, max_nodes: int = MAX_NODES, duplicate_keys:
         doc.lines[path] = position(at or n.start_mark)
         if isinstance(n, yaml.MappingNode):
             out: dict = {}
+            if n.tag in _UNSUPPORTED_TAGS:  # would be read as a mapping of nulls (or fail much later)
+                line, col = position(n.start_mark)
+                problems.append(Problem(f"YAML {n.tag.rsplit(':', 1)[-1]!r} collections are not supported: write a list or a mapping",
+                                        file=display, line=line, column=col, code="yaml-tag"))
             for k, v in n.value:
                 key = ctor.construct_object(k, deep=True)
+                if key is None:  # `~:` or `null:` would silently become the string "None"
+                    line, col = position(k.start_mark)
+                    problems.append(Problem("a null mapping key: quote it if you mean the text", file=display, line=line, column=col,
+                                            code="yaml-key"))
                 if not isinstance(key, (str, int, bool)):
                     key = str(key)
                 if duplicate_keys and key in out:
