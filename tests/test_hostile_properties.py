@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -49,16 +50,13 @@ def only_input_errors(fn, *args):
         assert e.problems and all(p.message for p in e.problems)
 
 
-@SETTINGS
-@given(text=texts)
-def test_patch_files(tmp_path_factory, text):
+def _patch_files(tmp, text):
     from spinops.patch import load_patches
 
-    root = tmp_path_factory.mktemp("repo")
-    d = root / "halconfig" / "patches"
+    d = tmp / "halconfig" / "patches"
     d.mkdir(parents=True)
     (d / "p.yml").write_text(text, encoding="utf-8", errors="surrogatepass")
-    only_input_errors(load_patches, d, root)
+    load_patches(d, tmp)
 
 
 ops = st.fixed_dictionaries(
@@ -91,17 +89,14 @@ def test_patches_through_the_build_stages(kind, target, payload, json_ops, progr
     only_input_errors(run)
 
 
-@SETTINGS
-@given(text=texts)
-def test_profiles(tmp_path_factory, text):
+def _profiles(tmp, text):
     from spinops.profiles import load_profiles
 
-    root = tmp_path_factory.mktemp("repo")
-    d = root / "halconfig" / "profiles"
+    d = tmp / "halconfig" / "profiles"
     d.mkdir(parents=True)
     (d / "gate-local.yml").write_text(text, encoding="utf-8", errors="surrogatepass")
     (d / "settings-local.js").write_text(text, encoding="utf-8", errors="surrogatepass")
-    only_input_errors(load_profiles, root)
+    load_profiles(tmp)
 
 
 @SETTINGS
@@ -136,30 +131,30 @@ def test_check_manifests(text):
     only_input_errors(run)
 
 
-@SETTINGS
-@given(text=texts)
-def test_apply_manifests(text):
+def _apply_manifests(tmp, text):
     from spinops.manifests import load_documents
 
-    only_input_errors(load_documents, text, "m.yaml")
+    load_documents(text, "m.yaml")
 
 
-@SETTINGS
-@given(text=texts)
-def test_halconfig(tmp_path_factory, text):
+def _halconfig(tmp, text):
     from spinops.halconfig.load import load_halconfig
 
-    d = tmp_path_factory.mktemp("halconfig")
-    (d / "halconfig.yml").write_text(text, encoding="utf-8", errors="surrogatepass")
-    only_input_errors(load_halconfig, d)
+    (tmp / "halconfig.yml").write_text(text, encoding="utf-8", errors="surrogatepass")
+    load_halconfig(tmp)
 
 
-@SETTINGS
-@given(text=texts)
-def test_halyard_config(text):
+def _halyard_config(tmp, text):
     from spinops.migrate.source import parse_yaml
 
-    only_input_errors(parse_yaml, text, "config")
+    parse_yaml(text, "config")
+
+
+@pytest.mark.parametrize("reader", [_patch_files, _profiles, _apply_manifests, _halconfig, _halyard_config], ids=lambda f: f.__name__.strip("_"))
+@SETTINGS
+@given(text=texts)
+def test_text_readers(tmp_path_factory, reader, text):
+    only_input_errors(reader, tmp_path_factory.mktemp("in"), text)
 
 
 @SETTINGS

@@ -41,10 +41,10 @@ def load_documents(text: str, name: str = "<manifests>") -> list[dict]:
         reason = str(e).strip().splitlines()[-1].strip() if str(e).strip() else "cannot parse"
         raise InputError(Problem(f"invalid YAML: {reason}", file=name, line=int(m.group(1)) if m else None,
                                  column=int(m.group(2)) if m else None, code="yaml-syntax")) from None
-    if isinstance(docs, dict):
-        docs = [docs]
-    elif docs is None:
+    if docs is None:
         docs = []
+    elif not isinstance(docs, list):  # one mapping, or a scalar document (refused below)
+        docs = [docs]
     # yaml_rs returns a list for multi-doc streams; a single-document top-level list is a List kind
     out: list[dict] = []
     for d in docs:
