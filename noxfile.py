@@ -13,7 +13,8 @@ import nox
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["tests"]
-nox.options.error_on_missing_interpreters = False
+# a missing Python 3.11 fails the session (and the CI job) instead of skipping it green (nox docs: --error-on-missing-interpreters)
+nox.options.error_on_missing_interpreters = True
 
 PY = "3.11"
 ENV = os.environ.get("SPINOPS_ENV", "production")

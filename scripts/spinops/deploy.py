@@ -49,7 +49,7 @@ from spinops import gha, yamlio
 from spinops.credentials import Masker
 from spinops.errors import InputError, Problem
 from spinops.kube import changes
-from spinops.kube.applyset import applyset_args, as_applied, manifest_namespace, pruned_from_output
+from spinops.kube.applyset import applyset_apply_args, as_applied, manifest_namespace, pruned_from_output
 from spinops.kube.argv import diff_args, server_side_apply
 from spinops.kube.differ import write_differ
 from spinops.kube.revision import (
@@ -242,10 +242,7 @@ class Outcome:
 
 
 def apply_args(opts: Options, namespace: str, manifests: Path, *, dry_run: bool) -> list[str]:
-    args = server_side_apply(opts.force_conflicts)
-    if dry_run:
-        args.append("--dry-run=server")
-    return [*args, *applyset_args(opts.env, namespace), "-f", str(manifests)]
+    return applyset_apply_args(opts.env, namespace, manifests, force_conflicts=opts.force_conflicts, dry_run=dry_run)
 
 
 def _now() -> str:

@@ -14,7 +14,8 @@ are tested against this program instead (point SPINOPS_KUBECTL at a wrapper that
   server-side `apply -f -` of a partial ConfigMap as the revision field managers (their annotations and
   binaryData merged per name, as server-side apply does for fields a manager keeps sending), which
   `get configmap NAME -o json` returns. A rule may carry `"when_applied": "text"`: it answers only when
-  the last applied file contains that text (e.g. a rollout that fails for a broken release only).
+  the last applied file contains that text (e.g. a rollout that fails for a broken release only), and
+  `"when_stdin": "text"`: only when the call's stdin contains it (e.g. a diff of one set of manifests).
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ def main() -> int:
     if answered:
         return 0
     last = state.get("applied", [""])[-1] if state.get("applied") else ""
-    rule = matching_rule(argv, "FAKE_KUBECTL_SCRIPT", lambda r: r.get("when_applied") is None or r["when_applied"] in last)
+    rule = matching_rule(argv, "FAKE_KUBECTL_SCRIPT", lambda r: (r.get("when_applied") is None or r["when_applied"] in last)
+                         and (r.get("when_stdin") is None or r["when_stdin"] in stdin))
     if rule is None:
         return 0
     play(rule)

@@ -105,7 +105,7 @@ class FakeKubectl:
         self.save()
 
     def on(self, *match: str, stdout: str = "", stderr: str = "", exit: int | None = None, diff: dict | None = None,
-           when_applied: str | None = None) -> None:
+           when_applied: str | None = None, when_stdin: str | None = None) -> None:
         rule: dict = {"match": list(match), "stdout": stdout, "stderr": stderr}
         if exit is not None:
             rule["exit"] = exit
@@ -113,6 +113,8 @@ class FakeKubectl:
             rule["diff"] = diff
         if when_applied is not None:
             rule["when_applied"] = when_applied
+        if when_stdin is not None:
+            rule["when_stdin"] = when_stdin
         self.rules.append(rule)
         self.save()
 

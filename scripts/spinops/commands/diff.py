@@ -26,7 +26,13 @@ def add_arguments(p) -> None:
     p.add_argument("--full-output", metavar="FILE", help="also write the full markdown report (job summary, artifact; at most 1 MiB) to FILE")
     p.add_argument("--check-results", metavar="FILE", help="`spinops check --format json` output to summarise in the report")
     p.add_argument("--context", type=int, default=3, metavar="N", help="lines of context in the diffs (default 3)")
-    p.add_argument("--force-conflicts", action="store_true", help="--live: pass --force-conflicts to kubectl diff (as apply does)")
+    p.add_argument("--force-conflicts", action="store_true", default=True,
+                   help="--live: take over fields other field managers own, as `spinops apply` does (the default)")
+    p.add_argument("--no-force-conflicts", dest="force_conflicts", action="store_false",
+                   help="--live: fail on fields owned by another field manager (e.g. after `kubectl edit`) instead")
+    p.add_argument("--manifests", metavar="FILE", help="--live: the manifests to compare with the cluster (default: build/<env>/manifests.yaml)")
+    p.add_argument("--no-prunes", dest="prunes", action="store_false",
+                   help="--live: skip the prune preview (the objects the apply would delete, from a server-side dry run)")
 
 
 def run(args) -> int:
@@ -52,6 +58,8 @@ def run(args) -> int:
 
 
 def _live(args) -> int:
+    from pathlib import Path
+
     from spinops.kube import live_diff as kd
 
     options = {
@@ -62,7 +70,8 @@ def _live(args) -> int:
         kd.ENV_CHECK_RESULTS: _abs(args.check_results),
         kd.ENV_CONTEXT: str(args.context),
     }
-    return kd.live_diff(Repo(args.repo).manifests(args.env), options, force_conflicts=args.force_conflicts)
+    manifests = Path(args.manifests) if args.manifests else Repo(args.repo).manifests(args.env)
+    return kd.live_diff(manifests, options, force_conflicts=args.force_conflicts, prunes=args.prunes)
 
 
 def _abs(path: str | None) -> str | None:
