@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+
 from spinops_testlib import ROOT
 
 
