@@ -66,6 +66,30 @@ def apply(session: nox.Session) -> None:
 
 
 @nox.session(python=PY)
+def deploy_plan(session: nox.Session) -> None:
+    """deploy.yml `plan-<env>`: build, then save the plan to build/plan/<env>.json and show it in the job summary.
+
+    Only main's head (origin/main) is planned; $SPINOPS_ROLLBACK_REF set (a rollback dispatch) plans that older commit.
+    """
+    _install(session)
+    session.run("spinops", "build", "--env", ENV)
+    rollback = ["--rollback"] if os.environ.get("SPINOPS_ROLLBACK_REF") else []
+    session.run("spinops", "apply", "--env", ENV, "--dry-run", "--plan-out", f"build/plan/{ENV}.json", "--main-ref", "origin/main", *rollback, *session.posargs)
+
+
+@nox.session(python=PY)
+def deploy_apply(session: nox.Session) -> None:
+    """deploy.yml `deploy-<env>`: apply exactly build/plan/<env>.json (no build); refused when main or the cluster moved.
+
+    The workflow installs first (`--install-only`, a step without secrets), then runs this with `--no-install`.
+    """
+    _install(session)
+    server, repo, run = (os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+    run_url = ["--run-url", f"{server}/{repo}/actions/runs/{run}"] if server and repo and run else []
+    session.run("spinops", "apply", "--env", ENV, "--plan", f"build/plan/{ENV}.json", "--main-ref", "origin/main", *run_url, *session.posargs)
+
+
+@nox.session(python=PY)
 def migrate(session: nox.Session) -> None:
     """Migrate a Halyard installation into this repository: `nox -s migrate -- ~/.hal [--deployment NAME] [--dry-run]`."""
     if not session.posargs:

@@ -169,30 +169,70 @@ def test_pr_jobs_that_get_credentials_are_same_repository_only():
             assert job["permissions"] == {"contents": "read"} and "secrets." not in yaml.safe_dump(job), name
 
 
-def test_deploy_is_gated_serialized_and_ordered():
+def test_deploy_plans_before_approval_and_applies_the_plan_after_it():
     deploy = load(GITHUB / "workflows" / "deploy.yml")
     assert set(deploy["on"]) == {"push", "workflow_dispatch"} and deploy["on"]["push"]["branches"] == ["main"]
+    assert set(deploy["on"]["workflow_dispatch"]["inputs"]) == {"rollback_ref"}
     jobs_ = deploy["jobs"]
-    assert set(jobs_) == {"staging", "production"} and jobs_["production"]["needs"] == "staging"
-    for env, job in jobs_.items():
-        assert job["environment"] == env
-        assert job["concurrency"] == {"group": f"deploy-{env}", "cancel-in-progress": False}
-        assert job["env"]["SPINOPS_ENV"] == env
-        runs = [s["run"] for s in job["steps"] if "run" in s]
-        assert runs.index("nox -s check -- --format github") < runs.index("nox -s apply")
+    assert set(jobs_) == {"plan-staging", "deploy-staging", "plan-production", "deploy-production"}
+    assert jobs_["plan-production"]["needs"] == "deploy-staging"  # staging first
+    for env in ("staging", "production"):
+        plan, apply = jobs_[f"plan-{env}"], jobs_[f"deploy-{env}"]
+        # the plan job has no environment: it runs (and shows its plan) before the reviewers approve
+        assert "environment" not in plan and apply["environment"] == env and apply["needs"] == f"plan-{env}"
+        # one job per environment at a time, shared with drift's report; queued, never cancelled (GitHub docs:
+        # without queue: max a newer pending run cancels the pending one)
+        for job in (plan, apply):
+            assert job["concurrency"] == {"group": f"deploy-{env}", "cancel-in-progress": False, "queue": "max"}
+            assert job["env"]["SPINOPS_ENV"] == env
+            checkout = next(s_ for s_ in job["steps"] if s_.get("uses", "").startswith("actions/checkout@"))
+            assert checkout["with"]["fetch-depth"] == 0  # origin/main, to refuse anything but main's head
+        runs = [s_["run"] for s_ in plan["steps"] if "run" in s_]
+        assert runs.index("nox -s check -- --format github") < runs.index("nox -s deploy_plan")
+        assert not any("secrets." in str(s_) for s_ in plan["steps"])  # the plan job holds no deploy secret
+        # install in a step without secrets, apply without installing; the plan comes from the plan job
+        runs = [s_ for s_ in apply["steps"] if "run" in s_]
+        install = next(s_ for s_ in runs if s_["run"] == "nox -s deploy_apply --install-only")
+        applying = next(s_ for s_ in runs if s_["run"] == "nox -s deploy_apply --no-install")
+        assert "env" not in install and runs.index(install) < runs.index(applying)
+        assert not any("nox -s check" in s_["run"] or "build" in s_["run"] for s_ in runs)
+        download = next(s_ for s_ in apply["steps"] if s_.get("uses", "").startswith("actions/download-artifact@"))
+        assert download["with"] == {"name": f"plan-{env}", "path": "build/plan"}
+
+
+def test_deploy_timeout_leaves_room_for_the_rollout_deadline_and_a_rollback():
+    """One rollout deadline (spinops apply --rollout-timeout, 10m), twice with a rollback, inside the job's timeout."""
+    from spinops.commands import apply as apply_cmd
+
+    parser = __import__("argparse").ArgumentParser()
+    apply_cmd.add_arguments(parser)
+    deadline = parser.parse_args(["--env", "x"]).rollout_timeout
+    assert deadline == "10m"
+    for env in ("staging", "production"):
+        assert load(GITHUB / "workflows" / "deploy.yml")["jobs"][f"deploy-{env}"]["timeout-minutes"] >= 2 * 10 + 10
 
 
 def test_deploy_passes_every_workflow_secret_of_the_reference_installation():
     secrets = yaml.safe_load((ROOT / "halconfig" / "secrets.yml").read_text())["secrets"]
     keys = {k for s in secrets.values() if s.get("source") == "workflow" for k in s.get("env", [])}
     assert keys, "the reference installation declares workflow Secrets"
-    for env, job in load(GITHUB / "workflows" / "deploy.yml")["jobs"].items():
-        step = next(s for s in job["steps"] if s.get("run") == "nox -s apply")
+    for env in ("staging", "production"):
+        job = load(GITHUB / "workflows" / "deploy.yml")["jobs"][f"deploy-{env}"]
+        step = next(s for s in job["steps"] if s.get("run") == "nox -s deploy_apply --no-install")
         assert set(step["env"]) == keys, env
         for k, v in step["env"].items():
             assert v == f"${{{{ secrets.{github_secret_name(k)} }}}}", (env, k, v)
         # secrets only in the apply step, never job-wide
         assert not any("secrets." in str(v) for v in job.get("env", {}).values())
+
+
+def test_drift_report_shares_the_deploy_concurrency_group_and_always_reports():
+    drift = load(GITHUB / "workflows" / "drift.yml")
+    report = drift["jobs"]["report"]
+    assert report["concurrency"] == {"group": "deploy-${{ matrix.env }}", "cancel-in-progress": False, "queue": "max"}
+    upload = next(s for s in report["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert upload["if"] == "${{ !cancelled() }}"  # a failed check's status reaches the issue job
+    assert drift["jobs"]["issue"]["if"] == "${{ !cancelled() }}"
 
 
 def test_sticky_comments_one_per_environment_from_the_diff_files():

@@ -18,8 +18,8 @@ KUBE_VERSION_ENV = "SPINOPS_KUBE_VERSION"
 SETTINGS_FILE = f"{OVERLAYS}/ENV/{ENV_SETTINGS}"
 
 
-def kube_version_setting(repo: Repo, env: str | None) -> str | None:
-    """The environment's pinned Kubernetes version (`kubernetesVersion:` in its settings file), if any."""
+def env_setting(repo: Repo, env: str | None, key: str):
+    """One setting of the environment's settings file (validated against its schema), or None."""
     if not env:
         return None
     path = repo.env_settings(env)
@@ -31,7 +31,12 @@ def kube_version_setting(repo: Repo, env: str | None) -> str | None:
     problems = schemas.problems("overlay-settings", doc, "settings-shape")  # the schema editors get, too
     if problems:
         raise InputError(problems)
-    return doc.data.get("kubernetesVersion")
+    return doc.data.get(key)
+
+
+def kube_version_setting(repo: Repo, env: str | None) -> str | None:
+    """The environment's pinned Kubernetes version (`kubernetesVersion:` in its settings file), if any."""
+    return env_setting(repo, env, "kubernetesVersion")
 
 
 def kube_version(repo: Repo, env: str | None, explicit: str | None, default: str) -> str:

@@ -25,7 +25,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--main-ref", metavar="REF", help="git ref of main's current head (e.g. origin/main): only that commit may be planned or applied")
     parser.add_argument("--commit", metavar="SHA", help="the commit being deployed (default: HEAD of --repo)")
     parser.add_argument("--rollback", action="store_true", help="with --dry-run: an explicit rollback to --commit, an older commit of main")
-    parser.add_argument("--rollback-on-failure", action="store_true", help="when a rollout fails, re-apply the last good revision recorded on the ApplySet parent")
+    parser.add_argument("--rollback-on-failure", action="store_true",
+                        help="when a rollout fails, re-apply the last good revision recorded on the ApplySet parent "
+                             "(default: `rollbackOnFailure` in kustomize/overlays/<env>/spinops.yml, else off)")
     parser.add_argument("--run-url", default="", metavar="URL", help="recorded with the revision (the workflow run)")
     parser.add_argument("--rollout-timeout", default="10m", metavar="DURATION",
                         help="ONE deadline for all rollouts, waited for in parallel, as kubectl durations (default: 10m)")
@@ -42,6 +44,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from spinops import deploy, gha
+    from spinops.check.settings import env_setting
     from spinops.errors import Problem, UsageError
     from spinops.layout import Repo
     from spinops.plan import OutdatedPlan
@@ -66,7 +69,7 @@ def run(args) -> int:
         main_ref=args.main_ref,
         commit=args.commit,
         rollback=args.rollback,
-        rollback_on_failure=args.rollback_on_failure,
+        rollback_on_failure=args.rollback_on_failure or bool(env_setting(repo, args.env, "rollbackOnFailure")),
         run_url=args.run_url,
     )
     try:
