@@ -204,3 +204,16 @@ def test_a_new_environment_is_all_added(spinops, repo):
     assert p.returncode == 1
     assert data["changes"] and {c["action"] for c in data["changes"]} == {"added"}
     assert data["unchanged"] == 0 and data["notes"] == [f"environment `qa` does not exist at main@{git(repo, 'rev-parse', '--short=7', 'main').strip()}: every resource is new"]
+
+
+def test_a_removed_environment_is_all_deleted(spinops, repo):
+    """issue 11 item 12: a PR removing an environment got no diff, while one adding it shows every resource."""
+    shutil.rmtree(repo / "kustomize" / "overlays" / "staging")
+    if (repo / "halconfig" / "env" / "staging.yml").exists():
+        (repo / "halconfig" / "env" / "staging.yml").unlink()
+    commit(repo, "remove the staging environment")
+    p = spinops("diff", "--base", "main", "--env", "staging", "--format", "json", cwd=repo)
+    data = as_json(p)
+    assert p.returncode == 1, p.stderr
+    assert data["changes"] and {c["action"] for c in data["changes"]} == {"removed"}
+    assert data["notes"] == ["environment `staging` is removed: every resource of it would be deleted"]

@@ -21,19 +21,22 @@ def diff_against_ref(repo: Path, ref: str, env: str, *, context: int = 3) -> Dif
     # Two builds side by side: each is mostly a kustomize subprocess, so threads overlap them.
     with worktree(root, commit) as wt, ThreadPoolExecutor(max_workers=2) as pool:
         new_env = env not in Repo(wt / sub).envs()  # a PR that adds an environment: all of it is new
+        removed_env = not new_env and env not in Repo(Path(repo)).envs()  # one that removes it: all of it goes
         fb = None if new_env else pool.submit(build_tree, wt / sub, env, base_label, "base")
-        fh = pool.submit(build_tree, Path(repo), env, head_label(Path(repo)), "head")
+        fh = None if removed_env else pool.submit(build_tree, Path(repo), env, head_label(Path(repo)), "head")
         errors = [f.exception() for f in (fb, fh) if f is not None]
     failed = [e for e in errors if e is not None]
     if len(failed) == 2 and all(isinstance(e, SpinopsError) for e in failed):
         raise InputError(failed[0].problems + failed[1].problems)  # both sides broken: say so once
     if failed:
         raise failed[0]
-    head = fh.result()
+    head = fh.result() if fh is not None else Tree(label=head_label(Path(repo)), root=Path(repo), manifests="")
     base = fb.result() if fb is not None else Tree(label=base_label, root=root, manifests="")
     result = diff_trees(base, head, env, context=context)
     if new_env:
         result.notes.append(f"environment `{env}` does not exist at {base_label}: every resource is new")
+    if removed_env:
+        result.notes.append(f"environment `{env}` is removed: every resource of it would be deleted")
     return result
 
 
