@@ -52,6 +52,7 @@ from spinops.kube import changes
 from spinops.kube.applyset import applyset_apply_args, as_applied, manifest_namespace, pruned_from_output
 from spinops.kube.argv import diff_args, server_side_apply
 from spinops.kube.differ import write_differ
+from spinops.kube.live_diff import current_context
 from spinops.kube.revision import (
     LAST_GOOD_MANAGER,
     REVISION_MANAGER,
@@ -144,6 +145,11 @@ def secret_values(secrets: Sequence[WorkflowSecret], environ: Mapping[str, str])
     return {k: environ[k] for s in secrets for k in s.keys}
 
 
+def masked_keys(secret: WorkflowSecret, environ: Mapping[str, str]) -> str:
+    """`KEY=***` for each key whose variable is set, `KEY=(not set: apply would stop)` otherwise: never a value."""
+    return ", ".join(f"{k}=***" if environ.get(k) else f"{k}=(not set: apply would stop)" for k in secret.keys)
+
+
 def github_secret_name(key: str) -> str:
     """The GitHub environment secret holding a key: GitHub reserves the GITHUB_ prefix for its own names."""
     return f"SPINNAKER_{key}" if key.upper().startswith("GITHUB_") else key
@@ -180,6 +186,7 @@ class Plan:
     change: list[str] = field(default_factory=list)
     prune: list[str] = field(default_factory=list)  # kubectl's resource/name, from a dry run or the apply itself
     secrets: list[tuple[str, str]] = field(default_factory=list)  # (name, "create" | "update" | "apply")
+    secret_keys: dict[str, str] = field(default_factory=dict)  # dry run: name -> its keys, values masked
     known: bool = True  # False when kubectl diff failed (then every workload is waited for)
     reason: str = ""
     records: list[dict] = field(default_factory=list)  # the differ's lines (action, object, digest)
@@ -201,7 +208,7 @@ class Plan:
             lines.append(f"  (create/change unknown: {self.reason})")
         for label, items in (("create", self.create), ("change", self.change), ("prune", self.prune)):
             lines += [f"  {label:<7} {i}" for i in items]
-        lines += [f"  secret  {n} ({how}; from the workflow)" for n, how in self.secrets]
+        lines += [f"  secret  {n} ({how}; from the workflow{': ' + self.secret_keys[n] if n in self.secret_keys else ''})" for n, how in self.secrets]
         if len(lines) == 1 + (0 if self.known else 1):
             lines.append("  no changes")
         return "\n".join(lines)
@@ -326,7 +333,13 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
 
         check_plan_commit(commit, main, opts.rollback, is_ancestor(opts.repo, commit, main))
     secrets = workflow_secrets(opts.repo)
-    values = secret_values(secrets, environ)
+    if opts.dry_run:
+        # a plan reads the cluster only: first the context (as `diff --live`), and no secret value is needed;
+        # the ones set are only used to mask whatever kubectl echoes and to say which keys are set
+        current_context(kubectl_path())
+        values = {k: environ[k] for s in secrets for k in s.keys if environ.get(k)}
+    else:
+        values = secret_values(secrets, environ)
     mask = Masker(list(values.values()))
     gha.add_masks(mask.runner_masks())
     k = Kubectl(kubectl_path(), mask, log, hide_env=list(values))
@@ -353,6 +366,7 @@ def _run(k, opts, docs, text, manifests_path, namespace, commit, main, secrets, 
                     raise ApplyFailed(f"cannot make a plan: kubectl get secret failed (exit {proc.returncode})")
                 existing = {ln.strip().removeprefix("secret/") for ln in proc.stdout.splitlines()}
                 plan.secrets = [(s.name, "update" if s.name in existing else "create") for s in secrets]
+                plan.secret_keys = {s.name: masked_keys(s, values) for s in secrets}
         outcome.saved = SavedPlan(
             env=opts.env, namespace=namespace, commit=commit, main=main, manifests=text,
             digest=plan_digest(plan.records, plan.prune, text), rollback=opts.rollback,

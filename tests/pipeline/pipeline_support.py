@@ -102,6 +102,8 @@ class FakeKubectl:
         self.wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} {HERE / 'fake_kubectl.py'} \"$@\"\n")
         self.wrapper.chmod(0o755)
         self.rules: list[dict] = []
+        # a configured kubeconfig: `kubectl config current-context` names a context unless a test's own rule says otherwise
+        self.defaults = [{"match": ["config", "current-context"], "stdout": "fake-context\n", "stderr": ""}]
         self.save()
 
     def on(self, *match: str, stdout: str = "", stderr: str = "", exit: int | None = None, diff: dict | None = None,
@@ -124,7 +126,7 @@ class FakeKubectl:
         return json.loads(path.read_text()) if path.exists() and path.read_text() else {}
 
     def save(self) -> None:
-        self.script.write_text(json.dumps({"rules": self.rules}))
+        self.script.write_text(json.dumps({"rules": self.rules + self.defaults}))
 
     def calls(self) -> list[dict]:
         if not self.log.exists():

@@ -214,6 +214,9 @@ def test_namespace_objects_are_applied_before_the_secrets(repo, fake_kubectl):
     assert calls[3]["argv"] == SECRETS_APPLY
 
 
+CONTEXT = ["config", "current-context"]
+
+
 def test_dry_run_prints_the_plan_and_mutates_nothing(repo, fake_kubectl):
     fake_kubectl.on("diff", diff=FIAT_DIFF)
     fake_kubectl.on(
@@ -225,23 +228,50 @@ def test_dry_run_prints_the_plan_and_mutates_nothing(repo, fake_kubectl):
     assert proc.returncode == 0, proc.stderr
     argvs = [c["argv"] for c in fake_kubectl.calls()]
     assert argvs == [
+        CONTEXT,  # first, as `diff --live`: no context, no plan
         DIFF,
         APPLY_MAIN[:4] + ["--dry-run=server"] + APPLY_MAIN[4:],
         GET_PARENT,
         ["get", "secret", "spinnaker-github", "spinnaker-slack", "--namespace", "spinnaker", "--ignore-not-found", "-o", "name"],
     ]
-    # read-only: diff, server dry run, gets; never rollout; stdin only for the diff (no Secrets there)
-    assert [bool(c["stdin"]) for c in fake_kubectl.calls()] == [True, False, False, False]
-    assert "Secret" not in fake_kubectl.calls()[0]["stdin"]
+    # read-only: context, diff, server dry run, gets; never rollout; stdin only for the diff (no Secrets there)
+    assert [bool(c["stdin"]) for c in fake_kubectl.calls()] == [False, True, False, False, False]
+    assert "Secret" not in fake_kubectl.calls()[1]["stdin"]
     plan = proc.stdout[proc.stdout.index("Plan for staging"):]
     assert plan.splitlines() == [
         "Plan for staging (namespace spinnaker):",
         "  create  ConfigMap/fiat-config-7h2k9",
         "  change  Deployment/fiat",
         "  prune   deployment.apps/echo-worker",
-        "  secret  spinnaker-github (update; from the workflow)",
-        "  secret  spinnaker-slack (create; from the workflow)",
+        "  secret  spinnaker-github (update; from the workflow: GITHUB_TOKEN=***)",
+        "  secret  spinnaker-slack (create; from the workflow: SLACK_BOT_TOKEN=***, SLACK_SIGNING_SECRET=***)",
     ]
+    assert not any(v in proc.stdout + proc.stderr for v in CANARIES.values())
+
+
+def test_dry_run_needs_no_secret_values_and_says_which_would_be_set(repo, fake_kubectl):
+    """Issue 16.6: a plan on a laptop, where the workflow's secrets are not in the environment."""
+    fake_kubectl.on("diff", diff=FIAT_DIFF)
+    fake_kubectl.on("get", "secret", stdout="")
+    env = {**fake_kubectl.env(), "SLACK_BOT_TOKEN": CANARIES["SLACK_BOT_TOKEN"]}  # one of three keys set
+    proc = run_cli(["apply", "--env", "staging", "--dry-run"], cwd=repo, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "  secret  spinnaker-github (create; from the workflow: GITHUB_TOKEN=(not set: apply would stop))" in proc.stdout
+    assert ("  secret  spinnaker-slack (create; from the workflow: SLACK_BOT_TOKEN=***, "
+            "SLACK_SIGNING_SECRET=(not set: apply would stop))") in proc.stdout
+    assert CANARIES["SLACK_BOT_TOKEN"] not in proc.stdout + proc.stderr
+    # the real apply still refuses to run without them (exit 2, before any kubectl call)
+    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=env)
+    assert proc.returncode == 2 and "GITHUB_TOKEN is not set" in proc.stderr
+
+
+def test_dry_run_checks_the_kube_context_first(repo, fake_kubectl):
+    fake_kubectl.on(*CONTEXT, stderr="error: current-context is not set\n", exit=1)
+    proc = run_cli(["apply", "--env", "staging", "--dry-run"], cwd=repo, env=fake_kubectl.env())  # no secret values either
+    assert proc.returncode == 2
+    assert "no Kubernetes cluster configured: `kubectl config current-context` says: error: current-context is not set" in proc.stderr
+    assert "hint: set KUBECONFIG" in proc.stderr and "Traceback" not in proc.stderr
+    assert [c["argv"] for c in fake_kubectl.calls()] == [CONTEXT]
 
 
 def test_dry_run_fails_when_the_plan_cannot_be_made(repo, fake_kubectl):
@@ -249,7 +279,7 @@ def test_dry_run_fails_when_the_plan_cannot_be_made(repo, fake_kubectl):
     proc = run_cli(["apply", "--env", "staging", "--dry-run"], cwd=repo, env=apply_env(fake_kubectl))
     assert proc.returncode == 1
     assert "cannot make a plan: kubectl diff failed (exit 2)" in proc.stderr
-    assert len(fake_kubectl.calls()) == 1
+    assert [c["argv"][0] for c in fake_kubectl.calls()] == ["config", "diff"]
 
 
 def test_empty_manifests_are_refused_instead_of_pruning_everything(repo, fake_kubectl):
