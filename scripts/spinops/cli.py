@@ -1,7 +1,7 @@
 """Thin command line: parse arguments, call one command module, map errors to exit codes.
 
-Each command lives in `spinops.commands.<name>` and exposes `HELP`, `add_arguments(parser)` and
-`run(args) -> int`. Command modules keep heavy imports inside `run` so `spinops render` starts fast.
+Each command lives in `spinops.commands.<name>` and exposes `HELP`, `EXIT_CODES` (shown under its
+`--help`), `add_arguments(parser)` and `run(args) -> int`. Command modules keep heavy imports inside `run` so `spinops render` starts fast.
 """
 
 from __future__ import annotations
@@ -33,6 +33,18 @@ COMMANDS = {
 FINDINGS_COMMANDS = {"check", "diff", "external-diff", "verify"}
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's wrapping, except for lines that start indented (the exit-code table keeps one code a line)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line if line.startswith("  ") else super(_Formatter, self)._fill_text(line, width, indent)
+                         for line in text.split("\n"))
+
+
+def _exit_codes(mod) -> str:
+    return "exit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in sorted(mod.EXIT_CODES.items()))
+
+
 def _parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict]:
     parser = argparse.ArgumentParser(prog="spinops", description="GitOps for Spinnaker on Kubernetes, without Halyard.")
     parser.add_argument("--version", action="version", version=f"spinops {__version__}")
@@ -42,7 +54,8 @@ def _parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict]:
         if only and name != only:
             continue  # start-up cost: import only the command being run
         mod = importlib.import_module(f"spinops.commands.{modname}")  # a missing module is a broken install: main() says so
-        p = sub.add_parser(name, help=getattr(mod, "HELP", None), description=getattr(mod, "DESCRIPTION", getattr(mod, "HELP", None)))
+        p = sub.add_parser(name, help=getattr(mod, "HELP", None), description=getattr(mod, "DESCRIPTION", getattr(mod, "HELP", None)),
+                           epilog=_exit_codes(mod), formatter_class=_Formatter)
         mod.add_arguments(p)
         modules[name] = mod
     return parser, modules
@@ -55,13 +68,18 @@ def _interrupt(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     first = next((a for a in argv if not a.startswith("-")), None)
+    completing = "_ARGCOMPLETE" in os.environ  # the shell asks for completions (spinops.completion)
     try:
-        parser, modules = _parser(first if first in COMMANDS else None)
+        parser, modules = _parser(None if completing or first not in COMMANDS else first)
     except ModuleNotFoundError as e:
         if not (e.name or "").startswith("spinops."):
             raise
         print(f"spinops: internal error: module {e.name} is missing: the installation is broken (reinstall spinops)", file=sys.stderr)
         return EXIT_INTERNAL
+    if completing:
+        from spinops.completion import complete
+
+        complete(parser)  # answers the shell and exits
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help(sys.stderr)

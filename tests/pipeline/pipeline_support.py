@@ -138,6 +138,29 @@ class FakeKubectl:
                 "FAKE_KUBECTL_STATE": str(self.dir / "state.json")}
 
 
+class FakeGh:
+    """Handle on the fake `gh` (fake_gh.py, a test double) put first on PATH: script its answers, read its calls."""
+
+    def __init__(self, tmp: Path):
+        self.bin = tmp / "bin"
+        self.bin.mkdir()
+        (self.bin / "gh").write_text(f"#!/bin/sh\nexec {sys.executable} {HERE / 'fake_gh.py'} \"$@\"\n")
+        (self.bin / "gh").chmod(0o755)
+        self.log, self.script = tmp / "gh.jsonl", tmp / "gh-script.json"
+        self.rules: list[dict] = []
+        self.script.write_text('{"rules": []}')
+
+    def on(self, *match: str, stdout: str = "", stderr: str = "", exit: int = 0) -> None:
+        self.rules.append({"match": list(match), "stdout": stdout, "stderr": stderr, "exit": exit})
+        self.script.write_text(json.dumps({"rules": self.rules}))
+
+    def calls(self) -> list[dict]:
+        return [json.loads(ln) for ln in self.log.read_text().splitlines()] if self.log.exists() else []
+
+    def env(self) -> dict[str, str]:
+        return {"PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}", "FAKE_GH_LOG": str(self.log), "FAKE_GH_SCRIPT": str(self.script)}
+
+
 def run_cli(args: list[str], *, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     """The real `spinops` CLI in a subprocess with a scrubbed environment (no real credentials)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "SLACK_", "FAKE_", "SPINOPS_", "RUNNER_"))}

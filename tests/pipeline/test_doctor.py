@@ -9,14 +9,12 @@ runs (a kubeconfig pointing at a closed port). GitHub runs against the fake gh (
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from pipeline_support import HERE, FakeKubectl, run_cli
+from pipeline_support import HERE, FakeGh, FakeKubectl, run_cli
 
 from spinops import doctor, tools
 
@@ -152,31 +150,12 @@ def test_the_envs_kubernetes_version_must_be_the_clusters(repo, cluster):
     assert checks["production: kubernetesVersion"]["status"] == "pass"
 
 
-class FakeGh:
-    def __init__(self, tmp: Path):
-        self.bin = tmp / "gh-bin"
-        self.bin.mkdir()
-        (self.bin / "gh").write_text(f"#!/bin/sh\nexec {sys.executable} {HERE / 'fake_gh.py'} \"$@\"\n")
-        (self.bin / "gh").chmod(0o755)
-        self.log, self.script, self.rules = tmp / "gh.jsonl", tmp / "gh.json", []
-
-    def on(self, *match: str, stdout: str = "", exit: int = 0) -> None:
-        self.rules.append({"match": list(match), "stdout": stdout, "exit": exit})
-        self.script.write_text(json.dumps({"rules": self.rules}))
-
-    def env(self) -> dict:
-        return {"PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}", "FAKE_GH_LOG": str(self.log), "FAKE_GH_SCRIPT": str(self.script)}
-
-    def calls(self) -> list[list[str]]:
-        return [json.loads(line)["argv"] for line in self.log.read_text().splitlines()] if self.log.exists() else []
-
-
 def test_github_checks_are_skipped_when_gh_is_not_logged_in(repo, tmp_path, cluster):
     gh = FakeGh(tmp_path)
     gh.on("auth", "status", exit=1)
     _, checks = doctor_lines(repo, {**cluster.env(), **gh.env()})
     assert checks["GitHub"]["status"] == "skip" and checks["GitHub"]["fix"] == "gh auth login"
-    assert gh.calls() == [["auth", "status"]]
+    assert [c["argv"] for c in gh.calls()] == [["auth", "status"]]
 
 
 def test_github_environments_secrets_and_variables_the_workflows_read(repo, tmp_path, cluster):

@@ -8,34 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pipeline_support
 import pytest
 
 HERE = Path(__file__).resolve().parent
 TITLE = "spinops drift: production differs from its deployed revision"
 
 
-class FakeGh:
-    def __init__(self, tmp: Path):
-        self.bin = tmp / "bin"
-        self.bin.mkdir()
-        (self.bin / "gh").write_text(f"#!/bin/sh\nexec {sys.executable} {HERE / 'fake_gh.py'} \"$@\"\n")
-        (self.bin / "gh").chmod(0o755)
-        self.log, self.script = tmp / "gh.jsonl", tmp / "gh-script.json"
-        self.rules: list[dict] = []
-        self.script.write_text('{"rules": []}')
-
-    def on(self, *match: str, stdout: str = "", stderr: str = "", exit: int = 0) -> None:
-        self.rules.append({"match": list(match), "stdout": stdout, "stderr": stderr, "exit": exit})
-        self.script.write_text(json.dumps({"rules": self.rules}))
-
-    def calls(self) -> list[dict]:
-        return [json.loads(ln) for ln in self.log.read_text().splitlines()] if self.log.exists() else []
-
+class FakeGh(pipeline_support.FakeGh):
     def run(self, in_dir: Path) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GH_"))}
         env.update(
-            PATH=f"{self.bin}:{env['PATH']}", FAKE_GH_LOG=str(self.log), FAKE_GH_SCRIPT=str(self.script),
-            GH_TOKEN="fake", GH_REPO="acme/spinnaker-config",
+            **self.env(), GH_TOKEN="fake", GH_REPO="acme/spinnaker-config",
             GITHUB_SERVER_URL="https://github.com", GITHUB_REPOSITORY="acme/spinnaker-config", GITHUB_RUN_ID="42",
         )
         return subprocess.run([sys.executable, "-m", "spinops.drift", "issue", "--in", str(in_dir)], env=env, capture_output=True, text=True, timeout=60)

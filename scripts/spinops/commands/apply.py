@@ -10,8 +10,10 @@ DESCRIPTION = (
     "parent, then `kubectl rollout status` for every workload the plan shows created or changed, all in parallel "
     "within one deadline. --dry-run prints the plan (create/change/prune) using only server-side dry runs and "
     "reads; --plan-out saves it, and --plan applies exactly a saved plan or refuses when main or the cluster "
-    "moved. Exit 0 ok, 1 apply or rollout failed or the plan is outdated, 2 bad input (e.g. a missing env var)."
+    "moved."
 )
+#: Exit code -> meaning, shown under `--help` (spinops.cli).
+EXIT_CODES = {0: "applied and rolled out (--dry-run: plan printed)", 1: "apply or rollout failed, no plan could be made, the plan is outdated, or an internal error", 2: "bad input or usage: missing manifests or secret env var, no kube context; nothing changed"}
 
 
 def add_arguments(parser) -> None:

@@ -14,6 +14,8 @@ DESCRIPTION = (
     "credential into exactly the services that use it, write the kustomize layer build/ENV/ and run kustomize into "
     "build/ENV/manifests.yaml. Atomic: on error build/ENV is untouched."
 )
+#: Exit code -> meaning, shown under `--help` (spinops.cli).
+EXIT_CODES = {0: "built", 1: "internal error", 2: "bad input or usage; build/ENV untouched"}
 
 
 def add_arguments(p) -> None:

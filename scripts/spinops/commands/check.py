@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 from spinops.check.settings import KUBE_VERSION_ENV, SETTINGS_FILE
+from spinops.cliopts import add_report_options, wants_color, write_report
 from spinops.layout import Repo, env_of_manifests
 
 HELP = "lint and schema-validate a manifest file (default: build/ENV/manifests.yaml)"
 DESCRIPTION = (
     "Validate every resource against the Kubernetes schemas of the pinned version (kubernetes-validate, strict), "
     "run the built-in Spinnaker rules and any kube-lint rule files, and report findings with the resource, the "
-    "JSONPath and, where traceable, the kustomize or halconfig file and line. Exit 0 clean, 1 findings at or above "
-    "--fail-on, 2 bad input or usage, 3 internal error."
+    "JSONPath and, where traceable, the kustomize or halconfig file and line."
 )
+#: Exit code -> meaning, shown under `--help` (spinops.cli).
+EXIT_CODES = {0: "no finding at or above --fail-on", 1: "findings at or above --fail-on", 2: "bad input or usage", 3: "internal error"}
 
 def add_arguments(p) -> None:
     p.add_argument("manifest", nargs="?", help="manifest file to check, or - for stdin (default: REPO/build/ENV/manifests.yaml)")
     p.add_argument("--env", default=None, help="environment: picks build/ENV/manifests.yaml and ENV's pinned Kubernetes version")
     p.add_argument("--repo", default=".", help="repository root, for secrets.yml, the halconfig schema and source tracing (default: .)")
-    p.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text", help="report format (default: text)")
-    p.add_argument("--output", "-o", default=None, help="write the report to this file (atomically) instead of stdout")
+    add_report_options(p, ("text", "json", "github", "sarif"), format_help="github: workflow annotations, sarif: code scanning")
     p.add_argument("--fail-on", choices=("error", "warning", "info"), default="error", help="exit 1 when a finding is at least this severe (default: error)")
     g = p.add_argument_group("schema validation")
     g.add_argument("--kube-version", default=None, help=f"Kubernetes version to validate against (default: the environment's `kubernetesVersion` in {SETTINGS_FILE}, ${KUBE_VERSION_ENV}, else the built-in default)")
@@ -43,7 +42,6 @@ def _split(values: list[str]) -> tuple[str, ...]:
 
 
 def run(args) -> int:
-    from spinops.atomic import write_file
     from spinops.check import engine
     from spinops.check.output import render
     from spinops.check.rules import builtin_rules
@@ -90,11 +88,7 @@ def run(args) -> int:
         fail_on=args.fail_on,
     )
     report = run_check(manifest, opts)
-    color = args.output is None and args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    out = render(report, args.format, color=color)
-    if args.output:
-        write_file(Path(args.output), out)
-    else:
-        sys.stdout.write(out)
+    out = render(report, args.format, color=args.output is None and args.format == "text" and wants_color())
+    write_report(out, args.output)
     return EXIT_FINDINGS if report.failed() else EXIT_OK
 

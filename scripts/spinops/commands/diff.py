@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from spinops.cliopts import add_report_options
 from spinops.layout import ENV_VARIABLE, FALLBACK_ENV, Repo, default_env
 
 HELP = "show what a change does to the manifests: against a git ref (--base) or the live cluster (--live)"
@@ -11,8 +12,10 @@ DESCRIPTION = (
     "Build a base git ref (in a temporary worktree) and the working tree, and compare the manifests resource by "
     "resource: generated names paired by stem, noise stripped, Secret values masked, per-resource unified diffs, "
     "and the halconfig sections and services a change touches. --live runs `kubectl diff --server-side` instead, "
-    "with spinops as the differ. Exit 0: no differences, 1: differences, 2: bad input, 3: internal error."
+    "with spinops as the differ."
 )
+#: Exit code -> meaning, shown under `--help` (spinops.cli).
+EXIT_CODES = {0: "no differences", 1: "differences", 2: "bad input or usage (e.g. no kube context for --live)", 3: "internal error"}
 
 
 def add_arguments(p) -> None:
@@ -21,8 +24,7 @@ def add_arguments(p) -> None:
     src.add_argument("--live", action="store_true", help="compare build/<env>/manifests.yaml with the cluster (kubectl diff --server-side)")
     p.add_argument("--env", default=default_env(), help=f"environment (default: ${ENV_VARIABLE} or {FALLBACK_ENV})")
     p.add_argument("--repo", default=".", help="the repository (default: the current directory)")
-    p.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="report format (markdown: the PR comment)")
-    p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    add_report_options(p, ("text", "json", "markdown"), format_help="markdown: the PR comment")
     p.add_argument("--full-output", metavar="FILE", help="also write the full markdown report (job summary, artifact; at most 1 MiB) to FILE")
     p.add_argument("--check-results", metavar="FILE", help="`spinops check --format json` output to summarise in the report")
     p.add_argument("--context", type=int, default=3, metavar="N", help="lines of context in the diffs (default 3)")

@@ -9,19 +9,26 @@ DESCRIPTION = (
     "Compare the two directories `kubectl diff` writes (one file per object) and print the same per-resource, "
     "masked report as `spinops diff`. kubectl passes no options, so they come from the environment: "
     "SPINOPS_DIFF_FORMAT, SPINOPS_DIFF_ENV, SPINOPS_DIFF_OUTPUT, SPINOPS_DIFF_FULL_OUTPUT, SPINOPS_DIFF_CHECK_RESULTS, "
-    "SPINOPS_DIFF_CONTEXT (flags override them). Exit 0: no differences, 1: differences, 2: bad input, 3: internal error."
+    "SPINOPS_DIFF_CONTEXT (flags override them)."
 )
+#: Exit code -> meaning, shown under `--help` (spinops.cli).
+EXIT_CODES = {0: "no differences", 1: "differences", 2: "bad input or usage", 3: "internal error"}
 
 
 def add_arguments(p) -> None:
-    p.add_argument("live", metavar="LIVE", help="directory of the live objects")
-    p.add_argument("merged", metavar="MERGED", help="directory of the objects as they would be after apply")
-    p.add_argument("--format", choices=("text", "json", "markdown"), default=None)
-    p.add_argument("--env", default=None)
-    p.add_argument("--output", metavar="FILE", default=None)
-    p.add_argument("--full-output", metavar="FILE", default=None)
-    p.add_argument("--check-results", metavar="FILE", default=None)
-    p.add_argument("--context", type=int, default=None)
+    from spinops.cliopts import add_report_options
+    from spinops.kube import live_diff as kd
+
+    p.add_argument("live", metavar="LIVE", help="directory of the live objects (kubectl's LIVE-*)")
+    p.add_argument("merged", metavar="MERGED", help="directory of the objects as they would be after apply (kubectl's MERGED-*)")
+    add_report_options(p, ("text", "json", "markdown"), default=None, default_help=f"${kd.ENV_FORMAT}, else text",
+                       format_help="markdown: the PR comment")
+    p.add_argument("--env", default=None, help=f"environment named in the report (default: ${kd.ENV_ENV})")
+    p.add_argument("--full-output", metavar="FILE", default=None,
+                   help=f"also write the full markdown report (job summary, artifact) to FILE (default: ${kd.ENV_FULL_OUTPUT})")
+    p.add_argument("--check-results", metavar="FILE", default=None,
+                   help=f"`spinops check --format json` output to summarise in the report (default: ${kd.ENV_CHECK_RESULTS})")
+    p.add_argument("--context", type=int, default=None, metavar="N", help=f"lines of context in the diffs (default: ${kd.ENV_CONTEXT}, else 3)")
 
 
 def run(args) -> int:

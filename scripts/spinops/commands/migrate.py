@@ -12,6 +12,8 @@ DESCRIPTION = (
     "credentials moved to ${NAME} placeholders (values only in the git-ignored .secrets/) and MIGRATION.md listing every change, "
     "dropped field and manual step with file:line on both sides. Idempotent; never overwrites a different file without --force."
 )
+#: Exit code -> meaning, shown under `--help` (spinops.cli).
+EXIT_CODES = {0: "migrated (or nothing to do; --dry-run: plan printed)", 1: "internal error", 2: "bad input or usage, or existing files differ (without --force); nothing written"}
 
 
 def add_arguments(p) -> None:

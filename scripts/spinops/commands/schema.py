@@ -7,9 +7,10 @@ DESCRIPTION = (
     "Print the JSON Schema of the halconfig (Kleat's format, strict) to stdout, or write it to FILE; "
     "--out-dir DIR writes the schema of every hand-written file (halconfig, secrets.yml, patches, overlay "
     "spinops.yml, kube-lint rule files): the ones spinops validates with. "
-    "Point yaml-language-server at them: see docs/halconfig-schema.md. "
-    "Exit 0 written (or printed), 1 with --exit-code when a file was created or changed, 2 cannot write."
+    "Point yaml-language-server at them: see docs/halconfig-schema.md."
 )
+#: Exit code -> meaning, shown under `--help` (spinops.cli).
+EXIT_CODES = {0: "printed or written", 1: "with --exit-code: a file was created or changed; else an internal error", 2: "cannot write, or bad usage"}
 
 
 def add_arguments(parser) -> None:

@@ -11,9 +11,10 @@ DESCRIPTION = (
     "Work out which environments FILE... affect (halconfig/env/ENV.yml: ENV; other halconfig files: every "
     "environment; a kustomize file: the environments whose overlay reads it), then run `spinops build` and "
     "`spinops check` for each, or with --halconfig-only just load, validate and render the halconfig of each "
-    "(nothing written). Without FILE every environment is verified. "
-    "Exit 0 clean, 1 findings, 2 bad input in any environment, 3 internal error."
+    "(nothing written). Without FILE every environment is verified."
 )
+#: Exit code -> meaning, shown under `--help` (spinops.cli).
+EXIT_CODES = {0: "every affected environment is clean", 1: "findings", 2: "bad input in an environment, or usage", 3: "internal error"}
 
 
 def add_arguments(p) -> None:

@@ -21,19 +21,14 @@ def render(result, fmt: str, *, budget: int | None = None) -> str:
 
 
 def emit(result, fmt: str, *, output=None, full_output=None) -> None:
-    """Write the report to `output` (atomically) or stdout, and the full markdown report
-    (job summary / artifact, at most 1 MiB) to `full_output` when given."""
-    import sys
-
+    """Write the report to `output` (atomically) or stdout (text coloured on a terminal, see spinops.cliopts),
+    and the full markdown report (job summary / artifact, at most 1 MiB) to `full_output` when given."""
     from spinops.atomic import write_file
+    from spinops.cliopts import color_diff, wants_color, write_report
     from spinops.report.markdown import COMMENT_BUDGET, SUMMARY_BUDGET, render_markdown
 
     text = render(result, fmt, budget=COMMENT_BUDGET)
     full = render_markdown(result, budget=SUMMARY_BUDGET) if full_output else None
-    if output:
-        write_file(output, text)
-    else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+    write_report(color_diff(text) if fmt == "text" and not output and wants_color() else text, output)
     if full is not None:
         write_file(full_output, full)
