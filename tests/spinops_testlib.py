@@ -23,3 +23,26 @@ def run_spinops(*args: str, cwd: Path | str | None = None, env: dict | None = No
         text=True,
         timeout=600,
     )
+
+
+def run_on_a_terminal(*args: str, env: dict | None = None, cwd: Path | str | None = None) -> str:
+    """Run the CLI with stdout on a pseudo-terminal (as in a user's shell); return what it printed there."""
+    import pty
+
+    leader, follower = pty.openpty()
+    base = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    proc = subprocess.Popen([sys.executable, "-m", "spinops", *args], stdout=follower, stderr=subprocess.DEVNULL,
+                            env={**base, **(env or {})}, cwd=cwd or ROOT)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks).decode()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import pty
 import shutil
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from spinops import cli
-from spinops_testlib import run_spinops
+from spinops_testlib import run_on_a_terminal, run_spinops
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -84,35 +83,14 @@ def test_output_writes_the_report_to_the_file_and_nothing_to_stdout(name, tmp_pa
     assert to_file.stdout == "" and out.read_text() == plain.stdout
 
 
-def run_on_a_terminal(args: list[str], env: dict) -> str:
-    """Run spinops with stdout on a pseudo-terminal; return what it printed there."""
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "spinops", *args], stdout=follower, stderr=subprocess.DEVNULL,
-                            env={**os.environ, **env}, cwd=ROOT)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=60)
-    os.close(leader)
-    return b"".join(chunks).decode()
-
-
 def test_text_diff_is_coloured_on_a_terminal_unless_no_color(tmp_path):
     live, merged = kubectl_dirs(tmp_path)
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    coloured = run_on_a_terminal(["external-diff", str(live), str(merged)], {**env, "NO_COLOR": ""})
+    coloured = run_on_a_terminal("external-diff", str(live), str(merged), env={"NO_COLOR": ""})
     assert "\x1b[31m-  replicas: 1\x1b[0m" in coloured and "\x1b[32m+  replicas: 2\x1b[0m" in coloured
-    assert "\x1b[" not in run_on_a_terminal(["external-diff", str(live), str(merged)], {"NO_COLOR": "1"})  # no-color.org
+    assert "\x1b[" not in run_on_a_terminal("external-diff", str(live), str(merged), env={"NO_COLOR": "1"})  # no-color.org
     piped = run_spinops("external-diff", str(live), str(merged), env={"NO_COLOR": ""})
     assert "+  replicas: 2" in piped.stdout and "\x1b[" not in piped.stdout
-    run_on_a_terminal(["external-diff", str(live), str(merged), "-o", str(tmp_path / "r.txt")], {"NO_COLOR": ""})
+    run_on_a_terminal("external-diff", str(live), str(merged), "-o", str(tmp_path / "r.txt"), env={"NO_COLOR": ""})
     assert "\x1b[" not in (tmp_path / "r.txt").read_text()
 
 

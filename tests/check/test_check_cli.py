@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from spinops_testlib import run_spinops
+from spinops_testlib import run_on_a_terminal, run_spinops
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CANARY = "canary-Zx81-not-a-secret"
@@ -248,28 +248,9 @@ def test_sarif_is_valid_against_the_official_schema(bad, tmp_path):
 
 def test_colour_only_on_a_terminal_without_no_color(bad):
     """Through a pseudo-terminal: colour by default, none with NO_COLOR."""
-    import os
-    import pty
-    import subprocess
-    import sys
 
     def run(env):
-        master, slave = pty.openpty()
-        base = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-        proc = subprocess.Popen([sys.executable, "-m", "spinops", "check", str(bad)], stdout=slave, stderr=subprocess.DEVNULL, env={**base, **env})
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        proc.wait(timeout=120)
-        os.close(master)
-        return b"".join(chunks).decode()
+        return run_on_a_terminal("check", str(bad), env=env)
 
     assert "\x1b[31m" in run({})
     assert "\x1b[" not in run({"NO_COLOR": "1"})
