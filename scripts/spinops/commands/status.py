@@ -6,9 +6,10 @@ HELP = "print the revision deployed to an environment (commit, time, status; the
 DESCRIPTION = (
     "Read the revision record that `spinops apply` keeps on the environment's ApplySet parent "
     "(ConfigMap spinops-<env>) in the cluster of the current kubectl context: the commit last applied, when, "
-    "whether its rollouts completed, and the last good revision a rollback would re-apply. "
-    "Exit 0 (also when nothing is recorded yet), 1 when kubectl fails, 2 bad input."
+    "whether its rollouts completed, and the last good revision a rollback would re-apply."
 )
+#: Exit code -> meaning, shown under `--help` (spinops.cli).
+EXIT_CODES = {0: "printed (also when nothing is recorded yet)", 1: "kubectl failed, or an internal error", 2: "bad input or usage"}
 
 
 def add_arguments(parser) -> None:
