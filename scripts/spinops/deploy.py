@@ -336,7 +336,8 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
     if opts.dry_run:
         # a plan reads the cluster only: first the context (as `diff --live`), and no secret value is needed;
         # the ones set are only used to mask whatever kubectl echoes and to say which keys are set
-        current_context(kubectl_path())
+        keys = {k for s in secrets for k in s.keys}
+        current_context(kubectl_path(), env={k: v for k, v in environ.items() if k not in keys})  # kubectl never sees a secret
         values = {k: environ[k] for s in secrets for k in s.keys if environ.get(k)}
     else:
         values = secret_values(secrets, environ)
