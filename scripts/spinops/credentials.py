@@ -401,6 +401,20 @@ class Masker:
                 text = text.replace(t, MASK)
         return text
 
+    def scrub(self, obj: Any) -> Any:
+        """`obj` with every string (keys too) masked. A writer may escape or fold a string (YAML writes
+        one with a control character double-quoted with `\\e`-style escapes, and folds a line over its
+        width at a space), so the text safety net cannot see every form: mask before writing."""
+        if not self.tokens:
+            return obj
+        if isinstance(obj, str):
+            return self(obj)
+        if isinstance(obj, dict):
+            return {self.scrub(k): self.scrub(v) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [self.scrub(v) for v in obj]
+        return obj
+
     def __bool__(self) -> bool:
         return bool(self.tokens)
 

@@ -126,3 +126,29 @@ def test_a_leaked_value_is_redacted_in_its_yaml_quoted_forms():
         r = compare(old, new)
         for text in all_outputs(r).values():
             assert "CANARY" not in text, (leak, text)
+
+
+def _leaked_into_configmap(leak: str, holder: str) -> dict[str, str]:
+    old = [secret("s", {"k": leak}), configmap("c", {"a": "1"})]
+    new = [secret("s", {"k": leak}), configmap("c", {"a": holder})]
+    return all_outputs(compare(old, new))
+
+
+def test_a_leaked_value_with_a_control_character_is_redacted_in_every_format():
+    # YAML writes such a string double-quoted with escapes (`\e`, `\a`, `\x01`): neither the raw value
+    # nor its JSON form is in the text, so the safety net masks the objects before they are written
+    for ctl in ("\x1b", "\x07", "\x01", "\x7f"):
+        leak = f"ctl{ctl}CANARY-control-value"
+        for holder in (leak, f"before {leak} after", f"line one\n{leak}\n"):
+            for name, text in _leaked_into_configmap(leak, holder).items():
+                assert "CANARY-control" not in text, (repr(ctl), repr(holder), name)
+
+
+def test_a_leaked_value_inside_a_line_over_4096_characters_is_redacted_in_every_format():
+    # YAML folds a scalar longer than its width (4096, spinops.diff.normalize.to_text) at a space: a value
+    # that straddles the fold is split across two lines, out of reach of a text scrub
+    leak = "CANARY long line value"
+    for pad in range(4070, 4100, 3):
+        for holder in ("x" * pad + " " + leak + " tail", "\x07" + "x" * pad + " " + leak):
+            for name, text in _leaked_into_configmap(leak, holder).items():
+                assert "CANARY long line value" not in text.replace("\n", " ") and "CANARY long" not in text, (pad, name)

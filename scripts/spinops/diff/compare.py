@@ -195,8 +195,9 @@ def compare(
         mask_pair(na, nb)
         action = CHANGED if a and b else ADDED if b else REMOVED
         g, kind, ns, name = key
-        ta = to_text(na, ra) if na is not None else ""
-        tb = to_text(nb, rb) if nb is not None else ""
+        # masked before YAML writes them: an escaped or folded value is out of the text scrub's reach
+        ta = to_text(redact.scrub(na), ra) if na is not None else ""
+        tb = to_text(redact.scrub(nb), rb) if nb is not None else ""
         diff = _unified(ta, tb, f"{sides[0]}/{_label(key)}", f"{sides[1]}/{_label(key)}", context)
         notes = _notes(a, b, ra, rb)
         if a is None and b.hash and referenced_before.get((kind, name), b.hash) != b.hash:
