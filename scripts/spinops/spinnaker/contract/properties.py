@@ -1,0 +1,135 @@
+"""A Spring service's effective properties, loaded the way kork and Spring Boot 2.7 load them (pure).
+
+Sources, lowest precedence first (each later one wins for the same property):
+1. the service's upstream defaults, `<svc>-web/config/<svc>.yml` at the release's tag (the catalog),
+   then the documents of that file activated by the active profiles;
+2. `spinnaker.yml`, then `<svc>.yml`: kork sets `spring.config.name` to `spinnaker,${spring.application.name}`
+   (kork v7.245.1 kork-config/.../boot/DefaultPropertiesBuilder.java:31), and a later name wins;
+3. for each active profile in `SPRING_PROFILES_ACTIVE` order, `spinnaker-<profile>.yml` then
+   `<svc>-<profile>.yml` (the last profile, `local`, wins);
+4. the container's environment: `SPRING_APPLICATION_JSON` and plain variables (relaxed binding:
+   `SERVICES_CLOUDDRIVER_BASEURL` -> services.clouddriver.baseurl).
+
+Names are compared in a relaxed canonical form (Spring's relaxed binding: case, `-` and `_` do not
+matter), so `server.tomcat.remoteIpHeader`, `server.tomcat.remote-ip-header` and
+`SERVER_TOMCAT_REMOTEIPHEADER` are one property. Each value keeps its origin (the file and the key as
+written there), so a finding can point at the line that set it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+_IGNORED = re.compile(r"[-_]")
+
+
+def canonical(name: str) -> str:
+    """Relaxed-binding form of a property name: lower case, no `-` or `_`, env-var `_` as `.`."""
+    if name.isupper() or (name.upper() == name and "_" in name):
+        name = name.lower().replace("_", ".")
+    return ".".join(_IGNORED.sub("", part.lower()) for part in name.split("."))
+
+
+@dataclass(frozen=True)
+class Value:
+    value: object
+    source: str  # the file (or env var) that set it
+    key: str  # the property as written there (dotted)
+
+
+def flatten(data: object, prefix: str = "") -> dict[str, object]:
+    """Nested YAML data -> {dotted.key: scalar}; list items as key[i]."""
+    out: dict[str, object] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out.update(flatten(v, f"{prefix}[{i}]"))
+    elif prefix:
+        out[prefix] = data
+    return out
+
+
+class Properties:
+    """The effective properties of one service instance: canonical name -> Value (highest source wins)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Value] = {}
+
+    def add(self, source: str, flat: dict[str, object]) -> None:
+        for key, value in flat.items():
+            self.values[canonical(key)] = Value(value, source, key)
+
+    def add_env(self, env: dict[str, str]) -> None:
+        """Literal container variables; SPRING_APPLICATION_JSON keeps its keys' case."""
+        for name, value in env.items():
+            if name == "SPRING_APPLICATION_JSON":
+                try:
+                    self.add("env SPRING_APPLICATION_JSON", flatten(json.loads(value)))
+                except (ValueError, TypeError):
+                    continue
+            elif re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
+                self.values[canonical(name)] = Value(value, f"env {name}", name)
+
+    def get(self, name: str) -> Value | None:
+        return self.values.get(canonical(name))
+
+    def resolve(self, name: str) -> tuple[object, list[str]]:
+        """The value with every `${ref:default}` resolved, and the references that resolved to nothing."""
+        v = self.get(name)
+        if v is None:
+            return None, []
+        return self.resolve_text(v.value)
+
+    def resolve_text(self, value: object, depth: int = 0) -> tuple[object, list[str]]:
+        if not isinstance(value, str) or "${" not in value or depth > 10:
+            return value, []
+        missing: list[str] = []
+        out, i = [], 0
+        while (start := value.find("${", i)) >= 0:
+            end = _closing(value, start)
+            if end < 0:
+                break
+            out.append(value[i:start])
+            ref, sep, default = value[start + 2:end].partition(":")
+            target = self.get(ref)
+            if target is not None:
+                resolved, inner = self.resolve_text(target.value, depth + 1)
+                missing += inner
+                out.append("" if resolved is None else _text(resolved))
+            elif sep:
+                resolved, inner = self.resolve_text(default, depth + 1)
+                missing += inner
+                out.append(_text(resolved))
+            else:
+                missing.append(ref)
+                out.append(value[start:end + 1])  # kept as written: it may come from the environment at run time
+            i = end + 1
+        out.append(value[i:])
+        return "".join(out), missing
+
+    def truthy(self, name: str) -> bool:
+        """Spring's conversion of the property to a boolean (`true`, any case); unset is false."""
+        value, _ = self.resolve(name)
+        return _text(value).strip().lower() == "true"
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _closing(text: str, start: int) -> int:
+    depth = 0
+    for i in range(start, len(text)):
+        if text.startswith("${", i):
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
