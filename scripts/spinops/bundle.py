@@ -124,6 +124,30 @@ def overlay_facts(overlay: Path, repo: Path) -> tuple[str, bool]:
     return namespace, ha
 
 
+def overlay_images(overlay: Path, repo: Path) -> dict[str, tuple[str, int, int, dict]]:
+    """Image name -> (kustomization file, line, column, the entry's newName/newTag/digest) of every `images:`
+    entry in the overlay and the local resources/components it reaches, outside kustomize/base."""
+    base = (repo / "kustomize" / "base").resolve()
+    pins: dict[str, tuple[str, int, int, dict]] = {}
+    for d, kfile, node, _ in _local_kustomizations(overlay):
+        if kfile is None or d == base or base in d.parents:
+            continue
+        images = next((v for k, v in node.value if k.value == "images"), None) if isinstance(node, yaml.MappingNode) else None
+        for entry in images.value if isinstance(images, yaml.SequenceNode) else ():
+            name = next((v for k, v in entry.value if k.value == "name"), None) if isinstance(entry, yaml.MappingNode) else None
+            if isinstance(name, yaml.ScalarNode):
+                fields = {k.value: v.value for k, v in entry.value if isinstance(v, yaml.ScalarNode) and k.value in ("newName", "newTag", "digest")}
+                pins.setdefault(name.value, (_display(kfile, repo), *position(entry.start_mark), fields))
+    return pins
+
+
+def _display(path: Path, repo: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(repo.resolve()))
+    except ValueError:
+        return str(path)
+
+
 _PATH_LISTS = ("resources", "components", "patches", "patchesStrategicMerge", "patchesJson6902")
 
 
@@ -236,6 +260,7 @@ def layer_files(
     wiring: dict,
     not_running: list[str] | tuple[str, ...] = (),
     shard_wiring: dict | None = None,
+    images: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Every file of the layer except manifests.yaml: relative path -> text.
 
@@ -244,7 +269,8 @@ def layer_files(
     only Deck's deck.env, spinops.build.deck); wiring: service -> ServiceWiring;
     not_running: services the halconfig does not run (spinops.spinnaker.running): their
     Deployments and Services are deleted from the overlay's output; shard_wiring: service -> {shard
-    Deployment -> ServiceWiring} for the services whose HA shards need different Secrets (one patch per shard).
+    Deployment -> ServiceWiring} for the services whose HA shards need different Secrets (one patch per shard);
+    images: image name -> the tag the release gives it (the halconfig's `version:`, spinops.spinnaker.catalog).
     """
     files: dict[str, str] = {}
     generators = []
@@ -292,6 +318,8 @@ def layer_files(
     }
     if patches:
         kustomization["patches"] = patches
+    if images:
+        kustomization["images"] = [{"name": name, "newTag": tag} for name, tag in sorted(images.items())]
     files[KUSTOMIZATION] = HEADER + dump_yaml(kustomization)
     files["wiring.json"] = json.dumps({svc: wiring[svc].summary() for svc in sorted(wiring)}, indent=2, sort_keys=True) + "\n"
     return files

@@ -226,6 +226,82 @@ def test_staging_without_ha(repo):
     assert not result.ha
 
 
+# ------------------------------------------------------------------ the release: images follow `version:`
+
+
+def images_of(docs) -> set[str]:
+    return {c["image"] for d in deployments(docs).values() for c in d["spec"]["template"]["spec"]["containers"]}
+
+
+def test_images_follow_the_halconfig_version(reference, repo):
+    _, _, docs = reference
+    assert images_of(docs) == {f"us-docker.pkg.dev/spinnaker-community/docker/{svc}:spinnaker-1.36.1"
+                               for svc in ("clouddriver", "deck", "echo", "fiat", "front50", "gate", "igor", "orca", "rosco")}
+    edit_yaml(repo / "halconfig" / "halconfig.yml", lambda d: d.update(version="1.36.3"))
+    tags = {image.rsplit(":", 1)[1] for image in images_of(load_documents(build_env(repo, "staging").manifests))}
+    assert tags == {"spinnaker-1.36.3"}
+
+
+@pytest.mark.parametrize(("version", "says"), [("1.99.0", "unknown Spinnaker release '1.99.0'"), ("local:1.36.1", "`local:` prefix"),
+                                               ("2.30.1", "Armory")])
+def test_an_unknown_release_is_an_error_at_the_version_line(repo, spinops, version, says):
+    edit_yaml(repo / "halconfig" / "halconfig.yml", lambda d: d.update(version=version))
+    r = spinops("build", "--env", "staging", "--repo", str(repo))
+    assert r.returncode == 2 and says in r.stderr and "halconfig/halconfig.yml:" in r.stderr
+    assert not (repo / "build" / "staging").exists()
+
+
+def test_an_overlay_pin_wins_and_is_reported_with_its_line(repo):
+    kfile = repo / "kustomize" / "overlays" / "staging" / "kustomization.yml"
+    kfile.write_text(kfile.read_text() + "images:\n- name: us-docker.pkg.dev/spinnaker-community/docker/orca\n  newTag: hotfix-1\n"
+                     "- name: us-docker.pkg.dev/spinnaker-community/docker/kayenta\n  newTag: spinnaker-1.36.0\n")
+    result = build_env(repo, "staging")
+    assert "us-docker.pkg.dev/spinnaker-community/docker/orca:hotfix-1" in images_of(load_documents(result.manifests))
+    lines = kfile.read_text().splitlines()
+    pins = {w.code: w for w in result.warnings if w.code in ("image-pinned", "pin-of-stopped-service")}
+    assert "kayenta does not run (canary.enabled is off)" in pins["pin-of-stopped-service"].message
+    assert lines[pins["pin-of-stopped-service"].line - 1].endswith("docker/kayenta")
+    assert lines[pins["image-pinned"].line - 1].endswith("docker/orca")
+
+
+def test_keel_has_no_release_image_and_must_be_pinned(repo, spinops):
+    edit_yaml(repo / "halconfig" / "halconfig.yml", lambda d: d.update(managedDelivery={"enabled": True}))
+    r = spinops("build", "--env", "staging", "--repo", str(repo))
+    assert r.returncode == 2 and "keel runs but Spinnaker 1.36.1 ships no keel image" in r.stderr
+
+
+# ------------------------------------------------------------------ the runtime contract, run by build
+
+
+def test_contract_fiat_github_without_base_url(repo, spinops):
+    edit_yaml(repo / "halconfig" / "halconfig.yml", lambda d: d["security"]["authz"]["groupMembership"]["github"].pop("baseUrl"))
+    r = spinops("build", "--env", "production", "--repo", str(repo))
+    assert r.returncode == 2 and "needs auth.groupMembership.github.baseUrl" in r.stderr
+    assert "GitHubProperties.java:14-18" in r.stderr and "halconfig/halconfig.yml:" in r.stderr
+    assert not (repo / "build" / "production").exists()
+
+
+def test_contract_gcb_without_igor_points_at_the_line_that_turned_igor_off(repo, spinops):
+    (repo / "halconfig" / "profiles" / "spinnaker-local.yml").write_text("services:\n  igor:\n    enabled: false\n")
+    r = spinops("build", "--env", "staging", "--repo", str(repo))
+    assert r.returncode == 2 and "halconfig/profiles/spinnaker-local.yml:3:5: error: echo: echo with gcb.enabled needs igor.enabled" in r.stderr
+
+
+def test_contract_removed_tomcat_property_in_a_profile(repo, spinops):
+    (repo / "halconfig" / "profiles" / "gate-local.yml").write_text("server:\n  tomcat:\n    protocolHeader: X-Forwarded-Proto\n"
+                                                                      "redis:\n  configuration:\n    secure: true\n")
+    r = spinops("build", "--env", "staging", "--repo", str(repo))
+    # Spring ignores it silently: gate starts, without the setting, so a warning
+    assert r.returncode == 0 and "halconfig/profiles/gate-local.yml:3:5: warning: gate: server.tomcat.protocolHeader" in r.stderr
+    assert "write server.tomcat.remoteip.protocol-header instead" in r.stderr
+
+
+def test_contract_gate_on_managed_redis_needs_secure(repo, spinops):
+    (repo / "halconfig" / "profiles" / "gate-local.yml").write_text("server:\n  port: 8084\n")
+    r = spinops("build", "--env", "staging", "--repo", str(repo))
+    assert r.returncode == 2 and "redis.configuration.secure" in r.stderr and "RedisActionConfig.java:39-44" in r.stderr
+
+
 # ------------------------------------------------------------------ refusals
 
 
@@ -339,7 +415,8 @@ def test_unused_declared_key_is_a_warning(repo, spinops):
 
 
 def test_when_condition_activates_the_jq_patch(repo):
-    edit_yaml(repo / "halconfig" / "halconfig.yml", lambda d: d.update(version="1.20.6"))
+    # the reference's example patch applies below 1.21; widen its `when:` so that it applies to 1.36.1
+    edit_yaml(repo / "halconfig" / "patches" / "kubernetes-v1-accounts.yml", lambda d: d.update(when={"spinnakerVersion": "<1.37"}))
     docs = load_documents(build_env(repo, "production").manifests)
     accounts = yaml.safe_load(config_of(docs, "clouddriver")["clouddriver.yml"])["kubernetes"]["accounts"]
     assert {a["name"]: a.get("providerVersion") for a in accounts} == {"spinnaker": None, "staging": "V1", "production": None}
@@ -399,10 +476,12 @@ def test_kustomize_failure_leaves_the_previous_build(repo):
     assert [p.name for p in (repo / "build").iterdir()] == ["production"]
 
 
-def test_minimal_repo_without_patches_profiles_or_secrets(tmp_path):
+def test_minimal_repo_without_patches_or_secrets(tmp_path):
     shutil.copytree(ROOT / "kustomize", tmp_path / "kustomize")
-    (tmp_path / "halconfig").mkdir()
+    (tmp_path / "halconfig" / "profiles").mkdir(parents=True)
     (tmp_path / "halconfig" / "halconfig.yml").write_text("version: 1.36.1\n")
+    # the overlays' Redis is managed (an ExternalName): gate's runtime contract needs this one profile
+    (tmp_path / "halconfig" / "profiles" / "gate-local.yml").write_text("redis:\n  configuration:\n    secure: true\n")
     result = build_env(tmp_path, "staging")
     assert all(not (w["env"] or w["files"]) for w in result.wiring.values())
     assert result.patches == [] and result.warnings == []

@@ -22,6 +22,7 @@ def test_every_rule_is_documented_with_pass_and_fail_examples():
         "placeholders-resolvable",
         "ha-shared-config",
         "placeholder-hosts",
+        "runtime-contract",
     }
     for m in RULES:
         verdicts = [v for v, _ in examples(m)]

@@ -147,11 +147,10 @@ def test_mixed_release(built, tmp_path):
     [f] = doc["findings"]
     assert (f["rule"], f["resource"]["name"]) == ("same-release", "orca")
     assert "spinnaker-1.36.1" in f["message"]
-    # the tag is set by the overlay's `images:` entry for orca: that is where to fix it
-    assert f["source"]["file"] == "kustomize/overlays/production/kustomization.yml"
+    # no overlay pins it: the release tag follows the halconfig's `version:`, which is where to change it
+    assert f["source"]["file"] == "halconfig/halconfig.yml"
     lines = (ROOT / f["source"]["file"]).read_text().splitlines()
-    assert lines[f["source"]["line"] - 1].strip() == "newTag: spinnaker-1.36.1"
-    assert lines[f["source"]["line"] - 2].strip() == "- name: us-docker.pkg.dev/spinnaker-community/docker/orca"
+    assert lines[f["source"]["line"] - 1].strip() == "version: 1.36.1"
 
 
 def test_literal_credential_traced_to_halconfig_and_never_printed(built, tmp_path):

@@ -24,6 +24,8 @@ from spinops.build.inputs import read_inputs
 from spinops.build.timing import Timings
 from spinops.errors import InputError, Problem
 from spinops.layout import MANIFESTS, Repo
+from spinops.build.contract import contract_problems
+from spinops.spinnaker.images import release_images
 from spinops.spinnaker.running import running
 
 
@@ -100,10 +102,16 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     if errors := [p for p in problems if p.severity == "error"]:
         raise InputError(errors)
     shards = t.run("wire", pipeline.shard_wiring, files, inputs, wiring)
+    runs = running(inputs.hal.data)
+    contract: list[Problem] = []  # runtime-contract warnings (errors stop the build before anything is written)
+    images, pins = release_images(inputs.release, runs, inputs.pins) if inputs.release else ({}, [])
+    if errors := [p for p in pins if p.severity == "error"]:
+        raise InputError(errors)
     configs, env_files = t.run("serialize", output.serialize, files)
     out = Path(out) if out is not None else Repo(repo).build_dir(env)
     manifests = output.write(out, repo=repo, overlay=inputs.overlay, namespace=inputs.namespace, configs=configs, env_files=env_files, wiring=wiring, timings=t,
-                             not_running=[svc for svc, on in running(inputs.hal.data).items() if not on], shard_wiring=shards)
+                             not_running=[svc for svc, on in runs.items() if not on], shard_wiring=shards, images=images,
+                             verify=lambda text: contract.extend(t.run("contract", contract_problems, text, repo, env)))
     return BuildResult(
         env=env,
         out_dir=out,
@@ -112,7 +120,7 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
         timings=t.total(),
         wiring={svc: wiring[svc].summary() for svc in sorted(wiring)},
         patches=applied,
-        warnings=inputs.inventory.warnings + [p for p in problems if p.severity != "error"] + inputs.notes + output.oversized(configs),
+        warnings=inputs.inventory.warnings + [p for p in problems if p.severity != "error"] + inputs.notes + pins + contract + output.oversized(configs),
         namespace=inputs.namespace,
         ha=inputs.ha,
         configs={svc: sorted(configs[svc]) for svc in sorted(configs)},

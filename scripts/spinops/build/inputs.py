@@ -6,7 +6,8 @@
     literal credentials    the halconfig's credential fields hold placeholders (checked here, so no later
                            message can carry a credential)
     profiles, patches      halconfig/profiles/, halconfig/patches/
-    the overlay            kustomization shape, namespace and whether it uses the HA component
+    the overlay            kustomization shape, namespace, whether it uses the HA component, the images it pins
+    the release            the halconfig's `version:` must be a release of the catalog (spinops.spinnaker.catalog)
 
 Each reader raises InputError with its own problems; read_inputs runs every reader it can and raises
 one InputError with all of them (a reader whose input is missing is skipped: the halconfig's
@@ -24,6 +25,7 @@ from spinops import bundle, patch, profiles, render, wire
 from spinops.errors import InputError, Problem
 from spinops.halconfig.load import Hal, load_halconfig
 from spinops.layout import Repo
+from spinops.spinnaker.catalog import Release, UnknownRelease, check_version, release
 
 T = TypeVar("T")
 
@@ -40,6 +42,8 @@ class Inputs:
     namespace: str
     ha: bool
     notes: list[Problem] = field(default_factory=list)  # warnings about the inputs as a whole
+    release: Release | None = None
+    pins: dict[str, tuple[str, int, int, dict]] = field(default_factory=dict)  # image -> where and how the overlay pins it
 
 
 def read_inputs(repo: Repo, env: str) -> Inputs:
@@ -51,17 +55,30 @@ def read_inputs(repo: Repo, env: str) -> Inputs:
     if hal is not None and inventory is not None:
         # messages name the services a credential reaches unchanged (render's table)
         problems += [p for p in wire.check_halconfig(hal.data, inventory, hal.locate, render.CREDENTIAL_SECTIONS) if p.severity == "error"]
+    chosen = _read(problems, _release, hal) if hal is not None else None
     prof = _read(problems, profiles.load_profiles, repo.root)
     patches = _read(problems, patch.load_patches, repo.patches, display_root=repo.root)
     facts = None
     overlay_errors = bundle.overlay_problems(overlay)  # file:line:col before kustomize's chain of errors
     problems += overlay_errors
+    pins: dict[str, tuple[str, int, int, dict]] = {}
     if not overlay_errors:
         facts = _read(problems, bundle.overlay_facts, overlay, repo.root)
+        pins = _read(problems, bundle.overlay_images, overlay, repo.root) or {}
     if problems:
         raise InputError(problems)
     assert hal is not None and inventory is not None and prof is not None and patches is not None and facts is not None
-    return Inputs(repo.root, env, overlay, hal, inventory, prof, patches, *facts, notes=_notes(hal))
+    return Inputs(repo.root, env, overlay, hal, inventory, prof, patches, *facts, notes=_notes(hal), release=chosen, pins=pins)
+
+
+def _release(hal: Hal) -> Release:
+    """The catalog release the halconfig's `version:` chooses; an unknown one is an error saying what to write."""
+    try:
+        return release(check_version(hal.data.get("version")))
+    except UnknownRelease as e:
+        loc = hal.locate(("version",)) or (None, None, None)
+        raise InputError(Problem(str(e), file=loc[0], line=loc[1], column=loc[2], code="unknown-release",
+                                 hint="the image tags follow from `version:`; see docs/runtime-contract.md for adding a release")) from None
 
 
 def _read(problems: list[Problem], reader: Callable[..., T], *args, **kwargs) -> T | None:

@@ -62,17 +62,21 @@ def oversized(configs: dict[str, dict[str, str]]) -> list[Problem]:
 
 
 def write(out: Path, *, repo: Path, overlay: Path, namespace: str, configs, env_files, wiring, timings: Timings,
-          not_running: Sequence[str] = (), shard_wiring=None) -> str:
+          not_running: Sequence[str] = (), shard_wiring=None, images: dict[str, str] | None = None, verify=None) -> str:
     """Write the layer and its manifests to `out` all or nothing; returns the manifests' text.
 
-    not_running: services the halconfig does not run; the layer deletes their Deployments and Services.
-    shard_wiring: service -> {shard Deployment -> wiring} where HA shards need different Secrets."""
+    not_running: services the halconfig does not run (the layer deletes their Deployments and Services);
+    shard_wiring: service -> {shard Deployment -> wiring} where HA shards need different Secrets;
+    images: image name -> release tag; verify: called with the manifests before anything replaces `out`
+    (the runtime contract), raising InputError to stop."""
     stage = timings.run("bundle", StagedDir, out)
     try:
         timings.run("bundle", _write_layer, stage, overlay=overlay, namespace=namespace, configs=configs, env_files=env_files, wiring=wiring,
-                    not_running=list(not_running), shard_wiring=shard_wiring)
+                    not_running=list(not_running), shard_wiring=shard_wiring, images=images)
         source = str(kustomization_file(overlay))
         manifests = timings.run("kustomize", bundle.run_kustomize, stage.path, display=str(out), repo=repo, source=source)
+        if verify is not None:
+            verify(manifests)
         stage.write({MANIFESTS: manifests})
         stage.commit()
     except BaseException:

@@ -196,6 +196,8 @@ def _place(finding: Finding, res: Resource, hit: Hit | None, manifest: Manifest,
     if tracer is not None:
         if hit and hit.evidence:
             source = tracer.find_value(hit.evidence)
+        elif hit and hit.trace_key:
+            source = tracer.find_key(hit.trace_key)
         elif path and path[-1] == "image" and isinstance(get_path(res.obj, path), str):
             source = tracer.locate_image(get_path(res.obj, path)) or tracer.locate(res.obj, tuple(path))
         else:

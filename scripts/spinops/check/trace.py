@@ -114,12 +114,53 @@ class Tracer:
         """Where an image's tag is set: the kustomize `images:` entry for it (overlay first)."""
         from spinops.check.k8s import split_image
 
-        repo, _, _ = split_image(image)
+        repo, tag, _ = split_image(image)
         found = sorted(self.image_overrides.get(repo, ()), key=lambda x: (x[0], str(x[1])))
         if not found:
-            return None
+            # no kustomize pin: `spinops build` set the release tag from the halconfig's version (spinops.spinnaker.catalog)
+            return self.halconfig_version() if tag and tag.startswith("spinnaker-") else None
         _, f, line, column = found[0]
         return Location(self._rel(f), line, column)
+
+    def _halconfig_files(self) -> list[Path]:
+        """The halconfig files a human edits, most specific first: the env overlay, profiles, fragments."""
+        root = self.repo / "halconfig"
+        if not root.is_dir():
+            return []
+        env = [root / "env" / f"{self.env}.yml"] if self.env else []
+        return [f for f in (*env, *sorted((root / "profiles").glob("*.yml")), *sorted(root.glob("*.yml"))) if f.is_file()]
+
+    def find_key(self, key_path: tuple) -> Location | None:
+        """The halconfig / profile line that sets a property (a config file's key path), matched by the longest
+        common suffix of key paths of at least two keys, names compared as Spring's relaxed binding does."""
+        from spinops.spinnaker.contract.properties import canonical
+
+        want = [canonical(str(k)) for k in key_path]
+        best: tuple[int, int, Location] | None = None
+        for rank, f in enumerate(self._halconfig_files()):
+            try:
+                root = compose(read_text(f))
+            except (yaml.YAMLError, InputError):
+                continue
+            for path, key in _key_paths(root, ()):
+                n = 0
+                while n < min(len(path), len(want)) and path[-1 - n] == want[-1 - n]:
+                    n += 1
+                if n >= min(2, len(want)) and (best is None or (n, -rank) > (best[0], best[1])):
+                    best = (n, -rank, Location(self._rel(f), *position(key.start_mark)))
+        return best[2] if best else None
+
+    def halconfig_version(self) -> Location | None:
+        """Where the halconfig chooses the Spinnaker release (`version:`), env overlay first."""
+        for f in self._halconfig_files():
+            try:
+                root = compose(read_text(f))
+            except (yaml.YAMLError, InputError):
+                continue
+            for k, _ in root.value if isinstance(root, yaml.MappingNode) else ():
+                if isinstance(k, yaml.ScalarNode) and k.value == "version":
+                    return Location(self._rel(f), *position(k.start_mark))
+        return None
 
     def find_value(self, value: str) -> Location | None:
         """The halconfig file:line holding `value` literally (for credentials found in ConfigMaps)."""
@@ -144,6 +185,21 @@ class Tracer:
             return str(f.relative_to(self.repo))
         except ValueError:
             return str(f)
+
+
+def _key_paths(node, prefix: tuple):
+    """(canonical key path, key node) of every mapping entry under `node`."""
+    from spinops.spinnaker.contract.properties import canonical
+
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                path = (*prefix, *(canonical(p) for p in str(k.value).split(".")))
+                yield path, k
+                yield from _key_paths(v, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for v in node.value:
+            yield from _key_paths(v, prefix)
 
 
 def _child(node, key: str):

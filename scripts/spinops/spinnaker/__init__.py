@@ -4,6 +4,10 @@
                rendered resource carries.
 - `running`:   which services run for a given halconfig (as Halyard decided it).
 - `discovery`: the `spinnaker.yml` every Spring service reads (`services.<svc>.baseUrl` / `enabled`).
+- `catalog`:   the releases spinops knows (`releases/<version>.yml`): services, versions, images, defaults.
+- `images`:    the image tags that follow from the halconfig's `version:`; the overlay's own pins.
+- `contract/`: the runtime contract: effective Spring properties and what each service needs to start.
+- `gather`:    the maintainers' tool that writes a release file from Spinnaker's own sources.
 
 Each fact names the upstream source it was read from. Build, check, diff and migrate read them
 from here; nothing else hard-codes a Spinnaker service name, port or shard.

@@ -36,7 +36,7 @@ class Violation:
 @cache
 def requirements() -> tuple[dict, ...]:
     text = resources.files("spinops.spinnaker.contract").joinpath("requirements.yml").read_text(encoding="utf-8")
-    return tuple(yaml.safe_load(text)["requirements"])
+    return tuple(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["requirements"])
 
 
 @cache
@@ -51,7 +51,7 @@ def _condition_holds(cond: dict, props: Properties, facts: frozenset[str]) -> tu
     if "fact" in cond:
         return cond["fact"] in facts, None
     name = cond["property"]
-    at = props.get(name)
+    at = props.origin(name)
     if cond.get("is") is True:
         return props.truthy(name), at
     if "equals" in cond:
@@ -75,7 +75,8 @@ def _requirements(service: str, props: Properties, facts: frozenset[str]) -> lis
                 continue
         ok, at = _condition_holds(row["require"], props, facts)
         if not ok:
-            out.append(Violation(row["id"], service, row["message"], row["hint"], at or trigger, tuple(row.get("upstream", ()))))
+            where = at if at is not None and at.source != UPSTREAM else trigger  # point at a line we wrote
+            out.append(Violation(row["id"], service, row["message"], row["hint"], where or at, tuple(row.get("upstream", ()))))
     return out
 
 
@@ -118,9 +119,15 @@ def _removed(service: str, props: Properties) -> list[Violation]:
     return out
 
 
-def evaluate(service: str, props: Properties, facts: frozenset[str] = frozenset()) -> list[Violation]:
-    """Every contract violation of one service instance, in a stable order."""
-    found = _requirements(service, props, facts) + _unresolvable(service, props) + _removed(service, props)
+def evaluate(service: str, props: Properties, facts: frozenset[str] = frozenset(), *, defaults_known: bool = True) -> list[Violation]:
+    """Every contract violation of one service instance, in a stable order.
+
+    defaults_known=False: the service's own defaults are not recorded for its release (the catalog keeps them
+    for the pinned line only), so the families that depend on them (requirements, references) are skipped
+    rather than guessed; removed properties are still reported."""
+    found = _removed(service, props)
+    if defaults_known:
+        found += _requirements(service, props, facts) + _unresolvable(service, props)
     return sorted(found, key=lambda v: (v.rule, v.at.source if v.at else "", v.at.key if v.at else ""))
 
 

@@ -77,6 +77,16 @@ class Properties:
     def get(self, name: str) -> Value | None:
         return self.values.get(canonical(name))
 
+    def origin(self, name: str, depth: int = 0) -> Value | None:
+        """Where the property's value really comes from: through `${ref}` chains of the service's own defaults
+        (echo's `igor.enabled: ${services.igor.enabled:false}`) to the first value we wrote, else the value itself."""
+        v = self.get(name)
+        if v is None or depth > 10 or v.source != "upstream" or not isinstance(v.value, str):
+            return v
+        m = re.fullmatch(r"\$\{([^:}]+)(?::[^}]*)?\}", v.value.strip())
+        deeper = self.origin(m.group(1), depth + 1) if m else None
+        return deeper if deeper is not None and deeper.source != "upstream" else v
+
     def resolve(self, name: str) -> tuple[object, list[str]]:
         """The value with every `${ref:default}` resolved, and the references that resolved to nothing."""
         v = self.get(name)

@@ -1,0 +1,42 @@
+"""The runtime contract, run by `spinops build` on what it built before anything is written.
+
+The same rule as `spinops check` (spinops.check.rules.runtime_contract), over the built manifests; its
+findings become errors located at the halconfig / profile line that wrote the property, else at the
+generated file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from spinops.check.rules import Context
+from spinops.check.rules import runtime_contract as rule
+from spinops.check.trace import Tracer
+from spinops.errors import InputError, Problem
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def contract_problems(manifests: str, repo: Path, env: str) -> list[Problem]:
+    """The runtime-contract warnings of the built manifests (removed properties: the service starts, without
+    them); InputError with every error (a service that would not start or not work)."""
+    docs = [d for d in yaml.load_all(manifests, Loader=_Loader) if isinstance(d, dict)]
+    ctx = Context(resources=docs, repo=repo)
+    found = rule.violations(ctx)
+    if not found:
+        return []
+    tracer = Tracer(repo, env)
+    problems = []
+    for (kind, name), items in sorted(found.items()):
+        for v, where in items:
+            loc = tracer.find_key(where["trace_key"]) if where.get("trace_key") else None
+            file, line, column = (loc.file, loc.line, loc.column) if loc else (f"{kind}/{name}", None, None)
+            upstream = "; ".join(v.upstream)
+            problems.append(Problem(f"{v.service}: {v.message}" + (f" (upstream: {upstream})" if upstream else ""),
+                                    file=file, line=line, column=column, code=f"contract:{v.rule}", hint=v.hint,
+                                    severity=rule.severity_of(v)))
+    if errors := [p for p in problems if p.severity == "error"]:
+        raise InputError(errors)
+    return problems

@@ -1,0 +1,242 @@
+"""Each Spinnaker service gets what it needs at run time, checked against its own sources (the runtime contract).
+
+For every Spinnaker Deployment, the service's effective Spring properties are loaded the way kork
+loads them (spinops.spinnaker.contract.properties: the release's upstream defaults, `spinnaker.yml`,
+`<svc>.yml`, the profile files of `SPRING_PROFILES_ACTIVE`, then the container's environment) and
+three families of problems are reported, traced to the halconfig / profile line where possible:
+
+- a `${name}` reference with no default that nothing defines (`unresolvable-reference`);
+- a property Spring Boot 2.7 removed or renamed (`removed-property`; Spring Boot's own deprecation
+  metadata names the replacement), which Spring ignores silently;
+- a startup requirement of the service (`spinops/spinnaker/contract/requirements.yml`, one row per
+  requirement with its upstream file and line), e.g. echo with `gcb.enabled` needs `igor.enabled`.
+
+The upstream defaults come from the release catalog, chosen by the container's `spinnaker-x.y.z`
+image tag. Where the catalog does not record them (other release lines, an image outside any release)
+only removed properties are checked: the other families would be guesses. `spinops build` runs this rule
+too. How the contract is derived and how to add a row: docs/runtime-contract.md.
+
+PASS::
+
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: gate-config-abc}
+    data:
+      gate-local.yml: |
+        server:
+          tomcat:
+            remoteip:
+              protocolHeader: X-Forwarded-Proto
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: gate, labels: {spinops.io/service: gate}}
+    spec:
+      template:
+        spec:
+          containers:
+          - name: gate
+            image: us-docker.pkg.dev/spinnaker-community/docker/gate:spinnaker-1.36.1
+            env: [{name: SPRING_PROFILES_ACTIVE, value: local}]
+            volumeMounts: [{name: config, mountPath: /opt/spinnaker/config}]
+          volumes: [{name: config, configMap: {name: gate-config-abc}}]
+
+FAIL::
+
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: gate-config-abc}
+    data:
+      gate-local.yml: |
+        server:
+          tomcat:
+            protocolHeader: X-Forwarded-Proto
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: gate, labels: {spinops.io/service: gate}}
+    spec:
+      template:
+        spec:
+          containers:
+          - name: gate
+            image: us-docker.pkg.dev/spinnaker-community/docker/gate:spinnaker-1.36.1
+            env: [{name: SPRING_PROFILES_ACTIVE, value: local}]
+            volumeMounts: [{name: config, mountPath: /opt/spinnaker/config}]
+          volumes: [{name: config, configMap: {name: gate-config-abc}}]
+
+FAIL::
+
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: echo-config-abc}
+    data:
+      echo.yml: |
+        gcb:
+          enabled: true
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: echo, labels: {spinops.io/service: echo}}
+    spec:
+      template:
+        spec:
+          containers:
+          - name: echo
+            image: us-docker.pkg.dev/spinnaker-community/docker/echo:spinnaker-1.36.1
+            env: [{name: SPRING_PROFILES_ACTIVE, value: local}]
+            volumeMounts: [{name: config, mountPath: /opt/spinnaker/config}]
+          volumes: [{name: config, configMap: {name: echo-config-abc}}]
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from spinops.check import configfiles, k8s
+from spinops.check.rules import Hit
+from spinops.spinnaker.catalog import UnknownRelease, release
+from spinops.spinnaker.contract.evaluate import UPSTREAM, evaluate, load
+from spinops.spinnaker.services import SERVICE_LABEL, service_of_deployment
+
+ID = "runtime-contract"
+DESCRIPTION = "each Spinnaker service's effective Spring properties satisfy what its sources require at run time"
+SEVERITY = "error"
+
+CONFIG_DIR = "/opt/spinnaker/config"
+_RELEASE_TAG = re.compile(r"^spinnaker-(\d+\.\d+\.\d+)$")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _service(resource: dict) -> str | None:
+    meta = resource.get("metadata") if isinstance(resource.get("metadata"), dict) else {}
+    labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+    svc = labels.get(SERVICE_LABEL) or service_of_deployment(_name(resource) or "")
+    return svc if isinstance(svc, str) and svc != "deck" else None
+
+
+def _main_container(resource: dict, svc: str) -> dict | None:
+    found = [c for c, _ in k8s.containers(resource, init=False)]
+    return next((c for c in found if c.get("name") == svc), found[0] if found else None)
+
+
+def _config_map(resource: dict, container: dict) -> str | None:
+    listed = container.get("volumeMounts")
+    mounts = {m.get("name"): m.get("mountPath") for m in (listed if isinstance(listed, list) else []) if isinstance(m, dict)}
+    spec = k8s.pod_spec(resource)
+    volumes = spec[0].get("volumes") if spec else None
+    for vol in volumes if isinstance(volumes, list) else []:
+        if isinstance(vol, dict) and mounts.get(vol.get("name")) == CONFIG_DIR and isinstance(vol.get("configMap"), dict):
+            name = vol["configMap"].get("name")
+            return name if isinstance(name, str) else None
+    return None
+
+
+def _defaults(container: dict, svc: str) -> tuple[dict | None, bool]:
+    """(the service's upstream defaults, whether they are known): unknown for a release image whose defaults the
+    catalog does not record, or an image outside any release; known (as none) for keel, which no release ships."""
+    _, tag, _ = k8s.split_image(str(container.get("image") or ""))
+    m = _RELEASE_TAG.match(tag or "")
+    try:
+        rel = release(m.group(1)) if m else None
+    except UnknownRelease:
+        rel = None
+    if rel is None:
+        return None, svc == "keel"
+    return rel.defaults.get(svc), svc in rel.defaults or svc not in rel.services
+
+
+def _facts(ctx) -> frozenset[str]:
+    redis = ctx.find("Service", "redis")
+    spec = redis.get("spec") if isinstance(redis, dict) and isinstance(redis.get("spec"), dict) else {}
+    return frozenset({"redis-external"} if spec.get("type") == "ExternalName" or spec.get("externalName") else ())
+
+
+def _parsed(cm: dict) -> dict[str, dict]:
+    out = {}
+    data = cm.get("data")
+    for name, text in (data if isinstance(data, dict) else {}).items():
+        if configfiles.is_yaml(str(name)) and isinstance(text, str):
+            try:
+                data = yaml.load(text, Loader=_Loader)
+            except yaml.YAMLError:
+                continue
+            if isinstance(data, dict):
+                out[str(name)] = data
+    return out
+
+
+def violations(ctx) -> dict[tuple, list]:
+    """(kind, name) of the resource to report on -> [(Violation, Hit fields)], for every Spinnaker Deployment."""
+    out: dict[tuple, list] = {}
+    seen: set[tuple] = set()
+    parsed: dict[str, dict[str, dict]] = {}
+    facts = _facts(ctx)
+    for dep in sorted((d for d in ctx.of_kind("Deployment") if _name(d)), key=_name):
+        svc = _service(dep)
+        container = _main_container(dep, svc) if svc else None
+        if container is None:
+            continue
+        cm_name = _config_map(dep, container)
+        cm = ctx.find("ConfigMap", cm_name) if cm_name else None
+        if cm is not None and cm_name not in parsed:
+            parsed[cm_name] = _parsed(cm)  # shards share their service's ConfigMap: parse it once
+        files = parsed.get(cm_name, {}) if cm is not None else {}
+        listed = container.get("env")
+        env = {e["name"]: e["value"] for e in (listed if isinstance(listed, list) else [])
+               if isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("value"), str)}
+        profiles = [p.strip() for p in env.get("SPRING_PROFILES_ACTIVE", "local").split(",") if p.strip()]
+        defaults, known = _defaults(container, svc)
+        props = load(svc, defaults=defaults, files=files, profiles=profiles, env=env)
+        for v in evaluate(svc, props, facts, defaults_known=known):
+            key = (svc, v.rule, v.at.source if v.at else None, v.at.key if v.at else None)
+            if key in seen:
+                continue  # every shard of a service shares its ConfigMap: report once
+            seen.add(key)
+            if v.at is not None and v.at.source in files and cm is not None:
+                out.setdefault(("ConfigMap", cm_name), []).append((v, _in_file(cm, v.at.source, v.at.key)))
+            else:
+                out.setdefault(("Deployment", _name(dep)), []).append((v, _in_env(container, dep, v)))
+    return out
+
+
+def _in_file(cm: dict, fname: str, key: str) -> dict:
+    parts = tuple(key.split("."))
+    line = next((leaf.line for leaf in configfiles.leaves(fname, cm["data"][fname]) if tuple(map(str, leaf.path)) == parts), None)
+    return {"path": ("data", fname), "inner": parts, "inner_line": line, "trace_key": parts}
+
+
+def _in_env(container: dict, dep: dict, v) -> dict:
+    for (c, path) in k8s.containers(dep, init=False):
+        if c is container:
+            if v.at is not None and v.at.source.startswith("env "):
+                name = v.at.source[4:]
+                index = next((i for i, e in enumerate(c.get("env") or []) if isinstance(e, dict) and e.get("name") == name), None)
+                if index is not None:
+                    return {"path": (*path, "env", index, "value")}
+            return {"path": path}
+    return {"path": ()}
+
+
+def severity_of(v) -> str:
+    """A removed property is ignored silently (the service starts, without it): a warning; the rest stop or break it."""
+    return "warning" if v.rule == "removed-property" else SEVERITY
+
+
+def _name(resource: dict) -> str | None:
+    meta = resource.get("metadata")
+    name = meta.get("name") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def check(resource: dict, ctx):
+    if resource.get("kind") not in ("ConfigMap", "Deployment"):
+        return
+    found = ctx.memo(ID, violations)
+    for v, where in found.get((resource.get("kind"), _name(resource)), ()):
+        upstream = "; ".join(v.upstream)
+        origin = "" if v.at is None or v.at.source == UPSTREAM else f" [{v.at.source}]"
+        yield Hit(message=f"{v.service}: {v.message}{origin}" + (f" (upstream: {upstream})" if upstream else ""), hint=v.hint,
+                  severity=severity_of(v), **where)
