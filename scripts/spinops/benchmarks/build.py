@@ -4,7 +4,7 @@ Cases (issue 3): the reference installation (target: under 1.5 s, most of it kus
 scaled halconfig of the render benchmark at N = 5,000 Kubernetes accounts (plus N/4 GitHub artifact
 and N/4 Docker registry accounts), with a secrets.yml that declares every placeholder and file.
 Each run is `python -m spinops build --format json`; the stage split (load, render, patch, wire,
-serialize, bundle, kustomize) is the median of the BuildResult.timings those same runs report (wall time);
+serialize, bundle, kustomize, contract) is the median of the BuildResult.timings those same runs report (wall time);
 cpu_s is the median CPU time (user + sys) of the whole process and its kubectl child.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from spinops.benchmarks._timing import run_process
 
 ROOT = Path(__file__).resolve().parents[3]
-STAGES = ("load", "render", "patch", "wire", "serialize", "bundle", "kustomize")
+STAGES = ("load", "render", "patch", "wire", "serialize", "bundle", "kustomize", "contract")
 TARGET_S = 1.5
 
 

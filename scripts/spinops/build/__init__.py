@@ -20,11 +20,11 @@ from pathlib import Path
 
 import spinops.build.output as output
 import spinops.build.pipeline as pipeline
+from spinops.build.contract import contract_problems
 from spinops.build.inputs import read_inputs
 from spinops.build.timing import Timings
 from spinops.errors import InputError, Problem
 from spinops.layout import MANIFESTS, Repo
-from spinops.build.contract import contract_problems
 from spinops.spinnaker.images import release_images
 from spinops.spinnaker.running import running
 
@@ -107,11 +107,15 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     images, pins = release_images(inputs.release, runs, inputs.pins) if inputs.release else ({}, [])
     if errors := [p for p in pins if p.severity == "error"]:
         raise InputError(errors)
+    spring_files: dict[str, dict[str, dict]] = {}  # what each Spring service's ConfigMap holds, as data (the contract reads it)
+    for f in files:
+        if f.service != "deck" and isinstance(f.data, dict):
+            spring_files.setdefault(f.service, {})[f.name] = f.data
     configs, env_files = t.run("serialize", output.serialize, files)
     out = Path(out) if out is not None else Repo(repo).build_dir(env)
     manifests = output.write(out, repo=repo, overlay=inputs.overlay, namespace=inputs.namespace, configs=configs, env_files=env_files, wiring=wiring, timings=t,
                              not_running=[svc for svc, on in runs.items() if not on], shard_wiring=shards, images=images,
-                             verify=lambda text: contract.extend(t.run("contract", contract_problems, text, repo, env)))
+                             verify=lambda text: contract.extend(t.run("contract", contract_problems, text, repo, env, spring_files)))
     return BuildResult(
         env=env,
         out_dir=out,

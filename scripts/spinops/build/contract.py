@@ -19,12 +19,16 @@ from spinops.errors import InputError, Problem
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def contract_problems(manifests: str, repo: Path, env: str) -> list[Problem]:
+def contract_problems(manifests: str, repo: Path, env: str, files_by_service: dict[str, dict[str, dict]]) -> list[Problem]:
     """The runtime-contract warnings of the built manifests (removed properties: the service starts, without
-    them); InputError with every error (a service that would not start or not work)."""
-    docs = [d for d in yaml.load_all(manifests, Loader=_Loader) if isinstance(d, dict)]
+    them); InputError with every error (a service that would not start or not work).
+
+    files_by_service: the config files build put into each service's ConfigMap, as data; the ConfigMaps of
+    the manifests are then skipped rather than parsed again (they are most of the text)."""
+    docs = [d for text in manifests.split("\n---\n") if "\nkind: ConfigMap\n" not in f"\n{text}\n"
+            for d in [yaml.load(text, Loader=_Loader)] if isinstance(d, dict)]
     ctx = Context(resources=docs, repo=repo)
-    found = rule.violations(ctx)
+    found = rule.violations(ctx, files_by_service)
     if not found:
         return []
     tracer = Tracer(repo, env)

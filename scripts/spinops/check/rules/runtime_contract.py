@@ -168,8 +168,11 @@ def _parsed(cm: dict) -> dict[str, dict]:
     return out
 
 
-def violations(ctx) -> dict[tuple, list]:
-    """(kind, name) of the resource to report on -> [(Violation, Hit fields)], for every Spinnaker Deployment."""
+def violations(ctx, files_by_service: dict[str, dict[str, dict]] | None = None) -> dict[tuple, list]:
+    """(kind, name) of the resource to report on -> [(Violation, Hit fields)], for every Spinnaker Deployment.
+
+    files_by_service: each service's config files as data, when the caller has them (spinops build): then the
+    ConfigMaps are not read back, and findings carry only the key path to trace."""
     out: dict[tuple, list] = {}
     seen: set[tuple] = set()
     parsed: dict[str, dict[str, dict]] = {}
@@ -180,10 +183,10 @@ def violations(ctx) -> dict[tuple, list]:
         if container is None:
             continue
         cm_name = _config_map(dep, container)
-        cm = ctx.find("ConfigMap", cm_name) if cm_name else None
+        cm = ctx.find("ConfigMap", cm_name) if cm_name and files_by_service is None else None
         if cm is not None and cm_name not in parsed:
             parsed[cm_name] = _parsed(cm)  # shards share their service's ConfigMap: parse it once
-        files = parsed.get(cm_name, {}) if cm is not None else {}
+        files = files_by_service.get(svc, {}) if files_by_service is not None else parsed.get(cm_name, {}) if cm is not None else {}
         listed = container.get("env")
         env = {e["name"]: e["value"] for e in (listed if isinstance(listed, list) else [])
                if isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("value"), str)}
@@ -197,6 +200,8 @@ def violations(ctx) -> dict[tuple, list]:
             seen.add(key)
             if v.at is not None and v.at.source in files and cm is not None:
                 out.setdefault(("ConfigMap", cm_name), []).append((v, _in_file(cm, v.at.source, v.at.key)))
+            elif v.at is not None and v.at.source in files:
+                out.setdefault(("ConfigMap", cm_name), []).append((v, {"trace_key": tuple(v.at.key.split("."))}))
             else:
                 out.setdefault(("Deployment", _name(dep)), []).append((v, _in_env(container, dep, v)))
     return out

@@ -147,6 +147,6 @@ def load(service: str, *, defaults: dict | None, files: dict[str, dict], profile
             props.add(UPSTREAM, (defaults.get("profiles") or {}).get(p) or {})
     for name in ("spinnaker.yml", f"{service}.yml", *(f for p in profiles for f in (f"spinnaker-{p}.yml", f"{service}-{p}.yml"))):
         if isinstance(files.get(name), dict):
-            props.add(name, flatten(files[name]))
+            props.add(name, flatten(files[name], lists=False))
     props.add_env(env)
     return props

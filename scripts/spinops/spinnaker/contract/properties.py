@@ -22,14 +22,11 @@ import json
 import re
 from dataclasses import dataclass
 
-_IGNORED = re.compile(r"[-_]")
-
-
 def canonical(name: str) -> str:
     """Relaxed-binding form of a property name: lower case, no `-` or `_`, env-var `_` as `.`."""
     if name.isupper() or (name.upper() == name and "_" in name):
         name = name.lower().replace("_", ".")
-    return ".".join(_IGNORED.sub("", part.lower()) for part in name.split("."))
+    return name.lower().replace("-", "").replace("_", "")
 
 
 @dataclass(frozen=True)
@@ -39,13 +36,16 @@ class Value:
     key: str  # the property as written there (dotted)
 
 
-def flatten(data: object, prefix: str = "") -> dict[str, object]:
-    """Nested YAML data -> {dotted.key: scalar}; list items as key[i]."""
+def flatten(data: object, prefix: str = "", *, lists: bool = True) -> dict[str, object]:
+    """Nested YAML data -> {dotted.key: scalar}; list items as key[i], or (lists=False) a list as one value.
+
+    The contract reads no property inside a list (accounts, repositories...), and a config of thousands of
+    accounts would otherwise become hundreds of thousands of properties."""
     out: dict[str, object] = {}
     if isinstance(data, dict):
         for k, v in data.items():
-            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-    elif isinstance(data, list):
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k), lists=lists))
+    elif isinstance(data, list) and lists:
         for i, v in enumerate(data):
             out.update(flatten(v, f"{prefix}[{i}]"))
     elif prefix:
