@@ -22,6 +22,7 @@ import json
 import re
 from dataclasses import dataclass
 
+
 def canonical(name: str) -> str:
     """Relaxed-binding form of a property name: lower case, no `-` or `_`, env-var `_` as `.`."""
     if name.isupper() or (name.upper() == name and "_" in name):
