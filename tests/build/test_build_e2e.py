@@ -299,7 +299,8 @@ def test_contract_removed_tomcat_property_in_a_profile(repo, spinops):
 def test_contract_gate_on_managed_redis_needs_secure(repo, spinops):
     (repo / "halconfig" / "profiles" / "gate-local.yml").write_text("server:\n  port: 8084\n")
     r = spinops("build", "--env", "staging", "--repo", str(repo))
-    assert r.returncode == 2 and "redis.configuration.secure" in r.stderr and "RedisActionConfig.java:39-44" in r.stderr
+    # a warning: an ExternalName Redis is usually, not always, a managed one that refuses CONFIG
+    assert r.returncode == 0 and "warning: gate: gate on a managed Redis" in r.stderr and "RedisActionConfig.java:39-44" in r.stderr
 
 
 # ------------------------------------------------------------------ refusals
@@ -480,7 +481,7 @@ def test_minimal_repo_without_patches_or_secrets(tmp_path):
     shutil.copytree(ROOT / "kustomize", tmp_path / "kustomize")
     (tmp_path / "halconfig" / "profiles").mkdir(parents=True)
     (tmp_path / "halconfig" / "halconfig.yml").write_text("version: 1.36.1\n")
-    # the overlays' Redis is managed (an ExternalName): gate's runtime contract needs this one profile
+    # the overlays' Redis is managed (an ExternalName): without this profile gate's runtime contract warns
     (tmp_path / "halconfig" / "profiles" / "gate-local.yml").write_text("redis:\n  configuration:\n    secure: true\n")
     result = build_env(tmp_path, "staging")
     assert all(not (w["env"] or w["files"]) for w in result.wiring.values())

@@ -124,11 +124,13 @@ def _main_container(resource: dict, svc: str) -> dict | None:
 
 def _config_map(resource: dict, container: dict) -> str | None:
     listed = container.get("volumeMounts")
-    mounts = {m.get("name"): m.get("mountPath") for m in (listed if isinstance(listed, list) else []) if isinstance(m, dict)}
+    mounts = {m["name"]: m.get("mountPath") for m in (listed if isinstance(listed, list) else [])
+              if isinstance(m, dict) and isinstance(m.get("name"), str)}
     spec = k8s.pod_spec(resource)
     volumes = spec[0].get("volumes") if spec else None
     for vol in volumes if isinstance(volumes, list) else []:
-        if isinstance(vol, dict) and mounts.get(vol.get("name")) == CONFIG_DIR and isinstance(vol.get("configMap"), dict):
+        if isinstance(vol, dict) and isinstance(vol.get("name"), str) and mounts.get(vol["name"]) == CONFIG_DIR \
+                and isinstance(vol.get("configMap"), dict):
             name = vol["configMap"].get("name")
             return name if isinstance(name, str) else None
     return None
@@ -226,8 +228,9 @@ def _in_env(container: dict, dep: dict, v) -> dict:
 
 
 def severity_of(v) -> str:
-    """A removed property is ignored silently (the service starts, without it): a warning; the rest stop or break it."""
-    return "warning" if v.rule == "removed-property" else SEVERITY
+    """Errors stop or break the service; warnings are a removed property (ignored silently: the service starts,
+    without it) and rows that rest on a guess about the installation (`severity: warning` in requirements.yml)."""
+    return v.severity
 
 
 def _name(resource: dict) -> str | None:

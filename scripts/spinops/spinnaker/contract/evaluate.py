@@ -31,6 +31,7 @@ class Violation:
     hint: str
     at: Value | None  # where the offending (or triggering) value was set; None: nowhere (a missing property)
     upstream: tuple[str, ...] = ()
+    severity: str = "error"  # a removed property, or a row that rests on a guess (`severity:` in the table): warning
 
 
 @cache
@@ -76,7 +77,8 @@ def _requirements(service: str, props: Properties, facts: frozenset[str]) -> lis
         ok, at = _condition_holds(row["require"], props, facts)
         if not ok:
             where = at if at is not None and at.source != UPSTREAM else trigger  # point at a line we wrote
-            out.append(Violation(row["id"], service, row["message"], row["hint"], where or at, tuple(row.get("upstream", ()))))
+            out.append(Violation(row["id"], service, row["message"], row["hint"], where or at, tuple(row.get("upstream", ())),
+                                 row.get("severity", "error")))
     return out
 
 
@@ -115,7 +117,7 @@ def _removed(service: str, props: Properties) -> list[Violation]:
         name, replacement, source = gone[key]
         message = f"{value.key} is not a Spring Boot 2.7 property ({name} was removed); Spring ignores it silently"
         hint = f"write {replacement} instead" if replacement else "remove it: Spring Boot names no replacement"
-        out.append(Violation("removed-property", service, message, hint, value, (f"spring-projects/spring-boot {source}",)))
+        out.append(Violation("removed-property", service, message, hint, value, (f"spring-projects/spring-boot {source}",), "warning"))
     return out
 
 
