@@ -127,3 +127,24 @@ def test_check_results_from_spinops_check_appear_in_the_comment(tmp_path, spinop
     (tmp_path / "bad.json").write_text("{nope")
     p = spinops("external-diff", str(live), str(merged), "--check-results", str(tmp_path / "bad.json"))
     assert p.returncode == 2 and "bad.json:1:2: error: not JSON" in p.stderr
+
+
+def test_an_unreadable_or_malformed_check_results_file_is_a_located_exit_2(tmp_path, spinops):
+    live = write_kubectl_dir(tmp_path / "LIVE-1", installation())
+    merged = write_kubectl_dir(tmp_path / "MERGED-2", installation(cpu="2"))
+    (tmp_path / "results-dir").mkdir()
+    (tmp_path / "latin1.json").write_bytes(b'{"findings": [{"message": "caf\xe9"}]}')
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "dangling.json").symlink_to(tmp_path / "nowhere.json")
+    (tmp_path / "shape.json").write_text('{"findings": {"a": 1}}')
+    expected = {
+        "results-dir": "results-dir: error: a directory, not a file",
+        "latin1.json": "latin1.json:1:31: error: binary file",
+        "deep.json": "deep.json: error: ",
+        "dangling.json": "dangling.json: error: no such file",
+        "shape.json": "shape.json: error: expected a list of findings",
+    }
+    for name, where in expected.items():
+        p = spinops("external-diff", str(live), str(merged), "--check-results", str(tmp_path / name))
+        assert p.returncode == 2, (name, p.returncode, p.stderr[-300:])
+        assert where in p.stderr and "Traceback" not in p.stderr and "internal error" not in p.stderr, (name, p.stderr[-300:])

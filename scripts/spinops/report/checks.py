@@ -19,16 +19,24 @@ LISTED = 10
 
 
 def load_check_results(path: Path | str) -> dict:
+    """The summary of a check results file; a file that is absent is reported as missing, any other
+    unreadable or malformed one is a located InputError (a directory, a FIFO, bad UTF-8, bad JSON)."""
+    from spinops import yamlio
+
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         # The check step may have failed before writing (CI runs it with continue-on-error): the
         # comment still goes out and says the results are missing, rather than no comment at all.
         print(f"{path}: warning: check results file not found; the report says so", file=sys.stderr)
         return {"counts": {}, "total": 0, "findings": [], "missing": str(path)}
+    hint = "pass the file `spinops check --format json` wrote"
+    text = yamlio.read_text(path, str(path))  # regular file, bounded size, UTF-8 (each a located error)
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise InputError(Problem(f"not JSON: {e.msg}", file=str(path), line=e.lineno, column=e.colno, hint="pass the file `spinops check --format json` wrote")) from None
+        raise InputError(Problem(f"not JSON: {e.msg}", file=str(path), line=e.lineno, column=e.colno, hint=hint)) from None
+    except RecursionError:
+        raise InputError(Problem("JSON nested too deeply", file=str(path), hint=hint)) from None
     return summarise(data, str(path))
 
 
