@@ -172,13 +172,64 @@ def _listed_paths(node: yaml.Node):
                         yield f"{field}[].path", v.value, v
 
 
-def overlay_problems(overlay: Path) -> list[Problem]:
-    """Missing or malformed local files an overlay lists (followed through resources and components).
+def outside_problems(overlay: Path, repo: Path) -> list[Problem]:
+    """Every file or directory under the kustomize trees the overlay's build reads (the overlay and
+    each local resource/component directory it reaches, kustomize/base and components included)
+    that resolves outside the repository: a symlink to /proc/self/environ or ~/.kube would be built
+    into a ConfigMap. Refused before kustomize runs; the target is never read or shown."""
+    problems: list[Problem] = []
+    root = Path(repo)
+
+    def refuse(path: Path) -> None:
+        try:
+            yamlio.check_inside(path, root, _display_unresolved(path, root), root_name="the repository")
+        except InputError as e:
+            problems.extend(e.problems)
+
+    refuse(overlay)
+    if problems:
+        return problems
+    seen: set[Path] = set()
+    try:
+        dirs = [d for d, *_ in _local_kustomizations(overlay)]
+    except InputError:
+        dirs = [overlay.resolve()]  # a malformed kustomization: overlay_problems reports it
+    for d in dirs:
+        if d in seen or any(p in seen for p in d.parents):
+            continue
+        seen.add(d)
+        refuse(d)
+        if problems and problems[-1].file == _display_unresolved(d, root):
+            continue
+        for top, subdirs, files in os.walk(d):  # symlinked directories are not followed, but checked
+            subdirs[:] = sorted(x for x in subdirs if x != ".git")
+            for name in sorted(subdirs + files):
+                entry = Path(top) / name
+                if entry.is_symlink():
+                    refuse(entry)
+    return sorted(problems, key=lambda p: p.file or "")
+
+
+def _display_unresolved(path: Path, repo: Path) -> str:
+    """`path` relative to the repository without following symlinks (the name the user sees)."""
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(repo))))
+    except ValueError:
+        return _display(path, repo)
+
+
+def overlay_problems(overlay: Path, repo: Path | None = None) -> list[Problem]:
+    """Missing or malformed local files an overlay lists (followed through resources and components),
+    and, given the repository, every file of theirs that resolves outside it (`outside_problems`).
 
     kustomize reports these as one long chain of `accumulating resources` without a line or column
     (a malformed patch is just `unable to parse SM or JSON patch`); checking first gives file:line:col.
     Remote resources and anything kustomize itself rejects later are left to kustomize.
     """
+    if repo is not None:
+        outside = outside_problems(overlay, repo)
+        if outside:
+            return outside  # nothing outside is read, not even to check its YAML
     problems: list[Problem] = []
     try:
         for d, kfile, node, _ in _local_kustomizations(overlay):  # stops at a malformed kustomization (its own error)

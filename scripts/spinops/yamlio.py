@@ -56,8 +56,9 @@ _UNSUPPORTED_TAGS = frozenset({"tag:yaml.org,2002:set", "tag:yaml.org,2002:omap"
 # bytes and text
 
 
-def check_inside(path: Path, root: Path | None, display: str) -> None:
-    """Refuse a path that resolves (symlinks followed) outside `root` (None: no restriction)."""
+def check_inside(path: Path, root: Path | None, display: str, root_name: str | None = None) -> None:
+    """Refuse a path that resolves (symlinks followed) outside `root` (None: no restriction); the
+    message names the root as `root_name` when given (`the repository`), else its path."""
     if root is None:
         return
     try:
@@ -66,7 +67,7 @@ def check_inside(path: Path, root: Path | None, display: str) -> None:
     except (OSError, RuntimeError, ValueError):  # a symlink loop
         raise InputError(Problem("cannot resolve the path (symlink loop?)", file=display, code="unreadable")) from None
     if real != base and base not in real.parents:
-        raise InputError(Problem(f"resolves outside {root} (a symlink?); inputs must lie inside it", file=display,
+        raise InputError(Problem(f"resolves outside {root_name or root} (a symlink?); inputs must lie inside it", file=display,
                                  code="outside-root", hint="copy the file into the repository instead of linking to it"))
 
 

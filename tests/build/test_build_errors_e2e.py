@@ -218,3 +218,39 @@ def test_every_broken_overlay_file_is_reported_in_one_run(repo):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     files = {p["file"] for p in json.loads(r.stdout)["problems"]}
     assert files == {f"{OVERLAY}/fiat-resources.yml", f"{OVERLAY}/redis.yml", KUSTOMIZATION}
+
+
+OUTSIDE_CANARY = "canary-outside-kustomize-5eed"
+
+
+def _link_outside(rel: str, *, directory: bool = False):
+    """Replace (or add) `rel` with a symlink to a file or directory outside the repository."""
+
+    def mutate(repo: Path) -> None:
+        outside = repo.parent / "outside"
+        (outside / "sub").mkdir(parents=True, exist_ok=True)
+        body = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leak\ndata:\n  environ: {OUTSIDE_CANARY}\n"
+        (outside / "leak.yml").write_text(body)
+        (outside / "sub" / "leak.yml").write_text(body)
+        target = repo / rel
+        if target.exists():
+            target.unlink()
+        target.symlink_to(outside / "sub" if directory else outside / "leak.yml")
+
+    return mutate
+
+
+@pytest.mark.parametrize("rel,directory", [
+    (f"{OVERLAY}/pdb.yml", False),  # a listed overlay file
+    ("kustomize/base/echo/deployment.yml", False),  # a file of the base
+    (f"{OVERLAY}/extra", True),  # a directory, listed or not
+])
+def test_a_kustomize_file_linked_outside_the_repository_is_refused_before_kustomize(repo, rel, directory):
+    before = tree_digest(repo / "build")
+    _link_outside(rel, directory=directory)(repo)
+    r = run_spinops("build", "--env", "production", "--repo", str(repo))
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith(f"{rel}: error: resolves outside the repository"), r.stderr
+    assert OUTSIDE_CANARY not in r.stderr + r.stdout and "Traceback" not in r.stderr and str(repo) not in r.stderr
+    assert "kustomize failed" not in r.stderr  # refused before kustomize ran
+    assert tree_digest(repo / "build") == before

@@ -83,3 +83,30 @@ def test_parse_yaml_keeps_the_last_of_a_repeated_key_like_halyard():
     doc = parse_yaml("a: 1\nb: {c: 2}\na: 3\n", "config")
     assert doc.data == {"a": 3, "b": {"c": 2}} and doc.line(("a",)) == 3 and doc.line(("b", "c", "x")) == 2
     assert doc.problem(("b", "c"), "m").column == 5
+
+
+def test_a_halyard_home_file_linked_outside_the_home_is_refused_unread(hal, tmp_path):
+    import shutil
+
+    home = tmp_path / "hal"
+    shutil.copytree(hal, home, symlinks=True)
+    outside = tmp_path / "outside"
+    (outside / "dir").mkdir(parents=True)
+    canary = "canary-outside-halyard-home-7a1"
+    (outside / "environ").write_text(f"TOKEN={canary}\n")
+    (outside / "dir" / "key").write_text(canary)
+    (home / "prod" / "profiles" / "gate-local.yml").unlink()
+    (home / "prod" / "profiles" / "gate-local.yml").symlink_to(outside / "environ")  # e.g. /proc/self/environ
+    with pytest.raises(InputError) as e:
+        open_source(home)
+    (p,) = e.value.problems
+    assert p.code == "outside-root" and p.file == str(home / "prod" / "profiles" / "gate-local.yml")
+    assert "outside the Halyard home" in p.message and canary not in p.text()
+    (home / "prod" / "profiles" / "gate-local.yml").unlink()
+    (home / "secrets-link").symlink_to(outside / "dir")  # a directory
+    with pytest.raises(InputError) as e:
+        open_source(home)
+    assert [p.file for p in e.value.problems] == [str(home / "secrets-link")]
+    (home / "secrets-link").unlink()
+    (home / "inside-link").symlink_to(home / "config")  # a link that stays inside is read as before
+    assert open_source(home).files["inside-link"] == (home / "config").read_bytes()

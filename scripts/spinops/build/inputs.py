@@ -59,7 +59,7 @@ def read_inputs(repo: Repo, env: str) -> Inputs:
     prof = _read(problems, profiles.load_profiles, repo.root)
     patches = _read(problems, patch.load_patches, repo.patches, display_root=repo.root)
     facts = None
-    overlay_errors = bundle.overlay_problems(overlay)  # file:line:col before kustomize's chain of errors
+    overlay_errors = bundle.overlay_problems(overlay, repo.root)  # file:line:col before kustomize's chain of errors
     problems += overlay_errors
     pins: dict[str, tuple[str, int, int, dict]] = {}
     if not overlay_errors:

@@ -3,7 +3,8 @@
 Both become the same thing: a map of paths relative to the Halyard home (`config`,
 `prod/profiles/gate-local.yml`, ...) to bytes, read once. The tar's entry names start with `/`
 (Halyard writes `/config`, `/prod/profiles/...`); `service-logs` directories are skipped like Halyard
-skips them. Nothing is extracted to disk, so a hostile entry name (`/../x`) cannot escape.
+skips them. Nothing is extracted to disk, so a hostile entry name (`/../x`) cannot escape; in a
+directory, a symlink that resolves outside the home is refused, never read.
 
 File paths written in the halconfig resolve against SOURCE (`resolve_file`):
 - relative paths (what `hal backup create` writes) and `{%halconfig-dir%}/...` (older backups);
@@ -102,9 +103,18 @@ def open_source(source: str | Path) -> HalSource:
 
 def _read_dir(root: Path, display: str) -> HalSource:
     src = HalSource(display, "directory", root=root)
+    outside: list[Problem] = []
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root).as_posix()
-        if any(part in SKIPPED_DIRS for part in rel.split("/")[:-1]) or not p.is_file():
+        if any(part in SKIPPED_DIRS for part in rel.split("/")[:-1]):
+            continue
+        if p.is_symlink():  # a link to /proc/self/environ or ~/.ssh would be copied into the repository
+            try:
+                yamlio.check_inside(p, root, str(Path(display) / rel), root_name="the Halyard home")
+            except InputError as e:
+                outside.extend(e.problems)
+                continue
+        if not p.is_file():
             continue
         try:
             if p.stat().st_size > MAX_FILE:
@@ -112,6 +122,8 @@ def _read_dir(root: Path, display: str) -> HalSource:
             src.files[rel] = p.read_bytes()
         except OSError as e:
             raise InputError(Problem(f"cannot read: {e.strerror or e}", file=str(p), code="unreadable")) from None
+    if outside:
+        raise InputError(outside)
     if "config" not in src.files:
         raise InputError(Problem("not a Halyard home directory: there is no `config` file", file=display, code="not-halyard",
                                  hint="point SOURCE at ~/.hal (the directory holding `config`) or at a `hal backup create` tar"))
