@@ -6,6 +6,9 @@ Two sources of secrets, as in a real installation:
   (apply against the pipeline tests' fake kubectl, a test double: no cluster exists here);
 - a literal credential in the halconfig (what a user pastes by mistake), and malformed credential values
   whose error messages might quote them.
+A third test seeds one distinct canary in each place a user can write a credential (halconfig fields, `${NAME:default}`
+defaults, env overlays, every kind of profile, merge and jq patches, a configMapGenerator literal, apply-time
+environment, the process environment) and runs build, check and diff in every output format.
 Each canary is searched raw and base64-encoded (a Secret manifest's form) in everything the commands
 wrote: the repository copy (build/, rendered files, reports), the job summary, and what kubectl was given.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -194,3 +198,84 @@ def test_error_messages_do_not_quote_a_malformed_credential(work, value):
         assert not (repo / "rendered").exists()
     assert run.printed_leaks([secret]) == []
     assert not (repo / "build").exists()
+
+
+# ------------------------------------------------------------------------------------------------
+# one distinct canary in every credential-bearing place, every output of every command and format
+
+#: Where a user can write a credential that spinops must refuse (build exit 2), with the edit that seeds it.
+REFUSED = {
+    "halconfig field": ("halconfig/halconfig.yml", "token: ${SLACK_TOKEN}", "token: {c}"),
+    "placeholder default": ("halconfig/halconfig.yml", "token: ${SLACK_TOKEN}", "token: ${{SLACK_TOKEN:{c}}}"),
+    "env overlay field": ("halconfig/env/production.yml", None, "notifications:\n  slack:\n    token: {c}\n"),
+    "service profile": ("halconfig/profiles/gate-local.yml", None, "\nsome:\n  apiKey: {c}\n"),
+    "shard profile": ("halconfig/profiles/clouddriver-caching.yml", None, "db:\n  password: {c}\n"),
+    "shared profile": ("halconfig/profiles/spinnaker-local.yml", None, "mail:\n  smtpPassword: {c}\n"),
+    "deck settings": ("halconfig/profiles/settings-local.js", None, "\nconst leaked = {{ token: '{c}' }};\n"),
+    "merge patch": ("halconfig/patches/zz-leak.yml", None, "kind: merge\ntarget: gate.yml\npatch:\n  webhook:\n    secretKey: {c}\n"),
+    "jq patch": ("halconfig/patches/zz-leak.yml", None, "kind: jq\ntarget: echo.yml\npatch: '.slack.token = \"{c}\"'\n"),
+}
+
+
+def _seed(repo: Path, rel: str, old: str | None, new: str, canary: str) -> None:
+    path = repo / rel
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if old is None:
+        path.write_text(text + new.format(c=canary), encoding="utf-8")
+    else:
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new.format(c=canary), 1), encoding="utf-8")
+
+
+def _every_format(run: Runner, scratch: Path, *, build_ok: tuple[int, ...], diff_ok: tuple[int, ...]) -> None:
+    for fmt in ("text", "json", "github"):
+        run("build", "--env", ENV, "--format", fmt, ok=build_ok)
+    for fmt in ("text", "json", "github", "sarif"):
+        run("check", "--env", ENV, "--format", fmt, "--output", str(scratch / f"check.{fmt}"), ok=(0, 1, 2))
+    for fmt in ("text", "json", "markdown"):
+        run("diff", "--base", "HEAD", "--env", ENV, "--format", fmt, "--output", str(scratch / f"diff.{fmt}"), ok=diff_ok)
+
+
+@pytest.mark.parametrize("place", list(REFUSED))
+def test_a_refused_credential_is_never_echoed_by_any_command_or_format(work, place):
+    repo, scratch = work
+    canary = f"canary-{place.replace(' ', '-')}-4b1d"
+    run = Runner(repo, scratch, {k: "placeholder-value-not-under-test" for k in workflow_keys(repo)})
+    rel, old, new = REFUSED[place]
+    _seed(repo, rel, old, new, canary)
+    _every_format(run, scratch, build_ok=(2,), diff_ok=(2,))
+    assert run.printed_leaks([canary]) == []
+    assert not (repo / "build").exists()
+    assert leaks(repo, [canary], allowed=frozenset({repo / rel})) == []
+    assert leaks(scratch, [canary]) == []
+
+
+def test_accepted_inputs_with_credentials_leak_nowhere(work):
+    """A configMapGenerator literal (check flags it, diff masks it), workflow secrets at apply time and
+    an unrelated secret in the process environment of every command: no output of any format holds one."""
+    repo, scratch = work
+    canary_env = {k: f"canary-apply-{k.lower()}-91c2" for k in workflow_keys(repo)}
+    canary_env["AWS_SECRET_ACCESS_KEY"] = "canary-process-environment-91c2"  # only in the environment: a jq patch cannot read it
+    generator = "canary-generator-literal-91c2"
+    kfile = repo / "kustomize" / "overlays" / ENV / "kustomization.yml"
+    kfile.write_text(kfile.read_text() + f"configMapGenerator:\n- name: leaky\n  literals:\n  - DB_PASSWORD={generator}\n")
+    (repo / "halconfig" / "patches" / "zz-env.yml").write_text("kind: jq\ntarget: echo.yml\npatch: '.spinops_probe = \"x\"'\n")
+    canaries = sorted(canary_env.values()) + [generator]
+    run = Runner(repo, scratch, canary_env)
+    _every_format(run, scratch, build_ok=(0,), diff_ok=(1,))
+    run.kubectl.on("get", "secret", stdout="secret/spinnaker-github\n")
+    run("apply", "--env", ENV, "--dry-run", kubectl=True)
+
+    assert generator in (repo / "build" / ENV / "manifests.yaml").read_text()  # the build ships it; check says so
+    assert "no-credential-in-configmap" in (scratch / "check.json").read_text()
+    assert run.kubectl.calls(), "apply --dry-run did not reach the fake kubectl"
+    assert run.printed_leaks(canaries) == []
+    assert leaks(repo, canaries, allowed=frozenset({kfile, *(repo / "build").rglob("manifests.yaml")})) == []
+    # check/diff files of every format and the job summary; kubectl's log below, call by call
+    assert leaks(scratch, canaries, allowed=frozenset({run.kubectl.log})) == []
+    workflow = sorted(v for k, v in canary_env.items() if k != "AWS_SECRET_ACCESS_KEY")
+    for call in run.kubectl.calls():
+        assert in_text(" ".join(call["argv"]), canaries) == [], call["argv"]
+        # kubectl inherits the process environment (cloud auth plugins read it), never the workflow's Secrets
+        assert in_text(json.dumps(call["env"]), workflow + [generator]) == []
+        assert in_text((call["stdin"] or "") + (call["file"] or ""), workflow) == []  # the generator literal is part of the manifests applied
