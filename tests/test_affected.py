@@ -11,13 +11,14 @@ from spinops.affected import affected_envs
 from spinops.layout import Repo
 
 ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"  # frozen copy of the reference installation
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
     r = tmp_path_factory.mktemp("affected")
     for d in ("halconfig", "kustomize"):
-        shutil.copytree(ROOT / d, r / d)
+        shutil.copytree(REFERENCE / d, r / d)
     return r
 
 
@@ -49,7 +50,7 @@ def test_absolute_paths_and_several_files_are_unioned(repo):
 
 def test_a_component_added_to_staging_then_affects_staging(tmp_path):
     for d in ("halconfig", "kustomize"):
-        shutil.copytree(ROOT / d, tmp_path / d)
+        shutil.copytree(REFERENCE / d, tmp_path / d)
     k = tmp_path / "kustomize/overlays/staging/kustomization.yml"
     k.write_text(k.read_text() + "components:\n- ../../components/gate-https\n")
     assert affected_envs(tmp_path, ["kustomize/components/gate-https/kustomization.yml"], Repo(tmp_path).envs()) == ["staging"]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from spinops_testlib import ROOT
+from spinops_testlib import REFERENCE, ROOT
 
 sys.path.insert(0, str(ROOT / "tests" / "pipeline"))
 from pipeline_support import FakeKubectl  # noqa: E402  (the pipeline tests' kubectl test double)
@@ -72,7 +72,7 @@ def work(tmp_path) -> tuple[Path, Path]:
     """(repo, scratch): a git repository holding a copy of halconfig/ and kustomize/, one commit."""
     repo = tmp_path / "repo"
     for d in ("halconfig", "kustomize"):
-        shutil.copytree(ROOT / d, repo / d)
+        shutil.copytree(REFERENCE / d, repo / d)
     git(repo, "init", "-q")
     git(repo, "add", "halconfig", "kustomize")
     git(repo, "commit", "-q", "-m", "base")
@@ -167,7 +167,9 @@ def test_a_literal_credential_in_the_halconfig_leaks_nowhere(work):
     r = run("build", "--env", ENV, ok=(2,))
     assert "literal credential" in r.stderr
     assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (repo / "build").rglob("*") if p.is_file()} == before
-    run("check", "--env", ENV, "--format", "json", "--output", str(scratch / "check.json"))
+    # check refuses the previous build: it is not the build of these inputs (issue 12 item 6)
+    r = run("check", "--env", ENV, "--format", "json", "--output", str(scratch / "check.json"), ok=(2,))
+    assert '"code": "stale-build"' in r.stdout
     run("diff", "--base", "HEAD", "--env", ENV, "--format", "markdown", "--output", str(scratch / "diff.md"), ok=(2,))
     run("apply", "--env", ENV, "--dry-run", kubectl=True)
 

@@ -22,6 +22,7 @@ from spinops import schemas
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"  # frozen copy of the reference installation
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 
@@ -40,7 +41,7 @@ def repo(tmp_path):
     r = tmp_path / "repo"
     r.mkdir()
     for d in ("halconfig", "kustomize"):
-        shutil.copytree(ROOT / d, r / d)
+        shutil.copytree(REFERENCE / d, r / d)
     (r / ".gitignore").write_text("/build/\n")
     (r / ".pre-commit-config.yaml").write_text(local_config(HOOKS))
     git(r, "init", "-q", "-b", "main")

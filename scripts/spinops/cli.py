@@ -28,6 +28,7 @@ COMMANDS = {
     "verify": "verify",
     "doctor": "doctor",
     "external-diff": "external_diff",
+    "env": "env",
 }
 #: Commands whose exit code 1 means "findings/differences", so internal errors exit 3.
 FINDINGS_COMMANDS = {"check", "diff", "external-diff", "verify"}

@@ -389,6 +389,14 @@ def load_plain(text: str, display: str, *, max_nodes: int = MAX_NODES):
 # yaml-rs: plain data fast (kustomize output, manifests)
 
 
+def before_threads() -> None:
+    """Import yaml-rs in the calling (main) thread before worker threads parse YAML: yaml-rs 0.1.6 imported
+    first inside a worker thread that then ends crashes the process (SIGSEGV) on a later parse in another
+    thread; `spinops diff` and the PR pipeline build base and head in two threads
+    (tests/test_yaml_rs_threads.py)."""
+    import yaml_rs  # noqa: F401
+
+
 def alias_limits():
     import yaml_rs
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from spinops_testlib import ROOT, run_spinops
+from spinops_testlib import REFERENCE, run_spinops
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +25,7 @@ def snapshot(d: Path) -> dict[str, tuple[int, bytes]]:
 
 def checkout(dest: Path) -> Path:
     for d in ("halconfig", "kustomize"):
-        shutil.copytree(ROOT / d, dest / d)
+        shutil.copytree(REFERENCE / d, dest / d)
     return dest
 
 
@@ -48,7 +48,7 @@ def test_render_is_byte_identical_across_hash_seeds(tmp_path):
     outs = []
     for seed in ("random", "7"):
         out = tmp_path / f"out-{seed}"
-        r = run_spinops("render", str(ROOT / "halconfig"), "--out", str(out), env={"PYTHONHASHSEED": seed})
+        r = run_spinops("render", str(REFERENCE / "halconfig"), "--out", str(out), env={"PYTHONHASHSEED": seed})
         assert r.returncode == 0, r.stderr
         outs.append(snapshot(out))
     assert len(outs[0]) == 13 and outs[0] == outs[1]

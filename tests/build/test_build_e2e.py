@@ -19,6 +19,7 @@ from spinops.manifests import load_documents
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"  # frozen copy of the reference installation
 CANARY = "canary-9d41e7-do-not-leak"
 CD_SHARDS = {"clouddriver-caching", "clouddriver-rw", "clouddriver-ro", "clouddriver-ro-deck"}
 ECHO_SHARDS = {"echo-scheduler", "echo-worker"}
@@ -26,7 +27,7 @@ ECHO_SHARDS = {"echo-scheduler", "echo-worker"}
 
 def make_repo(dest: Path) -> Path:
     for d in ("halconfig", "kustomize"):
-        shutil.copytree(ROOT / d, dest / d)
+        shutil.copytree(REFERENCE / d, dest / d)
     return dest
 
 
@@ -478,7 +479,7 @@ def test_kustomize_failure_leaves_the_previous_build(repo):
 
 
 def test_minimal_repo_without_patches_or_secrets(tmp_path):
-    shutil.copytree(ROOT / "kustomize", tmp_path / "kustomize")
+    shutil.copytree(REFERENCE / "kustomize", tmp_path / "kustomize")
     (tmp_path / "halconfig" / "profiles").mkdir(parents=True)
     (tmp_path / "halconfig" / "halconfig.yml").write_text("version: 1.36.1\n")
     # the overlays' Redis is managed (an ExternalName): without this profile gate's runtime contract warns

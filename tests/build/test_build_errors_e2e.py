@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from spinops_testlib import ROOT, run_spinops
+from spinops_testlib import REFERENCE, run_spinops
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ def built(tmp_path_factory) -> Path:
     """The reference installation, built once (each case copies it, build/ included)."""
     repo = tmp_path_factory.mktemp("built")
     for d in ("halconfig", "kustomize"):
-        shutil.copytree(ROOT / d, repo / d)
+        shutil.copytree(REFERENCE / d, repo / d)
     r = run_spinops("build", "--env", "production", "--repo", str(repo))
     assert r.returncode == 0, r.stderr
     return repo

@@ -11,6 +11,7 @@ from spinops.errors import InputError
 from spinops.patch import apply_patches, load_patches, merge, parse_condition, parse_version, version_matches
 
 ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"  # frozen copy of the reference installation
 
 CLOUDDRIVER = {
     "kubernetes": {
@@ -185,8 +186,8 @@ def test_bad_condition_syntax(tmp_path):
         "kind: merge\ntarget: clouddriver.yml\npatch: {kubernetes: {primaryAccount: staging}}\n",
         "kind: json-patch\ntarget: clouddriver.yml\npatch:\n- {op: replace, path: /kubernetes/enabled, value: false}\n",
         "kind: jq\ntarget: clouddriver.yml\npatch: '.kubernetes.accounts |= map(.cacheThreads = 2)'\n",
-        (ROOT / "halconfig/patches/kubernetes-v1-accounts.yml").read_text(),
-        (ROOT / "halconfig/patches/redis-connection.yml").read_text(),
+        (REFERENCE / "halconfig/patches/kubernetes-v1-accounts.yml").read_text(),
+        (REFERENCE / "halconfig/patches/redis-connection.yml").read_text(),
     ],
 )
 def test_patches_are_idempotent(tmp_path, text):
@@ -291,7 +292,7 @@ def test_merge_is_rfc7386():
 
 
 def test_reference_patches_load():
-    patches = load_patches(ROOT / "halconfig" / "patches", display_root=ROOT)
+    patches = load_patches(REFERENCE / "halconfig" / "patches", display_root=REFERENCE)
     assert {p.kind for p in patches} == {"merge", "jq"}
     assert all(p.file.startswith("halconfig/patches/") for p in patches)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import shutil
 
-from spinops_testlib import ROOT, run_spinops
+from spinops_testlib import REFERENCE, run_spinops
 
 
 def _repo(tmp_path):
     repo = tmp_path / "repo"
-    shutil.copytree(ROOT / "kustomize", repo / "kustomize")
+    shutil.copytree(REFERENCE / "kustomize", repo / "kustomize")
     return repo
 
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from spinops.manifests import dump_documents
-from spinops_testlib import ROOT, run_spinops
+from spinops_testlib import REFERENCE, ROOT, run_spinops
 
 CANARY = "canary-Qm73-not-a-real-password"
 
@@ -20,7 +20,7 @@ def built(tmp_path_factory) -> Path:
     from spinops.build import build_env
 
     out = tmp_path_factory.mktemp("ref") / "build" / "production"
-    result = build_env(ROOT, "production", out=out)
+    result = build_env(REFERENCE, "production", out=out)
     return Path(result.manifests_path)
 
 
@@ -55,7 +55,7 @@ def broken(built: Path, tmp_path: Path, mutate) -> Path:
 def test_staging_build_is_clean(tmp_path):
     from spinops.build import build_env
 
-    manifests = Path(build_env(ROOT, "staging", out=tmp_path / "build" / "staging").manifests_path)
+    manifests = Path(build_env(REFERENCE, "staging", out=tmp_path / "build" / "staging").manifests_path)
     rc, doc = check_json(manifests)
     assert rc == 0 and doc["findings"] == [] and doc["summary"]["resources"] == len(docs_of(manifests))
 
@@ -97,7 +97,7 @@ def test_missing_limits_traced_to_the_kustomize_base(built, tmp_path):
     [f] = doc["findings"]
     assert (f["rule"], f["resource"]["name"], f["path"]) == ("resources", "clouddriver-caching", "$.spec.template.spec.containers[0].resources")
     assert f["source"]["file"] == "kustomize/base/clouddriver/deployment.yml"
-    src_line = (ROOT / f["source"]["file"]).read_text().splitlines()[f["source"]["line"] - 1]
+    src_line = (REFERENCE / f["source"]["file"]).read_text().splitlines()[f["source"]["line"] - 1]
     assert src_line.strip() == "resources:"
     manifest_line = (tmp_path / "build/production/manifests.yaml").read_text().splitlines()[f["location"]["line"] - 1]
     assert manifest_line.strip() == "resources:"
@@ -110,7 +110,7 @@ def test_overlay_patch_wins_over_base(built, tmp_path):
     _, doc = check_json(broken(built, tmp_path, mutate))
     [f] = doc["findings"]
     assert f["source"]["file"] == "kustomize/overlays/production/fiat-resources.yml"
-    assert (ROOT / f["source"]["file"]).read_text().splitlines()[f["source"]["line"] - 1].strip() == "resources:"
+    assert (REFERENCE / f["source"]["file"]).read_text().splitlines()[f["source"]["line"] - 1].strip() == "resources:"
 
 
 def test_unwired_placeholder_in_one_shard(built, tmp_path):
@@ -149,14 +149,14 @@ def test_mixed_release(built, tmp_path):
     assert "spinnaker-1.36.1" in f["message"]
     # no overlay pins it: the release tag follows the halconfig's `version:`, which is where to change it
     assert f["source"]["file"] == "halconfig/halconfig.yml"
-    lines = (ROOT / f["source"]["file"]).read_text().splitlines()
+    lines = (REFERENCE / f["source"]["file"]).read_text().splitlines()
     assert lines[f["source"]["line"] - 1].strip() == "version: 1.36.1"
 
 
 def test_literal_credential_traced_to_halconfig_and_never_printed(built, tmp_path):
     repo = tmp_path / "repo"
-    shutil.copytree(ROOT / "halconfig", repo / "halconfig")
-    shutil.copytree(ROOT / "kustomize", repo / "kustomize")
+    shutil.copytree(REFERENCE / "halconfig", repo / "halconfig")
+    shutil.copytree(REFERENCE / "kustomize", repo / "kustomize")
     profile = repo / "halconfig" / "profiles" / "gate-local.yml"
     profile.write_text(profile.read_text() + f"spring:\n  datasource:\n    password: {CANARY}\n")
 

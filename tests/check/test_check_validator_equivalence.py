@@ -16,7 +16,7 @@ from check_helpers import mutate
 from referencing import Registry, Resource
 
 from spinops.check.validate_k8s import SchemaValidator, _load, _schema_dir
-from spinops_testlib import ROOT
+from spinops_testlib import REFERENCE
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def resources(tmp_path_factory) -> list[dict]:
     from spinops.build import build_env
 
     out = tmp_path_factory.mktemp("eq") / "build" / "production"
-    path = build_env(ROOT, "production", out=out).manifests_path
+    path = build_env(REFERENCE, "production", out=out).manifests_path
     return [d for d in yaml.safe_load_all(open(path)) if d]
 
 
@@ -79,7 +79,7 @@ def test_check_never_crashes_on_malformed_manifests(resources):
                 r["metadata"][rng.choice(["name", "labels", "annotations", "namespace"])] = copy.deepcopy(rng.choice(odd))
             batch.append(mutate(r, rng))
         manifest = parse_manifest(dump_documents(batch), "fuzz.yaml")
-        report = run_check(manifest, Options(lint_rules=lint_rules, repo=ROOT, env="production"))
+        report = run_check(manifest, Options(lint_rules=lint_rules, repo=REFERENCE, env="production"))
         assert report.findings
         for fmt in FORMATS:
             assert render(report, fmt)

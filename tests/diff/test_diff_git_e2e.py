@@ -21,6 +21,7 @@ pytest.importorskip("spinops.build", reason="spinops.build (the build stage) is 
 from spinops.render import SECTIONS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"  # frozen copy of the reference installation
 ENV = "production"
 pytestmark = pytest.mark.slow
 
@@ -34,7 +35,7 @@ def repo(tmp_path) -> Path:
     r = tmp_path / "spinnaker-config"
     r.mkdir()
     for d in ("halconfig", "kustomize"):
-        shutil.copytree(ROOT / d, r / d)
+        shutil.copytree(REFERENCE / d, r / d)
     (r / "build").mkdir()  # must stay untouched: diff builds into temp dirs
     (r / ".gitignore").write_text("build/\n")
     git(r, "init", "-q", "-b", "main")
@@ -145,7 +146,27 @@ def test_enabling_slack_names_the_new_credential(spinops, repo):
     assert imp["sections"] == ["notifications.slack"] and imp["enabled"] == ["notifications.slack"]
     assert {"service": "echo", "kind": "env", "name": "SLACK_TOKEN", "secret": "spinnaker-slack", "source": "workflow"} in imp["new_credentials"]
     text = diff(spinops, repo).stdout
-    assert "new credential for echo: env var SLACK_TOKEN (Secret spinnaker-slack, source: workflow): the deploy workflow must provide SLACK_TOKEN before this merges" in text
+    assert ("new credential for echo: env var SLACK_TOKEN (Secret spinnaker-slack, source: workflow): "
+            "add the GitHub environment secret SLACK_TOKEN to every environment before this merges") in text
+
+
+def test_enabling_slack_says_whether_the_deploy_workflow_passes_the_new_credential(spinops, repo):
+    hal = repo / "halconfig" / "halconfig.yml"
+    with_slack = hal.read_text()
+    hal.write_text(re.sub(r"notifications:\n  slack:\n(    .*\n)+", "", with_slack))
+    workflow = repo / ".github" / "workflows" / "deploy.yml"
+    workflow.parent.mkdir(parents=True)
+    full = (REFERENCE / ".github" / "workflows" / "deploy.yml").read_text()
+    workflow.write_text(full.replace("          SLACK_TOKEN: ${{ secrets.SLACK_TOKEN }}\n", ""))
+    commit(repo, "base without Slack")
+    git(repo, "branch", "-f", "main", "HEAD")
+    hal.write_text(with_slack)
+    commit(repo, "Enable Slack notifications")
+    text = diff(spinops, repo).stdout
+    assert "and `SLACK_TOKEN: ${{ secrets.SLACK_TOKEN }}` to the apply step of .github/workflows/deploy.yml (it does not pass it yet)" in text
+    workflow.write_text(full)
+    commit(repo, "and pass it")
+    assert "(.github/workflows/deploy.yml already passes it)" in diff(spinops, repo).stdout
 
 
 CANARY_OLD = "CANARY-rotated-away-8c1f2e3d4b"

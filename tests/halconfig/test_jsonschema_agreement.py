@@ -26,6 +26,7 @@ from spinops.halconfig.validate import validate
 HERE = Path(__file__).parent
 FIXTURES = HERE.parent / "fixtures"
 ROOT = HERE.parents[1]
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"  # frozen copy of the reference installation
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,7 @@ def test_corpus_is_not_empty():
     assert len(CORPUS) >= 15
 
 
-@pytest.mark.parametrize("path", [FIXTURES / "kleat" / "halconfig.yml", ROOT / "halconfig" / "halconfig.yml"])
+@pytest.mark.parametrize("path", [FIXTURES / "kleat" / "halconfig.yml", REFERENCE / "halconfig" / "halconfig.yml"])
 def test_real_halconfigs(reference, path):
     if not path.exists():
         pytest.skip(f"{path} not present")

@@ -18,7 +18,8 @@ from spinops.spinnaker.services import SERVICES
 from spinops.tools import kubectl
 
 ROOT = Path(__file__).resolve().parents[2]
-KUSTOMIZE = ROOT / "kustomize"
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"  # frozen copy of the reference installation
+KUSTOMIZE = REFERENCE / "kustomize"
 OVERLAYS = ("staging", "production")
 
 

@@ -14,6 +14,7 @@ import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"  # frozen copy of the reference installation
 HAL = ROOT / "tests" / "fixtures" / "halyard" / "hal"
 
 #: Every secret value in the fixture (literal credentials, credential files, service-settings env, profiles).
@@ -73,10 +74,10 @@ def make_repo(dest: Path, *, reference: bool = False) -> Path:
     overlay) and its workflows.
     """
     for part in ("base", "components"):
-        shutil.copytree(ROOT / "kustomize" / part, dest / "kustomize" / part)
+        shutil.copytree(REFERENCE / "kustomize" / part, dest / "kustomize" / part)
     if reference:
-        shutil.copytree(ROOT / "kustomize" / "overlays", dest / "kustomize" / "overlays")
-        shutil.copytree(ROOT / "halconfig", dest / "halconfig")
+        shutil.copytree(REFERENCE / "kustomize" / "overlays", dest / "kustomize" / "overlays")
+        shutil.copytree(REFERENCE / "halconfig", dest / "halconfig")
         shutil.copytree(ROOT / ".github" / "workflows", dest / ".github" / "workflows")
     (dest / ".gitignore").write_text("/build/\n__pycache__/\n")
     return dest

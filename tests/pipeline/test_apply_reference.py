@@ -13,6 +13,7 @@ from pipeline_support import run_cli
 from spinops.manifests import load_documents
 
 ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"  # frozen copy of the reference installation
 VALUES = {
     "GITHUB_TOKEN": "ghp_CANARYref000000000000000000000000001",
     "GITHUB_TEAMS_TOKEN": "ghp_CANARYref000000000000000000000000002",
@@ -25,7 +26,7 @@ VALUES = {
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("ref") / "staging"
-    proc = run_cli(["build", "--env", "staging", "--out", str(out)], cwd=ROOT, env={})
+    proc = run_cli(["build", "--env", "staging", "--out", str(out)], cwd=REFERENCE, env={})
     assert proc.returncode == 0, proc.stderr
     return out / "manifests.yaml"
 
@@ -42,7 +43,7 @@ def first_install(docs: list[dict]) -> dict:
 def test_first_install_of_the_reference_installation(built, fake_kubectl):
     docs = load_documents(built.read_text())
     fake_kubectl.on("diff", diff=first_install(docs))
-    proc = run_cli(["apply", "--env", "staging", "--manifests", str(built)], cwd=ROOT, env={**fake_kubectl.env(), **VALUES})
+    proc = run_cli(["apply", "--env", "staging", "--manifests", str(built)], cwd=REFERENCE, env={**fake_kubectl.env(), **VALUES})
     assert proc.returncode == 0, proc.stderr
     # the ApplySet parent's revision record (read, then written) is tested in test_deploy_scenarios.py
     calls = [c for c in fake_kubectl.calls() if c["argv"][:2] != ["get", "configmap"] and not any(a.startswith("--field-manager=spinops-") for a in c["argv"])]
@@ -59,7 +60,7 @@ def test_first_install_of_the_reference_installation(built, fake_kubectl):
     assert proc.stdout.count("\n  create  ") == len(docs)
 
     # the Secrets apply creates exactly the workflow Secrets of halconfig/secrets.yml, in the manifests' namespace
-    declared = yaml.safe_load((ROOT / "halconfig" / "secrets.yml").read_text())["secrets"]
+    declared = yaml.safe_load((REFERENCE / "halconfig" / "secrets.yml").read_text())["secrets"]
     sent = {i["metadata"]["name"]: i for i in json.loads(calls[1]["stdin"])["items"]}
     assert set(sent) == {n for n, s in declared.items() if s["source"] == "workflow"}
     for name, item in sent.items():
@@ -79,7 +80,7 @@ def test_first_install_of_the_reference_installation(built, fake_kubectl):
 
 def test_reference_installation_without_one_secret_is_refused(built, fake_kubectl):
     env = {**fake_kubectl.env(), **{k: v for k, v in VALUES.items() if k != "OAUTH2_CLIENT_SECRET"}}
-    proc = run_cli(["apply", "--env", "staging", "--manifests", str(built)], cwd=ROOT, env=env)
+    proc = run_cli(["apply", "--env", "staging", "--manifests", str(built)], cwd=REFERENCE, env=env)
     assert proc.returncode == 2
     assert "halconfig/secrets.yml: error: environment variable OAUTH2_CLIENT_SECRET is not set (or empty)" in proc.stderr
     assert "spinnaker-oauth2" in proc.stderr and "secrets.OAUTH2_CLIENT_SECRET" in proc.stderr

@@ -28,10 +28,11 @@ from spinops.tools import kubectl as kubectl_path
 pytestmark = pytest.mark.skipif(os.environ.get("SPINOPS_E2E_KIND") != "1", reason="needs a kind cluster: runs in .github/workflows/e2e.yml")
 
 ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "tests" / "fixtures" / "reference"  # frozen copy of the reference installation
 ENV = "staging"
 PAUSE = "registry.k8s.io/pause:3.10"
 REAL_IMAGES = os.environ.get("SPINOPS_E2E_REAL_IMAGES") == "1"
-SECRETS = yaml.safe_load((ROOT / "halconfig" / "secrets.yml").read_text())["secrets"]
+SECRETS = yaml.safe_load((REFERENCE / "halconfig" / "secrets.yml").read_text())["secrets"]
 VALUES = {k: f"e2e-value-of-{k.lower()}" for s in SECRETS.values() if s["source"] == "workflow" for k in s["env"]}
 
 
@@ -43,7 +44,7 @@ def kubectl(*args: str, input: str | None = None, check: bool = True) -> subproc
 
 
 def spinops(*args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "spinops", *args], cwd=ROOT, env={**os.environ, **VALUES}, capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run([sys.executable, "-m", "spinops", *args], cwd=REFERENCE, env={**os.environ, **VALUES}, capture_output=True, text=True, timeout=1800)
     sys.stdout.write(proc.stdout)
     sys.stderr.write(proc.stderr)
     return proc

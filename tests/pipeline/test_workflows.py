@@ -20,8 +20,10 @@ GITHUB = ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
 BIN = Path(sys.executable).parent
 
-#: The only `run:` lines that are neither nox nor spinops: installing nox itself.
-SETUP_LINES = {"python -m pip install nox==2026.10.20 uv==0.13.9"}
+#: The only `run:` lines that are neither nox nor spinops: installing nox itself, and the required
+#: check's failing step (pr.yml `result`, which checks out nothing).
+SETUP_LINES = {"python -m pip install nox==2026.10.20 uv==0.13.9", "exit 1"}
+CACHE_ACTION = "actions/cache"
 COMMENT_ACTION = "marocchino/sticky-pull-request-comment"
 OIDC_ACTION = "google-github-actions/auth"
 
@@ -49,7 +51,7 @@ def tool_env() -> dict:
 
 
 def test_the_expected_workflows_exist():
-    assert {p.name for p in WORKFLOWS} == {"pr.yml", "deploy.yml", "drift.yml", "ci.yml", "e2e.yml"}
+    assert {p.name for p in WORKFLOWS} == {"pr.yml", "pr-comment.yml", "deploy.yml", "drift.yml", "ci.yml", "e2e.yml"}
 
 
 def zizmor(*paths: Path) -> subprocess.CompletedProcess:
@@ -66,7 +68,7 @@ def test_zizmor_offline_has_no_findings():
 
 def test_zizmor_would_catch_a_template_injection(tmp_path):
     # the lint above can fail: the same workflow with the base ref inlined into `run:` is flagged
-    bad = (GITHUB / "workflows" / "pr.yml").read_text().replace('"origin/${BASE_REF}"', '"origin/${{ github.head_ref }}"')
+    bad = (GITHUB / "workflows" / "pr.yml").read_text().replace('"report/${SPINOPS_ENV}-full.md"', '"report/${{ github.head_ref }}-full.md"')
     assert bad != (GITHUB / "workflows" / "pr.yml").read_text()
     wfdir = tmp_path / ".github" / "workflows"  # zizmor collects workflows only from such a directory
     wfdir.mkdir(parents=True)
@@ -124,13 +126,34 @@ def test_top_level_permissions_are_empty_and_no_dangerous_triggers():
         wf = load(path)
         assert wf.get("permissions") == {}, path.name
         triggers = wf["on"] if isinstance(wf["on"], dict) else {t: None for t in ([wf["on"]] if isinstance(wf["on"], str) else wf["on"])}
-        assert not {"pull_request_target", "workflow_run"} & set(triggers), path.name
+        assert "pull_request_target" not in triggers, path.name
+        # workflow_run (a write token, also for fork PRs) only for the comment stage, which runs no PR code
+        assert ("workflow_run" in triggers) == (path.name == "pr-comment.yml"), path.name
+
+
+def test_the_comment_stage_runs_no_pr_code_and_reads_the_artifact_as_data():
+    wf = load(GITHUB / "workflows" / "pr-comment.yml")
+    assert wf["on"] == {"workflow_run": {"workflows": ["pr"], "types": ["completed"]}}
+    [(name, job)] = wf["jobs"].items()
+    assert "github.event.workflow_run.event == 'pull_request'" in job["if"]
+    for step in job["steps"]:
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert "ref" not in step.get("with", {}) and "repository" not in step.get("with", {}), "check out the default branch only"
+        if step.get("uses", "").startswith("actions/download-artifact@"):
+            assert step["with"]["path"].startswith("${{ runner.temp }}/"), "the untrusted artifact stays outside the workspace"
+            assert step["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    runs = [s["run"] for s in job["steps"] if "run" in s]
+    assert [r for r in runs if r.startswith("nox")] == ['nox -s comment -- --in "${RUNNER_TEMP}/untrusted-report"']
+    step = next(s for s in job["steps"] if s.get("run", "").startswith("nox -s comment"))
+    assert step["env"]["RUN_HEAD_SHA"] == "${{ github.event.workflow_run.head_sha }}"
 
 
 def test_every_job_has_a_timeout_and_explicit_permissions():
     for wf, name, job in jobs():
         assert isinstance(job.get("timeout-minutes"), int), f"{wf}:{name}"
-        assert isinstance(job.get("permissions"), dict) and job["permissions"], f"{wf}:{name}"
+        assert isinstance(job.get("permissions"), dict), f"{wf}:{name}"
+        # none at all only for a job that checks out nothing (pr.yml's required check)
+        assert job["permissions"] or not any(a.startswith("actions/checkout@") for a in uses(job)), f"{wf}:{name}"
 
 
 def test_write_permissions_only_where_needed():
@@ -138,11 +161,12 @@ def test_write_permissions_only_where_needed():
         perms = job["permissions"]
         writes = {k for k, v in perms.items() if v == "write"}
         acts = uses(job)
-        commenting = any(a.startswith(COMMENT_ACTION + "@") for a in acts)
+        sticky = any(a.startswith(COMMENT_ACTION + "@") for a in acts)
         oidc = any(a.startswith(OIDC_ACTION + "@") for a in acts)
-        # only comment jobs may write to PRs, and they run no repository code
-        assert ("pull-requests" in writes) == commenting, f"{wf}:{name}"
-        if commenting:
+        # only the two comment jobs may write to PRs; the sticky-action one runs no repository code at all,
+        # the comment stage only the default branch's (test above)
+        assert ("pull-requests" in writes) == (sticky or (wf, name) == ("pr-comment.yml", "comment")), f"{wf}:{name}"
+        if sticky:
             assert writes == {"pull-requests"} and "contents" not in perms, f"{wf}:{name}"
             assert not any(a.startswith("actions/checkout@") for a in acts) and not any("run" in s for s in job["steps"]), f"{wf}:{name}"
         # only jobs that authenticate to GCP get an OIDC token
@@ -161,12 +185,55 @@ def test_checkout_never_persists_credentials():
 
 def test_pr_jobs_that_get_credentials_are_same_repository_only():
     pr = load(GITHUB / "workflows" / "pr.yml")
-    assert set(pr["on"]) == {"pull_request"}
     for name, job in pr["jobs"].items():
         if "id-token" in job["permissions"] or "pull-requests" in job["permissions"]:
             assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"], name
         else:
-            assert job["permissions"] == {"contents": "read"} and "secrets." not in yaml.safe_dump(job), name
+            assert job["permissions"] in ({"contents": "read"}, {}) and "secrets." not in yaml.safe_dump(job), name
+
+
+def test_pr_has_no_path_filter_and_runs_in_the_merge_queue():
+    """A path-filtered workflow leaves required checks Pending forever (github/docs workflow-syntax.md, the
+    note under `on.<push|pull_request>.paths`); merge queues need `merge_group` (events-that-trigger-workflows.md)."""
+    pr = load(GITHUB / "workflows" / "pr.yml")
+    assert pr["on"] == {"pull_request": None, "merge_group": {"types": ["checks_requested"]}}
+    assert pr["env"]["SPINOPS_BASE"] == "${{ github.event.merge_group.base_sha || 'HEAD^1' }}"
+
+
+def test_one_always_running_required_check_fails_when_a_needed_job_did_not_succeed():
+    pr = load(GITHUB / "workflows" / "pr.yml")
+    result = pr["jobs"]["result"]
+    assert result["name"] == "pr result" and result["if"] == "${{ always() }}"
+    assert set(result["needs"]) == {"plan", "diff"} and result["permissions"] == {}
+    [step] = result["steps"]
+    assert step["run"] == "exit 1"
+    assert step["if"] == "${{ contains(needs.*.result, 'failure') || contains(needs.*.result, 'cancelled') }}"
+    # the heavy jobs hang off plan's decision and matrix, never a hard-coded list of environments
+    for name in ("diff", "live"):
+        assert pr["jobs"][name]["strategy"]["matrix"] == {"include": "${{ fromJSON(needs.plan.outputs.matrix) }}"}, name
+    assert pr["jobs"]["diff"]["if"] == "needs.plan.outputs.deploys == 'true'"
+
+
+def test_every_matrix_comes_from_the_environment_list():
+    for wf, name, job in jobs():
+        matrix = job.get("strategy", {}).get("matrix")
+        if matrix is not None:
+            assert matrix in ({"include": "${{ fromJSON(needs.plan.outputs.matrix) }}"}, {"include": "${{ fromJSON(needs.envs.outputs.matrix) }}"}), f"{wf}:{name}"
+    assert "staging" not in "".join(p.read_text() for p in WORKFLOWS if p.name != "deploy.yml").replace("spinops env list", "")
+
+
+def test_uv_cache_in_pr_and_ci_jobs_never_in_deploy_jobs():
+    for wf, name, job in jobs():
+        cached = any(a.startswith(CACHE_ACTION + "@") for a in uses(job))
+        installs = any(s.get("run", "").startswith("python -m pip install nox") for s in job.get("steps", []))
+        if wf == "deploy.yml":
+            assert not cached, f"{wf}:{name}"
+        elif wf in ("pr.yml", "ci.yml") and installs:
+            assert cached, f"{wf}:{name}"
+    for path in WORKFLOWS:
+        for step in (s for j in load(path)["jobs"].values() for s in j.get("steps", [])):
+            if step.get("uses", "").startswith(CACHE_ACTION + "@"):
+                assert step["with"]["path"] == "~/.cache/uv", path.name  # docs.astral.sh/uv/reference/storage
 
 
 def test_deploy_plans_before_approval_and_applies_the_plan_after_it():
@@ -212,17 +279,14 @@ def test_deploy_timeout_leaves_room_for_the_rollout_deadline_and_a_rollback():
         assert load(GITHUB / "workflows" / "deploy.yml")["jobs"][f"deploy-{env}"]["timeout-minutes"] >= 2 * 10 + 10
 
 
-def test_deploy_passes_every_workflow_secret_of_the_reference_installation():
-    secrets = yaml.safe_load((ROOT / "halconfig" / "secrets.yml").read_text())["secrets"]
-    keys = {k for s in secrets.values() if s.get("source") == "workflow" for k in s.get("env", [])}
-    assert keys, "the reference installation declares workflow Secrets"
+def test_deploy_secrets_reach_only_the_apply_step_as_github_secrets():
+    """Which keys the apply step must get is the team's config: `spinops check`'s deploy-credentials rule
+    (tests/check/test_check_repository.py). Here only the shape: values are GitHub secrets, never job-wide."""
     for env in ("staging", "production"):
         job = load(GITHUB / "workflows" / "deploy.yml")["jobs"][f"deploy-{env}"]
         step = next(s for s in job["steps"] if s.get("run") == "nox -s deploy_apply --no-install")
-        assert set(step["env"]) == keys, env
         for k, v in step["env"].items():
             assert v == f"${{{{ secrets.{github_secret_name(k)} }}}}", (env, k, v)
-        # secrets only in the apply step, never job-wide
         assert not any("secrets." in str(v) for v in job.get("env", {}).values())
 
 
@@ -235,14 +299,29 @@ def test_drift_report_shares_the_deploy_concurrency_group_and_always_reports():
     assert drift["jobs"]["issue"]["if"] == "${{ !cancelled() }}"
 
 
-def test_sticky_comments_one_per_environment_from_the_diff_files():
+def test_the_live_comment_is_one_sticky_comment_per_environment():
     pr = load(GITHUB / "workflows" / "pr.yml")
     headers = {}
     for name, job in pr["jobs"].items():
         for s in job.get("steps", []):
             if s.get("uses", "").startswith(COMMENT_ACTION + "@"):
                 headers[name] = (s["with"]["header"], s["with"]["path"])
-    assert headers == {
-        "comment": ("${{ matrix.env }}", "report/${{ matrix.env }}.md"),
-        "live-comment": ("live-${{ matrix.env }}", "report/live-${{ matrix.env }}.md"),
-    }
+    assert headers == {"live-comment": ("live-${{ matrix.env }}", "report/live-${{ matrix.env }}.md")}
+
+
+ACTIONLINT = ROOT / "tools" / "actionlint" / "lint.js"
+ACTIONLINT_PACKAGE = ROOT / "tools" / "actionlint" / "node_modules" / "@tktco" / "node-actionlint"
+
+
+@pytest.mark.skipif(not ACTIONLINT_PACKAGE.is_dir() or not shutil.which("node"), reason="actionlint is installed by `nox -s lint` (npm ci in tools/actionlint)")
+def test_actionlint_passes_and_would_catch_an_undefined_job_output(tmp_path):
+    ok = subprocess.run(["node", str(ACTIONLINT), ".github/workflows/*.yml"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    wfdir = tmp_path / ".github" / "workflows"
+    wfdir.mkdir(parents=True)
+    (wfdir / "pr.yml").write_text((GITHUB / "workflows" / "pr.yml").read_text().replace("needs.plan.outputs.deploys", "needs.plan.outputs.deploy"))
+    bad = subprocess.run(["node", str(ACTIONLINT), ".github/workflows/*.yml"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 1 and 'property "deploy" is not defined' in bad.stdout
+    (wfdir / "pr.yml").write_text((GITHUB / "workflows" / "pr.yml").read_text().replace("cancel-in-progress: true", "cancel-in-progress: true\n  queue: max\n  bogus: 1"))
+    other = subprocess.run(["node", str(ACTIONLINT), ".github/workflows/*.yml"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert other.returncode == 1 and 'unexpected key "bogus"' in other.stdout and '"queue"' not in other.stdout  # only queue is tolerated

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from spinops_testlib import REFERENCE
+
 CHECK = shutil.which("check-jsonschema") or str(Path(sys.executable).with_name("check-jsonschema"))
 
 
@@ -29,7 +31,7 @@ def _check(schema: Path, *files: Path) -> subprocess.CompletedProcess:
 
 
 def test_kleat_testdata_and_reference_halconfig_pass(exported, fixtures, root):
-    r = _check(exported, fixtures / "kleat" / "halconfig.yml", root / "halconfig" / "halconfig.yml")
+    r = _check(exported, fixtures / "kleat" / "halconfig.yml", REFERENCE / "halconfig" / "halconfig.yml")
     assert r.returncode == 0, r.stdout + r.stderr
 
 

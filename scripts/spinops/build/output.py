@@ -77,7 +77,10 @@ def write(out: Path, *, repo: Path, overlay: Path, namespace: str, configs, env_
         manifests = timings.run("kustomize", bundle.run_kustomize, stage.path, display=str(out), repo=repo, source=source)
         if verify is not None:
             verify(manifests)
-        stage.write({MANIFESTS: manifests})
+        from spinops.freshness import FILE, fingerprint
+
+        # `check --env` refuses this build once the inputs have changed (spinops.freshness)
+        stage.write({MANIFESTS: manifests, FILE: fingerprint(repo)})
         stage.commit()
     except BaseException:
         stage.discard()

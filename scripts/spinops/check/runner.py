@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spinops.check import engine, optout
+from spinops.check import engine, optout, repository
 from spinops.check.findings import Finding, Location, OptOut, Report, ResourceRef, Skipped
 from spinops.check.k8s import get_path, jsonpath, may_hold_credentials
 from spinops.check.rules import Context, Hit, builtin_rules, summary
@@ -55,13 +55,20 @@ def load_declared_secrets(repo: Path) -> dict[str, frozenset[str]] | None:
 
 def selected_builtins(opts: Options):
     mods = builtin_rules()
-    known = {m.ID for m in mods}
+    known = {m.ID for m in mods} | set(repository.RULES)
     for rid in (*opts.only_rules, *opts.disable_rules):
         if rid not in known:
             raise UsageError(Problem(f"unknown built-in rule {rid!r}", hint=f"built-in rules: {', '.join(sorted(known))}", code="unknown-rule"))
     if not opts.builtin:
         return []
     return [m for m in mods if (not opts.only_rules or m.ID in opts.only_rules) and m.ID not in opts.disable_rules]
+
+
+def selected_repository_rules(opts: Options) -> set[str]:
+    """Repository rules run with the built-ins, for an environment of a repository (`--env`, `--repo`)."""
+    if not opts.builtin or opts.repo is None or not opts.env:
+        return set()
+    return {r for r in repository.RULES if (not opts.only_rules or r in opts.only_rules) and r not in opts.disable_rules}
 
 
 def run_check(manifest: Manifest, opts: Options) -> Report:
@@ -74,7 +81,8 @@ def run_check(manifest: Manifest, opts: Options) -> Report:
             raise UsageError(Problem(f"rule {r.name!r} has the name of a built-in rule; rename it", file=r.file, line=r.line, code="invalid-rule-file"))
 
     report = Report(input=manifest.name, kube_version=validator.minor if validator else opts.kube_version, resources=len(manifest.resources), fail_on=opts.fail_on)
-    report.rules = _rule_table(validator, opts.strict, builtins, lint_rules)
+    repo_rules = selected_repository_rules(opts)
+    report.rules = _rule_table(validator, opts.strict, builtins, lint_rules, repo_rules)
     ctx = load_context(manifest, opts.repo)
     raw: list[tuple[Resource, Finding, Hit]] = []
     refs = {res.index: ResourceRef.of(res.obj, res.index, res.line) for res in manifest.resources}
@@ -97,6 +105,8 @@ def run_check(manifest: Manifest, opts: Options) -> Report:
             report.suppressed.append(placed)
         else:
             report.findings.append(placed)
+    if repo_rules:
+        report.findings += repository.repository_findings(opts.repo, opts.env, repo_rules)
     for res in manifest.resources:
         req = requests[res.index]
         if req is not None:
@@ -107,13 +117,16 @@ def run_check(manifest: Manifest, opts: Options) -> Report:
     return report
 
 
-def _rule_table(validator, strict: bool, builtins, lint_rules) -> dict[str, dict]:
+def _rule_table(validator, strict: bool, builtins, lint_rules, repo_rules=()) -> dict[str, dict]:
     """Every rule that ran, with its description and default severity (for JSON and SARIF)."""
     rules: dict[str, dict] = {}
     if validator:
         rules[SCHEMA_RULE] = {"description": f"Kubernetes {validator.minor} schema (strict: {strict})", "severity": "error", "help": "kubernetes-validate schema validation"}
     for m in builtins:
         rules[m.ID] = {"description": m.DESCRIPTION, "severity": m.SEVERITY, "help": summary(m)}
+    for rid in sorted(repo_rules):
+        severity, description = repository.RULES[rid]
+        rules[rid] = {"description": description, "severity": severity, "help": f"repository rule ({repository.__name__})"}
     for r in lint_rules:
         what = f"{r.field} {r.operator}" + ("" if r.value is None else f" {r.value!r}")
         rules[r.name] = {"description": r.description or r.field, "severity": r.severity, "help": f"{r.file}:{r.line}: {what}"}

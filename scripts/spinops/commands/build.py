@@ -19,7 +19,7 @@ EXIT_CODES = {0: "built", 1: "internal error", 2: "bad input or usage; build/ENV
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--env", default=default_env(), help=f"environment: a directory kustomize/overlays/ENV (default: ${ENV_VARIABLE} or {FALLBACK_ENV})")
+    p.add_argument("--env", default=default_env(), help=f"environment: a directory kustomize/overlays/ENV, or `all` (default: ${ENV_VARIABLE} or {FALLBACK_ENV})")
     p.add_argument("--repo", default=".", help="repository root (default: the current directory)")
     p.add_argument("--out", default=None, help="output directory (default: REPO/build/ENV)")
     p.add_argument("--verbose", "-v", action="store_true", help="list patches (applied or skipped), the wiring of every service and stage timings")
@@ -27,6 +27,14 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from spinops.environments import ALL, for_each
+
+    if args.env == ALL:
+        if args.format == "json":
+            from spinops.errors import Problem, UsageError
+
+            raise UsageError(Problem("--env all prints one environment after another: use --format text or github", code="usage"))
+        return for_each(args, run, refuse=("out",))
     from spinops.build import build_env
 
     result = build_env(Path(args.repo), args.env, out=Path(args.out) if args.out else None, verbose=args.verbose)

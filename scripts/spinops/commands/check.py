@@ -6,7 +6,7 @@ from pathlib import Path
 
 from spinops.check.settings import KUBE_VERSION_ENV, SETTINGS_FILE
 from spinops.cliopts import add_report_options, wants_color, write_report
-from spinops.layout import Repo, env_of_manifests
+from spinops.layout import ENV_VARIABLE, Repo, env_of_manifests
 
 HELP = "lint and schema-validate a manifest file (default: build/ENV/manifests.yaml)"
 DESCRIPTION = (
@@ -19,7 +19,8 @@ EXIT_CODES = {0: "no finding at or above --fail-on", 1: "findings at or above --
 
 def add_arguments(p) -> None:
     p.add_argument("manifest", nargs="?", help="manifest file to check, or - for stdin (default: REPO/build/ENV/manifests.yaml)")
-    p.add_argument("--env", default=None, help="environment: picks build/ENV/manifests.yaml and ENV's pinned Kubernetes version")
+    p.add_argument("--env", default=os.environ.get(ENV_VARIABLE) or None,
+                   help=f"environment (or `all`): picks build/ENV/manifests.yaml and ENV's pinned Kubernetes version (default: ${ENV_VARIABLE})")
     p.add_argument("--repo", default=".", help="repository root, for secrets.yml, the halconfig schema and source tracing (default: .)")
     add_report_options(p, ("text", "json", "github", "sarif"), format_help="github: workflow annotations, sarif: code scanning")
     p.add_argument("--fail-on", choices=("error", "warning", "info"), default="error", help="exit 1 when a finding is at least this severe (default: error)")
@@ -42,6 +43,14 @@ def _split(values: list[str]) -> tuple[str, ...]:
 
 
 def run(args) -> int:
+    from spinops.environments import ALL, for_each
+
+    if args.env == ALL and not args.list_rules:
+        if args.format in ("json", "sarif"):
+            from spinops.errors import Problem, UsageError
+
+            raise UsageError(Problem("--env all prints one report per environment: use --format text or github", code="usage"))
+        return for_each(args, run, refuse=("manifest", "output"))
     from spinops.check import engine
     from spinops.check.output import render
     from spinops.check.rules import builtin_rules
@@ -62,6 +71,12 @@ def run(args) -> int:
         if not args.env:
             raise UsageError(Problem("give a manifest file (or - for stdin), or --env ENV to check build/ENV/manifests.yaml", code="usage"))
         manifest_arg = str(repo.built_manifests(args.env))
+        from spinops.freshness import stale
+
+        if stale(repo.root, repo.build_dir(args.env)):
+            raise InputError(Problem(f"{manifest_arg} was built from other halconfig/ and kustomize/ files than the working tree's "
+                                     "(a later build failed, or they changed since)", file=manifest_arg, code="stale-build",
+                                     hint=f"run `spinops build --env {args.env}` (and fix what it reports) before checking"))
     env = args.env or env_of_manifests(manifest_arg)
 
     lint_rules = []

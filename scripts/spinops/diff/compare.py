@@ -8,6 +8,7 @@ dumped as stable YAML; a changed resource carries a unified diff of those texts.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -95,6 +96,19 @@ class DiffResult:
         for c in self.changes:
             t[c.action] += 1
         return t
+
+    def release_change(self) -> tuple[str, str] | None:
+        """(old, new) Spinnaker release when the changed Deployments' service images moved from one
+        `spinnaker-x.y.z` tag to another (a release upgrade), else None."""
+        olds, news = set(), set()
+        for c in self.changes:
+            for line in c.diff.splitlines():
+                m = re.match(r"^([-+])\s+(?:- )?image: ['\"]?\S+/([a-z0-9-]+):spinnaker-(\d+\.\d+\.\d+)['\"]?$", line)
+                if m:
+                    (olds if m.group(1) == "-" else news).add(m.group(3))
+        if len(olds) == 1 and len(news) == 1 and olds != news:
+            return olds.pop(), news.pop()
+        return None
 
     def services(self) -> list[str]:
         """Spinnaker services with at least one changed resource (`other` not included)."""
@@ -244,7 +258,22 @@ def _notes(a: _Side | None, b: _Side | None, ra: list[GeneratedRef], rb: list[Ge
         for (kind, stem) in sorted(set(ha) & set(hb)):
             if ha[(kind, stem)] != hb[(kind, stem)]:
                 notes.append(f"rolls: {kind} {stem} changed (hash {ha[(kind, stem)]} → {hb[(kind, stem)]})")
+    notes += _embedded_files(a, b)
     return notes
+
+
+def _embedded_files(a: _Side | None, b: _Side | None) -> list[str]:
+    """For a ConfigMap on both sides: which of its files (data keys) changed, came or went; the diff
+    itself is of the whole object, where a hunk inside a block scalar does not name its key."""
+    if not (a and b) or a.obj.get("kind") != "ConfigMap":
+        return []
+    da, db = (x.obj.get("data") if isinstance(x.obj.get("data"), dict) else {} for x in (a, b))
+    parts = []
+    for label, keys in (("changed", [k for k in sorted(set(da) & set(db)) if da[k] != db[k]]),
+                        ("added", sorted(set(db) - set(da))), ("removed", sorted(set(da) - set(db)))):
+        if keys:
+            parts.append(f"{label} {', '.join(keys)}")
+    return [f"files: {'; '.join(parts)}"] if parts else []
 
 
 def _unified(a: str, b: str, fa: str, fb: str, n: int) -> str:

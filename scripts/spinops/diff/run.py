@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from spinops import yamlio
 from spinops.diff.compare import DiffResult, compare
 from spinops.diff.trees import Tree, build_tree, head_label, repo_root, resolve_ref, worktree
 from spinops.errors import InputError, SpinopsError
@@ -19,6 +20,7 @@ def diff_against_ref(repo: Path, ref: str, env: str, *, context: int = 3) -> Dif
     sub = Path(repo).resolve().relative_to(root.resolve()) if Path(repo).resolve() != root.resolve() else Path()
     base_label = f"{ref}@{commit[:7]}"
     # Two builds side by side: each is mostly a kustomize subprocess, so threads overlap them.
+    yamlio.before_threads()
     with worktree(root, commit) as wt, ThreadPoolExecutor(max_workers=2) as pool:
         new_env = env not in Repo(wt / sub).envs()  # a PR that adds an environment: all of it is new
         removed_env = not new_env and env not in Repo(Path(repo)).envs()  # one that removes it: all of it goes
@@ -45,7 +47,22 @@ def diff_trees(base: Tree, head: Tree, env: str, *, context: int = 3) -> DiffRes
     result.env = env
     if base.hal is not None and head.hal is not None and base.hal != head.hal:
         result.impact = impact_of(base, head, result).as_dict()
+        _mark_workflow_credentials(result.impact, head.root, env)
     return result
+
+
+def _mark_workflow_credentials(impact: dict, root: Path, env: str) -> None:
+    """For each new workflow-sourced env credential: does the head's deploy workflow pass it for ENV?
+    (the `deploy-credentials` rule of `spinops check`, here for the PR comment's note)."""
+    from spinops.check.repository import DEPLOY_WORKFLOW, apply_steps, read_yaml
+
+    workflow = read_yaml(Path(root), DEPLOY_WORKFLOW)
+    if workflow is None:
+        return
+    steps = [s for s in apply_steps(workflow) if s.environments is None or env in s.environments]
+    for c in impact.get("new_credentials") or ():
+        if c.get("source") == "workflow" and c.get("kind") == "env":
+            c["workflow_passes"] = bool(steps) and all(c["name"] in s.env_vars for s in steps)
 
 
 def impact_of(base: Tree, head: Tree, result: DiffResult):

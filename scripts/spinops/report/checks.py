@@ -51,7 +51,7 @@ def summarise(data, source: str = "<check>") -> dict:
             continue
         sev = str(it.get("severity") or "error")
         counts[sev] = counts.get(sev, 0) + 1
-        listed.append({"severity": sev, "rule": str(it.get("rule") or it.get("code") or ""), "where": _where(it), "message": str(it.get("message") or "")})
+        listed.append({"severity": sev, "rule": str(it.get("rule") or it.get("code") or ""), "where": _where(it), "message": str(it.get("message") or ""), "at": _at(it)})
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     listed.sort(key=lambda f: (rank.get(f["severity"], 9), f["where"], f["rule"], f["message"]))
     return {"counts": counts, "total": sum(counts.values()), "findings": listed}
@@ -68,6 +68,30 @@ def _where(it: dict) -> str:
             out += f":{it['line']}"
         return out
     return ""
+
+
+def _at(it: dict) -> str:
+    """The file:line to change: the traced source of a finding, else its place in the checked file."""
+    for key in ("source", "location"):
+        loc = it.get(key)
+        if isinstance(loc, dict) and loc.get("file"):
+            return f"{loc['file']}:{loc['line']}" if loc.get("line") else str(loc["file"])
+    return ""
+
+
+def grouped(summary: dict) -> list[dict]:
+    """Identical findings (severity, rule, message) once each, with how many and where; most severe first,
+    so ten copies of one warning cannot push an error out of the comment."""
+    groups: dict[tuple, dict] = {}
+    for f in summary.get("findings", []):
+        g = groups.setdefault((f["severity"], f["rule"], f["message"]), {**f, "count": 0, "ats": [], "wheres": []})
+        g["count"] += 1
+        if f.get("at") and f["at"] not in g["ats"]:
+            g["ats"].append(f["at"])
+        if f["where"] and f["where"] not in g["wheres"]:
+            g["wheres"].append(f["where"])
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(groups.values(), key=lambda g: (rank.get(g["severity"], 9), -g["count"], g["rule"], g["message"]))
 
 
 def one_line(summary: dict | None) -> str:

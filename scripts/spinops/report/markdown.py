@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from spinops.diff.compare import DiffResult, ResourceChange
-from spinops.report.checks import one_line
+from spinops.report.checks import LISTED, grouped, one_line
 from spinops.report.text import credential_text
 
 #: Keep the PR comment well under GitHub's 65,536-character limit.
@@ -26,7 +26,8 @@ COMMENT_BUDGET = 60_000
 SUMMARY_BUDGET = 1024 * 1024
 #: A cut diff keeps at least this many characters, else it is left out whole.
 MIN_KEPT = 400
-FULL_REPORT_WHERE = "the job summary and the `spinops-diff` workflow artifact"
+#: Where the PR pipeline puts the full report (pr.yml: job summary, artifact `spinops-report-<env>`).
+FULL_REPORT_WHERE = "the job summary and the `spinops-report-<env>` workflow artifact"
 
 ACTION_SIGN = {"added": "+", "changed": "~", "removed": "-"}
 
@@ -108,7 +109,10 @@ def _header(result: DiffResult) -> str:
         f"({t['added']} added, {t['changed']} changed, {t['removed']} removed; {result.unchanged} unchanged) "
         f"between `{_esc(result.old_label)}` and `{_esc(result.new_label)}`."
     )
-    out += ["", "| | |", "| --- | --- |", f"| Environment | `{_esc(result.env or 'default')}` |"]
+    release = result.release_change()
+    if release:
+        out += ["", f"**Spinnaker release: `{release[0]}` → `{release[1]}`**"]
+    out += ["", f"| Environment | `{_esc(result.env or 'default')}` |", "| --- | --- |"]
     services = result.services()
     out.append("| Services affected | " + (", ".join(f"`{s}`" for s in services) or "none") + " |")
     if result.check is not None:
@@ -144,21 +148,27 @@ def _impact(result: DiffResult) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _listed(items: list[str], n: int = 3) -> str:
+    shown = ", ".join(f"`{_esc(i)}`" for i in items[:n])
+    return shown + (f" and {len(items) - n} more" if len(items) > n else "")
+
+
 def _checks(result: DiffResult) -> str:
     chk = result.check
     if not chk or not chk.get("findings"):
         return ""
-    shown = [f for f in chk["findings"] if f["severity"] in ("error", "warning")][:10]
-    if not shown:
+    groups = [g for g in grouped(chk) if g["severity"] in ("error", "warning")]
+    if not groups:
         return ""
     out = ["", "#### Check findings", ""]
-    for f in shown:
-        where = f" `{_esc(f['where'])}`" if f["where"] else ""
-        rule = f" ({_esc(f['rule'])})" if f["rule"] else ""
-        out.append(f"- **{f['severity']}**{where}: {_esc(f['message'])}{rule}")
-    rest = chk["total"] - len(shown)
+    for g in groups[:LISTED]:
+        where = _listed(g["wheres"]) + (f" at {_listed(g['ats'])}" if g["ats"] else "")
+        times = f" ×{g['count']}" if g["count"] > 1 else ""
+        rule = f" ({_esc(g['rule'])})" if g["rule"] else ""
+        out.append(f"- **{g['severity']}**{times}{' ' + where if where.strip() else ''}: {_esc(g['message'])}{rule}")
+    rest = len(groups) - LISTED
     if rest > 0:
-        out.append(f"- ... and {rest} more (see the check job)")
+        out.append(f"- ... and {rest} more kinds of finding (see the annotations and the job summary)")
     return "\n".join(out) + "\n"
 
 

@@ -49,7 +49,14 @@ def credential_text(c: dict) -> str:
         return out + " (no Secret in halconfig/secrets.yml declares it)"
     out += f" (Secret {c['secret']}, source: {c.get('source') or 'unknown'})"
     if c.get("source") == "workflow" and c["kind"] == "env":
-        out += f": the deploy workflow must provide {c['name']} before this merges"
+        from spinops.deploy import github_secret_name
+
+        gh = github_secret_name(c["name"])
+        out += f": add the GitHub environment secret {gh} to every environment before this merges"
+        if c.get("workflow_passes") is False:
+            out += f", and `{c['name']}: ${{{{ secrets.{gh} }}}}` to the apply step of .github/workflows/deploy.yml (it does not pass it yet)"
+        elif c.get("workflow_passes"):
+            out += " (.github/workflows/deploy.yml already passes it)"
     elif c.get("source") == "external":
         out += f": Secret {c['secret']} must exist in the cluster with this key before this merges"
     return out

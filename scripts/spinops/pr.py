@@ -1,0 +1,404 @@
+"""The PR pipeline's steps (pr.yml, pr-comment.yml), as functions a laptop can run too.
+
+`plan`    (job `plan`): the environments (the matrix) and whether the PR changes anything deployable;
+          when it does not, the "nothing to deploy" comment of every environment is written right away.
+`report`  (job `diff`, one per environment): build the head (errors become annotations on the PR's
+          files), check it, build the base and diff. Every outcome writes the comment
+          `report/<env>.md` (marker, head SHA, link to the run) and `report/<env>.json` (metadata);
+          exit 1 when the head does not build or the check fails, so the required check fails.
+`comment` (pr-comment.yml, a `workflow_run` stage with a write token): posts or replaces one comment
+          per environment from the report artifact. The artifact was written by the PR's code, so it is
+          untrusted: every field is validated, and the PR number is accepted only when that pull
+          request's head is the head the `pr` run tested (GitHub's `workflow_run.head_sha`).
+
+The base is the merge commit's first parent: for `pull_request` GitHub checks out
+refs/pull/N/merge, "the last merge commit on the GITHUB_REF branch" (github/docs,
+content/actions/reference/workflows-and-actions/events-that-trigger-workflows.md, `pull_request`),
+whose first parent is the base branch as it is now, so a base that moved on shows no false reverts.
+For `merge_group` the workflow passes `merge_group.base_sha` ("the SHA of the merge group's parent
+commit", GitHub's webhook schema).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spinops.errors import Problem, SpinopsError
+
+#: What a change must touch to change what is deployed (the build's inputs and the tool itself).
+DEPLOY_PATHS = ("halconfig/", "kustomize/", "scripts/", "noxfile.py", "pyproject.toml")
+#: GitHub rejects comment bodies over 65,536 characters.
+COMMENT_LIMIT = 65_536
+SHA = re.compile(r"^[0-9a-f]{40}$")
+ENV_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
+ARTIFACT = "spinops-report-<env>"
+
+
+def marker(env: str) -> str:
+    from spinops.report.markdown import marker as diff_marker
+
+    return diff_marker(env)
+
+
+@dataclass
+class Event:
+    """What the workflow knows about the run (from its env: block); all optional on a laptop."""
+
+    pr: int | None = None
+    head_sha: str | None = None
+    base_label: str | None = None
+    run_url: str | None = None
+
+    @classmethod
+    def from_env(cls, environ=os.environ) -> Event:
+        pr = environ.get("PR_NUMBER") or ""
+        server, repo, run = (environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+        return cls(
+            pr=int(pr) if pr.isdigit() else None,
+            head_sha=environ.get("PR_HEAD_SHA") or None,
+            base_label=environ.get("BASE_LABEL") or None,
+            run_url=f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None,
+        )
+
+    def provenance(self) -> str:
+        parts = []
+        if self.head_sha:
+            parts.append(f"Head `{self.head_sha[:7]}`")
+        if self.run_url:
+            parts.append(f"[workflow run]({self.run_url})")
+        return " · ".join(parts)
+
+    def footer(self) -> str:
+        return f"<sub>{self.provenance()}</sub>\n" if self.provenance() else ""
+
+    def sign(self, report: str) -> str:
+        """The diff report with its footer line naming the head and the run as well."""
+        from spinops.report.markdown import FOOTER
+
+        if not self.provenance() or not report.endswith(FOOTER):
+            return report + self.footer()
+        return report[: -len(FOOTER)] + FOOTER.replace("</sub>", f" {self.provenance()}.</sub>")
+
+
+@dataclass
+class Outcome:
+    env: str
+    kind: str  # diff | no-changes | no-deploy-change | build-error | base-build-error | check-error
+    comment: str
+    full: str
+    failed: bool
+    problems: list[Problem] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------------------------
+# plan
+
+
+def _git(repo: Path, *args: str) -> str:
+    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        from spinops.errors import InputError
+
+        raise InputError(Problem(f"git {' '.join(args)} failed: {proc.stderr.strip()}", code="git"))
+    return proc.stdout
+
+
+def changed_paths(repo: Path, base: str) -> list[str]:
+    return sorted(p for p in _git(repo, "diff", "--name-only", "--no-renames", base, "HEAD").splitlines() if p)
+
+
+def deploys(paths: list[str]) -> bool:
+    return any(p.startswith(DEPLOY_PATHS) or p in DEPLOY_PATHS for p in paths)
+
+
+def no_deploy_change(env: str, paths: list[str], event: Event) -> Outcome:
+    shown = ", ".join(f"`{p}`" for p in paths[:10]) + (f" and {len(paths) - 10} more" if len(paths) > 10 else "")
+    body = (
+        f"{marker(env)}\n### spinops diff: `{env}`\n\n**No changes to deploy**: this PR changes none of the build's inputs "
+        f"({', '.join(f'`{p}`' for p in DEPLOY_PATHS)}), so `{env}` builds the same manifests as its base. "
+        f"Changed: {shown or 'nothing'}.\n\n" + event.footer()
+    )
+    return Outcome(env, "no-deploy-change", body, body, failed=False)
+
+
+def plan(repo: Path, base: str, out: Path, event: Event) -> dict:
+    """The matrix and the change decision; the comments too when nothing deployable changed."""
+    from spinops.environments import load_environments
+
+    envs = load_environments(repo)
+    paths = changed_paths(repo, base)
+    decision = {"deploys": deploys(paths), "envs": [e.as_dict() for e in envs], "changed": len(paths)}
+    if not decision["deploys"]:
+        for e in envs:
+            write_outcome(out, no_deploy_change(e.name, paths, event), event)
+    return decision
+
+
+# ----------------------------------------------------------------------------------------------
+# report (one environment)
+
+
+def _problem_list(problems: list[Problem], limit: int = 30) -> str:
+    from spinops.report.markdown import _esc
+
+    lines = []
+    for p in problems[:limit]:
+        where = f"`{_esc(p.where())}`: " if p.file else ""
+        lines.append(f"- {where}{_esc(p.message)}" + (f" ({_esc(p.hint)})" if p.hint else ""))
+    if len(problems) > limit:
+        lines.append(f"- ... and {len(problems) - limit} more (see the annotations and the job log)")
+    return "\n".join(lines) + "\n"
+
+
+def _error_comment(env: str, title: str, problems: list[Problem], event: Event) -> str:
+    return f"{marker(env)}\n### spinops diff: `{env}`\n\n:x: **{title}**\n\n{_problem_list(problems)}\n{event.footer()}"
+
+
+def report(repo: Path, env: str, base: str, out: Path, event: Event, *, annotate=None) -> Outcome:
+    """Every step for one environment; whatever happens, one comment is written."""
+    outcome = _report(Path(repo), env, base, event, annotate or (lambda problems: None))
+    write_outcome(out, outcome, event)
+    return outcome
+
+
+def _report(repo: Path, env: str, base: str, event: Event, annotate) -> Outcome:
+    from spinops.build import build_env
+    from spinops.diff.run import diff_trees
+    from spinops.diff.trees import Tree, _halconfig, _secrets, build_tree, repo_root, resolve_ref, worktree
+    from spinops.layout import Repo
+    from spinops.report.markdown import COMMENT_BUDGET, SUMMARY_BUDGET, render_markdown
+
+    paths = changed_paths(repo, base)
+    if not deploys(paths):
+        return no_deploy_change(env, paths, event)
+    root = repo_root(repo)
+    commit = resolve_ref(root, base)
+    label = f"{event.base_label or base}@{commit[:7]}"
+    head_label = f"head {event.head_sha[:7]}" if event.head_sha else "working tree"
+    from spinops import yamlio
+
+    yamlio.before_threads()  # see there: yaml-rs must not be imported first in a worker thread
+    with worktree(root, commit) as wt, ThreadPoolExecutor(max_workers=2) as pool:
+        new_env = env not in Repo(wt).envs()
+        fb = None if new_env else pool.submit(build_tree, wt, env, label, "base")
+        fh = pool.submit(build_env, repo, env)
+        head_error = fh.exception()
+        base_error = fb.exception() if fb is not None else None
+    if head_error is not None:
+        if not isinstance(head_error, SpinopsError):
+            raise head_error
+        annotate(head_error.problems)
+        body = _error_comment(env, "The PR head does not build, so there is no diff. Fix these and push again:", head_error.problems, event)
+        return Outcome(env, "build-error", body, body, failed=True, problems=head_error.problems)
+    head = fh.result()
+    check_json, check_failed, check_error = _check(repo, env, head.manifests_path, annotate)
+    if check_error is not None:
+        body = _error_comment(env, "`spinops check` could not run on the head's manifests:", check_error, event)
+        return Outcome(env, "check-error", body, body, failed=True, problems=check_error)
+    if base_error is not None:
+        if not isinstance(base_error, SpinopsError):
+            raise base_error
+        body = _error_comment(env, f"The base ({label}) does not build, so there is no diff; the head builds and was checked.", base_error.problems, event)
+        return Outcome(env, "base-build-error", body, body, failed=check_failed, problems=base_error.problems)
+    base_tree = fb.result() if fb is not None else Tree(label=label, root=root, manifests="")
+    head_tree = Tree(label=head_label, root=repo, manifests=head.manifests, wiring=dict(head.wiring))
+    head_tree.hal, head_tree.secrets = _halconfig(repo, env), _secrets(repo)
+    result = diff_trees(base_tree, head_tree, env)
+    if new_env:
+        result.notes.append(f"environment `{env}` does not exist at {label}: every resource is new")
+    from spinops.report.checks import summarise
+
+    result.check = summarise(check_json)
+    comment = event.sign(render_markdown(result, budget=COMMENT_BUDGET - 500))
+    full = event.sign(render_markdown(result, budget=SUMMARY_BUDGET - 500))
+    return Outcome(env, "diff" if result.has_changes else "no-changes", comment, full, failed=check_failed)
+
+
+def _check(repo: Path, env: str, manifests: Path, annotate) -> tuple[dict | None, bool, list[Problem] | None]:
+    """(the `check --format json` document, failed, problems when check could not run)."""
+    from spinops.check.output import render
+    from spinops.check.runner import Options, run_check
+    from spinops.check.settings import kube_version
+    from spinops.check.source import parse_manifest, read_input
+    from spinops.check.validate_k8s import DEFAULT_KUBE_VERSION
+    from spinops.layout import Repo
+
+    try:
+        name, path, text = read_input(str(manifests))
+        manifest = parse_manifest(text, name, path)
+        version = kube_version(Repo(repo), env, None, DEFAULT_KUBE_VERSION)
+        report_ = run_check(manifest, Options(kube_version=version, repo=repo, env=env))
+    except SpinopsError as e:
+        annotate(e.problems)
+        return None, True, e.problems
+    annotations = render(report_, "github")
+    if annotate is not None and os.environ.get("GITHUB_ACTIONS") == "true":
+        sys.stdout.write(annotations)
+    return json.loads(render(report_, "json")), report_.failed(), None
+
+
+def write_outcome(out: Path, outcome: Outcome, event: Event) -> None:
+    from spinops.atomic import write_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_file(out / f"{outcome.env}-full.md", outcome.full)
+    meta = {"env": outcome.env, "outcome": outcome.kind, "failed": outcome.failed, "pr": event.pr, "head_sha": event.head_sha, "run_url": event.run_url}
+    write_file(out / f"{outcome.env}.json", json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    write_file(out / f"{outcome.env}.md", outcome.comment)  # last: its presence means the rest is there
+
+
+# ----------------------------------------------------------------------------------------------
+# comment (workflow_run stage: untrusted input, write token)
+
+
+class Untrusted(ValueError):
+    """The artifact does not have the shape the pr run writes: nothing is posted from it."""
+
+
+@dataclass(frozen=True)
+class Comment:
+    pr: int
+    env: str
+    head_sha: str
+    body: str
+
+
+def read_reports(directory: Path, run_head_sha: str) -> list[Comment]:
+    """The comments of a downloaded report artifact, validated field by field."""
+    if not SHA.match(run_head_sha or ""):
+        raise Untrusted("the workflow_run head SHA is missing or malformed")
+    comments = []
+    for meta_path in sorted(directory.glob("*.json")):
+        if meta_path.name.endswith("-check.json"):
+            continue
+        if meta_path.stat().st_size > 4096:
+            raise Untrusted(f"{meta_path.name}: too large for report metadata")
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise Untrusted(f"{meta_path.name}: not JSON ({e})") from None
+        if not isinstance(meta, dict):
+            raise Untrusted(f"{meta_path.name}: not an object")
+        env, pr, sha = meta.get("env"), meta.get("pr"), meta.get("head_sha")
+        if not (isinstance(env, str) and ENV_NAME.match(env)) or meta_path.stem != env:
+            raise Untrusted(f"{meta_path.name}: bad environment name")
+        if not (type(pr) is int and 0 < pr < 10**9):
+            raise Untrusted(f"{meta_path.name}: bad pull request number")
+        if sha != run_head_sha:
+            raise Untrusted(f"{meta_path.name}: head SHA is not the head the pr run tested")
+        body_path = directory / f"{env}.md"
+        if not body_path.is_file() or body_path.stat().st_size > COMMENT_LIMIT * 4:
+            raise Untrusted(f"{env}.md: missing or too large")
+        body = body_path.read_text(encoding="utf-8", errors="replace")
+        if len(body) > COMMENT_LIMIT or not body.startswith(marker(env) + "\n"):
+            raise Untrusted(f"{env}.md: not a spinops comment for {env}")
+        comments.append(Comment(pr, env, sha, body))
+    if len({c.pr for c in comments}) > 1:
+        raise Untrusted("reports name different pull requests")
+    return comments
+
+
+def gh_api(*args: str, input_obj: dict | None = None) -> object:
+    """`gh api ...` (GH_TOKEN, GH_REPO from the environment); the JSON it prints."""
+    import tempfile
+
+    argv = ["gh", "api", *args]
+    tmp = None
+    if input_obj is not None:
+        fd, tmp = tempfile.mkstemp(prefix="spinops-comment-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(input_obj, fh)
+        argv += ["--input", tmp]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True)
+    finally:
+        if tmp:
+            os.unlink(tmp)
+    if proc.returncode != 0:
+        raise RuntimeError(f"gh api {args[-1] if args else ''} failed (exit {proc.returncode}): {proc.stderr.strip()}")
+    return json.loads(proc.stdout) if proc.stdout.strip() else None
+
+
+def post(comments: list[Comment], repo: str, login: str = "github-actions[bot]") -> list[str]:
+    """Create or replace the one comment per environment; returns what was done, one line each."""
+    if not comments:
+        return []
+    pr = comments[0].pr
+    pull = gh_api(f"repos/{repo}/pulls/{pr}")
+    current = pull.get("head", {}).get("sha") if isinstance(pull, dict) else None
+    if current != comments[0].head_sha:
+        return [f"PR #{pr}: its head is now {str(current)[:7]}, not {comments[0].head_sha[:7]}: a newer run will comment"]
+    existing = gh_api("--paginate", f"repos/{repo}/issues/{pr}/comments") or []
+    done = []
+    for c in comments:
+        mine = [e for e in existing if isinstance(e, dict) and (e.get("user") or {}).get("login") == login and str(e.get("body", "")).startswith(marker(c.env) + "\n")]
+        if mine:
+            gh_api("-X", "PATCH", f"repos/{repo}/issues/comments/{mine[0]['id']}", input_obj={"body": c.body})
+            done.append(f"PR #{pr}: replaced the {c.env} comment")
+        else:
+            gh_api("-X", "POST", f"repos/{repo}/issues/{pr}/comments", input_obj={"body": c.body})
+            done.append(f"PR #{pr}: created the {c.env} comment")
+    return done
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def _annotate(problems: list[Problem]) -> None:
+    for p in problems:
+        print(p.github() if os.environ.get("GITHUB_ACTIONS") == "true" else p.text(), file=sys.stdout if os.environ.get("GITHUB_ACTIONS") == "true" else sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from spinops.layout import default_env
+
+    parser = argparse.ArgumentParser(prog="python -m spinops.pr", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="step", required=True)
+    p = sub.add_parser("plan", help="the environment matrix and whether anything deployable changed ($GITHUB_OUTPUT)")
+    p.add_argument("--base", default=os.environ.get("SPINOPS_BASE", "HEAD^1"))
+    p.add_argument("--out", default="report")
+    r = sub.add_parser("report", help="build, check and diff one environment; always writes its comment")
+    r.add_argument("--env", default=default_env(), help="the environment (default: $SPINOPS_ENV, else production)")
+    r.add_argument("--base", default=os.environ.get("SPINOPS_BASE", "HEAD^1"))
+    r.add_argument("--out", default="report")
+    c = sub.add_parser("comment", help="post the comments of a downloaded (untrusted) report artifact")
+    c.add_argument("--in", dest="directory", default="untrusted-report")
+    args = parser.parse_args(argv)
+    try:
+        if args.step == "plan":
+            decision = plan(Path("."), args.base, Path(args.out), Event.from_env())
+            lines = [f"deploys={'true' if decision['deploys'] else 'false'}", "envs=" + json.dumps([e["env"] for e in decision["envs"]]),
+                     "matrix=" + json.dumps(decision["envs"], separators=(",", ":"))]
+            if os.environ.get("GITHUB_OUTPUT"):
+                with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as fh:
+                    fh.write("\n".join(lines) + "\n")
+            print("\n".join(lines))
+            return 0
+        if args.step == "report":
+            outcome = report(Path("."), args.env, args.base, Path(args.out), Event.from_env(), annotate=_annotate)
+            print(f"{args.env}: {outcome.kind}" + (" (fails the required check)" if outcome.failed else ""))
+            return 1 if outcome.failed else 0
+        comments = read_reports(Path(args.directory), os.environ.get("RUN_HEAD_SHA", ""))
+        for line in post(comments, os.environ.get("GH_REPO", "")):
+            print(line)
+        return 0
+    except Untrusted as e:
+        print(f"spinops.pr: refusing the report artifact: {e}", file=sys.stderr)
+        return 2
+    except SpinopsError as e:
+        for p in e.problems:
+            print(p.text(), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
