@@ -316,8 +316,7 @@ def test_migrating_into_the_template_refuses_beside_the_reference_installation_a
     assert "  deleted   kustomize/overlays/production/pdb.yml" in proc.stdout
     github = [line for line in report.splitlines() if "**GitHub**" in line]
     assert len(github) == 4
-    # the workflows build their matrices from `spinops env list` (issue 12 item 5): no job names an environment to rename
-    assert "create the GitHub environment `prod`" in github[0] and "make their jobs" not in github[0]
+    assert "create the GitHub environment `prod`" in github[0] and "`production`, `staging`" in github[0]
     assert "ARTIFACTS_GITHUB_MY_ACCOUNT_TOKEN" in github[1] and "gh secret set -e prod" in github[1]
     assert "GCP_WORKLOAD_IDENTITY_PROVIDER" in github[2] and "GKE_CLUSTER" in github[2]
     assert "repo:<owner>/<repo>:environment:prod" in github[3]
