@@ -15,9 +15,11 @@ DESCRIPTION = (
     "(with namespace spinnaker-NAME) and halconfig/env/ENV.yml, then print the GitHub setup steps."
 )
 
+EXIT_CODES = {0: "listed, or added", 2: "bad settings (file:line:col), an unknown or existing environment, or usage"}
+
 
 def add_arguments(p) -> None:
-    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True, help="list: the environments; add: a new one copied from another")
     ls = sub.add_parser("list", help="the environments in promotion order")
     ls.add_argument("--repo", default=".", help="repository root (default: the current directory)")
     ls.add_argument("--format", choices=("text", "json", "github"), default="text",
