@@ -26,7 +26,9 @@ def discover(only: list[str] | None = None) -> list[str]:
     if only:
         missing = sorted(set(only) - set(names))
         if missing:
-            raise SystemExit(f"spinops.bench: no benchmark module named {', '.join(missing)} (have: {', '.join(names)})")
+            raise SystemExit(
+                f"spinops.bench: no benchmark module named {', '.join(missing)} (have: {', '.join(names)})"
+            )
         names = [n for n in names if n in only]
     return names
 
@@ -60,7 +62,9 @@ def table(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m spinops.bench", description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="fewer runs and smaller sizes (a smoke test of the benchmarks)")
+    ap.add_argument(
+        "--quick", action="store_true", help="fewer runs and smaller sizes (a smoke test of the benchmarks)"
+    )
     ap.add_argument("--json", metavar="FILE", help="also write every row (with machine info) as JSON to FILE")
     ap.add_argument("modules", nargs="*", metavar="NAME", help="run only these benchmark modules (default: all)")
     args = ap.parse_args(argv)
@@ -81,7 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         from spinops.atomic import write_file
 
-        meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": _cpus(), "quick": args.quick}
+        meta = {
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "cpus": _cpus(),
+            "quick": args.quick,
+        }
         write_file(args.json, json.dumps({"meta": meta, "results": rows}, indent=2, sort_keys=True) + "\n")
     return 0
 

@@ -109,7 +109,14 @@ class Repo:
         path = self.manifests(env)
         if not path.is_file():
             self.require_env(env)
-            raise InputError(Problem(f"no build for {env!r}: {path} does not exist", file=str(path), code="no-such-file", hint=f"run `spinops build --env {env}` first"))
+            raise InputError(
+                Problem(
+                    f"no build for {env!r}: {path} does not exist",
+                    file=str(path),
+                    code="no-such-file",
+                    hint=f"run `spinops build --env {env}` first",
+                )
+            )
         return path
 
     def envs(self) -> list[str]:

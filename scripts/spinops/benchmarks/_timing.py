@@ -54,5 +54,7 @@ def run_process(
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd, check=False)
         out.append(Run(time.perf_counter() - t0, _children_cpu() - c0, proc))
         if proc.returncode not in ok:
-            raise RuntimeError(f"{' '.join(map(str, cmd))} exited {proc.returncode}: {(proc.stdout + proc.stderr).strip()[-2000:]}")
+            raise RuntimeError(
+                f"{' '.join(map(str, cmd))} exited {proc.returncode}: {(proc.stdout + proc.stderr).strip()[-2000:]}"
+            )
     return out

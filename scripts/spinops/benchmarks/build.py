@@ -63,7 +63,12 @@ def _runs(repo: Path, runs: int) -> tuple[list[float], dict[str, list[float]]]:
 
 
 def _row(name: str, wall: list[float], stages: dict[str, list[float]], **extra) -> dict:
-    row = {"name": name, "median_s": statistics.median(wall), "runs": len(wall), "cpu_s": statistics.median(stages["cpu"])}
+    row = {
+        "name": name,
+        "median_s": statistics.median(wall),
+        "runs": len(wall),
+        "cpu_s": statistics.median(stages["cpu"]),
+    }
     for s in STAGES:
         row[f"{s}_s"] = statistics.median(stages[s])
     row["python_and_imports_s"] = row["median_s"] - sum(row[f"{s}_s"] for s in STAGES)

@@ -33,33 +33,62 @@ def generate(n_apps: int = 500) -> str:
         name = f"cd-app-{i:04d}"  # kube-lint's example rule set wants `cd-` names
         labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "bench", "app": name}
         probe = {"httpGet": {"path": "/health", "port": "http"}, "periodSeconds": 10}
-        docs.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{name}-config", "labels": labels},
-                     "data": {f"{name}.yml": f"server:\n  port: 8080\nservice:\n  token: ${{TOKEN_{i % 10}}}\n  name: {name}\n"}})
+        docs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": f"{name}-config", "labels": labels},
+                "data": {
+                    f"{name}.yml": f"server:\n  port: 8080\nservice:\n  token: ${{TOKEN_{i % 10}}}\n  name: {name}\n"
+                },
+            }
+        )
         docs.append({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": f"{name}-secret", "labels": labels},
                      "type": "Opaque", "stringData": {f"TOKEN_{i % 10}": "placeholder"}})
-        docs.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "labels": labels},
-                     "spec": {"selector": {"app.kubernetes.io/name": name}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}})
-        docs.append({
-            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": labels},
-            "spec": {
-                "replicas": 2, "selector": {"matchLabels": {"app.kubernetes.io/name": name}},
-                "template": {
-                    "metadata": {"labels": labels},
-                    "spec": {
-                        "securityContext": {"runAsNonRoot": True, "runAsUser": 10111},
-                        "containers": [{
-                            "name": "app", "image": f"registry.example.com/{name}:1.{i % 7}.0",
-                            "ports": [{"name": "http", "containerPort": 6379}],
-                            "envFrom": [{"secretRef": {"name": f"{name}-secret"}}],
-                            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "1", "memory": "256Mi"}},
-                            "readinessProbe": probe, "livenessProbe": probe,
-                            "volumeMounts": [{"name": "config", "mountPath": "/opt/spinnaker/config"}],
-                        }],
-                        "volumes": [{"name": "config", "configMap": {"name": f"{name}-config"}}],
+        docs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": name, "labels": labels},
+                "spec": {
+                    "selector": {"app.kubernetes.io/name": name},
+                    "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
+                },
+            }
+        )
+        docs.append(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": name, "labels": labels},
+                "spec": {
+                    "replicas": 2,
+                    "selector": {"matchLabels": {"app.kubernetes.io/name": name}},
+                    "template": {
+                        "metadata": {"labels": labels},
+                        "spec": {
+                            "securityContext": {"runAsNonRoot": True, "runAsUser": 10111},
+                            "containers": [
+                                {
+                                    "name": "app",
+                                    "image": f"registry.example.com/{name}:1.{i % 7}.0",
+                                    "ports": [{"name": "http", "containerPort": 6379}],
+                                    "envFrom": [{"secretRef": {"name": f"{name}-secret"}}],
+                                    "resources": {
+                                        "requests": {"cpu": "100m", "memory": "128Mi"},
+                                        "limits": {"cpu": "1", "memory": "256Mi"},
+                                    },
+                                    "readinessProbe": probe,
+                                    "livenessProbe": probe,
+                                    "volumeMounts": [{"name": "config", "mountPath": "/opt/spinnaker/config"}],
+                                }
+                            ],
+                            "volumes": [{"name": "config", "configMap": {"name": f"{name}-config"}}],
+                        },
                     },
                 },
-            },
-        })
+            }
+        )
     return dump_documents(docs)
 
 
@@ -104,7 +133,9 @@ def _in_process(label: str, text: str, runs: int, sample: int) -> list[dict]:
     lint_s = median_call(lint, runs)
 
     picked = objs[:: max(1, n // sample)][:sample]
-    uncached = median_call(lambda: [kubernetes_validate.validate(o, validate_k8s.DEFAULT_KUBE_VERSION, strict=True) for o in picked], 1) / len(picked)
+    uncached = median_call(
+        lambda: [kubernetes_validate.validate(o, validate_k8s.DEFAULT_KUBE_VERSION, strict=True) for o in picked], 1
+    ) / len(picked)
 
     # the tooling notes' cache: one Python jsonschema validator per kind (for comparison)
     from kubernetes_validate.utils import schema_contents
@@ -121,7 +152,9 @@ def _in_process(label: str, text: str, runs: int, sample: int) -> list[dict]:
 
             av = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", o["apiVersion"])
             schema = schema_contents(f"{d}/{o['kind'].lower()}-{av}.json", version)
-            py_cache[key] = jsonschema.Draft202012Validator(schema, registry=defs @ (Resource.from_contents(schema) @ Registry()))
+            py_cache[key] = jsonschema.Draft202012Validator(
+                schema, registry=defs @ (Resource.from_contents(schema) @ Registry())
+            )
         return list(py_cache[key].iter_errors(o))
 
     [py_validate(o) for o in picked]
@@ -131,12 +164,27 @@ def _in_process(label: str, text: str, runs: int, sample: int) -> list[dict]:
     rows.append({"name": f"{label}: validate, cached (jsonschema-rs)", "median_s": warm, "runs": runs, "resources": n,
                  "per_sec": n / warm, "cold_first_run_s": cold, "target_rps": TARGET_RPS,
                  "speedup_vs_uncached": uncached / per})
-    rows.append({"name": f"{label}: validate, kubernetes_validate.validate uncached", "median_s": uncached * n, "runs": 1,
-                 "resources": len(picked), "per_sec": 1 / uncached, "note": f"measured on {len(picked)}, scaled to {n}"})
+    rows.append(
+        {
+            "name": f"{label}: validate, kubernetes_validate.validate uncached",
+            "median_s": uncached * n,
+            "runs": 1,
+            "resources": len(picked),
+            "per_sec": 1 / uncached,
+            "note": f"measured on {len(picked)}, scaled to {n}",
+        }
+    )
     rows.append({"name": f"{label}: validate, cached Python jsonschema", "median_s": py_cached * n, "runs": runs,
                  "resources": len(picked), "per_sec": 1 / py_cached})
-    rows.append({"name": f"{label}: lint ({len(mods)} built-in + {len(lint_rules)} kube-lint rules)", "median_s": lint_s, "runs": runs,
-                 "resources": n, "per_sec": n / lint_s})
+    rows.append(
+        {
+            "name": f"{label}: lint ({len(mods)} built-in + {len(lint_rules)} kube-lint rules)",
+            "median_s": lint_s,
+            "runs": runs,
+            "resources": n,
+            "per_sec": n / lint_s,
+        }
+    )
     return rows
 
 
@@ -150,8 +198,20 @@ def run(quick: bool = False) -> list[dict]:
         ref = Path(build_env(ROOT, "production", out=tmp / "build" / "production").manifests_path)
         gen = tmp / "generated.yaml"
         gen.write_text(generate(500))
-        rows.append({"name": "spinops check reference build (whole process)", "median_s": _process([str(ref), "--repo", str(ROOT)], runs), "runs": runs})
-        rows.append({"name": "spinops check 2,000 generated resources (whole process)", "median_s": _process([str(gen), "--rules", str(RULES)], runs), "runs": runs})
+        rows.append(
+            {
+                "name": "spinops check reference build (whole process)",
+                "median_s": _process([str(ref), "--repo", str(ROOT)], runs),
+                "runs": runs,
+            }
+        )
+        rows.append(
+            {
+                "name": "spinops check 2,000 generated resources (whole process)",
+                "median_s": _process([str(gen), "--rules", str(RULES)], runs),
+                "runs": runs,
+            }
+        )
         rows += _in_process("reference build", ref.read_text(), runs, sample=48)
         rows += _in_process("2,000 generated", gen.read_text(), runs, sample=40 if quick else 100)
     return rows

@@ -40,7 +40,17 @@ def make_repo(dest: Path) -> Path:
     if m:
         sizing.write_text(text[: m.start(1)] + '"5"' + text[m.end(1):])
     _git(dest, "checkout", "-q", "-b", "pr")
-    _git(dest, "-c", "user.email=bench@example.com", "-c", "user.name=bench", "commit", "-q", "-am", "raise Fiat's CPU limit")
+    _git(
+        dest,
+        "-c",
+        "user.email=bench@example.com",
+        "-c",
+        "user.name=bench",
+        "commit",
+        "-q",
+        "-am",
+        "raise Fiat's CPU limit",
+    )
     return dest
 
 
@@ -55,11 +65,38 @@ def run(quick: bool = False) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="spinops-bench-diff-") as tmp:
         repo = make_repo(Path(tmp) / "repo")
         full = Path(tmp) / "full.md"
-        cmd = [sys.executable, "-m", "spinops", "diff", "--env", "production", "--format", "markdown", "--full-output", str(full)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "spinops",
+            "diff",
+            "--env",
+            "production",
+            "--format",
+            "markdown",
+            "--full-output",
+            str(full),
+        ]
         t = _time([*cmd, "--base", "main"], repo, runs, (1,))
-        rows.append({"name": "spinops diff --base main (Fiat CPU change, 2 builds + report)", "median_s": statistics.median(t), "runs": runs, "target_s": TARGET_S, "min_s": min(t)})
+        rows.append(
+            {
+                "name": "spinops diff --base main (Fiat CPU change, 2 builds + report)",
+                "median_s": statistics.median(t),
+                "runs": runs,
+                "target_s": TARGET_S,
+                "min_s": min(t),
+            }
+        )
         t = _time([*cmd, "--base", "pr"], repo, runs, (0,))
-        rows.append({"name": "spinops diff --base HEAD (no change)", "median_s": statistics.median(t), "runs": runs, "target_s": TARGET_S, "min_s": min(t)})
+        rows.append(
+            {
+                "name": "spinops diff --base HEAD (no change)",
+                "median_s": statistics.median(t),
+                "runs": runs,
+                "target_s": TARGET_S,
+                "min_s": min(t),
+            }
+        )
     return rows
 
 

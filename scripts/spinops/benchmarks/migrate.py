@@ -28,17 +28,41 @@ SIZES = (100, 1_000)
 def generate_hal(dest: Path, n: int) -> Path:
     """A ~/.hal with one deployment: n Kubernetes accounts (kubeconfig files) and n/4 GitHub tokens."""
     (dest / "secrets").mkdir(parents=True)
-    lines = ["halyardVersion: 1.45.0", "currentDeployment: default", "deploymentConfigurations:", "- name: default", "  version: 1.30.2",
-             "  providers:", "    kubernetes:", "      enabled: true", "      accounts:"]
+    lines = [
+        "halyardVersion: 1.45.0",
+        "currentDeployment: default",
+        "deploymentConfigurations:",
+        "- name: default",
+        "  version: 1.30.2",
+        "  providers:",
+        "    kubernetes:",
+        "      enabled: true",
+        "      accounts:",
+    ]
     for i in range(n):
         (dest / "secrets" / f"k{i:04d}.kubeconfig").write_text(f"apiVersion: v1\nkind: Config\n# cluster {i}\n")
-        lines += [f"      - name: k8s-{i:04d}", "        providerVersion: V2", "        cacheIntervalSeconds: 30",
-                  f"        kubeconfigFile: /home/spinnaker/.hal/secrets/k{i:04d}.kubeconfig", "        namespaces:", f"        - team-{i % 50}"]
+        lines += [
+            f"      - name: k8s-{i:04d}",
+            "        providerVersion: V2",
+            "        cacheIntervalSeconds: 30",
+            f"        kubeconfigFile: /home/spinnaker/.hal/secrets/k{i:04d}.kubeconfig",
+            "        namespaces:",
+            f"        - team-{i % 50}",
+        ]
     lines += ["  artifacts:", "    github:", "      enabled: true", "      accounts:"]
     for i in range(max(1, n // 4)):
         lines += [f"      - name: gh-{i:04d}", f"        token: bench-token-{i:04d}"]
-    lines += ["  persistentStorage:", "    persistentStoreType: gcs", "    gcs:", "      bucket: b", "      jsonPath: /home/spinnaker/.hal/secrets/k0000.kubeconfig",
-              "  deploymentEnvironment:", "    customSizing:", "      spin-clouddriver:", "        replicas: 2"]
+    lines += [
+        "  persistentStorage:",
+        "    persistentStoreType: gcs",
+        "    gcs:",
+        "      bucket: b",
+        "      jsonPath: /home/spinnaker/.hal/secrets/k0000.kubeconfig",
+        "  deploymentEnvironment:",
+        "    customSizing:",
+        "      spin-clouddriver:",
+        "        replicas: 2",
+    ]
     (dest / "config").write_text("\n".join(lines) + "\n")
     return dest
 
@@ -61,23 +85,55 @@ def generate_home(dest: Path, files: int = HOME_FILES, size: int = HOME_BYTES) -
     (dest / "default" / "profiles").mkdir(parents=True)
     for i in range(n_kube):
         (dest / "secrets" / f"k{i:03d}.kubeconfig").write_text(
-            f"apiVersion: v1\nkind: Config\nclusters:\n- name: c{i}\n  cluster:\n    certificate-authority-data: {blob}\n"
-            f"users:\n- name: u{i}\n  user:\n    token: bench-kube-token-{i:03d}\n")
-    lines = ["halyardVersion: 1.45.0", "currentDeployment: default", "deploymentConfigurations:", "- name: default", "  version: 1.30.2",
-             "  providers:", "    kubernetes:", "      enabled: true", "      accounts:"]
+            f"apiVersion: v1\nkind: Config\nclusters:\n- name: c{i}\n  cluster:\n    certificate-authority-data: "
+            f"{blob}\n"
+            f"users:\n- name: u{i}\n  user:\n    token: bench-kube-token-{i:03d}\n"
+        )
+    lines = [
+        "halyardVersion: 1.45.0",
+        "currentDeployment: default",
+        "deploymentConfigurations:",
+        "- name: default",
+        "  version: 1.30.2",
+        "  providers:",
+        "    kubernetes:",
+        "      enabled: true",
+        "      accounts:",
+    ]
     for i in range(n_kube):
-        lines += [f"      - name: k8s-{i:03d}", "        providerVersion: V2", "        cacheIntervalSeconds: 30", "        requiredGroupMembership: []",
-                  f"        kubeconfigFile: /home/spinnaker/.hal/secrets/k{i:03d}.kubeconfig", "        namespaces:",
-                  *(f"        - team-{j}" for j in range(i % 7 + 1)), "        omitNamespaces: [kube-system]"]
+        lines += [
+            f"      - name: k8s-{i:03d}",
+            "        providerVersion: V2",
+            "        cacheIntervalSeconds: 30",
+            "        requiredGroupMembership: []",
+            f"        kubeconfigFile: /home/spinnaker/.hal/secrets/k{i:03d}.kubeconfig",
+            "        namespaces:",
+            *(f"        - team-{j}" for j in range(i % 7 + 1)),
+            "        omitNamespaces: [kube-system]",
+        ]
     lines += ["  ci:", "    jenkins:", "      enabled: true", "      masters:"]
     for i in range(20):
-        lines += [f"      - name: jenkins-{i:02d}", f"        address: https://bot:bench-url-token-{i:02d}@jenkins-{i:02d}.acme.example",
-                  "        username: bot", f"        password: bench-jenkins-password-{i:02d}"]
+        lines += [
+            f"      - name: jenkins-{i:02d}",
+            f"        address: https://bot:bench-url-token-{i:02d}@jenkins-{i:02d}.acme.example",
+            "        username: bot",
+            f"        password: bench-jenkins-password-{i:02d}",
+        ]
     lines += ["  artifacts:", "    github:", "      enabled: true", "      accounts:"]
     for i in range(30):
         lines += [f"      - name: gh-{i:02d}", f"        token: bench-github-token-{i:02d}"]
-    lines += ["  persistentStorage:", "    persistentStoreType: s3", "    s3:", "      bucket: b", "      region: us-east-1",
-              "  deploymentEnvironment:", "    location: spinnaker", "    customSizing:", "      spin-clouddriver:", "        replicas: 2"]
+    lines += [
+        "  persistentStorage:",
+        "    persistentStoreType: s3",
+        "    s3:",
+        "      bucket: b",
+        "      region: us-east-1",
+        "  deploymentEnvironment:",
+        "    location: spinnaker",
+        "    customSizing:",
+        "      spin-clouddriver:",
+        "        replicas: 2",
+    ]
     config = "\n".join(lines) + "\n"
     pad = max(0, size - len(config) - n_kube * (len(blob) + 150)) // (n_settings + n_profiles)
     (dest / "config").write_text(config)
@@ -86,9 +142,11 @@ def generate_home(dest: Path, files: int = HOME_FILES, size: int = HOME_BYTES) -
             f"env:\n  JAVA_OPTS: -XX:MaxRAMPercentage=70.0 -Djavax.net.ssl.trustStorePassword=bench-trust-{svc}\n"
             "kubernetes:\n  podAnnotations:\n" + "".join(f"    note/{k}: \"{'x' * 40}\"\n" for k in range(pad // 60)))
         (dest / "default" / "profiles" / f"{svc}-local.yml").write_text(
-            f"# {svc}: hand-written settings\nsql:\n  connectionPools:\n    default:\n      jdbcUrl: jdbc:mysql://db/{svc}\n"
+            f"# {svc}: hand-written settings\nsql:\n  connectionPools:\n    default:\n      jdbcUrl: "
+            f"jdbc:mysql://db/{svc}\n"
             f"      password: bench-sql-{svc}\nwebhook:\n  url: https://hook:bench-hook-{svc}@hooks.acme.example/x\n"
-            "extra:\n" + "".join(f"  k{k}: \"{'y' * 40}\"\n" for k in range(pad // 50)))
+            "extra:\n" + "".join(f'  k{k}: "{"y" * 40}"\n' for k in range(pad // 50))
+        )
     return dest
 
 
@@ -112,7 +170,9 @@ def _time(source: Path, work: Path, runs: int, *extra: str) -> list[Run]:
         for part in ("base", "components"):
             shutil.copytree(ROOT / "kustomize" / part, repo / "kustomize" / part)
 
-    done = run_process([sys.executable, "-m", "spinops", "migrate", str(source), "--repo", str(repo), *extra], runs, before=fresh_repo)
+    done = run_process(
+        [sys.executable, "-m", "spinops", "migrate", str(source), "--repo", str(repo), *extra], runs, before=fresh_repo
+    )
     shutil.rmtree(repo, ignore_errors=True)
     return done
 
@@ -130,11 +190,15 @@ def run(quick: bool = False) -> list[dict]:
         cases = [("migrate fixture ~/.hal", HAL), ("migrate fixture hal backup tar", _tar(HAL, work / "backup.tar"))]
         home = generate_home(work / "home")
         home_files = [p for p in home.rglob("*") if p.is_file()]
-        cases.append((f"migrate home {sum(p.stat().st_size for p in home_files) // 1000} kB, {len(home_files)} files", home))
+        cases.append(
+            (f"migrate home {sum(p.stat().st_size for p in home_files) // 1000} kB, {len(home_files)} files", home)
+        )
         for n in SIZES[:1] if quick else SIZES:
             cases.append((f"migrate generated N={n}", generate_hal(work / f"hal-{n}", n)))
         for name, source in cases:
-            rows.append({**_row(name, _time(source, work, runs)), **({"target_s": HOME_TARGET_S} if source == home else {})})
+            rows.append(
+                {**_row(name, _time(source, work, runs)), **({"target_s": HOME_TARGET_S} if source == home else {})}
+            )
             if source == HAL:
                 rows.append(_row(name + " --dry-run", _time(source, work, runs, "--dry-run")))
     return rows

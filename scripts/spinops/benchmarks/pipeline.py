@@ -24,11 +24,23 @@ from spinops.benchmarks._timing import run_process
 
 ROOT = Path(__file__).resolve().parents[3]
 FAKE = ROOT / "tests" / "pipeline" / "fake_kubectl.py"
-VALUES = {"GITHUB_TOKEN": "b1", "GITHUB_TEAMS_TOKEN": "b2", "SLACK_TOKEN": "b3", "OAUTH2_CLIENT_ID": "b4", "OAUTH2_CLIENT_SECRET": "b5"}
+VALUES = {
+    "GITHUB_TOKEN": "b1",
+    "GITHUB_TEAMS_TOKEN": "b2",
+    "SLACK_TOKEN": "b3",
+    "OAUTH2_CLIENT_ID": "b4",
+    "OAUTH2_CLIENT_SECRET": "b5",
+}
 
 
 def _median(cmd: list[str], env: dict, runs: int, cwd: Path, before=None) -> float:
     return statistics.median(r.wall_s for r in run_process(cmd, runs, env=env, cwd=cwd, before=before))
+
+
+def _kubectl_diff_name(d: dict) -> str:
+    """Key of an object in the fake kubectl diff script: apiVersion (dotted), kind, namespace, name."""
+    meta = d["metadata"]
+    return f"{d['apiVersion'].replace('/', '.')}.{d['kind']}.{meta.get('namespace', '')}.{meta['name']}"
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -41,17 +53,28 @@ def run(quick: bool = False) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="spinops-bench-pipeline-") as tmp:
         tmp = Path(tmp)
         out = tmp / "build"
-        subprocess.run([sys.executable, "-m", "spinops", "build", "--env", "production", "--out", str(out)], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "spinops", "build", "--env", "production", "--out", str(out)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         manifests = out / "manifests.yaml"
         docs = load_documents(manifests.read_text())
-        merged = {f"{d['apiVersion'].replace('/', '.')}.{d['kind']}.{d['metadata'].get('namespace', '')}.{d['metadata']['name']}": yaml.safe_dump(d) for d in docs}
+        merged = {_kubectl_diff_name(d): yaml.safe_dump(d) for d in docs}
         script = tmp / "script.json"
         script.write_text(json.dumps({"rules": [{"match": ["diff"], "diff": {"live": {}, "merged": merged}}]}))
         wrapper = tmp / "kubectl"
         wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} {FAKE} \"$@\"\n")
         wrapper.chmod(0o755)
         log = tmp / "calls.jsonl"
-        env = {**os.environ, **VALUES, "SPINOPS_KUBECTL": str(wrapper), "FAKE_KUBECTL_SCRIPT": str(script), "FAKE_KUBECTL_LOG": str(log)}
+        env = {
+            **os.environ,
+            **VALUES,
+            "SPINOPS_KUBECTL": str(wrapper),
+            "FAKE_KUBECTL_SCRIPT": str(script),
+            "FAKE_KUBECTL_LOG": str(log),
+        }
         env.pop("GITHUB_ACTIONS", None)
         env.pop("GITHUB_STEP_SUMMARY", None)
         base = [sys.executable, "-m", "spinops", "apply", "--env", "production", "--manifests", str(manifests)]
@@ -62,13 +85,22 @@ def run(quick: bool = False) -> list[dict]:
         for name, extra in (("apply_dry_run", ["--dry-run"]), ("apply_first_install", [])):
             med = _median(base + extra, env, runs, ROOT, reset)
             calls = len(log.read_text().splitlines())
-            rows.append({"name": f"pipeline: {name} (reference production, {len(docs)} objects)", "median_s": med, "runs": runs, "kubectl_calls": calls})
+            rows.append(
+                {
+                    "name": f"pipeline: {name} (reference production, {len(docs)} objects)",
+                    "median_s": med,
+                    "runs": runs,
+                    "kubectl_calls": calls,
+                }
+            )
 
     zizmor = shutil.which("zizmor", path=str(Path(sys.executable).parent)) or shutil.which("zizmor")
     if zizmor:
         env = {k: v for k, v in os.environ.items() if k not in ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_GITHUB_TOKEN")}
         cmd = [zizmor, "--offline", "--strict-collection", ".github/workflows", ".github/dependabot.yml"]
-        rows.append({"name": "pipeline: zizmor --offline on .github", "median_s": _median(cmd, env, runs, ROOT), "runs": runs})
+        rows.append(
+            {"name": "pipeline: zizmor --offline on .github", "median_s": _median(cmd, env, runs, ROOT), "runs": runs}
+        )
     return rows
 
 

@@ -153,7 +153,9 @@ print(" ".join(f"{k}={v}" for k, v in best.items()), f"imports={imports}")
 
 def stages(path: Path, runs: int, env: dict[str, str] | None = None) -> dict[str, float]:
     """In-process CPU time of each stage (best of `runs`, GC off as in `spinops render`): who owns what."""
-    proc = subprocess.run([sys.executable, "-c", _STAGES, str(path), str(runs)], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", _STAGES, str(path), str(runs)], capture_output=True, text=True, env=env
+    )
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip()[:2000])
     return {f"{k}_cpu_s": float(v) for k, v in (kv.split("=") for kv in proc.stdout.split())}
@@ -169,12 +171,16 @@ def run(quick: bool = False) -> list[dict]:
         render = [py, "-m", "spinops", "render"]
         env = bench_env(tmp)
         t, cpu = _median_run([*render, str(KLEAT_TESTDATA), "--out", str(tmp / "out-kleat")], runs, env)
-        base, base_cpu = _median_run([py, "-c", BASELINE, str(KLEAT_TESTDATA), str(tmp / "baseline-kleat.yml")], runs, env)
+        base, base_cpu = _median_run(
+            [py, "-c", BASELINE, str(KLEAT_TESTDATA), str(tmp / "baseline-kleat.yml")], runs, env
+        )
         results.append({"name": "render kleat testdata", "median_s": t, "runs": runs, "cpu_s": cpu, "baseline_s": base,
                         "ratio": t / base, "cpu_ratio": cpu / base_cpu, "target_s": 0.120,
                         "bytes": KLEAT_TESTDATA.stat().st_size})
         startup, startup_cpu = _median_run([py, "-c", "pass"], runs, env)
-        results.append({"name": "python start-up (python -c pass)", "median_s": startup, "runs": runs, "cpu_s": startup_cpu})
+        results.append(
+            {"name": "python start-up (python -c pass)", "median_s": startup, "runs": runs, "cpu_s": startup_cpu}
+        )
         for n in sizes:
             hc = tmp / f"halconfig-{n}.yml"
             hc.write_text(generate_halconfig(n))

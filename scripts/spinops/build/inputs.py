@@ -96,12 +96,14 @@ def _notes(hal: Hal) -> list[Problem]:
     loc = hal.locate(("metricStores",)) or (None, None, None)
     return [
         Problem(
-            "metricStores is set, but kustomize/base runs no monitoring daemon: spinnaker-monitoring.yml is not deployed",
+            "metricStores is set, but kustomize/base runs no monitoring daemon: spinnaker-monitoring.yml is not "
+            "deployed",
             file=loc[0],
             line=loc[1],
             column=loc[2],
             severity="warning",
             code="monitoring-not-deployed",
-            hint="collect metrics another way (e.g. a metrics plugin and your own Prometheus scraping) or remove metricStores",
+            hint="collect metrics another way (e.g. a metrics plugin and your own Prometheus scraping) or remove "
+                 "metricStores",
         )
     ]

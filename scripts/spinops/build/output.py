@@ -51,11 +51,13 @@ def oversized(configs: dict[str, dict[str, str]]) -> list[Problem]:
         if size > CONFIGMAP_LIMIT:
             out.append(
                 Problem(
-                    f"{svc}-config holds {size / 1e6:.1f} MB of config: over Kubernetes' 1 MiB ConfigMap limit, applying it will fail",
+                    f"{svc}-config holds {size / 1e6:.1f} MB of config: over Kubernetes' 1 MiB ConfigMap limit, "
+                    "applying it will fail",
                     file="halconfig",
                     severity="warning",
                     code="configmap-too-large",
-                    hint="split the accounts across installations, or move the largest sections into a profile served from a volume",
+                    hint="split the accounts across installations, or move the largest sections into a profile served "
+                         "from a volume",
                 )
             )
     return out

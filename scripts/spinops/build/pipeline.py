@@ -54,7 +54,9 @@ def add_profiles(files: Sequence[ConfigFile], prof: profiles.Profiles) -> list[C
     return out
 
 
-def apply_patches(files: Sequence[ConfigFile], patches: Sequence[patch.Patch], version: str | None) -> tuple[list[ConfigFile], list[patch.Applied]]:
+def apply_patches(
+    files: Sequence[ConfigFile], patches: Sequence[patch.Patch], version: str | None
+) -> tuple[list[ConfigFile], list[patch.Applied]]:
     """The patches applied in order (patch.apply_patches), then only the files that ship."""
     patched, applied = patch.apply_patches({f.name: f.data for f in files}, list(patches), version)
     changed = {name for a in applied for name in a.changed}
@@ -85,7 +87,14 @@ def add_discovery(files: Sequence[ConfigFile], namespace: str, hal_data: dict) -
     """spinnaker.yml for every Spring service that runs: the same data for all of them."""
     data = service_discovery(namespace, hal_data)
     runs = running(hal_data)
-    return [*files, *(ConfigFile(svc, "spinnaker.yml", DISCOVERY, data, "spinops") for svc in profiles.SPRING_SERVICES if runs[svc])]
+    return [
+        *files,
+        *(
+            ConfigFile(svc, "spinnaker.yml", DISCOVERY, data, "spinops")
+            for svc in profiles.SPRING_SERVICES
+            if runs[svc]
+        ),
+    ]
 
 
 def _wire_inputs(files: Sequence[ConfigFile], inputs: Inputs) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]], wire.Origin]:

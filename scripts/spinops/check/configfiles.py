@@ -16,7 +16,9 @@ import yaml
 from spinops.credentials import PLACEHOLDER as _PLACEHOLDER  # the build's own syntax: ${NAME} and ${NAME:default}
 from spinops.yamlio import compose_all, position
 
-_PAIR = re.compile(r"""^\s*(?:export\s+|(?:var|let|const)\s+)?["']?([A-Za-z_][\w.\-]*)["']?\s*[:=]\s*(.*?)\s*[,;]?\s*$""")
+_PAIR = re.compile(
+    r"""^\s*(?:export\s+|(?:var|let|const)\s+)?["']?([A-Za-z_][\w.\-]*)["']?\s*[:=]\s*(.*?)\s*[,;]?\s*$"""
+)
 
 YAML_SUFFIXES = (".yml", ".yaml")
 

@@ -91,7 +91,13 @@ def parse_rules(text: str, fname: str) -> list[LintRule]:
         rule = _rule(data, fname, doc.line((i,)))
         bad = _rule_syntax(rule, doc, i)
         if rule.name in seen:
-            bad.append(doc.problem((i, "name"), f"rule {rule.name!r}: duplicate name (first defined on line {seen[rule.name]})", code="invalid-rule-file"))
+            bad.append(
+                doc.problem(
+                    (i, "name"),
+                    f"rule {rule.name!r}: duplicate name (first defined on line {seen[rule.name]})",
+                    code="invalid-rule-file",
+                )
+            )
         problems.extend(bad)
         seen.setdefault(rule.name, rule.line)
         rules.append(rule)
@@ -137,7 +143,13 @@ def _rule_syntax(rule: LintRule, doc, i: int) -> list[Problem]:
         try:
             re.compile(rule.value)
         except re.error as e:
-            out.append(doc.problem((i, "value"), f"rule {rule.name!r}: invalid regular expression {rule.value!r}: {e}", code="invalid-rule-file"))
+            out.append(
+                doc.problem(
+                    (i, "value"),
+                    f"rule {rule.name!r}: invalid regular expression {rule.value!r}: {e}",
+                    code="invalid-rule-file",
+                )
+            )
     return out
 
 
@@ -268,7 +280,20 @@ def _compare(rule: LintRule, v) -> bool:
 
 
 def _parse_bool(t: str):
-    return {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True, "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}.get(t)
+    return {
+        "1": True,
+        "t": True,
+        "T": True,
+        "TRUE": True,
+        "true": True,
+        "True": True,
+        "0": False,
+        "f": False,
+        "F": False,
+        "FALSE": False,
+        "false": False,
+        "False": False,
+    }.get(t)
 
 
 def _parse_float(t: str):
@@ -283,7 +308,10 @@ def field_keys(field: str) -> tuple:
     """Every plain key a field expression names (`.spec.containers[*].env[*].value` -> spec, containers, env, value)."""
     from spinops.check.jsonpath import to_jsonpath_ng
 
-    return tuple(m.group(1) or m.group(2) for m in re.finditer(r"\.\.?([A-Za-z_][A-Za-z0-9_]*)|\['([^']*)'\]", to_jsonpath_ng(field)))
+    return tuple(
+        m.group(1) or m.group(2)
+        for m in re.finditer(r"\.\.?([A-Za-z_][A-Za-z0-9_]*)|\['([^']*)'\]", to_jsonpath_ng(field))
+    )
 
 
 @lru_cache(maxsize=4096)

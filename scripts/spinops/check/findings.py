@@ -104,7 +104,11 @@ class Skipped:
     location: Location | None = None
 
     def as_dict(self) -> dict:
-        return {"resource": self.resource.as_dict(), "reason": self.reason, "location": self.location.as_dict() if self.location else None}
+        return {
+            "resource": self.resource.as_dict(),
+            "reason": self.reason,
+            "location": self.location.as_dict() if self.location else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,9 @@ class Report:
     kube_version: str
     resources: int = 0
     findings: list[Finding] = field(default_factory=list)
-    suppressed: list[Finding] = field(default_factory=list)  # silenced by an honoured opt-out (SARIF lists them as suppressed)
+    suppressed: list[Finding] = field(
+        default_factory=list
+    )  # silenced by an honoured opt-out (SARIF lists them as suppressed)
     skipped: list[Skipped] = field(default_factory=list)
     opt_outs: list[OptOut] = field(default_factory=list)
     rules: dict[str, dict] = field(default_factory=dict)  # rule id -> {"description", "severity", "help"}

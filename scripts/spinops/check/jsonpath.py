@@ -93,7 +93,11 @@ def compile_kubectl(expr: str):
     converted = to_jsonpath_ng(expr)
     try:
         return parse(converted)
-    except (JsonPathLexerError, JsonPathParserError, Exception) as e:  # jsonpath-ng raises plain Exception for some lexer errors
+    except (
+        JsonPathLexerError,
+        JsonPathParserError,
+        Exception,
+    ) as e:  # jsonpath-ng raises plain Exception for some lexer errors
         raise JsonPathError(f"invalid JSONPath {expr!r}: {e}") from None
 
 

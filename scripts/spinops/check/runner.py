@@ -58,7 +58,13 @@ def selected_builtins(opts: Options):
     known = {m.ID for m in mods} | set(repository.RULES)
     for rid in (*opts.only_rules, *opts.disable_rules):
         if rid not in known:
-            raise UsageError(Problem(f"unknown built-in rule {rid!r}", hint=f"built-in rules: {', '.join(sorted(known))}", code="unknown-rule"))
+            raise UsageError(
+                Problem(
+                    f"unknown built-in rule {rid!r}",
+                    hint=f"built-in rules: {', '.join(sorted(known))}",
+                    code="unknown-rule",
+                )
+            )
     if not opts.builtin:
         return []
     return [m for m in mods if (not opts.only_rules or m.ID in opts.only_rules) and m.ID not in opts.disable_rules]
@@ -72,13 +78,22 @@ def selected_repository_rules(opts: Options) -> set[str]:
 
 
 def run_check(manifest: Manifest, opts: Options) -> Report:
-    validator = SchemaValidator(opts.kube_version, strict=opts.strict, crd_schemas=opts.crd_schemas) if opts.validate else None
+    validator = (
+        SchemaValidator(opts.kube_version, strict=opts.strict, crd_schemas=opts.crd_schemas) if opts.validate else None
+    )
     builtins = selected_builtins(opts)
     lint_rules = engine.select(opts.lint_rules, list(opts.tags))
     reserved = {m.ID for m in builtin_rules()} | {SCHEMA_RULE, optout.RULE_MISSING_REASON, optout.RULE_UNKNOWN}
     for r in opts.lint_rules:
         if r.name in reserved:
-            raise UsageError(Problem(f"rule {r.name!r} has the name of a built-in rule; rename it", file=r.file, line=r.line, code="invalid-rule-file"))
+            raise UsageError(
+                Problem(
+                    f"rule {r.name!r} has the name of a built-in rule; rename it",
+                    file=r.file,
+                    line=r.line,
+                    code="invalid-rule-file",
+                )
+            )
 
     report = Report(input=manifest.name, kube_version=validator.minor if validator else opts.kube_version, resources=len(manifest.resources), fail_on=opts.fail_on)
     repo_rules = selected_repository_rules(opts)
@@ -100,7 +115,12 @@ def run_check(manifest: Manifest, opts: Options) -> Report:
     for res, finding, hit in raw:
         req = requests.get(res.index)
         placed = _place(finding, res, hit, manifest, tracer)
-        if req is not None and req.honoured and finding.rule in req.rules and finding.rule not in (optout.RULE_MISSING_REASON, optout.RULE_UNKNOWN):
+        if (
+            req is not None
+            and req.honoured
+            and finding.rule in req.rules
+            and finding.rule not in (optout.RULE_MISSING_REASON, optout.RULE_UNKNOWN)
+        ):
             suppressed[res.index] = suppressed.get(res.index, 0) + 1
             report.suppressed.append(placed)
         else:
@@ -112,7 +132,9 @@ def run_check(manifest: Manifest, opts: Options) -> Report:
         if req is not None:
             line, column, _ = res.position_of(("metadata", "annotations", optout.IGNORE))
             silenced = suppressed.get(res.index, 0) if req.honoured else 0
-            report.opt_outs.append(OptOut(refs[res.index], req.rules, req.reason, silenced, Location(manifest.name, line, column)))
+            report.opt_outs.append(
+                OptOut(refs[res.index], req.rules, req.reason, silenced, Location(manifest.name, line, column))
+            )
     report.sort()
     return report
 
@@ -121,7 +143,11 @@ def _rule_table(validator, strict: bool, builtins, lint_rules, repo_rules=()) ->
     """Every rule that ran, with its description and default severity (for JSON and SARIF)."""
     rules: dict[str, dict] = {}
     if validator:
-        rules[SCHEMA_RULE] = {"description": f"Kubernetes {validator.minor} schema (strict: {strict})", "severity": "error", "help": "kubernetes-validate schema validation"}
+        rules[SCHEMA_RULE] = {
+            "description": f"Kubernetes {validator.minor} schema (strict: {strict})",
+            "severity": "error",
+            "help": "kubernetes-validate schema validation",
+        }
     for m in builtins:
         rules[m.ID] = {"description": m.DESCRIPTION, "severity": m.SEVERITY, "help": summary(m)}
     for rid in sorted(repo_rules):
@@ -129,9 +155,21 @@ def _rule_table(validator, strict: bool, builtins, lint_rules, repo_rules=()) ->
         rules[rid] = {"description": description, "severity": severity, "help": f"repository rule ({repository.__name__})"}
     for r in lint_rules:
         what = f"{r.field} {r.operator}" + ("" if r.value is None else f" {r.value!r}")
-        rules[r.name] = {"description": r.description or r.field, "severity": r.severity, "help": f"{r.file}:{r.line}: {what}"}
-    rules[optout.RULE_MISSING_REASON] = {"description": f"{optout.IGNORE} needs a reason in {optout.REASON}", "severity": "error", "help": "opt-outs must say why"}
-    rules[optout.RULE_UNKNOWN] = {"description": f"{optout.IGNORE} names a rule that does not exist", "severity": "warning", "help": "a typo silences nothing"}
+        rules[r.name] = {
+            "description": r.description or r.field,
+            "severity": r.severity,
+            "help": f"{r.file}:{r.line}: {what}",
+        }
+    rules[optout.RULE_MISSING_REASON] = {
+        "description": f"{optout.IGNORE} needs a reason in {optout.REASON}",
+        "severity": "error",
+        "help": "opt-outs must say why",
+    }
+    rules[optout.RULE_UNKNOWN] = {
+        "description": f"{optout.IGNORE} names a rule that does not exist",
+        "severity": "warning",
+        "help": "a typo silences nothing",
+    }
     return rules
 
 
@@ -139,14 +177,22 @@ def _validate(validator: SchemaValidator, res: Resource, ref: ResourceRef, repor
     outcome = validator.validate(res.obj)
     if outcome.status == "skipped":
         report.skipped.append(Skipped(ref, outcome.reason, Location(input_name, res.line)))
-    return [(res, Finding(SCHEMA_RULE, "error", msg, ref, jsonpath(path)), Hit(path=path)) for path, msg in outcome.errors]
+    return [
+        (res, Finding(SCHEMA_RULE, "error", msg, ref, jsonpath(path)), Hit(path=path)) for path, msg in outcome.errors
+    ]
 
 
 def _builtin_findings(builtins, res: Resource, ref: ResourceRef, ctx: Context):
     out = []
     for mod in builtins:
         for hit in mod.check(res.obj, ctx):
-            out.append((res, Finding(mod.ID, hit.severity or mod.SEVERITY, hit.message, ref, jsonpath(hit.path), hint=hit.hint), hit))
+            out.append(
+                (
+                    res,
+                    Finding(mod.ID, hit.severity or mod.SEVERITY, hit.message, ref, jsonpath(hit.path), hint=hit.hint),
+                    hit,
+                )
+            )
     return out
 
 
@@ -160,7 +206,9 @@ def _lint_findings(lint_rules, res: Resource, ref: ResourceRef):
             path = to_resource(result.path)
             if not result.actual:
                 shown = " (not set)"
-            elif may_hold_credentials(res.obj, path) or may_hold_credentials(res.obj, to_resource(engine.field_keys(rule.field))):
+            elif may_hold_credentials(res.obj, path) or may_hold_credentials(
+                res.obj, to_resource(engine.field_keys(rule.field))
+            ):
                 shown = " (found: a value not shown here: it may be a credential)"
             else:
                 shown = f" (found: {result.actual[:120]!r}{'...' if len(result.actual) > 120 else ''})"
@@ -181,10 +229,35 @@ def _optout_findings(manifest: Manifest, requests: dict, refs: dict[int, Resourc
         ref = refs[res.index]
         if not req.honoured:
             msg = f"{optout.IGNORE} ({', '.join(req.rules)}) has no {optout.REASON}: the opt-out is not honoured"
-            out.append((res, Finding(optout.RULE_MISSING_REASON, "error", msg, ref, jsonpath(ann_path), hint=f"add the annotation {optout.REASON}: <why this resource is an exception>"), Hit(path=ann_path)))
+            out.append(
+                (
+                    res,
+                    Finding(
+                        optout.RULE_MISSING_REASON,
+                        "error",
+                        msg,
+                        ref,
+                        jsonpath(ann_path),
+                        hint=f"add the annotation {optout.REASON}: <why this resource is an exception>",
+                    ),
+                    Hit(path=ann_path),
+                )
+            )
         for rid in req.rules:
             if rid not in known:
-                out.append((res, Finding(optout.RULE_UNKNOWN, "warning", f"{optout.IGNORE} names unknown rule {rid!r}", ref, jsonpath(ann_path)), Hit(path=ann_path)))
+                out.append(
+                    (
+                        res,
+                        Finding(
+                            optout.RULE_UNKNOWN,
+                            "warning",
+                            f"{optout.IGNORE} names unknown rule {rid!r}",
+                            ref,
+                            jsonpath(ann_path),
+                        ),
+                        Hit(path=ann_path),
+                    )
+                )
     return out
 
 
@@ -215,4 +288,6 @@ def _place(finding: Finding, res: Resource, hit: Hit | None, manifest: Manifest,
             source = tracer.locate_image(get_path(res.obj, path)) or tracer.locate(res.obj, tuple(path))
         else:
             source = tracer.locate(res.obj, tuple(path))
-    return Finding(finding.rule, finding.severity, finding.message, finding.resource, finding.path, location, source, finding.hint)
+    return Finding(
+        finding.rule, finding.severity, finding.message, finding.resource, finding.path, location, source, finding.hint
+    )

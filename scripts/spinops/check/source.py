@@ -125,7 +125,9 @@ def read_input(arg: str) -> tuple[str, Path | None, str]:
     if not p.exists() and not p.is_symlink():
         raise InputError(Problem(f"no such file: {arg}", file=arg, code="no-such-file"))
     if p.is_dir():
-        raise InputError(Problem(f"{arg} is a directory; give the manifests file (e.g. build/<env>/manifests.yaml)", file=arg))
+        raise InputError(
+            Problem(f"{arg} is a directory; give the manifests file (e.g. build/<env>/manifests.yaml)", file=arg)
+        )
     if p.exists() and not p.is_file():  # a device or FIFO (/dev/zero): read as a stream, up to the limit
         with open(p, "rb") as fh:
             return arg, p, yamlio.read_stream(fh, arg, max_bytes=MAX_MANIFEST_BYTES)
@@ -164,7 +166,14 @@ def parse_manifest(text: str, name: str, path: Path | None = None) -> Manifest:
         if data is None:
             continue
         if not isinstance(data, dict):
-            problems.append(Problem("a manifest document must be a mapping (a Kubernetes resource)", file=name, line=chunk.first_line, code="not-a-resource"))
+            problems.append(
+                Problem(
+                    "a manifest document must be a mapping (a Kubernetes resource)",
+                    file=name,
+                    line=chunk.first_line,
+                    code="not-a-resource",
+                )
+            )
             continue
         if str(data.get("kind", "")).endswith("List") and isinstance(data.get("items"), list):
             for i, item in enumerate(data["items"]):
@@ -172,7 +181,14 @@ def parse_manifest(text: str, name: str, path: Path | None = None) -> Manifest:
                     manifest.resources.append(Resource(item, len(manifest.resources), chunk, ("items", i)))
             continue
         if "kind" not in data or "apiVersion" not in data:
-            problems.append(Problem("not a Kubernetes resource: `apiVersion` and `kind` are required", file=name, line=chunk.first_line, code="not-a-resource"))
+            problems.append(
+                Problem(
+                    "not a Kubernetes resource: `apiVersion` and `kind` are required",
+                    file=name,
+                    line=chunk.first_line,
+                    code="not-a-resource",
+                )
+            )
             continue
         manifest.resources.append(Resource(data, len(manifest.resources), chunk))
     if problems:

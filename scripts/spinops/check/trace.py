@@ -106,7 +106,14 @@ class Tracer:
                 name = _scalar(entry, "name")
                 if not name:
                     continue
-                mark = next((k for k, _ in entry.value if isinstance(k, yaml.ScalarNode) and k.value in ("newTag", "digest", "newName")), entry)
+                mark = next(
+                    (
+                        k
+                        for k, _ in entry.value
+                        if isinstance(k, yaml.ScalarNode) and k.value in ("newTag", "digest", "newName")
+                    ),
+                    entry,
+                )
                 out.setdefault(name, []).append((prio, f, *position(mark.start_mark)))
         return out
 

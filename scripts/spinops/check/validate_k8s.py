@@ -29,7 +29,9 @@ from spinops.errors import InputError, Problem, UsageError
 #: The Kubernetes minor validated against when neither `--kube-version` nor the environment sets one.
 DEFAULT_KUBE_VERSION = "1.33"
 
-_BASE = "https://schemas.spinops.invalid/api/"  # a base URI so the schemas' `/api/_definitions.json` refs resolve offline
+_BASE = (
+    "https://schemas.spinops.invalid/api/"  # a base URI so the schemas' `/api/_definitions.json` refs resolve offline
+)
 
 
 @dataclass
@@ -76,13 +78,19 @@ def resolve_version(requested: str) -> str:
     try:
         want = _minor(str(requested))
     except ValueError:
-        raise UsageError(Problem(f"--kube-version {requested!r}: expected MAJOR.MINOR such as {DEFAULT_KUBE_VERSION}", code="kube-version")) from None
+        raise UsageError(
+            Problem(
+                f"--kube-version {requested!r}: expected MAJOR.MINOR such as {DEFAULT_KUBE_VERSION}",
+                code="kube-version",
+            )
+        ) from None
     versions = bundled_versions()
     lowest, highest = versions[0], versions[-1]
     if want > _minor(highest) or want < _minor(lowest):
         raise UsageError(
             Problem(
-                f"Kubernetes {requested} is not supported by the installed kubernetes-validate (schemas {'.'.join(map(str, _minor(lowest)))} to {'.'.join(map(str, _minor(highest)))})",
+                f"Kubernetes {requested} is not supported by the installed kubernetes-validate (schemas "
+                f"{'.'.join(map(str, _minor(lowest)))} to {'.'.join(map(str, _minor(highest)))})",
                 code="kube-version",
                 hint="pick a supported version with --kube-version, or upgrade kubernetes-validate",
             )
@@ -118,7 +126,9 @@ def _validator(version: str, strict: bool, api_version: str, kind: str):
     enum = ((schema.get("properties") or {}).get("apiVersion") or {}).get("enum")
     if enum and api_version not in enum:
         return None
-    return jsonschema_rs.validator_for(schema, registry=_registry(version, strict), base_uri=_BASE + f"{kind.lower()}-{av}.json")
+    return jsonschema_rs.validator_for(
+        schema, registry=_registry(version, strict), base_uri=_BASE + f"{kind.lower()}-{av}.json"
+    )
 
 
 @cache
@@ -133,14 +143,18 @@ def _crd_validator(directory: str, api_version: str, kind: str):
                 schema = json.loads(candidate.read_text(encoding="utf-8"))
                 return jsonschema_rs.validator_for(schema), str(candidate)
             except (json.JSONDecodeError, ValueError) as e:
-                raise InputError(Problem(f"invalid JSON Schema: {e}", file=str(candidate), code="invalid-crd-schema")) from None
+                raise InputError(
+                    Problem(f"invalid JSON Schema: {e}", file=str(candidate), code="invalid-crd-schema")
+                ) from None
     return None
 
 
 class SchemaValidator:
     """Validates resources against one Kubernetes version; compiled validators are shared process-wide."""
 
-    def __init__(self, kube_version: str = DEFAULT_KUBE_VERSION, *, strict: bool = True, crd_schemas: Path | None = None):
+    def __init__(
+        self, kube_version: str = DEFAULT_KUBE_VERSION, *, strict: bool = True, crd_schemas: Path | None = None
+    ):
         self.requested = str(kube_version)
         self.version = resolve_version(self.requested)
         self.strict = strict
@@ -202,7 +216,9 @@ def _message(obj: dict, error) -> str:
     inst = error.instance
     if isinstance(inst, (dict, list)) and not inst:
         return msg
-    rendered = json.dumps(inst, ensure_ascii=False) if isinstance(inst, (str, int, float, bool)) or inst is None else None
+    rendered = (
+        json.dumps(inst, ensure_ascii=False) if isinstance(inst, (str, int, float, bool)) or inst is None else None
+    )
     if rendered is not None and msg.startswith(rendered):
         return "the value" + msg[len(rendered) :]
     m = _VERB.search(msg)

@@ -217,7 +217,9 @@ def compare(
         if a is None and b.hash and referenced_before.get((kind, name), b.hash) != b.hash:
             # kubectl diff only fetches the objects of the new manifests, so the previous
             # generation is not on the old side; say what this one replaces
-            notes.append(f"replaces {name}-{referenced_before[(kind, name)]} (mounted before; not part of this comparison)")
+            notes.append(
+                f"replaces {name}-{referenced_before[(kind, name)]} (mounted before; not part of this comparison)"
+            )
         change = ResourceChange(
             action=action,
             group=g,

@@ -120,9 +120,18 @@ def analyse(
     services = {s: sorted(by_section[s]) for s in names}
     affected = sorted({svc for v in services.values() for svc in v})
     on, off = _switched(base or {}, head or {}, leaves)
-    imp = Impact(sections=names, services=services, affected=affected, config_changed=sorted(config_changed or []), enabled=on, disabled=off)
+    imp = Impact(
+        sections=names,
+        services=services,
+        affected=affected,
+        config_changed=sorted(config_changed or []),
+        enabled=on,
+        disabled=off,
+    )
     if base_wiring is not None and head_wiring is not None:
-        imp.new_credentials = _new_credentials(sorted(set(affected) | set(config_changed or [])), base_wiring, head_wiring, secrets or {})
+        imp.new_credentials = _new_credentials(
+            sorted(set(affected) | set(config_changed or [])), base_wiring, head_wiring, secrets or {}
+        )
     if credential_paths:
         imp.missing_credentials = _missing_credentials(head or {}, on, credential_paths)
     return imp

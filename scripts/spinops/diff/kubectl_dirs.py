@@ -19,7 +19,13 @@ from spinops.manifests import load_documents
 def read_dir(path: Path | str) -> list[dict]:
     path = Path(path)
     if not path.is_dir():
-        raise InputError(Problem(f"not a directory: {path}", file=str(path), hint="usage: spinops external-diff LIVE MERGED (the directories kubectl diff writes)"))
+        raise InputError(
+            Problem(
+                f"not a directory: {path}",
+                file=str(path),
+                hint="usage: spinops external-diff LIVE MERGED (the directories kubectl diff writes)",
+            )
+        )
     docs: list[dict] = []
     problems: list[Problem] = []
     for f in sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")):

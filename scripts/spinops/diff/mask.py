@@ -91,7 +91,11 @@ def mask_pair(old: dict | None, new: dict | None) -> None:
         _mask_maps(a, b, lambda k, v: True)
     a_ann = (old.get("metadata") or {}).get("annotations") if is_secret(old) else None
     b_ann = (new.get("metadata") or {}).get("annotations") if is_secret(new) else None
-    _mask_maps(a_ann if isinstance(a_ann, dict) else None, b_ann if isinstance(b_ann, dict) else None, lambda k, v: _embeds_object(v))
+    _mask_maps(
+        a_ann if isinstance(a_ann, dict) else None,
+        b_ann if isinstance(b_ann, dict) else None,
+        lambda k, v: _embeds_object(v),
+    )
 
 
 def _mask_maps(a: dict | None, b: dict | None, select) -> None:

@@ -25,7 +25,16 @@ HASH_SUFFIX = re.compile(r"^(?P<stem>.+)-(?P<hash>[2456789bcdfghkmt]{10})$")
 GENERATED_KINDS = frozenset({("", "ConfigMap"), ("", "Secret")})
 
 #: Fields the API server (or client-side apply) sets; they change without anyone changing anything.
-NOISY_METADATA = ("generation", "managedFields", "resourceVersion", "uid", "creationTimestamp", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds")
+NOISY_METADATA = (
+    "generation",
+    "managedFields",
+    "resourceVersion",
+    "uid",
+    "creationTimestamp",
+    "selfLink",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+)
 NOISY_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision")
 
 
@@ -53,7 +62,9 @@ def strip_noise(obj: dict) -> dict:
             if not ann:
                 meta.pop("annotations")
     # `creationTimestamp: null` in pod templates is printed by some clients, never meaningful
-    tmeta = ((out.get("spec") or {}).get("template") or {}).get("metadata") if isinstance(out.get("spec"), dict) else None
+    tmeta = (
+        ((out.get("spec") or {}).get("template") or {}).get("metadata") if isinstance(out.get("spec"), dict) else None
+    )
     if isinstance(tmeta, dict) and tmeta.get("creationTimestamp", 0) is None:
         tmeta.pop("creationTimestamp")
     return out
@@ -141,4 +152,6 @@ _DiffDumper.add_representer(str, _str_representer)
 def to_text(obj: dict, refs: list[GeneratedRef] | None = None) -> str:
     """Stable YAML text of a normalised object, preceded by its generated-reference lines."""
     head = "".join(r.line() + "\n" for r in refs or ())
-    return head + yaml.dump(obj, Dumper=_DiffDumper, default_flow_style=False, sort_keys=True, allow_unicode=True, width=4096)
+    return head + yaml.dump(
+        obj, Dumper=_DiffDumper, default_flow_style=False, sort_keys=True, allow_unicode=True, width=4096
+    )

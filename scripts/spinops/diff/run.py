@@ -43,7 +43,13 @@ def diff_against_ref(repo: Path, ref: str, env: str, *, context: int = 3) -> Dif
 
 
 def diff_trees(base: Tree, head: Tree, env: str, *, context: int = 3) -> DiffResult:
-    result = compare(load_documents(base.manifests), load_documents(head.manifests), old_label=base.label, new_label=head.label, context=context)
+    result = compare(
+        load_documents(base.manifests),
+        load_documents(head.manifests),
+        old_label=base.label,
+        new_label=head.label,
+        context=context,
+    )
     result.env = env
     if base.hal is not None and head.hal is not None and base.hal != head.hal:
         result.impact = impact_of(base, head, result).as_dict()
@@ -71,7 +77,9 @@ def impact_of(base: Tree, head: Tree, result: DiffResult):
     from spinops.render import SECTIONS
 
     cred_paths = credential_paths()
-    config_changed = sorted({c.service for c in result.changes if c.kind in ("ConfigMap", "Secret") and c.service != "other"})
+    config_changed = sorted(
+        {c.service for c in result.changes if c.kind in ("ConfigMap", "Secret") and c.service != "other"}
+    )
     return impact.analyse(
         base.hal,
         head.hal,

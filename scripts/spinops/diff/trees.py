@@ -41,14 +41,26 @@ def repo_root(path: Path) -> Path:
     except FileNotFoundError:
         raise InputError("git not found on PATH: spinops diff --base needs git") from None
     if p.returncode != 0:
-        raise InputError(Problem(f"not a git repository: {path}", file=str(path), hint="run spinops diff --base inside the repository (or pass --repo)"))
+        raise InputError(
+            Problem(
+                f"not a git repository: {path}",
+                file=str(path),
+                hint="run spinops diff --base inside the repository (or pass --repo)",
+            )
+        )
     return Path(p.stdout.strip())
 
 
 def resolve_ref(repo: Path, ref: str) -> str:
     p = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
     if p.returncode != 0 or not p.stdout.strip():
-        raise InputError(Problem(f"unknown git ref: {ref!r} in {repo}", hint="fetch it first (e.g. `git fetch origin main` and --base origin/main; actions/checkout needs fetch-depth: 0)"))
+        raise InputError(
+            Problem(
+                f"unknown git ref: {ref!r} in {repo}",
+                hint="fetch it first (e.g. `git fetch origin main` and --base origin/main; actions/checkout needs "
+                     "fetch-depth: 0)",
+            )
+        )
     return p.stdout.strip()
 
 
@@ -136,7 +148,15 @@ def _on_side(p: Problem, side: str, label: str, root: Path) -> Problem:
             file = str(Path(file).resolve().relative_to(root.resolve()))
         if side == "base":
             file = f"{label}:{file}"
-    return Problem(f"cannot build the {side} side, {label}: {p.message}", file=file, line=p.line, column=p.column, hint=p.hint, severity=p.severity, code=p.code)
+    return Problem(
+        f"cannot build the {side} side, {label}: {p.message}",
+        file=file,
+        line=p.line,
+        column=p.column,
+        hint=p.hint,
+        severity=p.severity,
+        code=p.code,
+    )
 
 
 def _halconfig(root: Path, env: str) -> dict | None:

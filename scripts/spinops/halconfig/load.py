@@ -112,7 +112,9 @@ def fragment_paths(path: Path) -> list[Path]:
         try:
             entries = sorted(path.iterdir(), key=lambda p: p.name)
         except OSError as e:
-            raise InputError(Problem(f"cannot read directory: {e.strerror or e}", file=str(path), code="unreadable")) from None
+            raise InputError(
+                Problem(f"cannot read directory: {e.strerror or e}", file=str(path), code="unreadable")
+            ) from None
         problems = []
         out = []
         for p in entries:
@@ -126,8 +128,14 @@ def fragment_paths(path: Path) -> list[Path]:
         if problems:
             raise InputError(problems)
         if not out:
-            raise InputError(Problem("no halconfig fragments (*.yml) in this directory", file=str(path), code="unreadable",
-                                     hint="expected halconfig.yml or other *.yml files (secrets.yml is not a fragment)"))
+            raise InputError(
+                Problem(
+                    "no halconfig fragments (*.yml) in this directory",
+                    file=str(path),
+                    code="unreadable",
+                    hint="expected halconfig.yml or other *.yml files (secrets.yml is not a fragment)",
+                )
+            )
         return out
     if not path.exists() and not path.is_symlink():
         raise InputError(Problem("no such file or directory", file=str(path), code="unreadable"))
@@ -136,7 +144,9 @@ def fragment_paths(path: Path) -> list[Path]:
 
 def overlay_path(path: Path, env: str) -> Path:
     if not _ENV_NAME.fullmatch(env):
-        raise InputError(Problem(f"invalid environment name {env!r}: use letters, digits, '.', '_' and '-'", code="usage"))
+        raise InputError(
+            Problem(f"invalid environment name {env!r}: use letters, digits, '.', '_' and '-'", code="usage")
+        )
     base = Path(path) if Path(path).is_dir() else Path(path).parent
     return base / "env" / f"{env}.yml"
 
@@ -170,8 +180,14 @@ def _load(path: Path, env: str | None, schema: dict | None) -> Hal:
         op = overlay_path(path, env)
         misnamed = op.with_suffix(".yaml")
         if not (op.exists() or op.is_symlink()) and (misnamed.exists() or misnamed.is_symlink()):
-            problems.append(Problem(f"environment overlays must be named *.yml; {misnamed.name} would be ignored", file=str(misnamed),
-                                    code="unreadable", hint=f"rename it to {op.name}"))
+            problems.append(
+                Problem(
+                    f"environment overlays must be named *.yml; {misnamed.name} would be ignored",
+                    file=str(misnamed),
+                    code="unreadable",
+                    hint=f"rename it to {op.name}",
+                )
+            )
         if op.exists() or op.is_symlink():
             src = load_file(op, problems, what="a mapping of halconfig sections (an environment overlay)", root=root)
             if src is not None:
@@ -186,10 +202,20 @@ def _load(path: Path, env: str | None, schema: dict | None) -> Hal:
         for cpath, _kept, _refused in conflicts:
             first = merge.owner(sources, cpath)
             fpos = first.locate(cpath) if first else None
-            where = f"{first.name}:{fpos[0]}:{fpos[1]}" if first and fpos else (first.name if first else "an earlier fragment")
-            problems.append(src.problem(f"`{'.'.join(map(str, cpath))}` is set differently in two fragments: "
-                                        f"here and at {where}", cpath, hint="set it in one fragment only (lists too: "
-                                        "a list is a single value; use an env overlay to override)", code="fragment-conflict"))
+            where = (
+                f"{first.name}:{fpos[0]}:{fpos[1]}"
+                if first and fpos
+                else (first.name if first else "an earlier fragment")
+            )
+            problems.append(
+                src.problem(
+                    f"`{'.'.join(map(str, cpath))}` is set differently in two fragments: here and at {where}",
+                    cpath,
+                    hint="set it in one fragment only (lists too: "
+                    "a list is a single value; use an env overlay to override)",
+                    code="fragment-conflict",
+                )
+            )
     for src in overlays:
         data = merge.apply_overlay(data, src.data)
 
@@ -217,8 +243,16 @@ def _located(hal: Hal, walk) -> list[Problem]:
             # never echo what was written in a credential field (a mistyped secret is still a secret)
             field = next((s for s in reversed(issue.path) if isinstance(s, str)), "value")
             got = kind_of(issue.extra.get("value"))
-            out.append(_problem(src, issue.path, f"`{field}`: expected a string, got {got} (value not shown: a credential field)",
-                                "write a ${NAME} placeholder and declare NAME in halconfig/secrets.yml", issue.code, key=issue.key))
+            out.append(
+                _problem(
+                    src,
+                    issue.path,
+                    f"`{field}`: expected a string, got {got} (value not shown: a credential field)",
+                    "write a ${NAME} placeholder and declare NAME in halconfig/secrets.yml",
+                    issue.code,
+                    key=issue.key,
+                )
+            )
             continue
         if issue.code == "wrong-type-scalar" and src is not None:
             text = yamlpos.source_text(src.root(), issue.path)
@@ -244,21 +278,45 @@ def _located(hal: Hal, walk) -> list[Problem]:
             from spinops.halconfig.yaml11 import describe, resolve
 
             if node is not None and not node.style and type(resolve(node.value)) is str:
-                out.append(_problem(src, path, f"ambiguous unquoted key `{node.value}`: YAML 1.1 (Kleat) reads it as "
-                                    f"{describe(node.value)}, YAML 1.2 (spinops) as infinity", f"quote it: '{node.value}'",
-                                    "yaml-1.1", key=True))
+                out.append(
+                    _problem(
+                        src,
+                        path,
+                        f"ambiguous unquoted key `{node.value}`: YAML 1.1 (Kleat) reads it as "
+                        f"{describe(node.value)}, YAML 1.2 (spinops) as infinity",
+                        f"quote it: '{node.value}'",
+                        "yaml-1.1",
+                        key=True,
+                    )
+                )
             continue
         raw = yamlpos.plain_scalar(src.root(), path, key=kind == "bool-key")
         if raw is None:
             continue  # quoted: unambiguous
         if kind == "bool-key":
-            out.append(_problem(src, path, f"ambiguous unquoted key `{raw}`: YAML 1.1 (Kleat, Halyard, Spring) reads it as "
-                                f"the boolean key `{'true' if raw in YAML11_TRUE else 'false'}`, spinops reads YAML 1.2 and gets "
-                                f"the key '{raw}'", f"quote it: '{raw}'", "yaml-1.1", key=True))
+            out.append(
+                _problem(
+                    src,
+                    path,
+                    f"ambiguous unquoted key `{raw}`: YAML 1.1 (Kleat, Halyard, Spring) reads it as "
+                    f"the boolean key `{'true' if raw in YAML11_TRUE else 'false'}`, spinops reads YAML 1.2 and gets "
+                    f"the key '{raw}'",
+                    f"quote it: '{raw}'",
+                    "yaml-1.1",
+                    key=True,
+                )
+            )
         elif kind == "bool-word":
-            out.append(_problem(src, path, f"`{field}`: ambiguous unquoted `{raw}`: YAML 1.1 (Kleat, Halyard, Spring) reads it "
-                                f"as a boolean, spinops reads YAML 1.2 and gets the string '{raw}'",
-                                f"quote it if you mean the string: '{raw}'", "yaml-1.1"))
+            out.append(
+                _problem(
+                    src,
+                    path,
+                    f"`{field}`: ambiguous unquoted `{raw}`: YAML 1.1 (Kleat, Halyard, Spring) reads it "
+                    f"as a boolean, spinops reads YAML 1.2 and gets the string '{raw}'",
+                    f"quote it if you mean the string: '{raw}'",
+                    "yaml-1.1",
+                )
+            )
     return out
 
 
@@ -269,12 +327,22 @@ def _number_problem(src: Source, path: tuple, field: str, d) -> Problem:
     both_int = type(d.kleat) is int and type(d.ours) is int
     octal = both_int and d.raw.lstrip("+-").startswith("0")
     kleat = f"as octal {d.kleat}" if octal else f"as {describe(d.kleat)}"
-    hint = f"write {d.ours} (the YAML 1.2 reading)" + (f" or {d.kleat} (the YAML 1.1 reading)" if type(d.kleat) is not str else "")
-    return _problem(src, path, f"`{field}`: ambiguous {'integer' if both_int else 'number'} `{d.raw}`: YAML 1.1 (Kleat) reads "
-                    f"it {kleat}, YAML 1.2 (spinops) as {describe(d.ours)}", hint, "yaml-1.1")
+    hint = f"write {d.ours} (the YAML 1.2 reading)" + (
+        f" or {d.kleat} (the YAML 1.1 reading)" if type(d.kleat) is not str else ""
+    )
+    return _problem(
+        src,
+        path,
+        f"`{field}`: ambiguous {'integer' if both_int else 'number'} `{d.raw}`: YAML 1.1 (Kleat) reads "
+        f"it {kleat}, YAML 1.2 (spinops) as {describe(d.ours)}",
+        hint,
+        "yaml-1.1",
+    )
 
 
-def _problem(src: Source | None, path: tuple, message: str, hint: str | None, code: str, *, key: bool = False) -> Problem:
+def _problem(
+    src: Source | None, path: tuple, message: str, hint: str | None, code: str, *, key: bool = False
+) -> Problem:
     if src is None:
         return Problem(message, hint=hint, code=code)
     return src.problem(message, path, key=key, hint=hint, code=code)

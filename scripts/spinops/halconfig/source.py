@@ -49,7 +49,9 @@ class Source:
 
         return yamlpos.locate(self.root(), path, key=key)
 
-    def problem(self, message: str, path: tuple = (), *, key: bool = False, hint: str | None = None, code: str | None = None) -> Problem:
+    def problem(
+        self, message: str, path: tuple = (), *, key: bool = False, hint: str | None = None, code: str | None = None
+    ) -> Problem:
         pos = self.locate(path, key=key) or (None, None)
         # the data path too, for tools reading --format json (e.g. ["providers", "kubernetes", "accounts", 0])
         extra = {"path": [s if isinstance(s, (str, int)) else str(s) for s in path]} if path else {}
@@ -75,26 +77,49 @@ def parse(text: str, name: str, *, problems: list[Problem]) -> object:
         return None
     limits = yamlio.alias_limits()
     try:
-        return yaml_rs.loads(text, parse_datetime=False, alias_limits=limits, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
+        return yaml_rs.loads(
+            text, parse_datetime=False, alias_limits=limits, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error
+        )
     except yaml_rs.YAMLDecodeError as e:
         msg = str(e)
     if msg.startswith("duplicate mapping key"):
         problems.extend(_duplicates(text, name, msg))
         try:
-            return yaml_rs.loads(text, parse_datetime=False, alias_limits=limits, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins)
+            return yaml_rs.loads(
+                text,
+                parse_datetime=False,
+                alias_limits=limits,
+                duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins,
+            )
         except yaml_rs.YAMLDecodeError as e:
             msg = str(e)
     if "alias" in msg and "limit" in msg:
         from spinops.halconfig import yamlpos
 
         pos = yamlpos.first_alias(text) or (None, None)
-        problems.append(Problem(f"YAML aliases expand too much (alias bomb?): {msg}", file=name, line=pos[0], column=pos[1],
-                                code="alias-limit", hint=f"at most {MAX_ALIAS_EVENTS:,} nodes may come from aliases"))
+        problems.append(
+            Problem(
+                f"YAML aliases expand too much (alias bomb?): {msg}",
+                file=name,
+                line=pos[0],
+                column=pos[1],
+                code="alias-limit",
+                hint=f"at most {MAX_ALIAS_EVENTS:,} nodes may come from aliases",
+            )
+        )
         return None
     m = _YAMLRS_POS.search(msg)
     reason = msg.strip().splitlines()[-1].strip() if msg.strip() else "cannot parse"
     if m:
-        problems.append(Problem(f"YAML syntax error: {reason}", file=name, line=int(m.group(1)), column=int(m.group(2)), code="yaml-syntax"))
+        problems.append(
+            Problem(
+                f"YAML syntax error: {reason}",
+                file=name,
+                line=int(m.group(1)),
+                column=int(m.group(2)),
+                code="yaml-syntax",
+            )
+        )
     else:
         problems.append(Problem(f"YAML syntax error: {reason}", file=name, code="yaml-syntax"))
     return None
@@ -111,8 +136,16 @@ def _duplicates(text: str, name: str, msg: str) -> list[Problem]:
     for _path, first, dup in found:
         line, col = yamlpos.mark(dup)
         fl, fc = yamlpos.mark(first)
-        out.append(Problem(f"duplicate key `{dup.value}` (first set at line {fl}, column {fc})",
-                           file=name, line=line, column=col, code="duplicate-key", hint="a key may appear once per mapping"))
+        out.append(
+            Problem(
+                f"duplicate key `{dup.value}` (first set at line {fl}, column {fc})",
+                file=name,
+                line=line,
+                column=col,
+                code="duplicate-key",
+                hint="a key may appear once per mapping",
+            )
+        )
     return out
 
 

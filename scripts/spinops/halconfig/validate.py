@@ -18,7 +18,9 @@ from __future__ import annotations
 DROP = object()  # a value that normalises to "unset"
 
 #: Plain scalars YAML 1.1 (Kleat, Halyard, Spring's SnakeYAML) reads as booleans; YAML 1.2 reads them as strings.
-YAML11_BOOLS = frozenset(["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"])
+YAML11_BOOLS = frozenset(
+    ["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"]
+)
 YAML11_TRUE = frozenset(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"])
 
 _TYPE_NAMES = {"boolean": "a boolean", "integer": "an integer", "string": "a string", "object": "a mapping",
@@ -110,8 +112,11 @@ class Walk:
         if expected == "boolean" and isinstance(v, str):
             if v in YAML11_BOOLS:
                 word = "true" if v in YAML11_TRUE else "false"
-                hint = (f"YAML 1.1 (Kleat, Halyard) reads `{v}` as a boolean; spinops reads YAML 1.2, where it is a string: "
-                        f"write {word}")
+                hint = (
+                    f"YAML 1.1 (Kleat, Halyard) reads `{v}` as a boolean; spinops reads YAML 1.2, where it is a "
+                    "string: "
+                    f"write {word}"
+                )
                 code = "yaml-1.1"
             elif v in ("true", "false", "True", "False", "TRUE", "FALSE"):
                 hint = f"remove the quotes: {v.lower()}"
@@ -128,13 +133,26 @@ class Walk:
         elif expected == "object" and isinstance(v, list):
             hint = "remove the `- `: this is a mapping of keys, not a list"
         if "${" in str(v) and isinstance(v, str) and expected in ("boolean", "integer", "number"):
-            self.issues.append(Issue(flatten(linked), f"`{_field(linked)}` is {_TYPE_NAMES[expected]} field: "
-                                     f"placeholders work only in string fields (got {describe(v)})",
-                                     hint=f"write a literal {expected}; for a value that differs per environment use an overlay "
-                                          "(halconfig/env/<env>.yml)", code="placeholder"))
+            self.issues.append(
+                Issue(
+                    flatten(linked),
+                    f"`{_field(linked)}` is {_TYPE_NAMES[expected]} field: "
+                    f"placeholders work only in string fields (got {describe(v)})",
+                    hint=f"write a literal {expected}; for a value that differs per environment use an overlay "
+                    "(halconfig/env/<env>.yml)",
+                    code="placeholder",
+                )
+            )
             return DROP
-        self.issues.append(Issue(flatten(linked), f"`{_field(linked)}`: expected {_TYPE_NAMES.get(expected, expected)}, "
-                                 f"got {describe(v)}", hint=hint, code=code, extra={"expected": expected, "value": v}))
+        self.issues.append(
+            Issue(
+                flatten(linked),
+                f"`{_field(linked)}`: expected {_TYPE_NAMES.get(expected, expected)}, got {describe(v)}",
+                hint=hint,
+                code=code,
+                extra={"expected": expected, "value": v},
+            )
+        )
         return DROP
 
 
@@ -238,16 +256,29 @@ class EnumNode(Node):
             name = self.numbers[v]
             return DROP if name == self.zero else name
         if type(v) is str and "${" in v:
-            w.issues.append(Issue(flatten(linked), f"`{_field(linked)}` is an enum field: placeholders work only in string fields "
-                                  f"(got {describe(v)})", hint="expected one of " + ", ".join(self.listed), code="placeholder"))
+            w.issues.append(
+                Issue(
+                    flatten(linked),
+                    f"`{_field(linked)}` is an enum field: placeholders work only in string fields (got {describe(v)})",
+                    hint="expected one of " + ", ".join(self.listed),
+                    code="placeholder",
+                )
+            )
             return DROP
         hint = "expected one of " + ", ".join(self.listed)
         if isinstance(v, str):
             close = [n for n in self.listed if n.lower() == v.lower()] or _close(v, self.listed)
             if close:
                 hint = f"did you mean `{close[0]}`? ({hint})"
-        w.issues.append(Issue(flatten(linked), f"`{_field(linked)}`: unknown value {describe(v)}", hint=hint, code="bad-enum",
-                              extra={"value": v}))
+        w.issues.append(
+            Issue(
+                flatten(linked),
+                f"`{_field(linked)}`: unknown value {describe(v)}",
+                hint=hint,
+                code="bad-enum",
+                extra={"value": v},
+            )
+        )
         return DROP
 
 
@@ -270,7 +301,11 @@ class ArrayNode(Node):
         out = []
         for i, x in enumerate(v):
             if x is None:
-                w.issues.append(Issue(flatten((linked, i)), f"`{_field(linked)}[{i}]`: a list item may not be null", code="wrong-type"))
+                w.issues.append(
+                    Issue(
+                        flatten((linked, i)), f"`{_field(linked)}[{i}]`: a list item may not be null", code="wrong-type"
+                    )
+                )
                 continue
             r = items.walk(x, (linked, i), w)
             if r is not DROP:  # DROP here means an error was recorded (items keep zero values)
@@ -343,7 +378,9 @@ class ObjectNode(Node):
                 if type(x) is list and all(type(i) is str for i in x):
                     if x:
                         if not bools.isdisjoint(x):
-                            w.ambiguous.extend((flatten(((linked, k), i)), "bool-word", s) for i, s in enumerate(x) if s in bools)
+                            w.ambiguous.extend(
+                                (flatten(((linked, k), i)), "bool-word", s) for i, s in enumerate(x) if s in bools
+                            )
                         out[name] = list(x)
                     continue
             elif kind == _INT:
@@ -368,7 +405,9 @@ class ObjectNode(Node):
             return _key_issue(k, linked)
         where = "top-level key" if linked is None else f"key in `{_dotted(linked)}`"
         ks = k if isinstance(k, str) else repr(k)
-        close = ([n for n in self.names if n.lower() == ks.lower()] or _close(ks, self.names)) if isinstance(k, str) else []
+        close = (
+            ([n for n in self.names if n.lower() == ks.lower()] or _close(ks, self.names)) if isinstance(k, str) else []
+        )
         if close:
             hint = "did you mean " + " or ".join(f"`{c}`" for c in close[:3]) + "?"
         elif ks in HALYARD_ONLY:

@@ -305,8 +305,11 @@ def reconcile(src) -> list:
                 _set(src.data, d.path, d.raw)
         elif d.key:
             line, col = d.node.start_mark.line + 1, d.node.start_mark.column + 1
-            kleat = "an integer key beyond 64 bits, which it cannot read" if type(d.kleat) is int and d.kleat > INT64[1] \
+            kleat = (
+                "an integer key beyond 64 bits, which it cannot read"
+                if type(d.kleat) is int and d.kleat > INT64[1]
                 else describe(d.kleat)
+            )
             problems.append(Problem(f"ambiguous unquoted key `{d.raw}`: YAML 1.1 (Kleat) reads it as {kleat}, "
                                     f"YAML 1.2 (spinops) as {describe(d.ours)}", file=src.name, line=line, column=col,
                                     code="yaml-1.1", hint=f"quote it: '{d.raw}'"))
@@ -357,8 +360,8 @@ def _rename(data, path: tuple, new_key: str) -> None:
 # ------------------------------------------------------------------ line breaks YAML 1.1 has and YAML 1.2 has not
 
 #: YAML 1.1 (spec 1.1 section 5.4; yaml.v2's is_break in yamlprivateh.go, SnakeYAML's scanner) counts NEL,
-#: LS and PS as line breaks; YAML 1.2 (section 5.4: only CR and LF; yaml-rs) as ordinary characters. yaml.v2 folds `'a<LS>   b'` to "a<LS>b" and fails on one in a
-#: plain scalar or a comment (tests/fixtures/halconfig/yaml11). No reading is common to both: refused.
+#: LS and PS as line breaks; YAML 1.2 (section 5.4: only CR and LF; yaml-rs) as ordinary characters.
+#: yaml.v2 folds `'a<LS>   b'` to "a<LS>b" and fails on one in a plain scalar or a comment (tests/fixtures/halconfig/yaml11). No reading is common to both: refused.
 LINE_SEPARATORS = {"\u2028": ("LINE SEPARATOR", "\\L"), "\u2029": ("PARAGRAPH SEPARATOR", "\\P"),
                    "\x85": ("NEXT LINE (NEL)", "\\N")}
 
@@ -376,7 +379,12 @@ def line_separator_problem(text: str, name: str):
     line = text.count("\n", 0, i) + 1
     col = i - (text.rfind("\n", 0, i) + 1) + 1
     more = sum(text.count(c) for c in LINE_SEPARATORS) - 1
-    return Problem(f"U+{ord(char):04X} {what}: a line break for YAML 1.1 (Kleat, Spring), an ordinary character for "
-                   f"YAML 1.2 (spinops); refused, as the two readings differ" + (f" ({more} more in this file)" if more else ""),
-                   file=name, line=line, column=col, code="line-separator",
-                   hint=f"remove it, or write it as the escape {escape} inside double quotes (\"a{escape}b\")")
+    return Problem(
+        f"U+{ord(char):04X} {what}: a line break for YAML 1.1 (Kleat, Spring), an ordinary character for "
+        f"YAML 1.2 (spinops); refused, as the two readings differ" + (f" ({more} more in this file)" if more else ""),
+        file=name,
+        line=line,
+        column=col,
+        code="line-separator",
+        hint=f'remove it, or write it as the escape {escape} inside double quotes ("a{escape}b")',
+    )

@@ -146,7 +146,7 @@ def first_alias(text: str) -> tuple[int, int] | None:
 
 
 def plain_scalar(root: Node | None, path: Path, *, key: bool = False) -> str | None:
-    """The source text of the scalar at `path` (of its key when key=True) if it was written plain (unquoted), else None."""
+    """The source text of the scalar at `path` (of its key when key=True) if written plain (unquoted), else None."""
     node = find(root, path, key=key)
     if isinstance(node, ScalarNode) and not node.style:  # plain: None (pure PyYAML) or "" (C composer)
         return node.value

@@ -15,7 +15,10 @@ def summary_lines(result: DiffResult) -> list[str]:
         lines.append(f"No changes ({result.unchanged} resources compared).")
         return lines
     n = len(result.changes)
-    lines.append(f"{n} resource{'s differ' if n != 1 else ' differs'}: {t['added']} added, {t['changed']} changed, {t['removed']} removed ({result.unchanged} unchanged)")
+    lines.append(
+        f"{n} resource{'s differ' if n != 1 else ' differs'}: {t['added']} added, {t['changed']} changed, "
+        f"{t['removed']} removed ({result.unchanged} unchanged)"
+    )
     for kind, c in result.counts().items():
         lines.append(f"  {kind}: {c['added']} added, {c['changed']} changed, {c['removed']} removed")
     lines.append("Services affected: " + (", ".join(result.services()) or "none"))

@@ -17,10 +17,20 @@ PER_JOB = 50
 _TYPE = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def annotation(kind: str, message: str, *, file: str | None = None, line: int | None = None, col: int | None = None, title: str | None = None) -> str:
+def annotation(
+    kind: str,
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    col: int | None = None,
+    title: str | None = None,
+) -> str:
     # `line` only with a file, `col` only with a line: GitHub ignores them otherwise
     line = line if file else None
-    return gha.command(kind, message, file=file or None, line=line or None, col=(col or None) if line else None, title=title or None)
+    return gha.command(
+        kind, message, file=file or None, line=line or None, col=(col or None) if line else None, title=title or None
+    )
 
 
 def render(report: Report) -> str:
@@ -40,7 +50,16 @@ def render(report: Report) -> str:
             msg += f" (manifest {f.location.display()})"
         if f.hint:
             msg += f"\nhint: {f.hint}"
-        lines.append(annotation(kind, msg, file=file, line=loc.line if loc and file else None, col=loc.column if loc and file else None, title=f"spinops check: {f.rule}"))
+        lines.append(
+            annotation(
+                kind,
+                msg,
+                file=file,
+                line=loc.line if loc and file else None,
+                col=loc.column if loc and file else None,
+                title=f"spinops check: {f.rule}",
+            )
+        )
         shown[kind] += 1
         total += 1
     if report.skipped or report.opt_outs:
@@ -49,12 +68,20 @@ def render(report: Report) -> str:
             lines.append(f"skipped {s.resource.display()}: {s.reason}")
         for o in report.opt_outs:
             reason = o.reason or "NO REASON (not honoured)"
-            lines.append(f"opt-out {o.resource.display()}: {', '.join(o.rules)} ({reason}; {o.suppressed} finding(s) silenced)")
+            lines.append(
+                f"opt-out {o.resource.display()}: {', '.join(o.rules)} ({reason}; {o.suppressed} finding(s) silenced)"
+            )
         lines.append("::endgroup::")
     counts = report.counts()
-    summary = f"spinops check: {report.resources} resource(s), {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info, {len(report.skipped)} skipped, {len(report.opt_outs)} opt-out(s)"
+    summary = (
+        f"spinops check: {report.resources} resource(s), {counts['error']} error(s), {counts['warning']} warning(s), "
+        f"{counts['info']} info, {len(report.skipped)} skipped, {len(report.opt_outs)} opt-out(s)"
+    )
     not_shown = [f"{n} {k}(s)" for k, n in left.items() if n]
     if not_shown:
-        summary += f"; not annotated (GitHub shows at most {PER_TYPE} per type per step): {', '.join(not_shown)}; see the text, JSON or SARIF report"
+        summary += (
+            f"; not annotated (GitHub shows at most {PER_TYPE} per type per step): {', '.join(not_shown)}; "
+            "see the text, JSON or SARIF report"
+        )
     lines.append(summary)
     return "\n".join(lines) + "\n"

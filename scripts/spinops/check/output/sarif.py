@@ -26,10 +26,14 @@ def _result(f: Finding, rule_index: dict[str, int], suppression: str | None = No
         "message": {"text": f"{f.resource.display()}: {f.message}" + (f"\nhint: {f.hint}" if f.hint else "")},
         "locations": [],
         "partialFingerprints": {
-            "spinopsFinding/v1": hashlib.sha256("|".join((f.rule, f.resource.kind, f.resource.namespace, f.resource.name, f.path, f.message)).encode()).hexdigest()
+            "spinopsFinding/v1": hashlib.sha256(
+                "|".join((f.rule, f.resource.kind, f.resource.namespace, f.resource.name, f.path, f.message)).encode()
+            ).hexdigest()
         },
     }
-    loc: dict = {"logicalLocations": [{"fullyQualifiedName": f"{f.resource.display()}{f.path[1:]}", "kind": "resource"}]}
+    loc: dict = {
+        "logicalLocations": [{"fullyQualifiedName": f"{f.resource.display()}{f.path[1:]}", "kind": "resource"}]
+    }
     best = f.best_location()
     if best and best.file != "<stdin>":
         phys: dict = {"artifactLocation": {"uri": best.file}}
@@ -38,7 +42,11 @@ def _result(f: Finding, rule_index: dict[str, int], suppression: str | None = No
         loc["physicalLocation"] = phys
     res["locations"].append(loc)
     if f.source and f.location and f.location.file != "<stdin>":
-        rel = {"id": 1, "physicalLocation": {"artifactLocation": {"uri": f.location.file}}, "message": {"text": "rendered manifest"}}
+        rel = {
+            "id": 1,
+            "physicalLocation": {"artifactLocation": {"uri": f.location.file}},
+            "message": {"text": "rendered manifest"},
+        }
         if f.location.line:
             rel["physicalLocation"]["region"] = {"startLine": f.location.line}
         res["relatedLocations"] = [rel]
