@@ -12,10 +12,8 @@ from collections.abc import Iterable
 
 import yaml
 
-try:
-    _Dumper = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Dumper = yaml.SafeDumper
+# the libyaml dumper when PyYAML was built with it (CSafeDumper is absent otherwise)
+_Dumper: type[yaml.SafeDumper] | type[yaml.CSafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class _NoAliasDumper(_Dumper):  # type: ignore[misc, valid-type]

@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from spinops.benchmarks._timing import run_process
 
@@ -63,7 +64,7 @@ def _runs(repo: Path, runs: int) -> tuple[list[float], dict[str, list[float]]]:
 
 
 def _row(name: str, wall: list[float], stages: dict[str, list[float]], **extra) -> dict:
-    row = {
+    row: dict[str, Any] = {
         "name": name,
         "median_s": statistics.median(wall),
         "runs": len(wall),

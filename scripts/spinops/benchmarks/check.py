@@ -193,8 +193,8 @@ def run(quick: bool = False) -> list[dict]:
 
     runs = 3 if quick else 7
     rows: list[dict] = []
-    with tempfile.TemporaryDirectory(prefix="spinops-bench-check-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="spinops-bench-check-") as tmp_name:
+        tmp = Path(tmp_name)
         ref = Path(build_env(ROOT, "production", out=tmp / "build" / "production").manifests_path)
         gen = tmp / "generated.yaml"
         gen.write_text(generate(500))

@@ -50,8 +50,8 @@ def run(quick: bool = False) -> list[dict]:
 
     runs = 3 if quick else 7
     rows = []
-    with tempfile.TemporaryDirectory(prefix="spinops-bench-pipeline-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="spinops-bench-pipeline-") as tmp_name:
+        tmp = Path(tmp_name)
         out = tmp / "build"
         subprocess.run(
             [sys.executable, "-m", "spinops", "build", "--env", "production", "--out", str(out)],

@@ -27,3 +27,10 @@ class ConfigFile:
     origin: str  # where the data comes from: "halconfig", a profile's path, "spinops"
     hand_written: bool = False  # from a profile or changed by a patch: wire checks its keys for literal credentials
     text: str = ""  # hand-written text that is no data (Deck's settings-local.js as the profile holds it)
+
+    @property
+    def owner(self) -> str:
+        """The service whose ConfigMap holds the file, once spinnaker-local.yml was given to every Spring service."""
+        if self.service is None:
+            raise ValueError(f"{self.name}: not yet expanded to the Spring services")
+        return self.service

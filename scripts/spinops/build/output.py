@@ -31,16 +31,16 @@ def serialize(files: Sequence[ConfigFile]) -> tuple[dict[str, dict[str, str]], d
             where, text = deck.serialize(f)
             if text:
                 if where == "env":
-                    env_files[f.service] = (f.name, text)
+                    env_files[f.owner] = (f.name, text)
                 else:
-                    configs[f.service][f.name] = text
+                    configs[f.owner][f.name] = text
         elif f.kind == RENDERED:
-            configs[f.service][f.name] = render.serialize(f.name, f.data)
+            configs[f.owner][f.name] = render.serialize(f.name, f.data)
         else:
             key = id(f.data)
             if key not in texts:
                 texts[key] = bundle.dump_yaml(f.data)
-            configs[f.service][f.name] = texts[key]
+            configs[f.owner][f.name] = texts[key]
     return configs, env_files
 
 

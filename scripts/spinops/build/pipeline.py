@@ -65,7 +65,7 @@ def apply_patches(
 
 
 def _shipped(files: Sequence[ConfigFile]) -> list[ConfigFile]:
-    out = []
+    out: list[ConfigFile] = []
     for f in files:
         if f.kind == PROFILE and not f.data:
             continue  # an empty profile target: nothing shipped, nothing to wire
@@ -80,7 +80,7 @@ def running_only(files: Sequence[ConfigFile], hal_data: dict) -> list[ConfigFile
     """The files of the services that run (spinops.spinnaker.running): a service that does not run gets
     no ConfigMap and no wiring, and the generated layer deletes its Deployment and Service."""
     runs = running(hal_data)
-    return [f for f in files if runs.get(f.service, False)]
+    return [f for f in files if f.service is not None and runs.get(f.service, False)]
 
 
 def add_discovery(files: Sequence[ConfigFile], namespace: str, hal_data: dict) -> list[ConfigFile]:
@@ -103,10 +103,10 @@ def _wire_inputs(files: Sequence[ConfigFile], inputs: Inputs) -> tuple[dict[str,
     for f in files:
         if f.kind == DISCOVERY:
             continue  # ours, not the user's: no credential in it
-        by_service[f.service][f.name] = deck.wire_data(f) if f.kind == DECK else f.data
+        by_service[f.owner][f.name] = deck.wire_data(f) if f.kind == DECK else f.data
         if f.hand_written:
-            hand_written[f.service].add(f.name)
-    texts = inputs.profiles.texts + [(p.file, p.doc.text) for p in inputs.patches]
+            hand_written[f.owner].add(f.name)
+    texts = inputs.profiles.texts + [(p.file, p.doc.text) for p in inputs.patches if p.doc is not None]
     return by_service, hand_written, wire.Origin(locate=inputs.hal.locate, halconfig=inputs.hal.data, texts=texts)
 
 

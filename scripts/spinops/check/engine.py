@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -51,7 +51,7 @@ class LintRule:
     tags: tuple[str, ...]
     severity: str
     file: str
-    line: int
+    line: int | None
 
     def applies_to(self, kind: str) -> bool:
         return self.kind in ("*", kind)
@@ -86,7 +86,7 @@ def parse_rules(text: str, fname: str) -> list[LintRule]:
     if problems:
         raise InputError(problems)
     rules: list[LintRule] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int | None] = {}
     for i, data in enumerate(doc.data):
         rule = _rule(data, fname, doc.line((i,)))
         bad = _rule_syntax(rule, doc, i)
@@ -115,7 +115,7 @@ def _labelled(doc, p: Problem) -> Problem:
     return p
 
 
-def _rule(data: dict, fname: str, line: int) -> LintRule:
+def _rule(data: dict, fname: str, line: int | None) -> LintRule:
     value_type = data.get("valueType") or "string"
     value = data.get("value")
     return LintRule(
@@ -141,7 +141,7 @@ def _rule_syntax(rule: LintRule, doc, i: int) -> list[Problem]:
         out.append(doc.problem((i, "field"), f"rule {rule.name!r}: {e}", code="invalid-rule-file"))
     if rule.operator == "matches":
         try:
-            re.compile(rule.value)
+            re.compile(str(rule.value))
         except re.error as e:
             out.append(
                 doc.problem(
@@ -200,7 +200,7 @@ def _go_float(f: float) -> str:
     return s
 
 
-def pod_views(resource: dict) -> Iterator[tuple[dict, callable]]:
+def pod_views(resource: dict) -> Iterator[tuple[dict, Callable[[tuple], tuple]]]:
     """The Pod(s) a Pod rule sees in `resource`, each with a function mapping a pod path to a resource path."""
     kind = resource.get("kind")
     if kind == "Pod":
@@ -210,7 +210,9 @@ def pod_views(resource: dict) -> Iterator[tuple[dict, callable]]:
     if not found:
         return
     tmpl, prefix = found
-    tmeta = tmpl.get("metadata") if isinstance(tmpl.get("metadata"), dict) else {}
+    tmeta = tmpl.get("metadata")
+    if not isinstance(tmeta, dict):
+        tmeta = {}
     meta = {**tmeta, "name": k8s.name(resource)}
     if k8s.namespace(resource):
         meta["namespace"] = k8s.namespace(resource)
@@ -224,7 +226,7 @@ def pod_views(resource: dict) -> Iterator[tuple[dict, callable]]:
     yield view, to_resource
 
 
-def targets(rule: LintRule, resource: dict) -> Iterator[tuple[dict, callable]]:
+def targets(rule: LintRule, resource: dict) -> Iterator[tuple[dict, Callable[[tuple], tuple]]]:
     """What a rule evaluates on: the resource itself, or for Pod rules the pod templates of workloads."""
     kind = str(resource.get("kind"))
     if rule.applies_to(kind):
@@ -250,7 +252,7 @@ def evaluate(rule: LintRule, doc: dict) -> LintResult:
         elif op == "unset":
             ok = text == ""
         else:  # matches
-            ok = re.search(rule.value, text) is not None
+            ok = re.search(str(rule.value), text) is not None
         return LintResult(ok, text, paths[0] if len(paths) == 1 else fixed)
     texts = [go_text(v) for v in values]
     if not texts:

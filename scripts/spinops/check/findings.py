@@ -26,7 +26,9 @@ class ResourceRef:
 
     @classmethod
     def of(cls, obj: dict, index: int = -1, line: int | None = None) -> ResourceRef:
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        meta = obj.get("metadata")
+        if not isinstance(meta, dict):
+            meta = {}
         return cls(
             kind=str(obj.get("kind") or ""),
             name=str(meta.get("name") or ""),

@@ -111,7 +111,7 @@ def labels(resource: dict) -> dict:
     return lab if isinstance(lab, dict) else {}
 
 
-def annotations(resource: dict) -> dict:
+def annotations_of(resource: dict) -> dict:
     meta = resource.get("metadata")
     ann = meta.get("annotations") if isinstance(meta, dict) else None
     return ann if isinstance(ann, dict) else {}

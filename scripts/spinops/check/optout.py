@@ -28,7 +28,7 @@ class Request:
 
 
 def request_of(resource: dict) -> Request | None:
-    ann = k8s.annotations(resource)
+    ann = k8s.annotations_of(resource)
     raw = ann.get(IGNORE)
     if raw is None:
         return None

@@ -137,7 +137,8 @@ def read_input(arg: str) -> tuple[str, Path | None, str]:
 def split_documents(text: str) -> list[Chunk]:
     chunks: list[Chunk] = []
     lines = text.splitlines(keepends=True)
-    start, buf = 1, []
+    start = 1
+    buf: list[str] = []
     for i, line in enumerate(lines, 1):
         if _SEPARATOR.match(line.rstrip("\r\n")):
             chunks.append(Chunk("".join(buf), start))

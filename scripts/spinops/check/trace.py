@@ -84,9 +84,9 @@ class Tracer:
         return Location(self._rel(Path(fname)), *position(node.start_mark))
 
     @cached_property
-    def image_overrides(self) -> dict[str, list[tuple[int, Path, int]]]:
+    def image_overrides(self) -> dict[str, list[tuple[int, Path, int, int]]]:
         """Image name -> (priority, kustomization file, line of its newTag/digest/newName) from `images:`."""
-        out: dict[str, list[tuple[int, Path, int]]] = {}
+        out: dict[str, list[tuple[int, Path, int, int]]] = {}
         root = self.repo / "kustomize"
         if not root.is_dir():
             return out

@@ -214,7 +214,7 @@ def compare(
         tb = to_text(redact.scrub(nb), rb) if nb is not None else ""
         diff = _unified(ta, tb, f"{sides[0]}/{_label(key)}", f"{sides[1]}/{_label(key)}", context)
         notes = _notes(a, b, ra, rb)
-        if a is None and b.hash and referenced_before.get((kind, name), b.hash) != b.hash:
+        if a is None and b is not None and b.hash and referenced_before.get((kind, name), b.hash) != b.hash:
             # kubectl diff only fetches the objects of the new manifests, so the previous
             # generation is not on the old side; say what this one replaces
             notes.append(
@@ -226,7 +226,7 @@ def compare(
             kind=kind,
             namespace=ns,
             name=name,
-            service=_service_of(b and b.obj, a and a.obj),
+            service=_service_of(b.obj if b else None, a.obj if a else None),
             diff=redact(diff),
             old_name=a.real_name if a else None,
             new_name=b.real_name if b else None,

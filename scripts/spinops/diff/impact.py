@@ -97,8 +97,8 @@ def _switched(base: dict, head: dict, leaves: list[Path_]) -> tuple[list[str], l
 
 
 def analyse(
-    base: dict,
-    head: dict,
+    base: dict | None,
+    head: dict | None,
     sections: dict[str, tuple[str, ...]],
     *,
     config_changed: list[str] | None = None,

@@ -21,13 +21,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeGuard
 
 from spinops.credentials import MASK, MASK_AFTER, MASK_BEFORE, Masker, is_credential_key, is_literal
 
 
-def is_secret(obj: dict | None) -> bool:
-    return bool(obj) and obj.get("kind") == "Secret" and str(obj.get("apiVersion", "")) == "v1"
+def is_secret(obj: dict | None) -> TypeGuard[dict]:
+    return obj is not None and bool(obj) and obj.get("kind") == "Secret" and str(obj.get("apiVersion", "")) == "v1"
 
 
 def _config_credentials(obj: dict | None) -> dict | None:
@@ -98,11 +99,11 @@ def mask_pair(old: dict | None, new: dict | None) -> None:
     )
 
 
-def _mask_maps(a: dict | None, b: dict | None, select) -> None:
-    keys = set(a or ()) | set(b or ())
-    for k in keys:
-        in_a = a is not None and k in a and select(k, a[k])
-        in_b = b is not None and k in b and select(k, b[k])
+def _mask_maps(a: dict | None, b: dict | None, select: Callable[[str, object], bool]) -> None:
+    a, b = a if a is not None else {}, b if b is not None else {}  # an absent side masks nothing
+    for k in set(a) | set(b):
+        in_a = k in a and select(k, a[k])
+        in_b = k in b and select(k, b[k])
         if in_a and in_b and a[k] != b[k]:
             a[k], b[k] = MASK_BEFORE, MASK_AFTER
             continue

@@ -120,13 +120,13 @@ def rewrite_generated_refs(obj: dict, stems: dict[tuple[str, str], str]) -> tupl
     meta = obj.get("metadata")
     own_name = meta.get("name") if isinstance(meta, dict) else None
     walk(obj)
-    if own_name is not None:
+    if isinstance(meta, dict) and own_name is not None:
         meta["name"] = own_name  # the object's own name is paired separately, never a reference
         found.pop((str(obj.get("kind", "")), HASH_SUFFIX.sub(r"\g<stem>", str(own_name))), None)
     return obj, [found[k] for k in sorted(found)]
 
 
-class _DiffDumper(_NoAliasDumper):  # type: ignore[misc, valid-type]
+class _DiffDumper(_NoAliasDumper):
     """Block style, sorted keys, multi-line strings as `|` blocks so file contents diff line by line."""
 
 

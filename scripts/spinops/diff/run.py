@@ -28,8 +28,9 @@ def diff_against_ref(repo: Path, ref: str, env: str, *, context: int = 3) -> Dif
         fh = None if removed_env else pool.submit(build_tree, Path(repo), env, head_label(Path(repo)), "head")
         errors = [f.exception() for f in (fb, fh) if f is not None]
     failed = [e for e in errors if e is not None]
-    if len(failed) == 2 and all(isinstance(e, SpinopsError) for e in failed):
-        raise InputError(failed[0].problems + failed[1].problems)  # both sides broken: say so once
+    broken = [e for e in failed if isinstance(e, SpinopsError)]
+    if len(broken) == 2:
+        raise InputError(broken[0].problems + broken[1].problems)  # both sides broken: say so once
     if failed:
         raise failed[0]
     head = fh.result() if fh is not None else Tree(label=head_label(Path(repo)), root=Path(repo), manifests="")

@@ -151,6 +151,13 @@ def overlay_path(path: Path, env: str) -> Path:
     return base / "env" / f"{env}.yml"
 
 
+def _mapping(src: Source) -> dict:
+    """The data of a file load_file accepted: it refuses any file that does not hold one mapping."""
+    if not isinstance(src.data, dict):
+        raise TypeError(f"{src.path}: not a mapping")
+    return src.data
+
+
 def load_halconfig(path: Path | str, env: str | None = None, *, schema: dict | None = None) -> Hal:
     import gc
 
@@ -195,10 +202,10 @@ def _load(path: Path, env: str | None, schema: dict | None) -> Hal:
     if problems and not sources and not overlays:
         raise InputError(problems)
 
-    data: dict = sources[0].data if sources else {}
+    data: dict = _mapping(sources[0]) if sources else {}
     for src in sources[1:]:
         conflicts: list[merge.Conflict] = []
-        data = merge.merge_fragments(data, src.data, conflicts)
+        data = merge.merge_fragments(data, _mapping(src), conflicts)
         for cpath, _kept, _refused in conflicts:
             first = merge.owner(sources, cpath)
             fpos = first.locate(cpath) if first else None
@@ -217,7 +224,7 @@ def _load(path: Path, env: str | None, schema: dict | None) -> Hal:
                 )
             )
     for src in overlays:
-        data = merge.apply_overlay(data, src.data)
+        data = merge.apply_overlay(data, _mapping(src))
 
     hal = Hal({}, sources, overlays)
     divergent = {path: d for src in (*sources, *overlays) for path, d in src.divergent.items()}
@@ -277,7 +284,7 @@ def _located(hal: Hal, walk) -> list[Problem]:
             node = yamlpos.find(src.root(), path, key=True)
             from spinops.halconfig.yaml11 import describe, resolve
 
-            if node is not None and not node.style and type(resolve(node.value)) is str:
+            if isinstance(node, yamlpos.ScalarNode) and not node.style and type(resolve(node.value)) is str:
                 out.append(
                     _problem(
                         src,

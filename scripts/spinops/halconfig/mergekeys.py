@@ -57,13 +57,14 @@ def _resolve(data: object, node, name: str, problems: dict) -> object:
         return _reorder(data, out)
     merged_value = _resolve(data[KEY], value_node, name, problems)
     maps = merged_value if isinstance(merged_value, list) else [merged_value]
-    if not all(isinstance(m, dict) for m in maps):
+    dicts = [m for m in maps if isinstance(m, dict)]
+    if len(dicts) != len(maps):
         _add(problems, key_node, name, "`<<` (the YAML merge key) needs a mapping or a list of mappings as its value: "
              "Kleat cannot read this file (yaml.v2: map merge requires map or sequence of maps as the value)",
              "quote it ('<<') for an ordinary key named <<", "merge-key")
         return out
     merged: dict = {}
-    for m in maps:  # earlier mappings win
+    for m in dicts:  # earlier mappings win
         for k, v in m.items():
             merged.setdefault(k, v)
     keys = list(data)

@@ -80,9 +80,7 @@ def child(node: dict, key: str | int, schema: dict | None = None) -> dict | None
 
 def at(path: tuple[str | int, ...] | list[str | int], schema: dict | None = None) -> dict | None:
     """The schema node at a data path like ("providers", "kubernetes", "accounts", 0, "name")."""
-    node = schema if schema is not None else load_schema()
+    node: dict | None = schema if schema is not None else load_schema()
     for key in path:
-        node = child(node, key, schema)
-        if node is None:
-            return None
+        node = child(node, key, schema) if node is not None else None
     return node

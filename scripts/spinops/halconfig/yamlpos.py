@@ -53,7 +53,8 @@ def _key_matches(key_node: Node, key) -> bool:
     import yaml_rs
 
     try:
-        return yaml_rs.loads(f"k: {key_node.value}\n", parse_datetime=False)["k"] == key
+        doc = yaml_rs.loads(f"k: {key_node.value}\n", parse_datetime=False)
+        return isinstance(doc, dict) and doc.get("k") == key
     except Exception:  # noqa: BLE001 - a key we cannot read never matches
         return False
 

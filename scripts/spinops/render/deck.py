@@ -49,7 +49,10 @@ def notification_credentials() -> dict[str, frozenset[str]]:
     """
     from spinops.halconfig import schema as hs
 
-    blocks = hs.resolve(hs.at(("notifications",)))["properties"]
+    node = hs.at(("notifications",))
+    if node is None:
+        raise ValueError("the halconfig schema has no `notifications`")  # the bundled schema always has it
+    blocks = hs.resolve(node)["properties"]
     out = {}
     for name in NOTIFICATIONS:
         fields = hs.resolve(blocks[name]).get("properties", {})

@@ -46,7 +46,7 @@ def render(hal: dict) -> dict:
             out[method] = authn[method]
     if authn.get("iap") is not None:
         out["google"] = {"iap": authn["iap"]}
-    services = {}
+    services: dict[str, dict[str, object]] = {}
     if deck_url := text(hal, "security", "uiSecurity", "overrideBaseUrl"):
         services["deck"] = {"baseUrl": deck_url}
     if is_true(hal, "canary", "enabled"):

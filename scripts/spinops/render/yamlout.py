@@ -84,9 +84,9 @@ class _Lazy:
 
     def __init__(self, pattern: str):
         self.pattern = pattern
-        self.compiled = None
+        self.compiled: re.Pattern[str] | None = None
 
-    def match(self, s: str):
+    def match(self, s: str) -> re.Match[str] | None:
         if self.compiled is None:
             self.compiled = re.compile(self.pattern)
         return self.compiled.match(s)
@@ -358,15 +358,15 @@ def _str_value(s: str, column: int, indent: int) -> str:
 def render_key(k: str) -> str | None:
     """A mapping key as written before the colon (simple keys never fold); None when the key
     cannot be a simple key (a line break, or over 128 bytes) and needs the `? key` form."""
-    hit = _KEY_CACHE.get(k, False)
-    if hit is not False:
-        return hit
+    try:
+        return _KEY_CACHE[k]
+    except KeyError:
+        pass
     style = _style(k, simple_key=True)
     text = k if style == "plain" else _quote_single(k) if style == "single" else _quote_double(k)
-    if len(text) > MAX_SIMPLE_KEY or len(k.encode()) > MAX_SIMPLE_KEY or any(c in _BREAKS for c in k):
-        text = None
-    _KEY_CACHE[k] = text
-    return text
+    simple = len(text) <= MAX_SIMPLE_KEY and len(k.encode()) <= MAX_SIMPLE_KEY and not any(c in _BREAKS for c in k)
+    _KEY_CACHE[k] = text if simple else None
+    return _KEY_CACHE[k]
 
 
 def _go_float(f: float) -> str:
@@ -380,6 +380,7 @@ def _go_float(f: float) -> str:
     from decimal import Decimal  # floats do not occur in the halconfig schema: import only when needed
 
     sign, digit_tuple, exp = Decimal(repr(f)).normalize().as_tuple()
+    assert isinstance(exp, int)  # a finite number (nan and inf returned above)
     digits = "".join(map(str, digit_tuple))
     dp = len(digits) + exp  # position of the decimal point relative to the digits
     minus = "-" if sign else ""

@@ -15,7 +15,7 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
     elif fmt == "sarif":
         from spinops.check.output.sarif import render as r
     else:
-        from spinops.check.output.text import render as r
+        from spinops.check.output.text import render as render_text
 
-        return r(report, color=color)
+        return render_text(report, color=color)
     return r(report)

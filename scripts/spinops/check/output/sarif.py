@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from spinops import __version__
 from spinops.check.findings import Finding, Report
@@ -19,7 +20,7 @@ _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _result(f: Finding, rule_index: dict[str, int], suppression: str | None = None) -> dict:
-    res = {
+    res: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": rule_index[f.rule],
         "level": _LEVEL.get(f.severity, "note"),
@@ -42,7 +43,7 @@ def _result(f: Finding, rule_index: dict[str, int], suppression: str | None = No
         loc["physicalLocation"] = phys
     res["locations"].append(loc)
     if f.source and f.location and f.location.file != "<stdin>":
-        rel = {
+        rel: dict[str, Any] = {
             "id": 1,
             "physicalLocation": {"artifactLocation": {"uri": f.location.file}},
             "message": {"text": "rendered manifest"},
