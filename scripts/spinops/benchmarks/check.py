@@ -12,12 +12,23 @@ Target (issue 4): >= 2,000 resources/s validation with the cache.
 
 from __future__ import annotations
 
+import re
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
+import jsonschema
+import kubernetes_validate
+from kubernetes_validate.utils import schema_contents
+from referencing import Registry, Resource
+
 from spinops.benchmarks._timing import median_call, run_process
+from spinops.build import build_env
+from spinops.check import engine, validate_k8s
+from spinops.check.rules import Context, builtin_rules
+from spinops.check.source import parse_manifest
+from spinops.manifests import dump_documents
 
 ROOT = Path(__file__).resolve().parents[3]
 TARGET_RPS = 2000
@@ -26,8 +37,6 @@ RULES = ROOT / "tests" / "check" / "fixtures" / "kube-lint-example.yaml"
 
 def generate(n_apps: int = 500) -> str:
     """n_apps x (Deployment, Service, ConfigMap, Secret): Spinnaker-shaped, schema-valid, lint-clean."""
-    from spinops.manifests import dump_documents
-
     docs = []
     for i in range(n_apps):
         name = f"cd-app-{i:04d}"  # kube-lint's example rule set wants `cd-` names
@@ -99,48 +108,48 @@ def _process(args: list[str], runs: int) -> float:
 
 
 def _in_process(label: str, text: str, runs: int, sample: int) -> list[dict]:
-    import jsonschema
-    import kubernetes_validate
-    from referencing import Registry, Resource
-
-    from spinops.check import engine, validate_k8s
-    from spinops.check.rules import Context, builtin_rules
-    from spinops.check.source import parse_manifest
-
-    manifest = parse_manifest(text, label)
-    objs = [r.obj for r in manifest.resources]
+    objs = [r.obj for r in parse_manifest(text, label).resources]
     n = len(objs)
-    rows = []
-
     validate_k8s._validator.cache_clear()
     validator = validate_k8s.SchemaValidator(validate_k8s.DEFAULT_KUBE_VERSION)
     cold = median_call(lambda: [validator.validate(o) for o in objs], 1)
     warm = median_call(lambda: [validator.validate(o) for o in objs], runs)
-
     lint_rules = engine.load_rule_file(RULES)
     mods = builtin_rules()
-
-    def lint():
-        ctx = Context(resources=objs)
-        for o in objs:
-            for m in mods:
-                for _ in m.check(o, ctx):
-                    pass
-            for rule in lint_rules:
-                for doc, _ in engine.targets(rule, o):
-                    engine.evaluate(rule, doc)
-
-    lint_s = median_call(lint, runs)
-
+    lint_s = median_call(lambda: _lint(objs, mods, lint_rules), runs)
     picked = objs[:: max(1, n // sample)][:sample]
     uncached = median_call(
         lambda: [kubernetes_validate.validate(o, validate_k8s.DEFAULT_KUBE_VERSION, strict=True) for o in picked], 1
     ) / len(picked)
+    py_cached = _python_jsonschema_per_resource(validator.version, picked, runs)
+    per = warm / n
+    return [
+        {"name": f"{label}: validate, cached (jsonschema-rs)", "median_s": warm, "runs": runs, "resources": n,
+         "per_sec": n / warm, "cold_first_run_s": cold, "target_rps": TARGET_RPS,
+         "speedup_vs_uncached": uncached / per},
+        {"name": f"{label}: validate, kubernetes_validate.validate uncached", "median_s": uncached * n, "runs": 1,
+         "resources": len(picked), "per_sec": 1 / uncached, "note": f"measured on {len(picked)}, scaled to {n}"},
+        {"name": f"{label}: validate, cached Python jsonschema", "median_s": py_cached * n, "runs": runs,
+         "resources": len(picked), "per_sec": 1 / py_cached},
+        {"name": f"{label}: lint ({len(mods)} built-in + {len(lint_rules)} kube-lint rules)", "median_s": lint_s,
+         "runs": runs, "resources": n, "per_sec": n / lint_s},
+    ]
 
-    # the tooling notes' cache: one Python jsonschema validator per kind (for comparison)
-    from kubernetes_validate.utils import schema_contents
 
-    version = validator.version
+def _lint(objs: list[dict], mods: tuple, lint_rules: list) -> None:
+    """Every built-in rule and every kube-lint rule over every resource (what `spinops check` lints)."""
+    ctx = Context(resources=objs)
+    for o in objs:
+        for m in mods:
+            for _ in m.check(o, ctx):
+                pass
+        for rule in lint_rules:
+            for doc, _ in engine.targets(rule, o):
+                engine.evaluate(rule, doc)
+
+
+def _python_jsonschema_per_resource(version: str, picked: list[dict], runs: int) -> float:
+    """Seconds per resource of the tooling notes' cache: one Python jsonschema validator per kind (for comparison)."""
     d = f"kubernetes-json-schema/v{version}-local-strict"
     defs = Resource.from_contents(schema_contents(f"{d}/_definitions.json", version))
     py_cache: dict = {}
@@ -148,8 +157,6 @@ def _in_process(label: str, text: str, runs: int, sample: int) -> list[dict]:
     def py_validate(o):
         key = (o["kind"], o["apiVersion"])
         if key not in py_cache:
-            import re
-
             av = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", o["apiVersion"])
             schema = schema_contents(f"{d}/{o['kind'].lower()}-{av}.json", version)
             py_cache[key] = jsonschema.Draft202012Validator(
@@ -158,39 +165,10 @@ def _in_process(label: str, text: str, runs: int, sample: int) -> list[dict]:
         return list(py_cache[key].iter_errors(o))
 
     [py_validate(o) for o in picked]
-    py_cached = median_call(lambda: [py_validate(o) for o in picked], runs) / len(picked)
-
-    per = warm / n
-    rows.append({"name": f"{label}: validate, cached (jsonschema-rs)", "median_s": warm, "runs": runs, "resources": n,
-                 "per_sec": n / warm, "cold_first_run_s": cold, "target_rps": TARGET_RPS,
-                 "speedup_vs_uncached": uncached / per})
-    rows.append(
-        {
-            "name": f"{label}: validate, kubernetes_validate.validate uncached",
-            "median_s": uncached * n,
-            "runs": 1,
-            "resources": len(picked),
-            "per_sec": 1 / uncached,
-            "note": f"measured on {len(picked)}, scaled to {n}",
-        }
-    )
-    rows.append({"name": f"{label}: validate, cached Python jsonschema", "median_s": py_cached * n, "runs": runs,
-                 "resources": len(picked), "per_sec": 1 / py_cached})
-    rows.append(
-        {
-            "name": f"{label}: lint ({len(mods)} built-in + {len(lint_rules)} kube-lint rules)",
-            "median_s": lint_s,
-            "runs": runs,
-            "resources": n,
-            "per_sec": n / lint_s,
-        }
-    )
-    return rows
+    return median_call(lambda: [py_validate(o) for o in picked], runs) / len(picked)
 
 
 def run(quick: bool = False) -> list[dict]:
-    from spinops.build import build_env
-
     runs = 3 if quick else 7
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="spinops-bench-check-") as tmp_name:

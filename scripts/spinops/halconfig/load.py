@@ -240,6 +240,11 @@ def _load(path: Path, env: str | None, schema: dict | None) -> Hal:
 def _located(hal: Hal, walk) -> list[Problem]:
     if not walk.issues and not walk.ambiguous:
         return []
+    return _issue_problems(hal, walk) + _ambiguity_problems(hal, walk)
+
+
+def _issue_problems(hal: Hal, walk) -> list[Problem]:
+    """The schema walk's issues, located; a credential field's value is never shown."""
     from spinops.halconfig import yamlpos
 
     out = []
@@ -270,6 +275,14 @@ def _located(hal: Hal, walk) -> list[Problem]:
             else:
                 hint = f"an unquoted {shown} is a number in YAML; quote it: '{shown}'"
         out.append(_problem(src, issue.path, issue.message, hint, issue.code, key=issue.key))
+    return out
+
+
+def _ambiguity_problems(hal: Hal, walk) -> list[Problem]:
+    """Values YAML 1.1 (Kleat) and YAML 1.2 (spinops) read differently, where they were written."""
+    from spinops.halconfig import yamlpos
+
+    out = []
     for path, kind, _value in walk.ambiguous:
         src = hal.source_for(path)
         if src is None:
