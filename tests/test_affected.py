@@ -53,4 +53,6 @@ def test_a_component_added_to_staging_then_affects_staging(tmp_path):
         shutil.copytree(REFERENCE / d, tmp_path / d)
     k = tmp_path / "kustomize/overlays/staging/kustomization.yml"
     k.write_text(k.read_text() + "components:\n- ../../components/gate-https\n")
-    assert affected_envs(tmp_path, ["kustomize/components/gate-https/kustomization.yml"], Repo(tmp_path).envs()) == ["staging"]
+    assert affected_envs(tmp_path, ["kustomize/components/gate-https/kustomization.yml"], Repo(tmp_path).envs()) == [
+        "staging"
+    ]

@@ -55,7 +55,11 @@ def test_envs_are_overlays_with_a_kustomization(tmp_path):
     with pytest.raises(InputError) as e:
         repo.require_env("scratch")
     (p,) = e.value.problems
-    assert (p.code, p.file, p.hint) == ("unknown-env", "kustomize/overlays", "available environments: production, staging")
+    assert (p.code, p.file, p.hint) == (
+        "unknown-env",
+        "kustomize/overlays",
+        "available environments: production, staging",
+    )
     with pytest.raises(InputError) as e:
         Repo(tmp_path / "nowhere").require_env("staging")
     assert e.value.problems[0].code == "not-a-repo"

@@ -64,7 +64,12 @@ def in_text(text: str, canaries: list[str]) -> list[str]:
 
 
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args], cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture
@@ -88,7 +93,11 @@ class Runner:
         self.repo, self.scratch = repo, scratch
         self.kubectl = FakeKubectl(scratch)
         self.summary = scratch / "step-summary.md"
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "SLACK_", "OAUTH2_", "FAKE_", "SPINOPS_", "RUNNER_"))}
+        base = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("GITHUB_", "SLACK_", "OAUTH2_", "FAKE_", "SPINOPS_", "RUNNER_"))
+        }
         base.pop("GH_TOKEN", None)
         # as in a workflow: annotations and the job summary are written too
         self.env = {**base, **canary_env, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(self.summary)}
@@ -96,7 +105,14 @@ class Runner:
 
     def __call__(self, *args: str, kubectl: bool = False, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
         env = {**self.env, **(self.kubectl.env() if kubectl else {})}
-        r = subprocess.run([sys.executable, "-m", "spinops", *args], cwd=self.repo, env=env, capture_output=True, text=True, timeout=600)
+        r = subprocess.run(
+            [sys.executable, "-m", "spinops", *args],
+            cwd=self.repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert r.returncode in ok, (args, r.returncode, r.stderr[-2000:])
         self.outputs.append((" ".join(args), r.stdout + r.stderr))
         return r
@@ -111,7 +127,12 @@ class Runner:
         return found
 
     def masked(self) -> set[str]:
-        return {line.removeprefix("::add-mask::") for _, text in self.outputs for line in text.splitlines() if line.startswith("::add-mask::")}
+        return {
+            line.removeprefix("::add-mask::")
+            for _, text in self.outputs
+            for line in text.splitlines()
+            if line.startswith("::add-mask::")
+        }
 
 
 def test_workflow_secrets_in_the_environment_leak_nowhere(work):
@@ -129,7 +150,9 @@ def test_workflow_secrets_in_the_environment_leak_nowhere(work):
     run("check", "--env", ENV, "--format", "github")
     # a change to diff: a non-secret value; the report shows config bodies and wiring
     halconfig = repo / "halconfig" / "halconfig.yml"
-    halconfig.write_text(halconfig.read_text().replace("\ntimezone: ", "\ntimezone: Europe/Berlin\n#"), encoding="utf-8")
+    halconfig.write_text(
+        halconfig.read_text().replace("\ntimezone: ", "\ntimezone: Europe/Berlin\n#"), encoding="utf-8"
+    )
     run("diff", "--base", "HEAD", "--env", ENV, "--format", "markdown", "--output", str(scratch / "diff.md"),
         "--full-output", str(scratch / "diff-full.md"), "--check-results", str(scratch / "check.json"), ok=(1,))
     run("diff", "--base", "HEAD", "--env", ENV, "--format", "json", "--output", str(scratch / "diff.json"), ok=(1,))
@@ -140,7 +163,9 @@ def test_workflow_secrets_in_the_environment_leak_nowhere(work):
     assert run.kubectl.calls(), "apply --dry-run did not reach the fake kubectl"
     assert run.summary.is_file()
     assert run.printed_leaks(canaries) == []
-    assert {c for c in canaries if "\n" not in c} <= run.masked()  # each value (each line of a multi-line one) is masked
+    assert {
+        c for c in canaries if "\n" not in c
+    } <= run.masked()  # each value (each line of a multi-line one) is masked
     assert leaks(repo, canaries) == []
     # scratch: reports, the job summary, and the fake kubectl's log of every argv, stdin and environment
     assert leaks(scratch, canaries) == []

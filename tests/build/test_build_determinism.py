@@ -20,7 +20,10 @@ pytestmark = pytest.mark.slow
 
 def snapshot(d: Path) -> dict[str, tuple[int, bytes]]:
     """relative path -> (permission bits, bytes) of every file and directory below d."""
-    return {str(p.relative_to(d)): (stat.S_IMODE(p.stat().st_mode), p.read_bytes() if p.is_file() else b"") for p in sorted(d.rglob("*"))}
+    return {
+        str(p.relative_to(d)): (stat.S_IMODE(p.stat().st_mode), p.read_bytes() if p.is_file() else b"")
+        for p in sorted(d.rglob("*"))
+    }
 
 
 def checkout(dest: Path) -> Path:

@@ -82,7 +82,11 @@ def mounted_files(dep: dict, repo: Path = ROOT) -> set[str]:
         for m in c.get("volumeMounts") or []:
             secret = vols[m["name"]].get("secret")
             if secret:
-                keys = [i["path"] for i in secret["items"]] if "items" in secret else declared[secret["secretName"]]["files"]
+                keys = (
+                    [i["path"] for i in secret["items"]]
+                    if "items" in secret
+                    else declared[secret["secretName"]]["files"]
+                )
                 out.update(f"{m['mountPath']}/{k}" for k in keys)
     return out
 
@@ -97,7 +101,9 @@ def config_of(docs, service: str) -> dict[str, str]:
 
 
 def tree_digest(d: Path) -> dict[str, str]:
-    return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()
+    }
 
 
 # ------------------------------------------------------------------ the reference installation
@@ -158,11 +164,18 @@ def test_service_discovery_and_profiles(reference):
         assert services["deck"]["baseUrl"] == "https://spinnaker.example.com"
         # issue 10 defect 1: every service and redis say whether they run (igor: GCB and a docker registry are on)
         enabled = {name: s["enabled"] for name, s in services.items()}
-        assert enabled == {**dict.fromkeys(("clouddriver", "deck", "echo", "fiat", "front50", "gate", "igor", "orca", "rosco", "redis"), True),
-                           "kayenta": False, "keel": False}
+        assert enabled == {
+            **dict.fromkeys(
+                ("clouddriver", "deck", "echo", "fiat", "front50", "gate", "igor", "orca", "rosco", "redis"), True
+            ),
+            "kayenta": False,
+            "keel": False,
+        }
         local = yaml.safe_load(data[f"{svc}-local.yml"])
         assert local["redis"]["connection"] == "${services.redis.baseUrl}"
-    assert "spinnaker-local.yml" not in config_of(docs, "gate")  # excluded by the redis patch; no shared profile shipped
+    assert "spinnaker-local.yml" not in config_of(
+        docs, "gate"
+    )  # excluded by the redis patch; no shared profile shipped
     assert "X-Forwarded-Proto" in config_of(docs, "gate")["gate-local.yml"]
     local_js = config_of(docs, "deck")["settings-local.js"]
     assert "kustomizeEnabled" in local_js and '"account": "staging"' in local_js
@@ -190,7 +203,11 @@ def test_config_volume_points_at_the_generated_configmap(reference):
     _, _, docs = reference
     cms = {d["metadata"]["name"] for d in docs if d["kind"] == "ConfigMap"}
     for name, dep in deployments(docs).items():
-        (vol,) = [v for v in dep["spec"]["template"]["spec"]["volumes"] if "configMap" in v and v["configMap"]["name"].endswith(tuple("0123456789abcdefghijklmnopqrstuvwxyz"))]
+        (vol,) = [
+            v
+            for v in dep["spec"]["template"]["spec"]["volumes"]
+            if "configMap" in v and v["configMap"]["name"].endswith(tuple("0123456789abcdefghijklmnopqrstuvwxyz"))
+        ]
         assert vol["configMap"]["name"] in cms, name
 
 
@@ -322,7 +339,9 @@ def test_new_feature_without_its_secret_names_the_services(repo, spinops):
 def test_new_feature_in_the_env_overlay_is_located_there(repo):
     overlay = repo / "halconfig" / "env" / "production.yml"
     before = overlay.read_text()
-    overlay.write_text(before + "notifications:\n  twilio:\n    enabled: true\n    account: AC1\n    token: ${TWILIO_TOKEN}\n")
+    overlay.write_text(
+        before + "notifications:\n  twilio:\n    enabled: true\n    account: AC1\n    token: ${TWILIO_TOKEN}\n"
+    )
     token_line = before.count("\n") + 5
     with pytest.raises(InputError) as e:
         build_env(repo, "production")
@@ -337,7 +356,12 @@ def test_canary_literal_secret_fails_and_leaks_nowhere(repo, spinops):
     def leak(d):
         d["canary"] = {
             "enabled": True,
-            "serviceIntegrations": {"datadog": {"enabled": True, "accounts": [{"name": "dd", "apiKey": CANARY, "applicationKey": "${DD_APP_KEY}"}]}},
+            "serviceIntegrations": {
+                "datadog": {
+                    "enabled": True,
+                    "accounts": [{"name": "dd", "apiKey": CANARY, "applicationKey": "${DD_APP_KEY}"}],
+                }
+            },
         }
 
     edit_yaml(repo / "halconfig" / "halconfig.yml", leak)
@@ -345,7 +369,11 @@ def test_canary_literal_secret_fails_and_leaks_nowhere(repo, spinops):
     assert r.returncode == 2
     problems = json.loads(r.stdout)["problems"]
     (p,) = [p for p in problems if p["code"] == "literal-credential"]
-    assert p["file"] == "halconfig/halconfig.yml" and p["line"] and "canary.serviceIntegrations.datadog.accounts[0].apiKey" in p["message"]
+    assert (
+        p["file"] == "halconfig/halconfig.yml"
+        and p["line"]
+        and "canary.serviceIntegrations.datadog.accounts[0].apiKey" in p["message"]
+    )
     assert "kayenta" in p["message"] and "${" in p["hint"]
     assert CANARY not in r.stdout + r.stderr
     assert tree_digest(first.out_dir) == before  # the previous build is intact
@@ -356,24 +384,39 @@ def test_canary_literal_secret_fails_and_leaks_nowhere(repo, spinops):
 
 
 def test_literal_in_a_profile_is_refused(repo, spinops):
-    (repo / "halconfig" / "profiles" / "igor-local.yml").write_text(f"jenkins:\n  masters:\n  - name: ci\n    password: {CANARY}\n")
+    (repo / "halconfig" / "profiles" / "igor-local.yml").write_text(
+        f"jenkins:\n  masters:\n  - name: ci\n    password: {CANARY}\n"
+    )
     r = spinops("build", "--env", "production", "--repo", str(repo))
     assert r.returncode == 2 and "literal credential" in r.stderr and "halconfig/profiles/igor-local.yml:4" in r.stderr
     assert CANARY not in r.stderr + r.stdout
 
 
 def test_literal_in_the_shared_profile_is_one_error_naming_every_service(repo):
-    (repo / "halconfig" / "profiles" / "spinnaker-local.yml").write_text(f"sql:\n  connectionPools:\n    default:\n      password: {CANARY}\n")
+    (repo / "halconfig" / "profiles" / "spinnaker-local.yml").write_text(
+        f"sql:\n  connectionPools:\n    default:\n      password: {CANARY}\n"
+    )
     with pytest.raises(InputError) as e:
         build_env(repo, "production")
     (p,) = e.value.problems
     assert (p.file, p.line, p.code) == ("halconfig/profiles/spinnaker-local.yml", 4, "literal-credential")
-    assert p.extra["services"] == ["clouddriver", "echo", "fiat", "front50", "gate", "igor", "orca", "rosco"]  # the services that run
+    assert p.extra["services"] == [
+        "clouddriver",
+        "echo",
+        "fiat",
+        "front50",
+        "gate",
+        "igor",
+        "orca",
+        "rosco",
+    ]  # the services that run
     assert CANARY not in p.text()
 
 
 def test_credential_in_deck_settings_is_refused(repo):
-    (repo / "halconfig" / "patches" / "deck-leak.yml").write_text("kind: merge\ntarget: settings-local.js\npatch:\n  slackToken: ${SLACK_TOKEN}\n")
+    (repo / "halconfig" / "patches" / "deck-leak.yml").write_text(
+        "kind: merge\ntarget: settings-local.js\npatch:\n  slackToken: ${SLACK_TOKEN}\n"
+    )
     with pytest.raises(InputError) as e:
         build_env(repo, "production")
     (p,) = e.value.problems
@@ -391,7 +434,9 @@ def test_credential_in_hand_written_settings_local_js_is_refused(repo):
 
 def test_undeclared_credential_file(repo):
     def add(d):
-        d["providers"]["kubernetes"]["accounts"].append({"name": "dev", "kubeconfigFile": "/var/secrets/kubeconfigs/dev.kubeconfig"})
+        d["providers"]["kubernetes"]["accounts"].append(
+            {"name": "dev", "kubeconfigFile": "/var/secrets/kubeconfigs/dev.kubeconfig"}
+        )
 
     edit_yaml(repo / "halconfig" / "halconfig.yml", add)
     with pytest.raises(InputError) as e:
@@ -407,10 +452,15 @@ def test_unknown_env_lists_the_available_ones(repo, spinops):
 
 
 def test_unused_declared_key_is_a_warning(repo, spinops):
-    edit_yaml(repo / "halconfig" / "secrets.yml", lambda d: d["secrets"]["spinnaker-slack"]["env"].append("SLACK_WEBHOOK"))
+    edit_yaml(
+        repo / "halconfig" / "secrets.yml", lambda d: d["secrets"]["spinnaker-slack"]["env"].append("SLACK_WEBHOOK")
+    )
     r = spinops("build", "--env", "production", "--repo", str(repo))
     assert r.returncode == 0
-    assert "halconfig/secrets.yml:14:" in r.stderr and "SLACK_WEBHOOK (Secret spinnaker-slack) is declared but no service uses it" in r.stderr
+    assert (
+        "halconfig/secrets.yml:14:" in r.stderr
+        and "SLACK_WEBHOOK (Secret spinnaker-slack) is declared but no service uses it" in r.stderr
+    )
 
 
 # ------------------------------------------------------------------ patches, Deck TLS
@@ -421,29 +471,64 @@ def test_when_condition_activates_the_jq_patch(repo):
     edit_yaml(repo / "halconfig" / "patches" / "kubernetes-v1-accounts.yml", lambda d: d.update(when={"spinnakerVersion": "<1.37"}))
     docs = load_documents(build_env(repo, "production").manifests)
     accounts = yaml.safe_load(config_of(docs, "clouddriver")["clouddriver.yml"])["kubernetes"]["accounts"]
-    assert {a["name"]: a.get("providerVersion") for a in accounts} == {"spinnaker": None, "staging": "V1", "production": None}
+    assert {a["name"]: a.get("providerVersion") for a in accounts} == {
+        "spinnaker": None,
+        "staging": "V1",
+        "production": None,
+    }
 
 
 def test_bad_patch_is_reported_with_its_line(repo, spinops):
-    (repo / "halconfig" / "patches" / "zz-bad.yml").write_text("kind: json-patch\ntarget: clouddriver.yml\npatch:\n- op: replace\n  path: /azure/enabled\n  value: true\n")
+    (repo / "halconfig" / "patches" / "zz-bad.yml").write_text(
+        "kind: json-patch\ntarget: clouddriver.yml\npatch:\n- op: replace\n  path: /azure/enabled\n  value: true\n"
+    )
     r = spinops("build", "--env", "production", "--repo", str(repo))
-    assert r.returncode == 2 and "halconfig/patches/zz-bad.yml:5:" in r.stderr and "does not apply to clouddriver.yml" in r.stderr
+    assert (
+        r.returncode == 2
+        and "halconfig/patches/zz-bad.yml:5:" in r.stderr
+        and "does not apply to clouddriver.yml" in r.stderr
+    )
 
 
 def test_deck_tls_passphrase_goes_to_a_secret(repo):
     def tls(d):
         d.setdefault("security", {})["uiSecurity"] = {
-            "ssl": {"enabled": True, "sslCertificateFile": "/var/secrets/deck/deck.crt", "sslCertificateKeyFile": "/var/secrets/deck/deck.key", "sslCertificatePassphrase": "${DECK_PASSPHRASE}"}
+            "ssl": {
+                "enabled": True,
+                "sslCertificateFile": "/var/secrets/deck/deck.crt",
+                "sslCertificateKeyFile": "/var/secrets/deck/deck.key",
+                "sslCertificatePassphrase": "${DECK_PASSPHRASE}",
+            }
         }
 
     edit_yaml(repo / "halconfig" / "halconfig.yml", tls)
-    edit_yaml(repo / "halconfig" / "secrets.yml", lambda d: d["secrets"].update({"spinnaker-deck-tls": {"source": "external", "env": ["DECK_PASSPHRASE"], "mountPath": "/var/secrets/deck", "files": ["deck.crt", "deck.key"]}}))
+    edit_yaml(
+        repo / "halconfig" / "secrets.yml",
+        lambda d: d["secrets"].update(
+            {
+                "spinnaker-deck-tls": {
+                    "source": "external",
+                    "env": ["DECK_PASSPHRASE"],
+                    "mountPath": "/var/secrets/deck",
+                    "files": ["deck.crt", "deck.key"],
+                }
+            }
+        ),
+    )
     docs = load_documents(build_env(repo, "production").manifests)
     deck = deployments(docs)["deck"]
     (c,) = deck["spec"]["template"]["spec"]["containers"]
-    assert {"name": "PASSPHRASE", "valueFrom": {"secretKeyRef": {"name": "spinnaker-deck-tls", "key": "DECK_PASSPHRASE"}}} in c["env"]
+    assert {
+        "name": "PASSPHRASE",
+        "valueFrom": {"secretKeyRef": {"name": "spinnaker-deck-tls", "key": "DECK_PASSPHRASE"}},
+    } in c["env"]
     assert mounted_files(deck, repo) == {"/var/secrets/deck/deck.crt", "/var/secrets/deck/deck.key"}
-    assert "items" not in next(v for v in deck["spec"]["template"]["spec"]["volumes"] if v["name"] == "secret-spinnaker-deck-tls")["secret"]
+    assert (
+        "items"
+        not in next(v for v in deck["spec"]["template"]["spec"]["volumes"] if v["name"] == "secret-spinnaker-deck-tls")[
+            "secret"
+        ]
+    )
     (env_cm,) = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("deck-env-")]
     assert env_cm["data"] == {"DECK_CERT": "/var/secrets/deck/deck.crt", "DECK_KEY": "/var/secrets/deck/deck.key"}
     assert {"configMapRef": {"name": env_cm["metadata"]["name"]}} in c["envFrom"]
@@ -467,7 +552,8 @@ def test_kustomize_failure_leaves_the_previous_build(repo):
     (repo / "halconfig" / "profiles" / "orca-local.yml").write_text("tasks:\n  x: 1\n")  # would change orca-config
     (repo / "kustomize" / "overlays" / "production" / "kustomization.yml").write_text(
         (repo / "kustomize" / "overlays" / "production" / "kustomization.yml").read_text()
-        + "- target: {kind: Deployment, name: gate}\n  patch: '[{\"op\": \"replace\", \"path\": \"/spec/nothere/x\", \"value\": 1}]'\n"
+        + '- target: {kind: Deployment, name: gate}\n  patch: \'[{"op": "replace", "path": "/spec/nothere/x", '
+          '"value": 1}]\'\n'
     )
     with pytest.raises(InputError) as e:
         build_env(repo, "production")
@@ -487,7 +573,9 @@ def test_minimal_repo_without_patches_or_secrets(tmp_path):
     result = build_env(tmp_path, "staging")
     assert all(not (w["env"] or w["files"]) for w in result.wiring.values())
     assert result.patches == [] and result.warnings == []
-    (tmp_path / "halconfig" / "halconfig.yml").write_text("version: 1.36.1\nnotifications:\n  slack:\n    enabled: true\n    token: ${SLACK_TOKEN}\n")
+    (tmp_path / "halconfig" / "halconfig.yml").write_text(
+        "version: 1.36.1\nnotifications:\n  slack:\n    enabled: true\n    token: ${SLACK_TOKEN}\n"
+    )
     with pytest.raises(InputError) as e:
         build_env(tmp_path, "staging")
     (p,) = e.value.problems
@@ -495,11 +583,18 @@ def test_minimal_repo_without_patches_or_secrets(tmp_path):
 
 
 def test_github_annotations(repo, spinops):
-    edit_yaml(repo / "halconfig" / "halconfig.yml", lambda d: d["notifications"].update(twilio={"enabled": True, "account": "AC1", "token": "${TWILIO_TOKEN}"}))
+    edit_yaml(
+        repo / "halconfig" / "halconfig.yml",
+        lambda d: d["notifications"].update(twilio={"enabled": True, "account": "AC1", "token": "${TWILIO_TOKEN}"}),
+    )
     r = spinops("build", "--env", "production", "--repo", str(repo), "--format", "github")
     assert r.returncode == 2
     (line,) = r.stdout.splitlines()
-    assert line.startswith("::error file=halconfig/halconfig.yml,line=") and "TWILIO_TOKEN" in line and "title=undeclared-placeholder" in line
+    assert (
+        line.startswith("::error file=halconfig/halconfig.yml,line=")
+        and "TWILIO_TOKEN" in line
+        and "title=undeclared-placeholder" in line
+    )
 
 
 def test_metric_stores_without_a_monitoring_daemon_warn(repo):

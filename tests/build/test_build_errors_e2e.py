@@ -19,7 +19,9 @@ pytestmark = pytest.mark.slow
 
 
 def tree_digest(d: Path) -> dict[str, str]:
-    return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -93,12 +95,18 @@ CASES = {
     # halconfig
     "typo in halconfig.yml": (
         replace("halconfig/halconfig.yml", "\ntimezone:", "\ntimezoen:"),
-        lambda r: f"halconfig/halconfig.yml:{line_of(r, 'halconfig/halconfig.yml', 'timezone:')}:1: error: unknown top-level key: `timezoen`",
+        lambda r: (
+            f"halconfig/halconfig.yml:{line_of(r, 'halconfig/halconfig.yml', 'timezone:')}:1: error: unknown "
+            "top-level key: `timezoen`"
+        ),
         "did you mean `timezone`?",
     ),
     "typo deep in a list item": (
         replace("halconfig/halconfig.yml", "      cacheThreads: 1\n", "      cacheThread: 1\n"),
-        lambda r: f"halconfig/halconfig.yml:{line_of(r, 'halconfig/halconfig.yml', '      cacheThreads: 1')}:7: error: unknown key in `providers.kubernetes.accounts[0]`: `cacheThread`",
+        lambda r: (
+            f"halconfig/halconfig.yml:{line_of(r, 'halconfig/halconfig.yml', '      cacheThreads: 1')}:7: error: "
+            "unknown key in `providers.kubernetes.accounts[0]`: `cacheThread`"
+        ),
         "did you mean `cacheThreads`?",
     ),
     # patches
@@ -115,7 +123,10 @@ CASES = {
     # environment overlay of the halconfig
     "unknown key in the env overlay": (
         append("halconfig/env/production.yml", "providers:\n  kubernetes:\n    enabld: true\n"),
-        lambda r: f"halconfig/env/production.yml:{end_of(r, 'halconfig/env/production.yml') + 3}:5: error: unknown key in `providers.kubernetes`: `enabld`",
+        lambda r: (
+            f"halconfig/env/production.yml:{end_of(r, 'halconfig/env/production.yml') + 3}:5: error: unknown key in "
+            "`providers.kubernetes`: `enabld`"
+        ),
         "did you mean `enabled`?",
     ),
     "malformed env overlay": (
@@ -126,12 +137,16 @@ CASES = {
     # kustomize overlay: checked before kustomize, which reports these without a position
     "malformed kustomization": (
         append(KUSTOMIZATION, "replicas: [a, b\nfoo: 1\n"),
-        lambda r: f"{KUSTOMIZATION}:{end_of(r, KUSTOMIZATION) + 2}:4: error: malformed YAML: did not find expected ',' or ']'",
+        lambda r: (
+            f"{KUSTOMIZATION}:{end_of(r, KUSTOMIZATION) + 2}:4: error: malformed YAML: did not find expected ',' or ']'"
+        ),
         "while parsing a flow sequence that starts at line",
     ),
     "malformed patch in the overlay": (
         append(f"{OVERLAY}/fiat-resources.yml", "spec: {template: [\n"),
-        lambda r: f"{OVERLAY}/fiat-resources.yml:{end_of(r, f'{OVERLAY}/fiat-resources.yml') + 2}:1: error: malformed YAML",
+        lambda r: (
+            f"{OVERLAY}/fiat-resources.yml:{end_of(r, f'{OVERLAY}/fiat-resources.yml') + 2}:1: error: malformed YAML"
+        ),
         "did not find expected node content",
     ),
     "malformed resource in the base": (
@@ -141,7 +156,10 @@ CASES = {
     ),
     "file listed in the overlay is missing": (
         remove(f"{OVERLAY}/pdb.yml"),
-        lambda r: f"{KUSTOMIZATION}:{line_of(r, KUSTOMIZATION, '- pdb.yml')}:3: error: resources entry 'pdb.yml' does not exist",
+        lambda r: (
+            f"{KUSTOMIZATION}:{line_of(r, KUSTOMIZATION, '- pdb.yml')}:3: error: resources entry 'pdb.yml' does not "
+            "exist"
+        ),
         "a file, or a directory with a kustomization",
     ),
     "binary file in the overlay": (
@@ -172,14 +190,19 @@ CASES = {
     ),
     # what only kustomize knows: its own message, attributed to the overlay, paths relative to the repo
     "patch kustomize cannot apply": (
-        append(KUSTOMIZATION, '- target: {kind: Deployment, name: gate}\n  patch: \'[{"op": "replace", "path": "/spec/nothere/x", "value": 1}]\'\n'),
+        append(
+            KUSTOMIZATION,
+            '- target: {kind: Deployment, name: gate}\n  patch: \'[{"op": "replace", "path": "/spec/nothere/x", '
+            '"value": 1}]\'\n',
+        ),
         f"{KUSTOMIZATION}: error: kustomize failed:",
         "doc is missing path: /spec/nothere/x",
     ),
     # the environment itself
     "missing overlay": (
         remove(OVERLAY),
-        "kustomize/overlays: error: unknown environment 'production': there is no kustomize/overlays/production/kustomization.yml",
+        "kustomize/overlays: error: unknown environment 'production': there is no "
+        "kustomize/overlays/production/kustomization.yml",
         "available environments: staging",
     ),
 }
@@ -188,7 +211,9 @@ CASES = {
 def test_a_directory_that_is_no_repository(tmp_path):
     r = run_spinops("build", "--env", "production", "--repo", str(tmp_path))
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert r.stderr.startswith(f"kustomize/overlays: error: {tmp_path} has no kustomize/overlays/: not a spinops repository")
+    assert r.stderr.startswith(
+        f"kustomize/overlays: error: {tmp_path} has no kustomize/overlays/: not a spinops repository"
+    )
     assert "pass --repo DIR" in r.stderr and list(tmp_path.iterdir()) == []
 
 

@@ -23,7 +23,13 @@ CLOUDDRIVER = {
 
 
 def files():
-    return {"clouddriver.yml": CLOUDDRIVER, "echo.yml": {"slack": {"enabled": True}}, "echo-local.yml": {}, "gate-local.yml": {"server": {"port": 1}}, "settings-local.js": {}}
+    return {
+        "clouddriver.yml": CLOUDDRIVER,
+        "echo.yml": {"slack": {"enabled": True}},
+        "echo-local.yml": {},
+        "gate-local.yml": {"server": {"port": 1}},
+        "settings-local.js": {},
+    }
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -54,7 +60,10 @@ def test_merge_deep_merges_and_null_deletes(tmp_path):
             primaryAccount: staging
         """)
     out, report = apply_patches(files(), patches, "1.36.1")
-    assert out["clouddriver.yml"]["kubernetes"] == {"accounts": CLOUDDRIVER["kubernetes"]["accounts"], "primaryAccount": "staging"}
+    assert out["clouddriver.yml"]["kubernetes"] == {
+        "accounts": CLOUDDRIVER["kubernetes"]["accounts"],
+        "primaryAccount": "staging",
+    }
     assert CLOUDDRIVER["kubernetes"]["enabled"] is True  # input untouched
     assert report[0].changed == ("clouddriver.yml",)
 
@@ -162,7 +171,9 @@ def test_when_skips_and_reports(tmp_path):
 
 
 def test_when_without_version_is_an_error(tmp_path):
-    patches = load(tmp_path, "old.yml", "kind: merge\ntarget: echo.yml\nwhen:\n  spinnakerVersion: '<1.21'\npatch: {x: 1}\n")
+    patches = load(
+        tmp_path, "old.yml", "kind: merge\ntarget: echo.yml\nwhen:\n  spinnakerVersion: '<1.21'\npatch: {x: 1}\n"
+    )
     with pytest.raises(InputError) as e:
         apply_patches(files(), patches, None)
     (p,) = problems_of(e)
@@ -172,7 +183,9 @@ def test_when_without_version_is_an_error(tmp_path):
 
 def test_bad_condition_syntax(tmp_path):
     with pytest.raises(InputError) as e:
-        load(tmp_path, "c.yml", "kind: merge\ntarget: echo.yml\nwhen:\n  spinnakerVersion: 'about 1.2'\npatch: {x: 1}\n")
+        load(
+            tmp_path, "c.yml", "kind: merge\ntarget: echo.yml\nwhen:\n  spinnakerVersion: 'about 1.2'\npatch: {x: 1}\n"
+        )
     (p,) = problems_of(e)
     assert p.line == 4 and "bad version condition" in p.message
 
@@ -214,7 +227,15 @@ def test_non_idempotent_patch_is_refused(tmp_path):
 
 def test_non_idempotent_jq_is_refused(tmp_path):
     with pytest.raises(InputError) as e:
-        apply_patches(files(), load(tmp_path, "grow.yml", "kind: jq\ntarget: clouddriver.yml\npatch: '.kubernetes.accounts += [{name: \"x\"}]'\n"), "1.36.1")
+        apply_patches(
+            files(),
+            load(
+                tmp_path,
+                "grow.yml",
+                "kind: jq\ntarget: clouddriver.yml\npatch: '.kubernetes.accounts += [{name: \"x\"}]'\n",
+            ),
+            "1.36.1",
+        )
     assert problems_of(e)[0].code == "patch-idempotent"
 
 
@@ -224,16 +245,41 @@ def test_non_idempotent_jq_is_refused(tmp_path):
 @pytest.mark.parametrize(
     "text, line, code, words",
     [
-        ("kind: strategic\ntarget: echo.yml\npatch: {}\n", 1, "patch-kind", "'strategic' is not one of merge, json-patch, jq"),
+        (
+            "kind: strategic\ntarget: echo.yml\npatch: {}\n",
+            1,
+            "patch-kind",
+            "'strategic' is not one of merge, json-patch, jq",
+        ),
         ("kind: merge\npatch: {x: 1}\n", 1, "patch-target", "'target' is required"),
         ("kind: merge\ntarget: echo.yml\n", 1, "patch-shape", "'patch' is required"),
         ("kind: merge\ntarget: echo.yml\npatch: [1]\n", 3, "patch-shape", "merge patch is a mapping"),
-        ("kind: json-patch\ntarget: echo.yml\npatch:\n- {op: frobnicate, path: /x}\n", 4, "patch-shape", "'frobnicate' is not one of add, remove"),
-        ("kind: json-patch\ntarget: echo.yml\npatch:\n- {op: add, path: x, value: 1}\n", 4, "patch-shape", "JSON pointer"),
-        ("kind: json-patch\ntarget: echo.yml\npatch:\n- {op: add, path: /x}\n", 4, "patch-shape", "'value' is required"),
+        (
+            "kind: json-patch\ntarget: echo.yml\npatch:\n- {op: frobnicate, path: /x}\n",
+            4,
+            "patch-shape",
+            "'frobnicate' is not one of add, remove",
+        ),
+        (
+            "kind: json-patch\ntarget: echo.yml\npatch:\n- {op: add, path: x, value: 1}\n",
+            4,
+            "patch-shape",
+            "JSON pointer",
+        ),
+        (
+            "kind: json-patch\ntarget: echo.yml\npatch:\n- {op: add, path: /x}\n",
+            4,
+            "patch-shape",
+            "'value' is required",
+        ),
         ("kind: jq\ntarget: echo.yml\npatch: '.a |'\n", 3, "patch-jq", "does not compile"),
         ("kind: merge\ntarget: echo.yml\ntargte: x\npatch: {}\n", 3, "patch-shape", "unknown field 'targte'"),
-        ("kind: merge\ntarget: echo.yml\nwhen: {halyardVersion: '1'}\npatch: {}\n", 3, "patch-when", "unknown field 'halyardVersion'"),
+        (
+            "kind: merge\ntarget: echo.yml\nwhen: {halyardVersion: '1'}\npatch: {}\n",
+            3,
+            "patch-when",
+            "unknown field 'halyardVersion'",
+        ),
         ("kind: merge\nkind: jq\ntarget: echo.yml\npatch: {}\n", 2, "duplicate-key", "duplicate key"),
         ("kind: merge\ntarget: [echo.yml\n", 3, "yaml-syntax", "malformed YAML"),
     ],
@@ -242,12 +288,16 @@ def test_malformed_patches(tmp_path, text, line, code, words):
     with pytest.raises(InputError) as e:
         load(tmp_path, "bad.yml", text)
     ps = problems_of(e)
-    assert any(p.code == code and words in p.message and p.line == line and p.file.endswith("bad.yml") for p in ps), [p.text() for p in ps]
+    assert any(p.code == code and words in p.message and p.line == line and p.file.endswith("bad.yml") for p in ps), [
+        p.text() for p in ps
+    ]
 
 
 def test_unknown_target_lists_targets(tmp_path):
     with pytest.raises(InputError) as e:
-        apply_patches(files(), load(tmp_path, "t.yml", "kind: merge\ntarget: cloudriver.yml\npatch: {x: 1}\n"), "1.36.1")
+        apply_patches(
+            files(), load(tmp_path, "t.yml", "kind: merge\ntarget: cloudriver.yml\npatch: {x: 1}\n"), "1.36.1"
+        )
     (p,) = problems_of(e)
     assert p.line == 2 and "matches no file" in p.message and "clouddriver.yml" in p.hint
 
@@ -272,11 +322,23 @@ def test_json_patch_missing_path_names_the_operation_line(tmp_path):
 
 def test_jq_runtime_error_and_wrong_result(tmp_path):
     with pytest.raises(InputError) as e:
-        apply_patches(files(), load(tmp_path, "a.yml", "kind: jq\ntarget: clouddriver.yml\npatch: '.kubernetes.accounts[0] | error(\"boom\")'\n"), "1.36.1")
+        apply_patches(
+            files(),
+            load(
+                tmp_path,
+                "a.yml",
+                "kind: jq\ntarget: clouddriver.yml\npatch: '.kubernetes.accounts[0] | error(\"boom\")'\n",
+            ),
+            "1.36.1",
+        )
     (p,) = problems_of(e)
     assert p.code == "patch-apply" and "boom" in p.message and p.line == 3
     with pytest.raises(InputError) as e:
-        apply_patches(files(), load(tmp_path, "a.yml", "kind: jq\ntarget: clouddriver.yml\npatch: '.kubernetes.accounts[]'\n"), "1.36.1")
+        apply_patches(
+            files(),
+            load(tmp_path, "a.yml", "kind: jq\ntarget: clouddriver.yml\npatch: '.kubernetes.accounts[]'\n"),
+            "1.36.1",
+        )
     assert "exactly one object" in problems_of(e)[0].message
 
 
@@ -288,7 +350,10 @@ def test_all_problems_of_all_files_at_once(tmp_path):
 
 
 def test_merge_is_rfc7386():
-    assert merge({"a": {"b": 1, "c": 2}, "l": [1]}, {"a": {"b": None, "d": 3}, "l": [2]}) == {"a": {"c": 2, "d": 3}, "l": [2]}
+    assert merge({"a": {"b": 1, "c": 2}, "l": [1]}, {"a": {"b": None, "d": 3}, "l": [2]}) == {
+        "a": {"c": 2, "d": 3},
+        "l": [2],
+    }
 
 
 def test_reference_patches_load():
@@ -299,17 +364,25 @@ def test_reference_patches_load():
 
 def test_exclude(tmp_path):
     fs = {**files(), "spinnaker-local.yml": {}}
-    patches = load(tmp_path, "e.yml", "kind: merge\ntarget: '*-local.yml'\nexclude: [spinnaker-local.yml]\npatch: {a: 1}\n")
+    patches = load(
+        tmp_path, "e.yml", "kind: merge\ntarget: '*-local.yml'\nexclude: [spinnaker-local.yml]\npatch: {a: 1}\n"
+    )
     out, report = apply_patches(fs, patches, "1.36.1")
     assert report[0].files == ("echo-local.yml", "gate-local.yml") and out["spinnaker-local.yml"] == {}
     with pytest.raises(InputError) as e:
-        apply_patches(fs, load(tmp_path, "e.yml", "kind: merge\ntarget: echo.yml\nexclude: 'echo*'\npatch: {a: 1}\n"), "1.36.1")
+        apply_patches(
+            fs, load(tmp_path, "e.yml", "kind: merge\ntarget: echo.yml\nexclude: 'echo*'\npatch: {a: 1}\n"), "1.36.1"
+        )
     assert problems_of(e)[0].line == 3
 
 
 def test_alias_bomb_is_refused_quickly(tmp_path):
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 9)]
+    lines += [
+        f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, "
+        f"*a{i - 1}, *a{i - 1}]"
+        for i in range(1, 9)
+    ]
     with pytest.raises(InputError) as e:
         load(tmp_path, "bomb.yml", "\n".join(lines) + "\nkind: merge\n")
     assert problems_of(e)[0].code == "yaml-too-large"

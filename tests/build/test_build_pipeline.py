@@ -42,7 +42,9 @@ def test_every_input_problem_is_reported_at_once(tmp_path):
     (repo / "halconfig" / "profiles" / "gate-locale.yml").write_text("a: 1\n")
     (repo / "halconfig" / "patches").mkdir()
     (repo / "halconfig" / "patches" / "p.yml").write_text("kind: strategic\ntarget: gate.yml\npatch: {}\n")
-    (repo / "kustomize" / "overlays" / "dev" / "kustomization.yml").write_text("namespace: spinnaker\nresources: base\n")
+    (repo / "kustomize" / "overlays" / "dev" / "kustomization.yml").write_text(
+        "namespace: spinnaker\nresources: base\n"
+    )
     with pytest.raises(InputError) as e:
         build_env(repo, "dev")
     files = [Path(p.file).name for p in e.value.problems]
@@ -78,7 +80,9 @@ def test_profiles_add_every_patch_target_with_its_origin():
     prof = profiles.Profiles(data={"gate-local.yml": {"a": 1}}, deck_js="window.x = 1;\n")
     files = pipeline.add_profiles([], prof)
     by_name = {f.name: f for f in files}
-    assert by_name["gate-local.yml"] == ConfigFile("gate", "gate-local.yml", PROFILE, {"a": 1}, "halconfig/profiles/gate-local.yml", hand_written=True)
+    assert by_name["gate-local.yml"] == ConfigFile(
+        "gate", "gate-local.yml", PROFILE, {"a": 1}, "halconfig/profiles/gate-local.yml", hand_written=True
+    )
     assert by_name["echo-local.yml"].data == {}  # empty unless shipped, so "*-local.yml" patches reach it
     assert by_name["spinnaker-local.yml"].service is None  # every Spring service
     assert by_name["settings-local.js"].kind == DECK and by_name["settings-local.js"].text == "window.x = 1;\n"
@@ -95,7 +99,9 @@ def test_patches_mark_what_they_change_and_only_what_ships_stays():
     assert {svc for svc, name in shipped if name == "spinnaker-local.yml"} == SPRING
     assert all(shipped[(svc, "spinnaker-local.yml")].hand_written for svc in SPRING)
     assert shipped[("gate", "gate.yml")].hand_written and not shipped[("echo", "echo.yml")].hand_written
-    assert not any(name.endswith("-local.yml") and name != "spinnaker-local.yml" for _, name in shipped)  # empty: dropped
+    assert not any(
+        name.endswith("-local.yml") and name != "spinnaker-local.yml" for _, name in shipped
+    )  # empty: dropped
     assert not any(f.service == "monitoring" for f in out)
     assert ("deck", "settings-local.js") not in shipped  # no text, no overrides
     assert "server" not in next(f for f in files if f.name == "gate.yml").data  # the input items are left as they were
@@ -112,8 +118,16 @@ def test_discovery_goes_to_every_spring_service_that_runs():
 
 
 def test_deck_is_one_kind_with_its_own_serializer():
-    env = ConfigFile("deck", deck.ENV, DECK, {"DECK_CERT": "/var/secrets/tls/cert.pem", "PASSPHRASE": "${DECK_PASSPHRASE}"}, "halconfig")
-    local = ConfigFile("deck", deck.LOCAL, DECK, {"feature": {"x": True}}, "halconfig/profiles/settings-local.js", text="// mine\n")
+    env = ConfigFile(
+        "deck",
+        deck.ENV,
+        DECK,
+        {"DECK_CERT": "/var/secrets/tls/cert.pem", "PASSPHRASE": "${DECK_PASSPHRASE}"},
+        "halconfig",
+    )
+    local = ConfigFile(
+        "deck", deck.LOCAL, DECK, {"feature": {"x": True}}, "halconfig/profiles/settings-local.js", text="// mine\n"
+    )
     configmap, text = deck.serialize(env)
     assert configmap == "env" and text == "DECK_CERT=/var/secrets/tls/cert.pem\n"
     configmap, text = deck.serialize(local)

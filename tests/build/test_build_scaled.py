@@ -15,7 +15,8 @@ def test_scaled_halconfig_builds_and_wires_every_file(tmp_path):
     repo = scaled_repo(tmp_path / "repo", 40)
     result = build_env(repo, "production")
     assert result.wiring["clouddriver"]["files"] == sorted(
-        [f"/var/secrets/kubeconfigs/cluster-{i:04d}.kubeconfig" for i in range(40)] + [f"/var/secrets/docker/registry-{i:04d}.json" for i in range(10)]
+        [f"/var/secrets/kubeconfigs/cluster-{i:04d}.kubeconfig" for i in range(40)]
+        + [f"/var/secrets/docker/registry-{i:04d}.json" for i in range(10)]
     )
     assert result.wiring["echo"]["env"] == [f"GITHUB_TOKEN_{i}" for i in range(10)]
     assert result.wiring["front50"]["files"] == ["/var/secrets/gcs/key.json"]

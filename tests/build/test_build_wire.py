@@ -55,7 +55,13 @@ def inventory(tmp_path: Path, text: str = SECRETS):
 
 
 def test_find_placeholders():
-    data = {"a": "${A}", "b": ["x ${B:default} y ${services.redis.baseUrl}"], "${KEY_IN_KEY}": 1, "c": "$NOT {X}", "d": 5}
+    data = {
+        "a": "${A}",
+        "b": ["x ${B:default} y ${services.redis.baseUrl}"],
+        "${KEY_IN_KEY}": 1,
+        "c": "$NOT {X}",
+        "d": 5,
+    }
     assert find_placeholders(data) == {"A", "B", "services.redis.baseUrl", "KEY_IN_KEY"}
     assert find_placeholders("token: ${GITHUB_TOKEN}\n") == {"GITHUB_TOKEN"}
 
@@ -70,7 +76,12 @@ def test_env_credential_rule(tmp_path):
 
 def test_secrets_inventory(tmp_path):
     inv = inventory(tmp_path)
-    assert inv.env_owner == {"GITHUB_TOKEN": "spinnaker-github", "OAUTH2_CLIENT_ID": "spinnaker-oauth2", "OAUTH2_CLIENT_SECRET": "spinnaker-oauth2", "DECK_PASSPHRASE": "spinnaker-deck-tls"}
+    assert inv.env_owner == {
+        "GITHUB_TOKEN": "spinnaker-github",
+        "OAUTH2_CLIENT_ID": "spinnaker-oauth2",
+        "OAUTH2_CLIENT_SECRET": "spinnaker-oauth2",
+        "DECK_PASSPHRASE": "spinnaker-deck-tls",
+    }
     assert inv.file_owner["/var/secrets/kubeconfigs/prod.kubeconfig"] == ("spinnaker-kubeconfigs", "prod.kubeconfig")
     assert inv.secrets["spinnaker-deck-tls"].source == "external"
 
@@ -92,7 +103,11 @@ def test_missing_secrets_file_is_an_empty_inventory(tmp_path):
         ("secrets:\n  a:\n    env: [lower]\n", 3, "UPPER_SNAKE_CASE"),
         ("secrets:\n  a:\n    env: [A]\n  b:\n    env: [A]\n", 5, "also declared by Secret a"),
         ("secrets:\n  a:\n    files: [x.json]\n", 2, "needs `mountPath`"),
-        ("secrets:\n  a:\n    mountPath: /var/s\n    files: [x]\n  b:\n    mountPath: /var/s/sub\n    files: [y]\n", 6, "overlaps"),
+        (
+            "secrets:\n  a:\n    mountPath: /var/s\n    files: [x]\n  b:\n    mountPath: /var/s/sub\n    files: [y]\n",
+            6,
+            "overlaps",
+        ),
         ("secrets:\n  a:\n    mountPath: /opt/spinnaker/config\n    files: [x]\n", 3, "absolute directory of its own"),
         ("secrets:\n  a:\n    mountPath: /var/s\n    files: [../x]\n", 4, "plain key name"),
         ("secrets:\n  a:\n    source: vault\n    env: [A]\n", 3, "source must be one of"),
@@ -105,7 +120,9 @@ def test_missing_secrets_file_is_an_empty_inventory(tmp_path):
 def test_bad_secrets_yml(tmp_path, text, line, words):
     with pytest.raises(InputError) as e:
         inventory(tmp_path, text)
-    assert any(words in p.message and p.line == line and p.file == "halconfig/secrets.yml" for p in e.value.problems), [p.text() for p in e.value.problems]
+    assert any(words in p.message and p.line == line and p.file == "halconfig/secrets.yml" for p in e.value.problems), [
+        p.text() for p in e.value.problems
+    ]
 
 
 # ------------------------------------------------------------------ halconfig check (real schema)
@@ -129,14 +146,25 @@ def test_placeholders_and_declared_files_pass(tmp_path):
     inv = inventory(tmp_path)
     hal = {
         "artifacts": {"github": {"accounts": [{"name": "gh", "token": "${GITHUB_TOKEN}"}]}},
-        "providers": {"kubernetes": {"accounts": [{"name": "prod", "kubeconfigFile": "/var/secrets/kubeconfigs/prod.kubeconfig"}]}},
+        "providers": {
+            "kubernetes": {"accounts": [{"name": "prod", "kubeconfigFile": "/var/secrets/kubeconfigs/prod.kubeconfig"}]}
+        },
     }
     assert check_halconfig(hal, inv, locate, SECTIONS) == []
 
 
 def test_undeclared_credential_file(tmp_path):
     inv = inventory(tmp_path)
-    hal = {"providers": {"kubernetes": {"accounts": [{"name": "a", "kubeconfigFile": "/var/secrets/kubeconfigs/new.kubeconfig"}, {"name": "b", "kubeconfigFile": "/home/me/.kube/config"}]}}}
+    hal = {
+        "providers": {
+            "kubernetes": {
+                "accounts": [
+                    {"name": "a", "kubeconfigFile": "/var/secrets/kubeconfigs/new.kubeconfig"},
+                    {"name": "b", "kubeconfigFile": "/home/me/.kube/config"},
+                ]
+            }
+        }
+    }
     p1, p2 = check_halconfig(hal, inv, locate, SECTIONS)
     assert p1.code == p2.code == "undeclared-credential-file"
     assert "spinnaker-kubeconfigs" in p1.hint and "new.kubeconfig" in p1.hint
@@ -149,18 +177,35 @@ def test_undeclared_credential_file(tmp_path):
 def test_plan_wires_exactly_what_each_service_reads(tmp_path):
     inv = inventory(tmp_path)
     files = {
-        "clouddriver": {"clouddriver.yml": {"artifacts": {"github": {"accounts": [{"token": "${GITHUB_TOKEN}"}]}}, "kubernetes": {"accounts": [{"kubeconfigFile": "/var/secrets/kubeconfigs/prod.kubeconfig"}]}}},
-        "echo": {"echo.yml": {"artifacts": {"github": {"accounts": [{"token": "${GITHUB_TOKEN}"}]}}}, "echo-local.yml": {"redis": {"connection": "${services.redis.baseUrl}"}}},
+        "clouddriver": {
+            "clouddriver.yml": {
+                "artifacts": {"github": {"accounts": [{"token": "${GITHUB_TOKEN}"}]}},
+                "kubernetes": {"accounts": [{"kubeconfigFile": "/var/secrets/kubeconfigs/prod.kubeconfig"}]},
+            }
+        },
+        "echo": {
+            "echo.yml": {"artifacts": {"github": {"accounts": [{"token": "${GITHUB_TOKEN}"}]}}},
+            "echo-local.yml": {"redis": {"connection": "${services.redis.baseUrl}"}},
+        },
         "gate": {"gate.yml": {"security": {"oauth2": {"client": {"clientSecret": "${OAUTH2_CLIENT_SECRET}"}}}}},
         "orca": {"orca.yml": {}},
-        "deck": {"settings.js": {"gateUrl": "x"}, "deck.env": {"DECK_CERT": "/var/secrets/deck/deck.crt", "DECK_KEY": "/var/secrets/deck/deck.key", "PASSPHRASE": "${DECK_PASSPHRASE}"}},
+        "deck": {
+            "settings.js": {"gateUrl": "x"},
+            "deck.env": {
+                "DECK_CERT": "/var/secrets/deck/deck.crt",
+                "DECK_KEY": "/var/secrets/deck/deck.key",
+                "PASSPHRASE": "${DECK_PASSPHRASE}",
+            },
+        },
     }
     wiring, problems = plan(files, inv, Origin())
     assert wiring["clouddriver"].env_from == ["spinnaker-github"]
     assert wiring["clouddriver"].volumes == [("spinnaker-kubeconfigs", "/var/secrets/kubeconfigs", ["prod.kubeconfig"])]
     assert wiring["echo"].env_from == ["spinnaker-github"] and wiring["echo"].volumes == []
     # gate uses one of the two keys of spinnaker-oauth2: only that key, not envFrom
-    assert wiring["gate"].env_from == [] and wiring["gate"].env_keys == [("OAUTH2_CLIENT_SECRET", "spinnaker-oauth2", "OAUTH2_CLIENT_SECRET")]
+    assert wiring["gate"].env_from == [] and wiring["gate"].env_keys == [
+        ("OAUTH2_CLIENT_SECRET", "spinnaker-oauth2", "OAUTH2_CLIENT_SECRET")
+    ]
     assert wiring["orca"].empty()
     deck = wiring["deck"]
     assert deck.env_from == [] and deck.env_keys == [("PASSPHRASE", "spinnaker-deck-tls", "DECK_PASSPHRASE")]
@@ -174,8 +219,15 @@ def test_plan_wires_exactly_what_each_service_reads(tmp_path):
 
 def test_undeclared_placeholder_names_the_services(tmp_path):
     inv = inventory(tmp_path)
-    files = {"echo": {"echo.yml": {"slack": {"token": "${SLACK_TOKEN}"}}}, "igor": {"igor.yml": {"x": "${SLACK_TOKEN}"}}, "gate": {"gate.yml": {"y": "${PORT_OVERRIDE:8084}"}}}
-    origin = Origin(locate=lambda path: ("halconfig/halconfig.yml", 42, 12), halconfig={"notifications": {"slack": {"token": "${SLACK_TOKEN}"}}})
+    files = {
+        "echo": {"echo.yml": {"slack": {"token": "${SLACK_TOKEN}"}}},
+        "igor": {"igor.yml": {"x": "${SLACK_TOKEN}"}},
+        "gate": {"gate.yml": {"y": "${PORT_OVERRIDE:8084}"}},
+    }
+    origin = Origin(
+        locate=lambda path: ("halconfig/halconfig.yml", 42, 12),
+        halconfig={"notifications": {"slack": {"token": "${SLACK_TOKEN}"}}},
+    )
     _, problems = plan(files, inv, origin)
     err = [p for p in problems if p.severity == "error"]
     (p,) = err
@@ -186,7 +238,12 @@ def test_undeclared_placeholder_names_the_services(tmp_path):
 
 def test_credentials_never_reach_deck_settings(tmp_path):
     inv = inventory(tmp_path)
-    files = {"deck": {"settings.js": {"notifications": {"slack": {"token": "${GITHUB_TOKEN}"}}}, "settings-local.js": {"x": {"apiKey": "abc"}}}}
+    files = {
+        "deck": {
+            "settings.js": {"notifications": {"slack": {"token": "${GITHUB_TOKEN}"}}},
+            "settings-local.js": {"x": {"apiKey": "abc"}},
+        }
+    }
     wiring, problems = plan(files, inv, Origin())
     codes = sorted(p.code for p in problems if p.severity == "error")
     assert codes == ["credential-in-browser", "credential-in-browser"]
@@ -205,7 +262,9 @@ def test_literal_credential_in_a_profile(tmp_path):
 
 def test_file_under_a_mount_but_not_declared(tmp_path):
     inv = inventory(tmp_path)
-    _, problems = plan({"clouddriver": {"clouddriver-local.yml": {"x": "/var/secrets/kubeconfigs/other"}}}, inv, Origin())
+    _, problems = plan(
+        {"clouddriver": {"clouddriver-local.yml": {"x": "/var/secrets/kubeconfigs/other"}}}, inv, Origin()
+    )
     assert [p.code for p in problems if p.severity == "error"] == ["undeclared-credential-file"]
 
 
@@ -226,5 +285,7 @@ def test_undeclared_deck_passphrase_is_one_error(tmp_path):
 
 def test_literal_passphrase_patched_into_deck_env(tmp_path):
     inv = inventory(tmp_path)
-    _, problems = plan({"deck": {"deck.env": {"PASSPHRASE": "hunter2"}}}, inv, Origin(), hand_written={"deck": {"deck.env"}})
+    _, problems = plan(
+        {"deck": {"deck.env": {"PASSPHRASE": "hunter2"}}}, inv, Origin(), hand_written={"deck": {"deck.env"}}
+    )
     assert [p.code for p in problems if p.severity == "error"] == ["literal-credential"]

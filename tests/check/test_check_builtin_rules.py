@@ -64,4 +64,6 @@ def test_docs_carry_the_generated_rule_reference():
     from spinops.check.ruledocs import section
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "check.md").read_text()
-    assert section() in docs, "run: python -m spinops.check.ruledocs and paste between the rules markers in docs/check.md"
+    assert section() in docs, (
+        "run: python -m spinops.check.ruledocs and paste between the rules markers in docs/check.md"
+    )

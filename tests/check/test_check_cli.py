@@ -105,7 +105,10 @@ def test_json_report_schema(bad):
     assert "pinned-images" not in rules  # silenced with a reason
     assert "schema" in rules and "ignore-without-reason" in rules  # no reason: not honoured
     cred = next(x for x in doc["findings"] if x["rule"] == "no-credential-in-configmap")
-    assert cred["path"] == "$.data['gate.yml']" and cred["location"]["line"] == BAD.splitlines().index(f"          clientSecret: {CANARY}") + 1
+    assert (
+        cred["path"] == "$.data['gate.yml']"
+        and cred["location"]["line"] == BAD.splitlines().index(f"          clientSecret: {CANARY}") + 1
+    )
     opt = {o["resource"]["name"]: o for o in doc["optOuts"]}
     assert opt["gate"]["rules"] == ["pinned-images", "probes"] and opt["gate"]["suppressed"] == 2
     assert opt["deck"]["reason"] is None and opt["deck"]["suppressed"] == 0
@@ -170,26 +173,51 @@ def test_bad_yaml_is_an_input_error_with_file_and_line(tmp_path):
 
 def test_invalid_rule_file_exits_2_naming_rule_and_line(tmp_path):
     rules = tmp_path / "rules.yml"
-    rules.write_text("- name: ok\n  field: .metadata.name\n  operator: set\n- name: broken\n  field: .spec.x\n  operator: bigger\n")
+    rules.write_text(
+        "- name: ok\n  field: .metadata.name\n  operator: set\n- name: broken\n  field: .spec.x\n  operator: bigger\n"
+    )
     r = run_spinops("check", "-", "--rules", str(rules), input=CLEAN)
     assert r.returncode == 2
-    assert f"{rules}:6:3: error: rule 'broken': operator is not valid for valueType string: one of equal, notequal, set, unset, matches" in r.stderr
+    assert (
+        f"{rules}:6:3: error: rule 'broken': operator is not valid for valueType string: one of equal, notequal, set, "
+        "unset, matches"
+        in r.stderr
+    )
 
 
 def test_kube_lint_example_through_the_cli():
-    r = run_spinops("check", "-", "--rules", str(FIXTURES / "kube-lint-example.yaml"), "--tags", "security", "--no-builtin", "--format", "json", input=BAD)
+    r = run_spinops(
+        "check",
+        "-",
+        "--rules",
+        str(FIXTURES / "kube-lint-example.yaml"),
+        "--tags",
+        "security",
+        "--no-builtin",
+        "--format",
+        "json",
+        input=BAD,
+    )
     assert r.returncode == 1
     doc = json.loads(r.stdout)
     # security-tagged rules run on the Deployment's pod template (labelled app: gate, no port 6379)
     lint = [f for f in doc["findings"] if f["rule"] not in ("schema", "ignore-without-reason")]
-    assert [(f["rule"], f["resource"]["kind"], f["path"]) for f in lint] == [("redis-port", "Deployment", "$.spec.template.spec.containers")]
+    assert [(f["rule"], f["resource"]["kind"], f["path"]) for f in lint] == [
+        ("redis-port", "Deployment", "$.spec.template.spec.containers")
+    ]
 
 
 def test_github_annotations_cap_and_summary(tmp_path):
     docs = []
     for i in range(14):
-        docs.append(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{i}}}\ndata: {{DB_PASSWORD: 'x{i}-lit,er:al%'}}\n")
-    docs.append("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true}\n  containers: [{name: c, image: 'busybox:1.36', resources: {requests: {cpu: 1, memory: 1}, limits: {cpu: 1, memory: 1}}}]\n")
+        docs.append(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{i}}}\ndata: {{DB_PASSWORD: 'x{i}-lit,er:al%'}}\n"
+        )
+    docs.append(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext: {runAsNonRoot: true}\n  "
+        "containers: [{name: c, image: 'busybox:1.36', resources: {requests: {cpu: 1, memory: 1}, limits: {cpu: 1, "
+        "memory: 1}}}]\n"
+    )
     p = tmp_path / "m.yaml"
     p.write_text("---\n".join(docs))
     r = run_spinops("check", str(p), "--format", "github")
@@ -199,7 +227,10 @@ def test_github_annotations_cap_and_summary(tmp_path):
     warnings = [x for x in lines if x.startswith("::warning ")]
     assert len(errors) == 10 and len(warnings) == 1
     assert lines.index(warnings[0]) > lines.index(errors[-1])  # the most severe first
-    assert errors[0].startswith(f"::error file={p},line=4,col=8,title=spinops check%3A no-credential-in-configmap::ConfigMap/cm-0: data key `DB_PASSWORD`")
+    assert errors[0].startswith(
+        f"::error file={p},line=4,col=8,title=spinops check%3A no-credential-in-configmap::ConfigMap/cm-0: data key "
+        "`DB_PASSWORD`"
+    )
     assert "%0Ahint: " in errors[0]
     assert lines[-1].startswith("spinops check: 15 resource(s), 14 error(s), 1 warning(s)")
     assert "not annotated (GitHub shows at most 10 per type per step): 4 error(s)" in lines[-1]
@@ -214,7 +245,12 @@ def test_github_escaping():
 
 
 def test_opt_outs_listed_in_every_format(bad):
-    for fmt, needle in (("text", "Opt-outs (2)"), ("github", "opt-out spinnaker/Deployment/gate: pinned-images, probes"), ("json", '"optOuts"'), ("sarif", '"optOuts"')):
+    for fmt, needle in (
+        ("text", "Opt-outs (2)"),
+        ("github", "opt-out spinnaker/Deployment/gate: pinned-images, probes"),
+        ("json", '"optOuts"'),
+        ("sarif", '"optOuts"'),
+    ):
         r = run_spinops("check", str(bad), "--format", fmt)
         assert needle in r.stdout, fmt
 
@@ -240,7 +276,10 @@ def test_sarif_is_valid_against_the_official_schema(bad, tmp_path):
     assert suppressed[0]["suppressions"][0]["justification"].startswith("gate runs the nightly build")
     cred = next(res for res in run["results"] if res["ruleId"] == "no-credential-in-configmap")
     assert cred["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == str(bad)
-    assert cred["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "spinnaker/ConfigMap/gate-config.data['gate.yml']"
+    assert (
+        cred["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+        == "spinnaker/ConfigMap/gate-config.data['gate.yml']"
+    )
     # stdin: no physical location, still valid
     r = run_spinops("check", "-", "--format", "sarif", input=BAD)
     jsonschema.Draft4Validator(schema).validate(json.loads(r.stdout))
@@ -259,7 +298,9 @@ def test_colour_only_on_a_terminal_without_no_color(bad):
 def test_list_rules():
     r = run_spinops("check", "--list-rules")
     assert r.returncode == 0
-    assert [line.split()[0] for line in r.stdout.splitlines()] == sorted(line.split()[0] for line in r.stdout.splitlines())
+    assert [line.split()[0] for line in r.stdout.splitlines()] == sorted(
+        line.split()[0] for line in r.stdout.splitlines()
+    )
     assert "placeholders-resolvable" in r.stdout
 
 
@@ -285,7 +326,10 @@ def test_values_that_may_be_credentials_are_never_echoed(tmp_path):
         """
     )
     rules = tmp_path / "rules.yml"
-    rules.write_text("- name: token-shape\n  kind: Pod\n  field: .spec.containers[*].env[*].value\n  operator: matches\n  value: '^nothing$'\n")
+    rules.write_text(
+        "- name: token-shape\n  kind: Pod\n  field: .spec.containers[*].env[*].value\n  operator: matches\n  value: "
+        "'^nothing$'\n"
+    )
     for fmt in ("text", "json", "github", "sarif"):
         r = run_spinops("check", "-", "--format", fmt, "--rules", str(rules), input=leaky)
         assert r.returncode == 1, r.stderr

@@ -40,7 +40,10 @@ def test_containers_walks_every_workload_kind_with_jsonpaths(kind):
 def test_containers_ignores_other_kinds_and_broken_templates():
     assert list(k8s.containers({"kind": "ConfigMap", "spec": {"template": {"spec": POD_SPEC}}})) == []
     assert list(k8s.containers({"kind": "Deployment", "spec": {"template": "oops"}})) == []
-    assert list(k8s.containers({"kind": "Deployment", "spec": {"template": {"spec": {"containers": {"name": "x"}}}}})) == []
+    assert (
+        list(k8s.containers({"kind": "Deployment", "spec": {"template": {"spec": {"containers": {"name": "x"}}}}}))
+        == []
+    )
 
 
 def test_is_workload_means_a_controller_with_a_pod_template():

@@ -50,7 +50,14 @@ def lint(text: str, rules=RULES, **kw):
 
 
 def test_example_rule_set_loads_unchanged():
-    assert [r.name for r in RULES] == ["unprivileged", "no-host-network", "app-label", "redis-port", "name-regex", "limit-set"]
+    assert [r.name for r in RULES] == [
+        "unprivileged",
+        "no-host-network",
+        "app-label",
+        "redis-port",
+        "name-regex",
+        "limit-set",
+    ]
     assert RULES[3].value == 6379.0 and RULES[3].value_type == "float64"
     assert RULES[0].value_type == "string"  # kube-lint's default
     assert all(r.severity == "error" for r in RULES)
@@ -178,17 +185,27 @@ def test_tags_select_rules():
     rules = engine.parse_rules(RULES_ANY_KIND, "rules.yml")
     report = lint(RESOURCES, rules, tags=("network", "security"))
     assert sorted(f.rule for f in report.findings) == ["service-cluster-ip"]
-    assert sorted(report.rules) == sorted(["service-cluster-ip", "no-automount", "ignore-without-reason", "ignore-unknown-rule"])
+    assert sorted(report.rules) == sorted(
+        ["service-cluster-ip", "no-automount", "ignore-without-reason", "ignore-unknown-rule"]
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "line", "needle"),
     [
-        ("- name: a\n  field: .spec.x\n  operator: bigger\n", 3, "rule 'a': operator is not valid for valueType string"),
+        (
+            "- name: a\n  field: .spec.x\n  operator: bigger\n",
+            3,
+            "rule 'a': operator is not valid for valueType string",
+        ),
         ("- name: a\n  field: .spec.x\n  operator: greaterthan\n  value: 3\n", 3, "not valid for valueType string"),
         ("- name: a\n  field: .spec.x[\n  operator: set\n", 2, "unclosed '['"),
         ("- name: a\n  field: .spec.x\n  operator: equal\n", 1, "rule 'a': 'value' is required"),
-        ("- name: a\n  field: .spec.x\n  operator: equal\n  valueType: float64\n  value: lots\n", 5, "rule 'a': value is not a number (valueType float64)"),
+        (
+            "- name: a\n  field: .spec.x\n  operator: equal\n  valueType: float64\n  value: lots\n",
+            5,
+            "rule 'a': value is not a number (valueType float64)",
+        ),
         ("- name: a\n  field: .spec.x\n  operator: matches\n  value: '(['\n", 4, "invalid regular expression"),
         ("- name: a\n  field: .spec.x\n  operater: set\n", 3, "did you mean 'operator'"),
         ("- name: a\n  field: .x\n  operator: set\n- name: a\n  field: .y\n  operator: set\n", 4, "duplicate name"),
@@ -210,11 +227,17 @@ def test_invalid_rule_files_name_the_rule_and_line(text, line, needle):
 
 def test_kubectl_output_semantics():
     """A string rule sees the values as kubectl prints them: joined by spaces, numbers in Go's %v."""
-    r = engine.parse_rules("- name: images\n  field: .spec.containers[*].image\n  operator: equal\n  value: a:1 b:2\n", "r.yml")[0]
+    r = engine.parse_rules(
+        "- name: images\n  field: .spec.containers[*].image\n  operator: equal\n  value: a:1 b:2\n", "r.yml"
+    )[0]
     pod = {"kind": "Pod", "spec": {"containers": [{"image": "a:1"}, {"image": "b:2"}]}}
     assert engine.evaluate(r, pod).passed
     assert engine.go_text(6379) == "6379" and engine.go_text(1000000) == "1e+06" and engine.go_text(True) == "true"
-    f = engine.parse_rules("- name: p\n  field: .spec.containers[*].ports[*].containerPort\n  operator: lessthan\n  valueType: float64\n  value: 1024\n", "r.yml")[0]
+    f = engine.parse_rules(
+        "- name: p\n  field: .spec.containers[*].ports[*].containerPort\n  operator: lessthan\n  valueType: float64\n "
+        " value: 1024\n",
+        "r.yml",
+    )[0]
     pod = {"kind": "Pod", "spec": {"containers": [{"ports": [{"containerPort": 8080}, {"containerPort": 80}]}]}}
     assert engine.evaluate(f, pod).passed  # any value satisfying the operator passes, as in kube-lint
     assert not engine.evaluate(f, {"kind": "Pod", "spec": {}}).passed

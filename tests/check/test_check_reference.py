@@ -90,12 +90,18 @@ def test_reference_build_validates_against_every_bundled_kubernetes_version(buil
 
 def test_missing_limits_traced_to_the_kustomize_base(built, tmp_path):
     def mutate(docs):
-        del find(docs, "Deployment", "clouddriver-caching")["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
+        del find(docs, "Deployment", "clouddriver-caching")["spec"]["template"]["spec"]["containers"][0]["resources"][
+            "limits"
+        ]
 
     rc, doc = check_json(broken(built, tmp_path, mutate))
     assert rc == 1
     [f] = doc["findings"]
-    assert (f["rule"], f["resource"]["name"], f["path"]) == ("resources", "clouddriver-caching", "$.spec.template.spec.containers[0].resources")
+    assert (f["rule"], f["resource"]["name"], f["path"]) == (
+        "resources",
+        "clouddriver-caching",
+        "$.spec.template.spec.containers[0].resources",
+    )
     assert f["source"]["file"] == "kustomize/base/clouddriver/deployment.yml"
     src_line = (REFERENCE / f["source"]["file"]).read_text().splitlines()[f["source"]["line"] - 1]
     assert src_line.strip() == "resources:"
@@ -171,7 +177,11 @@ def test_literal_credential_traced_to_halconfig_and_never_printed(built, tmp_pat
     assert rc == 1
     [f] = doc["findings"]
     assert f["rule"] == "no-credential-in-configmap" and "spring.datasource.password" in f["message"]
-    assert f["source"] == {"file": "halconfig/profiles/gate-local.yml", "line": len(profile.read_text().splitlines()), "column": len("    password: ") + 1}
+    assert f["source"] == {
+        "file": "halconfig/profiles/gate-local.yml",
+        "line": len(profile.read_text().splitlines()),
+        "column": len("    password: ") + 1,
+    }
     assert manifest.read_text().splitlines()[f["location"]["line"] - 1].strip() == f"password: {CANARY}"
     for fmt in ("text", "json", "github", "sarif"):
         r = run_spinops("check", str(manifest), "--repo", str(repo), "--format", fmt)

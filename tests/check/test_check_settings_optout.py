@@ -32,7 +32,9 @@ def make_repo(tmp_path, kube_version: str | None):
     overlay = repo / "kustomize" / "overlays" / "staging"
     overlay.mkdir(parents=True)
     if kube_version:
-        (overlay / "spinops.yml").write_text(f"# the cluster this environment runs on\nkubernetesVersion: '{kube_version}'\n")
+        (overlay / "spinops.yml").write_text(
+            f"# the cluster this environment runs on\nkubernetesVersion: '{kube_version}'\n"
+        )
     build = repo / "build" / "staging"
     build.mkdir(parents=True)
     (build / "manifests.yaml").write_text(RESIZE_POD)
@@ -93,7 +95,9 @@ def test_optout_cannot_silence_its_own_missing_reason():
     kind: ConfigMap
     metadata:
       name: c
-      annotations: {spinops.io/ignore: "ignore-without-reason,no-credential-in-configmap", spinops.io/ignore-reason: " "}
+      annotations:
+        spinops.io/ignore: "ignore-without-reason,no-credential-in-configmap"
+        spinops.io/ignore-reason: " "
     data: {API_TOKEN: abc123}
     """
     report = check_text(text)

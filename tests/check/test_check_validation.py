@@ -81,7 +81,9 @@ def test_non_strict_allows_unknown_fields_only():
 def test_a_field_added_in_a_later_version():
     old = check_text(RESIZE, builtin=False, kube_version="1.25")
     new = check_text(RESIZE, builtin=False, kube_version="1.33")
-    assert [m for _, m in schema_findings(old)] == ["Additional properties are not allowed ('resizePolicy' was unexpected)"]
+    assert [m for _, m in schema_findings(old)] == [
+        "Additional properties are not allowed ('resizePolicy' was unexpected)"
+    ]
     assert schema_findings(new) == []
     assert old.kube_version == "1.25" and new.kube_version == "1.33"
 
@@ -114,7 +116,10 @@ def test_crd_is_skipped_without_schema_and_validated_with_one(tmp_path):
         "properties": {
             "spec": {
                 "type": "object",
-                "properties": {"refreshInterval": {"type": "string", "pattern": "^[0-9]+[smh]$"}, "target": {"type": "object"}},
+                "properties": {
+                    "refreshInterval": {"type": "string", "pattern": "^[0-9]+[smh]$"},
+                    "target": {"type": "object"},
+                },
                 "additionalProperties": False,
             }
         },
@@ -156,7 +161,9 @@ def test_agrees_with_kubernetes_validate_first_error():
         kubernetes_validate.validate(obj, "1.33", strict=True)
     ours = SchemaValidator("1.33").validate(obj)
     assert tuple(e.value.path) in {p for p, _ in ours.errors}
-    fixed = yaml.safe_load(BROKEN.replace("replicas: two", "replicas: 2").replace("        imagePullPolice: Always\n", ""))
+    fixed = yaml.safe_load(
+        BROKEN.replace("replicas: two", "replicas: 2").replace("        imagePullPolice: Always\n", "")
+    )
     fixed["spec"]["selector"] = {"matchLabels": {"app": "orca"}}
     kubernetes_validate.validate(fixed, "1.33", strict=True)
     assert SchemaValidator("1.33").validate(fixed).status == "passed"

@@ -50,7 +50,10 @@ def test_both_engines_find_the_same_error_paths(resources):
         invalid += bool(theirs)
         if {p for p, _ in ours.errors} != theirs:
             disagreements += 1
-            raise AssertionError(f"{obj['kind']}/{obj['metadata'].get('name') if isinstance(obj.get('metadata'), dict) else '?'}: ours {sorted(map(str, (p for p, _ in ours.errors)))} vs jsonschema {sorted(map(str, theirs))}")
+            raise AssertionError(
+                f"{obj['kind']}/{obj['metadata'].get('name') if isinstance(obj.get('metadata'), dict) else '?'}: ours "
+                f"{sorted(map(str, (p for p, _ in ours.errors)))} vs jsonschema {sorted(map(str, theirs))}"
+            )
     assert checked == 300 and invalid > 150 and disagreements == 0
 
 
@@ -76,7 +79,9 @@ def test_check_never_crashes_on_malformed_manifests(resources):
             if rng.random() < 0.3:
                 r[rng.choice(["metadata", "spec", "data"])] = copy.deepcopy(rng.choice(odd))
             if rng.random() < 0.5 and isinstance(r.get("metadata"), dict):
-                r["metadata"][rng.choice(["name", "labels", "annotations", "namespace"])] = copy.deepcopy(rng.choice(odd))
+                r["metadata"][rng.choice(["name", "labels", "annotations", "namespace"])] = copy.deepcopy(
+                    rng.choice(odd)
+                )
             batch.append(mutate(r, rng))
         manifest = parse_manifest(dump_documents(batch), "fuzz.yaml")
         report = run_check(manifest, Options(lint_rules=lint_rules, repo=REFERENCE, env="production"))

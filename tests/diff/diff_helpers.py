@@ -19,7 +19,12 @@ def labels(svc: str | None) -> dict:
 
 
 def configmap(name: str, data: dict, svc: str | None = None, ns: str = NS) -> dict:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns, "labels": labels(svc)}, "data": dict(data)}
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": ns, "labels": labels(svc)},
+        "data": dict(data),
+    }
 
 
 def secret(name: str, values: dict, svc: str | None = None, ns: str = NS, string_data: dict | None = None) -> dict:
@@ -35,8 +40,21 @@ def secret(name: str, values: dict, svc: str | None = None, ns: str = NS, string
     return obj
 
 
-def deployment(name: str, *, svc: str | None = None, config: str | None = None, secret_name: str | None = None, cpu: str = "1", image: str = "img:1", ns: str = NS) -> dict:
-    container = {"name": name, "image": image, "resources": {"limits": {"cpu": cpu, "memory": "2Gi"}, "requests": {"cpu": "500m"}}}
+def deployment(
+    name: str,
+    *,
+    svc: str | None = None,
+    config: str | None = None,
+    secret_name: str | None = None,
+    cpu: str = "1",
+    image: str = "img:1",
+    ns: str = NS,
+) -> dict:
+    container = {
+        "name": name,
+        "image": image,
+        "resources": {"limits": {"cpu": cpu, "memory": "2Gi"}, "requests": {"cpu": "500m"}},
+    }
     volumes = []
     if config:
         volumes.append({"name": "config", "configMap": {"name": config}})
@@ -59,7 +77,12 @@ def deployment(name: str, *, svc: str | None = None, config: str | None = None, 
 
 
 def service(name: str, port: int, svc: str | None = None, ns: str = NS) -> dict:
-    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns, "labels": labels(svc or name)}, "spec": {"ports": [{"port": port}], "selector": {"app.kubernetes.io/name": name}}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name, "namespace": ns, "labels": labels(svc or name)},
+        "spec": {"ports": [{"port": port}], "selector": {"app.kubernetes.io/name": name}},
+    }
 
 
 def kubectl_file_name(obj: dict) -> str:
@@ -74,7 +97,14 @@ def live_noise(obj: dict, generation: int = 1) -> dict:
     """What the API server adds to a live object (and kubectl does not strip)."""
     o = copy.deepcopy(obj)
     m = o["metadata"]
-    m.update({"uid": f"uid-{m['name']}", "resourceVersion": str(1000 + generation), "generation": generation, "creationTimestamp": "2026-11-27T10:00:00Z"})
+    m.update(
+        {
+            "uid": f"uid-{m['name']}",
+            "resourceVersion": str(1000 + generation),
+            "generation": generation,
+            "creationTimestamp": "2026-11-27T10:00:00Z",
+        }
+    )
     m["managedFields"] = [{"manager": "spinops", "operation": "Apply", "apiVersion": o["apiVersion"]}]
     if o["kind"] == "Deployment":
         o["status"] = {"replicas": 1, "readyReplicas": 1, "observedGeneration": generation}

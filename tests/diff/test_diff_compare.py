@@ -15,7 +15,9 @@ def reference(**over) -> list[dict]:
     echo_cfg = over.get("echo_cfg", "echo-config-7g9b2hk5c8")
     fiat_cfg = over.get("fiat_cfg", "fiat-config-5bcd2fhk7m")
     return [
-        configmap(echo_cfg, {"echo.yml": over.get("echo_yml", "slack:\n  enabled: true\n  botName: spinnakerbot\n")}, "echo"),
+        configmap(
+            echo_cfg, {"echo.yml": over.get("echo_yml", "slack:\n  enabled: true\n  botName: spinnakerbot\n")}, "echo"
+        ),
         configmap(fiat_cfg, {"fiat.yml": "auth:\n  groupMembership:\n    service: GITHUB\n"}, "fiat"),
         deployment("echo-scheduler", svc="echo", config=echo_cfg),
         deployment("echo-worker", svc="echo", config=echo_cfg),

@@ -37,7 +37,11 @@ def test_differences_come_out_per_resource_and_masked(tmp_path, spinops):
     new_secret["data"] = {"SLACK_TOKEN": "*** (after)"}
     old[-1]["data"] = {"SLACK_TOKEN": "*** (before)"}
     # ... but the client-side-apply annotation still embeds the whole Secret (kubectl#1453)
-    old[-1]["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": json.dumps({"kind": "Secret", "apiVersion": "v1", "data": {"SLACK_TOKEN": CANARY}})}
+    old[-1]["metadata"]["annotations"] = {
+        "kubectl.kubernetes.io/last-applied-configuration": json.dumps(
+            {"kind": "Secret", "apiVersion": "v1", "data": {"SLACK_TOKEN": CANARY}}
+        )
+    }
     new = installation(cfg="echo-config-m54h8t2bk6", body="a: 2\n", cpu="2") + [new_secret]
     live_objs = [live_noise(o) for o in old if o["kind"] != "ConfigMap"]  # the old ConfigMap is not in LIVE
     live = write_kubectl_dir(tmp_path / "LIVE-1", live_objs)
@@ -47,7 +51,11 @@ def test_differences_come_out_per_resource_and_masked(tmp_path, spinops):
     assert CANARY not in p.stdout
     data = json.loads(p.stdout)
     got = {(c["action"], c["kind"], c["name"]) for c in data["changes"]}
-    assert got == {("added", "ConfigMap", "echo-config"), ("changed", "Deployment", "echo-worker"), ("changed", "Secret", "spinnaker-slack")}
+    assert got == {
+        ("added", "ConfigMap", "echo-config"),
+        ("changed", "Deployment", "echo-worker"),
+        ("changed", "Secret", "spinnaker-slack"),
+    }
     dep = next(c for c in data["changes"] if c["kind"] == "Deployment")
     changed = [ln for ln in dep["diff"].splitlines() if ln[:1] in "+-" and ln[:3] not in ("+++", "---")]
     assert changed == [
@@ -68,13 +76,23 @@ def test_options_from_environment_write_markdown_files(tmp_path, spinops):
     merged = write_kubectl_dir(tmp_path / "MERGED-2", installation(cpu="3"))
     out, full = tmp_path / "comment.md", tmp_path / "full.md"
     p = spinops(
-        "external-diff", str(live), str(merged),
-        env={"SPINOPS_DIFF_FORMAT": "markdown", "SPINOPS_DIFF_ENV": "staging", "SPINOPS_DIFF_OUTPUT": str(out), "SPINOPS_DIFF_FULL_OUTPUT": str(full)},
+        "external-diff",
+        str(live),
+        str(merged),
+        env={
+            "SPINOPS_DIFF_FORMAT": "markdown",
+            "SPINOPS_DIFF_ENV": "staging",
+            "SPINOPS_DIFF_OUTPUT": str(out),
+            "SPINOPS_DIFF_FULL_OUTPUT": str(full),
+        },
     )
     assert p.returncode == 1, p.stderr
     assert p.stdout == ""
     md = out.read_text()
-    assert md.startswith("<!-- spinops-live-diff:staging -->\n### spinops live cluster: `staging`") and "<code>Deployment spinnaker/echo-worker</code>" in md
+    assert (
+        md.startswith("<!-- spinops-live-diff:staging -->\n### spinops live cluster: `staging`")
+        and "<code>Deployment spinnaker/echo-worker</code>" in md
+    )
     assert full.read_text() == md  # small: the full report is the same
 
 
@@ -94,12 +112,29 @@ def test_three_thousand_resource_change_stays_under_the_comment_limit(tmp_path, 
     # Through the real CLI on kubectl-shaped directories: building 3,000 extra resources with
     # kustomize takes minutes here (see docs/diff.md), the report path is the same as --base.
     def many(value: str) -> list[dict]:
-        return [configmap(f"load-{i:04d}", {"settings.yml": f"owner: team-{i % 17}\nvalue: {value}-{i}\nunchanged: true\n"}, f"svc{i % 9}") for i in range(3000)]
+        return [
+            configmap(
+                f"load-{i:04d}",
+                {"settings.yml": f"owner: team-{i % 17}\nvalue: {value}-{i}\nunchanged: true\n"},
+                f"svc{i % 9}",
+            )
+            for i in range(3000)
+        ]
 
     live = write_kubectl_dir(tmp_path / "LIVE-1", many("before"))
     merged = write_kubectl_dir(tmp_path / "MERGED-2", many("after"))
     full = tmp_path / "full.md"
-    p = spinops("external-diff", str(live), str(merged), "--format", "markdown", "--env", "production", "--full-output", str(full))
+    p = spinops(
+        "external-diff",
+        str(live),
+        str(merged),
+        "--format",
+        "markdown",
+        "--env",
+        "production",
+        "--full-output",
+        str(full),
+    )
     assert p.returncode == 1, p.stderr
     md = p.stdout
     assert len(md.encode()) <= 60_000
@@ -111,7 +146,9 @@ def test_three_thousand_resource_change_stays_under_the_comment_limit(tmp_path, 
 
 def test_check_results_from_spinops_check_appear_in_the_comment(tmp_path, spinops, root):
     manifest = tmp_path / "m.yaml"
-    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a.yml: 'password: hunter2hunter2'\n")
+    manifest.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a.yml: 'password: hunter2hunter2'\n"
+    )
     results = tmp_path / "check.json"
     p = spinops("check", str(manifest), "--repo", str(root), "--format", "json", "--output", str(results))
     assert p.returncode == 1, p.stderr  # one finding

@@ -122,7 +122,10 @@ def test_halconfig_change_shows_configmaps_of_affected_services_and_their_config
             assert c["name"] == f"{c['service']}-config" and c["old_name"] != c["new_name"]
             assert all("spinops-bot" in ln or "spinnakerbot" in ln for ln in changed_lines(c["diff"]))
         else:  # exactly the config hash line(s), nothing else
-            assert all(ln[1:].startswith(f"# spinops: ConfigMap {c['service']}-config hash ") for ln in changed_lines(c["diff"])), c["diff"]
+            assert all(
+                ln[1:].startswith(f"# spinops: ConfigMap {c['service']}-config hash ")
+                for ln in changed_lines(c["diff"])
+            ), c["diff"]
     deployments = {c["name"] for c in data["changes"] if c["kind"] == "Deployment"}
     assert {"echo-scheduler", "echo-worker"} <= deployments or "echo" in deployments
     md = diff(spinops, repo, "--format", "markdown").stdout
@@ -144,7 +147,13 @@ def test_enabling_slack_names_the_new_credential(spinops, repo):
     data = as_json(diff(spinops, repo, "--format", "json"))
     imp = data["impact"]
     assert imp["sections"] == ["notifications.slack"] and imp["enabled"] == ["notifications.slack"]
-    assert {"service": "echo", "kind": "env", "name": "SLACK_TOKEN", "secret": "spinnaker-slack", "source": "workflow"} in imp["new_credentials"]
+    assert {
+        "service": "echo",
+        "kind": "env",
+        "name": "SLACK_TOKEN",
+        "secret": "spinnaker-slack",
+        "source": "workflow",
+    } in imp["new_credentials"]
     text = diff(spinops, repo).stdout
     assert ("new credential for echo: env var SLACK_TOKEN (Secret spinnaker-slack, source: workflow): "
             "add the GitHub environment secret SLACK_TOKEN to every environment before this merges") in text
@@ -176,7 +185,10 @@ CANARY_KEEP = "CANARY-unchanged-0f1e2d3c4b"
 
 def test_secret_rotation_shows_markers_and_never_the_value(spinops, repo, tmp_path):
     kust = repo / "kustomize" / "overlays" / ENV / "kustomization.yml"
-    kust.write_text(kust.read_text() + f"secretGenerator:\n- name: test-canary\n  literals:\n  - token={CANARY_OLD}\n  - keep={CANARY_KEEP}\n")
+    kust.write_text(
+        kust.read_text()
+        + f"secretGenerator:\n- name: test-canary\n  literals:\n  - token={CANARY_OLD}\n  - keep={CANARY_KEEP}\n"
+    )
     commit(repo, "a Secret in the manifests")
     git(repo, "branch", "-f", "main", "HEAD")
     edit(kust, CANARY_OLD, CANARY_NEW)
@@ -204,9 +216,15 @@ def test_bad_inputs_exit_2_and_say_which_side(spinops, repo, tmp_path):
     p = spinops("diff", "--base", "main", cwd=plain)
     assert p.returncode == 2 and "not a git repository" in p.stderr
     # a broken working tree: the head side fails
-    (repo / "halconfig" / "halconfig.yml").write_text((repo / "halconfig" / "halconfig.yml").read_text() + "\nnotAKey: [\n")
+    (repo / "halconfig" / "halconfig.yml").write_text(
+        (repo / "halconfig" / "halconfig.yml").read_text() + "\nnotAKey: [\n"
+    )
     p = diff(spinops, repo)
-    assert p.returncode == 2 and "cannot build the head side, working tree (HEAD@" in p.stderr and "Traceback" not in p.stderr
+    assert (
+        p.returncode == 2
+        and "cannot build the head side, working tree (HEAD@" in p.stderr
+        and "Traceback" not in p.stderr
+    )
     # ... committed and compared the other way round: the base side fails
     commit(repo, "broken")
     git(repo, "checkout", "-q", "main")

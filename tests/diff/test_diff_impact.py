@@ -36,7 +36,11 @@ def test_slack_channel_change_names_the_section_and_echo_only():
 
 
 def test_second_level_and_deeper_section_paths_match_both_ways():
-    head = {**BASE, "ci": {"gcb": {"enabled": True, "accounts": [{"name": "g"}]}}, "security": {"authn": {"enabled": True, "oauth2": {"enabled": True}}}}
+    head = {
+        **BASE,
+        "ci": {"gcb": {"enabled": True, "accounts": [{"name": "g"}]}},
+        "security": {"authn": {"enabled": True, "oauth2": {"enabled": True}}},
+    }
     imp = analyse(BASE, head, SECTIONS)
     assert imp.sections == ["ci.gcb", "security.authn"]
     assert imp.services == {"ci.gcb": ["echo", "igor"], "security.authn": ["gate"]}
@@ -46,11 +50,24 @@ def test_second_level_and_deeper_section_paths_match_both_ways():
 def test_newly_wired_credentials_are_named_with_their_secret():
     base = {k: v for k, v in BASE.items() if k != "notifications"}
     base_wiring = {"echo": {"env": ["GITHUB_TOKEN"], "secrets": ["spinnaker-github"], "files": []}}
-    head_wiring = {"echo": {"env": ["GITHUB_TOKEN", "SLACK_TOKEN"], "secrets": ["spinnaker-github", "spinnaker-slack"], "files": []}}
-    secrets = {"spinnaker-slack": {"source": "workflow", "env": ["SLACK_TOKEN"], "files": []}, "spinnaker-github": {"source": "workflow", "env": ["GITHUB_TOKEN"], "files": []}}
-    imp = analyse(base, BASE, SECTIONS, config_changed=["echo"], base_wiring=base_wiring, head_wiring=head_wiring, secrets=secrets)
+    head_wiring = {
+        "echo": {
+            "env": ["GITHUB_TOKEN", "SLACK_TOKEN"],
+            "secrets": ["spinnaker-github", "spinnaker-slack"],
+            "files": [],
+        }
+    }
+    secrets = {
+        "spinnaker-slack": {"source": "workflow", "env": ["SLACK_TOKEN"], "files": []},
+        "spinnaker-github": {"source": "workflow", "env": ["GITHUB_TOKEN"], "files": []},
+    }
+    imp = analyse(
+        base, BASE, SECTIONS, config_changed=["echo"], base_wiring=base_wiring, head_wiring=head_wiring, secrets=secrets
+    )
     assert imp.enabled == ["notifications.slack"]
-    assert imp.new_credentials == [{"service": "echo", "kind": "env", "name": "SLACK_TOKEN", "secret": "spinnaker-slack", "source": "workflow"}]
+    assert imp.new_credentials == [
+        {"service": "echo", "kind": "env", "name": "SLACK_TOKEN", "secret": "spinnaker-slack", "source": "workflow"}
+    ]
 
 
 def test_enabling_a_feature_without_its_credential_is_reported_missing():
@@ -58,7 +75,13 @@ def test_enabling_a_feature_without_its_credential_is_reported_missing():
     assert ("notifications", "slack", "token") in paths
     assert ("security", "authz", "groupMembership", "github", "accessToken") in paths
     base = {k: v for k, v in BASE.items() if k != "notifications"}
-    head = {**base, "notifications": {"slack": {"enabled": True, "botName": "b"}}, "artifacts": {"github": {"enabled": True, "accounts": [{"name": "gh", "username": "u", "password": "${GH_PASSWORD}"}]}}}
+    head = {
+        **base,
+        "notifications": {"slack": {"enabled": True, "botName": "b"}},
+        "artifacts": {
+            "github": {"enabled": True, "accounts": [{"name": "gh", "username": "u", "password": "${GH_PASSWORD}"}]}
+        },
+    }
     imp = analyse(base, head, SECTIONS, credential_paths=paths)
     assert imp.enabled == ["artifacts.github", "notifications.slack"]
     # the GitHub account has a password (an alternative to a token): not missing
@@ -69,7 +92,9 @@ def test_new_credential_files_name_their_external_secret(tmp_path):
     from spinops.diff.trees import _secrets
 
     (tmp_path / "halconfig").mkdir()
-    (tmp_path / "halconfig" / "secrets.yml").write_text("secrets:\n  spinnaker-gcp:\n    source: external\n    mountPath: /var/secrets/gcp\n    files: [gcb.json]\n")
+    (tmp_path / "halconfig" / "secrets.yml").write_text(
+        "secrets:\n  spinnaker-gcp:\n    source: external\n    mountPath: /var/secrets/gcp\n    files: [gcb.json]\n"
+    )
     secrets = _secrets(tmp_path)
     assert secrets == {"spinnaker-gcp": {"source": "external", "env": [], "files": ["gcb.json"]}}
     base = {"ci": {"gcb": {"enabled": False}}}
@@ -81,4 +106,12 @@ def test_new_credential_files_name_their_external_secret(tmp_path):
         secrets=secrets,
     )
     assert imp.enabled == ["ci.gcb"]
-    assert imp.new_credentials == [{"service": "igor", "kind": "file", "name": "/var/secrets/gcp/gcb.json", "secret": "spinnaker-gcp", "source": "external"}]
+    assert imp.new_credentials == [
+        {
+            "service": "igor",
+            "kind": "file",
+            "name": "/var/secrets/gcp/gcb.json",
+            "secret": "spinnaker-gcp",
+            "source": "external",
+        }
+    ]

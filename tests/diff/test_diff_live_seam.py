@@ -21,7 +21,9 @@ from pipeline_support import FakeKubectl  # noqa: E402  (the one kubectl test do
 def repo(tmp_path):
     root = tmp_path / "repo"
     (root / "build" / "production").mkdir(parents=True)
-    (root / "build" / "production" / "manifests.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: spinnaker\n")
+    (root / "build" / "production" / "manifests.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: spinnaker\n"
+    )
     return root
 
 
@@ -29,8 +31,17 @@ def _files(directory: str) -> dict[str, str]:
     return {f.name: f.read_text(encoding="utf-8") for f in sorted(Path(directory).iterdir())}
 
 
-def run_live(spinops, repo, tmp_path, *args, FAKE_KUBECTL_CONTEXT=None, FAKE_KUBECTL_DIFF_RC="0", FAKE_KUBECTL_STDERR="",
-             FAKE_KUBECTL_LIVE=None, FAKE_KUBECTL_MERGED=None):
+def run_live(
+    spinops,
+    repo,
+    tmp_path,
+    *args,
+    FAKE_KUBECTL_CONTEXT=None,
+    FAKE_KUBECTL_DIFF_RC="0",
+    FAKE_KUBECTL_STDERR="",
+    FAKE_KUBECTL_LIVE=None,
+    FAKE_KUBECTL_MERGED=None,
+):
     """Run `spinops diff --live` against the fake kubectl: no context configured unless one is given;
     `diff` either runs the external differ on the LIVE/MERGED directories or answers with an exit code."""
     kubectl = FakeKubectl(tmp_path)
@@ -63,7 +74,9 @@ def test_no_cluster_configured_says_so_and_exits_2(spinops, repo, tmp_path):
 
 
 def test_invocation_and_external_diff_setting(spinops, repo, tmp_path):
-    p, calls = run_live(spinops, repo, tmp_path, "--force-conflicts", FAKE_KUBECTL_CONTEXT="gke_prod", FAKE_KUBECTL_DIFF_RC="0")
+    p, calls = run_live(
+        spinops, repo, tmp_path, "--force-conflicts", FAKE_KUBECTL_CONTEXT="gke_prod", FAKE_KUBECTL_DIFF_RC="0"
+    )
     assert p.returncode == 0, p.stderr
     diff_call = calls[1]
     assert diff_call["argv"] == ["diff", "--server-side", "--field-manager=spinops", "--force-conflicts", "-f", "-"]
@@ -74,12 +87,22 @@ def test_invocation_and_external_diff_setting(spinops, repo, tmp_path):
     ext = diff_call["external_diff"]
     assert " " not in ext and os.path.basename(ext) == "spinops-external-diff"
     assert not os.path.exists(ext)  # the wrapper lived in a temp dir that is gone
-    assert diff_call["spinops_env"]["SPINOPS_DIFF_FORMAT"] == "text" and diff_call["spinops_env"]["SPINOPS_DIFF_ENV"] == "production"
+    assert (
+        diff_call["spinops_env"]["SPINOPS_DIFF_FORMAT"] == "text"
+        and diff_call["spinops_env"]["SPINOPS_DIFF_ENV"] == "production"
+    )
 
 
 @pytest.mark.parametrize("rc", [1, 2, 5])
 def test_kubectl_exit_codes_pass_through(spinops, repo, tmp_path, rc):
-    p, _ = run_live(spinops, repo, tmp_path, FAKE_KUBECTL_CONTEXT="ctx", FAKE_KUBECTL_DIFF_RC=str(rc), FAKE_KUBECTL_STDERR="error: from kubectl\n")
+    p, _ = run_live(
+        spinops,
+        repo,
+        tmp_path,
+        FAKE_KUBECTL_CONTEXT="ctx",
+        FAKE_KUBECTL_DIFF_RC=str(rc),
+        FAKE_KUBECTL_STDERR="error: from kubectl\n",
+    )
     assert p.returncode == rc
     assert "error: from kubectl" in p.stderr
 
@@ -87,7 +110,10 @@ def test_kubectl_exit_codes_pass_through(spinops, repo, tmp_path, rc):
 def test_kubectl_runs_spinops_as_the_differ_on_its_directories(spinops, repo, tmp_path):
     canary = "CANARY-never-in-output-31337"
     live = write_kubectl_dir(tmp_path / "live", [deployment("fiat", cpu="1"), secret("s", {"k": canary})])
-    merged = write_kubectl_dir(tmp_path / "merged", [deployment("fiat", cpu="2"), secret("s", {"k": canary + "-rotated"}), configmap("new", {"a": "b"})])
+    merged = write_kubectl_dir(
+        tmp_path / "merged",
+        [deployment("fiat", cpu="2"), secret("s", {"k": canary + "-rotated"}), configmap("new", {"a": "b"})],
+    )
     out = tmp_path / "comment.md"
     p, calls = run_live(
         spinops, repo, tmp_path, "--format", "markdown", "--output", str(out),
@@ -96,7 +122,11 @@ def test_kubectl_runs_spinops_as_the_differ_on_its_directories(spinops, repo, tm
     assert p.returncode == 1, p.stderr
     md = out.read_text()
     assert md.startswith("<!-- spinops-live-diff:production -->")
-    assert "+            cpu: '2'" in md and "+  k: '*** (after)'" in md and "added <code>ConfigMap spinnaker/new</code>" in md
+    assert (
+        "+            cpu: '2'" in md
+        and "+  k: '*** (after)'" in md
+        and "added <code>ConfigMap spinnaker/new</code>" in md
+    )
     assert canary not in md and canary not in p.stdout and canary not in p.stderr
     assert calls[1]["spinops_env"]["SPINOPS_DIFF_OUTPUT"] == str(out)
 

@@ -28,14 +28,35 @@ def test_no_changes_is_a_short_comment_with_the_marker():
 
 def test_summary_and_table_come_before_sections_grouped_by_service():
     old = [deployment("fiat"), deployment("echo-worker", svc="echo"), configmap("x", {"a": "1"})]
-    new = [deployment("fiat", cpu="2"), deployment("echo-worker", svc="echo", image="img:2"), configmap("x", {"a": "2"})]
+    new = [
+        deployment("fiat", cpu="2"),
+        deployment("echo-worker", svc="echo", image="img:2"),
+        configmap("x", {"a": "2"}),
+    ]
     r = compare(old, new)
     r.env = "staging"
-    r.check = summarise({"findings": [{"severity": "warning", "message": "no memory limit", "rule": "mem", "resource": {"kind": "Deployment", "name": "fiat", "namespace": "spinnaker"}}]})
+    r.check = summarise(
+        {
+            "findings": [
+                {
+                    "severity": "warning",
+                    "message": "no memory limit",
+                    "rule": "mem",
+                    "resource": {"kind": "Deployment", "name": "fiat", "namespace": "spinnaker"},
+                }
+            ]
+        }
+    )
     md = render_markdown(r)
     assert md.splitlines()[0] == marker("staging") == "<!-- spinops-diff:staging -->"
     first_details = md.index("<details>")
-    for needle in ("| Environment | `staging` |", "| Services affected | `echo`, `fiat` |", "| Checks | 1 warning |", "| Deployment | 0 | 2 | 0 |", "| **Total** | **0** | **3** | **0** |"):
+    for needle in (
+        "| Environment | `staging` |",
+        "| Services affected | `echo`, `fiat` |",
+        "| Checks | 1 warning |",
+        "| Deployment | 0 | 2 | 0 |",
+        "| **Total** | **0** | **3** | **0** |",
+    ):
         assert md.index(needle) < first_details, needle
     headings = re.findall(r"^#### (\S+)$", md, flags=re.M)
     assert headings == ["echo", "fiat", "other"]
@@ -98,7 +119,12 @@ def test_code_fences_in_content_do_not_break_the_comment():
 
 def test_even_a_huge_summary_never_exceeds_the_budget():
     r = compare([deployment("fiat")], [deployment("fiat", cpu="2")])
-    r.impact = {"sections": [f"section{i}.sub{i}" for i in range(3000)], "services": {}, "affected": [], "config_changed": []}
+    r.impact = {
+        "sections": [f"section{i}.sub{i}" for i in range(3000)],
+        "services": {},
+        "affected": [],
+        "config_changed": [],
+    }
     md = render_markdown(r)
     assert size(md) <= COMMENT_BUDGET and md.startswith("<!-- spinops-diff:default -->")
     assert "even in short form" in md

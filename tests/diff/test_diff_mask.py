@@ -28,7 +28,9 @@ def forms(*values: str) -> list[str]:
 
 
 def all_outputs(result) -> dict[str, str]:
-    return {fmt: render(result, fmt) for fmt in ("text", "json", "markdown")} | {"full": render_markdown(result, budget=SUMMARY_BUDGET)}
+    return {fmt: render(result, fmt) for fmt in ("text", "json", "markdown")} | {
+        "full": render_markdown(result, budget=SUMMARY_BUDGET)
+    }
 
 
 def test_mask_pair_follows_kubectl():
@@ -47,11 +49,16 @@ def test_mask_pair_leaves_configmaps_alone():
 
 def test_no_canary_in_any_format_for_data_stringdata_and_annotations():
     old_s = secret("creds", {"token": CANARY_OLD, "keep": CANARY_KEEP}, "echo", string_data={"extra": CANARY_STRING})
-    new_s = secret("creds", {"token": CANARY_NEW, "keep": CANARY_KEEP}, "echo", string_data={"extra": CANARY_STRING + "x"})
+    new_s = secret(
+        "creds", {"token": CANARY_NEW, "keep": CANARY_KEEP}, "echo", string_data={"extra": CANARY_STRING + "x"}
+    )
     # client-side apply embeds the whole Secret in an annotation; a custom annotation does too
     for s in (old_s, new_s):
         emb = json.dumps({"apiVersion": "v1", "kind": "Secret", "data": s["data"], "stringData": s["stringData"]})
-        s["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": emb, "example.com/copy": emb}
+        s["metadata"]["annotations"] = {
+            "kubectl.kubernetes.io/last-applied-configuration": emb,
+            "example.com/copy": emb,
+        }
     r = compare([old_s, deployment("echo")], [new_s, deployment("echo")])
     assert len(r.changes) == 1
     outputs = all_outputs(r)
@@ -100,7 +107,10 @@ def test_a_secret_embedded_in_another_objects_annotation_is_masked():
     old = configmap("holder", {"a": "1"})
     new = configmap("holder", {"a": "2"})
     old["metadata"]["annotations"] = {"example.com/backup": emb, "note": "plain"}
-    new["metadata"]["annotations"] = {"example.com/backup": emb.replace(b64(CANARY_OLD), b64(CANARY_NEW)), "note": "plain"}
+    new["metadata"]["annotations"] = {
+        "example.com/backup": emb.replace(b64(CANARY_OLD), b64(CANARY_NEW)),
+        "note": "plain",
+    }
     r = compare([old], [new])
     diff = r.changes[0].diff
     assert "example.com/backup: '*** (before)'" in diff and "example.com/backup: '*** (after)'" in diff

@@ -36,7 +36,10 @@ def test_references_are_rewritten_to_the_stem_and_reported():
     out, refs = rewrite_generated_refs(strip_noise(obj), stems)
     assert out["spec"]["template"]["spec"]["volumes"][0]["configMap"]["name"] == "echo-config"
     assert out["spec"]["template"]["spec"]["containers"][0]["envFrom"][0]["secretRef"]["name"] == "spinnaker-slack"
-    assert refs == [GeneratedRef("ConfigMap", "echo-config", "m54h8t2bk6"), GeneratedRef("Secret", "spinnaker-slack", "2bcdfgh45m")]
+    assert refs == [
+        GeneratedRef("ConfigMap", "echo-config", "m54h8t2bk6"),
+        GeneratedRef("Secret", "spinnaker-slack", "2bcdfgh45m"),
+    ]
     assert out["metadata"]["name"] == "echo-worker"
 
 

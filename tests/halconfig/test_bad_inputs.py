@@ -11,10 +11,13 @@ import pytest
 
 BAD = Path(__file__).parent / "bad"
 
-# case -> every problem expected, in output order: (file relative to the case, line, column, message fragment[, hint fragment])
+# case -> every problem expected, in output order: (file relative to the case, line, column, message fragment[, hint
+# fragment])
 CASES: dict[str, list[tuple]] = {
     "malformed_flow.yml": [(None, 4, 5, "YAML syntax error: invalid indentation in flow construct")],
-    "malformed_indent.yml": [(None, 4, 4, "YAML syntax error: while parsing a block mapping, did not find expected key")],
+    "malformed_indent.yml": [
+        (None, 4, 4, "YAML syntax error: while parsing a block mapping, did not find expected key")
+    ],
     "malformed_tab.yml": [(None, 2, 2, "YAML syntax error: tabs disallowed")],
     "scalar_document.yml": [(None, 1, 1, "expected a mapping of halconfig sections, got a string")],
     "top_level_list.yml": [(None, 1, 1, "expected a mapping of halconfig sections, got a list")],
@@ -31,8 +34,13 @@ CASES: dict[str, list[tuple]] = {
     ],
     "misplaced_keys.yml": [
         (None, 1, 1, "unknown top-level key: `kubernetes`", "`kubernetes` belongs deeper: under `providers`"),
-        (None, 7, 7, "unknown key in `providers.kubernetes.accounts[0]`: `READ`",
-         "belongs deeper: under `providers.kubernetes.accounts[0].permissions`"),
+        (
+            None,
+            7,
+            7,
+            "unknown key in `providers.kubernetes.accounts[0]`: `READ`",
+            "belongs deeper: under `providers.kubernetes.accounts[0].permissions`",
+        ),
     ],
     "halyard_leftover.yml": [(None, 1, 1, "unknown top-level key: `name`", "Halyard setting")],
     "wrong_types.yml": [
@@ -50,10 +58,20 @@ CASES: dict[str, list[tuple]] = {
     ],
     "placeholder_bool.yml": [(None, 2, 10, "`chaos` is a boolean field: placeholders work only in string fields")],
     "placeholder_int.yml": [(None, 2, 11, "`period` is an integer field: placeholders work only in string fields")],
-    "yaml11_yes.yml": [(None, 2, 22, "`pipelineTemplates`: expected a boolean, got string 'yes'", "YAML 1.1 (Kleat, Halyard) reads `yes` as a boolean")],
+    "yaml11_yes.yml": [
+        (
+            None,
+            2,
+            22,
+            "`pipelineTemplates`: expected a boolean, got string 'yes'",
+            "YAML 1.1 (Kleat, Halyard) reads `yes` as a boolean",
+        )
+    ],
     "yaml11_on_in_string.yml": [(None, 1, 11, "ambiguous unquoted `on`: YAML 1.1", "quote it")],
     "float_in_string.yml": [(None, 1, 10, "`version`: expected a string, got number 1.2", "quote it: '1.20'")],
-    "octal_int.yml": [(None, 2, 11, "ambiguous integer `0120`: YAML 1.1 (Kleat) reads it as octal 80, YAML 1.2 (spinops) as 120")],
+    "octal_int.yml": [
+        (None, 2, 11, "ambiguous integer `0120`: YAML 1.1 (Kleat) reads it as octal 80, YAML 1.2 (spinops) as 120")
+    ],
     # issue 18: read as Kleat's YAML 1.1 reader reads it, or say where the readings differ
     "yaml11_readings.yml": [
         (None, 6, 21, "`cacheThreads`: expected an integer, got string '_1'"),
@@ -61,7 +79,9 @@ CASES: dict[str, list[tuple]] = {
         (None, 12, 9, "ambiguous unquoted key `on`", "quote it: 'on'"),
         (None, 13, 9, "ambiguous unquoted key `0777`: YAML 1.1 (Kleat) reads it as 511", "quote it: '0777'"),
     ],
-    "line_separator.yml": [(None, 2, 13, "U+2028 LINE SEPARATOR: a line break for YAML 1.1", "\\L inside double quotes")],
+    "line_separator.yml": [
+        (None, 2, 13, "U+2028 LINE SEPARATOR: a line break for YAML 1.1", "\\L inside double quotes")
+    ],
     "merge_key_scalar.yml": [(None, 3, 5, "`<<` (the YAML merge key) needs a mapping or a list of mappings")],
     "quoted_merge_key.yml": [(None, 3, 5, "unknown key in `providers.kubernetes`: `<<`")],
     "quoted_int.yml": [(None, 2, 11, "`period`: expected an integer, got string '360'", "without quotes: 360")],
@@ -73,12 +93,24 @@ CASES: dict[str, list[tuple]] = {
         (None, 8, 27, "`serverSideEncryption`: unknown value string 'AES512'"),
     ],
     "fragments_conflict": [
-        ("20-kubernetes.yml", 3, 21, "`providers.kubernetes.primaryAccount` is set differently in two fragments: here and at "
-         + str(BAD / "fragments_conflict" / "10-base.yml") + ":5:21"),
+        (
+            "20-kubernetes.yml",
+            3,
+            21,
+            "`providers.kubernetes.primaryAccount` is set differently in two fragments: here and at "
+            + str(BAD / "fragments_conflict" / "10-base.yml")
+            + ":5:21",
+        ),
     ],
     "fragments_list_conflict": [
-        ("b.yml", 4, 5, "`providers.kubernetes.accounts` is set differently in two fragments: here and at "
-         + str(BAD / "fragments_list_conflict" / "a.yml") + ":4:5"),
+        (
+            "b.yml",
+            4,
+            5,
+            "`providers.kubernetes.accounts` is set differently in two fragments: here and at "
+            + str(BAD / "fragments_list_conflict" / "a.yml")
+            + ":4:5",
+        ),
     ],
     "no_fragments": [("", None, None, "no halconfig fragments (*.yml) in this directory")],
 }
@@ -138,7 +170,9 @@ def test_github_format(tmp_path, spinops):
     target = BAD / "unknown_top_level.yml"
     proc = spinops("render", str(target), "--out", str(tmp_path / "out"), "--format", "github")
     assert proc.returncode == 2
-    assert proc.stdout.startswith(f"::error file={target},line=2,col=1,title=unknown-key::unknown top-level key: `provider`")
+    assert proc.stdout.startswith(
+        f"::error file={target},line=2,col=1,title=unknown-key::unknown top-level key: `provider`"
+    )
 
 
 def test_over_the_size_limit_is_refused_before_parsing(tmp_path, spinops):
@@ -154,7 +188,9 @@ def test_over_the_size_limit_is_refused_before_parsing(tmp_path, spinops):
     (problem,) = json.loads(proc.stdout)["problems"]
     assert proc.returncode == 2
     assert problem["file"] == str(big)
-    assert problem["message"].startswith(f"file too large: {big.stat().st_size:,} bytes, the limit is {MAX_BYTES:,} bytes")
+    assert problem["message"].startswith(
+        f"file too large: {big.stat().st_size:,} bytes, the limit is {MAX_BYTES:,} bytes"
+    )
     assert not out.exists()
 
 
@@ -177,8 +213,13 @@ def test_alias_bomb_is_refused_within_bounded_memory(tmp_path):
     def limit_memory():
         resource.setrlimit(resource.RLIMIT_AS, (512 * 2**20, 512 * 2**20))
 
-    proc = subprocess.run([sys.executable, "-m", "spinops", "render", str(BAD / "billion_laughs.yml"), "--out", str(tmp_path / "o")],
-                          preexec_fn=limit_memory, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spinops", "render", str(BAD / "billion_laughs.yml"), "--out", str(tmp_path / "o")],
+        preexec_fn=limit_memory,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "YAML aliases expand too much" in proc.stderr
     assert "Traceback" not in proc.stderr and "MemoryError" not in proc.stderr

@@ -16,8 +16,10 @@ def test_discovers_benchmark_modules():
 
 
 def test_table_lists_medians_and_extra_fields():
-    rows = [{"module": "render", "name": "render N=100", "median_s": 0.2314, "runs": 7, "baseline_s": 0.1, "ratio": 2.314},
-            {"module": "render", "name": "start-up", "median_s": 0.02, "runs": 7}]
+    rows = [
+        {"module": "render", "name": "render N=100", "median_s": 0.2314, "runs": 7, "baseline_s": 0.1, "ratio": 2.314},
+        {"module": "render", "name": "start-up", "median_s": 0.02, "runs": 7},
+    ]
     lines = bench.table(rows).splitlines()
     assert lines[0].split() == ["benchmark", "median", "runs", "baseline_s", "ratio"]
     assert lines[2].split() == ["render:", "render", "N=100", "231", "ms", "7", "100", "ms", "2.31"]

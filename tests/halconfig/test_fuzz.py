@@ -13,7 +13,18 @@ from spinops.errors import InputError
 from spinops.halconfig.load import load_halconfig
 
 KLEAT = Path(__file__).resolve().parents[1] / "fixtures" / "kleat" / "halconfig.yml"
-SPECIAL = list(":-?[]{},&*!|>'\"%@`#\t\n ") + ["<<: *x", "&a ", "*a", "---\n", "...\n", "\\", "\x00", "\ufeff", "yes", "0777"]
+SPECIAL = list(":-?[]{},&*!|>'\"%@`#\t\n ") + [
+    "<<: *x",
+    "&a ",
+    "*a",
+    "---\n",
+    "...\n",
+    "\\",
+    "\x00",
+    "\ufeff",
+    "yes",
+    "0777",
+]
 
 
 def mutate(text: str, rng: random.Random) -> str:

@@ -42,7 +42,11 @@ def _agree(reference, data) -> bool:
     normalised, walk = validate(data)
     ours = not walk.issues
     theirs = reference.is_valid(data)
-    assert ours == theirs, (ours, [i.message for i in walk.issues], [e.message for e in reference.iter_errors(data)][:5])
+    assert ours == theirs, (
+        ours,
+        [i.message for i in walk.issues],
+        [e.message for e in reference.iter_errors(data)][:5],
+    )
     if ours:
         assert reference.is_valid(normalised), [e.message for e in reference.iter_errors(normalised)][:5]
     return ours
@@ -108,8 +112,24 @@ def _set(data, path, value):
 
 
 # no None (null = unset, by design); ints into enum fields are skipped (enum numbers)
-REPLACEMENTS = ["x", 99, True, False, [], {}, 1.5, 30.0, "${X}", ["x"], [{"name": "a"}], {"unknownKey": 1}, "", 0, "yes",
-                -(2**40)]
+REPLACEMENTS = [
+    "x",
+    99,
+    True,
+    False,
+    [],
+    {},
+    1.5,
+    30.0,
+    "${X}",
+    ["x"],
+    [{"name": "a"}],
+    {"unknownKey": 1},
+    "",
+    0,
+    "yes",
+    -(2**40),
+]
 
 
 def test_mutations_of_kleat_testdata(reference):

@@ -106,7 +106,8 @@ def test_map_values_keep_zero_values_and_keys_are_strings(tmp_path):
             oauth2:
               userInfoRequirements: {hd: "", 2: x, true: "yes", 'null': z, 1e3: k, 1.5e7: f}
     """)
-    # non-string keys as sigs.k8s.io/yaml v1.3.0 YAMLToJSON writes them (yaml.go: FormatFloat(f, 'g', -1, 32) for floats)
+    # non-string keys as sigs.k8s.io/yaml v1.3.0 YAMLToJSON writes them (yaml.go: FormatFloat(f, 'g', -1, 32) for
+    # floats)
     assert hal.data["security"]["authn"]["oauth2"]["userInfoRequirements"] == {
         "hd": "", "2": "x", "true": "yes", "null": "z", "1000": "k", "1.5e+07": "f"}
 
@@ -134,7 +135,11 @@ def test_merge_keys(tmp_path):
             - <<: *base
               name: b
     """)
-    assert hal.data["providers"]["kubernetes"]["accounts"][1] == {"name": "b", "cacheThreads": 2, "onlySpinnakerManaged": True}
+    assert hal.data["providers"]["kubernetes"]["accounts"][1] == {
+        "name": "b",
+        "cacheThreads": 2,
+        "onlySpinnakerManaged": True,
+    }
 
 
 def test_kleat_testdata_loads_and_keeps_its_wrapper_empty_string():
@@ -150,14 +155,19 @@ def test_kleat_testdata_loads_and_keeps_its_wrapper_empty_string():
 def test_fragments_merge_in_name_order_and_locate_their_file(tmp_path):
     d = tmp_path / "halconfig"
     write(d / "20-providers.yml", "providers:\n  kubernetes:\n    enabled: true\n    accounts: [{name: a}]\n")
-    write(d / "10-base.yml", "version: 1.30.0\nproviders:\n  kubernetes:\n    accounts: [{name: a}]\n")  # equal list: fine
+    write(
+        d / "10-base.yml", "version: 1.30.0\nproviders:\n  kubernetes:\n    accounts: [{name: a}]\n"
+    )  # equal list: fine
     write(d / "30-null.yml", "version: ~\n")  # null in a fragment is "not set": no conflict
     write(d / "secrets.yml", "secrets: {}\n")  # not a fragment
     write(d / "env" / "prod.yml", "version: 9\n")  # not a fragment (and not read without env)
     write(d / ".hidden.yml", "junk: 1\n")
     hal = load_halconfig(d)
     assert hal.files == [d / "10-base.yml", d / "20-providers.yml", d / "30-null.yml"]
-    assert hal.data == {"version": "1.30.0", "providers": {"kubernetes": {"enabled": True, "accounts": [{"name": "a"}]}}}
+    assert hal.data == {
+        "version": "1.30.0",
+        "providers": {"kubernetes": {"enabled": True, "accounts": [{"name": "a"}]}},
+    }
     assert hal.locate(("providers", "kubernetes", "enabled")) == (str(d / "20-providers.yml"), 3, 14)
     assert hal.locate(("version",)) == (str(d / "10-base.yml"), 1, 10)
 
@@ -191,8 +201,10 @@ def test_overlay_overrides_replaces_lists_and_null_deletes(tmp_path):
             accounts: [{name: staging}]
     """)
     hal = load_halconfig(d, env="staging")
-    assert hal.data == {"version": "1.31.0",
-                        "providers": {"kubernetes": {"enabled": True, "primaryAccount": "a", "accounts": [{"name": "staging"}]}}}
+    assert hal.data == {
+        "version": "1.31.0",
+        "providers": {"kubernetes": {"enabled": True, "primaryAccount": "a", "accounts": [{"name": "staging"}]}},
+    }
     assert hal.files == [d / "halconfig.yml", d / "env" / "staging.yml"]
     assert hal.locate(("providers", "kubernetes", "accounts", 0, "name")) == (str(d / "env" / "staging.yml"), 5, 23)
     assert hal.locate(("providers", "kubernetes", "enabled")) == (str(d / "halconfig.yml"), 5, 14)
@@ -227,4 +239,8 @@ def test_problems_from_several_files_in_one_run(tmp_path):
     write(d / "b.yml", "a: [\n")
     write(d / "c.yml", "")
     problems = problems_of(lambda: load_halconfig(d))
-    assert [(Path(p.file).name, p.code) for p in problems] == [("a.yml", "unknown-key"), ("b.yml", "yaml-syntax"), ("c.yml", "empty-file")]
+    assert [(Path(p.file).name, p.code) for p in problems] == [
+        ("a.yml", "unknown-key"),
+        ("b.yml", "yaml-syntax"),
+        ("c.yml", "empty-file"),
+    ]

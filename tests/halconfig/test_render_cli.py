@@ -6,8 +6,23 @@ from pathlib import Path
 
 import yaml
 
-FILES = sorted(["clouddriver.yml", "echo.yml", "front50.yml", "gate.yml", "fiat.yml", "igor.yml", "kayenta.yml", "orca.yml",
-                "rosco.yml", "settings.js", "deck.env", "spinnaker-monitoring.yml", "keel.yml"])
+FILES = sorted(
+    [
+        "clouddriver.yml",
+        "echo.yml",
+        "front50.yml",
+        "gate.yml",
+        "fiat.yml",
+        "igor.yml",
+        "kayenta.yml",
+        "orca.yml",
+        "rosco.yml",
+        "settings.js",
+        "deck.env",
+        "spinnaker-monitoring.yml",
+        "keel.yml",
+    ]
+)
 KLEAT = Path(__file__).resolve().parents[1] / "fixtures" / "kleat" / "halconfig.yml"
 
 

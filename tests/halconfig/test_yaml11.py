@@ -28,16 +28,22 @@ FIXTURE = Path(__file__).parents[1] / "fixtures" / "halconfig" / "yaml11"
 
 def _kleat_cases() -> list[tuple[str, dict]]:
     cases = [json.loads(line) for line in (FIXTURE / "cases.jsonl").read_text(encoding="utf-8").split("\n") if line]
-    expected = [json.loads(line) for line in (FIXTURE / "expected.jsonl").read_text(encoding="utf-8").split("\n") if line]
+    expected = [
+        json.loads(line) for line in (FIXTURE / "expected.jsonl").read_text(encoding="utf-8").split("\n") if line
+    ]
     assert len(cases) == len(expected)
     return list(zip(cases, expected, strict=True))
 
 
 CASES = _kleat_cases()
 # the scalar cases (make_cases.scalars(): ASCII, unquoted), as `k: S` and as `S: v`
-SCALAR_CASES = [(doc, out) for doc, out in CASES if doc.isascii() and doc.count("\n") == 1 and not set("'\"") & set(doc)]
+SCALAR_CASES = [
+    (doc, out) for doc, out in CASES if doc.isascii() and doc.count("\n") == 1 and not set("'\"") & set(doc)
+]
 # scalar -> what Kleat reads for `k: scalar` (json value), for the scalars Kleat can read as a value
-VALUES = {doc[3:-1]: json.loads(out["json"])["k"] for doc, out in SCALAR_CASES if doc.startswith("k: ") and "json" in out}
+VALUES = {
+    doc[3:-1]: json.loads(out["json"])["k"] for doc, out in SCALAR_CASES if doc.startswith("k: ") and "json" in out
+}
 # scalar -> Kleat's output for `scalar: v`
 KEYS = {doc[:-4]: out for doc, out in SCALAR_CASES if doc.endswith(": v\n")}
 
@@ -97,8 +103,11 @@ def test_integer_field_reads_what_kleat_reads_or_reports_it(tmp_path):
         return None
 
     read, refused = _field_readings(tmp_path, "cacheThreads", sorted(VALUES))
-    wrong = {s: (v, VALUES[s]) for s, v in read.items() if (v or 0) != (kleat_int(VALUES[s]) or 0) or kleat_int(VALUES[s]) is None
-             and VALUES[s] is not None}
+    wrong = {
+        s: (v, VALUES[s])
+        for s, v in read.items()
+        if (v or 0) != (kleat_int(VALUES[s]) or 0) or kleat_int(VALUES[s]) is None and VALUES[s] is not None
+    }
     assert not wrong, dict(list(wrong.items())[:10])
     assert {"_1", "__1", "_12", "0777", "0120", "-010"} <= refused  # `_1` is a string for Kleat; `0777` is 511 there
     assert read["00"] is None and read["000"] is None  # 0 in both readings: unset, no ambiguity (issue 18, cause 3)
@@ -109,7 +118,10 @@ def test_integer_field_problems_say_what_each_reader_reads(tmp_path):
     _, problems = _load(tmp_path, "h.yml", _accounts("cacheThreads", ["_1", "0120", "00"]))
     assert [(p.line, p.column, p.code) for p in problems] == [(5, 21, "wrong-type"), (7, 21, "yaml-1.1")]
     assert "expected an integer, got string '_1'" in problems[0].message
-    assert "ambiguous integer `0120`: YAML 1.1 (Kleat) reads it as octal 80, YAML 1.2 (spinops) as 120" in problems[1].message
+    assert (
+        "ambiguous integer `0120`: YAML 1.1 (Kleat) reads it as octal 80, YAML 1.2 (spinops) as 120"
+        in problems[1].message
+    )
     assert "write 120 (the YAML 1.2 reading) or 80 (the YAML 1.1 reading)" in problems[1].hint
 
 
@@ -122,7 +134,9 @@ def test_a_credential_written_like_an_underscore_number_is_a_string(tmp_path):
 
 def _map_keys(keys: list[str]) -> str:
     # security.authn.oauth2.userInfoRequirements is a map<string, string>: its keys are free
-    return "security:\n  authn:\n    oauth2:\n      userInfoRequirements:\n" + "".join(f"        {k}: v{i}\n" for i, k in enumerate(keys))
+    return "security:\n  authn:\n    oauth2:\n      userInfoRequirements:\n" + "".join(
+        f"        {k}: v{i}\n" for i, k in enumerate(keys)
+    )
 
 
 def _key_groups(keys: list[str]) -> list[list[str]]:
@@ -170,7 +184,11 @@ def test_map_keys_read_what_kleat_reads_or_report_it(tmp_path):
 
 def test_key_problems_are_located_at_the_key(tmp_path):
     _, problems = _load(tmp_path, "h.yml", _map_keys(["on", "0777", "~"]))
-    assert [(p.line, p.column, p.code) for p in problems] == [(5, 9, "yaml-1.1"), (6, 9, "yaml-1.1"), (7, 9, "wrong-type")]
+    assert [(p.line, p.column, p.code) for p in problems] == [
+        (5, 9, "yaml-1.1"),
+        (6, 9, "yaml-1.1"),
+        (7, 9, "wrong-type"),
+    ]
     assert "the boolean key `true`" in problems[0].message
     assert "YAML 1.1 (Kleat) reads it as 511, YAML 1.2 (spinops) as 777" in problems[1].message
     assert "a null key" in problems[2].message
@@ -221,7 +239,9 @@ def test_a_quoted_merge_key_is_an_ordinary_key(tmp_path):
     kleat, data, problems = _merge_case(tmp_path, "providers:\n  kubernetes: {'<<': {enabled: true}}\n")
     assert kleat == {"providers": {"kubernetes": {"<<": {"enabled": True}}}}  # not enabled
     assert [(p.line, p.column, p.code) for p in problems] == [(2, 16, "unknown-key")] and "`<<`" in problems[0].message
-    kleat, data, problems = _merge_case(tmp_path, "security:\n  authn:\n    oauth2:\n      userInfoRequirements: {'<<': x, a: b}\n")
+    kleat, data, problems = _merge_case(
+        tmp_path, "security:\n  authn:\n    oauth2:\n      userInfoRequirements: {'<<': x, a: b}\n"
+    )
     assert data == kleat  # in a map: an entry named <<
     kleat, data, problems = _merge_case(tmp_path, "providers:\n  kubernetes: {<<: {enabled: true}}\n")
     assert data == kleat == {"providers": {"kubernetes": {"enabled": True}}}  # plain: merged
@@ -229,7 +249,9 @@ def test_a_quoted_merge_key_is_an_ordinary_key(tmp_path):
 
 def test_a_merge_key_with_a_scalar_is_refused_as_kleat_refuses_it(tmp_path):
     for doc, col in (("    - {<<: x, name: e}\n", 8), ("    - {<<: [*a, 3], name: f}\n", 8)):
-        kleat, _, problems = _merge_case(tmp_path, "providers:\n  kubernetes:\n    accounts:\n    - &a {name: a, cacheThreads: 2}\n" + doc)
+        kleat, _, problems = _merge_case(
+            tmp_path, "providers:\n  kubernetes:\n    accounts:\n    - &a {name: a, cacheThreads: 2}\n" + doc
+        )
         assert kleat is None
         assert [(p.line, p.column, p.code) for p in problems] == [(5, col, "merge-key")]
         assert "needs a mapping or a list of mappings" in problems[0].message
@@ -237,12 +259,16 @@ def test_a_merge_key_with_a_scalar_is_refused_as_kleat_refuses_it(tmp_path):
 
 def test_a_key_written_before_the_merge_key_is_reported(tmp_path):
     # yaml.v2 applies entries in order (the merged value overrides), the YAML merge spec keeps the explicit key
-    kleat, _, problems = _merge_case(tmp_path, "providers:\n  kubernetes:\n    enabled: false\n    <<: {enabled: true}\n")
+    kleat, _, problems = _merge_case(
+        tmp_path, "providers:\n  kubernetes:\n    enabled: false\n    <<: {enabled: true}\n"
+    )
     assert kleat == {"providers": {"kubernetes": {"enabled": True}}}
     assert [(p.line, p.column, p.code) for p in problems] == [(3, 5, "yaml-1.1")]
     assert "`enabled` is set before `<<:`" in problems[0].message
     # written after it, both readings agree
-    kleat, data, problems = _merge_case(tmp_path, "providers:\n  kubernetes:\n    <<: {enabled: true}\n    enabled: false\n")
+    kleat, data, problems = _merge_case(
+        tmp_path, "providers:\n  kubernetes:\n    <<: {enabled: true}\n    enabled: false\n"
+    )
     assert data == kleat == {"providers": {"kubernetes": {"enabled": False}}}
 
 

@@ -19,12 +19,19 @@ from spinops.kube.applyset import (
 
 
 def test_pruned_lines():
-    out = "configmap/a serverside-applied\nconfigmap/b pruned\ndeployment.apps/c pruned (server dry run)\nsecret/d unchanged\n"
+    out = (
+        "configmap/a serverside-applied\nconfigmap/b pruned\n"
+        "deployment.apps/c pruned (server dry run)\nsecret/d unchanged\n"
+    )
     assert pruned_from_output(out) == ["configmap/b", "deployment.apps/c"]
 
 
 DOCS = [
-    {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "spinnaker", "labels": {"x": "1"}}},
+    {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "a", "namespace": "spinnaker", "labels": {"x": "1"}},
+    },
     {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "spinnaker"}},
 ]
 
@@ -33,7 +40,10 @@ def test_as_applied_labels_every_member_and_leaves_the_input_alone():
     sent = json.loads(as_applied(DOCS, "staging", "spinnaker"))
     assert sent["kind"] == "List"
     ident = applyset_id("spinops-staging", "spinnaker")
-    assert [d["metadata"]["labels"] for d in sent["items"]] == [{"x": "1", APPLYSET_PART_OF: ident}, {APPLYSET_PART_OF: ident}]
+    assert [d["metadata"]["labels"] for d in sent["items"]] == [
+        {"x": "1", APPLYSET_PART_OF: ident},
+        {APPLYSET_PART_OF: ident},
+    ]
     assert DOCS[0]["metadata"]["labels"] == {"x": "1"} and "labels" not in DOCS[1]["metadata"]
 
 

@@ -1,4 +1,4 @@
-"""The plan's differ (spinops.kube.changes): the program kubectl diff runs as KUBECTL_EXTERNAL_DIFF for `spinops apply`."""
+"""The plan's differ (spinops.kube.changes): what kubectl diff runs as KUBECTL_EXTERNAL_DIFF for `spinops apply`."""
 
 from __future__ import annotations
 
@@ -41,9 +41,18 @@ def test_plan_differ_lists_created_changed_and_deleted_objects(tmp_path, capsys)
 
 def test_change_digest_ignores_what_the_cluster_rewrites_by_itself():
     """A saved plan stays valid while only status/resourceVersion move; a hand edit of the spec invalidates it."""
-    live = {"kind": "Deployment", "metadata": {"name": "fiat", "resourceVersion": "10", "generation": 3}, "spec": {"replicas": 1}, "status": {"readyReplicas": 1}}
+    live = {
+        "kind": "Deployment",
+        "metadata": {"name": "fiat", "resourceVersion": "10", "generation": 3},
+        "spec": {"replicas": 1},
+        "status": {"readyReplicas": 1},
+    }
     merged = {**live, "spec": {"replicas": 2}}
-    later = {**live, "metadata": {"name": "fiat", "resourceVersion": "57", "generation": 3}, "status": {"readyReplicas": 0}}
+    later = {
+        **live,
+        "metadata": {"name": "fiat", "resourceVersion": "57", "generation": 3},
+        "status": {"readyReplicas": 0},
+    }
     edited = {**live, "spec": {"replicas": 5}}
     assert changes.change_digest(live, merged) == changes.change_digest(later, {**later, "spec": {"replicas": 2}})
     assert changes.change_digest(live, merged) != changes.change_digest(edited, merged)
@@ -65,7 +74,14 @@ def test_the_written_differ_script_runs_the_plan_differ(tmp_path):
 
 
 def test_read_changes_ignores_deletes_and_other_lines():
-    out = "\n".join([json.dumps({"action": "delete", "object": "ConfigMap/x"}), "not json", "[1]", json.dumps({"action": "change", "object": "Deployment/d"})])
+    out = "\n".join(
+        [
+            json.dumps({"action": "delete", "object": "ConfigMap/x"}),
+            "not json",
+            "[1]",
+            json.dumps({"action": "change", "object": "Deployment/d"}),
+        ]
+    )
     assert changes.read_changes(out) == ([], ["Deployment/d"])
 
 

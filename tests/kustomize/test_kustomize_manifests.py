@@ -396,12 +396,16 @@ def test_ha_routing(overlay_builds):
     routes = {name: env_of(dep).get("SERVICES_CLOUDDRIVER_BASEURL") for name, dep in deployments.items()}
     assert routes["orca"] == "http://clouddriver-rw:7002"
     assert env_of(deployments["orca"])["CLOUDDRIVER_READONLY_BASEURL"] == "http://clouddriver-ro:7002"
-    # issue 10 defect 8: gate and rosco read from clouddriver-ro as Halyard routed them (KubernetesV2GateService.java:67-70,
-    # KubernetesV2RoscoService.java:56); only Deck's requests go to ro-deck (dynamicEndpoints.deck, GateConfig.groovy:159-160)
+    # issue 10 defect 8: gate and rosco read from clouddriver-ro as Halyard routed them
+    # (KubernetesV2GateService.java:67-70,
+    # KubernetesV2RoscoService.java:56); only Deck's requests go to ro-deck (dynamicEndpoints.deck,
+    # GateConfig.groovy:159-160)
     for reader in ("gate", "rosco", "igor", "fiat", "keel", "echo-scheduler", "echo-worker"):
         assert routes[reader] == "http://clouddriver-ro:7002", reader
     gate_json = json.loads(env_of(deployments["gate"])["SPRING_APPLICATION_JSON"])
-    assert gate_json == {"services": {"clouddriver": {"config": {"dynamicEndpoints": {"deck": "http://clouddriver-ro-deck:7002"}}}}}
+    assert gate_json == {
+        "services": {"clouddriver": {"config": {"dynamicEndpoints": {"deck": "http://clouddriver-ro-deck:7002"}}}}
+    }
     for name, url in routes.items():
         if url:
             host, port = re.fullmatch(r"http://([a-z-]+):(\d+)", url).groups()
@@ -430,7 +434,9 @@ def test_routing_variables_bind_to_the_service_discovery_keys(overlay_builds):
     for name, dep in overlay_builds["production"].of_kind("Deployment").items():
         if name == "deck":
             continue  # not Spring: DECK_HOST / DECK_PORT are read by the image's start script
-        used |= {var for var in env_of(dep) if var not in ("JAVA_OPTS", "SPRING_PROFILES_ACTIVE", "SPRING_APPLICATION_JSON")}
+        used |= {
+            var for var in env_of(dep) if var not in ("JAVA_OPTS", "SPRING_PROFILES_ACTIVE", "SPRING_APPLICATION_JSON")
+        }
     assert used == set(keys)
 
 

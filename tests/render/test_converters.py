@@ -88,7 +88,8 @@ def test_deck_gate_url(api, gate):
 
 def test_deck_canary_and_features():
     hal = {
-        "canary": {"enabled": True, "defaultJudge": "j", "defaultMetricsAccount": "m", "defaultMetricsStore": "prometheus",
+        "canary": {"enabled": True, "defaultJudge": "j", "defaultMetricsAccount": "m",
+                   "defaultMetricsStore": "prometheus",
                    "showAllConfigsEnabled": False, "storageAccountName": "s", "templatesEnabled": True},
         "features": {"pipelineTemplates": False, "chaos": True, "managedPipelineTemplatesV2UI": True, "gremlin": True},
         "security": {"authn": {"enabled": False}, "authz": {"enabled": True}},
@@ -187,7 +188,8 @@ def test_echo_blocks_and_derived_fields():
         "managedDelivery": {"enabled": True},
     }  # fmt: skip
     assert render(hal, "echo.yml") == {
-        "slack": {"enabled": True}, "twilio": {}, "githubStatus": {"enabled": False}, "microsoftteams": {"enabled": True},
+        "slack": {"enabled": True}, "twilio": {}, "githubStatus": {"enabled": False},
+        "microsoftteams": {"enabled": True},
         "artifacts": {"github": {"enabled": True}}, "pubsub": {"enabled": True}, "gcb": {"enabled": True},
         "stats": {"enabled": True, "instanceId": "abc", "endpoint": "https://stats.test", "spinnakerVersion": "1.30.0",
                   "deploymentMethod": {"type": "spinops", "version": __version__}},
@@ -216,7 +218,8 @@ def test_front50_stores_and_delivery():
                                  "sql": {"enabled": True}},
            "managedDelivery": {"enabled": True}}  # fmt: skip
     assert render(hal, "front50.yml") == {"spinnaker": {
-        "gcs": {"bucket": "b"}, "s3": {"rootFolder": "", "serverSideEncryption": "AES256"}, "delivery": {"enabled": True},
+        "gcs": {"bucket": "b"}, "s3": {"rootFolder": "", "serverSideEncryption": "AES256"},
+        "delivery": {"enabled": True},
     }}  # fmt: skip
     assert render({"managedDelivery": {"enabled": False}}, "front50.yml") == {"spinnaker": {}}
 
@@ -233,7 +236,8 @@ def test_gate_oauth2_dropped_unless_enabled():
 
 
 def test_gate_other_auth_methods_pass_through_when_present():
-    authn = {"basic": {}, "saml": {"enabled": False}, "ldap": {"url": "ldaps://l"}, "x509": {}, "iap": {"audience": "a"},
+    authn = {"basic": {}, "saml": {"enabled": False}, "ldap": {"url": "ldaps://l"}, "x509": {},
+             "iap": {"audience": "a"},
              "enabled": True}  # fmt: skip
     assert render({"security": {"authn": authn}}, "gate.yml") == {
         "security": {"basic": {}}, "saml": {"enabled": False}, "ldap": {"url": "ldaps://l"}, "x509": {},
@@ -321,7 +325,8 @@ def test_kayenta_set_but_empty_google_gives_three_empty_blocks():
 def test_keel_sql_connection_pools():
     sql = {"enabled": True, "default": {"jdbcUrl": "jdbc:mysql://d", "user": "u", "password": "${DB}"},
            "migration": {"jdbcUrl": "jdbc:mysql://m"}}  # fmt: skip
-    hal = {"managedDelivery": {"enabled": True, "keel": {"plugins": {"k8s": {"enabled": True}}}, "eureka": {"enabled": False}},
+    hal = {"managedDelivery": {"enabled": True, "keel": {"plugins": {"k8s": {"enabled": True}}},
+                               "eureka": {"enabled": False}},
            "persistentStorage": {"sql": sql}}  # fmt: skip
     assert render(hal, "keel.yml") == {
         "sql": {"enabled": True, "connectionPools": {"default": sql["default"]}, "migration": sql["migration"]},

@@ -22,7 +22,11 @@ def test_every_service_and_redis_says_whether_it_is_enabled():
     services = service_discovery("spin", {"ci": {"gcb": {"enabled": True}}})["services"]
     assert all(isinstance(services[s]["enabled"], bool) for s in ALL)
     assert services["igor"]["enabled"] is True and services["redis"]["enabled"] is True
-    assert (services["fiat"]["enabled"], services["kayenta"]["enabled"], services["keel"]["enabled"]) == (False, False, False)
+    assert (services["fiat"]["enabled"], services["kayenta"]["enabled"], services["keel"]["enabled"]) == (
+        False,
+        False,
+        False,
+    )
     assert service_discovery("x", {"managedDelivery": {"enabled": True}})["services"]["keel"]["enabled"] is True
     assert service_discovery("x", {})["services"]["igor"]["enabled"] is False
 

@@ -361,7 +361,8 @@ def _rename(data, path: tuple, new_key: str) -> None:
 
 #: YAML 1.1 (spec 1.1 section 5.4; yaml.v2's is_break in yamlprivateh.go, SnakeYAML's scanner) counts NEL,
 #: LS and PS as line breaks; YAML 1.2 (section 5.4: only CR and LF; yaml-rs) as ordinary characters.
-#: yaml.v2 folds `'a<LS>   b'` to "a<LS>b" and fails on one in a plain scalar or a comment (tests/fixtures/halconfig/yaml11). No reading is common to both: refused.
+#: yaml.v2 folds `'a<LS>   b'` to "a<LS>b" and fails on one in a plain scalar or a comment
+#: (tests/fixtures/halconfig/yaml11). No reading is common to both: refused.
 LINE_SEPARATORS = {"\u2028": ("LINE SEPARATOR", "\\L"), "\u2029": ("PARAGRAPH SEPARATOR", "\\P"),
                    "\x85": ("NEXT LINE (NEL)", "\\N")}
 
