@@ -124,17 +124,8 @@ def test_three_thousand_resource_change_stays_under_the_comment_limit(tmp_path, 
     live = write_kubectl_dir(tmp_path / "LIVE-1", many("before"))
     merged = write_kubectl_dir(tmp_path / "MERGED-2", many("after"))
     full = tmp_path / "full.md"
-    p = spinops(
-        "external-diff",
-        str(live),
-        str(merged),
-        "--format",
-        "markdown",
-        "--env",
-        "production",
-        "--full-output",
-        str(full),
-    )
+    p = spinops("external-diff", str(live), str(merged), "--format", "markdown", "--env", "production",
+                "--full-output", str(full))
     assert p.returncode == 1, p.stderr
     md = p.stdout
     assert len(md.encode()) <= 60_000

@@ -23,22 +23,24 @@ from spinops.benchmarks._timing import Run, run_process
 ROOT = Path(__file__).resolve().parents[3]
 HAL = ROOT / "tests" / "fixtures" / "halyard" / "hal"
 SIZES = (100, 1_000)
+#: The first lines of both generated ~/.hal configs: one deployment whose Kubernetes accounts follow.
+_HAL_HEADER = (
+    "halyardVersion: 1.45.0",
+    "currentDeployment: default",
+    "deploymentConfigurations:",
+    "- name: default",
+    "  version: 1.30.2",
+    "  providers:",
+    "    kubernetes:",
+    "      enabled: true",
+    "      accounts:",
+)
 
 
 def generate_hal(dest: Path, n: int) -> Path:
     """A ~/.hal with one deployment: n Kubernetes accounts (kubeconfig files) and n/4 GitHub tokens."""
     (dest / "secrets").mkdir(parents=True)
-    lines = [
-        "halyardVersion: 1.45.0",
-        "currentDeployment: default",
-        "deploymentConfigurations:",
-        "- name: default",
-        "  version: 1.30.2",
-        "  providers:",
-        "    kubernetes:",
-        "      enabled: true",
-        "      accounts:",
-    ]
+    lines = list(_HAL_HEADER)
     for i in range(n):
         (dest / "secrets" / f"k{i:04d}.kubeconfig").write_text(f"apiVersion: v1\nkind: Config\n# cluster {i}\n")
         lines += [
@@ -89,17 +91,7 @@ def generate_home(dest: Path, files: int = HOME_FILES, size: int = HOME_BYTES) -
             f"{blob}\n"
             f"users:\n- name: u{i}\n  user:\n    token: bench-kube-token-{i:03d}\n"
         )
-    lines = [
-        "halyardVersion: 1.45.0",
-        "currentDeployment: default",
-        "deploymentConfigurations:",
-        "- name: default",
-        "  version: 1.30.2",
-        "  providers:",
-        "    kubernetes:",
-        "      enabled: true",
-        "      accounts:",
-    ]
+    lines = list(_HAL_HEADER)
     for i in range(n_kube):
         lines += [
             f"      - name: k8s-{i:03d}",
