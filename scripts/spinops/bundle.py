@@ -41,7 +41,9 @@ SECRET_FILE_MODE = 0o440  # readable by the pod's fsGroup, nobody else
 
 
 def dump_yaml(obj: Any) -> str:
-    """Sorted block YAML without anchors (spinops.manifests' dumper): a config file reads the same wherever a value is shared."""
+    """Sorted block YAML without anchors (spinops.manifests' dumper).
+
+    A config file reads the same wherever a value is shared."""
     return dump_document(obj, sort_keys=True)
 
 
@@ -120,7 +122,13 @@ def overlay_facts(overlay: Path, repo: Path) -> tuple[str, bool]:
         if any(_is_local(c) and (d / c).resolve() == ha_dir for c in k.get("components") or []):
             ha = True
     if not namespace:
-        raise InputError(Problem("the overlay sets no `namespace:`; spinops needs it for service discovery (spinnaker.yml)", file=str(overlay.relative_to(repo) / (kustomization_file(overlay) or Path(KUSTOMIZATION)).name), code="no-namespace"))
+        raise InputError(
+            Problem(
+                "the overlay sets no `namespace:`; spinops needs it for service discovery (spinnaker.yml)",
+                file=str(overlay.relative_to(repo) / (kustomization_file(overlay) or Path(KUSTOMIZATION)).name),
+                code="no-namespace",
+            )
+        )
     return namespace, ha
 
 
@@ -235,19 +243,38 @@ def overlay_problems(overlay: Path, repo: Path | None = None) -> list[Problem]:
         for d, kfile, node, _ in _local_kustomizations(overlay):  # stops at a malformed kustomization (its own error)
             for field, rel, item in _listed_paths(node):
                 line, column = position(item.start_mark)
-                where = {"file": str(kfile), "line": line, "column": column}
                 if rel is None:
-                    problems.append(Problem(f"`{field}` must be a list", **where, code="kustomize-shape", hint=f"write it as `{field}:` followed by `- ...` items"))
+                    problems.append(
+                        Problem(
+                            f"`{field}` must be a list",
+                            file=str(kfile),
+                            line=line,
+                            column=column,
+                            code="kustomize-shape",
+                            hint=f"write it as `{field}:` followed by `- ...` items",
+                        )
+                    )
                     continue
                 target = d / rel
                 if not _is_local(rel) or (target.is_dir() and field in ("resources", "components")):
                     continue  # remote, or a directory the walk visits itself
                 if not target.is_file():
-                    problems.append(Problem(f"{field} entry {rel!r} does not exist", **where, code="kustomize-missing",
-                                            hint=f"a path relative to the directory of {kfile.name}: a file, or a directory with a kustomization"))
+                    problems.append(
+                        Problem(
+                            f"{field} entry {rel!r} does not exist",
+                            file=str(kfile),
+                            line=line,
+                            column=column,
+                            code="kustomize-missing",
+                            hint=f"a path relative to the directory of {kfile.name}: a file, or a directory with a "
+                                 "kustomization",
+                        )
+                    )
                 elif target.suffix in (".yml", ".yaml", ".json"):
                     try:
-                        compose_all(_read(target))  # guarded: an alias bomb or deep nesting stops here, before kustomize
+                        compose_all(
+                            _read(target)
+                        )  # guarded: an alias bomb or deep nesting stops here, before kustomize
                     except yaml.YAMLError as e:
                         problems.append(yaml_problem(e, str(target)))
                     except InputError as e:
@@ -285,7 +312,9 @@ def wiring_patch(service: str, w, deployment: str | None = None) -> dict | None:
     if w.env_from:
         container["envFrom"] = [{"secretRef": {"name": s}} for s in w.env_from]
     if w.env_keys:
-        container["env"] = [{"name": var, "valueFrom": {"secretKeyRef": {"name": s, "key": k}}} for var, s, k in w.env_keys]
+        container["env"] = [
+            {"name": var, "valueFrom": {"secretKeyRef": {"name": s, "key": k}}} for var, s, k in w.env_keys
+        ]
     volumes = []
     if w.volumes:
         container["volumeMounts"] = []
@@ -299,7 +328,12 @@ def wiring_patch(service: str, w, deployment: str | None = None) -> dict | None:
     spec: dict[str, Any] = {"containers": [container]}
     if volumes:
         spec["volumes"] = volumes
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": deployment or service}, "spec": {"template": {"spec": spec}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": deployment or service},
+        "spec": {"template": {"spec": spec}},
+    }
 
 
 def layer_files(
@@ -343,13 +377,20 @@ def layer_files(
             if patch is not None:
                 rel = f"wire/{shard}.yml"
                 files[rel] = HEADER + dump_yaml(patch)
-                patches.append({"path": rel, "target": {"kind": "Deployment", "labelSelector": f"app.kubernetes.io/name={shard}"}})
+                patches.append(
+                    {"path": rel, "target": {"kind": "Deployment", "labelSelector": f"app.kubernetes.io/name={shard}"}}
+                )
     for svc in sorted(wiring):
         if svc in (shard_wiring or {}):
             continue
         patch = wiring_patch(svc, wiring[svc])
         if svc in env_files:
-            patch = patch or {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": svc}, "spec": {"template": {"spec": {"containers": [{"name": svc}]}}}}
+            patch = patch or {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": svc},
+                "spec": {"template": {"spec": {"containers": [{"name": svc}]}}},
+            }
             patch["spec"]["template"]["spec"]["containers"][0]["envFrom"] = [{"configMapRef": {"name": f"{svc}-env"}}]
         if patch is None:
             continue
@@ -359,7 +400,9 @@ def layer_files(
     for svc in sorted(not_running):
         for kind, api in (("Deployment", "apps/v1"), ("Service", "v1")):
             delete = {"$patch": "delete", "apiVersion": api, "kind": kind, "metadata": {"name": svc}}
-            patches.append({"patch": dump_yaml(delete), "target": {"kind": kind, "labelSelector": f"{SERVICE_LABEL}={svc}"}})
+            patches.append(
+                {"patch": dump_yaml(delete), "target": {"kind": kind, "labelSelector": f"{SERVICE_LABEL}={svc}"}}
+            )
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
@@ -372,7 +415,9 @@ def layer_files(
     if images:
         kustomization["images"] = [{"name": name, "newTag": tag} for name, tag in sorted(images.items())]
     files[KUSTOMIZATION] = HEADER + dump_yaml(kustomization)
-    files["wiring.json"] = json.dumps({svc: wiring[svc].summary() for svc in sorted(wiring)}, indent=2, sort_keys=True) + "\n"
+    files["wiring.json"] = (
+        json.dumps({svc: wiring[svc].summary() for svc in sorted(wiring)}, indent=2, sort_keys=True) + "\n"
+    )
     return files
 
 
@@ -391,14 +436,28 @@ def run_kustomize(directory: Path, *, display: str, repo: Path | None = None, so
     env = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOMIZE_")}
     binary = kubectl()
     try:
-        proc = subprocess.run([binary, "kustomize", str(directory)], capture_output=True, text=True, env=env, check=False)
+        proc = subprocess.run(
+            [binary, "kustomize", str(directory)], capture_output=True, text=True, env=env, check=False
+        )
     except OSError as e:  # a bad SPINOPS_KUBECTL: not found, not executable
-        raise InputError(Problem(f"cannot run kubectl {binary!r}: {e.strerror or e}", file=source or display, code="kustomize",
-                                 hint="check SPINOPS_KUBECTL, or unset it to use the pinned kubectl")) from None
+        raise InputError(
+            Problem(
+                f"cannot run kubectl {binary!r}: {e.strerror or e}",
+                file=source or display,
+                code="kustomize",
+                hint="check SPINOPS_KUBECTL, or unset it to use the pinned kubectl",
+            )
+        ) from None
     if proc.returncode == 0 and not proc.stdout.strip():
         # a broken or substituted kubectl must not replace a good build with zero resources
-        raise InputError(Problem("kubectl kustomize exited 0 but printed no manifests; refusing to write an empty build",
-                                 file=source or display, code="kustomize", hint=f"kubectl used: {binary}"))
+        raise InputError(
+            Problem(
+                "kubectl kustomize exited 0 but printed no manifests; refusing to write an empty build",
+                file=source or display,
+                code="kustomize",
+                hint=f"kubectl used: {binary}",
+            )
+        )
     if proc.returncode != 0:
         msg = proc.stderr.strip().replace(str(directory), display) or f"kubectl kustomize exited {proc.returncode}"
         if repo is not None:

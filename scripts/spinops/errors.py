@@ -49,7 +49,9 @@ class Problem:
         kind = {"error": "error", "warning": "warning"}.get(self.severity, "notice")
         msg = self.message + (f"\n{self.hint}" if self.hint else "")
         line = self.line if self.file else None
-        return command(kind, msg, file=self.file, line=line, col=self.column if line is not None else None, title=self.code)
+        return command(
+            kind, msg, file=self.file, line=line, col=self.column if line is not None else None, title=self.code
+        )
 
     def as_dict(self) -> dict:
         d = asdict(self)

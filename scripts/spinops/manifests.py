@@ -60,7 +60,9 @@ def load_documents(text: str, name: str = "<manifests>") -> list[dict]:
 
 
 def dump_document(obj: dict, *, sort_keys: bool = False) -> str:
-    return yaml.dump(obj, Dumper=_NoAliasDumper, default_flow_style=False, sort_keys=sort_keys, allow_unicode=True, width=4096)
+    return yaml.dump(
+        obj, Dumper=_NoAliasDumper, default_flow_style=False, sort_keys=sort_keys, allow_unicode=True, width=4096
+    )
 
 
 def dump_documents(objs: Iterable[dict], *, sort_keys: bool = False) -> str:
@@ -74,4 +76,9 @@ def api_group(api_version: str) -> str:
 def resource_key(obj: dict) -> tuple[str, str, str, str]:
     """(group, kind, namespace, name): the identity of a resource (the version does not matter)."""
     meta = obj.get("metadata") or {}
-    return (api_group(str(obj.get("apiVersion", ""))), str(obj.get("kind", "")), str(meta.get("namespace") or ""), str(meta.get("name", "")))
+    return (
+        api_group(str(obj.get("apiVersion", ""))),
+        str(obj.get("kind", "")),
+        str(meta.get("namespace") or ""),
+        str(meta.get("name", "")),
+    )

