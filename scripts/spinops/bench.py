@@ -11,17 +11,19 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import platform
 import sys
 import time
 
+import spinops.benchmarks as pkg
+from spinops.atomic import write_file
+
 _KNOWN = ("name", "median_s", "runs")
 
 
 def discover(only: list[str] | None = None) -> list[str]:
-    import spinops.benchmarks as pkg
-
     names = sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
     if only:
         missing = sorted(set(only) - set(names))
@@ -83,8 +85,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n## {name}\n")
         print(table([r for r in rows if r["module"] == name]))
     if args.json:
-        from spinops.atomic import write_file
-
         meta = {
             "python": platform.python_version(),
             "machine": platform.machine(),
@@ -96,8 +96,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _cpus() -> int | None:
-    import os
-
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:

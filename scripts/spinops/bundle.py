@@ -33,6 +33,7 @@ from spinops.errors import InputError, Problem
 from spinops.layout import Repo, kustomization_file
 from spinops.manifests import dump_document
 from spinops.spinnaker.services import MANAGED_BY, MANAGED_BY_LABEL, PART_OF, PART_OF_LABEL, SERVICE_LABEL
+from spinops.tools import kubectl
 from spinops.yamlio import compose, compose_all, loader, position, syntax_problem
 
 KUSTOMIZATION = "kustomization.yml"
@@ -431,8 +432,6 @@ def run_kustomize(directory: Path, *, display: str, repo: Path | None = None, so
     On failure: kustomize's own message, with `directory` shown as `display` and paths inside `repo`
     shown relative to it; the problem names `source` (the overlay the user edits), else `display`.
     """
-    from spinops.tools import kubectl
-
     env = {k: v for k, v in os.environ.items() if not k.startswith("KUSTOMIZE_")}
     binary = kubectl()
     try:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from spinops.gha import command  # the one implementation of workflow-command escaping
+
 # Exit codes shared by every command (kubectl/diff conventions where they apply).
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # check: findings at or above --fail-on; diff: differences found
@@ -44,8 +46,6 @@ class Problem:
         return out
 
     def github(self) -> str:
-        from spinops.gha import command  # the one implementation of workflow-command escaping
-
         kind = {"error": "error", "warning": "warning"}.get(self.severity, "notice")
         msg = self.message + (f"\n{self.hint}" if self.hint else "")
         line = self.line if self.file else None

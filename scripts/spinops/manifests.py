@@ -12,6 +12,9 @@ from collections.abc import Iterable
 
 import yaml
 
+from spinops.errors import InputError, Problem
+from spinops.yamlio import loads_fast
+
 # the libyaml dumper when PyYAML was built with it (CSafeDumper is absent otherwise)
 _Dumper: type[yaml.SafeDumper] | type[yaml.CSafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -25,10 +28,7 @@ def load_documents(text: str, name: str = "<manifests>") -> list[dict]:
     """Parse a multi-document YAML stream into a list of mappings (empty documents dropped).
 
     Bad YAML is an InputError at its line and column, without the text around it (it may be a Secret's data)."""
-    import yaml_rs
-
-    from spinops.errors import InputError, Problem
-    from spinops.yamlio import loads_fast
+    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs loads only where this path needs it
 
     if not text.strip():
         return []

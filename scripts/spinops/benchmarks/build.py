@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from spinops.benchmarks._timing import run_process
+from spinops.benchmarks.render import generate_halconfig
 
 ROOT = Path(__file__).resolve().parents[3]
 STAGES = ("load", "render", "patch", "wire", "serialize", "bundle", "kustomize", "contract")
@@ -33,8 +34,6 @@ def _copy_repo(dest: Path) -> Path:
 
 def scaled_repo(dest: Path, n: int) -> Path:
     """The reference repository with its halconfig replaced by the render benchmark's N-account one."""
-    from spinops.benchmarks.render import generate_halconfig
-
     repo = _copy_repo(dest)
     (repo / "halconfig" / "halconfig.yml").write_text(generate_halconfig(n))
     for f in (repo / "halconfig" / "env").glob("*.yml"):

@@ -13,12 +13,17 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import yaml
+import yaml_rs
+
 from spinops.benchmarks._timing import median_call
+from spinops.benchmarks.render import generate_halconfig
+from spinops.halconfig.load import load_halconfig
+from spinops.render import render_all, render_structs, yamlout
+from spinops.render.yamlout import natural_key_order
 
 
 def _sorted_copy(data):
-    from spinops.render.yamlout import natural_key_order
-
     if isinstance(data, dict):
         return {k: _sorted_copy(data[k]) for k in natural_key_order(data)}
     if isinstance(data, list):
@@ -27,13 +32,6 @@ def _sorted_copy(data):
 
 
 def run(quick: bool = False) -> list[dict]:
-    import yaml
-    import yaml_rs
-
-    from spinops.benchmarks.render import generate_halconfig
-    from spinops.halconfig.load import load_halconfig
-    from spinops.render import render_all, render_structs, yamlout
-
     n = 1_000 if quick else 5_000
     runs = 3 if quick else 7
     with tempfile.TemporaryDirectory(prefix="spinops-bench-") as tmp:

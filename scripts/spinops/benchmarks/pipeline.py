@@ -20,7 +20,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 from spinops.benchmarks._timing import run_process
+from spinops.manifests import load_documents
 
 ROOT = Path(__file__).resolve().parents[3]
 FAKE = ROOT / "tests" / "pipeline" / "fake_kubectl.py"
@@ -44,10 +47,6 @@ def _kubectl_diff_name(d: dict) -> str:
 
 
 def run(quick: bool = False) -> list[dict]:
-    import yaml
-
-    from spinops.manifests import load_documents
-
     runs = 3 if quick else 7
     rows = []
     with tempfile.TemporaryDirectory(prefix="spinops-bench-pipeline-") as tmp_name:

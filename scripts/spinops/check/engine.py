@@ -30,11 +30,12 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from spinops.check import k8s
-from spinops.check.jsonpath import JsonPathError, compile_kubectl, match_path
+from spinops.check.jsonpath import JsonPathError, compile_kubectl, match_path, to_jsonpath_ng
 from spinops.errors import InputError, Problem
 from spinops.yamlio import MAX_NODES, load, read_text
 
@@ -74,7 +75,7 @@ def load_rule_file(path: Path | str) -> list[LintRule]:
 def parse_rules(text: str, fname: str) -> list[LintRule]:
     """Validate a rule file against its schema (spinops/schemas/kube-lint-rules.schema.json, the one editors get),
     then what a schema cannot say: JSONPath and regular-expression syntax, unique names."""
-    from spinops import schemas
+    from spinops import schemas  # noqa: PLC0415 start-up: difflib loads only to suggest a close name
 
     try:
         doc = load(text, fname, max_nodes=MAX_NODES, duplicate_keys=True)
@@ -186,7 +187,6 @@ def _go_float(f: float) -> str:
     r = repr(f)  # shortest round-trip digits
     mant, _, exp = r.partition("e")
     digits = mant.replace("-", "").replace(".", "").lstrip("0") or "0"
-    from decimal import Decimal
 
     d = Decimal(r)
     e10 = d.adjusted()
@@ -308,8 +308,6 @@ def _parse_float(t: str):
 @lru_cache(maxsize=4096)
 def field_keys(field: str) -> tuple:
     """Every plain key a field expression names (`.spec.containers[*].env[*].value` -> spec, containers, env, value)."""
-    from spinops.check.jsonpath import to_jsonpath_ng
-
     return tuple(
         m.group(1) or m.group(2)
         for m in re.finditer(r"\.\.?([A-Za-z_][A-Za-z0-9_]*)|\['([^']*)'\]", to_jsonpath_ng(field))
@@ -319,8 +317,6 @@ def field_keys(field: str) -> tuple:
 @lru_cache(maxsize=4096)
 def _fixed_prefix(field: str) -> tuple:
     """The leading plain keys of a field (`.spec.containers[*].x` -> ("spec", "containers"))."""
-    from spinops.check.jsonpath import to_jsonpath_ng
-
     out = []
     for m in re.finditer(r"\.([A-Za-z_][A-Za-z0-9_]*)|\['([^']*)'\]|(.)", to_jsonpath_ng(field)[1:]):
         if m.group(3) is not None:

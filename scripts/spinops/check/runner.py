@@ -11,8 +11,12 @@ from spinops.check.findings import Finding, Location, OptOut, Report, ResourceRe
 from spinops.check.k8s import get_path, jsonpath, may_hold_credentials
 from spinops.check.rules import Context, Hit, builtin_rules, summary
 from spinops.check.source import Manifest, Resource
+from spinops.check.trace import Tracer
 from spinops.check.validate_k8s import DEFAULT_KUBE_VERSION, SchemaValidator
+from spinops.credentials import SECRETS_FILE, load_secrets
 from spinops.errors import Problem, UsageError
+from spinops.halconfig.schema import credential_fields
+from spinops.wire import SECRETS_FILE, load_secrets
 
 SCHEMA_RULE = "schema"
 
@@ -45,8 +49,6 @@ def load_context(manifest: Manifest, repo: Path | None) -> Context:
 def load_declared_secrets(repo: Path) -> dict[str, frozenset[str]] | None:
     """Secret name -> keys (env names and files) from `halconfig/secrets.yml`, read by the build's own
     loader (spinops.credentials), so check and build agree; None when the repo has no secrets.yml."""
-    from spinops.credentials import SECRETS_FILE, load_secrets
-
     if not (repo / SECRETS_FILE).is_file():
         return None
     inventory = load_secrets(repo)
@@ -264,7 +266,6 @@ def _optout_findings(manifest: Manifest, requests: dict, refs: dict[int, Resourc
 def _tracer(opts: Options):
     if opts.repo is None or not (opts.repo / "kustomize").is_dir() and not (opts.repo / "halconfig").is_dir():
         return None
-    from spinops.check.trace import Tracer
 
     return Tracer(opts.repo, opts.env)
 

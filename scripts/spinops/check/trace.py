@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from spinops.check.findings import Location
-from spinops.check.k8s import get_path
+from spinops.check.k8s import get_path, split_image
 from spinops.errors import InputError
 from spinops.yamlio import compose, compose_all, position, read_text
 

@@ -21,6 +21,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 
 from spinops.check.k8s import may_hold_credentials
@@ -45,8 +46,6 @@ class Outcome:
 def _schema_root() -> Path:
     """kubernetes-validate's bundled schema folder, found without importing the package (which
     imports the Python jsonschema stack, ~0.35 s, that this module does not use)."""
-    from importlib.util import find_spec
-
     spec = find_spec("kubernetes_validate")
     if spec is None or not spec.submodule_search_locations:
         raise UsageError(Problem("kubernetes-validate is not installed (pip install spinops)", code="kube-version"))
@@ -104,7 +103,7 @@ def _schema_dir(version: str, strict: bool) -> str:
 
 @cache
 def _registry(version: str, strict: bool):
-    import jsonschema_rs
+    import jsonschema_rs  # noqa: PLC0415 start-up: jsonschema-rs loads only when a manifest is validated
 
     defs = _load(f"{_schema_dir(version, strict)}/_definitions.json")
     return jsonschema_rs.Registry([(_BASE + "_definitions.json", defs)])
@@ -113,7 +112,7 @@ def _registry(version: str, strict: bool):
 @cache
 def _validator(version: str, strict: bool, api_version: str, kind: str):
     """The compiled validator for one kind, or None when kubernetes-validate has no schema for it."""
-    import jsonschema_rs
+    import jsonschema_rs  # noqa: PLC0415 start-up: jsonschema-rs loads only when a manifest is validated
 
     av = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
     if not kind or "/" in kind or "/" in av or kind.startswith("."):
@@ -133,7 +132,7 @@ def _validator(version: str, strict: bool, api_version: str, kind: str):
 
 @cache
 def _crd_validator(directory: str, api_version: str, kind: str):
-    import jsonschema_rs
+    import jsonschema_rs  # noqa: PLC0415 start-up: jsonschema-rs loads only when a manifest is validated
 
     group, _, ver = api_version.rpartition("/")
     base = Path(directory)

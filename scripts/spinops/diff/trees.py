@@ -15,8 +15,11 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spinops.credentials import load_secrets
 from spinops.errors import InputError, Problem, SpinopsError
+from spinops.halconfig.load import load_halconfig
 from spinops.layout import Repo
+from spinops.wire import load_secrets
 
 
 @dataclass
@@ -126,7 +129,7 @@ def worktree(repo: Path, commit: str) -> Iterator[Path]:
 
 def build_tree(root: Path, env: str, label: str, side: str) -> Tree:
     """Build `root` for `env` into a temp dir; errors name the side (`base`/`head`)."""
-    from spinops.build import build_env
+    from spinops.build import build_env  # noqa: PLC0415 start-up: spinops.build imports PyYAML; needed only on this path
 
     out = Path(tempfile.mkdtemp(prefix=f"spinops-diff-{side}-"))
     try:
@@ -161,8 +164,6 @@ def _on_side(p: Problem, side: str, label: str, root: Path) -> Problem:
 
 def _halconfig(root: Path, env: str) -> dict | None:
     """The canonical halconfig of a tree (None when the tree has none)."""
-    from spinops.halconfig.load import load_halconfig
-
     path = Repo(root).halconfig
     if not path.exists():
         return None
@@ -171,6 +172,4 @@ def _halconfig(root: Path, env: str) -> dict | None:
 
 def _secrets(root: Path) -> dict:
     """{Secret name: {source, env, files}} of halconfig/secrets.yml (spinops.credentials); {} without one."""
-    from spinops.credentials import load_secrets
-
     return load_secrets(root).as_dict()

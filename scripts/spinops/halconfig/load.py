@@ -9,13 +9,19 @@ is composed once with PyYAML (see yamlpos). Rules: docs/halconfig-loading.md.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import re
 from pathlib import Path
 
 from spinops.credentials import is_credential_path
 from spinops.errors import InputError, Problem
+from spinops.halconfig import merge
+from spinops.halconfig.merge import contains
+from spinops.halconfig.schema import credential_fields, load_schema
 from spinops.halconfig.source import Source, kind_of, load_file
-from spinops.halconfig.validate import YAML11_TRUE
+from spinops.halconfig.validate import YAML11_TRUE, validate
+from spinops.halconfig.yaml11 import describe, resolve
 
 #: Files in halconfig/ that are not fragments (names only, never halconfig sections).
 RESERVED = frozenset({"secrets.yml"})
@@ -32,8 +38,6 @@ class Hal:
         self._layers = [*reversed(overlays), *sources]  # lookup order: last overlay first, then fragments in order
 
     def source_for(self, path: tuple) -> Source | None:
-        from spinops.halconfig.merge import contains
-
         path = tuple(path)
         for layer in self._layers:
             if contains(layer.data, path):
@@ -56,8 +60,6 @@ class Hal:
         if src is None:
             return None
         for p in (path, *_alias_spellings(path)):
-            from spinops.halconfig.merge import contains
-
             if contains(src.data, p):
                 path = p
                 break
@@ -69,8 +71,6 @@ class Hal:
     def place(self, problems: list[Problem]) -> list[Problem]:
         """Problems about halconfig values found after loading (the renderers name the path in
         `extra["path"]`), given the file:line:col of that value."""
-        import dataclasses
-
         out = []
         for p in problems:
             path = p.extra.get("path") if p.file is None else None
@@ -80,8 +80,6 @@ class Hal:
 
 
 def _alias_spellings(path: tuple) -> list[tuple]:
-    from spinops.halconfig.schema import load_schema
-
     aliases = _aliases(id(load_schema()))
     if not any(step in aliases for step in path):
         return []
@@ -94,8 +92,6 @@ _ALIAS_CACHE: dict[int, dict[str, str]] = {}
 def _aliases(key: int) -> dict[str, str]:
     """JSON name -> input alias, over the whole schema (datadog api_key <- apiKey, ...)."""
     if key not in _ALIAS_CACHE:
-        from spinops.halconfig.schema import load_schema
-
         out = {}
         for d in load_schema().get("$defs", {}).values():
             for name, sub in d.get("properties", {}).items():
@@ -159,8 +155,6 @@ def _mapping(src: Source) -> dict:
 
 
 def load_halconfig(path: Path | str, env: str | None = None, *, schema: dict | None = None) -> Hal:
-    import gc
-
     # Parsing and normalising build many small containers and no reference cycles: the cyclic GC
     # would only re-scan them over and over (~30% of the load time of a large halconfig).
     was_enabled = gc.isenabled()
@@ -173,8 +167,6 @@ def load_halconfig(path: Path | str, env: str | None = None, *, schema: dict | N
 
 
 def _load(path: Path, env: str | None, schema: dict | None) -> Hal:
-    from spinops.halconfig import merge
-
     problems: list[Problem] = []
     sources: list[Source] = []
     root = path if path.is_dir() else None  # a halconfig directory: no fragment or overlay may resolve outside it
@@ -228,7 +220,6 @@ def _load(path: Path, env: str | None, schema: dict | None) -> Hal:
 
     hal = Hal({}, sources, overlays)
     divergent = {path: d for src in (*sources, *overlays) for path, d in src.divergent.items()}
-    from spinops.halconfig.validate import validate
 
     hal.data, walk = validate(data, schema, divergent=divergent)
     problems.extend(_located(hal, walk))
@@ -245,7 +236,7 @@ def _located(hal: Hal, walk) -> list[Problem]:
 
 def _issue_problems(hal: Hal, walk) -> list[Problem]:
     """The schema walk's issues, located; a credential field's value is never shown."""
-    from spinops.halconfig import yamlpos
+    from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
 
     out = []
     for issue in walk.issues:
@@ -280,7 +271,7 @@ def _issue_problems(hal: Hal, walk) -> list[Problem]:
 
 def _ambiguity_problems(hal: Hal, walk) -> list[Problem]:
     """Values YAML 1.1 (Kleat) and YAML 1.2 (spinops) read differently, where they were written."""
-    from spinops.halconfig import yamlpos
+    from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
 
     out = []
     for path, kind, _value in walk.ambiguous:
@@ -295,7 +286,6 @@ def _ambiguity_problems(hal: Hal, walk) -> list[Problem]:
             continue
         if kind == "inf-key":
             node = yamlpos.find(src.root(), path, key=True)
-            from spinops.halconfig.yaml11 import describe, resolve
 
             if isinstance(node, yamlpos.ScalarNode) and not node.style and type(resolve(node.value)) is str:
                 out.append(
@@ -342,8 +332,6 @@ def _ambiguity_problems(hal: Hal, walk) -> list[Problem]:
 
 def _number_problem(src: Source, path: tuple, field: str, d) -> Problem:
     """A number that YAML 1.1 (Kleat) reads differently: `0120` is octal 80 there, 120 here."""
-    from spinops.halconfig.yaml11 import describe
-
     both_int = type(d.kleat) is int and type(d.ours) is int
     octal = both_int and d.raw.lstrip("+-").startswith("0")
     kleat = f"as octal {d.kleat}" if octal else f"as {describe(d.kleat)}"

@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 
 from spinops import yamlio
-from spinops.errors import Problem
+from spinops.errors import InputError, Problem
+from spinops.halconfig import mergekeys, yaml11
 
 #: The guards (size, encoding, nesting, alias limits) are the one guarded loader's: spinops.yamlio.
 MAX_BYTES = yamlio.MAX_BYTES
@@ -38,14 +39,14 @@ class Source:
     def root(self):
         """PyYAML node tree with positions (composed on first use)."""
         if not self._composed:
-            from spinops.halconfig import yamlpos
+            from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
 
             self._root = yamlpos.compose(self.text)
             self._composed = True
         return self._root
 
     def locate(self, path: tuple, *, key: bool = False) -> tuple[int, int] | None:
-        from spinops.halconfig import yamlpos
+        from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
 
         return yamlpos.locate(self.root(), path, key=key)
 
@@ -69,7 +70,7 @@ def parse(text: str, name: str, *, problems: list[Problem]) -> object:
     A duplicate key is reported with both positions and parsing continues (last one wins),
     so the other errors of the file are reported in the same run.
     """
-    import yaml_rs
+    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs loads only where this path needs it
 
     too_deep = yamlio.nesting_problem(text, name)
     if too_deep is not None:
@@ -94,7 +95,7 @@ def parse(text: str, name: str, *, problems: list[Problem]) -> object:
         except yaml_rs.YAMLDecodeError as e:
             msg = str(e)
     if "alias" in msg and "limit" in msg:
-        from spinops.halconfig import yamlpos
+        from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
 
         pos = yamlpos.first_alias(text) or (None, None)
         problems.append(
@@ -126,7 +127,7 @@ def parse(text: str, name: str, *, problems: list[Problem]) -> object:
 
 
 def _duplicates(text: str, name: str, msg: str) -> list[Problem]:
-    from spinops.halconfig import yamlpos
+    from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
 
     found = yamlpos.duplicate_keys(yamlpos.compose(text))
     if not found:  # keys that differ as YAML but are equal as data: `1` and `true`, `0` and `false`, `1` and `1.0`
@@ -160,15 +161,12 @@ def is_blank(text: str) -> bool:
 
 def load_file(path: Path, problems: list[Problem], *, what: str = "a mapping of halconfig sections", root: Path | None = None) -> Source | None:
     """Read + parse one file that must hold one YAML mapping. Problems are appended."""
-    from spinops.errors import InputError
-
     try:
         text = read_text(path, root)
     except InputError as e:
         problems.extend(e.problems)
         return None
     name = str(path)
-    from spinops.halconfig import yaml11
 
     separator = yaml11.line_separator_problem(text, name)
     if separator is not None:
@@ -187,7 +185,7 @@ def load_file(path: Path, problems: list[Problem], *, what: str = "a mapping of 
             problems.append(src.problem(f"expected {what}, got null", code="not-a-mapping"))
         return None
     if not isinstance(data, dict):
-        from spinops.halconfig import yamlpos
+        from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
 
         if isinstance(data, list) and yamlpos.count_documents(text) > 1:
             problems.append(Problem(f"several YAML documents (`---`): expected one document with {what}", file=name,
@@ -198,7 +196,6 @@ def load_file(path: Path, problems: list[Problem], *, what: str = "a mapping of 
     if yaml11.may_diverge(text):  # plain scalars yaml-rs may read differently from Kleat (`_1`, `0777`)
         problems.extend(yaml11.reconcile(src))
     if "<<" in text:  # YAML merge keys, as Kleat's yaml.v2 reads them
-        from spinops.halconfig import mergekeys
 
         problems.extend(mergekeys.resolve(src))
     return src

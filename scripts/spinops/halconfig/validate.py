@@ -15,6 +15,11 @@ Errors are returned as `Issue`s with a data path; the loader turns them into fil
 
 from __future__ import annotations
 
+import sys
+
+from spinops.halconfig.schema import load_schema
+from spinops.halconfig.yaml11 import key_string
+
 DROP = object()  # a value that normalises to "unset"
 
 #: Plain scalars YAML 1.1 (Kleat, Halyard, Spring's SnakeYAML) reads as booleans; YAML 1.2 reads them as strings.
@@ -456,7 +461,6 @@ def _stringify(k, linked, w: Walk) -> str | None:
     if k is None or not isinstance(k, (bool, int, float)):
         w.issues.append(_key_issue(k, linked))
         return None
-    from spinops.halconfig.yaml11 import key_string
 
     if k in (float("inf"), float("-inf")):  # `.inf`, or a literal that overflows (`1e999`: a string for Kleat)
         w.ambiguous.append((flatten(linked), "inf-key", k))
@@ -473,7 +477,7 @@ def _key_issue(k, linked) -> Issue:
 
 
 def _close(word: str, names: list[str]) -> list[str]:
-    import difflib
+    import difflib  # noqa: PLC0415 start-up: difflib loads only to suggest a close name
 
     return difflib.get_close_matches(word, names, n=3, cutoff=0.6)
 
@@ -543,8 +547,6 @@ class Compiler:
         return AnyNode()
 
     def _fill(self, n: ObjectNode, s: dict) -> None:
-        import sys
-
         props = s.get("properties", {})
         for name, sub in props.items():
             node = self.node(sub)
@@ -587,8 +589,6 @@ def root_node(schema: dict) -> Node:
 def validate(data: dict, schema: dict | None = None, *, divergent: dict | None = None) -> tuple[dict, Walk]:
     """(normalised data, the walk with its issues and ambiguous values). Never raises on bad data."""
     if schema is None:
-        from spinops.halconfig.schema import load_schema
-
         schema = load_schema()
     root = root_node(schema)
     w = Walk(divergent, root)

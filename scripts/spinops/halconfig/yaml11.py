@@ -28,6 +28,8 @@ import math
 import re
 import struct
 
+from spinops.errors import Problem
+
 _SIGN_OR_DIGIT = frozenset("+-0123456789")
 _WORDS = frozenset("yYnNtTfFoO~")
 _TABLE = {
@@ -219,8 +221,8 @@ def same_reading(ours: object, kleat: object) -> bool:
 def divergences(root) -> list[Divergence]:
     """Every number-like plain scalar (value or mapping key) of the composed document that yaml-rs reads
     differently from yaml.v2, with its data path as yaml-rs read the document (keys as yaml-rs reads them)."""
-    import yaml_rs
-    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs loads only where this path needs it
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
 
     found: list[tuple[tuple, object, bool]] = []  # (path, node, is_key)
     keys: list[tuple[object, list]] = []  # key nodes whose yaml-rs reading is needed for the path
@@ -290,8 +292,6 @@ def reconcile(src) -> list:
     - A value that yaml-rs reads as a string and Kleat as a number (`0b-1`), and a mapping key read
       differently (`0777:` is the key 511 for Kleat), is returned as a problem.
     """
-    from spinops.errors import Problem
-
     if src.data is None:
         return []
     found = divergences(src.root())
@@ -372,7 +372,6 @@ def line_separator_problem(text: str, name: str):
     found = [i for i in (text.find(c) for c in LINE_SEPARATORS) if i >= 0]
     if not found:
         return None
-    from spinops.errors import Problem
 
     i = min(found)
     char = text[i]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 
+from spinops.halconfig import schema as hs
 from spinops.render._data import compact, dig, is_true, text
 
 FILE = "settings.js"
@@ -47,8 +48,6 @@ def notification_credentials() -> dict[str, frozenset[str]]:
     The schema module imports only json/functools/os; the CLI has already loaded (and cached) the
     schema to validate the halconfig, so this costs a few microseconds per process.
     """
-    from spinops.halconfig import schema as hs
-
     node = hs.at(("notifications",))
     if node is None:
         raise ValueError("the halconfig schema has no `notifications`")  # the bundled schema always has it

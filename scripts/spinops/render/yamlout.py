@@ -377,7 +377,8 @@ def _go_float(f: float) -> str:
         return ".inf" if f > 0 else "-.inf"
     if f == 0:
         return "-0" if str(f).startswith("-") else "0"
-    from decimal import Decimal  # floats do not occur in the halconfig schema: import only when needed
+    # floats do not occur in the halconfig schema; tests/render/test_imports.py keeps decimal off render's start-up
+    from decimal import Decimal  # noqa: PLC0415 start-up: decimal only for a float value
 
     sign, digit_tuple, exp = Decimal(repr(f)).normalize().as_tuple()
     assert isinstance(exp, int)  # a finite number (nan and inf returned above)

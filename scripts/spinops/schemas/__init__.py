@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 
 from spinops.errors import Problem
+from spinops.halconfig.schema import load_schema
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,6 @@ def _package_dir() -> str:
 def load(name: str) -> dict:
     """The parsed schema `name` (cached: treat it as read-only)."""
     if name == "halconfig":
-        from spinops.halconfig.schema import load_schema
-
         return load_schema()
     with open(os.path.join(_package_dir(), SCHEMAS[name].package_path), encoding="utf-8") as fh:
         return json.load(fh)
@@ -68,7 +67,7 @@ def text(name: str) -> str:
 
 @functools.cache
 def _validator(name: str):
-    import jsonschema
+    import jsonschema  # noqa: PLC0415 start-up: jsonschema loads only when a hand-written file is validated
 
     return jsonschema.Draft202012Validator(load(name))
 

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from spinops.check.findings import Report
+from spinops.check.output import github, jsonout, sarif, text
 
 FORMATS = ("text", "json", "github", "sarif")
 
 
 def render(report: Report, fmt: str, *, color: bool = False) -> str:
     if fmt == "json":
-        from spinops.check.output.jsonout import render as r
-    elif fmt == "github":
-        from spinops.check.output.github import render as r
-    elif fmt == "sarif":
-        from spinops.check.output.sarif import render as r
-    else:
-        from spinops.check.output.text import render as render_text
-
-        return render_text(report, color=color)
-    return r(report)
+        return jsonout.render(report)
+    if fmt == "github":
+        return github.render(report)
+    if fmt == "sarif":
+        return sarif.render(report)
+    return text.render(report, color=color)
