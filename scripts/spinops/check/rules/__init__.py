@@ -53,7 +53,7 @@ class Context:
         if self._index is None:
             self._index = {}
             for r in self.resources:
-                meta = r.get("metadata") if isinstance(r.get("metadata"), dict) else {}
+                meta = m if isinstance(m := r.get("metadata"), dict) else {}
                 if isinstance(r.get("kind"), str) and isinstance(meta.get("name"), str):
                     self._index.setdefault((r["kind"], meta["name"]), r)
         return self._index.get((kind, name)) if isinstance(name, str) else None

@@ -82,7 +82,7 @@ def config_map_of(resource: dict) -> tuple[str | None, tuple]:
     if not found:
         return None, ()
     spec, prefix = found
-    volumes = spec.get("volumes") if isinstance(spec.get("volumes"), list) else []
+    volumes = vols if isinstance(vols := spec.get("volumes"), list) else []
     by_name = {}
     for i, v in enumerate(volumes):
         if not isinstance(v, dict):
@@ -94,8 +94,15 @@ def config_map_of(resource: dict) -> tuple[str | None, tuple]:
         elif isinstance(v.get("projected"), dict):
             sources = v["projected"].get("sources")
             for j, src in enumerate(sources if isinstance(sources, list) else []):
-                if isinstance(src, dict) and isinstance(src.get("configMap"), dict) and isinstance(src["configMap"].get("name"), str):
-                    by_name[v.get("name")] = (src["configMap"].get("name"), (*prefix, "volumes", i, "projected", "sources", j, "configMap", "name"))
+                if (
+                    isinstance(src, dict)
+                    and isinstance(src.get("configMap"), dict)
+                    and isinstance(src["configMap"].get("name"), str)
+                ):
+                    by_name[v.get("name")] = (
+                        src["configMap"].get("name"),
+                        (*prefix, "volumes", i, "projected", "sources", j, "configMap", "name"),
+                    )
                     break
     for container, _ in k8s.containers(resource, init=False):
         mounts = container.get("volumeMounts")
@@ -140,7 +147,15 @@ def check(resource: dict, ctx):
         return
     shards = ", ".join(group["shards"])
     if cm is None:
-        spec = k8s.pod_spec(resource)
-        yield Hit(path=spec[1] if spec else k8s.pod_template(resource)[1], message=f"shard of {svc} mounts no config ConfigMap at {CONFIG_MOUNT}, while its shards ({shards}) mount {group['expected']}")
+        where = k8s.pod_spec(resource) or k8s.pod_template(resource)
+        yield Hit(
+            path=where[1] if where else (),
+            message=f"shard of {svc} mounts no config ConfigMap at {CONFIG_MOUNT}, while its shards ({shards}) mount "
+            f"{group['expected']}",
+        )
     else:
-        yield Hit(path=path, message=f"shard of {svc} mounts ConfigMap {cm}, while the other shards ({shards}) mount {group['expected']}")
+        yield Hit(
+            path=path,
+            message=f"shard of {svc} mounts ConfigMap {cm}, while the other shards ({shards}) mount "
+                    f"{group['expected']}",
+        )

@@ -71,7 +71,8 @@ def check(resource: dict, ctx):
                     yield Hit(
                         path=("data", fname),
                         inner=leaf.path,
-                        message=f"{fname}: `{dotted(leaf.path)}` holds a literal credential (line {leaf.line} of the file)",
+                        message=f"{fname}: `{dotted(leaf.path)}` holds a literal credential (line {leaf.line} of the "
+                                "file)",
                         hint="replace the value by a ${NAME} placeholder and declare NAME in halconfig/secrets.yml",
                         evidence=str(leaf.value),
                         inner_line=leaf.line,

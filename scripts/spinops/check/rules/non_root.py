@@ -84,7 +84,15 @@ def check(resource: dict, ctx):
             continue
         if user is None and non_root is True:
             continue
-        why = "runs as root (runAsUser: 0)" if user == 0 else ("sets runAsNonRoot: false" if non_root is False else "may run as root: no runAsNonRoot or non-zero runAsUser at pod or container level")
+        why = (
+            "runs as root (runAsUser: 0)"
+            if user == 0
+            else (
+                "sets runAsNonRoot: false"
+                if non_root is False
+                else "may run as root: no runAsNonRoot or non-zero runAsUser at pod or container level"
+            )
+        )
         yield Hit(
             path=(*path, "securityContext"),
             message=f"container {container.get('name')!r} {why}",

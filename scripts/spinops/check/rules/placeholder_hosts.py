@@ -52,17 +52,29 @@ def _hosts(text: object) -> list[str]:
 
 def check(resource: dict, ctx):
     kind = resource.get("kind")
-    spec = resource.get("spec") if isinstance(resource.get("spec"), dict) else {}
+    spec = s if isinstance(s := resource.get("spec"), dict) else {}
     if kind == "Service":
         for host in _hosts(spec.get("externalName")):
-            yield Hit(path=("spec", "externalName"), message=f"externalName {host!r} is a placeholder: .invalid never resolves", hint=_HINT)
+            yield Hit(
+                path=("spec", "externalName"),
+                message=f"externalName {host!r} is a placeholder: .invalid never resolves",
+                hint=_HINT,
+            )
     elif kind == "ConfigMap" and isinstance(resource.get("data"), dict):
         for name, text in sorted(resource["data"].items()):
             for host in _hosts(text):
-                yield Hit(path=("data", name), message=f"{name} names the placeholder host {host!r} (.invalid never resolves)", hint=_HINT)
+                yield Hit(
+                    path=("data", name),
+                    message=f"{name} names the placeholder host {host!r} (.invalid never resolves)",
+                    hint=_HINT,
+                )
     for container, path in k8s.containers(resource):
         env = container.get("env")
         for i, var in enumerate(env if isinstance(env, list) else []):
             if isinstance(var, dict):
                 for host in _hosts(var.get("value")):
-                    yield Hit(path=(*path, "env", i, "value"), message=f"env {var.get('name')} names the placeholder host {host!r}", hint=_HINT)
+                    yield Hit(
+                        path=(*path, "env", i, "value"),
+                        message=f"env {var.get('name')} names the placeholder host {host!r}",
+                        hint=_HINT,
+                    )

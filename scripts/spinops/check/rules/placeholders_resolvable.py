@@ -80,7 +80,9 @@ SEVERITY = "error"
 
 def _env_names(ctx, container: dict) -> tuple[set[str], list[str]]:
     """(names the container's environment provides, Secrets referenced that nobody knows)."""
-    names = {e["name"] for e in k8s.as_list(container.get("env")) if isinstance(e, dict) and isinstance(e.get("name"), str)}
+    names = {
+        e["name"] for e in k8s.as_list(container.get("env")) if isinstance(e, dict) and isinstance(e.get("name"), str)
+    }
     unknown: list[str] = []
     for src in k8s.as_list(container.get("envFrom")):
         if not isinstance(src, dict):
@@ -166,9 +168,15 @@ def check(resource: dict, ctx):
             if use.name in provided or use.name in reported or fname in skipped:
                 continue
             reported.add(use.name)
-            extra = f"; it references {', '.join(unknown)}, which is neither in the manifests nor in halconfig/secrets.yml" if unknown else ""
+            extra = (
+                f"; it references {', '.join(unknown)}, which is neither in the manifests nor in halconfig/secrets.yml"
+                if unknown
+                else ""
+            )
             yield Hit(
                 path=path,
-                message=f"container {container.get('name')!r}: ${{{use.name}}} used in {fname} (ConfigMap {cm_name}, line {use.line}) is not provided by env or envFrom{extra}",
-                hint=f"declare {use.name} in halconfig/secrets.yml so `spinops build` wires it, or add it to the container's env",
+                message=f"container {container.get('name')!r}: ${{{use.name}}} used in {fname} (ConfigMap {cm_name}, "
+                        f"line {use.line}) is not provided by env or envFrom{extra}",
+                hint=f"declare {use.name} in halconfig/secrets.yml so `spinops build` wires it, or add it to the "
+                     "container's env",
             )

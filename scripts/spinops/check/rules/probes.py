@@ -78,7 +78,8 @@ def check(resource: dict, ctx):
         if isinstance(get, dict) and str(get.get("path") or "/").rstrip("/") in ("/health", "/actuator/health"):
             yield Hit(
                 path=(*path, "livenessProbe", "httpGet", "path"),
-                message=f"container {container.get('name')!r}: the liveness probe asks the aggregate {get.get('path')}, which "
-                        "fails when a downstream system does (a cloud API outage restarts every pod)",
+                message=f"container {container.get('name')!r}: the liveness probe asks the aggregate "
+                        f"{get.get('path')}, which "
+                "fails when a downstream system does (a cloud API outage restarts every pod)",
                 hint="use `tcpSocket: {port: http}` for liveness and keep /health for readiness",
             )

@@ -48,11 +48,16 @@ _NEEDED = (("requests", "cpu"), ("requests", "memory"), ("limits", "cpu"), ("lim
 
 def check(resource: dict, ctx):
     for container, path in k8s.containers(resource):
-        res = container.get("resources") if isinstance(container.get("resources"), dict) else {}
-        missing = [f"{group}.{what}" for group, what in _NEEDED if not isinstance(res.get(group), dict) or res[group].get(what) in (None, "")]
+        res = r if isinstance(r := container.get("resources"), dict) else {}
+        missing = [
+            f"{group}.{what}"
+            for group, what in _NEEDED
+            if not isinstance(g := res.get(group), dict) or g.get(what) in (None, "")
+        ]
         if missing:
             yield Hit(
                 path=(*path, "resources"),
                 message=f"container {container.get('name')!r} has no {', '.join(missing)}",
-                hint="set resources.requests and resources.limits for cpu and memory (an overlay patch sizes them per environment)",
+                hint="set resources.requests and resources.limits for cpu and memory (an overlay patch sizes them per "
+                     "environment)",
             )

@@ -94,7 +94,7 @@ def _service_images(resource: dict):
 
 
 def _expected(ctx) -> str | None:
-    releases = Counter()
+    releases: Counter[str] = Counter()
     for r in ctx.resources:
         for _, _, _, tag in _service_images(r):
             if tag and _RELEASE.match(tag):
@@ -102,7 +102,13 @@ def _expected(ctx) -> str | None:
     if not releases:
         return None
     # most used; a tie goes to the newest release, so the result never depends on input order
-    return max(releases, key=lambda t: (releases[t], tuple(int(x) for x in _RELEASE.match(t).groups())))
+    return max(releases, key=lambda t: (releases[t], _release_numbers(t)))
+
+
+def _release_numbers(tag: str) -> tuple[int, ...]:
+    """The numbers of a release tag (_expected counts only tags that match _RELEASE)."""
+    m = _RELEASE.match(tag)
+    return tuple(int(x) for x in m.groups()) if m else ()
 
 
 def check(resource: dict, ctx):
@@ -111,12 +117,14 @@ def check(resource: dict, ctx):
         if tag is None or not _RELEASE.match(tag):
             yield Hit(
                 path=(*path, "image"),
-                message=f"container {container.get('name')!r}: image {image!r} is not tagged with a Spinnaker release (spinnaker-x.y.z)",
+                message=f"container {container.get('name')!r}: image {image!r} is not tagged with a Spinnaker release "
+                        "(spinnaker-x.y.z)",
                 hint="pin every service to one release with kustomize `images:` (newTag: spinnaker-1.36.1)",
             )
         elif expected and tag != expected:
             yield Hit(
                 path=(*path, "image"),
-                message=f"container {container.get('name')!r} runs {tag} but the other Spinnaker services run {expected}",
+                message=f"container {container.get('name')!r} runs {tag} but the other Spinnaker services run "
+                        f"{expected}",
                 hint="all services must run the same Spinnaker release",
             )
