@@ -190,9 +190,10 @@ def workflow_needs(workflows: dict[str, dict], envs: Iterable[str]) -> list[Need
             env = env.get("name") if isinstance(env, dict) else env
             job_envs: list[str | None] = [None]
             if isinstance(env, str):
-                job_envs = sorted(envs) if _EXPR.search(env) else [env]
-                for e in job_envs:
-                    needs.add(Need("environment", e, None, where))
+                names = sorted(envs) if _EXPR.search(env) else [env]
+                job_envs = list(names)
+                for n in names:
+                    needs.add(Need("environment", n, None, where))
             text = json.dumps(job)
             for kind, name in set(_REF.findall(text)):
                 if kind == "secrets" and name == "GITHUB_TOKEN":

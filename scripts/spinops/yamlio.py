@@ -206,7 +206,7 @@ def _guard(text: str) -> None:
     if line is not None:
         import yaml
 
-        mark = yaml.Mark("<text>", 0, line - 1, 0, None, None)
+        mark = yaml.Mark("<text>", 0, line - 1, 0, None, 0)  # no buffer: PyYAML prints no snippet
         raise _guard_error()(problem=f"nested too deeply (more than {MAX_FLOW_DEPTH} levels); refused before parsing", problem_mark=mark)
 
 

@@ -27,7 +27,7 @@ def manifest_namespace(docs: Sequence[dict], explicit: str | None, path: Path) -
     """The namespace the ApplySet parent and the Secrets live in: --namespace, else the one namespace the manifests use."""
     if explicit:
         return explicit
-    found = sorted({(d.get("metadata") or {}).get("namespace") for d in docs} - {None, ""})
+    found = sorted({ns for d in docs if isinstance(ns := (d.get("metadata") or {}).get("namespace"), str) and ns})
     if len(found) == 1:
         return found[0]
     msg = "the manifests set no namespace" if not found else "the manifests use several namespaces: " + ", ".join(found)
