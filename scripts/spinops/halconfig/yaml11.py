@@ -224,13 +224,13 @@ def divergences(root) -> list[Divergence]:
     import yaml_rs  # noqa: PLC0415 start-up: yaml-rs loads only where this path needs it
     from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
 
-    found: list[tuple[tuple, object, bool]] = []  # (path, node, is_key)
-    keys: list[tuple[object, list]] = []  # key nodes whose yaml-rs reading is needed for the path
+    found: list[tuple[tuple | None, ScalarNode, bool]] = []  # (path, node, is_key)
+    keys: list[tuple[ScalarNode, list]] = []  # key nodes whose yaml-rs reading is needed for the path
 
     def plain(n) -> bool:
         return isinstance(n, ScalarNode) and not n.style
 
-    def walk(node, path: tuple) -> None:
+    def walk(node, path: tuple | None) -> None:
         if isinstance(node, MappingNode):
             for k, v in node.value:
                 step: list = [k.value if isinstance(k, ScalarNode) else "?"]
@@ -253,6 +253,7 @@ def divergences(root) -> list[Divergence]:
         return []
     batch = [k.value for k, _ in keys] + [n.value for _, n, _ in found]
     read = yaml_rs.loads("".join(f"- {s}\n" for s in batch), parse_datetime=False)
+    assert isinstance(read, list)  # a block sequence of one item per scalar
     for (_, step), value in zip(keys, read, strict=False):
         step[0] = value
     out = []
