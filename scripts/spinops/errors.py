@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from spinops.gha import command  # the one implementation of workflow-command escaping
 
 # Exit codes shared by every command (kubectl/diff conventions where they apply).
 EXIT_OK = 0
@@ -49,6 +48,9 @@ class Problem:
         kind = {"error": "error", "warning": "warning"}.get(self.severity, "notice")
         msg = self.message + (f"\n{self.hint}" if self.hint else "")
         line = self.line if self.file else None
+        # the one implementation of workflow-command escaping
+        from spinops.gha import command  # noqa: PLC0415 start-up: gha imports uuid (~6 ms); every module imports errors
+
         return command(
             kind, msg, file=self.file, line=line, col=self.column if line is not None else None, title=self.code
         )

@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-from importlib import resources  # package data not on the file system (zipapp, zipimport)
 
 SCHEMA_FILE = "halconfig.schema.json"
 _REF_PREFIX = "#/$defs/"
@@ -33,6 +32,8 @@ def _read_package_file(name: str) -> str:
     if os.path.isfile(path):
         with open(path, encoding="utf-8") as fh:
             return fh.read()
+    # package data not on the file system (zipapp, zipimport)
+    from importlib import resources  # noqa: PLC0415 start-up: importlib.resources costs ~18 ms, rarely needed
 
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
