@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-
 # Exit codes shared by every command (kubectl/diff conventions where they apply).
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # check: findings at or above --fail-on; diff: differences found

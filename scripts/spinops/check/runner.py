@@ -15,8 +15,6 @@ from spinops.check.trace import Tracer
 from spinops.check.validate_k8s import DEFAULT_KUBE_VERSION, SchemaValidator
 from spinops.credentials import SECRETS_FILE, load_secrets
 from spinops.errors import Problem, UsageError
-from spinops.halconfig.schema import credential_fields
-from spinops.wire import SECRETS_FILE, load_secrets
 
 SCHEMA_RULE = "schema"
 

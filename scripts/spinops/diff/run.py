@@ -9,7 +9,6 @@ from spinops import yamlio
 from spinops.diff.compare import DiffResult, compare
 from spinops.diff.trees import Tree, build_tree, head_label, repo_root, resolve_ref, worktree
 from spinops.errors import InputError, SpinopsError
-from spinops.halconfig.schema import load_schema
 from spinops.layout import Repo
 from spinops.manifests import load_documents
 from spinops.render import SECTIONS

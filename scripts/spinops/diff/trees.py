@@ -19,7 +19,6 @@ from spinops.credentials import load_secrets
 from spinops.errors import InputError, Problem, SpinopsError
 from spinops.halconfig.load import load_halconfig
 from spinops.layout import Repo
-from spinops.wire import load_secrets
 
 
 @dataclass

@@ -18,7 +18,7 @@ from spinops.credentials import is_credential_path
 from spinops.errors import InputError, Problem
 from spinops.halconfig import merge
 from spinops.halconfig.merge import contains
-from spinops.halconfig.schema import credential_fields, load_schema
+from spinops.halconfig.schema import load_schema
 from spinops.halconfig.source import Source, kind_of, load_file
 from spinops.halconfig.validate import YAML11_TRUE, validate
 from spinops.halconfig.yaml11 import describe, resolve
