@@ -243,39 +243,22 @@ def overlay_problems(overlay: Path, repo: Path | None = None) -> list[Problem]:
     try:
         for d, kfile, node, _ in _local_kustomizations(overlay):  # stops at a malformed kustomization (its own error)
             for field, rel, item in _listed_paths(node):
-                line, column = position(item.start_mark)
                 if rel is None:
-                    problems.append(
-                        Problem(
-                            f"`{field}` must be a list",
-                            file=str(kfile),
-                            line=line,
-                            column=column,
-                            code="kustomize-shape",
-                            hint=f"write it as `{field}:` followed by `- ...` items",
-                        )
-                    )
+                    hint = f"write it as `{field}:` followed by `- ...` items"
+                    problems.append(_at(kfile, item, f"`{field}` must be a list", "kustomize-shape", hint))
                     continue
                 target = d / rel
                 if not _is_local(rel) or (target.is_dir() and field in ("resources", "components")):
                     continue  # remote, or a directory the walk visits itself
                 if not target.is_file():
-                    problems.append(
-                        Problem(
-                            f"{field} entry {rel!r} does not exist",
-                            file=str(kfile),
-                            line=line,
-                            column=column,
-                            code="kustomize-missing",
-                            hint=f"a path relative to the directory of {kfile.name}: a file, or a directory with a "
-                                 "kustomization",
-                        )
-                    )
+                    hint = f"a path relative to the directory of {kfile.name}: a file, or a directory with a " \
+                           "kustomization"
+                    missing = f"{field} entry {rel!r} does not exist"
+                    problems.append(_at(kfile, item, missing, "kustomize-missing", hint))
                 elif target.suffix in (".yml", ".yaml", ".json"):
                     try:
-                        compose_all(
-                            _read(target)
-                        )  # guarded: an alias bomb or deep nesting stops here, before kustomize
+                        # guarded: an alias bomb or deep nesting stops here, before kustomize
+                        compose_all(_read(target))
                     except yaml.YAMLError as e:
                         problems.append(yaml_problem(e, str(target)))
                     except InputError as e:
