@@ -28,7 +28,9 @@ def test_unknown_command_is_a_usage_error(spinops):
 
 
 def test_problem_text_names_file_line_column():
-    p = Problem("unknown key `acounts`", file="halconfig/halconfig.yml", line=3, column=5, hint="did you mean `accounts`?")
+    p = Problem(
+        "unknown key `acounts`", file="halconfig/halconfig.yml", line=3, column=5, hint="did you mean `accounts`?"
+    )
     assert p.text() == "halconfig/halconfig.yml:3:5: error: unknown key `acounts`\n  hint: did you mean `accounts`?"
 
 

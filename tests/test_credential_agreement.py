@@ -53,7 +53,12 @@ def by_build(key: str) -> bool:
 
 def by_check(key: str) -> bool:
     """The no-credential-in-configmap rule on a ConfigMap with the key inside a Spring YAML file and as a data key."""
-    in_file = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"gate.yml": f"outer:\n  {key}: {CANARY}\n"}}
+    in_file = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "x"},
+        "data": {"gate.yml": f"outer:\n  {key}: {CANARY}\n"},
+    }
     as_key = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {key: CANARY}}
     a = bool(list(rule.check(in_file, Context())))
     b = bool(list(rule.check(as_key, Context())))
@@ -73,8 +78,18 @@ def by_migrate(key: str) -> bool:
 
 def by_diff(key: str) -> bool:
     """diff masks a ConfigMap data value under the key (a configMapGenerator literal)."""
-    old = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "n"}, "data": {key: "old-" + CANARY}}
-    new = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "n"}, "data": {key: "new-" + CANARY}}
+    old = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "x", "namespace": "n"},
+        "data": {key: "old-" + CANARY},
+    }
+    new = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "x", "namespace": "n"},
+        "data": {key: "new-" + CANARY},
+    }
     result = compare([old], [new])
     text = "".join(c.diff for c in result.changes)
     return CANARY not in result.redact(text)
@@ -84,9 +99,12 @@ def by_diff(key: str) -> bool:
 def test_build_check_migrate_and_diff_agree_on_every_credential_key(key):
     expected = TABLE[key]
     assert credentials.is_credential_key(key) is expected
-    assert {"build": by_build(key), "check": by_check(key), "migrate": by_migrate(key), "diff": by_diff(key)} == dict.fromkeys(
-        ("build", "check", "migrate", "diff"), expected
-    )
+    assert {
+        "build": by_build(key),
+        "check": by_check(key),
+        "migrate": by_migrate(key),
+        "diff": by_diff(key),
+    } == dict.fromkeys(("build", "check", "migrate", "diff"), expected)
 
 
 def test_masker_forms_and_the_one_threshold():

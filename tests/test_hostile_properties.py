@@ -16,14 +16,28 @@ from hypothesis import strategies as st
 
 from spinops.errors import InputError
 
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(10**30), max_value=10**30), st.floats(allow_nan=True),
     st.text(max_size=20), st.dates(), st.binary(max_size=8),
 )
-keys = st.one_of(st.text(max_size=12), st.integers(), st.booleans(), st.none(), st.sampled_from(["kind", "target", "patch", "op", "path", "value", "secrets", "env", "apiVersion", "metadata", "items", "<<"]))
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)), max_leaves=20)
+keys = st.one_of(
+    st.text(max_size=12),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(
+        ["kind", "target", "patch", "op", "path", "value", "secrets", "env", "apiVersion", "metadata", "items", "<<"]
+    ),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)),
+    max_leaves=20,
+)
 
 
 def dump(data) -> str:
@@ -37,9 +51,31 @@ texts = st.one_of(
     st.text(max_size=300),
     values.map(dump),
     st.binary(max_size=300).map(lambda b: b.decode("utf-8", "replace")),
-    st.lists(st.sampled_from(["a: 1", "- x", "  b: [1, {c: 2}]", "--- ", "&a x", "*a", "? k", "!!binary aGk=", "k: !!set {a}",
-                              "\t", "'q", '"\\x00"', "kind: List", "items: [1]", "<<: *a", "\ufeff", "%YAML 1.1", "k: 2001-02-03"]),
-             max_size=12).map("\n".join),
+    st.lists(
+        st.sampled_from(
+            [
+                "a: 1",
+                "- x",
+                "  b: [1, {c: 2}]",
+                "--- ",
+                "&a x",
+                "*a",
+                "? k",
+                "!!binary aGk=",
+                "k: !!set {a}",
+                "\t",
+                "'q",
+                '"\\x00"',
+                "kind: List",
+                "items: [1]",
+                "<<: *a",
+                "\ufeff",
+                "%YAML 1.1",
+                "k: 2001-02-03",
+            ]
+        ),
+        max_size=12,
+    ).map("\n".join),
 )
 
 
@@ -60,18 +96,45 @@ def _patch_files(tmp, text):
 
 
 ops = st.fixed_dictionaries(
-    {"op": st.sampled_from(["add", "replace", "remove", "move", "copy", "test"]),
-     "path": st.sampled_from(["", "/", "/x", "/slack", "/slack/enabled", "/services/0", "/services/-", "/a~1b", "/API_HOST"])},
+    {
+        "op": st.sampled_from(["add", "replace", "remove", "move", "copy", "test"]),
+        "path": st.sampled_from(
+            ["", "/", "/x", "/slack", "/slack/enabled", "/services/0", "/services/-", "/a~1b", "/API_HOST"]
+        ),
+    },
     optional={"value": values, "from": st.sampled_from(["", "/slack", "/x"])},
 )
-programs = st.sampled_from([".", ".a = 1", "{}", "[.]", ".x = 5", "error(.x)", "del(.)", "1", "null", ".x |= now", ".a = 1e400",
-                            "to_entries | from_entries", "{(1|tostring): 1}", ". + {a: [.[]]}", "limit(3; repeat(1))"])
+programs = st.sampled_from(
+    [
+        ".",
+        ".a = 1",
+        "{}",
+        "[.]",
+        ".x = 5",
+        "error(.x)",
+        "del(.)",
+        "1",
+        "null",
+        ".x |= now",
+        ".a = 1e400",
+        "to_entries | from_entries",
+        "{(1|tostring): 1}",
+        ". + {a: [.[]]}",
+        "limit(3; repeat(1))",
+    ]
+)
 
 
 @SETTINGS
-@given(kind=st.sampled_from(["merge", "json-patch", "jq"]),
-       target=st.sampled_from(["*", "echo.yml", "deck.env", "settings-local.js", "settings.js", "gate-local.yml", "*.yml", "nope.yml"]),
-       payload=values, json_ops=st.lists(ops, max_size=3), program=programs)
+@given(
+    kind=st.sampled_from(["merge", "json-patch", "jq"]),
+    target=st.sampled_from(
+        ["*", "echo.yml", "deck.env", "settings-local.js", "settings.js", "gate-local.yml", "*.yml", "nope.yml"]
+    ),
+    payload=values,
+    json_ops=st.lists(ops, max_size=3),
+    program=programs,
+)
 def test_patches_through_the_build_stages(kind, target, payload, json_ops, program):
     """parse -> apply over the rendered files and profiles -> serialize every shipped file (build's stages)."""
     from spinops.build import output, pipeline
@@ -100,7 +163,9 @@ def _profiles(tmp, text):
 
 
 @SETTINGS
-@given(text=st.one_of(texts, st.dictionaries(st.text(max_size=20), values, max_size=3).map(lambda s: dump({"secrets": s}))))
+@given(
+    text=st.one_of(texts, st.dictionaries(st.text(max_size=20), values, max_size=3).map(lambda s: dump({"secrets": s})))
+)
 def test_secrets_file(tmp_path_factory, text):
     from spinops.credentials import load_secrets
 
@@ -111,7 +176,19 @@ def test_secrets_file(tmp_path_factory, text):
 
 
 @SETTINGS
-@given(text=st.one_of(texts, st.lists(st.dictionaries(st.sampled_from(["name", "kind", "field", "operator", "value", "valueType", "tags", "severity"]), values, max_size=8), max_size=3).map(dump)))
+@given(
+    text=st.one_of(
+        texts,
+        st.lists(
+            st.dictionaries(
+                st.sampled_from(["name", "kind", "field", "operator", "value", "valueType", "tags", "severity"]),
+                values,
+                max_size=8,
+            ),
+            max_size=3,
+        ).map(dump),
+    )
+)
 def test_rule_files(tmp_path_factory, text):
     from spinops.check.engine import load_rule_file
 
@@ -150,7 +227,11 @@ def _halyard_config(tmp, text):
     parse_yaml(text, "config")
 
 
-@pytest.mark.parametrize("reader", [_patch_files, _profiles, _apply_manifests, _halconfig, _halyard_config], ids=lambda f: f.__name__.strip("_"))
+@pytest.mark.parametrize(
+    "reader",
+    [_patch_files, _profiles, _apply_manifests, _halconfig, _halyard_config],
+    ids=lambda f: f.__name__.strip("_"),
+)
 @SETTINGS
 @given(text=texts)
 def test_text_readers(tmp_path_factory, reader, text):

@@ -57,7 +57,9 @@ def pre_commit(repo: Path, *args: str) -> subprocess.CompletedProcess:
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",  # spinops of this venv
         "NO_COLOR": "1",
     }
-    return subprocess.run([str(PRE_COMMIT), "run", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [str(PRE_COMMIT), "run", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def stage(repo: Path, rel: str, text: str) -> None:
@@ -131,7 +133,9 @@ def test_build_check_hook_fails_on_a_check_finding_in_the_affected_environment(r
 def test_schema_hook_writes_every_schema_then_passes(repo):
     stage(repo, "README.md", "hello\n")
     first = pre_commit(repo, "spinops-schema")
-    assert first.returncode == 1, first.stdout  # --exit-code: it created the files (pre-commit sees no diff of untracked ones)
+    assert first.returncode == 1, (
+        first.stdout
+    )  # --exit-code: it created the files (pre-commit sees no diff of untracked ones)
     assert "spinops schema: wrote .schemas/halconfig.schema.json" in first.stdout
     written = sorted(p.name for p in (repo / ".schemas").iterdir())
     assert written == sorted(s.file_name for s in schemas.SCHEMAS.values())

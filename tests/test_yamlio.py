@@ -265,7 +265,10 @@ def test_check_dev_zero_ends_with_exit_2():
     assert r.stderr.startswith("/dev/zero") and "internal error" not in r.stderr
 
 
-@pytest.mark.parametrize(("text", "line", "code"), [("a: !!set {x, y}\n", 1, "yaml-tag"), ("a:\n  ~: 1\n", 2, "yaml-key"), ("null: 1\n", 1, "yaml-key")])
+@pytest.mark.parametrize(
+    ("text", "line", "code"),
+    [("a: !!set {x, y}\n", 1, "yaml-tag"), ("a:\n  ~: 1\n", 2, "yaml-key"), ("null: 1\n", 1, "yaml-key")],
+)
 def test_sets_and_null_keys_are_located_errors(text, line, code):
     with pytest.raises(InputError) as e:
         yamlio.load(text, "f.yml")

@@ -75,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError as e:
         if not (e.name or "").startswith("spinops."):
             raise
-        print(f"spinops: internal error: module {e.name} is missing: the installation is broken (reinstall spinops)", file=sys.stderr)
+        print(
+            f"spinops: internal error: module {e.name} is missing: the installation is broken (reinstall spinops)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
     if completing:
         from spinops.completion import complete
@@ -104,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - the one place internal errors are turned into an exit code
         if os.environ.get("SPINOPS_DEBUG"):
             raise
-        print(f"spinops: internal error: {type(e).__name__}: {e} (set SPINOPS_DEBUG=1 for a traceback)", file=sys.stderr)
+        print(
+            f"spinops: internal error: {type(e).__name__}: {e} (set SPINOPS_DEBUG=1 for a traceback)", file=sys.stderr
+        )
         return EXIT_INTERNAL_WITH_FINDINGS if args.command in FINDINGS_COMMANDS else EXIT_INTERNAL
 
 

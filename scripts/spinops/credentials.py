@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spinops import layout
+from spinops import layout, yamlio
 from spinops.errors import InputError, Problem
+from spinops.halconfig.schema import load_schema, resolve
 
 # --------------------------------------------------------------------------------------------
 # placeholders
@@ -90,7 +91,9 @@ def _norm(key: str) -> str:
 @functools.cache
 def schema_credential_keys() -> frozenset[str]:
     """Field names the halconfig schema marks `x-spinops-credential`, normalised (`api_key` -> apikey)."""
-    return frozenset(_norm(p.rsplit(".", 1)[-1].replace("[]", "")) for p, kind in credential_fields() if kind == "credential")
+    return frozenset(
+        _norm(p.rsplit(".", 1)[-1].replace("[]", "")) for p, kind in credential_fields() if kind == "credential"
+    )
 
 
 def is_credential_key(key: Any) -> bool:
@@ -161,15 +164,11 @@ def credential_fields() -> tuple[tuple[str, str], ...]:
     ("providers.kubernetes.accounts[].kubeconfigFile", "credential-file").
     Proto-name aliases (datadog `apiKey` for `api_key`, ...) are listed too.
     """
-    from spinops.halconfig.schema import load_schema
-
     return credential_fields_of(load_schema())
 
 
 def credential_fields_of(schema: dict) -> tuple[tuple[str, str], ...]:
     """credential_fields() of a given schema (tests pass their own); not cached."""
-    from spinops.halconfig.schema import resolve
-
     out: list[tuple[str, str]] = []
 
     def walk(node: dict, prefix: str, depth: int) -> None:
@@ -260,7 +259,14 @@ def credential_paths() -> list[tuple[str, ...]]:
     for pattern, kind in credential_fields():
         if kind != "credential" or ".*" in pattern or pattern.startswith("*"):
             continue
-        out.add(tuple(tok for seg in pattern.split(".") for tok in ([seg.rstrip("[]")] + ["*"] * ((len(seg) - len(seg.rstrip("[]"))) // 2)) if tok))
+        out.add(
+            tuple(
+                tok
+                for seg in pattern.split(".")
+                for tok in ([seg.rstrip("[]")] + ["*"] * ((len(seg) - len(seg.rstrip("[]"))) // 2))
+                if tok
+            )
+        )
     return sorted(out)
 
 
@@ -278,8 +284,15 @@ class SecretDecl:
     files: tuple[str, ...] = ()
     mount_path: str | None = None
 
+    @property
+    def mount(self) -> str:
+        """The mountPath of a Secret with files (the schema requires one for them)."""
+        if self.mount_path is None:
+            raise ValueError(f"Secret {self.name}: files without a mountPath")
+        return self.mount_path
+
     def file_path(self, f: str) -> str:
-        return f"{self.mount_path.rstrip('/')}/{f}"
+        return f"{self.mount.rstrip('/')}/{f}"
 
 
 @dataclass
@@ -302,13 +315,16 @@ class SecretInventory:
 
     def as_dict(self) -> dict[str, dict]:
         """Secret name -> {"source", "env", "files"} (what diff's impact report reads)."""
-        return {name: {"source": d.source, "env": list(d.env), "files": list(d.files)} for name, d in self.secrets.items()}
+        return {
+            name: {"source": d.source, "env": list(d.env), "files": list(d.files)} for name, d in self.secrets.items()
+        }
 
 
 def parse_secrets(doc) -> SecretInventory:
     """Validate a parsed secrets.yml (a spinops.yamlio.Located) against its schema (spinops/schemas/secrets.schema.json,
-    the one editors get), then what a schema cannot say: keys and mount paths declared twice; InputError with every problem."""
-    from spinops import schemas
+    the one editors get), then what a schema cannot say: keys and mount paths declared twice; InputError with every
+    problem."""
+    from spinops import schemas  # noqa: PLC0415 start-up: difflib loads only to suggest a close name
 
     inv = SecretInventory(file=doc.file, doc=doc)
     if doc.data is None:
@@ -322,17 +338,31 @@ def parse_secrets(doc) -> SecretInventory:
         env, files, mount = spec.get("env") or [], spec.get("files") or [], spec.get("mountPath")
         for i, e in enumerate(env):
             if e in inv.env_owner:
-                problems.append(doc.problem(p + ("env", i), f"env key {e} is also declared by Secret {inv.env_owner[e]}", code="secrets-duplicate"))
+                problems.append(
+                    doc.problem(
+                        p + ("env", i),
+                        f"env key {e} is also declared by Secret {inv.env_owner[e]}",
+                        code="secrets-duplicate",
+                    )
+                )
             else:
                 inv.env_owner[e] = name
         if mount is not None:
             norm = mount.rstrip("/")
             for other_path, other in mounts.items():
                 if norm == other_path or norm.startswith(other_path + "/") or other_path.startswith(norm + "/"):
-                    problems.append(doc.problem(p + ("mountPath",), f"mountPath {mount} overlaps Secret {other}'s {other_path}", code="secrets-duplicate"))
+                    problems.append(
+                        doc.problem(
+                            p + ("mountPath",),
+                            f"mountPath {mount} overlaps Secret {other}'s {other_path}",
+                            code="secrets-duplicate",
+                        )
+                    )
             mounts[norm] = name
         if not env and not files:
-            problems.append(doc.problem(p, "declares neither env keys nor files", severity="warning", code="secrets-empty"))
+            problems.append(
+                doc.problem(p, "declares neither env keys nor files", severity="warning", code="secrets-empty")
+            )
         decl = SecretDecl(name, spec.get("source", "external"), tuple(env), tuple(files), mount)
         inv.secrets[name] = decl
         if mount:
@@ -346,8 +376,6 @@ def parse_secrets(doc) -> SecretInventory:
 
 def load_secrets(repo: Path) -> SecretInventory:
     """Parsed halconfig/secrets.yml (names only); an absent file is an empty inventory."""
-    from spinops import yamlio
-
     path = layout.Repo(repo).secrets_file
     if not path.exists() and not path.is_symlink():
         return SecretInventory()

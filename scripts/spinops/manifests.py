@@ -54,8 +54,13 @@ def load_documents(text: str, name: str = "<manifests>") -> list[dict]:
             out.append(d)
     bad = sum(1 for d in out if not isinstance(d, dict) or not isinstance(d.get("kind"), str))
     if bad:  # a scalar, a list, `kind: 5` or a List's garbage item: no resource, and no value echoed
-        raise InputError(Problem(f"{bad} document(s) or List item(s) are not Kubernetes resources (a mapping with a string `kind`)",
-                                 file=name, code="not-a-resource"))
+        raise InputError(
+            Problem(
+                f"{bad} document(s) or List item(s) are not Kubernetes resources (a mapping with a string `kind`)",
+                file=name,
+                code="not-a-resource",
+            )
+        )
     return out
 
 

@@ -35,6 +35,7 @@ from typing import Any
 from spinops import jqpatch, yamlio
 from spinops.credentials import Masker, literal_credentials
 from spinops.errors import InputError, Problem
+from spinops.render.jsout import ENV_KEYS
 from spinops.yamlio import Located
 
 # --------------------------------------------------------------------------------------------
@@ -61,7 +62,9 @@ def parse_condition(spec: str) -> list[tuple[str, tuple[int, ...]]]:
     for part in str(spec).split(","):
         m = _CLAUSE.match(part)
         if not m:
-            raise ValueError(f"bad version condition {part.strip()!r}: expected e.g. \"<1.21\", \">=1.20, <1.25\", \"==1.36.1\"")
+            raise ValueError(
+                f'bad version condition {part.strip()!r}: expected e.g. "<1.21", ">=1.20, <1.25", "==1.36.1"'
+            )
         op = m.group(1) or "=="
         clauses.append(("==" if op == "=" else op, tuple(int(x) for x in m.group(2).split("."))))
     return clauses
@@ -131,11 +134,13 @@ _CODES = {"kind": "patch-kind", "target": "patch-target", "exclude": "patch-targ
 def parse_patch(doc: Located) -> Patch:
     """Validate one patch document against its schema (spinops/schemas/patch.schema.json, the one editors get),
     then its version condition and jq syntax; raise InputError with every problem."""
-    from spinops import schemas
+    from spinops import schemas  # noqa: PLC0415 start-up: difflib loads only to suggest a close name
 
     data = doc.data
     if data is None:
-        raise InputError(doc.problem((), "empty patch file: expected a mapping with kind, target and patch", code="patch-shape"))
+        raise InputError(
+            doc.problem((), "empty patch file: expected a mapping with kind, target and patch", code="patch-shape")
+        )
     problems = schemas.problems("patch", doc, "patch-shape", codes=_CODES)
     if problems:
         raise InputError(problems)
@@ -149,13 +154,30 @@ def parse_patch(doc: Located) -> Patch:
         except ValueError as e:
             problems.append(doc.problem(("when", "spinnakerVersion"), str(e), code="patch-when"))
     targets = (target,) if isinstance(target, str) else tuple(target)
-    patch = Patch(doc.file, kind, targets, payload, (exclude,) if isinstance(exclude, str) else tuple(exclude), when, when_text, args, doc)
+    patch = Patch(
+        doc.file,
+        kind,
+        targets,
+        payload,
+        (exclude,) if isinstance(exclude, str) else tuple(exclude),
+        when,
+        when_text,
+        args,
+        doc,
+    )
     if kind == "jq" and not problems:
-        import jq
+        import jq  # noqa: PLC0415 start-up: jq loads only for a jq patch
 
         for line, col, name in jqpatch.forbidden_uses(payload):
-            problems.append(_in_program(doc, line, col, f"jq patches may not use `{name}`: it {jqpatch.FORBIDDEN[name]}",
-                                        hint="pass values with `args:` (they are in Git, like the patch)"))
+            problems.append(
+                _in_program(
+                    doc,
+                    line,
+                    col,
+                    f"jq patches may not use `{name}`: it {jqpatch.FORBIDDEN[name]}",
+                    hint="pass values with `args:` (they are in Git, like the patch)",
+                )
+            )
         try:
             jq.compile(payload, args=args)  # syntax only: programs run in jqpatch's sandbox
             patch.program = payload
@@ -224,9 +246,10 @@ def merge(base: Any, fragment: Any) -> Any:
 def _in_program(doc: Located, line: int, col: int, message: str, hint: str | None = None) -> Problem:
     """A problem at (line, col) of the jq program, located in the patch file: a block scalar
     (`patch: |`) starts on the line after its key, a flow scalar right after `patch: `."""
-    key_line, key_col = doc.position(("patch",)) or (None, None)
-    if key_line is None:
+    pos = doc.position(("patch",))
+    if pos is None:
         return doc.problem(("patch",), message, hint=hint, code="patch-jq")
+    key_line, key_col = pos
     lines = doc.text.splitlines()
     rest = lines[key_line - 1][key_col - 1 :].split(":", 1)[-1].strip() if key_line <= len(lines) else ""
     if rest[:1] in ("|", ">"):
@@ -244,19 +267,24 @@ def _apply_once(patch: Patch, doc: dict) -> dict:
     if patch.kind == "merge":
         return merge(doc, patch.payload)
     if patch.kind == "json-patch":
-        import jsonpatch
-        import jsonpointer
+        import jsonpatch  # noqa: PLC0415 start-up: jsonpatch loads only for a JSON patch
+        import jsonpointer  # noqa: PLC0415 start-up: with jsonpatch
 
         try:
             return jsonpatch.JsonPatch(patch.payload).apply(copy.deepcopy(doc))
         except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as e:
             raise _OpError(_short(e)) from None
+    if patch.program is None:  # parse_patch sets it for every jq patch
+        raise _OpError("a jq patch without a program")
     try:
         results, _ = jqpatch.evaluate(patch.program, patch.args, doc, twice=False)
     except jqpatch.JqError as e:
         raise _OpError(f"jq error: {_short(e)}") from None
     if len(results) != 1 or not isinstance(results[0], dict):
-        raise _OpError(f"a jq patch must produce exactly one object, got {len(results)} result(s)" + (f" ({type(results[0]).__name__})" if results else ""))
+        raise _OpError(
+            f"a jq patch must produce exactly one object, got {len(results)} result(s)"
+            + (f" ({type(results[0]).__name__})" if results else "")
+        )
     return results[0]
 
 
@@ -270,8 +298,6 @@ def _not_plain_data(doc, target: str) -> str | None:
     if not isinstance(doc, dict):
         return f"a {type(doc).__name__} instead of a mapping (a patch may not replace the whole file)"
     if target == "deck.env":
-        from spinops.render.jsout import ENV_KEYS
-
         for k, v in doc.items():
             if k not in ENV_KEYS:
                 return f"hold the key {k!r}, which deck.env does not have (it has {', '.join(ENV_KEYS)})"
@@ -283,7 +309,9 @@ def _not_plain_data(doc, target: str) -> str | None:
         if isinstance(value, dict):
             for k, v in value.items():
                 if not isinstance(k, str):
-                    return f"hold a {type(k).__name__} key under `{where or '(top level)'}` (keys are strings: quote it)"
+                    return (
+                        f"hold a {type(k).__name__} key under `{where or '(top level)'}` (keys are strings: quote it)"
+                    )
                 stack.append((v, f"{where}.{k}" if where else k))
         elif isinstance(value, list):
             stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
@@ -307,11 +335,20 @@ def apply_patch(patch: Patch, doc: dict, target: str) -> dict:
         if patch.kind == "json-patch":
             where = _failing_op(patch, doc)
         scrub = Masker(str(_get(doc, p)) for p in literal_credentials(doc))  # jq error(.password), json-patch `test`
-        raise InputError(patch.problem(where, f"patch does not apply to {target}: {scrub(str(e))}", code="patch-apply")) from None
+        raise InputError(
+            patch.problem(where, f"patch does not apply to {target}: {scrub(str(e))}", code="patch-apply")
+        ) from None
     bad = _not_plain_data(once, target)
     if bad:
-        raise InputError(patch.problem(where, f"patch makes {target} {bad}", code="patch-result",
-                                       hint="a patch produces plain data: a mapping of string keys to strings, numbers, booleans, null, lists and mappings"))
+        raise InputError(
+            patch.problem(
+                where,
+                f"patch makes {target} {bad}",
+                code="patch-result",
+                hint="a patch produces plain data: a mapping of string keys to strings, numbers, booleans, null, "
+                     "lists and mappings",
+            )
+        )
     try:
         twice = _apply_once(patch, once)
     except _OpError:
@@ -322,7 +359,8 @@ def apply_patch(patch: Patch, doc: dict, target: str) -> dict:
             patch.problem(
                 where,
                 f"patch is not idempotent on {target}: applying it twice changes the result again",
-                hint="append with a path that names the element (or a jq expression that checks first) instead of `add` to `/-`",
+                hint="append with a path that names the element (or a jq expression that checks first) instead of "
+                     "`add` to `/-`",
                 code="patch-idempotent",
             )
         )
@@ -331,8 +369,8 @@ def apply_patch(patch: Patch, doc: dict, target: str) -> dict:
 
 def _failing_op(patch: Patch, doc: dict) -> tuple:
     """The path of the first json-patch operation that fails (for its line number)."""
-    import jsonpatch
-    import jsonpointer
+    import jsonpatch  # noqa: PLC0415 start-up: jsonpatch loads only for a JSON patch
+    import jsonpointer  # noqa: PLC0415 start-up: with jsonpatch
 
     cur = copy.deepcopy(doc)
     for i, op in enumerate(patch.payload):
@@ -343,7 +381,9 @@ def _failing_op(patch: Patch, doc: dict) -> tuple:
     return ("patch",)
 
 
-def apply_patches(files: dict[str, Any], patches: list[Patch], version: str | None) -> tuple[dict[str, Any], list[Applied]]:
+def apply_patches(
+    files: dict[str, Any], patches: list[Patch], version: str | None
+) -> tuple[dict[str, Any], list[Applied]]:
     """Apply `patches` in order to `files` (target name -> data); returns new files and a report.
 
     `version` is the halconfig `version`; a patch with `when` needs it. Input `files` is not modified.
@@ -356,10 +396,16 @@ def apply_patches(files: dict[str, Any], patches: list[Patch], version: str | No
         targets = resolve_targets(patch, available)
         if patch.when is not None:
             if parsed_version is None:
-                why = "the halconfig sets no `version`" if not version else f"the halconfig version {version!r} is not a release number"
+                why = (
+                    "the halconfig sets no `version`"
+                    if not version
+                    else f"the halconfig version {version!r} is not a release number"
+                )
                 raise InputError(patch.problem(("when",), f"cannot evaluate `when`: {why}", code="patch-when"))
             if not version_matches(patch.when, parsed_version):
-                report.append(Applied(patch, (), (), skipped=f"spinnakerVersion {version} does not match {patch.when_text}"))
+                report.append(
+                    Applied(patch, (), (), skipped=f"spinnakerVersion {version} does not match {patch.when_text}")
+                )
                 continue
         changed = []
         for t in targets:

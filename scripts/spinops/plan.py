@@ -57,7 +57,9 @@ def manifests_sha256(text: str) -> str:
 def plan_digest(records: list[dict], prune: list[str], manifests: str) -> str:
     """One fingerprint of a plan: the dry run's per-object change digests, the prunes, the manifests."""
     entries = sorted((r["action"], r["object"], r.get("digest", "")) for r in records)
-    body = json.dumps({"changes": entries, "prune": sorted(prune), "manifests": manifests_sha256(manifests)}, sort_keys=True)
+    body = json.dumps(
+        {"changes": entries, "prune": sorted(prune), "manifests": manifests_sha256(manifests)}, sort_keys=True
+    )
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -69,13 +71,21 @@ def read_plan(path: Path) -> SavedPlan:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(Problem(f"no plan: {path} does not exist", str(path), hint="make one with `spinops apply --dry-run --plan-out FILE`")) from None
+        raise InputError(
+            Problem(
+                f"no plan: {path} does not exist",
+                str(path),
+                hint="make one with `spinops apply --dry-run --plan-out FILE`",
+            )
+        ) from None
     except ValueError as e:
         raise InputError(Problem(f"not a plan file: {e}", str(path))) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputError(Problem(f"not a plan file (expected \"format\": \"{FORMAT}\")", str(path)))
     fields = set(SavedPlan.__dataclass_fields__)
-    missing = sorted(k for k in ("env", "namespace", "commit", "main", "manifests", "digest") if not isinstance(data.get(k), str))
+    missing = sorted(
+        k for k in ("env", "namespace", "commit", "main", "manifests", "digest") if not isinstance(data.get(k), str)
+    )
     if missing:
         raise InputError(Problem(f"plan file lacks {', '.join(missing)}", str(path)))
     return SavedPlan(**{k: v for k, v in data.items() if k in fields})
@@ -85,7 +95,9 @@ def check_plan_commit(commit: str, main: str, rollback: bool, is_ancestor: bool)
     """When planning: only main's head may be deployed, except by an explicit rollback to a commit of main's history."""
     if rollback:
         if not is_ancestor:
-            raise OutdatedPlan(f"rollback refused: {commit[:12]} is not a commit of main's history (main is at {main[:12]})")
+            raise OutdatedPlan(
+                f"rollback refused: {commit[:12]} is not a commit of main's history (main is at {main[:12]})"
+            )
         return
     if commit != main:
         raise OutdatedPlan(

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from spinops import yamlio
+from spinops.credentials import is_credential_key, is_literal
 from spinops.errors import InputError, Problem
 from spinops.layout import PROFILES, Repo
 from spinops.spinnaker.services import SERVICES, SHARDS
@@ -63,7 +64,15 @@ def load_profiles(repo: Path) -> Profiles:
     for path in sorted(p for p in directory.iterdir() if not p.name.startswith(".")):
         display = f"halconfig/profiles/{path.name}"
         if path.name not in valid:
-            problems.append(Problem(f"unknown profile file {path.name!r}", file=display, hint="profiles are <service>-local.yml, spinnaker-local.yml, settings-local.js (and HA shard profiles such as clouddriver-caching.yml)", code="profile-name"))
+            problems.append(
+                Problem(
+                    f"unknown profile file {path.name!r}",
+                    file=display,
+                    hint="profiles are <service>-local.yml, spinnaker-local.yml, settings-local.js (and HA shard "
+                         "profiles such as clouddriver-caching.yml)",
+                    code="profile-name",
+                )
+            )
             continue
         try:  # never outside the repository: a symlink to /proc/self/environ would ship the environment
             text = yamlio.read_text(path, display, root=Path(repo))
@@ -98,8 +107,6 @@ _JS_PAIR = re.compile(r"""(?:^|[\s{,;(])["']?([A-Za-z_$][\w$.-]*)["']?\s*[:=]\s*
 def browser_credentials(js: str, display: str) -> list[Problem]:
     """Literal credentials written by hand in settings-local.js (`apiKey: 'xyz'`, `token = "..."`): Deck
     serves the file to every browser. The key decides (spinops.credentials); the value is never shown."""
-    from spinops.credentials import is_credential_key, is_literal
-
     out = []
     for n, line in enumerate(js.splitlines(), 1):
         if line.lstrip().startswith(("//", "*", "/*")):
@@ -107,8 +114,16 @@ def browser_credentials(js: str, display: str) -> list[Problem]:
         for m in _JS_PAIR.finditer(line):
             key = m.group(1).rsplit(".", 1)[-1]
             if is_credential_key(key) and is_literal(m.group(3)):
-                out.append(Problem(f"`{key}` holds a literal credential and Deck serves this file to every browser", file=display,
-                                   line=n, column=m.start(1) + 1, code="credential-in-browser", hint="remove it; Deck needs no credentials"))
+                out.append(
+                    Problem(
+                        f"`{key}` holds a literal credential and Deck serves this file to every browser",
+                        file=display,
+                        line=n,
+                        column=m.start(1) + 1,
+                        code="credential-in-browser",
+                        hint="remove it; Deck needs no credentials",
+                    )
+                )
     return out
 
 
@@ -127,7 +142,8 @@ def settings_local_js(hand_written: str, overrides: dict) -> str:
             "  function merge(t, s) {\n"
             "    Object.keys(s).forEach(function (k) {\n"
             "      var v = s[k];\n"
-            "      if (v && typeof v === 'object' && !Array.isArray(v) && t[k] && typeof t[k] === 'object' && !Array.isArray(t[k])) {\n"
+            "      if (v && typeof v === 'object' && !Array.isArray(v) && t[k] && typeof t[k] === 'object' && "
+            "!Array.isArray(t[k])) {\n"
             "        merge(t[k], v);\n"
             "      } else {\n"
             "        t[k] = v;\n"

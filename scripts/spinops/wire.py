@@ -126,7 +126,9 @@ class Origin:
     halconfig: Any = None  # the canonical halconfig data
     texts: list[tuple[str, str]] = field(default_factory=list)  # (display file, text) of profiles and patches
 
-    def find(self, needle: str, *, texts_first: bool = False, prefer: str | None = None) -> tuple[str | None, int | None, int | None]:
+    def find(
+        self, needle: str, *, texts_first: bool = False, prefer: str | None = None
+    ) -> tuple[str | None, int | None, int | None]:
         """The first place `needle` occurs: the halconfig, then profiles and patches (or the reverse).
 
         prefer: a file name (e.g. gate-local.yml) whose profile is searched before anything else.
@@ -173,12 +175,29 @@ def _paths_of_strings(obj, path):
             yield from _paths_of_strings(v, path + (i,))
 
 
+def _mount_name(inventory, path: str) -> str:
+    """The Secret whose mountPath holds `path` (file references are only collected under one)."""
+    decl = inventory.mount_of(path)
+    return decl.name if decl is not None else "?"
+
+
 def _problem(origin_loc, message, hint=None, code=None, severity="error", services=()) -> Problem:
     f, line, col = origin_loc
-    return Problem(message, file=f, line=line, column=col, hint=hint, code=code, severity=severity, extra={"services": list(services)} if services else {})
+    return Problem(
+        message,
+        file=f,
+        line=line,
+        column=col,
+        hint=hint,
+        code=code,
+        severity=severity,
+        extra={"services": list(services)} if services else {},
+    )
 
 
-def check_halconfig(hal_data: dict, inventory: SecretInventory, locate, sections: dict[str, tuple[str, ...]], schema: dict | None = None) -> list[Problem]:
+def check_halconfig(
+    hal_data: dict, inventory: SecretInventory, locate, sections: dict[str, tuple[str, ...]], schema: dict | None = None
+) -> list[Problem]:
     """Literal values in credential fields and undeclared credential files, before anything is rendered.
 
     Messages never include a credential's value.
@@ -198,7 +217,11 @@ def check_halconfig(hal_data: dict, inventory: SecretInventory, locate, sections
         used_by = f" (read by {', '.join(svcs)})" if svcs else ""
         if kind == "credential":
             what = "a literal credential as a placeholder's default" if default else "a literal credential"
-            fix = "remove the `:default` of the placeholder" if default else f"replace the value by a placeholder such as ${{{_suggest_name(path)}}}"
+            fix = (
+                "remove the `:default` of the placeholder"
+                if default
+                else f"replace the value by a placeholder such as ${{{_suggest_name(path)}}}"
+            )
             problems.append(
                 _problem(
                     loc,
@@ -215,7 +238,15 @@ def check_halconfig(hal_data: dict, inventory: SecretInventory, locate, sections
             else:
                 d, _, f = value.rpartition("/")
                 hint = f"declare it in {SECRETS_FILE}, e.g. a Secret with mountPath: {d or '/'} and files: [{f}]"
-            problems.append(_problem(loc, f"credential file {value} ({dotted(path)}){used_by} is not in any Secret", hint=hint, code="undeclared-credential-file", services=svcs))
+            problems.append(
+                _problem(
+                    loc,
+                    f"credential file {value} ({dotted(path)}){used_by} is not in any Secret",
+                    hint=hint,
+                    code="undeclared-credential-file",
+                    services=svcs,
+                )
+            )
     return problems
 
 
@@ -261,7 +292,16 @@ def plan(
                 for n in creds:
                     browser.setdefault(n, set()).add(fname)
                 for p in literal_credentials(data):
-                    problems.append(_problem(origin.find(f"{p[-1]}:", texts_first=True, prefer=fname), f"{fname}: `{dotted(p)}` holds a literal credential and Deck serves this file to every browser", hint="remove it; Deck needs no credentials", code="credential-in-browser", services=[svc]))
+                    problems.append(
+                        _problem(
+                            origin.find(f"{p[-1]}:", texts_first=True, prefer=fname),
+                            f"{fname}: `{dotted(p)}` holds a literal credential and Deck serves this file to every "
+                            "browser",
+                            hint="remove it; Deck needs no credentials",
+                            code="credential-in-browser",
+                            services=[svc],
+                        )
+                    )
                 continue
             if fname in hand_written.get(svc, ()):
                 for p in literal_credentials(data):
@@ -282,7 +322,8 @@ def plan(
                     problems.append(
                         _problem(
                             origin.find(s),
-                            f"{s} (in {svc}'s {fname}) lies in Secret {inventory.mount_of(s).name}'s mountPath but is not one of its files",
+                            f"{s} (in {svc}'s {fname}) lies in Secret {_mount_name(inventory, s)}'s mountPath but is "
+                            "not one of its files",
                             hint=f"add {s.rsplit('/', 1)[1]!r} to its `files:` in {SECRETS_FILE}",
                             code="undeclared-credential-file",
                             services=[svc],
@@ -292,8 +333,8 @@ def plan(
             names, paths = _deck_env_needs(files.get(DECK_ENV) or {}, inventory, w, problems, origin)
         for n in names:
             users_env.setdefault(n, set()).add(svc)
-        for p in paths:
-            users_file.setdefault(p, set()).add(svc)
+        for path in paths:
+            users_file.setdefault(path, set()).add(svc)
         if svc != "deck":
             by_secret: dict[str, list[str]] = {}
             for n in sorted(names):
@@ -304,22 +345,22 @@ def plan(
                 else:  # least privilege: only the keys this service reads
                     w.env_keys.extend((k, secret, k) for k in keys)
         by_mount: dict[str, list[str]] = {}
-        for p in sorted(paths):
-            secret, key = inventory.file_owner[p]
+        for path in sorted(paths):
+            secret, key = inventory.file_owner[path]
             by_mount.setdefault(secret, []).append(key)
         for secret, keys in sorted(by_mount.items()):
             decl = inventory.secrets[secret]
-            w.volumes.append((secret, decl.mount_path, None if set(keys) == set(decl.files) else sorted(keys)))
+            w.volumes.append((secret, decl.mount, None if set(keys) == set(decl.files) else sorted(keys)))
         w.env_names = sorted(names)
         w.files = sorted(paths)
         wiring[svc] = w
 
     for (fname, p), svcs in sorted(literals.items(), key=lambda kv: (kv[0][0], dotted(kv[0][1]))):
-        names = ", ".join(sorted(svcs))
+        who = ", ".join(sorted(svcs))
         problems.append(
             _problem(
                 origin.find(f"{p[-1]}:", texts_first=True, prefer=fname),
-                f"{fname}: `{dotted(p)}` holds a literal credential: it would end up in the ConfigMap of {names}",
+                f"{fname}: `{dotted(p)}` holds a literal credential: it would end up in the ConfigMap of {who}",
                 hint=f"write a placeholder such as ${{{_suggest_name(p)}}} and declare it in {SECRETS_FILE}",
                 code="literal-credential",
                 services=sorted(svcs),
@@ -330,18 +371,29 @@ def plan(
             _problem(
                 origin.find("${" + n),
                 f"${{{n}}} is used by {', '.join(sorted(svcs))} but no Secret in {SECRETS_FILE} declares it",
-                hint=f"add {n} to the `env:` of a Secret in {SECRETS_FILE}, e.g. secrets: {{spinnaker-{n.lower().replace('_', '-')}: {{source: workflow, env: [{n}]}}}}",
+                hint=f"add {n} to the `env:` of a Secret in {SECRETS_FILE}, e.g. secrets: "
+                     f"{{spinnaker-{n.lower().replace('_', '-')}: {{source: workflow, env: [{n}]}}}}",
                 code="undeclared-placeholder",
                 services=sorted(svcs),
             )
         )
     for n, svcs in sorted(undeclared_default.items()):
-        problems.append(_problem(origin.find("${" + n), f"${{{n}:...}} (used by {', '.join(sorted(svcs))}) is not declared in {SECRETS_FILE}; Spring will use its default", code="undeclared-placeholder-default", severity="warning", services=sorted(svcs)))
+        problems.append(
+            _problem(
+                origin.find("${" + n),
+                f"${{{n}:...}} (used by {', '.join(sorted(svcs))}) is not declared in {SECRETS_FILE}; Spring will use "
+                "its default",
+                code="undeclared-placeholder-default",
+                severity="warning",
+                services=sorted(svcs),
+            )
+        )
     for n, fnames in sorted(browser.items()):
         problems.append(
             _problem(
                 origin.find("${" + n, texts_first=True),
-                f"${{{n}}} would reach Deck's {', '.join(sorted(fnames))}, which is served to every browser (and Deck resolves no placeholders)",
+                f"${{{n}}} would reach Deck's {', '.join(sorted(fnames))}, which is served to every browser (and Deck "
+                "resolves no placeholders)",
                 hint="credentials belong to the Spring services only; remove it from Deck's settings",
                 code="credential-in-browser",
                 services=["deck"],
@@ -350,14 +402,30 @@ def plan(
     for secret, decl in sorted(inventory.secrets.items()):
         for i, k in enumerate(decl.env):
             if k not in users_env:
-                problems.append(inventory.problem(("secrets", secret, "env", i), f"{k} (Secret {secret}) is declared but no service uses it", severity="warning", code="unused-secret-key"))
+                problems.append(
+                    inventory.problem(
+                        ("secrets", secret, "env", i),
+                        f"{k} (Secret {secret}) is declared but no service uses it",
+                        severity="warning",
+                        code="unused-secret-key",
+                    )
+                )
         for i, f in enumerate(decl.files):
             if decl.mount_path and decl.file_path(f) not in users_file:
-                problems.append(inventory.problem(("secrets", secret, "files", i), f"{decl.file_path(f)} (Secret {secret}) is declared but no service uses it", severity="warning", code="unused-secret-key"))
+                problems.append(
+                    inventory.problem(
+                        ("secrets", secret, "files", i),
+                        f"{decl.file_path(f)} (Secret {secret}) is declared but no service uses it",
+                        severity="warning",
+                        code="unused-secret-key",
+                    )
+                )
     return wiring, problems
 
 
-def _deck_env_needs(env: dict, inventory: SecretInventory, w: ServiceWiring, problems: list[Problem], origin: Origin) -> tuple[set[str], set[str]]:
+def _deck_env_needs(
+    env: dict, inventory: SecretInventory, w: ServiceWiring, problems: list[Problem], origin: Origin
+) -> tuple[set[str], set[str]]:
     """deck.env: DECK_CERT/DECK_KEY are files to mount; PASSPHRASE comes from a Secret key, never a ConfigMap."""
     names: set[str] = set()
     paths: set[str] = set()
@@ -373,8 +441,23 @@ def _deck_env_needs(env: dict, inventory: SecretInventory, w: ServiceWiring, pro
                 names.add(m.group(1))
                 w.env_keys.append((DECK_PASSPHRASE, inventory.env_owner[m.group(1)], m.group(1)))
             elif m:
-                problems.append(_problem(origin.find(value), f"{value} (Deck's TLS passphrase) is not declared in {SECRETS_FILE}", hint=f"add {m.group(1)} to the `env:` of a Secret", code="undeclared-placeholder", services=["deck"]))
+                problems.append(
+                    _problem(
+                        origin.find(value),
+                        f"{value} (Deck's TLS passphrase) is not declared in {SECRETS_FILE}",
+                        hint=f"add {m.group(1)} to the `env:` of a Secret",
+                        code="undeclared-placeholder",
+                        services=["deck"],
+                    )
+                )
             # a literal value was already refused by the halconfig check (sslCertificatePassphrase)
         elif found:
-            problems.append(_problem(origin.find(value), f"deck.env {var} holds ${{{found[0]}}}: Deck resolves no placeholders", code="credential-in-browser", services=["deck"]))
+            problems.append(
+                _problem(
+                    origin.find(value),
+                    f"deck.env {var} holds ${{{found[0]}}}: Deck resolves no placeholders",
+                    code="credential-in-browser",
+                    services=["deck"],
+                )
+            )
     return names, paths

@@ -71,7 +71,9 @@ def check_inside(path: Path, root: Path | None, display: str, root_name: str | N
                                  code="outside-root", hint="copy the file into the repository instead of linking to it"))
 
 
-def read_bytes(path: Path, display: str | None = None, *, root: Path | None = None, max_bytes: int = MAX_BYTES) -> bytes:
+def read_bytes(
+    path: Path, display: str | None = None, *, root: Path | None = None, max_bytes: int = MAX_BYTES
+) -> bytes:
     """A regular file's bytes, at most `max_bytes`; every failure a located InputError."""
     name = display or str(path)
     check_inside(Path(path), root, name)
@@ -82,7 +84,13 @@ def read_bytes(path: Path, display: str | None = None, *, root: Path | None = No
     except OSError as e:
         raise InputError(Problem(f"cannot read: {e.strerror or e}", file=name, code="unreadable")) from None
     if not stat.S_ISREG(st.st_mode):
-        raise InputError(Problem("a directory, not a file" if stat.S_ISDIR(st.st_mode) else "not a regular file", file=name, code="unreadable"))
+        raise InputError(
+            Problem(
+                "a directory, not a file" if stat.S_ISDIR(st.st_mode) else "not a regular file",
+                file=name,
+                code="unreadable",
+            )
+        )
     if st.st_size > max_bytes:
         raise InputError(too_large(name, st.st_size, max_bytes))
     try:
@@ -111,8 +119,12 @@ def read_stream(stream, name: str, *, max_bytes: int = MAX_BYTES) -> str:
 
 def too_large(name: str, size: int, limit: int = MAX_BYTES) -> Problem:
     """`size` is the size known so far (a stream is read only up to limit + 1 bytes)."""
-    return Problem(f"file too large: {size:,} bytes, the limit is {limit:,} bytes ({limit / 1024 / 1024:g} MiB)", file=name,
-                   code="too-large", hint="split it into smaller files (halconfig: fragments, halconfig/*.yml) if it really is this big")
+    return Problem(
+        f"file too large: {size:,} bytes, the limit is {limit:,} bytes ({limit / 1024 / 1024:g} MiB)",
+        file=name,
+        code="too-large",
+        hint="split it into smaller files (halconfig: fragments, halconfig/*.yml) if it really is this big",
+    )
 
 
 def decode(data: bytes, name: str) -> str:
@@ -120,13 +132,28 @@ def decode(data: bytes, name: str) -> str:
     nul = data.find(b"\0")
     if nul >= 0:
         line, col = _byte_pos(data, nul)
-        raise InputError(Problem("binary file: contains a NUL byte; expected YAML text", file=name, line=line, column=col, code="binary-file"))
+        raise InputError(
+            Problem(
+                "binary file: contains a NUL byte; expected YAML text",
+                file=name,
+                line=line,
+                column=col,
+                code="binary-file",
+            )
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line, col = _byte_pos(data, e.start)
-        raise InputError(Problem("binary file: not valid UTF-8 text; expected YAML text", file=name, line=line, column=col,
-                                 code="binary-file")) from None
+        raise InputError(
+            Problem(
+                "binary file: not valid UTF-8 text; expected YAML text",
+                file=name,
+                line=line,
+                column=col,
+                code="binary-file",
+            )
+        ) from None
     return text[1:] if text.startswith("\ufeff") else text
 
 
@@ -169,9 +196,14 @@ def nesting_problem(text: str, name: str, first_line: int = 1) -> Problem | None
     line = nesting_line(text)
     if line is None:
         return None
-    return Problem(f"YAML nested too deeply (indented {MAX_INDENT} columns or more, {MAX_INLINE_INDICATORS} or more `- `/`? ` "
-                   f"on one line, or {MAX_FLOW_DEPTH} open `[`/`{{`); refused before parsing", file=name,
-                   line=first_line - 1 + line, column=1, code="too-deep")
+    return Problem(
+        f"YAML nested too deeply (indented {MAX_INDENT} columns or more, {MAX_INLINE_INDICATORS} or more `- `/`? ` "
+        f"on one line, or {MAX_FLOW_DEPTH} open `[`/`{{`); refused before parsing",
+        file=name,
+        line=first_line - 1 + line,
+        column=1,
+        code="too-deep",
+    )
 
 
 def check_nesting(text: str, name: str, first_line: int = 1) -> None:
@@ -186,14 +218,14 @@ def check_nesting(text: str, name: str, first_line: int = 1) -> None:
 
 def loader():
     """PyYAML's C loader (what every caller composes with), or the pure-Python one where it is not built."""
-    import yaml
+    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @functools.cache
 def _guard_error():
-    import yaml
+    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
 
     class GuardError(yaml.MarkedYAMLError):
         """A guard refused the text; a MarkedYAMLError so that every caller's YAML error path locates it."""
@@ -204,10 +236,12 @@ def _guard_error():
 def _guard(text: str) -> None:
     line = nesting_line(text)
     if line is not None:
-        import yaml
+        import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
 
         mark = yaml.Mark("<text>", 0, line - 1, 0, None, 0)  # no buffer: PyYAML prints no snippet
-        raise _guard_error()(problem=f"nested too deeply (more than {MAX_FLOW_DEPTH} levels); refused before parsing", problem_mark=mark)
+        raise _guard_error()(
+            problem=f"nested too deeply (more than {MAX_FLOW_DEPTH} levels); refused before parsing", problem_mark=mark
+        )
 
 
 def compose(text: str, *, max_nodes: int | None = None):
@@ -216,7 +250,7 @@ def compose(text: str, *, max_nodes: int | None = None):
     max_nodes: also refuse a document whose aliases expand beyond that many nodes (for callers that
     construct or walk the whole document; locating a path in a large halconfig does not).
     """
-    import yaml
+    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
 
     _guard(text)
     node = yaml.compose(text, Loader=loader())
@@ -228,7 +262,7 @@ def compose(text: str, *, max_nodes: int | None = None):
 def compose_all(text: str, *, max_nodes: int = MAX_NODES) -> list:
     """Every document's root node; raises yaml.YAMLError, also for too deep text and alias bombs
     (documents whose aliases would expand beyond `max_nodes` nodes: walking them would hang)."""
-    import yaml
+    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
 
     _guard(text)
     docs = list(yaml.compose_all(text, Loader=loader()))
@@ -246,7 +280,7 @@ def _check_expansion(node, max_nodes: int) -> None:
 def expanded_size(node, limit: int = MAX_NODES) -> int:
     """Nodes of `node` with every alias expanded (shared nodes counted each time), computed once
     per distinct node and capped just above `limit`."""
-    import yaml
+    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
 
     sizes: dict[int, int] = {}
 
@@ -281,7 +315,9 @@ def syntax_problem(e: Exception, file: str, *, column: bool = True, message: str
     """A yaml.YAMLError as a `yaml-syntax` Problem located at its problem mark."""
     mark = getattr(e, "problem_mark", None)
     line, col = position(mark) if mark else (None, None)
-    return Problem(message or f"malformed YAML: {e}", file=file, line=line, column=col if column else None, code="yaml-syntax")
+    return Problem(
+        message or f"malformed YAML: {e}", file=file, line=line, column=col if column else None, code="yaml-syntax"
+    )
 
 
 @dataclass
@@ -304,7 +340,9 @@ class Located:
         pos = self.position(path)
         return pos[0] if pos else None
 
-    def problem(self, path: tuple, message: str, hint: str | None = None, code: str | None = None, severity: str = "error") -> Problem:
+    def problem(
+        self, path: tuple, message: str, hint: str | None = None, code: str | None = None, severity: str = "error"
+    ) -> Problem:
         line, column = self.position(path) or (None, None)
         return Problem(message, file=self.file, line=line, column=column, hint=hint, code=code, severity=severity)
 
@@ -315,19 +353,27 @@ def load(text: str, display: str, *, max_nodes: int = MAX_NODES, duplicate_keys:
     duplicate_keys: report every repeated mapping key (`duplicate-key`); False keeps the last one,
     which is what Halyard's SnakeYAML does and so what migrate must read.
     """
-    import yaml
+    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
 
     check_nesting(text, display)
     try:
         node = yaml.compose(text, Loader=loader())
     except yaml.YAMLError as e:
-        raise InputError(syntax_problem(e, display, message=f"malformed YAML: {getattr(e, 'problem', None) or e}")) from None
+        raise InputError(
+            syntax_problem(e, display, message=f"malformed YAML: {getattr(e, 'problem', None) or e}")
+        ) from None
     doc = Located(display, None, text=text)
     if node is None:
         return doc
     if expanded_size(node, max_nodes) > max_nodes:  # counted on the shared nodes: instant even for a bomb
-        raise InputError(Problem(f"more than {max_nodes:,} YAML nodes once aliases are expanded (alias bomb?)", file=display,
-                                 line=position(node.start_mark)[0], code="yaml-too-large"))
+        raise InputError(
+            Problem(
+                f"more than {max_nodes:,} YAML nodes once aliases are expanded (alias bomb?)",
+                file=display,
+                line=position(node.start_mark)[0],
+                code="yaml-too-large",
+            )
+        )
     problems: list[Problem] = []
     ctor = loader()("")
     budget = [max_nodes]
@@ -343,19 +389,35 @@ def load(text: str, display: str, *, max_nodes: int = MAX_NODES, duplicate_keys:
             out: dict = {}
             if n.tag in _UNSUPPORTED_TAGS:  # would be read as a mapping of nulls (or fail much later)
                 line, col = position(n.start_mark)
-                problems.append(Problem(f"YAML {n.tag.rsplit(':', 1)[-1]!r} collections are not supported: write a list or a mapping",
-                                        file=display, line=line, column=col, code="yaml-tag"))
+                problems.append(
+                    Problem(
+                        f"YAML {n.tag.rsplit(':', 1)[-1]!r} collections are not supported: write a list or a mapping",
+                        file=display,
+                        line=line,
+                        column=col,
+                        code="yaml-tag",
+                    )
+                )
             for k, v in n.value:
                 key = ctor.construct_object(k, deep=True)
                 if key is None:  # `~:` or `null:` would silently become the string "None"
                     line, col = position(k.start_mark)
-                    problems.append(Problem("a null mapping key: quote it if you mean the text", file=display, line=line, column=col,
-                                            code="yaml-key"))
+                    problems.append(
+                        Problem(
+                            "a null mapping key: quote it if you mean the text",
+                            file=display,
+                            line=line,
+                            column=col,
+                            code="yaml-key",
+                        )
+                    )
                 if not isinstance(key, (str, int, bool)):
                     key = str(key)
                 if duplicate_keys and key in out:
                     line, col = position(k.start_mark)
-                    problems.append(Problem(f"duplicate key {key!r}", file=display, line=line, column=col, code="duplicate-key"))
+                    problems.append(
+                        Problem(f"duplicate key {key!r}", file=display, line=line, column=col, code="duplicate-key")
+                    )
                 out[key] = build(v, path + (key,), k.start_mark)
             return out
         if isinstance(n, yaml.SequenceNode):
@@ -398,7 +460,7 @@ def before_threads() -> None:
 
 
 def alias_limits():
-    import yaml_rs
+    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs loads only where this path needs it
 
     return yaml_rs.AliasLimits(max_total_replayed_events=MAX_ALIAS_EVENTS, max_replay_stack_depth=MAX_ALIAS_DEPTH)
 
@@ -408,7 +470,7 @@ def loads_fast(text: str, name: str, first_line: int = 1):
 
     Raises yaml_rs.YAMLDecodeError for syntax errors (callers locate them) and InputError for the guards.
     """
-    import yaml_rs
+    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs loads only where this path needs it
 
     check_nesting(text, name, first_line)
     try:
@@ -416,6 +478,12 @@ def loads_fast(text: str, name: str, first_line: int = 1):
     except yaml_rs.YAMLDecodeError as e:
         msg = str(e)
         if "alias" in msg and "limit" in msg:
-            raise InputError(Problem(f"YAML aliases expand too much (alias bomb?): {msg.strip().splitlines()[-1]}", file=name,
-                                     code="alias-limit", hint=f"at most {MAX_ALIAS_EVENTS:,} nodes may come from aliases")) from None
+            raise InputError(
+                Problem(
+                    f"YAML aliases expand too much (alias bomb?): {msg.strip().splitlines()[-1]}",
+                    file=name,
+                    code="alias-limit",
+                    hint=f"at most {MAX_ALIAS_EVENTS:,} nodes may come from aliases",
+                )
+            ) from None
         raise

@@ -57,7 +57,12 @@ def test_a_literal_credential_in_settings_local_js_is_refused_at_its_line(tmp_pa
     with pytest.raises(InputError) as e:
         load_profiles(repo)
     (p,) = e.value.problems
-    assert (p.file, p.line, p.column, p.code) == ("halconfig/profiles/settings-local.js", 2, 34, "credential-in-browser")
+    assert (p.file, p.line, p.column, p.code) == (
+        "halconfig/profiles/settings-local.js",
+        2,
+        34,
+        "credential-in-browser",
+    )
     assert CANARY not in p.text()
 
 
@@ -119,8 +124,11 @@ def test_a_kube_lint_finding_never_prints_a_container_with_its_env_values():
     rules = parse_rules("- name: one-container\n  kind: Deployment\n  field: .spec.template.spec.containers[0]\n"
                         "  operator: equal\n  value: none\n", "rules.yml")
     manifest = parse_manifest(
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: gate}\nspec:\n  template:\n    spec:\n      containers:\n"
-        f"      - name: gate\n        image: gate:1\n        env: [{{name: DB_PASSWORD, value: {CANARY}}}]\n", "m.yaml")
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: gate}\nspec:\n  template:\n    spec:\n      "
+        "containers:\n"
+        f"      - name: gate\n        image: gate:1\n        env: [{{name: DB_PASSWORD, value: {CANARY}}}]\n",
+        "m.yaml",
+    )
     report = run_check(manifest, Options(validate=False, builtin=False, lint_rules=rules))
     (finding,) = report.findings
     assert "not shown" in finding.message and CANARY not in finding.message
@@ -137,7 +145,9 @@ def test_malformed_apply_manifests_are_located_without_echoing_them(tmp_path):
     assert CANARY not in r.stdout + r.stderr
 
 
-@pytest.mark.parametrize("text", ["- a\n- b\n", "kind: 5\n", "kind: List\nitems: [1, {kind: ConfigMap}]\n", "just text\n"])
+@pytest.mark.parametrize(
+    "text", ["- a\n- b\n", "kind: 5\n", "kind: List\nitems: [1, {kind: ConfigMap}]\n", "just text\n"]
+)
 def test_documents_that_are_no_resources_are_refused(text):
     from spinops.manifests import load_documents
 

@@ -118,5 +118,7 @@ def test_an_interrupted_diff_leaves_no_registered_worktree(tmp_path):
     subprocess.run([*git, "worktree", "add", "--detach", "-q", str(stale / "tree"), "HEAD"], check=True)
     with trees.worktree(repo, "HEAD") as wt:
         assert wt.is_dir()
-    listed = subprocess.run([*git, "worktree", "list", "--porcelain"], capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(
+        [*git, "worktree", "list", "--porcelain"], capture_output=True, text=True, check=True
+    ).stdout
     assert str(stale) not in listed and not stale.exists()

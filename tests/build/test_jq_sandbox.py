@@ -1,4 +1,5 @@
-"""jq patches cannot read the environment, cannot run forever, and their errors echo no credential (issue 11 items 1, 5, 8).
+"""jq patches cannot read the environment, cannot run forever, and their errors echo no credential (issue 11 items 1,
+5, 8).
 
 In the deploy job every workflow secret is an environment variable: a patch using `env.X` or `$ENV`
 (jq 1.7 manual, "Builtin operators and functions") would write it into a ConfigMap while the PR's

@@ -68,7 +68,8 @@ def make_backup(hal: Path, dest: Path, *, required_files: bool = False) -> Path:
 
 
 def make_repo(dest: Path, *, reference: bool = False) -> Path:
-    """A repository to migrate into: the template without an installation (kustomize/base and components) and a .gitignore.
+    """A repository to migrate into: the template without an installation (kustomize/base and components) and a
+    .gitignore.
 
     reference=True: the template as it is cloned, with this repository's reference installation (halconfig/, every
     overlay) and its workflows.
@@ -87,7 +88,9 @@ def make_repo(dest: Path, *, reference: bool = False) -> Path:
 
 def run_spinops(*args: str, cwd=None) -> subprocess.CompletedProcess:
     """The real CLI in a subprocess, as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "spinops", *args], cwd=cwd or ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "spinops", *args], cwd=cwd or ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def migrate(repo: Path, *args: str) -> subprocess.CompletedProcess:

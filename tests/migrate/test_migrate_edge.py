@@ -40,7 +40,12 @@ WORDS = {"secret": "providers.dockerRegistry", "token": "notifications.slack", "
 
 
 def tracked(repo: Path) -> dict[str, bytes]:
-    out = subprocess.run(["git", "-C", str(repo), "ls-files", "--others", "--cached", "--exclude-standard"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["git", "-C", str(repo), "ls-files", "--others", "--cached", "--exclude-standard"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return {p: (repo / p).read_bytes() for p in out.stdout.split()}
 
 
@@ -61,10 +66,14 @@ def overlay(repo: Path, name: str) -> dict:
 
 
 def test_placeholder_credentials_that_are_common_words_migrate_without_a_refusal(edge):
-    """Before: the guard searched raw bytes, found `secret` in `spinnaker-secrets`, `token` in `token:` keys... and refused."""
+    """Before: the guard searched raw bytes, found `secret` in `spinnaker-secrets`, `token` in `token:` keys... and
+    refused."""
     repo, _ = edge
     hal = yaml.safe_load((repo / "halconfig/halconfig.yml").read_text())
-    assert hal["providers"]["dockerRegistry"]["accounts"][0]["password"] == "${PROVIDERS_DOCKER_REGISTRY_REGISTRY_PASSWORD}"
+    assert (
+        hal["providers"]["dockerRegistry"]["accounts"][0]["password"]
+        == "${PROVIDERS_DOCKER_REGISTRY_REGISTRY_PASSWORD}"
+    )
     assert hal["notifications"]["slack"]["token"] == "${NOTIFICATIONS_SLACK_TOKEN}"
     assert hal["artifacts"]["http"]["accounts"][0]["password"] == "${ARTIFACTS_HTTP_NEXUS_PASSWORD}"
     env = (repo / SECRET_DIR / "spinnaker-notifications-slack.env").read_text()
@@ -77,14 +86,19 @@ def test_a_real_leak_is_refused_naming_both_files_and_lines_and_public_value_is_
 
     shutil.copytree(EDGE, hal)
     # the same word the docker password holds, inside a JDBC URL's query (not user-info: nothing moves it out)
-    (hal / "edge/profiles/front50-local.yml").write_text("sql:\n  connectionPools:\n    default:\n"
-                                                        "      jdbcUrl: jdbc:mysql://db.acme.example/front50?user=f50&pwd=secret\n")
+    (hal / "edge/profiles/front50-local.yml").write_text(
+        "sql:\n  connectionPools:\n    default:\n"
+        "      jdbcUrl: jdbc:mysql://db.acme.example/front50?user=f50&pwd=secret\n"
+    )
     repo = make_repo(tmp_path / "repo")
     proc = migrate(repo, str(hal))
     assert proc.returncode == 2 and not (repo / "MIGRATION.md").exists() and not (repo / "halconfig").exists()
     config_line = next(i for i, t in enumerate((hal / "config").read_text().splitlines(), 1) if "password: secret" in t)
-    assert f"halconfig/profiles/front50-local.yml:4: error: refusing to write halconfig/profiles/front50-local.yml: it would hold the credential " \
-           f"from hal/config:{config_line}" in proc.stderr
+    assert (
+        "halconfig/profiles/front50-local.yml:4: error: refusing to write halconfig/profiles/front50-local.yml: it "
+        "would hold the credential "
+        f"from hal/config:{config_line}" in proc.stderr
+    )
     assert "--public-value VALUE" in proc.stderr and "pwd=secret" not in proc.stderr
     proc = migrate(repo, str(hal), "--public-value", "secret")
     assert proc.returncode == 0, proc.stderr
@@ -113,9 +127,14 @@ def test_leak_finder_matches_values_in_context_only():
 def test_system_property_secret_in_java_opts_moves_to_a_secret(edge):
     repo, _ = edge
     env = overlay(repo, "gate.yml")["spec"]["template"]["spec"]["containers"][0]["env"]
-    assert env[0] == {"name": "GATE_ENV_JAVA_OPTS_TRUST_STORE_PASSWORD",
-                      "valueFrom": {"secretKeyRef": {"name": "spinnaker-gate-env", "key": "GATE_ENV_JAVA_OPTS_TRUST_STORE_PASSWORD"}}}
-    assert env[1]["name"] == "JAVA_OPTS" and "-Djavax.net.ssl.trustStorePassword=$(GATE_ENV_JAVA_OPTS_TRUST_STORE_PASSWORD)" in env[1]["value"]
+    assert env[0] == {
+        "name": "GATE_ENV_JAVA_OPTS_TRUST_STORE_PASSWORD",
+        "valueFrom": {"secretKeyRef": {"name": "spinnaker-gate-env", "key": "GATE_ENV_JAVA_OPTS_TRUST_STORE_PASSWORD"}},
+    }
+    assert (
+        env[1]["name"] == "JAVA_OPTS"
+        and "-Djavax.net.ssl.trustStorePassword=$(GATE_ENV_JAVA_OPTS_TRUST_STORE_PASSWORD)" in env[1]["value"]
+    )
     assert "-Djavax.net.ssl.trustStore=/opt/tls/truststore.jks" in env[1]["value"]
     declared = yaml.safe_load((repo / "halconfig/secrets.yml").read_text())["secrets"]
     assert declared["spinnaker-gate-env"]["env"] == ["GATE_ENV_JAVA_OPTS_TRUST_STORE_PASSWORD"]
@@ -127,12 +146,18 @@ def test_system_property_secret_in_java_opts_moves_to_a_secret(edge):
 def test_url_user_info_moves_out_of_halconfig_profiles_and_redis_url(edge):
     repo, _ = edge
     hal = yaml.safe_load((repo / "halconfig/halconfig.yml").read_text())
-    assert hal["ci"]["jenkins"]["masters"][0]["address"] == "https://bot:${CI_JENKINS_JENKINS_EDGE_ADDRESS_PASSWORD}@jenkins.acme.example"
+    assert (
+        hal["ci"]["jenkins"]["masters"][0]["address"]
+        == "https://bot:${CI_JENKINS_JENKINS_EDGE_ADDRESS_PASSWORD}@jenkins.acme.example"
+    )
     orca = (repo / "halconfig/profiles/orca-local.yml").read_text()
     assert orca.startswith("# webhooks the pipelines call")  # round trip: the comment survives
     assert "url: https://hook:${ORCA_LOCAL_WEBHOOK_PRECONFIGURED_URL_PASSWORD}@hooks.acme.example/deploy" in orca
     shared = yaml.safe_load((repo / "halconfig/profiles/spinnaker-local.yml").read_text())
-    assert shared["services"]["redis"]["baseUrl"] == "redis://:${REDIS_OVERRIDE_BASE_URL_PASSWORD}@redis.edge.acme.example:6380"
+    assert (
+        shared["services"]["redis"]["baseUrl"]
+        == "redis://:${REDIS_OVERRIDE_BASE_URL_PASSWORD}@redis.edge.acme.example:6380"
+    )
     assert overlay(repo, "redis.yml")["spec"]["externalName"] == "redis.edge.acme.example"
 
 
@@ -149,7 +174,11 @@ def test_secret_engine_references_stay_references_and_nothing_is_an_empty_file(e
     for p in (repo / SECRET_DIR).rglob("*"):
         assert not p.is_file() or p.stat().st_size > 0, p
     text = report(repo)
-    for what in ("`providers.kubernetes.accounts[0].kubeconfigFile`", "`security.authn.saml.keyStorePassword`", "`secrets.notary` in orca-local.yml"):
+    for what in (
+        "`providers.kubernetes.accounts[0].kubeconfigFile`",
+        "`security.authn.saml.keyStorePassword`",
+        "`secrets.notary` in orca-local.yml",
+    ):
         assert f"{what} is a secret-engine reference" in text
     assert "access to the `s3` engine's store" in text
 
@@ -182,7 +211,10 @@ def test_vendor_version_stops_with_a_clear_error_and_version_maps_it(tmp_path):
     repo = make_repo(tmp_path / "repo")
     proc = migrate(repo, str(EDGE), "--deployment", "armory")
     line = next(i for i, t in enumerate((EDGE / "config").read_text().splitlines(), 1) if "version: 2.26.3" in t)
-    assert proc.returncode == 2 and f"config:{line}:3: error: version `2.26.3` is a vendor (Armory) release number" in proc.stderr
+    assert (
+        proc.returncode == 2
+        and f"config:{line}:3: error: version `2.26.3` is a vendor (Armory) release number" in proc.stderr
+    )
     assert "--version" in proc.stderr and "1.36.1" in proc.stderr and "Traceback" not in proc.stderr
     assert not (repo / "halconfig").exists()
     proc = migrate(repo, str(EDGE), "--deployment", "armory", "--version", "1.26.6")
@@ -194,8 +226,13 @@ def test_vendor_version_stops_with_a_clear_error_and_version_maps_it(tmp_path):
 def test_front50_on_redis_is_refused_with_file_and_line(tmp_path):
     repo = make_repo(tmp_path / "repo")
     proc = migrate(repo, str(EDGE), "--deployment", "old-redis")
-    line = next(i for i, t in enumerate((EDGE / "config").read_text().splitlines(), 1) if "persistentStoreType: redis" in t)
-    assert proc.returncode == 2 and f"config:{line}:5: error: persistentStorage.persistentStoreType is `redis`" in proc.stderr
+    line = next(
+        i for i, t in enumerate((EDGE / "config").read_text().splitlines(), 1) if "persistentStoreType: redis" in t
+    )
+    assert (
+        proc.returncode == 2
+        and f"config:{line}:5: error: persistentStorage.persistentStoreType is `redis`" in proc.stderr
+    )
 
 
 # ----------------------------------------------------------------------------------- 7, 9: silent data loss
@@ -204,7 +241,12 @@ def test_front50_on_redis_is_refused_with_file_and_line(tmp_path):
 def test_disabled_services_are_not_deployed(edge):
     repo, _ = edge
     for svc in ("fiat", "keel"):
-        assert overlay(repo, f"{svc}.yml") == {"$patch": "delete", "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": svc}}
+        assert overlay(repo, f"{svc}.yml") == {
+            "$patch": "delete",
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": svc},
+        }
         assert overlay(repo, f"service-{svc}.yml")["$patch"] == "delete"
     assert "`enabled: false`: fiat not deployed" in report(repo)
 
@@ -212,13 +254,21 @@ def test_disabled_services_are_not_deployed(edge):
 def test_telemetry_becomes_stats(edge):
     repo, _ = edge
     hal = yaml.safe_load((repo / "halconfig/halconfig.yml").read_text())
-    assert "telemetry" not in hal and hal["stats"] == {"enabled": False, "endpoint": "https://stats.spinnaker.io", "instanceId": "01HEDGE0000000000000000000"}
+    assert "telemetry" not in hal and hal["stats"] == {
+        "enabled": False,
+        "endpoint": "https://stats.spinnaker.io",
+        "instanceId": "01HEDGE0000000000000000000",
+    }
     assert "renamed `telemetry` to `stats`" in report(repo)
 
 
 def test_use_exec_health_check_false_has_a_report_row(edge):
     repo, _ = edge
-    line = next(i for i, t in enumerate((EDGE / "edge/service-settings/gate.yml").read_text().splitlines(), 1) if "useExecHealthCheck" in t)
+    line = next(
+        i
+        for i, t in enumerate((EDGE / "edge/service-settings/gate.yml").read_text().splitlines(), 1)
+        if "useExecHealthCheck" in t
+    )
     assert f"`edge/edge/service-settings/gate.yml:{line}` | `kubernetes.useExecHealthCheck`" in report(repo)
 
 
@@ -226,7 +276,9 @@ def test_per_shard_urls_and_https_are_kept_and_java_opts_is_not_duplicated(edge)
     repo, _ = edge
     shared = yaml.safe_load((repo / "halconfig/profiles/spinnaker-local.yml").read_text())
     assert shared["services"]["clouddriver"]["baseUrl"] == "https://clouddriver-rw.spinnaker-edge:7002"
-    orca = {e["name"]: e["value"] for e in overlay(repo, "orca.yml")["spec"]["template"]["spec"]["containers"][0]["env"]}
+    orca = {
+        e["name"]: e["value"] for e in overlay(repo, "orca.yml")["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
     assert orca == {"SERVICES_CLOUDDRIVER_BASEURL": "https://clouddriver-rw.spinnaker-edge:7002",
                     "CLOUDDRIVER_READONLY_BASEURL": "https://clouddriver-ro.spinnaker-edge:7002"}
     rw = overlay(repo, "clouddriver-rw.yml")["spec"]["template"]["spec"]["containers"][0]["env"]
@@ -253,8 +305,11 @@ def test_fields_kleat_lacks_are_carried_into_the_profile_of_the_service_that_rea
     assert "KAYENTA_LOCAL_KAYENTA_AWS_ACCOUNTS_SECRET_ACCESS_KEY" in declared["spinnaker-profiles"]["env"]
     text = report(repo)
     line = next(i for i, t in enumerate((EDGE / "config").read_text().splitlines(), 1) if "secretAccessKey:" in t)
-    assert f"| `edge/config:{line}` | `halconfig/profiles/kayenta-local.yml` | `canary.serviceIntegrations.aws.accounts[0].secretAccessKey` " \
-           "has no Kleat field: carried into halconfig/profiles/kayenta-local.yml" in text
+    assert (
+        f"| `edge/config:{line}` | `halconfig/profiles/kayenta-local.yml` | "
+        "`canary.serviceIntegrations.aws.accounts[0].secretAccessKey` "
+        "has no Kleat field: carried into halconfig/profiles/kayenta-local.yml" in text
+    )
 
 
 def test_carried_properties_merge_into_the_users_profile_and_keep_what_it_sets(tmp_path):
@@ -265,7 +320,11 @@ def test_carried_properties_merge_into_the_users_profile_and_keep_what_it_sets(t
     adds.add("x", ("services", "redis", "baseUrl"), "redis://r:6380", Note(CHANGED, "a -> b"))
     adds.add("x", ("services", "echo", "baseUrl"), "https://echo-worker:8089", Note(CHANGED, "c -> d"))
     text, kept = merge("# mine\nservices:\n  redis:\n    baseUrl: redis://mine:6379  # keep\n", adds.by_profile["x"])
-    assert text == "# mine\nservices:\n  redis:\n    baseUrl: redis://mine:6379  # keep\n  echo:\n    baseUrl: https://echo-worker:8089\n"
+    assert (
+        text
+        == "# mine\nservices:\n  redis:\n    baseUrl: redis://mine:6379  # keep\n  echo:\n    baseUrl: "
+           "https://echo-worker:8089\n"
+    )
     assert [k.path for k in kept] == [("services", "redis", "baseUrl")]
 
 
@@ -284,13 +343,23 @@ def test_edge_migration_builds_checks_and_no_credential_reaches_a_tracked_or_bui
     assert "fiat" not in deployments and "keel" not in deployments and "gate" in deployments
     services = {d["metadata"]["name"] for d in manifests if d and d["kind"] == "Service"}
     assert "fiat" not in services and "keel" not in services
-    ro_callers = [n for n, d in deployments.items() for e in d["spec"]["template"]["spec"]["containers"][0].get("env", [])
-                  if e["name"] == "SERVICES_CLOUDDRIVER_BASEURL" and e.get("value") == "https://clouddriver-ro.spinnaker-edge:7002"]
+    ro_callers = [
+        n
+        for n, d in deployments.items()
+        for e in d["spec"]["template"]["spec"]["containers"][0].get("env", [])
+        if e["name"] == "SERVICES_CLOUDDRIVER_BASEURL"
+        and e.get("value") == "https://clouddriver-ro.spinnaker-edge:7002"
+    ]
     assert sorted(ro_callers) == ["echo-scheduler", "echo-worker", "igor"]
     # each clouddriver shard gets only the SQL passwords of the shard profiles it loads (issue 14 item 9); ro-deck runs
     # Spring profiles ro and ro-deck (kustomize/components/ha), so it reads clouddriver-ro.yml too
-    sql = {n: sorted(e["name"] for e in d["spec"]["template"]["spec"]["containers"][0].get("env", []) if "_SQL_" in e["name"])
-           for n, d in deployments.items() if n.startswith("clouddriver")}
+    sql = {
+        n: sorted(
+            e["name"] for e in d["spec"]["template"]["spec"]["containers"][0].get("env", []) if "_SQL_" in e["name"]
+        )
+        for n, d in deployments.items()
+        if n.startswith("clouddriver")
+    }
     ro = "CLOUDDRIVER_RO_SQL_CONNECTION_POOLS_DEFAULT_PASSWORD"
     assert sql == {"clouddriver-caching": [], "clouddriver-ro": [ro], "clouddriver-ro-deck": [ro],
                    "clouddriver-rw": ["CLOUDDRIVER_RW_SQL_CONNECTION_POOLS_DEFAULT_PASSWORD"]}
@@ -312,7 +381,8 @@ def test_edge_migration_builds_checks_and_no_credential_reaches_a_tracked_or_bui
 
 @pytest.mark.slow
 def test_every_deployment_of_the_home_and_its_hal_backup_tar(tmp_path):
-    """Item 11: a home with several deployments, migrated from its `hal backup create` tarball, each into its own repository."""
+    """Item 11: a home with several deployments, migrated from its `hal backup create` tarball, each into its own
+    repository."""
     backup = make_backup(EDGE, tmp_path / "halyard-2026-12-05_09-00-00-000+00:00.tar", required_files=True)
     results = {}
     # (issue 10) `--version` names a release of the catalog: build refuses versions it does not know
@@ -331,6 +401,12 @@ def test_every_deployment_of_the_home_and_its_hal_backup_tar(tmp_path):
         assert "other deployments in this Halyard config were not migrated" in text
         if name == "armory":
             hal = yaml.safe_load((repo / "halconfig/halconfig.yml").read_text())
-            assert hal["providers"]["kubernetes"]["accounts"][0]["kubeconfigFile"] == "/var/secrets/spinnaker/armory.kubeconfig"
-            assert b"CANARY-armory-kubeconfig-token-0a1b" in (repo / SECRET_DIR / "spinnaker-files/armory.kubeconfig").read_bytes()
+            assert (
+                hal["providers"]["kubernetes"]["accounts"][0]["kubeconfigFile"]
+                == "/var/secrets/spinnaker/armory.kubeconfig"
+            )
+            assert (
+                b"CANARY-armory-kubeconfig-token-0a1b"
+                in (repo / SECRET_DIR / "spinnaker-files/armory.kubeconfig").read_bytes()
+            )
     assert results == {"edge": 0, "armory": 0, "old-redis": 2}

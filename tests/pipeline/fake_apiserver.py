@@ -16,18 +16,37 @@ def _resources(*kinds: tuple[str, str, bool]) -> list[dict]:
 
 
 ROUTES = {
-    "/api": {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]},
+    "/api": {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}],
+    },
     "/apis": {
         "kind": "APIGroupList",
         "apiVersion": "v1",
-        "groups": [{"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}], "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}],
+        "groups": [
+            {
+                "name": "apps",
+                "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
+                "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"},
+            }
+        ],
     },
     "/api/v1": {
         "kind": "APIResourceList",
         "groupVersion": "v1",
-        "resources": _resources(("configmaps", "ConfigMap", True), ("secrets", "Secret", True), ("services", "Service", True), ("namespaces", "Namespace", False)),
+        "resources": _resources(
+            ("configmaps", "ConfigMap", True),
+            ("secrets", "Secret", True),
+            ("services", "Service", True),
+            ("namespaces", "Namespace", False),
+        ),
     },
-    "/apis/apps/v1": {"kind": "APIResourceList", "groupVersion": "apps/v1", "resources": _resources(("deployments", "Deployment", True))},
+    "/apis/apps/v1": {
+        "kind": "APIResourceList",
+        "groupVersion": "apps/v1",
+        "resources": _resources(("deployments", "Deployment", True)),
+    },
 }
 NOT_FOUND = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404}
 

@@ -77,7 +77,18 @@ def _state(argv: list[str], stdin: str, file_text: str | None) -> tuple[dict, bo
             state["applied"].append(file_text)
         elif argv[:1] == ["apply"] and not dry and any(m in argv for m in RECORD_MANAGERS):
             obj = json.loads(stdin)
-            cm = state["configmaps"].setdefault(obj["metadata"]["name"], {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": obj["metadata"]["name"], "namespace": obj["metadata"].get("namespace"), "annotations": {}}})
+            cm = state["configmaps"].setdefault(
+                obj["metadata"]["name"],
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {
+                        "name": obj["metadata"]["name"],
+                        "namespace": obj["metadata"].get("namespace"),
+                        "annotations": {},
+                    },
+                },
+            )
             cm["metadata"]["annotations"].update(obj["metadata"].get("annotations") or {})
             if obj.get("binaryData"):
                 cm.setdefault("binaryData", {}).update(obj["binaryData"])
@@ -105,8 +116,14 @@ def main() -> int:
     if answered:
         return 0
     last = state.get("applied", [""])[-1] if state.get("applied") else ""
-    rule = matching_rule(argv, "FAKE_KUBECTL_SCRIPT", lambda r: (r.get("when_applied") is None or r["when_applied"] in last)
-                         and (r.get("when_stdin") is None or r["when_stdin"] in stdin))
+    rule = matching_rule(
+        argv,
+        "FAKE_KUBECTL_SCRIPT",
+        lambda r: (
+            (r.get("when_applied") is None or r["when_applied"] in last)
+            and (r.get("when_stdin") is None or r["when_stdin"] in stdin)
+        ),
+    )
     if rule is None:
         return 0
     play(rule)

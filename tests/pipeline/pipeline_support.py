@@ -134,8 +134,12 @@ class FakeKubectl:
         return [json.loads(line) for line in self.log.read_text().splitlines()]
 
     def env(self) -> dict[str, str]:
-        return {"SPINOPS_KUBECTL": str(self.wrapper), "FAKE_KUBECTL_LOG": str(self.log), "FAKE_KUBECTL_SCRIPT": str(self.script),
-                "FAKE_KUBECTL_STATE": str(self.dir / "state.json")}
+        return {
+            "SPINOPS_KUBECTL": str(self.wrapper),
+            "FAKE_KUBECTL_LOG": str(self.log),
+            "FAKE_KUBECTL_SCRIPT": str(self.script),
+            "FAKE_KUBECTL_STATE": str(self.dir / "state.json"),
+        }
 
 
 class FakeGh:
@@ -163,10 +167,17 @@ class FakeGh:
 
 def run_cli(args: list[str], *, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     """The real `spinops` CLI in a subprocess with a scrubbed environment (no real credentials)."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "SLACK_", "FAKE_", "SPINOPS_", "RUNNER_"))}
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "SLACK_", "FAKE_", "SPINOPS_", "RUNNER_"))
+    }
     base.pop("GH_TOKEN", None)
     return subprocess.run(
-        [sys.executable, "-m", "spinops", *args], cwd=cwd, env={**base, **env}, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "spinops", *args],
+        cwd=cwd,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 def obj(kind: str, name: str, extra: str = "") -> str:

@@ -22,7 +22,16 @@ APPLY_MAIN = [
 ]
 DIFF = ["diff", "--server-side", "--field-manager=spinops", "--force-conflicts", "-f", "-"]
 PART_OF = "applyset.kubernetes.io/part-of"
-SECRETS_APPLY = ["apply", "--server-side", "--field-manager=spinops", "--force-conflicts", "--namespace", "spinnaker", "-f", "-"]
+SECRETS_APPLY = [
+    "apply",
+    "--server-side",
+    "--field-manager=spinops",
+    "--force-conflicts",
+    "--namespace",
+    "spinnaker",
+    "-f",
+    "-",
+]
 GET_PARENT = ["get", "configmap", "spinops-staging", "--namespace", "spinnaker", "--ignore-not-found", "-o", "json"]
 RECORD = ["apply", "--server-side", "--field-manager=spinops-revision", "--force-conflicts", "-f", "-"]
 RECORD_GOOD = ["apply", "--server-side", "--field-manager=spinops-last-good", "--force-conflicts", "-f", "-"]
@@ -36,7 +45,11 @@ def apply_env(fake, **extra):
 
 def test_apply_runs_the_exact_commands_in_order(repo, fake_kubectl):
     fake_kubectl.on("diff", diff=FIAT_DIFF)
-    fake_kubectl.on("apply", "--applyset=configmaps/spinops-staging", stdout="deployment.apps/fiat serverside-applied\nconfigmap/fiat-config-old pruned\n")
+    fake_kubectl.on(
+        "apply",
+        "--applyset=configmaps/spinops-staging",
+        stdout="deployment.apps/fiat serverside-applied\nconfigmap/fiat-config-old pruned\n",
+    )
     proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
     assert proc.returncode == 0, proc.stderr
     calls = fake_kubectl.calls()
@@ -58,7 +71,9 @@ def test_apply_runs_the_exact_commands_in_order(repo, fake_kubectl):
     assert [(d["kind"], d["metadata"]["name"]) for d in diffed] == [
         ("ConfigMap", "fiat-config-7h2k9"), ("Service", "gate"), ("Deployment", "fiat"), ("Deployment", "gate")
     ]
-    assert {d["metadata"]["labels"][PART_OF] for d in diffed} == {"applyset-emd4U-tc8z05xAKtM-S8D3BsaquO8NYpWqrQCyJCzSg-v1"}
+    assert {d["metadata"]["labels"][PART_OF] for d in diffed} == {
+        "applyset-emd4U-tc8z05xAKtM-S8D3BsaquO8NYpWqrQCyJCzSg-v1"
+    }
     assert diffed[2]["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "spinops"
     assert "create  ConfigMap/fiat-config-7h2k9" in proc.stdout
     assert "change  Deployment/fiat" in proc.stdout
@@ -113,7 +128,10 @@ def test_secret_values_reach_only_kubectl_stdin(repo, fake_kubectl, tmp_path):
         "SLACK_BOT_TOKEN": CANARIES["SLACK_BOT_TOKEN"],
         "SLACK_SIGNING_SECRET": CANARIES["SLACK_SIGNING_SECRET"],
     }
-    assert slack["metadata"]["labels"] == {"app.kubernetes.io/managed-by": "spinops", "app.kubernetes.io/part-of": "spinnaker"}
+    assert slack["metadata"]["labels"] == {
+        "app.kubernetes.io/managed-by": "spinops",
+        "app.kubernetes.io/part-of": "spinnaker",
+    }
     assert all(c["stdin"] == "" for c in calls if c["argv"] not in (SECRETS_APPLY, DIFF, RECORD, RECORD_GOOD))
     # the revision record holds no secret either (checked above for every call's stdin except the Secrets')
     assert all(f not in c["stdin"] for c in calls if c["argv"] != SECRETS_APPLY for f in forms)
@@ -121,9 +139,10 @@ def test_secret_values_reach_only_kubectl_stdin(repo, fake_kubectl, tmp_path):
 
 def test_kubectl_output_that_echoes_a_secret_is_masked(repo, fake_kubectl):
     fake_kubectl.on("diff", diff=FIAT_DIFF)
-    leak = f'The Secret "spinnaker-github" is invalid: data[GITHUB_TOKEN]: {CANARIES["GITHUB_TOKEN"]} ' + base64.b64encode(
-        CANARIES["SLACK_BOT_TOKEN"].encode()
-    ).decode()
+    leak = (
+        f'The Secret "spinnaker-github" is invalid: data[GITHUB_TOKEN]: {CANARIES["GITHUB_TOKEN"]} '
+        + base64.b64encode(CANARIES["SLACK_BOT_TOKEN"].encode()).decode()
+    )
     fake_kubectl.on("apply", "-", stderr=leak + "\n", exit=1)
     proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
     assert proc.returncode == 1
@@ -156,11 +175,21 @@ def test_missing_manifests_is_an_input_error(repo, fake_kubectl):
 
 def test_apply_error_stops_before_rollouts(repo, fake_kubectl, tmp_path):
     fake_kubectl.on("diff", diff=FIAT_DIFF)
-    fake_kubectl.on("--applyset=configmaps/spinops-staging", stderr='Error from server (Forbidden): deployments.apps "fiat" is forbidden\n', exit=1)
-    proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl, GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md")))
+    fake_kubectl.on(
+        "--applyset=configmaps/spinops-staging",
+        stderr='Error from server (Forbidden): deployments.apps "fiat" is forbidden\n',
+        exit=1,
+    )
+    proc = run_cli(
+        ["apply", "--env", "staging"],
+        cwd=repo,
+        env=apply_env(fake_kubectl, GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md")),
+    )
     assert proc.returncode == 1
     assert "kubectl apply of build/staging/manifests.yaml failed (exit 1)" in proc.stderr
-    assert 'deployments.apps "fiat" is forbidden' in proc.stdout and 'deployments.apps "fiat" is forbidden' in proc.stderr
+    assert (
+        'deployments.apps "fiat" is forbidden' in proc.stdout and 'deployments.apps "fiat" is forbidden' in proc.stderr
+    )
     assert not any(c["argv"][0] == "rollout" for c in fake_kubectl.calls())
     summary = (tmp_path / "summary.md").read_text()
     assert "| change | `Deployment/fiat` |" in summary and 'is forbidden' in summary
@@ -170,14 +199,26 @@ def test_rollout_timeout_names_the_deployment_and_its_events(repo, fake_kubectl,
     summary = tmp_path / "summary.md"
     fake_kubectl.on("diff", diff=FIAT_DIFF)
     fake_kubectl.on(
-        "rollout", "deployment/fiat", stdout='Waiting for deployment "fiat" rollout to finish: 1 old replicas are pending termination...\n',
-        stderr="error: timed out waiting for the condition\n", exit=1,
+        "rollout",
+        "deployment/fiat",
+        stdout='Waiting for deployment "fiat" rollout to finish: 1 old replicas are pending termination...\n',
+        stderr="error: timed out waiting for the condition\n",
+        exit=1,
     )
-    events = "LAST SEEN   TYPE      REASON              OBJECT            MESSAGE\n" + "".join(
-        f"{i}m         Normal    ScalingReplicaSet   deployment/fiat   Scaled up replica set fiat-{i}\n" for i in range(14)
-    ) + "1m          Warning   ProgressDeadline    deployment/fiat   ReplicaSet fiat-9 has timed out progressing\n"
+    events = (
+        "LAST SEEN   TYPE      REASON              OBJECT            MESSAGE\n"
+        + "".join(
+            f"{i}m         Normal    ScalingReplicaSet   deployment/fiat   Scaled up replica set fiat-{i}\n"
+            for i in range(14)
+        )
+        + "1m          Warning   ProgressDeadline    deployment/fiat   ReplicaSet fiat-9 has timed out progressing\n"
+    )
     fake_kubectl.on("get", "events", stdout=events)
-    proc = run_cli(["apply", "--env", "staging", "--rollout-timeout", "90s"], cwd=repo, env=apply_env(fake_kubectl, GITHUB_STEP_SUMMARY=str(summary)))
+    proc = run_cli(
+        ["apply", "--env", "staging", "--rollout-timeout", "90s"],
+        cwd=repo,
+        env=apply_env(fake_kubectl, GITHUB_STEP_SUMMARY=str(summary)),
+    )
     assert proc.returncode == 1
     assert "rollout of Deployment/fiat did not complete within 90s" in proc.stderr
     assert "ReplicaSet fiat-9 has timed out progressing" in proc.stderr
@@ -185,10 +226,21 @@ def test_rollout_timeout_names_the_deployment_and_its_events(repo, fake_kubectl,
     argvs = [c["argv"] for c in fake_kubectl.calls()]
     assert argvs[-3:] == [
         ["rollout", "status", "deployment/fiat", "--namespace", "spinnaker", "--timeout=90s"],
-        ["get", "events", "--namespace", "spinnaker", "--field-selector", "involvedObject.name=fiat", "--sort-by=.lastTimestamp"],
+        [
+            "get",
+            "events",
+            "--namespace",
+            "spinnaker",
+            "--field-selector",
+            "involvedObject.name=fiat",
+            "--sort-by=.lastTimestamp",
+        ],
         RECORD,
     ]
-    assert json.loads(fake_kubectl.calls()[-1]["stdin"])["metadata"]["annotations"]["spinops.io/revision-status"] == "failed"
+    assert (
+        json.loads(fake_kubectl.calls()[-1]["stdin"])["metadata"]["annotations"]["spinops.io/revision-status"]
+        == "failed"
+    )
     assert "| `Deployment/fiat` | **failed** |" in summary.read_text()
 
 
@@ -210,7 +262,9 @@ def test_namespace_objects_are_applied_before_the_secrets(repo, fake_kubectl):
     assert proc.returncode == 0, proc.stderr
     calls = fake_kubectl.calls()
     assert calls[2]["argv"] == ["apply", "--server-side", "--field-manager=spinops", "-f", "-"]
-    assert json.loads(calls[2]["stdin"])["items"] == [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "spinnaker"}}]
+    assert json.loads(calls[2]["stdin"])["items"] == [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "spinnaker"}}
+    ]
     assert calls[3]["argv"] == SECRETS_APPLY
 
 
@@ -221,7 +275,8 @@ def test_dry_run_prints_the_plan_and_mutates_nothing(repo, fake_kubectl):
     fake_kubectl.on("diff", diff=FIAT_DIFF)
     fake_kubectl.on(
         "--dry-run=server",
-        stdout="configmap/fiat-config-7h2k9 serverside-applied (server dry run)\ndeployment.apps/echo-worker pruned (server dry run)\n",
+        stdout="configmap/fiat-config-7h2k9 serverside-applied (server dry run)\ndeployment.apps/echo-worker pruned "
+               "(server dry run)\n",
     )
     fake_kubectl.on("get", "secret", stdout="secret/spinnaker-github\n")
     proc = run_cli(["apply", "--env", "staging", "--dry-run"], cwd=repo, env=apply_env(fake_kubectl))
@@ -232,7 +287,17 @@ def test_dry_run_prints_the_plan_and_mutates_nothing(repo, fake_kubectl):
         DIFF,
         APPLY_MAIN[:4] + ["--dry-run=server"] + APPLY_MAIN[4:],
         GET_PARENT,
-        ["get", "secret", "spinnaker-github", "spinnaker-slack", "--namespace", "spinnaker", "--ignore-not-found", "-o", "name"],
+        [
+            "get",
+            "secret",
+            "spinnaker-github",
+            "spinnaker-slack",
+            "--namespace",
+            "spinnaker",
+            "--ignore-not-found",
+            "-o",
+            "name",
+        ],
     ]
     # read-only: context, diff, server dry run, gets; never rollout; stdin only for the diff (no Secrets there)
     assert [bool(c["stdin"]) for c in fake_kubectl.calls()] == [False, True, False, False, False]
@@ -296,7 +361,9 @@ def test_bad_secrets_yml_is_an_input_error_with_its_position(repo, fake_kubectl)
     )
     proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
     assert proc.returncode == 2
-    assert "halconfig/secrets.yml:8:" in proc.stderr and "not `files:`" in proc.stderr and "Traceback" not in proc.stderr
+    assert (
+        "halconfig/secrets.yml:8:" in proc.stderr and "not `files:`" in proc.stderr and "Traceback" not in proc.stderr
+    )
     (repo / "halconfig" / "secrets.yml").write_text("secrets:\n  spinnaker-github: [\n")
     proc = run_cli(["apply", "--env", "staging"], cwd=repo, env=apply_env(fake_kubectl))
     assert proc.returncode == 2 and "halconfig/secrets.yml:" in proc.stderr and "Traceback" not in proc.stderr

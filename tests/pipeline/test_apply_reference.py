@@ -46,15 +46,22 @@ def test_first_install_of_the_reference_installation(built, fake_kubectl):
     proc = run_cli(["apply", "--env", "staging", "--manifests", str(built)], cwd=REFERENCE, env={**fake_kubectl.env(), **VALUES})
     assert proc.returncode == 0, proc.stderr
     # the ApplySet parent's revision record (read, then written) is tested in test_deploy_scenarios.py
-    calls = [c for c in fake_kubectl.calls() if c["argv"][:2] != ["get", "configmap"] and not any(a.startswith("--field-manager=spinops-") for a in c["argv"])]
+    calls = [
+        c
+        for c in fake_kubectl.calls()
+        if c["argv"][:2] != ["get", "configmap"]
+        and not any(a.startswith("--field-manager=spinops-") for a in c["argv"])
+    ]
     ns = {d["metadata"]["namespace"] for d in docs}
     assert len(ns) == 1
     (namespace,) = ns
     deployments = [d["metadata"]["name"] for d in docs if d["kind"] == "Deployment"]
     assert len(deployments) >= 9
-    assert [c["argv"][:2] for c in calls] == [["diff", "--server-side"], ["apply", "--server-side"], ["apply", "--server-side"]] + [
-        ["rollout", "status"]
-    ] * len(deployments)
+    assert [c["argv"][:2] for c in calls] == [
+        ["diff", "--server-side"],
+        ["apply", "--server-side"],
+        ["apply", "--server-side"],
+    ] + [["rollout", "status"]] * len(deployments)
     assert sorted(c["argv"][2] for c in calls[3:]) == sorted(f"deployment/{n}" for n in deployments)  # in parallel
     assert "--applyset=configmaps/spinops-staging" in calls[2]["argv"] and namespace in calls[2]["argv"]
     assert proc.stdout.count("\n  create  ") == len(docs)
@@ -82,6 +89,8 @@ def test_reference_installation_without_one_secret_is_refused(built, fake_kubect
     env = {**fake_kubectl.env(), **{k: v for k, v in VALUES.items() if k != "OAUTH2_CLIENT_SECRET"}}
     proc = run_cli(["apply", "--env", "staging", "--manifests", str(built)], cwd=REFERENCE, env=env)
     assert proc.returncode == 2
-    assert "halconfig/secrets.yml: error: environment variable OAUTH2_CLIENT_SECRET is not set (or empty)" in proc.stderr
+    assert (
+        "halconfig/secrets.yml: error: environment variable OAUTH2_CLIENT_SECRET is not set (or empty)" in proc.stderr
+    )
     assert "spinnaker-oauth2" in proc.stderr and "secrets.OAUTH2_CLIENT_SECRET" in proc.stderr
     assert fake_kubectl.calls() == []

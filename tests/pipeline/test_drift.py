@@ -22,7 +22,13 @@ class FakeGh(pipeline_support.FakeGh):
             **self.env(), GH_TOKEN="fake", GH_REPO="acme/spinnaker-config",
             GITHUB_SERVER_URL="https://github.com", GITHUB_REPOSITORY="acme/spinnaker-config", GITHUB_RUN_ID="42",
         )
-        return subprocess.run([sys.executable, "-m", "spinops.drift", "issue", "--in", str(in_dir)], env=env, capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "spinops.drift", "issue", "--in", str(in_dir)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
 
 @pytest.fixture
@@ -50,7 +56,16 @@ def test_drift_opens_one_issue_with_the_report(fake_gh, tmp_path):
     calls = fake_gh.calls()
     assert [c["argv"] for c in calls] == [
         LIST,
-        ["label", "create", "spinops-drift", "--color", "D93F0B", "--description", "The cluster differs from its deployed revision (spinops drift)", "--force"],
+        [
+            "label",
+            "create",
+            "spinops-drift",
+            "--color",
+            "D93F0B",
+            "--description",
+            "The cluster differs from its deployed revision (spinops drift)",
+            "--force",
+        ],
         ["issue", "create", "--title", TITLE, "--label", "spinops-drift", "--body-file", calls[2]["argv"][-1]],
     ]
     body = calls[2]["body"]
@@ -74,7 +89,18 @@ def test_no_drift_closes_the_open_issue_and_leaves_others(fake_gh, tmp_path):
     proc = fake_gh.run(reports(tmp_path, production=None, staging=None))
     assert proc.returncode == 0, proc.stderr
     argvs = [c["argv"] for c in fake_gh.calls()]
-    assert argvs == [LIST, ["issue", "close", "9", "--comment", "`spinops diff --live` finds no drift in production any more (compared with the deployed revision); closing."], LIST]
+    assert argvs == [
+        LIST,
+        [
+            "issue",
+            "close",
+            "9",
+            "--comment",
+            "`spinops diff --live` finds no drift in production any more (compared with the deployed revision); "
+            "closing.",
+        ],
+        LIST,
+    ]
     assert "staging: in sync, no open drift issue" in proc.stdout
 
 
@@ -109,10 +135,21 @@ def test_report_runs_the_live_diff_and_records_drift(repo, fake_kubectl, tmp_pat
     out = tmp_path / "drift"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GH_", "SPINOPS_"))}
     env.update(fake_kubectl.env())
-    proc = subprocess.run([sys.executable, "-m", "spinops.drift", "report", "--env", "staging", "--out", str(out)], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spinops.drift", "report", "--env", "staging", "--out", str(out)],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads((out / "staging.json").read_text()) == {
-        "drift": True, "env": "staging", "baseline": "main's build (no deployed revision is recorded in the cluster yet)", "revision": ""}
+        "drift": True,
+        "env": "staging",
+        "baseline": "main's build (no deployed revision is recorded in the cluster yet)",
+        "revision": "",
+    }
     report = (out / "staging.md").read_text()
     assert "fiat" in report
     diff_call = next(c for c in fake_kubectl.calls() if c["argv"][0] == "diff")
@@ -120,7 +157,14 @@ def test_report_runs_the_live_diff_and_records_drift(repo, fake_kubectl, tmp_pat
 
     fake_kubectl.rules[-1] = {"match": ["diff"], "diff": {"live": FIAT_DIFF["live"], "merged": FIAT_DIFF["live"]}}
     fake_kubectl.save()
-    proc = subprocess.run([sys.executable, "-m", "spinops.drift", "report", "--env", "staging", "--out", str(out)], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spinops.drift", "report", "--env", "staging", "--out", str(out)],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads((out / "staging.json").read_text())["drift"] is False
 
@@ -131,7 +175,14 @@ def test_report_failure_is_recorded_for_the_issue_and_fails_the_step(repo, fake_
     out = tmp_path / "drift"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GH_", "SPINOPS_"))}
     env.update(fake_kubectl.env())
-    proc = subprocess.run([sys.executable, "-m", "spinops.drift", "report", "--env", "staging", "--out", str(out)], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spinops.drift", "report", "--env", "staging", "--out", str(out)],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert "the drift check of staging failed: spinops diff --live exited 2" in proc.stderr
     status = json.loads((out / "staging.json").read_text())
@@ -153,7 +204,9 @@ def deployed(repo, fake_kubectl):
     from pipeline_support import CANARIES, run_cli
 
     fake_kubectl.on("config", "current-context", stdout="ctx\n")
-    proc = run_cli(["apply", "--env", "staging", "--commit", "c" * 40], cwd=repo, env={**fake_kubectl.env(), **CANARIES})
+    proc = run_cli(
+        ["apply", "--env", "staging", "--commit", "c" * 40], cwd=repo, env={**fake_kubectl.env(), **CANARIES}
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -179,7 +232,9 @@ def test_drift_after_a_hand_edit_opens_one_issue_and_closes_it_when_fixed(repo, 
     assert "Do not re-run an old deploy run" in body and "re-run the `deploy` workflow" not in body
 
     # the next night: still drifting, the same issue is updated, no second one
-    fake_gh.rules[0]["stdout"] = json.dumps([{"number": 7, "title": "spinops drift: staging differs from its deployed revision"}])
+    fake_gh.rules[0]["stdout"] = json.dumps(
+        [{"number": 7, "title": "spinops drift: staging differs from its deployed revision"}]
+    )
     fake_gh.script.write_text(json.dumps({"rules": fake_gh.rules}))
     assert fake_gh.run(out).returncode == 0
     assert [c["argv"][:3] for c in fake_gh.calls()][-1] == ["issue", "edit", "7"]

@@ -25,7 +25,9 @@ from spinops.kube.applyset import APPLYSET_PART_OF, applied_manifests, applyset_
 from spinops.manifests import dump_documents, load_documents
 from spinops.tools import kubectl as kubectl_path
 
-pytestmark = pytest.mark.skipif(os.environ.get("SPINOPS_E2E_KIND") != "1", reason="needs a kind cluster: runs in .github/workflows/e2e.yml")
+pytestmark = pytest.mark.skipif(
+    os.environ.get("SPINOPS_E2E_KIND") != "1", reason="needs a kind cluster: runs in .github/workflows/e2e.yml"
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "tests" / "fixtures" / "reference"  # frozen copy of the reference installation
@@ -50,7 +52,9 @@ def spinops(*args: str) -> subprocess.CompletedProcess:
     return proc
 
 
-def shrink(docs: list[dict], *, fiat_cpu: str = "50m", fiat_image: str | None = None, drop: tuple[str, str] | None = None) -> list[dict]:
+def shrink(
+    docs: list[dict], *, fiat_cpu: str = "50m", fiat_image: str | None = None, drop: tuple[str, str] | None = None
+) -> list[dict]:
     """Tiny requests, one replica, and (unless real images) the pause image without probes."""
     out = []
     for d in copy.deepcopy(docs):
@@ -118,7 +122,16 @@ def test_apply_change_diff_prune_and_rollout_on_kind(tmp_path):
     dropped = services[-1]
     m2 = tmp_path / "m2.yaml"
     m2.write_text(dump_documents(shrink(docs, fiat_cpu="100m", drop=("Service", dropped))))
-    diff = kubectl("diff", "--server-side", "--field-manager=spinops", "--force-conflicts", "-f", "-", input=applied_manifests(m2, ENV), check=False)
+    diff = kubectl(
+        "diff",
+        "--server-side",
+        "--field-manager=spinops",
+        "--force-conflicts",
+        "-f",
+        "-",
+        input=applied_manifests(m2, ENV),
+        check=False,
+    )
     assert diff.returncode == 1, diff.stderr
     changed = {ln.split()[-1].rsplit("/", 1)[-1] for ln in diff.stdout.splitlines() if ln.startswith("diff ")}
     assert changed == {f"apps.v1.Deployment.{ns}.fiat"} and "100m" in diff.stdout
@@ -126,7 +139,11 @@ def test_apply_change_diff_prune_and_rollout_on_kind(tmp_path):
     # 4. dry run: the plan, and the cluster is untouched
     proc = spinops("apply", "--env", ENV, "--manifests", str(m2), "--dry-run")
     assert proc.returncode == 0
-    plan = [ln.strip() for ln in proc.stdout[proc.stdout.index("Plan for"):].splitlines()[1:] if not ln.strip().startswith("secret ")]
+    plan = [
+        ln.strip()
+        for ln in proc.stdout[proc.stdout.index("Plan for") :].splitlines()[1:]
+        if not ln.strip().startswith("secret ")
+    ]
     assert plan == ["change  Deployment/fiat", f"prune   service/{dropped}"]
     fiat = json.loads(kubectl("get", "deployment", "fiat", "--namespace", ns, "-o", "json").stdout)
     assert fiat["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["cpu"] == "50m"
@@ -144,7 +161,11 @@ def test_apply_change_diff_prune_and_rollout_on_kind(tmp_path):
 
     # 6. a rollout that cannot finish: exit 1, naming the Deployment and its events
     m3 = tmp_path / "m3.yaml"
-    m3.write_text(dump_documents(shrink(docs, fiat_cpu="100m", drop=("Service", dropped), fiat_image="registry.k8s.io/pause:no-such-tag")))
+    m3.write_text(
+        dump_documents(
+            shrink(docs, fiat_cpu="100m", drop=("Service", dropped), fiat_image="registry.k8s.io/pause:no-such-tag")
+        )
+    )
     proc = spinops("apply", "--env", ENV, "--manifests", str(m3), "--rollout-timeout", "45s")
     assert proc.returncode == 1
     assert "rollout of Deployment/fiat did not complete within 45s; its last events:" in proc.stderr

@@ -15,7 +15,9 @@ from spinops.credentials import Masker
 def test_escaping_follows_actions_toolkit():
     assert gha.escape_data("50% a\r\nb") == "50%25 a%0D%0Ab"
     assert gha.escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
-    line = gha.annotation("error", "rollout failed\nevents: x", file="build/a,b.yaml", line=3, col=1, title="apply: staging")
+    line = gha.annotation(
+        "error", "rollout failed\nevents: x", file="build/a,b.yaml", line=3, col=1, title="apply: staging"
+    )
     assert line == "::error file=build/a%2Cb.yaml,line=3,col=1,title=apply%3A staging::rollout failed%0Aevents: x"
     assert gha.annotation("notice", "m") == "::notice::m"
     with pytest.raises(ValueError):
@@ -30,8 +32,12 @@ def test_add_mask_only_inside_actions_with_the_pieces_of_the_one_policy(monkeypa
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     gha.add_masks(Masker(["line-one\nline-two\n"]).runner_masks())
     b64 = base64.b64encode(b"line-one\nline-two\n").decode()
-    assert capsys.readouterr().out.splitlines() == ["::add-mask::line-one%0Aline-two%0A", "::add-mask::line-one", "::add-mask::line-two",
-                                                    f"::add-mask::{b64}"]
+    assert capsys.readouterr().out.splitlines() == [
+        "::add-mask::line-one%0Aline-two%0A",
+        "::add-mask::line-one",
+        "::add-mask::line-two",
+        f"::add-mask::{b64}",
+    ]
     gha.add_masks(Masker(["", "ab"]).runner_masks())
     assert capsys.readouterr().out == ""
 
@@ -64,9 +70,16 @@ def test_summary_module_entry_point(tmp_path):
     rep.write_text("### staging\n")
     summary = tmp_path / "s.md"
     env = {"GITHUB_STEP_SUMMARY": str(summary), "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([sys.executable, "-m", "spinops.gha", "summary", str(rep)], env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spinops.gha", "summary", str(rep)], env=env, capture_output=True, text=True
+    )
     assert proc.returncode == 0 and summary.read_text() == "### staging\n"
-    proc = subprocess.run([sys.executable, "-m", "spinops.gha", "summary", str(tmp_path / "nope.md")], env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spinops.gha", "summary", str(tmp_path / "nope.md")],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2 and "no such report file" in proc.stderr
 
 

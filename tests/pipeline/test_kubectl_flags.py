@@ -41,13 +41,28 @@ def test_real_kubectl_accepts_every_recorded_command(repo, fake_kubectl, tmp_pat
     kubeconfig.write_text(KUBECONFIG)
     calls = recorded_commands(repo, fake_kubectl)
     kinds = {tuple(c["argv"][:2]) for c in calls}
-    assert kinds >= {("diff", "--server-side"), ("apply", "--server-side"), ("get", "secret"), ("rollout", "status"), ("get", "events"), ("get", "configmap")}
+    assert kinds >= {
+        ("diff", "--server-side"),
+        ("apply", "--server-side"),
+        ("get", "secret"),
+        ("rollout", "status"),
+        ("get", "events"),
+        ("get", "configmap"),
+    }
     assert any("--field-manager=spinops-revision" in c["argv"] for c in calls)  # the revision record
     for call in calls:
         env = {"KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
         if call["env"].get("KUBECTL_APPLYSET"):
             env["KUBECTL_APPLYSET"] = call["env"]["KUBECTL_APPLYSET"]
-        proc = subprocess.run([kubectl(), *call["argv"]], cwd=repo, input=call["stdin"], capture_output=True, text=True, env=env, timeout=60)
+        proc = subprocess.run(
+            [kubectl(), *call["argv"]],
+            cwd=repo,
+            input=call["stdin"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
         err = proc.stderr
         if call["argv"][:1] == ["config"]:  # reads the kubeconfig only: no server to dial
             assert (proc.returncode, proc.stdout) == (0, "dead\n"), (call["argv"], err)
@@ -62,7 +77,18 @@ def test_real_kubectl_accepts_every_recorded_command(repo, fake_kubectl, tmp_pat
     ("argv", "applyset_env"),
     [
         # the alternative we did not pick: label-selector pruning is refused together with server-side apply
-        (["apply", "--server-side", "--prune", "-l", "app.kubernetes.io/managed-by=spinops", "-f", "build/staging/manifests.yaml"], "true"),
+        (
+            [
+                "apply",
+                "--server-side",
+                "--prune",
+                "-l",
+                "app.kubernetes.io/managed-by=spinops",
+                "-f",
+                "build/staging/manifests.yaml",
+            ],
+            "true",
+        ),
         # --applyset is unknown unless KUBECTL_APPLYSET=true is in kubectl's environment
         (["apply", "--server-side", "--prune", "--applyset=configmaps/x", "-f", "build/staging/manifests.yaml"], None),
     ],
@@ -87,9 +113,31 @@ def test_applyset_label_matches_what_real_kubectl_puts_on_members(repo, tmp_path
     with FakeApiServer() as api:
         kubeconfig = tmp_path / "kubeconfig"
         kubeconfig.write_text(api.kubeconfig())
-        env = {"KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "KUBECTL_APPLYSET": "true"}
-        args = ["apply", "--prune", "--applyset=configmaps/spinops-staging", "--namespace", "spinnaker", "--dry-run=client", "--validate=false", "-o", "yaml"]
-        proc = subprocess.run([kubectl(), *args, "-f", "build/staging/manifests.yaml"], cwd=repo, capture_output=True, text=True, env=env, timeout=60)
+        env = {
+            "KUBECONFIG": str(kubeconfig),
+            "HOME": str(tmp_path),
+            "PATH": "/usr/bin:/bin",
+            "KUBECTL_APPLYSET": "true",
+        }
+        args = [
+            "apply",
+            "--prune",
+            "--applyset=configmaps/spinops-staging",
+            "--namespace",
+            "spinnaker",
+            "--dry-run=client",
+            "--validate=false",
+            "-o",
+            "yaml",
+        ]
+        proc = subprocess.run(
+            [kubectl(), *args, "-f", "build/staging/manifests.yaml"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
     assert proc.returncode == 0, proc.stderr
     docs = [d for d in yaml.safe_load_all(proc.stdout) if d]
     docs = [i for d in docs for i in (d.get("items") or [d])]

@@ -57,7 +57,13 @@ def test_the_expected_workflows_exist():
 def zizmor(*paths: Path) -> subprocess.CompletedProcess:
     exe = shutil.which("zizmor", path=str(BIN)) or shutil.which("zizmor")
     assert exe, "zizmor==1.32.0 is a test dependency"
-    return subprocess.run([exe, "--offline", "--strict-collection", *map(str, paths)], capture_output=True, text=True, env=tool_env(), timeout=120)
+    return subprocess.run(
+        [exe, "--offline", "--strict-collection", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        env=tool_env(),
+        timeout=120,
+    )
 
 
 def test_zizmor_offline_has_no_findings():
@@ -77,11 +83,15 @@ def test_zizmor_would_catch_a_template_injection(tmp_path):
     assert proc.returncode != 0 and "template-injection" in proc.stdout
 
 
-@pytest.mark.parametrize(("schema", "files"), [("vendor.github-workflows", WORKFLOWS), ("vendor.dependabot", [GITHUB / "dependabot.yml"])])
+@pytest.mark.parametrize(
+    ("schema", "files"), [("vendor.github-workflows", WORKFLOWS), ("vendor.dependabot", [GITHUB / "dependabot.yml"])]
+)
 def test_schema_valid(schema, files):
     exe = shutil.which("check-jsonschema", path=str(BIN)) or shutil.which("check-jsonschema")
     assert exe, "check-jsonschema==0.39.0 is a test dependency"
-    proc = subprocess.run([exe, "--builtin-schema", schema, *map(str, files)], capture_output=True, text=True, env=tool_env(), timeout=120)
+    proc = subprocess.run(
+        [exe, "--builtin-schema", schema, *map(str, files)], capture_output=True, text=True, env=tool_env(), timeout=120
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -92,7 +102,9 @@ def test_every_run_step_calls_nox_or_spinops():
                 continue
             cmd = " ".join(step["run"].split())
             assert "${{" not in cmd, f"{wf}:{name}: pass expressions through env:, not inline in run: ({cmd})"
-            assert cmd in SETUP_LINES or re.match(r"^(nox -s [a-z0-9_]+|spinops [a-z-]+)( |$)", cmd), f"{wf}:{name}: logic in a workflow: {cmd}"
+            assert cmd in SETUP_LINES or re.match(r"^(nox -s [a-z0-9_]+|spinops [a-z-]+)( |$)", cmd), (
+                f"{wf}:{name}: logic in a workflow: {cmd}"
+            )
             assert not re.search(r"[;|&`<>]|\$\(", cmd), f"{wf}:{name}: one command per step, no shell plumbing: {cmd}"
 
 
@@ -168,7 +180,9 @@ def test_write_permissions_only_where_needed():
         assert ("pull-requests" in writes) == (sticky or (wf, name) == ("pr-comment.yml", "comment")), f"{wf}:{name}"
         if sticky:
             assert writes == {"pull-requests"} and "contents" not in perms, f"{wf}:{name}"
-            assert not any(a.startswith("actions/checkout@") for a in acts) and not any("run" in s for s in job["steps"]), f"{wf}:{name}"
+            assert not any(a.startswith("actions/checkout@") for a in acts) and not any(
+                "run" in s for s in job["steps"]
+            ), f"{wf}:{name}"
         # only jobs that authenticate to GCP get an OIDC token
         assert ("id-token" in writes) == oidc, f"{wf}:{name}"
         assert writes <= {"pull-requests", "id-token", "issues"}, f"{wf}:{name}: {writes}"

@@ -27,16 +27,26 @@ EDITABLE = [n for n in schemas.SCHEMAS if n != "halconfig"]  # the halconfig sch
 REFERENCE = {
     "secrets": ["halconfig/secrets.yml"],
     "patch": sorted(str(p.relative_to(ROOT)) for p in (ROOT / "halconfig" / "patches").glob("*.yml")),
-    "overlay-settings": sorted(str(p.relative_to(ROOT)) for p in (ROOT / "kustomize" / "overlays").glob("*/spinops.yml")),
+    "overlay-settings": sorted(
+        str(p.relative_to(ROOT)) for p in (ROOT / "kustomize" / "overlays").glob("*/spinops.yml")
+    ),
     "kube-lint-rules": ["tests/check/fixtures/kube-lint-example.yaml"],
 }
 
 # (schema, a file with one typo, where the typo is, what the loader says)
 TYPOS = {
-    "secrets": ("secrets:\n  spinnaker-slack:\n    sorce: workflow\n    env: [SLACK_TOKEN]\n", (3, 5), "unknown field 'sorce'"),
+    "secrets": (
+        "secrets:\n  spinnaker-slack:\n    sorce: workflow\n    env: [SLACK_TOKEN]\n",
+        (3, 5),
+        "unknown field 'sorce'",
+    ),
     "patch": ("kind: merge\ntarget: clouddriver.yml\npatchh:\n  a: 1\n", (3, 1), "unknown field 'patchh'"),
-    "overlay-settings": ("# staging\nkubernetesVersoin: \"1.33\"\n", (2, 1), "unknown field 'kubernetesVersoin'"),
-    "kube-lint-rules": ("- name: app-label\n  field: .metadata.labels.app\n  opertor: set\n", (3, 3), "unknown field 'opertor'"),
+    "overlay-settings": ('# staging\nkubernetesVersoin: "1.33"\n', (2, 1), "unknown field 'kubernetesVersoin'"),
+    "kube-lint-rules": (
+        "- name: app-label\n  field: .metadata.labels.app\n  opertor: set\n",
+        (3, 3),
+        "unknown field 'opertor'",
+    ),
 }
 
 
@@ -78,22 +88,45 @@ def test_a_typo_is_a_located_error_with_a_guess(name, tmp_path):
     assert typo and typo[0].hint.startswith("did you mean"), problems  # (a misspelt required key is also "required")
     f = tmp_path / "f.yml"
     f.write_text(text)
-    proc = subprocess.run([CHECK, "--schemafile", str(ROOT / "scripts/spinops" / schemas.SCHEMAS[name].package_path), str(f)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [CHECK, "--schemafile", str(ROOT / "scripts/spinops" / schemas.SCHEMAS[name].package_path), str(f)],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1 and "Additional properties are not allowed" in proc.stdout, proc.stdout
 
 
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
-        ("secrets", "secrets:\n  Bad_Name:\n    env: [X]\n", (2, 3, "'Bad_Name': not a valid Kubernetes Secret name (lower-case letters, digits, '-')")),
+        (
+            "secrets",
+            "secrets:\n  Bad_Name:\n    env: [X]\n",
+            (2, 3, "'Bad_Name': not a valid Kubernetes Secret name (lower-case letters, digits, '-')"),
+        ),
         ("secrets", "secrets:\n  s:\n    files: [a.json]\n", (2, 3, "`files` needs `mountPath`")),
-        ("secrets", "secrets:\n  s:\n    env: [lower]\n", (3, 11, "an env key is UPPER_SNAKE_CASE (it becomes an environment variable)")),
-        ("patch", "kind: merge\ntarget: x.yml\npatch: [1]\n", (3, 1, "a merge patch is a mapping (the fragment merged into the target)")),
+        (
+            "secrets",
+            "secrets:\n  s:\n    env: [lower]\n",
+            (3, 11, "an env key is UPPER_SNAKE_CASE (it becomes an environment variable)"),
+        ),
+        (
+            "patch",
+            "kind: merge\ntarget: x.yml\npatch: [1]\n",
+            (3, 1, "a merge patch is a mapping (the fragment merged into the target)"),
+        ),
         ("patch", "kind: merge\ntarget: x.yml\nargs: {a: 1}\npatch: {}\n", (3, 1, "`args` is only for jq patches")),
         ("patch", "kind: json-patch\ntarget: x.yml\npatch:\n- {op: add, path: /a}\n", (4, 3, "'value' is required")),
-        ("overlay-settings", "kubernetesVersion: 1.30\n", (1, 1, 'a Kubernetes version such as "1.33", quoted (unquoted, 1.30 is the number 1.3)')),
-        ("kube-lint-rules", "- {name: a, field: .x, operator: lessthan, value: '3', valueType: float64}\n", (1, 44, "value is not a number (valueType float64)")),
+        (
+            "overlay-settings",
+            "kubernetesVersion: 1.30\n",
+            (1, 1, 'a Kubernetes version such as "1.33", quoted (unquoted, 1.30 is the number 1.3)'),
+        ),
+        (
+            "kube-lint-rules",
+            "- {name: a, field: .x, operator: lessthan, value: '3', valueType: float64}\n",
+            (1, 44, "value is not a number (valueType float64)"),
+        ),
     ],
 )
 def test_schema_messages_are_the_ones_editors_show(name, text, expected):
@@ -123,7 +156,10 @@ def _loader(name: str, tmp_path: Path, text: str):
     places = {
         "secrets": ("halconfig/secrets.yml", lambda: load_secrets(tmp_path)),
         "patch": ("halconfig/patches/10-typo.yml", lambda: load_patches(tmp_path / "halconfig/patches", tmp_path)),
-        "overlay-settings": ("kustomize/overlays/staging/spinops.yml", lambda: kube_version_setting(Repo(tmp_path), "staging")),
+        "overlay-settings": (
+            "kustomize/overlays/staging/spinops.yml",
+            lambda: kube_version_setting(Repo(tmp_path), "staging"),
+        ),
         "kube-lint-rules": ("kube-lint-rules.yml", lambda: engine.load_rule_file(tmp_path / "kube-lint-rules.yml")),
     }
     rel, load = places[name]

@@ -17,8 +17,13 @@ def test_shard_profiles_match_the_ha_component():
         text = (ROOT / "kustomize/components/ha/shards" / shard / "kustomization.yml").read_text()
         doc = yaml.safe_load(text)
         patches = [yaml.safe_load(p["patch"]) if isinstance(p.get("patch"), str) else p for p in doc.get("patches", [])]
-        values = [e["value"] for p in patches for c in ((p.get("spec") or {}).get("template", {}).get("spec", {}).get("containers") or [])
-                  for e in c.get("env") or [] if e.get("name") == "SPRING_PROFILES_ACTIVE"]
+        values = [
+            e["value"]
+            for p in patches
+            for c in ((p.get("spec") or {}).get("template", {}).get("spec", {}).get("containers") or [])
+            for e in c.get("env") or []
+            if e.get("name") == "SPRING_PROFILES_ACTIVE"
+        ]
         assert len(values) == 1, (shard, values)
         seen[shard] = tuple(x for x in values[0].split(",") if x != "local")
     assert seen == SHARD_PROFILES

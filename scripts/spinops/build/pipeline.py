@@ -97,7 +97,9 @@ def add_discovery(files: Sequence[ConfigFile], namespace: str, hal_data: dict) -
     ]
 
 
-def _wire_inputs(files: Sequence[ConfigFile], inputs: Inputs) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]], wire.Origin]:
+def _wire_inputs(
+    files: Sequence[ConfigFile], inputs: Inputs
+) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]], wire.Origin]:
     by_service: dict[str, dict[str, Any]] = {svc: {} for svc in SERVICES}
     hand_written: dict[str, set[str]] = {svc: set() for svc in SERVICES}
     for f in files:
@@ -116,7 +118,9 @@ def wiring(files: Sequence[ConfigFile], inputs: Inputs) -> tuple[dict[str, wire.
     return wire.plan(by_service, inputs.inventory, origin, hand_written=hand_written)
 
 
-def shard_wiring(files: Sequence[ConfigFile], inputs: Inputs, service_wiring: dict[str, wire.ServiceWiring]) -> dict[str, dict[str, wire.ServiceWiring]]:
+def shard_wiring(
+    files: Sequence[ConfigFile], inputs: Inputs, service_wiring: dict[str, wire.ServiceWiring]
+) -> dict[str, dict[str, wire.ServiceWiring]]:
     """With HA, each shard's own Secrets: service -> {shard Deployment -> wiring}, for the services whose shards differ.
 
     A shard's profile file (`clouddriver-rw.yml`) sits in the service's one ConfigMap, but only the shards running that
@@ -136,7 +140,9 @@ def shard_wiring(files: Sequence[ConfigFile], inputs: Inputs, service_wiring: di
         for shard in shards:
             loads = {f"{svc}-{profile}.yml" for profile in SHARD_PROFILES[shard]}
             mine = {name: data for name, data in by_service[svc].items() if name not in shard_files or name in loads}
-            plan, _problems = wire.plan({svc: mine}, inputs.inventory, origin, hand_written={svc: hand_written[svc] & mine.keys()})
+            plan, _problems = wire.plan(
+                {svc: mine}, inputs.inventory, origin, hand_written={svc: hand_written[svc] & mine.keys()}
+            )
             per[shard] = plan[svc]
         if svc in service_wiring and any(w.summary() != service_wiring[svc].summary() for w in per.values()):
             out[svc] = per

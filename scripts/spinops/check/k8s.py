@@ -159,7 +159,10 @@ def _holds_sensitive(value, depth: int) -> bool:
     if depth > 64:  # deeper than any manifest: do not print it
         return True
     if isinstance(value, dict):
-        return any(str(k) in _SENSITIVE_SEGMENTS or is_credential_key(k) or _holds_sensitive(v, depth + 1) for k, v in value.items())
+        return any(
+            str(k) in _SENSITIVE_SEGMENTS or is_credential_key(k) or _holds_sensitive(v, depth + 1)
+            for k, v in value.items()
+        )
     if isinstance(value, list):
         return any(_holds_sensitive(v, depth + 1) for v in value)
     return False

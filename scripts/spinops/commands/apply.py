@@ -19,25 +19,48 @@ EXIT_CODES = {0: "applied and rolled out (--dry-run: plan printed)", 1: "apply o
 def add_arguments(parser) -> None:
     parser.add_argument("--env", required=True, help="environment to apply (build/<env>/manifests.yaml)")
     parser.add_argument("--repo", default=".", help="repository root (default: .)")
-    parser.add_argument("--manifests", metavar="FILE", help="manifests to apply (default: <repo>/build/<env>/manifests.yaml)")
-    parser.add_argument("--namespace", help="namespace of the ApplySet parent and the Secrets (default: the manifests' one namespace)")
+    parser.add_argument(
+        "--manifests", metavar="FILE", help="manifests to apply (default: <repo>/build/<env>/manifests.yaml)"
+    )
+    parser.add_argument(
+        "--namespace", help="namespace of the ApplySet parent and the Secrets (default: the manifests' one namespace)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
-    parser.add_argument("--plan-out", metavar="FILE", help="with --dry-run: save the plan (manifests included) for a later --plan")
-    parser.add_argument("--plan", metavar="FILE", help="apply exactly this saved plan; refuse if main or the cluster moved since it was made")
-    parser.add_argument("--main-ref", metavar="REF", help="git ref of main's current head (e.g. origin/main): only that commit may be planned or applied")
+    parser.add_argument(
+        "--plan-out", metavar="FILE", help="with --dry-run: save the plan (manifests included) for a later --plan"
+    )
+    parser.add_argument(
+        "--plan",
+        metavar="FILE",
+        help="apply exactly this saved plan; refuse if main or the cluster moved since it was made",
+    )
+    parser.add_argument(
+        "--main-ref",
+        metavar="REF",
+        help="git ref of main's current head (e.g. origin/main): only that commit may be planned or applied",
+    )
     parser.add_argument("--commit", metavar="SHA", help="the commit being deployed (default: HEAD of --repo)")
-    parser.add_argument("--rollback", action="store_true", help="with --dry-run: an explicit rollback to --commit, an older commit of main")
+    parser.add_argument(
+        "--rollback",
+        action="store_true",
+        help="with --dry-run: an explicit rollback to --commit, an older commit of main",
+    )
     parser.add_argument("--rollback-on-failure", action="store_true",
                         help="when a rollout fails, re-apply the last good revision recorded on the ApplySet parent "
                              "(default: `rollbackOnFailure` in kustomize/overlays/<env>/spinops.yml, else off)")
     parser.add_argument("--run-url", default="", metavar="URL", help="recorded with the revision (the workflow run)")
-    parser.add_argument("--rollout-timeout", default="10m", metavar="DURATION",
-                        help="ONE deadline for all rollouts, waited for in parallel, as kubectl durations (default: 10m)")
+    parser.add_argument(
+        "--rollout-timeout",
+        default="10m",
+        metavar="DURATION",
+        help="ONE deadline for all rollouts, waited for in parallel, as kubectl durations (default: 10m)",
+    )
     parser.add_argument(
         "--no-force-conflicts",
         dest="force_conflicts",
         action="store_false",
-        help="fail on fields owned by another field manager instead of taking them over (default: take over; git is the truth)",
+        help="fail on fields owned by another field manager instead of taking them over (default: take over; git is "
+             "the truth)",
     )
 
 
@@ -56,7 +79,12 @@ def run(args) -> int:
     if args.plan and args.dry_run:
         raise UsageError(Problem("--plan applies a saved plan; it cannot be combined with --dry-run", code="usage"))
     if args.rollback and not args.dry_run:
-        raise UsageError(Problem("--rollback is a property of a plan: use it with --dry-run --plan-out, then apply that plan", code="usage"))
+        raise UsageError(
+            Problem(
+                "--rollback is a property of a plan: use it with --dry-run --plan-out, then apply that plan",
+                code="usage",
+            )
+        )
     repo = Repo(args.repo)
     opts = deploy.Options(
         env=args.env,
@@ -80,8 +108,11 @@ def run(args) -> int:
         print(f"spinops apply: error: {e}", file=sys.stderr)
         if gha.in_actions():
             print(gha.annotation("error", str(e), title=f"spinops apply {args.env}"))
-        gha.append_summary(f"### spinops {'plan' if args.dry_run else 'deploy'}: `{args.env}`\n\n**Refused**: {e}\n"
-                           if isinstance(e, OutdatedPlan) else f"### spinops {'plan' if args.dry_run else 'deploy'}: `{args.env}`\n\n**Failed**: {e}\n")
+        gha.append_summary(
+            f"### spinops {'plan' if args.dry_run else 'deploy'}: `{args.env}`\n\n**Refused**: {e}\n"
+            if isinstance(e, OutdatedPlan)
+            else f"### spinops {'plan' if args.dry_run else 'deploy'}: `{args.env}`\n\n**Failed**: {e}\n"
+        )
         return 1
     gha.append_summary(deploy.summary_markdown(opts, outcome))
     if outcome.failure:

@@ -22,8 +22,18 @@ def add_arguments(p) -> None:
     p.add_argument("--env", default=default_env(), help=f"environment: a directory kustomize/overlays/ENV, or `all` (default: ${ENV_VARIABLE} or {FALLBACK_ENV})")
     p.add_argument("--repo", default=".", help="repository root (default: the current directory)")
     p.add_argument("--out", default=None, help="output directory (default: REPO/build/ENV)")
-    p.add_argument("--verbose", "-v", action="store_true", help="list patches (applied or skipped), the wiring of every service and stage timings")
-    p.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format (json: the whole result; github: warnings as annotations)")
+    p.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="list patches (applied or skipped), the wiring of every service and stage timings",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="output format (json: the whole result; github: warnings as annotations)",
+    )
 
 
 def run(args) -> int:
@@ -50,7 +60,10 @@ def run(args) -> int:
     counts = result.resource_counts()
     total = sum(counts.values())
     kinds = ", ".join(f"{n} {k}" for k, n in counts.items())
-    print(f"{result.manifests_path}: {total} resources ({kinds}); namespace {result.namespace}{', HA' if result.ha else ''}")
+    print(
+        f"{result.manifests_path}: {total} resources ({kinds}); namespace "
+        f"{result.namespace}{', HA' if result.ha else ''}"
+    )
     if args.verbose:
         print(_verbose(result))
     return 0

@@ -26,16 +26,51 @@ def add_arguments(p) -> None:
     add_report_options(p, ("text", "json", "github", "sarif"), format_help="github: workflow annotations, sarif: code scanning")
     p.add_argument("--fail-on", choices=("error", "warning", "info"), default="error", help="exit 1 when a finding is at least this severe (default: error)")
     g = p.add_argument_group("schema validation")
-    g.add_argument("--kube-version", default=None, help=f"Kubernetes version to validate against (default: the environment's `kubernetesVersion` in {SETTINGS_FILE}, ${KUBE_VERSION_ENV}, else the built-in default)")
+    g.add_argument(
+        "--kube-version",
+        default=None,
+        help="Kubernetes version to validate against (default: the environment's `kubernetesVersion` in "
+             f"{SETTINGS_FILE}, ${KUBE_VERSION_ENV}, else the built-in default)",
+    )
     g.add_argument("--no-strict", dest="strict", action="store_false", help="allow unknown fields (default: strict)")
-    g.add_argument("--crd-schemas", default=None, metavar="DIR", help="JSON Schemas for CRDs (DIR/<group>/<kind>_<version>.json); without one a CRD is reported as skipped")
+    g.add_argument(
+        "--crd-schemas",
+        default=None,
+        metavar="DIR",
+        help="JSON Schemas for CRDs (DIR/<group>/<kind>_<version>.json); without one a CRD is reported as skipped",
+    )
     g.add_argument("--no-validate", dest="validate", action="store_false", help="skip schema validation")
     g = p.add_argument_group("lint rules")
-    g.add_argument("--rules", action="append", default=[], metavar="FILE", help="a kube-lint rule file (YAML list of rules); repeatable")
-    g.add_argument("--tags", action="append", default=[], help="run only the rule-file rules carrying one of these tags (comma-separated; repeatable)")
-    g.add_argument("--only", action="append", default=[], metavar="RULE", help="run only these built-in rules (comma-separated; repeatable)")
-    g.add_argument("--disable", action="append", default=[], metavar="RULE", help="do not run these built-in rules (comma-separated; repeatable)")
-    g.add_argument("--no-builtin", dest="builtin", action="store_false", help="run no built-in rule (only --rules files)")
+    g.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a kube-lint rule file (YAML list of rules); repeatable",
+    )
+    g.add_argument(
+        "--tags",
+        action="append",
+        default=[],
+        help="run only the rule-file rules carrying one of these tags (comma-separated; repeatable)",
+    )
+    g.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="run only these built-in rules (comma-separated; repeatable)",
+    )
+    g.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="do not run these built-in rules (comma-separated; repeatable)",
+    )
+    g.add_argument(
+        "--no-builtin", dest="builtin", action="store_false", help="run no built-in rule (only --rules files)"
+    )
     g.add_argument("--list-rules", action="store_true", help="list the built-in rules and exit")
 
 
@@ -70,7 +105,12 @@ def run(args) -> int:
     manifest_arg = args.manifest
     if manifest_arg is None:
         if not args.env:
-            raise UsageError(Problem("give a manifest file (or - for stdin), or --env ENV to check build/ENV/manifests.yaml", code="usage"))
+            raise UsageError(
+                Problem(
+                    "give a manifest file (or - for stdin), or --env ENV to check build/ENV/manifests.yaml",
+                    code="usage",
+                )
+            )
         manifest_arg = str(repo.built_manifests(args.env))
         from spinops.freshness import stale
 
@@ -88,7 +128,9 @@ def run(args) -> int:
     manifest = parse_manifest(text, name, path)
     if not manifest.resources:
         # an empty input is a failed build upstream, not a clean one (checkov#7599: green runs that checked nothing)
-        raise InputError(Problem("no Kubernetes resources in the input; did the build fail?", file=name, code="empty-input"))
+        raise InputError(
+            Problem("no Kubernetes resources in the input; did the build fail?", file=name, code="empty-input")
+        )
     opts = Options(
         kube_version=kube_version(repo, env, args.kube_version, DEFAULT_KUBE_VERSION),
         strict=args.strict,

@@ -32,9 +32,17 @@ def add_arguments(p) -> None:
                    help="--live: take over fields other field managers own, as `spinops apply` does (the default)")
     p.add_argument("--no-force-conflicts", dest="force_conflicts", action="store_false",
                    help="--live: fail on fields owned by another field manager (e.g. after `kubectl edit`) instead")
-    p.add_argument("--manifests", metavar="FILE", help="--live: the manifests to compare with the cluster (default: build/<env>/manifests.yaml)")
-    p.add_argument("--no-prunes", dest="prunes", action="store_false",
-                   help="--live: skip the prune preview (the objects the apply would delete, from a server-side dry run)")
+    p.add_argument(
+        "--manifests",
+        metavar="FILE",
+        help="--live: the manifests to compare with the cluster (default: build/<env>/manifests.yaml)",
+    )
+    p.add_argument(
+        "--no-prunes",
+        dest="prunes",
+        action="store_false",
+        help="--live: skip the prune preview (the objects the apply would delete, from a server-side dry run)",
+    )
 
 
 def run(args) -> int:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-HELP = "check this machine and the GitHub repository: Python, pinned kubectl/kustomize, kube context, cluster, skew, GitHub setup"
+HELP = (
+    "check this machine and the GitHub repository: Python, pinned kubectl/kustomize, kube context, "
+    "cluster, skew, GitHub setup"
+)
 DESCRIPTION = (
     "Check, one line each with the fix: Python and git; that kubectl and its kustomize are the pinned ones; the "
     "kube context, that its cluster answers and is ENV's (its ApplySet parent exists), kubectl/cluster version skew "
@@ -16,7 +19,11 @@ EXIT_CODES = {0: "every check passed (skips allowed)", 1: "a check failed, or an
 def add_arguments(p) -> None:
     from spinops.layout import ENV_VARIABLE, FALLBACK_ENV, default_env
 
-    p.add_argument("--env", default=default_env(), help=f"environment whose cluster and settings are checked (default: ${ENV_VARIABLE} or {FALLBACK_ENV})")
+    p.add_argument(
+        "--env",
+        default=default_env(),
+        help=f"environment whose cluster and settings are checked (default: ${ENV_VARIABLE} or {FALLBACK_ENV})",
+    )
     p.add_argument("--repo", default=".", help="repository root: its overlays and .github/workflows (default: .)")
     p.add_argument("--no-github", dest="github", action="store_false", help="skip the GitHub checks (no `gh` calls)")
     from spinops.cliopts import add_report_options

@@ -50,9 +50,21 @@ def run(args) -> int:
         raise UsageError(f"{kd.ENV_CONTEXT}={context_s!r}: expected a number") from None
     check_file = args.check_results or env.get(kd.ENV_CHECK_RESULTS)
     check = load_check_results(check_file) if check_file else None
-    result = compare(read_dir(args.live), read_dir(args.merged), old_label="live", new_label="merged", context=context, sides=("live", "merged"))
+    result = compare(
+        read_dir(args.live),
+        read_dir(args.merged),
+        old_label="live",
+        new_label="merged",
+        context=context,
+        sides=("live", "merged"),
+    )
     result.env = args.env or env.get(kd.ENV_ENV) or None
     result.live = True
     result.check = check
-    emit(result, fmt, output=args.output or env.get(kd.ENV_OUTPUT), full_output=args.full_output or env.get(kd.ENV_FULL_OUTPUT))
+    emit(
+        result,
+        fmt,
+        output=args.output or env.get(kd.ENV_OUTPUT),
+        full_output=args.full_output or env.get(kd.ENV_FULL_OUTPUT),
+    )
     return 1 if result.has_changes else 0

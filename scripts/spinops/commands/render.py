@@ -17,7 +17,9 @@ EXIT_CODES = {0: "rendered: the 13 files written", 1: "internal error", 2: "bad 
 def add_arguments(parser) -> None:
     parser.add_argument("halconfig", nargs="?", default=str(HALCONFIG), metavar="HALCONFIG",
                         help="halconfig file or directory of fragments (default: ./halconfig)")
-    parser.add_argument("--out", required=True, metavar="DIR", help="directory to write the 13 files to (created if missing)")
+    parser.add_argument(
+        "--out", required=True, metavar="DIR", help="directory to write the 13 files to (created if missing)"
+    )
     parser.add_argument("--env", metavar="ENV", help="merge HALCONFIG/env/ENV.yml on top (an environment overlay)")
     parser.add_argument("--format", choices=("text", "json", "github"), default="text",
                         help="how problems are printed (json and github go to stdout)")
@@ -46,5 +48,7 @@ def run(args) -> int:
     try:
         write_tree(out, files)
     except OSError as e:
-        raise InputError(Problem(f"cannot write the output: {e.strerror or e}", file=str(out), code="unwritable-path")) from None
+        raise InputError(
+            Problem(f"cannot write the output: {e.strerror or e}", file=str(out), code="unwritable-path")
+        ) from None
     return 0

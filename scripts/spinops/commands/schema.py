@@ -16,8 +16,16 @@ EXIT_CODES = {0: "printed or written", 1: "with --exit-code: a file was created 
 def add_arguments(parser) -> None:
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--out", metavar="FILE", help="write the halconfig schema to FILE (atomically) instead of stdout")
-    out.add_argument("--out-dir", metavar="DIR", help="write every schema to DIR/<name>.schema.json (the pre-commit hook spinops-schema)")
-    parser.add_argument("--exit-code", action="store_true", help="exit 1 when a file was created or changed (a pre-commit hook or CI job fails on stale schemas)")
+    out.add_argument(
+        "--out-dir",
+        metavar="DIR",
+        help="write every schema to DIR/<name>.schema.json (the pre-commit hook spinops-schema)",
+    )
+    parser.add_argument(
+        "--exit-code",
+        action="store_true",
+        help="exit 1 when a file was created or changed (a pre-commit hook or CI job fails on stale schemas)",
+    )
 
 
 def run(args) -> int:
@@ -60,4 +68,8 @@ def _write(directory, files: dict[str, str], display: str | None = None) -> None
         else:
             write_tree(directory, files)
     except OSError as e:  # a bad --out is bad usage, not an internal error
-        raise InputError(Problem(f"cannot write the schema: {e.strerror or e}", file=display or str(directory), code="unwritable-path")) from None
+        raise InputError(
+            Problem(
+                f"cannot write the schema: {e.strerror or e}", file=display or str(directory), code="unwritable-path"
+            )
+        ) from None

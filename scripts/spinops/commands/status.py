@@ -14,8 +14,13 @@ EXIT_CODES = {0: "printed (also when nothing is recorded yet)", 1: "kubectl fail
 
 def add_arguments(parser) -> None:
     parser.add_argument("--env", required=True, help="environment")
-    parser.add_argument("--repo", default=".", help="repository root, for build/<env>/manifests.yaml's namespace (default: .)")
-    parser.add_argument("--namespace", help="namespace of the ApplySet parent (default: the one namespace of build/<env>/manifests.yaml)")
+    parser.add_argument(
+        "--repo", default=".", help="repository root, for build/<env>/manifests.yaml's namespace (default: .)"
+    )
+    parser.add_argument(
+        "--namespace",
+        help="namespace of the ApplySet parent (default: the one namespace of build/<env>/manifests.yaml)",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
 
@@ -35,8 +40,13 @@ def run(args) -> int:
     if not namespace:
         path = Repo(args.repo).manifests(args.env)
         if not path.is_file():
-            raise InputError(Problem(f"no namespace: pass --namespace, or build the environment first ({path} does not exist)", str(path),
-                                     hint=f"spinops build --env {args.env}"))
+            raise InputError(
+                Problem(
+                    f"no namespace: pass --namespace, or build the environment first ({path} does not exist)",
+                    str(path),
+                    hint=f"spinops build --env {args.env}",
+                )
+            )
         namespace = manifest_namespace(load_documents(path.read_text(encoding="utf-8")), None, path)
     k = Kubectl(kubectl(), lambda text: text, sys.stderr)
     proc = k.run(get_parent_args(args.env, namespace), quiet=True)
@@ -47,14 +57,29 @@ def run(args) -> int:
     rev = read_revision(proc.stdout)
     if args.format == "json":
         fields = {k_: v for k_, v in rev.__dict__.items() if k_ != "last_good_manifests"}
-        print(json.dumps({"env": args.env, "namespace": namespace, **fields, "rollback_copy": rev.last_good_manifests is not None}, sort_keys=True))
+        print(
+            json.dumps(
+                {
+                    "env": args.env,
+                    "namespace": namespace,
+                    **fields,
+                    "rollback_copy": rev.last_good_manifests is not None,
+                },
+                sort_keys=True,
+            )
+        )
         return 0
     where = f"{args.env} (namespace {namespace}, ApplySet parent configmaps/{applyset_parent(args.env)})"
     if not rev.known:
-        print(f"{where}: no revision recorded (never deployed by spinops apply, or by a version that did not record one)")
+        print(
+            f"{where}: no revision recorded (never deployed by spinops apply, or by a version that did not record one)"
+        )
         return 0
     print(f"{where}:")
-    print(f"  revision   {rev.commit or '-'}  {rev.status or '-'}  applied {rev.applied_at or '-'}" + (f"  by {rev.run_url}" if rev.run_url else ""))
+    print(
+        f"  revision   {rev.commit or '-'}  {rev.status or '-'}  applied {rev.applied_at or '-'}"
+        + (f"  by {rev.run_url}" if rev.run_url else "")
+    )
     copy = "rollback copy stored" if rev.last_good_manifests is not None else "no rollback copy"
     print(f"  last good  {rev.last_good or '-'}  applied {rev.last_good_at or '-'}  ({copy})")
     return 0

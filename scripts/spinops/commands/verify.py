@@ -18,11 +18,22 @@ EXIT_CODES = {0: "every affected environment is clean", 1: "findings", 2: "bad i
 
 
 def add_arguments(p) -> None:
-    p.add_argument("files", nargs="*", metavar="FILE", help="changed files (paths relative to --repo); none: every environment")
+    p.add_argument(
+        "files", nargs="*", metavar="FILE", help="changed files (paths relative to --repo); none: every environment"
+    )
     p.add_argument("--repo", default=".", help="repository root (default: .)")
-    p.add_argument("--halconfig-only", action="store_true",
-                   help="only load, validate and render the halconfig (base and each halconfig/env/ENV.yml affected); no kustomize")
-    p.add_argument("--format", choices=("text", "github"), default="text", help="how problems and findings are printed (default: text)")
+    p.add_argument(
+        "--halconfig-only",
+        action="store_true",
+        help="only load, validate and render the halconfig (base and each halconfig/env/ENV.yml affected); no "
+             "kustomize",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "github"),
+        default="text",
+        help="how problems and findings are printed (default: text)",
+    )
 
 
 def _halconfig_envs(repo) -> list[str]:
@@ -46,12 +57,16 @@ def run(args) -> int:
     if args.halconfig_only:
         envs = _halconfig_envs(layout)
         targets = affected_envs(repo, args.files, envs) if args.files else envs
-        touches_base = not args.files or any(Path(f).parts[:1] == (HALCONFIG.name,) and Path(f).parts[1:2] != ("env",) for f in args.files)
+        touches_base = not args.files or any(
+            Path(f).parts[:1] == (HALCONFIG.name,) and Path(f).parts[1:2] != ("env",) for f in args.files
+        )
         runs = ([None] if touches_base else []) + targets
         with tempfile.TemporaryDirectory(prefix="spinops-verify-") as tmp:
             for env in dict.fromkeys(runs):
                 print(f"spinops verify: halconfig{f' + env/{env}.yml' if env else ''}", file=sys.stderr)
-                codes.append(cli.main(["render", str(layout.halconfig), "--out", tmp, *fmt, *(["--env", env] if env else [])]))
+                codes.append(
+                    cli.main(["render", str(layout.halconfig), "--out", tmp, *fmt, *(["--env", env] if env else [])])
+                )
     else:
         envs = layout.envs()
         targets = affected_envs(repo, args.files, envs) if args.files else envs

@@ -159,7 +159,9 @@ def is_blank(text: str) -> bool:
     return True
 
 
-def load_file(path: Path, problems: list[Problem], *, what: str = "a mapping of halconfig sections", root: Path | None = None) -> Source | None:
+def load_file(
+    path: Path, problems: list[Problem], *, what: str = "a mapping of halconfig sections", root: Path | None = None
+) -> Source | None:
     """Read + parse one file that must hold one YAML mapping. Problems are appended."""
     try:
         text = read_text(path, root)

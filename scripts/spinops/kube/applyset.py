@@ -24,7 +24,8 @@ APPLYSET_PART_OF = "applyset.kubernetes.io/part-of"
 
 
 def manifest_namespace(docs: Sequence[dict], explicit: str | None, path: Path) -> str:
-    """The namespace the ApplySet parent and the Secrets live in: --namespace, else the one namespace the manifests use."""
+    """The namespace the ApplySet parent and the Secrets live in: --namespace, else the one namespace the manifests
+    use."""
     if explicit:
         return explicit
     found = sorted({ns for d in docs if isinstance(ns := (d.get("metadata") or {}).get("namespace"), str) and ns})

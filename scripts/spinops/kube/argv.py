@@ -12,7 +12,12 @@ FIELD_MANAGER = "spinops"
 
 def server_side_apply(force_conflicts: bool) -> list[str]:
     """`kubectl apply --server-side` as spinops' field manager, the head of every apply it runs."""
-    return ["apply", "--server-side", f"--field-manager={FIELD_MANAGER}", *(["--force-conflicts"] if force_conflicts else [])]
+    return [
+        "apply",
+        "--server-side",
+        f"--field-manager={FIELD_MANAGER}",
+        *(["--force-conflicts"] if force_conflicts else []),
+    ]
 
 
 def diff_args(*, force_conflicts: bool) -> list[str]:

@@ -88,7 +88,11 @@ def read_records(stdout: str) -> list[dict]:
             rec = json.loads(line)
         except ValueError:
             continue
-        if isinstance(rec, dict) and rec.get("action") in ("create", "change", "delete") and isinstance(rec.get("object"), str):
+        if (
+            isinstance(rec, dict)
+            and rec.get("action") in ("create", "change", "delete")
+            and isinstance(rec.get("object"), str)
+        ):
             out.append(rec)
     return out
 
@@ -96,7 +100,9 @@ def read_records(stdout: str) -> list[dict]:
 def read_changes(stdout: str) -> tuple[list[str], list[str]]:
     """main()'s lines (among kubectl's other output) -> (objects created, objects changed)."""
     recs = read_records(stdout)
-    return [r["object"] for r in recs if r["action"] == "create"], [r["object"] for r in recs if r["action"] == "change"]
+    return [r["object"] for r in recs if r["action"] == "create"], [
+        r["object"] for r in recs if r["action"] == "change"
+    ]
 
 
 if __name__ == "__main__":

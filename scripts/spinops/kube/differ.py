@@ -21,7 +21,13 @@ def write_differ(directory: Path, name: str, *module_argv: str) -> Path:
     """An executable `directory/name` that runs `python -m MODULE_ARGV... "$@"` (a path with no spaces)."""
     script = Path(directory) / name
     if not set(str(script)) <= _SAFE_PATH:
-        raise InputError(Problem(f"temporary directory path {directory} contains characters kubectl cannot pass through KUBECTL_EXTERNAL_DIFF", hint="set TMPDIR to a plain path"))
+        raise InputError(
+            Problem(
+                f"temporary directory path {directory} contains characters kubectl cannot pass through "
+                "KUBECTL_EXTERNAL_DIFF",
+                hint="set TMPDIR to a plain path",
+            )
+        )
     words = " ".join(shlex.quote(w) for w in (sys.executable, "-m", *module_argv))
     script.write_text(f"#!/bin/sh\nexec {words} \"$@\"\n", encoding="utf-8")
     script.chmod(0o755)

@@ -54,7 +54,11 @@ class Revision:
 
 
 def _partial(env: str, namespace: str, annotations: dict[str, str], binary: dict[str, str] | None = None) -> str:
-    obj: dict = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": applyset_parent(env), "namespace": namespace, "annotations": annotations}}
+    obj: dict = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": applyset_parent(env), "namespace": namespace, "annotations": annotations},
+    }
     if binary:
         obj["binaryData"] = binary
     return json.dumps(obj, sort_keys=True)

@@ -34,7 +34,14 @@ class Kubectl:
     def _env(self, env: Mapping[str, str] | None) -> dict[str, str]:
         return {**{k: v for k, v in os.environ.items() if k not in self.hide_env}, **(env or {})}
 
-    def run(self, args: Sequence[str], *, stdin: str | None = None, env: Mapping[str, str] | None = None, quiet: bool = False) -> subprocess.CompletedProcess:
+    def run(
+        self,
+        args: Sequence[str],
+        *,
+        stdin: str | None = None,
+        env: Mapping[str, str] | None = None,
+        quiet: bool = False,
+    ) -> subprocess.CompletedProcess:
         self._announce(args, stdin, env)
         proc = subprocess.run(
             [self.binary, *args],
@@ -54,8 +61,19 @@ class Kubectl:
         procs = []
         for args in argvs:
             self._announce(args, None, None)
-            procs.append((list(args), subprocess.Popen([self.binary, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                                       stderr=subprocess.PIPE, text=True, env=self._env(None))))
+            procs.append(
+                (
+                    list(args),
+                    subprocess.Popen(
+                        [self.binary, *args],
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                        env=self._env(None),
+                    ),
+                )
+            )
         done = []
         for args, p in procs:
             out, err = p.communicate()

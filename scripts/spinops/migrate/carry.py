@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+from spinops import render
 from spinops.migrate.model import Note
 
 HEADER = "# Settings carried over from Halyard by `spinops migrate` (see MIGRATION.md).\n"
@@ -36,7 +37,7 @@ class Additions:
 
 
 def _yaml():
-    from ruamel.yaml import YAML
+    from ruamel.yaml import YAML  # noqa: PLC0415 start-up: ruamel.yaml loads only for round-trip edits
 
     y = YAML()
     y.preserve_quotes = True
@@ -47,7 +48,7 @@ def _yaml():
 
 def merge(text: str | None, additions: list[Addition]) -> tuple[str, list[Addition]]:
     """(new profile text, the additions the user's profile already set and so were not carried)."""
-    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.comments import CommentedMap  # noqa: PLC0415 start-up: ruamel.yaml loads only for round-trip edits
 
     y = _yaml()
     doc = y.load(text) if text else None
@@ -81,7 +82,18 @@ def merge(text: str | None, additions: list[Addition]) -> tuple[str, list[Additi
 
 
 #: Rendered files a Spring service reads (deck's settings.js and the monitoring daemon are not Spring).
-SPRING_FILES = ("clouddriver.yml", "echo.yml", "fiat.yml", "front50.yml", "gate.yml", "igor.yml", "kayenta.yml", "orca.yml", "rosco.yml", "keel.yml")
+SPRING_FILES = (
+    "clouddriver.yml",
+    "echo.yml",
+    "fiat.yml",
+    "front50.yml",
+    "gate.yml",
+    "igor.yml",
+    "kayenta.yml",
+    "orca.yml",
+    "rosco.yml",
+    "keel.yml",
+)
 
 
 def rendered_differences(with_fields: dict, without: dict) -> dict[str, list[tuple[tuple, object]]]:
@@ -89,8 +101,6 @@ def rendered_differences(with_fields: dict, without: dict) -> dict[str, list[tup
     service's file. Kleat's converters copy whole blocks (accounts, integrations), so an unknown field inside one
     reaches the file at the place the service reads it. A list that differs is carried whole: Spring Boot replaces a
     list set in a later property source instead of merging it (Spring Boot reference, "Merging Complex Types")."""
-    from spinops import render
-
     out: dict[str, list] = {}
     for o in render.OUTPUTS:
         if o.filename not in SPRING_FILES:

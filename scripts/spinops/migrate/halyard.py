@@ -20,9 +20,14 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from spinops import render
 from spinops.errors import InputError, Problem
+from spinops.halconfig import schema as hs
+from spinops.halconfig.validate import validate
 from spinops.migrate.model import CHANGED, DROPPED, MANUAL, Note, Result, get
 from spinops.migrate.secrets import is_encrypted
+from spinops.patch import parse_version as pv
+from spinops.wire import services_reading
 
 #: The release that removed the Kubernetes V1 provider.
 V1_REMOVED_IN = (1, 21)
@@ -47,19 +52,39 @@ def select_deployment(config: dict, name: str | None, where: str) -> tuple[int, 
         if len(deployments) == 1 and isinstance(deployments[0], dict):
             wanted = deployments[0].get("name")
         else:
-            raise InputError(Problem("the config names no currentDeployment; choose one with --deployment",
-                                     file=where, code="no-deployment", hint="deployments: " + ", ".join(map(str, names))))
+            raise InputError(
+                Problem(
+                    "the config names no currentDeployment; choose one with --deployment",
+                    file=where,
+                    code="no-deployment",
+                    hint="deployments: " + ", ".join(map(str, names)),
+                )
+            )
     for i, d in enumerate(deployments):
         if isinstance(d, dict) and d.get("name") == wanted:
-            notes = [Note(CHANGED, f"flattened deployment `{wanted}` (deploymentConfigurations[{i}]) into a single Kleat halconfig; "
-                          "`currentDeployment`, `halyardVersion` and the deployment's `name` are Halyard bookkeeping",
-                          src=("deploymentConfigurations", i), out=(), topic="Structure")]
+            notes = [
+                Note(
+                    CHANGED,
+                    f"flattened deployment `{wanted}` (deploymentConfigurations[{i}]) into a single Kleat halconfig; "
+                    "`currentDeployment`, `halyardVersion` and the deployment's `name` are Halyard bookkeeping",
+                    src=("deploymentConfigurations", i),
+                    out=(),
+                    topic="Structure",
+                )
+            ]
             others = [n for n in names if n != wanted]
             if others:
-                notes.append(Note(MANUAL, f"other deployments in this Halyard config were not migrated: {', '.join(map(str, others))}; "
-                                  "run `spinops migrate SOURCE --deployment NAME` in another repository (or compare them with "
-                                  "this one and express the differences as halconfig/env/<env>.yml)",
-                                  src=("deploymentConfigurations",), out=None, topic="Structure"))
+                notes.append(
+                    Note(
+                        MANUAL,
+                        f"other deployments in this Halyard config were not migrated: {', '.join(map(str, others))}; "
+                        "run `spinops migrate SOURCE --deployment NAME` in another repository (or compare them with "
+                        "this one and express the differences as halconfig/env/<env>.yml)",
+                        src=("deploymentConfigurations",),
+                        out=None,
+                        topic="Structure",
+                    )
+                )
             return i, d, notes
     raise InputError(Problem(f"no deployment named {wanted!r} in this Halyard config", file=where, code="no-deployment",
                              hint="deployments: " + ", ".join(map(str, names))))
@@ -70,14 +95,16 @@ def select_deployment(config: dict, name: str | None, where: str) -> tuple[int, 
 OSS_RELEASE = re.compile(r"1\.\d+\.\d+")
 #: Halyard reads the BOM of a `local:<version>` from its local disk instead of the release bucket.
 LOCAL_PREFIX = "local:"
-#: Armory's 2.<minor> line is built on open-source Spinnaker 1.<minor> (armory/docs release notes: "v2.38.0 ... (Spinnaker v1.38.0)").
+#: Armory's 2.<minor> line is built on open-source Spinnaker 1.<minor> (armory/docs release notes: "v2.38.0 ...
+#: (Spinnaker v1.38.0)").
 VENDOR_MINOR = re.compile(r"2\.(\d+)\.\d+(?:-.*)?")
 #: Releases spinops is tested with, until a release catalog says more (the pinned Spinnaker of docs/PREAMBLE).
 KNOWN_RELEASES = ("1.36.1",)
 
 
 def release_version(d: dict, override: str | None = None) -> Result:
-    """Halyard's `version` -> an open-source release: `local:1.28.1` -> 1.28.1; a vendor number stops with a clear error.
+    """Halyard's `version` -> an open-source release: `local:1.28.1` -> 1.28.1; a vendor number stops with a clear
+    error.
 
     override (`--version`) replaces the version, e.g. the open-source release a vendor release was built on.
     """
@@ -88,32 +115,65 @@ def release_version(d: dict, override: str | None = None) -> Result:
     notes = []
     if override is not None:
         if not OSS_RELEASE.fullmatch(override):
-            raise InputError(Problem(f"--version {override!r} is not an open-source Spinnaker release (1.<minor>.<patch>)", code="bad-version",
-                                     hint="known release(s): " + ", ".join(KNOWN_RELEASES)))
+            raise InputError(
+                Problem(
+                    f"--version {override!r} is not an open-source Spinnaker release (1.<minor>.<patch>)",
+                    code="bad-version",
+                    hint="known release(s): " + ", ".join(KNOWN_RELEASES),
+                )
+            )
         d["version"] = override
-        notes.append(Note(CHANGED, f"version `{raw}` -> `{override}` (--version)", src=("version",), out=("version",), topic="Version"))
+        notes.append(
+            Note(
+                CHANGED,
+                f"version `{raw}` -> `{override}` (--version)",
+                src=("version",),
+                out=("version",),
+                topic="Version",
+            )
+        )
         return Result(d, notes)
     version = str(raw).strip()
     if version.startswith(LOCAL_PREFIX):
         version = version[len(LOCAL_PREFIX):]
-        notes.append(Note(CHANGED, f"version `{raw}` -> `{version}`: `local:` only told Halyard to read the release's BOM from its local disk; "
-                          f"the images are the release's own (spinnaker-{version})", src=("version",), out=("version",), topic="Version"))
+        notes.append(
+            Note(
+                CHANGED,
+                f"version `{raw}` -> `{version}`: `local:` only told Halyard to read the release's BOM from its local "
+                "disk; "
+                f"the images are the release's own (spinnaker-{version})",
+                src=("version",),
+                out=("version",),
+                topic="Version",
+            )
+        )
     if not OSS_RELEASE.fullmatch(version):
         vendor = VENDOR_MINOR.fullmatch(version)
-        why = (f"a vendor (Armory) release number: its images are not published as spinnaker-{version}; Armory {version} was built on open-source "
-               f"Spinnaker 1.{vendor.group(1)}" if vendor else "not an open-source release number (1.<minor>.<patch>), so there are no images tagged "
-               f"spinnaker-{version}")
-        raise InputError(Problem(f"version `{raw}` is {why}", code="unknown-release", extra={"path": ("version",)},
-                                 hint="rerun with --version <open-source release>" + (f" (a 1.{vendor.group(1)}.x release, or a newer one)" if vendor else "")
-                                      + "; release(s) spinops knows: " + ", ".join(KNOWN_RELEASES)
-                                      + " (there is no release catalog in this repository yet)"))
+        why = (
+            f"a vendor (Armory) release number: its images are not published as spinnaker-{version}; Armory {version} "
+            "was built on open-source "
+            f"Spinnaker 1.{vendor.group(1)}"
+            if vendor
+            else "not an open-source release number (1.<minor>.<patch>), so there are no images tagged "
+            f"spinnaker-{version}"
+        )
+        raise InputError(
+            Problem(
+                f"version `{raw}` is {why}",
+                code="unknown-release",
+                extra={"path": ("version",)},
+                hint="rerun with --version <open-source release>"
+                + (f" (a 1.{vendor.group(1)}.x release, or a newer one)" if vendor else "")
+                + "; release(s) spinops knows: "
+                + ", ".join(KNOWN_RELEASES)
+                + " (there is no release catalog in this repository yet)",
+            )
+        )
     d["version"] = version
     return Result(d, notes)
 
 
 def parse_version(v) -> tuple[int, ...] | None:
-    from spinops.patch import parse_version as pv
-
     return pv(str(v)) if v not in (None, "") else None
 
 
@@ -151,9 +211,16 @@ def drop_halyard_bookkeeping(d: dict) -> Result:
     d.pop("name", None)
     if "deploymentEnvironment" in d:
         d.pop("deploymentEnvironment")
-        notes.append(Note(CHANGED, "`deploymentEnvironment` is not part of Kleat's halconfig: its sizing, sidecars, HA and "
-                          "scheduling settings became kustomize patches (see Sizing and scheduling)",
-                          src=("deploymentEnvironment",), out=None, topic="Structure"))
+        notes.append(
+            Note(
+                CHANGED,
+                "`deploymentEnvironment` is not part of Kleat's halconfig: its sizing, sidecars, HA and "
+                "scheduling settings became kustomize patches (see Sizing and scheduling)",
+                src=("deploymentEnvironment",),
+                out=None,
+                topic="Structure",
+            )
+        )
     return Result(d, notes)
 
 
@@ -164,8 +231,16 @@ def github_status(d: dict, n: dict, notes: list[Note]) -> None:
     value = n.pop("github-status")
     if "githubStatus" not in n:
         n["githubStatus"] = value
-        notes.append(Note(CHANGED, "renamed `notifications.github-status` to `notifications.githubStatus` (Kleat's name)",
-                          src=("notifications", "github-status"), out=("notifications", "githubStatus"), rename=True, topic="Notifications"))
+        notes.append(
+            Note(
+                CHANGED,
+                "renamed `notifications.github-status` to `notifications.githubStatus` (Kleat's name)",
+                src=("notifications", "github-status"),
+                out=("notifications", "githubStatus"),
+                rename=True,
+                topic="Notifications",
+            )
+        )
 
 
 @edits_section("persistentStorage")
@@ -173,37 +248,79 @@ def persistent_store(d: dict, ps: dict, notes: list[Note]) -> None:
     """`persistentStoreType: s3` -> `s3.enabled: true`; the stores not chosen go."""
     kind = ps.pop("persistentStoreType", None)
     if kind == "redis":
-        raise InputError(Problem("persistentStorage.persistentStoreType is `redis`: Front50 has no Redis store any more "
-                                 "(removed in Spinnaker 1.14), so this installation cannot be migrated as it is",
-                                 code="front50-redis", extra={"path": ("persistentStorage", "persistentStoreType")},
-                                 hint="move Front50 to gcs, s3, azs, oracle or SQL first (e.g. `hal config storage s3 edit ...` then "
-                                      "`hal config storage edit --type s3`, copy the pipelines across), then migrate again"))
+        raise InputError(
+            Problem(
+                "persistentStorage.persistentStoreType is `redis`: Front50 has no Redis store any more "
+                "(removed in Spinnaker 1.14), so this installation cannot be migrated as it is",
+                code="front50-redis",
+                extra={"path": ("persistentStorage", "persistentStoreType")},
+                hint="move Front50 to gcs, s3, azs, oracle or SQL first (e.g. `hal config storage s3 edit ...` then "
+                "`hal config storage edit --type s3`, copy the pipelines across), then migrate again",
+            )
+        )
     if kind == "oraclebmcs":
         kind = "oracle"
     if kind:
         if kind not in STORES:
-            notes.append(Note(MANUAL, f"persistentStoreType `{kind}` is not a store Kleat knows; configure Front50 by hand",
-                              src=("persistentStorage", "persistentStoreType"), out=None, topic="Persistent storage"))
+            notes.append(
+                Note(
+                    MANUAL,
+                    f"persistentStoreType `{kind}` is not a store Kleat knows; configure Front50 by hand",
+                    src=("persistentStorage", "persistentStoreType"),
+                    out=None,
+                    topic="Persistent storage",
+                )
+            )
         else:
             store = ps.get(kind) if isinstance(ps.get(kind), dict) else {}
             ps[kind] = {"enabled": True, **{k: v for k, v in store.items() if k != "enabled"}}
-            notes.append(Note(CHANGED, f"`persistentStoreType: {kind}` became `persistentStorage.{kind}.enabled: true` (Kleat picks the enabled store)",
-                              src=("persistentStorage", "persistentStoreType"), out=("persistentStorage", kind, "enabled"), topic="Persistent storage"))
+            notes.append(
+                Note(
+                    CHANGED,
+                    f"`persistentStoreType: {kind}` became `persistentStorage.{kind}.enabled: true` (Kleat picks the "
+                    "enabled store)",
+                    src=("persistentStorage", "persistentStoreType"),
+                    out=("persistentStorage", kind, "enabled"),
+                    topic="Persistent storage",
+                )
+            )
     if "oraclebmcs" in ps:
         old = ps.pop("oraclebmcs")
         if isinstance(old, dict) and kind == "oracle" and not ps.get("oracle"):
             ps["oracle"] = {"enabled": True, **old}
-        notes.append(Note(CHANGED, "Halyard's `oraclebmcs` store is Kleat's `oracle`", src=("persistentStorage", "oraclebmcs"),
-                          out=("persistentStorage", "oracle"), topic="Persistent storage"))
+        notes.append(
+            Note(
+                CHANGED,
+                "Halyard's `oraclebmcs` store is Kleat's `oracle`",
+                src=("persistentStorage", "oraclebmcs"),
+                out=("persistentStorage", "oracle"),
+                topic="Persistent storage",
+            )
+        )
     if "redis" in ps:
         ps.pop("redis")
-        notes.append(Note(DROPPED, "`persistentStorage.redis`: Redis is no longer a Front50 store", src=("persistentStorage", "redis"), out=None,
-                          topic="Persistent storage"))
+        notes.append(
+            Note(
+                DROPPED,
+                "`persistentStorage.redis`: Redis is no longer a Front50 store",
+                src=("persistentStorage", "redis"),
+                out=None,
+                topic="Persistent storage",
+            )
+        )
     for other in STORES:
         if other != kind and isinstance(ps.get(other), dict) and not ps[other].get("enabled"):
             ps.pop(other)
-            notes.append(Note(DROPPED, f"`persistentStorage.{other}`: not the selected store (Halyard kept its settings; Kleat would ignore them)",
-                              src=("persistentStorage", other), out=None, topic="Persistent storage"))
+            notes.append(
+                Note(
+                    DROPPED,
+                    f"`persistentStorage.{other}`: not the selected store (Halyard kept its settings; Kleat would "
+                    "ignore them)",
+                    src=("persistentStorage", other),
+                    out=None,
+                    topic="Persistent storage",
+                )
+            )
 
 
 @edits_section("canary")
@@ -214,19 +331,45 @@ def canary(d: dict, c: dict, notes: list[Note]) -> None:
         out = {}
         for i, item in enumerate(si):
             if not isinstance(item, dict) or not item.get("name"):
-                notes.append(Note(DROPPED, f"canary.serviceIntegrations[{i}] has no `name`", src=("canary", "serviceIntegrations", i), out=None, topic="Canary"))
+                notes.append(
+                    Note(
+                        DROPPED,
+                        f"canary.serviceIntegrations[{i}] has no `name`",
+                        src=("canary", "serviceIntegrations", i),
+                        out=None,
+                        topic="Canary",
+                    )
+                )
                 continue
             name = item["name"]
             out[name] = {k: v for k, v in item.items() if k != "name"}
-            notes.append(Note(CHANGED, f"canary service integration `{name}`: list item became map entry `serviceIntegrations.{name}` (`name` dropped)",
-                              src=("canary", "serviceIntegrations", i), out=("canary", "serviceIntegrations", name), rename=True, topic="Canary"))
+            notes.append(
+                Note(
+                    CHANGED,
+                    f"canary service integration `{name}`: list item became map entry `serviceIntegrations.{name}` "
+                    "(`name` dropped)",
+                    src=("canary", "serviceIntegrations", i),
+                    out=("canary", "serviceIntegrations", name),
+                    rename=True,
+                    topic="Canary",
+                )
+            )
         c["serviceIntegrations"] = out
     if "defaultStorageAccount" in c:
         value = c.pop("defaultStorageAccount")
         if value not in (None, ""):
             c["storageAccountName"] = value
-            notes.append(Note(CHANGED, "renamed `canary.defaultStorageAccount` to `canary.storageAccountName` (Kleat silently drops the old name)",
-                              src=("canary", "defaultStorageAccount"), out=("canary", "storageAccountName"), rename=True, topic="Canary"))
+            notes.append(
+                Note(
+                    CHANGED,
+                    "renamed `canary.defaultStorageAccount` to `canary.storageAccountName` (Kleat silently drops the "
+                    "old name)",
+                    src=("canary", "defaultStorageAccount"),
+                    out=("canary", "storageAccountName"),
+                    rename=True,
+                    topic="Canary",
+                )
+            )
 
 
 @edits_section("security", "authn", "saml")
@@ -236,23 +379,48 @@ def saml(d: dict, s: dict, notes: list[Note]) -> None:
     A local metadata file is carried by the overlay (see sizing.saml_metadata); here its path becomes
     the file:// URL of where the overlay mounts it.
     """
-    from spinops.migrate.sizing import SAML_METADATA_PATH
+    from spinops.migrate.sizing import SAML_METADATA_PATH  # noqa: PLC0415 start-up: spinops.migrate.sizing imports PyYAML; needed only on this path
 
     base = ("security", "authn", "saml")
     local, remote = s.pop("metadataLocal", None), s.pop("metadataRemote", None)
     if remote and not s.get("metadataUrl"):
         s["metadataUrl"] = remote
-        notes.append(Note(CHANGED, "`saml.metadataRemote` became `saml.metadataUrl`", src=base + ("metadataRemote",), out=base + ("metadataUrl",), topic="Security"))
+        notes.append(
+            Note(
+                CHANGED,
+                "`saml.metadataRemote` became `saml.metadataUrl`",
+                src=base + ("metadataRemote",),
+                out=base + ("metadataUrl",),
+                topic="Security",
+            )
+        )
     elif local and not s.get("metadataUrl") and is_encrypted(local):
         # kork's SecretAwarePropertySource decrypts a property ending in `metadataurl` to `file:<temp file>`
         s["metadataUrl"] = local
-        notes.append(Note(CHANGED, "`saml.metadataLocal` (a secret-engine reference) became `saml.metadataUrl` unchanged: gate decrypts it "
-                          "to a local file when it starts (kork-secrets)", src=base + ("metadataLocal",), out=base + ("metadataUrl",), topic="Security"))
+        notes.append(
+            Note(
+                CHANGED,
+                "`saml.metadataLocal` (a secret-engine reference) became `saml.metadataUrl` unchanged: gate decrypts "
+                "it "
+                "to a local file when it starts (kork-secrets)",
+                src=base + ("metadataLocal",),
+                out=base + ("metadataUrl",),
+                topic="Security",
+            )
+        )
     elif local and not s.get("metadataUrl"):
         s["metadataUrl"] = "file://" + SAML_METADATA_PATH
-        notes.append(Note(CHANGED, f"`saml.metadataLocal` ({local}) became `saml.metadataUrl: file://{SAML_METADATA_PATH}`; the overlay ships the "
-                          "metadata file as a ConfigMap mounted into gate (IdP metadata is public, not a credential)",
-                          src=base + ("metadataLocal",), out=base + ("metadataUrl",), topic="Security"))
+        notes.append(
+            Note(
+                CHANGED,
+                f"`saml.metadataLocal` ({local}) became `saml.metadataUrl: file://{SAML_METADATA_PATH}`; the overlay "
+                "ships the "
+                "metadata file as a ConfigMap mounted into gate (IdP metadata is public, not a credential)",
+                src=base + ("metadataLocal",),
+                out=base + ("metadataUrl",),
+                topic="Security",
+            )
+        )
     address = s.pop("serviceAddress", None)
     if address:
         parts = urlsplit(str(address))
@@ -261,12 +429,29 @@ def saml(d: dict, s: dict, notes: list[Note]) -> None:
             s["redirectHostname"] = parts.netloc
             if parts.path and parts.path != "/":
                 s["redirectBasePath"] = parts.path
-            notes.append(Note(CHANGED, f"`saml.serviceAddress` ({address}) was split into redirectProtocol `{parts.scheme}`, redirectHostname "
-                              f"`{parts.netloc}`" + (f", redirectBasePath `{parts.path}`" if parts.path and parts.path != "/" else ""),
-                              src=base + ("serviceAddress",), out=base + ("redirectProtocol",), topic="Security"))
+            notes.append(
+                Note(
+                    CHANGED,
+                    f"`saml.serviceAddress` ({address}) was split into redirectProtocol `{parts.scheme}`, "
+                    "redirectHostname "
+                    f"`{parts.netloc}`"
+                    + (f", redirectBasePath `{parts.path}`" if parts.path and parts.path != "/" else ""),
+                    src=base + ("serviceAddress",),
+                    out=base + ("redirectProtocol",),
+                    topic="Security",
+                )
+            )
         else:
-            notes.append(Note(MANUAL, f"`saml.serviceAddress` ({address}) is not a URL; set redirectProtocol/redirectHostname/redirectBasePath by hand",
-                              src=base + ("serviceAddress",), out=None, topic="Security"))
+            notes.append(
+                Note(
+                    MANUAL,
+                    f"`saml.serviceAddress` ({address}) is not a URL; set "
+                    "redirectProtocol/redirectHostname/redirectBasePath by hand",
+                    src=base + ("serviceAddress",),
+                    out=None,
+                    topic="Security",
+                )
+            )
 
 
 #: Halyard's Telemetry model (halyard-config .../node/Telemetry.java) -> Kleat's `stats` (render/echo.py reads
@@ -284,19 +469,50 @@ def telemetry(d: dict) -> Result:
     t = d.pop("telemetry")
     notes = []
     if isinstance(d.get("stats"), dict) and d["stats"]:
-        notes.append(Note(DROPPED, "`telemetry`: the halconfig has a `stats` section as well, which wins", src=("telemetry",), out=None, topic="Structure"))
+        notes.append(
+            Note(
+                DROPPED,
+                "`telemetry`: the halconfig has a `stats` section as well, which wins",
+                src=("telemetry",),
+                out=None,
+                topic="Structure",
+            )
+        )
         return Result(d, notes)
     d["stats"] = {k: t[k] for k in ("enabled", "endpoint", "instanceId") if t.get(k) is not None}
-    notes.append(Note(CHANGED, "renamed `telemetry` to `stats` (Kleat's name; echo's usage statistics)", src=("telemetry",), out=("stats",),
-                      rename=True, topic="Structure"))
+    notes.append(
+        Note(
+            CHANGED,
+            "renamed `telemetry` to `stats` (Kleat's name; echo's usage statistics)",
+            src=("telemetry",),
+            out=("stats",),
+            rename=True,
+            topic="Structure",
+        )
+    )
     for k in TELEMETRY_BOOKKEEPING:
         if k in t:
-            notes.append(Note(DROPPED, f"`telemetry.{k}`: Halyard bookkeeping (spinops reports its own deployment method)", src=("telemetry", k),
-                              out=None, topic="Halyard defaults"))
+            notes.append(
+                Note(
+                    DROPPED,
+                    f"`telemetry.{k}`: Halyard bookkeeping (spinops reports its own deployment method)",
+                    src=("telemetry", k),
+                    out=None,
+                    topic="Halyard defaults",
+                )
+            )
     for k, default in TELEMETRY_DEFAULTS.items():
         if t.get(k) not in (None, default):
-            notes.append(Note(MANUAL, f"`telemetry.{k}` is {t[k]} (the default is {default}): set `stats.{k}` in halconfig/profiles/echo-local.yml",
-                              src=("telemetry", k), out=None, topic="Structure"))
+            notes.append(
+                Note(
+                    MANUAL,
+                    f"`telemetry.{k}` is {t[k]} (the default is {default}): set `stats.{k}` in "
+                    "halconfig/profiles/echo-local.yml",
+                    src=("telemetry", k),
+                    out=None,
+                    topic="Structure",
+                )
+            )
     return Result(d, notes)
 
 
@@ -308,8 +524,17 @@ def azure_ssh_key(d: dict) -> Result:
             raw = acct["useSshPublicKey"]
             acct["useSshPublicKey"] = raw.strip().lower() == "true"
             p = ("providers", "azure", "accounts", i, "useSshPublicKey")
-            notes.append(Note(CHANGED, f"azure account `{acct.get('name')}`: useSshPublicKey '{raw}' (a string in Halyard) became the boolean "
-                              f"{str(acct['useSshPublicKey']).lower()}", src=p, out=p, topic="Providers"))
+            notes.append(
+                Note(
+                    CHANGED,
+                    f"azure account `{acct.get('name')}`: useSshPublicKey '{raw}' (a string in Halyard) became the "
+                    "boolean "
+                    f"{str(acct['useSshPublicKey']).lower()}",
+                    src=p,
+                    out=p,
+                    topic="Providers",
+                )
+            )
     return Result(d, notes)
 
 
@@ -325,14 +550,37 @@ def provider_versions(d: dict, providers: dict, notes: list[Note]) -> None:
             version = acct.pop("providerVersion")
             p = ("providers", pname, "accounts", i, "providerVersion")
             if str(version).upper() == "V1" and pname == "kubernetes":
-                notes.append(Note(DROPPED, f"{pname} account `{acct.get('name')}`: `providerVersion: V1` (the legacy provider, removed in "
-                                  "Spinnaker 1.21); Kleat has no providerVersion field: see Kubernetes V1 accounts",
-                                  src=p, out=None, topic="Kubernetes V1 accounts"))
+                notes.append(
+                    Note(
+                        DROPPED,
+                        f"{pname} account `{acct.get('name')}`: `providerVersion: V1` (the legacy provider, removed in "
+                        "Spinnaker 1.21); Kleat has no providerVersion field: see Kubernetes V1 accounts",
+                        src=p,
+                        out=None,
+                        topic="Kubernetes V1 accounts",
+                    )
+                )
             elif version not in (None, "", "V2", "V1"):
-                notes.append(Note(DROPPED, f"{pname} account `{acct.get('name')}`: providerVersion {version} (Kleat has no such field)", src=p, out=None, topic="Providers"))
+                notes.append(
+                    Note(
+                        DROPPED,
+                        f"{pname} account `{acct.get('name')}`: providerVersion {version} (Kleat has no such field)",
+                        src=p,
+                        out=None,
+                        topic="Providers",
+                    )
+                )
             else:
-                notes.append(Note(DROPPED, f"{pname} account `{acct.get('name')}`: `providerVersion: {version}` is Halyard's default and not a Kleat field",
-                                  src=p, out=None, topic="Halyard defaults"))
+                notes.append(
+                    Note(
+                        DROPPED,
+                        f"{pname} account `{acct.get('name')}`: `providerVersion: {version}` is Halyard's default and "
+                        "not a Kleat field",
+                        src=p,
+                        out=None,
+                        topic="Halyard defaults",
+                    )
+                )
 
 
 def v1_accounts(d: dict) -> list[str]:
@@ -349,11 +597,22 @@ def security_flags(d: dict, sec: dict, notes: list[Note]) -> None:
     """Halyard-only security fields; authn.enabled made explicit (Halyard computed it)."""
     if "enabled" in sec:
         sec.pop("enabled")
-        notes.append(Note(DROPPED, "`security.enabled`: Halyard ignored it; Kleat reads authn.enabled and authz.enabled",
-                          src=("security", "enabled"), out=None, topic="Security"))
+        notes.append(
+            Note(
+                DROPPED,
+                "`security.enabled`: Halyard ignored it; Kleat reads authn.enabled and authz.enabled",
+                src=("security", "enabled"),
+                out=None,
+                topic="Security",
+            )
+        )
     authn = sec.get("authn")
     if isinstance(authn, dict):
-        methods = [m for m in ("oauth2", "saml", "ldap", "x509", "iap", "basic") if isinstance(authn.get(m), dict) and authn[m].get("enabled")]
+        methods = [
+            m
+            for m in ("oauth2", "saml", "ldap", "x509", "iap", "basic")
+            if isinstance(authn.get(m), dict) and authn[m].get("enabled")
+        ]
         want = bool(methods)
         if authn.get("enabled") is not want:
             authn["enabled"] = want
@@ -364,19 +623,41 @@ def security_flags(d: dict, sec: dict, notes: list[Note]) -> None:
         oauth2 = authn.get("oauth2")
         if isinstance(oauth2, dict) and "provider" in oauth2:
             prov = oauth2.pop("provider")
-            notes.append(Note(DROPPED, f"`security.authn.oauth2.provider` ({prov}): Halyard used it to fill in the client/resource URIs, "
-                              "which are kept", src=("security", "authn", "oauth2", "provider"), out=None, topic="Security"))
+            notes.append(
+                Note(
+                    DROPPED,
+                    f"`security.authn.oauth2.provider` ({prov}): Halyard used it to fill in the client/resource URIs, "
+                    "which are kept",
+                    src=("security", "authn", "oauth2", "provider"),
+                    out=None,
+                    topic="Security",
+                )
+            )
     gm = get(sec, ("authz", "groupMembership"))
     if isinstance(gm, dict):
         if gm.get("service") == "EXTERNAL":
             gm.pop("service")
-            notes.append(Note(DROPPED, "`groupMembership.service: EXTERNAL` (Halyard's default): Kleat's enum has no EXTERNAL",
-                              src=("security", "authz", "groupMembership", "service"), out=None, topic="Security"))
+            notes.append(
+                Note(
+                    DROPPED,
+                    "`groupMembership.service: EXTERNAL` (Halyard's default): Kleat's enum has no EXTERNAL",
+                    src=("security", "authz", "groupMembership", "service"),
+                    out=None,
+                    topic="Security",
+                )
+            )
         for name, sub in gm.items():
             if isinstance(sub, dict) and "roleProviderType" in sub:
                 sub.pop("roleProviderType")
-                notes.append(Note(DROPPED, f"`groupMembership.{name}.roleProviderType`: Halyard bookkeeping, implied by the section",
-                                  src=("security", "authz", "groupMembership", name, "roleProviderType"), out=None, topic="Halyard defaults"))
+                notes.append(
+                    Note(
+                        DROPPED,
+                        f"`groupMembership.{name}.roleProviderType`: Halyard bookkeeping, implied by the section",
+                        src=("security", "authz", "groupMembership", name, "roleProviderType"),
+                        out=None,
+                        topic="Halyard defaults",
+                    )
+                )
 
 
 METRIC_STORES = ("datadog", "newrelic", "prometheus", "stackdriver")
@@ -392,12 +673,27 @@ def metric_stores(d: dict, ms: dict, notes: list[Note]) -> None:
     enabled = [k for k in METRIC_STORES if isinstance(ms.get(k), dict) and ms[k].get("enabled")]
     if not enabled:
         d.pop("metricStores")
-        notes.append(Note(DROPPED, "`metricStores`: no store enabled, only Halyard's defaults (period, tags)", src=("metricStores",), out=None,
-                          topic="Halyard defaults"))
+        notes.append(
+            Note(
+                DROPPED,
+                "`metricStores`: no store enabled, only Halyard's defaults (period, tags)",
+                src=("metricStores",),
+                out=None,
+                topic="Halyard defaults",
+            )
+        )
     else:
-        notes.append(Note(MANUAL, f"metric stores {', '.join(enabled)}: Halyard ran a monitoring-daemon sidecar; kustomize/base runs none. "
-                          "Scrape the services' metrics another way (e.g. a Prometheus plugin), or remove metricStores",
-                          src=("metricStores",), out=("metricStores",), topic="Monitoring"))
+        notes.append(
+            Note(
+                MANUAL,
+                f"metric stores {', '.join(enabled)}: Halyard ran a monitoring-daemon sidecar; kustomize/base runs "
+                "none. "
+                "Scrape the services' metrics another way (e.g. a Prometheus plugin), or remove metricStores",
+                src=("metricStores",),
+                out=("metricStores",),
+                topic="Monitoring",
+            )
+        )
 
 
 def deck_notifications(d: dict) -> Result:
@@ -423,17 +719,29 @@ def deck_notifications(d: dict) -> Result:
 @edits_section("providers")
 def primary_accounts(d: dict, providers: dict, notes: list[Note]) -> None:
     """Halyard fell back to the first account when a provider named no primaryAccount."""
-    from spinops.halconfig import schema as hs
-
     for pname, prov in providers.items():
         node = hs.at(("providers", pname))
         if not isinstance(prov, dict) or node is None or "primaryAccount" not in hs.resolve(node).get("properties", {}):
             continue
         accounts = prov.get("accounts") or []
-        if prov.get("enabled") and not prov.get("primaryAccount") and accounts and isinstance(accounts[0], dict) and accounts[0].get("name"):
+        if (
+            prov.get("enabled")
+            and not prov.get("primaryAccount")
+            and accounts
+            and isinstance(accounts[0], dict)
+            and accounts[0].get("name")
+        ):
             prov["primaryAccount"] = accounts[0]["name"]
-            notes.append(Note(CHANGED, f"providers.{pname}.primaryAccount set to `{accounts[0]['name']}`, the first account (Halyard's fallback)",
-                              src=("providers", pname), out=("providers", pname, "primaryAccount"), topic="Providers"))
+            notes.append(
+                Note(
+                    CHANGED,
+                    f"providers.{pname}.primaryAccount set to `{accounts[0]['name']}`, the first account (Halyard's "
+                    "fallback)",
+                    src=("providers", pname),
+                    out=("providers", pname, "primaryAccount"),
+                    topic="Providers",
+                )
+            )
 
 
 def bakery_and_plugins(d: dict) -> Result:
@@ -441,13 +749,28 @@ def bakery_and_plugins(d: dict) -> Result:
     notes = []
     for pname, prov in (d.get("providers") or {}).items():
         if isinstance(prov, dict) and get(prov, ("bakeryDefaults", "baseImages")):
-            notes.append(Note(MANUAL, f"providers.{pname}.bakeryDefaults.baseImages now REPLACES rosco's default base images (Halyard merged "
-                              "them): add the defaults you still use to the list", src=("providers", pname, "bakeryDefaults", "baseImages"),
-                              out=("providers", pname, "bakeryDefaults", "baseImages"), topic="Providers"))
+            notes.append(
+                Note(
+                    MANUAL,
+                    f"providers.{pname}.bakeryDefaults.baseImages now REPLACES rosco's default base images (Halyard "
+                    "merged "
+                    "them): add the defaults you still use to the list",
+                    src=("providers", pname, "bakeryDefaults", "baseImages"),
+                    out=("providers", pname, "bakeryDefaults", "baseImages"),
+                    topic="Providers",
+                )
+            )
     if get(d, ("spinnaker", "extensibility", "plugins")) or get(d, ("spinnaker", "extensibility", "repositories")):
-        notes.append(Note(MANUAL, "plugins (`spinnaker.extensibility`): Kleat renders nothing from this section; put the plugin "
-                          "configuration into halconfig/profiles/<service>-local.yml (or spinnaker-local.yml)",
-                          src=("spinnaker", "extensibility"), out=("spinnaker", "extensibility"), topic="Plugins"))
+        notes.append(
+            Note(
+                MANUAL,
+                "plugins (`spinnaker.extensibility`): Kleat renders nothing from this section; put the plugin "
+                "configuration into halconfig/profiles/<service>-local.yml (or spinnaker-local.yml)",
+                src=("spinnaker", "extensibility"),
+                out=("spinnaker", "extensibility"),
+                topic="Plugins",
+            )
+        )
     return Result(d, notes)
 
 
@@ -461,8 +784,17 @@ def gate_basic_auth(d: dict, gate_settings: dict | None) -> Result:
     authn = sec.setdefault("authn", {})
     authn["basic"] = {"enabled": True, **({"user": user} if user else {})}
     authn["enabled"] = True
-    notes = [Note(CHANGED, "Gate basic auth (service-settings/gate.yml basicAuthEnabled/username/password) moved to `security.authn.basic`",
-                  src=("basicAuthEnabled",), out=("security", "authn", "basic"), src_file="service-settings/gate.yml", topic="Security")]
+    notes = [
+        Note(
+            CHANGED,
+            "Gate basic auth (service-settings/gate.yml basicAuthEnabled/username/password) moved to "
+            "`security.authn.basic`",
+            src=("basicAuthEnabled",),
+            out=("security", "authn", "basic"),
+            src_file="service-settings/gate.yml",
+            topic="Security",
+        )
+    ]
     if "password" in user:
         notes.append(Note(CHANGED, "", src=("password",), out=("security", "authn", "basic", "user", "password"),
                           src_file="service-settings/gate.yml", rename=True, topic="_path"))
@@ -495,8 +827,21 @@ def prune_empty(d, path=()) -> tuple[object, int]:
     return d, 0
 
 
-TRANSFORMS = (drop_halyard_bookkeeping, telemetry, github_status, persistent_store, canary, saml, azure_ssh_key, provider_versions,
-              security_flags, metric_stores, deck_notifications, primary_accounts, bakery_and_plugins)
+TRANSFORMS = (
+    drop_halyard_bookkeeping,
+    telemetry,
+    github_status,
+    persistent_store,
+    canary,
+    saml,
+    azure_ssh_key,
+    provider_versions,
+    security_flags,
+    metric_stores,
+    deck_notifications,
+    primary_accounts,
+    bakery_and_plugins,
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -505,21 +850,22 @@ TRANSFORMS = (drop_halyard_bookkeeping, telemetry, github_status, persistent_sto
 #: What to do instead, for Halyard fields people actually set (by field name or dotted suffix).
 ADVICE = {
     "features.artifacts": "artifacts are always on in Spinnaker >= 1.20; nothing to do",
-    "features.artifactsRewrite": "a Deck flag: `window.spinnakerSettings.feature.artifactsRewrite = true;` in halconfig/profiles/settings-local.js",
+    "features.artifactsRewrite": "a Deck flag: `window.spinnakerSettings.feature.artifactsRewrite = true;` in "
+                                 "halconfig/profiles/settings-local.js",
     "features.mineCanary": "canary.enabled turns Kayenta on",
-    "features.infrastructureStages": "a Deck flag: window.spinnakerSettings.feature.infrastructureStages in halconfig/profiles/settings-local.js",
-    "features.travis": "ci.travis.enabled", "features.wercker": "ci.wercker.enabled",
+    "features.infrastructureStages": "a Deck flag: window.spinnakerSettings.feature.infrastructureStages in "
+                                     "halconfig/profiles/settings-local.js",
+    "features.travis": "ci.travis.enabled",
+    "features.wercker": "ci.wercker.enabled",
     "configureImagePullSecrets": "only the V1 provider used it; nothing to do",
-    "stagesEnabled": "a Deck flag (canary stages): window.spinnakerSettings.feature in halconfig/profiles/settings-local.js",
+    "stagesEnabled": "a Deck flag (canary stages): window.spinnakerSettings.feature in "
+                     "halconfig/profiles/settings-local.js",
     "atlasWebComponentsUrl": "Deck setting (canary.atlasWebComponentsUrl) in halconfig/profiles/settings-local.js",
     "reduxLoggerEnabled": "Deck debugging flag; nothing to do",
 }
 
 
 def _advice(path: tuple) -> str:
-    from spinops import render
-    from spinops.wire import services_reading
-
     keys = [p for p in path if isinstance(p, str)]
     for n in range(len(keys)):
         hit = ADVICE.get(".".join(keys[n:]))
@@ -534,7 +880,9 @@ def _advice(path: tuple) -> str:
 
 
 def _no_equivalent(path: tuple) -> Note:
-    return Note(DROPPED, f"`{path[-1]}` has no Kleat equivalent: {_advice(path)}", src=path, out=None, topic="Dropped fields")
+    return Note(
+        DROPPED, f"`{path[-1]}` has no Kleat equivalent: {_advice(path)}", src=path, out=None, topic="Dropped fields"
+    )
 
 
 def _delete_path(d, path: tuple) -> bool:
@@ -566,8 +914,6 @@ def _coerce(issue) -> tuple[object, str] | None:
 
 def unknown_paths(d, node=None, path=()) -> list[tuple]:
     """Paths of every key the schema has no place for (a cheap walk; the validator's did-you-mean hints cost more)."""
-    from spinops.halconfig import schema as hs
-
     node = hs.load_schema() if node is None else node
     out = []
     if isinstance(d, dict):
@@ -587,8 +933,6 @@ def unknown_paths(d, node=None, path=()) -> list[tuple]:
 
 def drop_invalid(d: dict) -> Result:
     """Remove every field the strict validator rejects (unknown keys, values Kleat cannot read), with a note each."""
-    from spinops.halconfig.validate import validate
-
     d = copy.deepcopy(d)
     notes: list[Note] = []
     for path in unknown_paths(d):
@@ -608,8 +952,15 @@ def drop_invalid(d: dict) -> Result:
                 parent = get(d, path[:-1])
                 parent[path[-1]] = fixed[0]
                 progressed = True
-                notes.append(Note(CHANGED, f"`{path[-1]}`: {fixed[1]} (Kleat reads this field as {issue.extra.get('expected')})",
-                                  src=path, out=path, topic="Types"))
+                notes.append(
+                    Note(
+                        CHANGED,
+                        f"`{path[-1]}`: {fixed[1]} (Kleat reads this field as {issue.extra.get('expected')})",
+                        src=path,
+                        out=path,
+                        topic="Types",
+                    )
+                )
                 continue
             if not path or not _delete_path(d, path):
                 continue
@@ -618,8 +969,15 @@ def drop_invalid(d: dict) -> Result:
                 notes.append(_no_equivalent(path))
             else:
                 # the validator's message may quote the value: keep only the field and the kind of problem
-                notes.append(Note(DROPPED, f"`{path[-1]}`: a value Kleat cannot read ({issue.code}); set it again by hand if it matters",
-                                  src=path, out=None, topic="Dropped fields"))
+                notes.append(
+                    Note(
+                        DROPPED,
+                        f"`{path[-1]}`: a value Kleat cannot read ({issue.code}); set it again by hand if it matters",
+                        src=path,
+                        out=None,
+                        topic="Dropped fields",
+                    )
+                )
         d, _n = prune_empty(d)
         if not progressed:
             break

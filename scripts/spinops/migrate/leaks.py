@@ -20,6 +20,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from spinops import yamlio
+from spinops.errors import InputError
+
 _WORD = "A-Za-z0-9._~+\\-"
 _JS_STRING = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|`(?:[^`\\]|\\.)*`")
 
@@ -51,9 +54,6 @@ def _comment_hits(path: str, text: str, value: str, pat: re.Pattern) -> Iterator
 
 
 def _yaml_hits(path: str, text: str, value: str, pat: re.Pattern) -> Iterator[Hit]:
-    from spinops import yamlio
-    from spinops.errors import InputError
-
     yield from _comment_hits(path, text, value, pat)
     try:
         doc = yamlio.load(text, path, duplicate_keys=False)

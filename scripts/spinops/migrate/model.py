@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from spinops.wire import dotted as _wire_dotted
+from spinops.yamlio import MAX_BYTES, decode, load_plain
 
 CHANGED = "changed"  # applied automatically
 DROPPED = "dropped"  # a Halyard field with no Kleat/kustomize equivalent, removed
@@ -43,8 +44,6 @@ class Result:
 
 def load_yaml(text):
     """Plain YAML data, with PyYAML's C loader when it is there (outputs are re-read to check them)."""
-    from spinops.yamlio import MAX_BYTES, decode, load_plain
-
     if isinstance(text, bytes):
         text = decode(text, "<written file>")
     return load_plain(text, "<written file>", max_nodes=MAX_BYTES)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import io
 import os
 import re
@@ -22,13 +23,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
+from spinops import render
 from spinops.errors import InputError, Problem
+from spinops.halconfig.validate import validate
 from spinops.migrate import halyard, sizing
 from spinops.migrate import secrets as sec
-from spinops.migrate.carry import Additions
+from spinops.migrate.carry import Additions, merge, rendered_differences
+from spinops.migrate.leaks import find_leaks
 from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, Note, dotted, env_name, load_yaml
+from spinops.migrate.report import render_report, source_location
+from spinops.migrate.sizing import dump
 from spinops.migrate.source import HalSource, Located, open_source, parse_yaml
+from spinops.profiles import profile_names
 from spinops.spinnaker.services import SERVICES, SHARDS
+from spinops.wire import services_reading
 
 SECRETS_OUT = "halconfig/secrets.yml"
 REPORT_OUT = "MIGRATION.md"
@@ -38,8 +48,11 @@ SECRET_MODE = 0o600
 #: Spring Cloud Config client settings Halyard shipped to every service (`spinnaker` prefix profiles).
 CONFIG_SERVER_PROFILES = ("spinnakerconfig.yml", "spinnakerconfig-local.yml")
 _ENV = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-HEADER = ("# Migrated from Halyard by `spinops migrate` (see MIGRATION.md). Kleat's halconfig format: `spinops schema`.\n"
-          "# Credentials are ${NAME} placeholders declared in halconfig/secrets.yml; their values are in .secrets/ (never committed).\n")
+HEADER = (
+    "# Migrated from Halyard by `spinops migrate` (see MIGRATION.md). Kleat's halconfig format: `spinops schema`.\n"
+    "# Credentials are ${NAME} placeholders declared in halconfig/secrets.yml; their values are in .secrets/ (never "
+    "committed).\n"
+)
 
 
 @dataclass
@@ -59,7 +72,9 @@ class Plan:
     outputs: list[Output] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     secret_values: list[str] = field(default_factory=list)
-    secret_origins: list[tuple[str, str, tuple | None]] = field(default_factory=list)  # (value, Halyard file, path): never printed
+    secret_origins: list[tuple[str, str, tuple | None]] = field(
+        default_factory=list
+    )  # (value, Halyard file, path): never printed
     additions: Additions = field(default_factory=Additions)  # properties carried into profiles (migrate/carry.py)
     deletions: list[str] = field(default_factory=list)  # files of the installation --replace deletes
     replace: bool = False
@@ -91,16 +106,29 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env
     """
     repo = Path(repo)
     if not (repo / "kustomize" / "base").is_dir():
-        raise InputError(Problem("not a spinops repository: kustomize/base/ is missing (the migrated overlay builds on it)", file=str(repo),
-                                 code="not-a-repo", hint="run `spinops migrate` at the root of a copy of the spinops template, or pass --repo DIR"))
+        raise InputError(
+            Problem(
+                "not a spinops repository: kustomize/base/ is missing (the migrated overlay builds on it)",
+                file=str(repo),
+                code="not-a-repo",
+                hint="run `spinops migrate` at the root of a copy of the spinops template, or pass --repo DIR",
+            )
+        )
     src = open_source(source)
     config = parse_yaml(src.text("config") or "", src.where("config"))
     idx, dep, notes = halyard.select_deployment(config.data, deployment, src.where("config"))
     dep_name = str(dep.get("name"))
     name = env or dep_name
     if not _ENV.fullmatch(name):
-        raise InputError(Problem(f"{name!r} cannot be an environment name (kustomize/overlays/<name>): use letters, digits, '.', '_' and '-'",
-                                 file=src.where("config"), code="bad-env", hint="choose one with --env NAME"))
+        raise InputError(
+            Problem(
+                f"{name!r} cannot be an environment name (kustomize/overlays/<name>): use letters, digits, '.', '_' "
+                "and '-'",
+                file=src.where("config"),
+                code="bad-env",
+                hint="choose one with --env NAME",
+            )
+        )
     plan = Plan(repo, src, dep_name, name, replace=replace)
     prefix = ("deploymentConfigurations", idx)
     settings_docs = _service_settings(src, dep_name)
@@ -113,13 +141,12 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env
         notes += _with_prefix(r.notes, prefix)
         notes += _with_prefix(_halconfig_step(plan, dep, settings, creds), prefix)
     except InputError as e:  # a transform refused: point at the Halyard line it refused
-        from dataclasses import replace
 
         def locate(p: Problem) -> Problem:
             if p.file is not None or "path" not in p.extra:
                 return p
             line, column = config.position(prefix + tuple(p.extra["path"])) or (None, None)
-            return replace(p, file=config.file, line=line, column=column)
+            return dataclasses.replace(p, file=config.file, line=line, column=column)
 
         raise InputError([locate(p) for p in e.problems]) from None
     notes += _with_prefix(_overlay_step(plan, dep, settings, creds), prefix)
@@ -133,7 +160,6 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env
     plan.notes = notes
 
     # the report last: it needs every other output for its line numbers
-    from spinops.migrate.report import render_report
 
     files = {o.path: o.content for o in plan.outputs if not o.secret}
     docs = {"config": config, **{f"service-settings/{k}.yml": v for k, v in settings_docs.items()}}
@@ -153,8 +179,6 @@ def _with_prefix(notes: list[Note], prefix: tuple) -> list[Note]:
 
 def _halconfig_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credentials) -> list[Note]:
     """transforms -> Halyard defaults pruned -> credentials out -> what the strict validator rejects dropped."""
-    from spinops.halconfig.validate import validate
-
     v1 = halyard.v1_accounts(dep)  # before provider_versions removes the field
     data: dict = dep
     notes: list[Note] = []
@@ -177,34 +201,62 @@ def _halconfig_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credential
         c.src_file, c.src = _src_of(getattr(c, "src", None), renames)
     notes = [n for n in notes if n.topic != "_path"] + cred_notes + drop_notes
     if pruned:
-        notes.append(Note(DROPPED, f"{pruned} empty values (null, [], {{}}, sections with only `enabled: false`) that Halyard writes for "
-                          "every unset field were left out", src=None, out=None, topic="Halyard defaults"))
+        notes.append(
+            Note(
+                DROPPED,
+                f"{pruned} empty values (null, [], {{}}, sections with only `enabled: false`) that Halyard writes for "
+                "every unset field were left out",
+                src=None,
+                out=None,
+                topic="Halyard defaults",
+            )
+        )
     if v1:
         version = halyard.parse_version(dep.get("version"))
         if version is not None and version < halyard.V1_REMOVED_IN:
             for a in plan.additions.by_profile.get("clouddriver-local.yml", []):
-                if a.path == ("kubernetes", "accounts") and isinstance(a.value, list):  # this list replaces the rendered one: keep V1 in it
+                if a.path == ("kubernetes", "accounts") and isinstance(
+                    a.value, list
+                ):  # this list replaces the rendered one: keep V1 in it
                     for acct in a.value:
                         if isinstance(acct, dict) and acct.get("name") in v1:
                             acct["providerVersion"] = "V1"
             plan.outputs.append(Output(V1_PATCH_OUT, _v1_patch(v1).encode()))
-            notes.append(Note(CHANGED, f"Kubernetes V1 accounts {', '.join(v1)}: version {dep.get('version')} is below 1.21, so "
-                              f"{V1_PATCH_OUT} (jq, when spinnakerVersion <1.21) sets `providerVersion: V1` on them in clouddriver.yml",
-                              src=("providers", "kubernetes"), out=("args", "v1Accounts"), out_file=V1_PATCH_OUT, topic="Kubernetes V1 accounts"))
+            notes.append(
+                Note(
+                    CHANGED,
+                    f"Kubernetes V1 accounts {', '.join(v1)}: version {dep.get('version')} is below 1.21, so "
+                    f"{V1_PATCH_OUT} (jq, when spinnakerVersion <1.21) sets `providerVersion: V1` on them in "
+                    "clouddriver.yml",
+                    src=("providers", "kubernetes"),
+                    out=("args", "v1Accounts"),
+                    out_file=V1_PATCH_OUT,
+                    topic="Kubernetes V1 accounts",
+                )
+            )
         else:
-            notes.append(Note(MANUAL, f"Kubernetes V1 accounts {', '.join(v1)}: Spinnaker {dep.get('version')} has no V1 provider and the rendered "
-                              "config carries no providerVersion, so clouddriver loads them as standard (V2) accounts: move their pipelines "
-                              "to the manifest stages (Deploy/Patch/Delete (Manifest)) before switching", src=("providers", "kubernetes"),
-                              out=("providers", "kubernetes"), topic="Kubernetes V1 accounts"))
+            notes.append(
+                Note(
+                    MANUAL,
+                    f"Kubernetes V1 accounts {', '.join(v1)}: Spinnaker {dep.get('version')} has no V1 provider and "
+                    "the rendered "
+                    "config carries no providerVersion, so clouddriver loads them as standard (V2) accounts: move "
+                    "their pipelines "
+                    "to the manifest stages (Deploy/Patch/Delete (Manifest)) before switching",
+                    src=("providers", "kubernetes"),
+                    out=("providers", "kubernetes"),
+                    topic="Kubernetes V1 accounts",
+                )
+            )
     plan.outputs.append(Output(HALCONFIG_OUT, (HEADER + sizing.dump(data)).encode()))
     return notes
 
 
-def _carry_dropped(plan: Plan, with_fields: dict, without: dict, drop_notes: list[Note], creds: sec.Credentials) -> list[Note]:
+def _carry_dropped(
+    plan: Plan, with_fields: dict, without: dict, drop_notes: list[Note], creds: sec.Credentials
+) -> list[Note]:
     """Fields Kleat's schema lacks but a service reads: into `<svc>-local.yml` at the property the service reads
     (issue 14 item 8); credentials in them become ${NAME} like any other (Secret spinnaker-profiles)."""
-    from spinops.migrate.carry import rendered_differences
-
     notes = []
     carried: dict[str, set[str]] = {}  # service -> every key name inside what it gets
     for svc, diffs in sorted(rendered_differences(with_fields, without).items()):
@@ -212,28 +264,50 @@ def _carry_dropped(plan: Plan, with_fields: dict, without: dict, drop_notes: lis
         for prop, value in diffs:
             box = {prop[-1]: copy.deepcopy(value)}  # profile_secrets replaces in place, under the property's own key
             names = [n for _p, n in sec.profile_secrets(profile, box, creds, tuple(prop[:-1]), src_file="config")]
-            names += [n for _p, ns in sec.string_secrets(box, creds, sec.PROFILES_SECRET,
-                                                          lambda p, svc=svc: [svc, *(x for x in p if isinstance(x, str))], "config", tuple(prop[:-1]))
-                      for n in ns]
+            names += [
+                n
+                for _p, ns in sec.string_secrets(
+                    box,
+                    creds,
+                    sec.PROFILES_SECRET,
+                    lambda p, svc=svc: [svc, *(x for x in p if isinstance(x, str))],
+                    "config",
+                    tuple(prop[:-1]),
+                )
+                for n in ns
+            ]
             value = box[prop[-1]]
             keys = set(_keys(value)) | {prop[-1]}
             carried.setdefault(svc, set()).update(keys)
-            note = Note(CHANGED, f"`{'.'.join(map(str, prop))}` -> halconfig/profiles/{profile}: Kleat's schema lacks fields of it that {svc} reads"
-                        + (" (the whole list: Spring replaces a list instead of merging it)" if isinstance(value, list) else "")
-                        + (f"; credentials in it became {', '.join('${' + n + '}' for n in names)} (Secret {sec.PROFILES_SECRET})" if names else ""),
-                        src=None, out=tuple(prop), out_file=f"halconfig/profiles/{profile}", topic="Carried to profiles")
+            note = Note(
+                CHANGED,
+                f"`{'.'.join(map(str, prop))}` -> halconfig/profiles/{profile}: Kleat's schema lacks fields of it "
+                f"that {svc} reads"
+                + (" (the whole list: Spring replaces a list instead of merging it)" if isinstance(value, list) else "")
+                + (
+                    f"; credentials in it became {', '.join('${' + n + '}' for n in names)} (Secret "
+                    f"{sec.PROFILES_SECRET})"
+                    if names
+                    else ""
+                ),
+                src=None,
+                out=tuple(prop),
+                out_file=f"halconfig/profiles/{profile}",
+                topic="Carried to profiles",
+            )
             plan.additions.add(profile, tuple(map(str, prop)), value, note)
             notes.append(note)
-    from spinops import render
-    from spinops.wire import services_reading
 
     for n in drop_notes:  # say where each dropped field went, when a service that reads its section got it
         if n.src and n.kind == DROPPED:
             svcs = [s for s in services_reading(tuple(n.src), render.SECTIONS) if n.src[-1] in carried.get(s, ())]
             if svcs:
                 n.kind, n.topic, n.out_file = CHANGED, "Carried to profiles", f"halconfig/profiles/{svcs[0]}-local.yml"
-                n.message = (f"`{dotted(n.src)}` has no Kleat field: carried into " + ", ".join(f"halconfig/profiles/{s}-local.yml" for s in svcs)
-                             + " (the block it is in, below)")
+                n.message = (
+                    f"`{dotted(n.src)}` has no Kleat field: carried into "
+                    + ", ".join(f"halconfig/profiles/{s}-local.yml" for s in svcs)
+                    + " (the block it is in, below)"
+                )
     return notes
 
 
@@ -252,11 +326,23 @@ def _overlay_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credentials)
     notes: list[Note] = []
     saml_bytes = None
     saml_local = halyard.get(dep, ("security", "authn", "saml", "metadataLocal"))
-    if saml_local and not halyard.get(dep, ("security", "authn", "saml", "metadataRemote")) and not sec.is_encrypted(saml_local):
+    if (
+        saml_local
+        and not halyard.get(dep, ("security", "authn", "saml", "metadataRemote"))
+        and not sec.is_encrypted(saml_local)
+    ):
         _found, saml_bytes = plan.source.resolve_file(str(saml_local))
         if saml_bytes is None:
-            notes.append(Note(MANUAL, f"SAML metadata file {saml_local} is not in SOURCE: put it at kustomize/overlays/{plan.env}/saml-metadata.xml",
-                              src=("security", "authn", "saml", "metadataLocal"), out=None, topic="Security"))
+            notes.append(
+                Note(
+                    MANUAL,
+                    f"SAML metadata file {saml_local} is not in SOURCE: put it at "
+                    f"kustomize/overlays/{plan.env}/saml-metadata.xml",
+                    src=("security", "authn", "saml", "metadataLocal"),
+                    out=None,
+                    topic="Security",
+                )
+            )
             saml_bytes = b""
 
     def secret_env(owner, var, value, src_file, src):
@@ -271,28 +357,65 @@ def _overlay_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credentials)
             return value
         names = []
         for f in found:
-            name = creds.new_name(env_name([owner, *[p for p in src if isinstance(p, str)], "password" if f.what == "url password" else "token"]),
-                                  f"{src_file} {f.what}")
-            creds.add_env(f"spinnaker-{owner}", name, value[f.start:f.end], f"{src_file} ({f.what})", src_file=src_file, src=src)
+            name = creds.new_name(
+                env_name(
+                    [
+                        owner,
+                        *[p for p in src if isinstance(p, str)],
+                        "password" if f.what == "url password" else "token",
+                    ]
+                ),
+                f"{src_file} {f.what}",
+            )
+            creds.add_env(
+                f"spinnaker-{owner}", name, value[f.start : f.end], f"{src_file} ({f.what})", src_file=src_file, src=src
+            )
             names.append(name)
         return sec.replace_in_string(value, found, names, "${{{}}}")
 
-    ov = sizing.build_overlay(plan.env, dep, settings, _base_resources(plan.repo), saml_bytes, secret_env, secret_string)
+    ov = sizing.build_overlay(
+        plan.env, dep, settings, _base_resources(plan.repo), saml_bytes, secret_env, secret_string
+    )
     for profile, adds in ov.additions.by_profile.items():
         plan.additions.by_profile.setdefault(profile, []).extend(adds)
     notes += ov.notes
     odir = f"kustomize/overlays/{plan.env}"
-    plan.outputs.append(Output(f"{odir}/kustomization.yml", (_overlay_header(plan.env, plan.deployment) + sizing.dump(sizing.kustomization(ov))).encode()))
+    plan.outputs.append(
+        Output(
+            f"{odir}/kustomization.yml",
+            (_overlay_header(plan.env, plan.deployment) + sizing.dump(sizing.kustomization(ov))).encode(),
+        )
+    )
     for fname, patch in sorted(ov.patches.items()):
-        plan.outputs.append(Output(f"{odir}/{fname}", ("# Migrated from Halyard (see MIGRATION.md).\n" + sizing.dump(patch)).encode()))
+        plan.outputs.append(
+            Output(f"{odir}/{fname}", ("# Migrated from Halyard (see MIGRATION.md).\n" + sizing.dump(patch)).encode())
+        )
     for fname, content in sorted(ov.extra_files.items()):
         plan.outputs.append(Output(f"{odir}/{fname}", content))
     if "redis.yml" not in ov.patches and "redis" not in settings:
-        notes.append(Note(MANUAL, f"point the `redis` ExternalName Service at your Redis: add a patch like kustomize/overlays/staging/redis.yml to {odir}/",
-                          src=None, out=None, topic="Redis"))
-    notes.append(Note(MANUAL, f"build and check: `spinops build --env {plan.env} && spinops check --env {plan.env}`; Halyard named objects spin-<svc> "
-                      "and selected them by other labels, so this is a side-by-side cut-over: re-point ingresses/load balancers from spin-gate/"
-                      "spin-deck to gate/deck, then delete the spin-* objects", src=None, out=None, topic="Cut-over"))
+        notes.append(
+            Note(
+                MANUAL,
+                "point the `redis` ExternalName Service at your Redis: add a patch like "
+                f"kustomize/overlays/staging/redis.yml to {odir}/",
+                src=None,
+                out=None,
+                topic="Redis",
+            )
+        )
+    notes.append(
+        Note(
+            MANUAL,
+            f"build and check: `spinops build --env {plan.env} && spinops check --env {plan.env}`; Halyard named "
+            "objects spin-<svc> "
+            "and selected them by other labels, so this is a side-by-side cut-over: re-point ingresses/load balancers "
+            "from spin-gate/"
+            "spin-deck to gate/deck, then delete the spin-* objects",
+            src=None,
+            out=None,
+            topic="Cut-over",
+        )
+    )
     plan.namespace = ov.namespace
     return notes
 
@@ -302,7 +425,8 @@ INSTALLATION_DIRS = ("halconfig", "kustomize/overlays")
 
 
 def _other_installation(plan: Plan) -> list[str]:
-    """Files of another installation (the template's reference one): in halconfig/ or kustomize/overlays/, not written by us.
+    """Files of another installation (the template's reference one): in halconfig/ or kustomize/overlays/, not
+    written by us.
 
     They would take part in the build (halconfig fragments, patches, profiles, env overlays) or keep an
     environment of their own (overlays with the same namespace, Secrets the workflows expect)."""
@@ -311,7 +435,9 @@ def _other_installation(plan: Plan) -> list[str]:
     for top in INSTALLATION_DIRS:
         d = plan.repo / top
         if d.is_dir():
-            found += [p.relative_to(plan.repo).as_posix() for p in d.rglob("*") if p.is_file() and not p.name.startswith(".")]
+            found += [
+                p.relative_to(plan.repo).as_posix() for p in d.rglob("*") if p.is_file() and not p.name.startswith(".")
+            ]
     return sorted(f for f in found if f not in ours)
 
 
@@ -323,13 +449,23 @@ def _replace_or_refuse(plan: Plan, replace: bool) -> list[Note]:
     if not replace:
         envs = sorted({f.split("/")[2] for f in others if f.startswith("kustomize/overlays/") and f.count("/") >= 3})
         shown = others[:12] + ([f"... and {len(others) - 12} more"] if len(others) > 12 else [])
-        raise InputError(Problem(
-            "this repository holds another installation" + (f" (environments {', '.join(envs)})" if envs else "")
-            + ": migrating beside it would mix its halconfig files, overlays, Secrets and namespaces with the migrated one: "
-            + ", ".join(shown), file=str(plan.repo), code="other-installation",
-            hint="pass --replace to delete it and keep only the migrated installation (review with `git status` before committing), "
-                 "or migrate into a fresh copy of the template"))
-    plan.deletions = others  # listed by the command, not in MIGRATION.md: a second run must reproduce the report byte for byte
+        raise InputError(
+            Problem(
+                "this repository holds another installation"
+                + (f" (environments {', '.join(envs)})" if envs else "")
+                + ": migrating beside it would mix its halconfig files, overlays, Secrets and namespaces with the "
+                  "migrated one: "
+                + ", ".join(shown),
+                file=str(plan.repo),
+                code="other-installation",
+                hint="pass --replace to delete it and keep only the migrated installation (review with `git status` "
+                     "before committing), "
+                "or migrate into a fresh copy of the template",
+            )
+        )
+    plan.deletions = (
+        others  # listed by the command, not in MIGRATION.md: a second run must reproduce the report byte for byte
+    )
     return []
 
 
@@ -340,18 +476,31 @@ def _secrets_step(plan: Plan, creds: sec.Credentials) -> list[Note]:
         notes.append(Note(MANUAL if e.value is None else "secret", f"{e.key} (Secret {e.secret}) from {e.where}: "
                           + ("value unknown: supply it" if e.value is None else f"value in .secrets/{e.secret}.env"),
                           src=None, out=("secrets", e.secret), out_file=SECRETS_OUT, topic="_secrets"))
-    plan.outputs.append(Output(SECRETS_OUT, _secrets_yml(None if plan.replace else plan.repo, creds.secrets()).encode()))
+    plan.outputs.append(
+        Output(SECRETS_OUT, _secrets_yml(None if plan.replace else plan.repo, creds.secrets()).encode())
+    )
     plan.outputs.extend(_secret_files(creds))
-    plan.secret_origins = [(e.value, e.src_file, e.src) for e in creds.env if e.value and len(e.value) >= 4] + \
-        [(f.content.decode("utf-8", "replace").strip(), f.src_file, f.src) for f in creds.files if f.content and len(f.content.strip()) >= 16]
+    plan.secret_origins = [(e.value, e.src_file, e.src) for e in creds.env if e.value and len(e.value) >= 4] + [
+        (f.content.decode("utf-8", "replace").strip(), f.src_file, f.src)
+        for f in creds.files
+        if f.content and len(f.content.strip()) >= 16
+    ]
     plan.secret_values = sorted({v for v, _f, _s in plan.secret_origins})
     gi = _gitignore(plan.repo)
     if gi is not None:
         plan.outputs.append(Output(GITIGNORE, gi.encode()))
     if creds.files:
-        notes.append(Note(MANUAL, f"create the file Secret: `kubectl -n {plan.namespace} create secret generic {sec.FILES_SECRET} "
-                          f"--from-file=.secrets/{sec.FILES_SECRET}/` (or an ExternalSecret); it is `source: external`",
-                          src=None, out=None, out_file=SECRETS_OUT, topic="Credentials"))
+        notes.append(
+            Note(
+                MANUAL,
+                f"create the file Secret: `kubectl -n {plan.namespace} create secret generic {sec.FILES_SECRET} "
+                f"--from-file=.secrets/{sec.FILES_SECRET}/` (or an ExternalSecret); it is `source: external`",
+                src=None,
+                out=None,
+                out_file=SECRETS_OUT,
+                topic="Credentials",
+            )
+        )
     return notes
 
 
@@ -373,26 +522,77 @@ def _github_steps(plan: Plan, creds: sec.Credentials) -> list[Note]:
     """What must be done on GitHub for the pipeline to deploy the migrated installation (docs/pipeline.md)."""
     envs, variables = _workflow_facts(plan.repo)
     e = plan.env
-    notes = [Note(MANUAL, f"create the GitHub environment `{e}` (repository Settings > Environments; add required reviewers if deploys need approval)"
-                  + (f"; the workflows deploy the environments {', '.join(f'`{x}`' for x in envs)}: make their jobs (`environment:` and "
-                     f"SPINOPS_ENV) name the environments this repository has, `{e}`" if envs and envs != [e] else ""),
-                  src=None, out=None, topic="GitHub")]
+    notes = [
+        Note(
+            MANUAL,
+            f"create the GitHub environment `{e}` (repository Settings > Environments; add required reviewers if "
+            "deploys need approval)"
+            + (
+                f"; the workflows deploy the environments {', '.join(f'`{x}`' for x in envs)}: make their jobs "
+                "(`environment:` and "
+                f"SPINOPS_ENV) name the environments this repository has, `{e}`"
+                if envs and envs != [e]
+                else ""
+            ),
+            src=None,
+            out=None,
+            topic="GitHub",
+        )
+    ]
     keys = sorted({k.key for k in creds.env})
     if keys:
         bad = [k for k in keys if k.startswith("GITHUB_")]
-        notes.append(Note(MANUAL, f"store each key of .secrets/*.env as a secret of environment `{e}` (`gh secret set -e {e} -f .secrets/<secret>.env`; "
-                          "a key whose value is unknown yet has no line there: `gh secret set -e " + e + " NAME`), and pass each to the apply step of "
-                          f"{WORKFLOWS}/deploy.yml as `NAME: ${{{{ secrets.NAME }}}}` (`spinops apply` creates the `source: workflow` Secrets from "
-                          "those variables), replacing the previous installation's names. Keys: " + ", ".join(keys)
-                          + (f". GitHub secret names cannot start with GITHUB_: store {', '.join(bad)} under another name and map it in the workflow"
-                             if bad else ""), src=None, out=None, out_file=SECRETS_OUT, topic="GitHub"))
+        notes.append(
+            Note(
+                MANUAL,
+                f"store each key of .secrets/*.env as a secret of environment `{e}` (`gh secret set -e {e} -f "
+                ".secrets/<secret>.env`; "
+                "a key whose value is unknown yet has no line there: `gh secret set -e "
+                + e
+                + " NAME`), and pass each to the apply step of "
+                f"{WORKFLOWS}/deploy.yml as `NAME: ${{{{ secrets.NAME }}}}` (`spinops apply` creates the `source: "
+                "workflow` Secrets from "
+                "those variables), replacing the previous installation's names. Keys: "
+                + ", ".join(keys)
+                + (
+                    f". GitHub secret names cannot start with GITHUB_: store {', '.join(bad)} under another name and "
+                    "map it in the workflow"
+                    if bad
+                    else ""
+                ),
+                src=None,
+                out=None,
+                out_file=SECRETS_OUT,
+                topic="GitHub",
+            )
+        )
     if variables:
-        notes.append(Note(MANUAL, f"set the variables the workflows read for environment `{e}` (`gh variable set -e {e} NAME`): "
-                          + ", ".join(variables), src=None, out=None, topic="GitHub"))
-    notes.append(Note(MANUAL, f"Workload Identity: let the workflow jobs of environment `{e}` impersonate the deploy service account (grant "
-                      "roles/iam.workloadIdentityUser to the principal of the OIDC subject `repo:<owner>/<repo>:environment:" + e + "`, GitHub's "
-                      "subject for a job that names an environment), and give that account access to the cluster and to namespace "
-                      f"`{plan.namespace}`", src=None, out=None, topic="GitHub"))
+        notes.append(
+            Note(
+                MANUAL,
+                f"set the variables the workflows read for environment `{e}` (`gh variable set -e {e} NAME`): "
+                + ", ".join(variables),
+                src=None,
+                out=None,
+                topic="GitHub",
+            )
+        )
+    notes.append(
+        Note(
+            MANUAL,
+            f"Workload Identity: let the workflow jobs of environment `{e}` impersonate the deploy service account "
+            "(grant "
+            "roles/iam.workloadIdentityUser to the principal of the OIDC subject `repo:<owner>/<repo>:environment:"
+            + e
+            + "`, GitHub's "
+            "subject for a job that names an environment), and give that account access to the cluster and to "
+            "namespace "
+            f"`{plan.namespace}`",
+            src=None,
+            out=None,
+            topic="GitHub",
+        )
+    )
     return notes
 
 
@@ -421,14 +621,19 @@ def _service_settings(src: HalSource, deployment: str) -> dict[str, Located]:
         if isinstance(doc.data, dict):
             out[fname.rsplit(".", 1)[0]] = doc
         elif doc.data is not None:
-            raise InputError(Problem("service settings are a mapping (env, kubernetes, targetSize, ...)", file=src.where(rel), line=1, code="not-halyard"))
+            raise InputError(
+                Problem(
+                    "service settings are a mapping (env, kubernetes, targetSize, ...)",
+                    file=src.where(rel),
+                    line=1,
+                    code="not-halyard",
+                )
+            )
     return out
 
 
 def _base_resources(repo: Path) -> dict[str, dict]:
     """Container resources of kustomize/base/<svc>/deployment.yml (to keep requests <= limits)."""
-    import yaml
-
     out = {}
     for svc in SERVICES:
         p = repo / "kustomize" / "base" / svc / "deployment.yml"
@@ -448,19 +653,26 @@ def _overlay_header(name: str, deployment: str) -> str:
 
 
 def _v1_patch(accounts: list[str]) -> str:
-    from spinops.migrate.sizing import dump
-
-    return ("# Migrated from Halyard: these Kubernetes accounts ran the legacy V1 provider. Kleat has no providerVersion field,\n"
-            "# so it is set after rendering; clouddriver before 1.21 reads it. Remove this file once the accounts are V2.\n"
-            + dump({"kind": "jq", "target": "clouddriver.yml", "when": {"spinnakerVersion": "<1.21"}, "args": {"v1Accounts": accounts},
-                    "patch": '.kubernetes.accounts |= map(if (.name | IN($v1Accounts[])) then .providerVersion = "V1" else . end)\n'}))
+    return (
+        "# Migrated from Halyard: these Kubernetes accounts ran the legacy V1 provider. Kleat has no providerVersion "
+        "field,\n"
+        "# so it is set after rendering; clouddriver before 1.21 reads it. Remove this file once the accounts are V2.\n"
+        + dump(
+            {
+                "kind": "jq",
+                "target": "clouddriver.yml",
+                "when": {"spinnakerVersion": "<1.21"},
+                "args": {"v1Accounts": accounts},
+                "patch": '.kubernetes.accounts |= map(if (.name | IN($v1Accounts[])) then .providerVersion = "V1" '
+                         'else . end)\n',
+            }
+        )
+    )
 
 
 # ------------------------------------------------------------------------------------ profiles
 
 def _profiles(plan: Plan, src: HalSource, deployment: str, creds: sec.Credentials) -> list[Note]:
-    from spinops.profiles import profile_names
-
     notes = []
     valid = profile_names()
     base = f"{deployment}/profiles/"
@@ -468,18 +680,42 @@ def _profiles(plan: Plan, src: HalSource, deployment: str, creds: sec.Credential
         fname = rel[len(base):]
         target = fname
         m = re.fullmatch(r"([a-z0-9]+)-([a-z-]+)-local\.yml", fname)
-        if m and f"{m.group(1)}-{m.group(2)}.yml" in valid and f"{m.group(1)}-{m.group(2)}" in SHARDS.get(m.group(1), {}):
+        if (
+            m
+            and f"{m.group(1)}-{m.group(2)}.yml" in valid
+            and f"{m.group(1)}-{m.group(2)}" in SHARDS.get(m.group(1), {})
+        ):
             target = f"{m.group(1)}-{m.group(2)}.yml"  # Halyard's shard profile `rw-local` is our shard profile `rw`
         if fname in CONFIG_SERVER_PROFILES:
-            notes.append(Note(MANUAL, f"profile {fname} configures a Spring Cloud Config server (its `{{cipher}}` values and `${{...}}` "
-                              "properties were resolved by it); spinops runs none and does not ship this file: move what the server supplied into "
-                              "halconfig/profiles/*-local.yml, with credentials as ${NAME} placeholders declared in halconfig/secrets.yml",
-                              src=None, src_file=f"{deployment}/profiles/{fname}", out=None, topic="Secret engines"))
+            notes.append(
+                Note(
+                    MANUAL,
+                    f"profile {fname} configures a Spring Cloud Config server (its `{{cipher}}` values and `${{...}}` "
+                    "properties were resolved by it); spinops runs none and does not ship this file: move what the "
+                    "server supplied into "
+                    "halconfig/profiles/*-local.yml, with credentials as ${NAME} placeholders declared in "
+                    "halconfig/secrets.yml",
+                    src=None,
+                    src_file=f"{deployment}/profiles/{fname}",
+                    out=None,
+                    topic="Secret engines",
+                )
+            )
             continue
         if "/" in fname or target not in valid:
-            notes.append(Note(MANUAL, f"profile file {fname} has no place in halconfig/profiles/ (only <service>-local.yml, spinnaker-local.yml, "
-                              "settings-local.js and shard profiles); port it by hand (e.g. rosco packer templates need a ConfigMap mounted into rosco)",
-                              src=None, src_file=f"{deployment}/profiles/{fname}", out=None, topic="Profiles"))
+            notes.append(
+                Note(
+                    MANUAL,
+                    f"profile file {fname} has no place in halconfig/profiles/ (only <service>-local.yml, "
+                    "spinnaker-local.yml, "
+                    "settings-local.js and shard profiles); port it by hand (e.g. rosco packer templates need a "
+                    "ConfigMap mounted into rosco)",
+                    src=None,
+                    src_file=f"{deployment}/profiles/{fname}",
+                    out=None,
+                    topic="Profiles",
+                )
+            )
             continue
         out_path = f"halconfig/profiles/{target}"
         content = src.files[rel]
@@ -488,14 +724,41 @@ def _profiles(plan: Plan, src: HalSource, deployment: str, creds: sec.Credential
         if target.endswith(".yml"):
             content, replaced, refs = _profile_secrets(target, content, src.where(rel), creds, src_file)
         elif re.search(rb"(?i)(token|password|secret)\s*[:=]\s*['\"][^'\"$]", content):
-            notes.append(Note(MANUAL, f"{fname} seems to hold a credential: Deck serves this file to every browser; remove it",
-                              src=None, src_file=f"{deployment}/profiles/{fname}", out=None, topic="Profiles"))
+            notes.append(
+                Note(
+                    MANUAL,
+                    f"{fname} seems to hold a credential: Deck serves this file to every browser; remove it",
+                    src=None,
+                    src_file=f"{deployment}/profiles/{fname}",
+                    out=None,
+                    topic="Profiles",
+                )
+            )
         plan.outputs.append(Output(out_path, content))
-        notes.append(Note(CHANGED, f"profile {fname} -> {out_path}" + (" (Halyard's shard profile)" if target != fname else ""), src=None,
-                          src_file=f"{deployment}/profiles/{fname}", out=None, out_file=out_path, topic="Profiles"))
+        notes.append(
+            Note(
+                CHANGED,
+                f"profile {fname} -> {out_path}" + (" (Halyard's shard profile)" if target != fname else ""),
+                src=None,
+                src_file=f"{deployment}/profiles/{fname}",
+                out=None,
+                out_file=out_path,
+                topic="Profiles",
+            )
+        )
         for path, name in replaced:
-            notes.append(Note("secret", f"literal credential `{'.'.join(map(str, path))}` in {fname} replaced by ${{{name}}} (Secret {sec.PROFILES_SECRET})",
-                              src=path, src_file=src_file, out=path, out_file=out_path, topic="Credentials"))
+            notes.append(
+                Note(
+                    "secret",
+                    f"literal credential `{'.'.join(map(str, path))}` in {fname} replaced by ${{{name}}} (Secret "
+                    f"{sec.PROFILES_SECRET})",
+                    src=path,
+                    src_file=src_file,
+                    out=path,
+                    out_file=out_path,
+                    topic="Credentials",
+                )
+            )
         for path, kind, what in refs:
             at = f"`{'.'.join(map(str, path))}` in {fname}"
             if kind == "encrypted":
@@ -503,16 +766,23 @@ def _profiles(plan: Plan, src: HalSource, deployment: str, creds: sec.Credential
             elif kind == "cipher":
                 notes.append(sec.cipher_note(at, what, sec.PROFILES_SECRET, path, src_file, out_file=out_path))
             else:  # a secret inside a string (URL user-info, -D property)
-                notes.append(Note("secret", f"{at}: {kind} replaced by {what} (Secret {sec.PROFILES_SECRET})", src=path, src_file=src_file,
-                                  out=path, out_file=out_path, topic="Credentials"))
+                notes.append(
+                    Note(
+                        "secret",
+                        f"{at}: {kind} replaced by {what} (Secret {sec.PROFILES_SECRET})",
+                        src=path,
+                        src_file=src_file,
+                        out=path,
+                        out_file=out_path,
+                        topic="Credentials",
+                    )
+                )
     notes += _carry(plan)
     return notes
 
 
 def _carry(plan: Plan) -> list[Note]:
     """Merge the carried properties into the profiles (the user's own, copied above, or new files)."""
-    from spinops.migrate.carry import merge
-
     notes = []
     outputs = {o.path: o for o in plan.outputs}
     for profile, adds in sorted(plan.additions.by_profile.items()):
@@ -525,14 +795,19 @@ def _carry(plan: Plan) -> list[Note]:
             plan.outputs.append(Output(out_path, text.encode()))
         for a in kept:
             a.note.kind, a.note.topic = MANUAL, a.note.topic
-            a.note.message = (f"{a.note.message.split(' -> ')[0]}: your {profile} sets `{'.'.join(a.path)}` already, so it was kept and the Halyard "
-                              "value not carried; check which one is right")
+            a.note.message = (
+                f"{a.note.message.split(' -> ')[0]}: your {profile} sets `{'.'.join(a.path)}` already, so it was kept "
+                "and the Halyard "
+                "value not carried; check which one is right"
+            )
     return notes
 
 
-def _profile_secrets(name: str, content: bytes, where: str, creds: sec.Credentials, src_file: str) -> tuple[bytes, list, list]:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
+def _profile_secrets(
+    name: str, content: bytes, where: str, creds: sec.Credentials, src_file: str
+) -> tuple[bytes, list, list]:
+    from ruamel.yaml import YAML  # noqa: PLC0415 start-up: ruamel.yaml loads only for round-trip edits
+    from ruamel.yaml.error import YAMLError  # noqa: PLC0415 start-up: ruamel.yaml loads only for round-trip edits
 
     y = YAML()  # round-trip: comments, order and quoting of the hand-written file survive
     y.preserve_quotes = True
@@ -544,8 +819,12 @@ def _profile_secrets(name: str, content: bytes, where: str, creds: sec.Credentia
     refs: list = []
     replaced = sec.profile_secrets(name, doc, creds, src_file=src_file, refs=refs)
     stem = name.rsplit(".", 1)[0]
-    for path, names in sec.string_secrets(doc, creds, sec.PROFILES_SECRET, lambda p: [stem, *[x for x in p if isinstance(x, str)]], src_file):
-        refs.append((path, "a secret inside the value (URL user-info or -D property)", ", ".join("${" + n + "}" for n in names)))
+    for path, names in sec.string_secrets(
+        doc, creds, sec.PROFILES_SECRET, lambda p: [stem, *[x for x in p if isinstance(x, str)]], src_file
+    ):
+        refs.append(
+            (path, "a secret inside the value (URL user-info or -D property)", ", ".join("${" + n + "}" for n in names))
+        )
     if not replaced and not any(r[1] not in ("encrypted",) for r in refs):
         return content, [], refs
     buf = io.StringIO()
@@ -556,9 +835,10 @@ def _profile_secrets(name: str, content: bytes, where: str, creds: sec.Credentia
 # ------------------------------------------------------------------------------------ secrets
 
 def _secrets_yml(repo: Path | None, declared: dict[str, dict]) -> str:
-    """halconfig/secrets.yml with our Secrets: a new file (repo None: --replace), or the existing one edited round-trip."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    """halconfig/secrets.yml with our Secrets: a new file (repo None: --replace), or the existing one edited
+    round-trip."""
+    from ruamel.yaml import YAML  # noqa: PLC0415 start-up: ruamel.yaml loads only for round-trip edits
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq  # noqa: PLC0415 start-up: ruamel.yaml loads only for round-trip edits
 
     path = repo / SECRETS_OUT if repo is not None else None
     y = YAML()
@@ -568,9 +848,12 @@ def _secrets_yml(repo: Path | None, declared: dict[str, dict]) -> str:
         doc = y.load(path.read_text(encoding="utf-8")) or CommentedMap()
     else:
         doc = CommentedMap()
-        doc.yaml_set_start_comment("Which Kubernetes Secret holds which credential: names only, never values (migrated from Halyard).\n"
-                                   "`spinops build` wires each key into exactly the services that read it; `spinops apply` creates the\n"
-                                   "`source: workflow` Secrets from the workflow's env vars of the same names. Values: .secrets/ (git-ignored).")
+        doc.yaml_set_start_comment(
+            "Which Kubernetes Secret holds which credential: names only, never values (migrated from Halyard).\n"
+            "`spinops build` wires each key into exactly the services that read it; `spinops apply` creates the\n"
+            "`source: workflow` Secrets from the workflow's env vars of the same names. Values: .secrets/ "
+            "(git-ignored)."
+        )
     if doc.get("secrets") is None:
         doc["secrets"] = CommentedMap()
     for name, decl in declared.items():
@@ -612,7 +895,11 @@ def _gitignore(repo: Path) -> str | None:
     lines = {ln.strip() for ln in text.splitlines()}
     if lines & {".secrets/", ".secrets", "/.secrets/", "/.secrets"}:
         return text if p.is_file() else None
-    return text + ("" if not text or text.endswith("\n") else "\n") + "# credentials written by `spinops migrate`: never commit\n.secrets/\n"
+    return (
+        text
+        + ("" if not text or text.endswith("\n") else "\n")
+        + "# credentials written by `spinops migrate`: never commit\n.secrets/\n"
+    )
 
 
 # ------------------------------------------------------------------------------------ safety, status, writing
@@ -624,28 +911,35 @@ def _guard(plan: Plan, source_scalars: Counter, public_values: frozenset[str]) -
     to the user name is public anyway), and a value the user declared a placeholder (--public-value).
     A refusal names the output file:line and the Halyard file:line of the credential, never the value.
     """
-    from spinops.migrate.leaks import find_leaks
-    from spinops.migrate.report import source_location
-
     as_credential = Counter(v for v, _f, _s in plan.secret_origins)
-    values = [v for v in plan.secret_values if v not in public_values and source_scalars.get(v, 0) <= as_credential.get(v, 0)]
+    values = [
+        v for v in plan.secret_values if v not in public_values and source_scalars.get(v, 0) <= as_credential.get(v, 0)
+    ]
     hits = find_leaks({o.path: o.content for o in plan.outputs if not o.secret}, values)
     if not hits:
         return
     problems = []
     for h in hits:
-        origins = [source_location(plan, f, p) for v, f, p in plan.secret_origins if v == h.value] or ["a credential file"]
-        problems.append(Problem(f"refusing to write {h.path}: it would hold the credential from {origins[0]}", file=h.path, line=h.line,
-                                code="secret-leak",
-                                hint="if that value is a placeholder and not a real credential (e.g. a vendor default such as `changeit`), rerun "
-                                     "with --public-value VALUE to allow it in tracked files; otherwise report this as a bug in spinops migrate"))
+        origins = [source_location(plan, f, p) for v, f, p in plan.secret_origins if v == h.value] or [
+            "a credential file"
+        ]
+        problems.append(
+            Problem(
+                f"refusing to write {h.path}: it would hold the credential from {origins[0]}",
+                file=h.path,
+                line=h.line,
+                code="secret-leak",
+                hint="if that value is a placeholder and not a real credential (e.g. a vendor default such as "
+                     "`changeit`), rerun "
+                "with --public-value VALUE to allow it in tracked files; otherwise report this as a bug in spinops "
+                "migrate",
+            )
+        )
     raise InputError(problems)
 
 
 def _source_scalars(dep: dict, settings: dict, src: HalSource, deployment: str) -> Counter:
     """How often each whole scalar value occurs in the Halyard input (config, service-settings, YAML profiles)."""
-    import yaml
-
     counts: Counter = Counter(_scalars(dep))
     for data in settings.values():
         counts.update(_scalars(data))
@@ -682,7 +976,11 @@ def _status(plan: Plan) -> None:
             continue
         if current == o.content:
             o.status = "unchanged"
-        elif o.path in (SECRETS_OUT, GITIGNORE) and not (plan.replace and o.path == SECRETS_OUT) and _only_added(current, o.content, o.path):
+        elif (
+            o.path in (SECRETS_OUT, GITIGNORE)
+            and not (plan.replace and o.path == SECRETS_OUT)
+            and _only_added(current, o.content, o.path)
+        ):
             o.status = "update"
         else:
             o.status = "conflict"
@@ -692,7 +990,6 @@ def _only_added(old: bytes, new: bytes, path: str) -> bool:
     """True when `new` keeps every entry `old` had (we only added ours)."""
     if path == GITIGNORE:
         return new.startswith(old)
-    import yaml
 
     try:
         a = (load_yaml(old) or {}).get("secrets") or {}
@@ -708,8 +1005,17 @@ def apply_plan(plan: Plan, *, force: bool = False) -> list[Output]:
     force = force or plan.replace
     todo = [o for o in plan.outputs if o.status in ("create", "update") or (force and o.status == "conflict")]
     if plan.conflicts and not force:
-        raise InputError([Problem("exists with different content; not overwritten", file=o.path, code="would-overwrite",
-                                  hint="rerun with --force to overwrite (review `git diff` afterwards)") for o in plan.conflicts])
+        raise InputError(
+            [
+                Problem(
+                    "exists with different content; not overwritten",
+                    file=o.path,
+                    code="would-overwrite",
+                    hint="rerun with --force to overwrite (review `git diff` afterwards)",
+                )
+                for o in plan.conflicts
+            ]
+        )
     staged: list[tuple[str, Path]] = []
     try:
         for o in todo:
@@ -733,7 +1039,11 @@ def apply_plan(plan: Plan, *, force: bool = False) -> list[Output]:
         (plan.repo / rel).unlink(missing_ok=True)
     for top in INSTALLATION_DIRS:  # directories the deletions emptied (deepest first)
         d = plan.repo / top
-        for sub in sorted((p for p in d.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True) if d.is_dir() else []:
+        for sub in (
+            sorted((p for p in d.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True)
+            if d.is_dir()
+            else []
+        ):
             with contextlib.suppress(OSError):
                 sub.rmdir()
     return todo

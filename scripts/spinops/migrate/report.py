@@ -13,9 +13,30 @@ import posixpath
 from spinops.migrate.model import CHANGED, DROPPED, HALCONFIG_OUT, MANUAL, SECRET, Note, dotted, load_yaml
 from spinops.migrate.source import Located, parse_yaml
 
-TOPIC_ORDER = ("Structure", "Version", "Persistent storage", "Notifications", "Canary", "Security", "Providers", "Kubernetes V1 accounts",
-               "Plugins", "Monitoring", "Types", "Carried to profiles", "Credentials", "Secret engines", "Profiles", "Sizing and scheduling", "Service settings", "Redis", "Halyard defaults",
-               "Dropped fields", "GitHub", "Cut-over")
+TOPIC_ORDER = (
+    "Structure",
+    "Version",
+    "Persistent storage",
+    "Notifications",
+    "Canary",
+    "Security",
+    "Providers",
+    "Kubernetes V1 accounts",
+    "Plugins",
+    "Monitoring",
+    "Types",
+    "Carried to profiles",
+    "Credentials",
+    "Secret engines",
+    "Profiles",
+    "Sizing and scheduling",
+    "Service settings",
+    "Redis",
+    "Halyard defaults",
+    "Dropped fields",
+    "GitHub",
+    "Cut-over",
+)
 
 
 class _Lines:
@@ -44,7 +65,11 @@ class _Lines:
         if key not in self.src_docs:
             text = self.plan.source.text(rel) if rel in self.plan.source.files else None
             try:
-                self.src_docs[key] = parse_yaml(text, rel) if text is not None and rel.endswith((".yml", ".yaml")) or rel == "config" else None
+                self.src_docs[key] = (
+                    parse_yaml(text, rel)
+                    if text is not None and rel.endswith((".yml", ".yaml")) or rel == "config"
+                    else None
+                )
             except Exception:  # noqa: BLE001 - a line number is a courtesy; the note stands without it
                 self.src_docs[key] = None
         doc = self.src_docs.get(key)
@@ -102,7 +127,8 @@ def render_report(plan, docs: dict[str, Located], files: dict[str, bytes]) -> st
     out = [
         "# Migration from Halyard",
         "",
-        f"Source: `{src_name}` ({'a `hal backup create` tar' if plan.source.kind == 'backup' else 'a Halyard home directory'}), "
+        f"Source: `{src_name}` "
+        f"({'a `hal backup create` tar' if plan.source.kind == 'backup' else 'a Halyard home directory'}), "
         f"deployment `{plan.deployment}`" + (f", Spinnaker {version}" if version else "") + ". "
         "Written by `spinops migrate`; running it again with the same input changes nothing.",
         "",
@@ -127,13 +153,25 @@ def render_report(plan, docs: dict[str, Located], files: dict[str, bytes]) -> st
         for n in group:
             out.append(f"| {_cell(lines.src(n))} | {_cell(lines.out(n))} | {_esc(n.message)} |")
         out.append("")
-    out += ["## Dropped fields", "", "Fields with no Kleat or kustomize equivalent, removed so the halconfig passes the strict validator.", "",
-            "| Halyard | field | why, and what to do instead |", "| --- | --- | --- |"]
+    out += [
+        "## Dropped fields",
+        "",
+        "Fields with no Kleat or kustomize equivalent, removed so the halconfig passes the strict validator.",
+        "",
+        "| Halyard | field | why, and what to do instead |",
+        "| --- | --- | --- |",
+    ]
     for n in sorted(dropped, key=_order):
         out.append(f"| {_cell(lines.src(n))} | {_cell(dotted(_short(n.src)) if n.src else None)} | {_esc(n.message)} |")
     secrets = [n for n in plan.notes if n.topic == "_secrets"]
-    out += ["", "## Credentials", "", "Declared in `halconfig/secrets.yml` (names only). Values were written to `.secrets/` "
-            "(mode 0600, git-ignored) and nowhere else.", ""]
+    out += [
+        "",
+        "## Credentials",
+        "",
+        "Declared in `halconfig/secrets.yml` (names only). Values were written to `.secrets/` "
+        "(mode 0600, git-ignored) and nowhere else.",
+        "",
+    ]
     if not secrets:
         out.append("None.")
     for n in secrets:

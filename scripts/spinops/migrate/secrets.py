@@ -30,15 +30,27 @@ import re
 from dataclasses import dataclass, field
 
 from spinops.credentials import PLACEHOLDER, SECRET_REFERENCE, credential_values, is_credential_key
-from spinops.migrate.model import MANUAL, SECRET, Note, dotted, env_name, get, item_label, kebab
+from spinops.migrate.model import HALCONFIG_OUT, MANUAL, SECRET, Note, dotted, env_name, get, item_label, kebab
 
 FILES_SECRET = "spinnaker-files"
 FILES_MOUNT = "/var/secrets/spinnaker"
 PROFILES_SECRET = "spinnaker-profiles"
 SECRETS_DIR = ".secrets"
 #: Container words left out of derived names (the item's name says more).
-GENERIC = frozenset({"accounts", "masters", "searches", "publishers", "subscriptions", "clusters", "serviceIntegrations",
-                     "groupMembership", "user", "client"})
+GENERIC = frozenset(
+    {
+        "accounts",
+        "masters",
+        "searches",
+        "publishers",
+        "subscriptions",
+        "clusters",
+        "serviceIntegrations",
+        "groupMembership",
+        "user",
+        "client",
+    }
+)
 
 
 @dataclass
@@ -76,7 +88,16 @@ class Credentials:
         self._names[name] = origin
         return name
 
-    def add_env(self, secret: str, key: str, value: str | None, where: str, *, src_file: str = "config", src: tuple | None = None) -> None:
+    def add_env(
+        self,
+        secret: str,
+        key: str,
+        value: str | None,
+        where: str,
+        *,
+        src_file: str = "config",
+        src: tuple | None = None,
+    ) -> None:
         if not any(e.key == key for e in self.env):
             self.env.append(EnvSecret(secret, key, value, where, src_file, src))
 
@@ -109,7 +130,11 @@ class Credentials:
         for decl in out.values():
             decl["env"] = sorted(set(decl["env"]))
         if self.files:
-            out[FILES_SECRET] = {"source": "external", "mountPath": FILES_MOUNT, "files": sorted({f.key for f in self.files})}
+            out[FILES_SECRET] = {
+                "source": "external",
+                "mountPath": FILES_MOUNT,
+                "files": sorted({f.key for f in self.files}),
+            }
         return dict(sorted(out.items()))
 
 
@@ -140,9 +165,17 @@ def halconfig_credentials(data: dict, source, creds: Credentials) -> tuple[dict,
     notes = _credential_fields(data, source, creds)
     for path, names in string_secrets(data, creds, secret_for, lambda p: _words(data, p), "config"):
         secret = secret_for(path)
-        notes.append(Note(SECRET, f"`{dotted(path)}`: a password or token inside the value (URL user-info or -D property) replaced by "
-                          + ", ".join("${" + n + "}" for n in names) + f" (Secret {secret}, value in {SECRETS_DIR}/{secret}.env)",
-                          src=path, out=path, topic="Credentials"))
+        notes.append(
+            Note(
+                SECRET,
+                f"`{dotted(path)}`: a password or token inside the value (URL user-info or -D property) replaced by "
+                + ", ".join("${" + n + "}" for n in names)
+                + f" (Secret {secret}, value in {SECRETS_DIR}/{secret}.env)",
+                src=path,
+                out=path,
+                topic="Credentials",
+            )
+        )
     return data, notes
 
 
@@ -164,8 +197,17 @@ def _credential_fields(data: dict, source, creds: Credentials) -> list[Note]:
                 name = m.group(1)
                 if re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
                     creds.add_env(secret_for(path), name, None, dotted_path)
-                    notes.append(Note(MANUAL, f"`{dotted_path}` already holds the placeholder ${{{name}}}: declared in halconfig/secrets.yml; "
-                                      f"supply its value (GitHub environment secret {name})", src=path, out=path, topic="Credentials"))
+                    notes.append(
+                        Note(
+                            MANUAL,
+                            f"`{dotted_path}` already holds the placeholder ${{{name}}}: declared in "
+                            "halconfig/secrets.yml; "
+                            f"supply its value (GitHub environment secret {name})",
+                            src=path,
+                            out=path,
+                            topic="Credentials",
+                        )
+                    )
                 else:
                     notes.append(config_server_note(f"`{dotted_path}`", name, path))
                 continue
@@ -175,11 +217,22 @@ def _credential_fields(data: dict, source, creds: Credentials) -> list[Note]:
             if path[-1] == "kubeconfigContents" and "\n" in value.strip():
                 label = item_label(get(data, path[:-1]), 0)
                 key = creds.file_key(f"/inline/{kebab([label])}.kubeconfig", label)
-                creds.files.append(FileSecret(key, value.encode(), f"{dotted_path} (inline)", "the halconfig", src=path))
+                creds.files.append(
+                    FileSecret(key, value.encode(), f"{dotted_path} (inline)", "the halconfig", src=path)
+                )
                 del get(data, path[:-1])[path[-1]]
                 _set(data, path[:-1] + ("kubeconfigFile",), f"{FILES_MOUNT}/{key}")
-                notes.append(Note(SECRET, f"inline `kubeconfigContents` moved to file {SECRETS_DIR}/{FILES_SECRET}/{key}; `kubeconfigFile` points at "
-                                  f"{FILES_MOUNT}/{key} (Secret {FILES_SECRET})", src=path, out=path[:-1] + ("kubeconfigFile",), topic="Credentials"))
+                notes.append(
+                    Note(
+                        SECRET,
+                        f"inline `kubeconfigContents` moved to file {SECRETS_DIR}/{FILES_SECRET}/{key}; "
+                        "`kubeconfigFile` points at "
+                        f"{FILES_MOUNT}/{key} (Secret {FILES_SECRET})",
+                        src=path,
+                        out=path[:-1] + ("kubeconfigFile",),
+                        topic="Credentials",
+                    )
+                )
                 continue
             name = creds.new_name(env_name(words), dotted_path)
             secret = secret_for(path)
@@ -189,8 +242,16 @@ def _credential_fields(data: dict, source, creds: Credentials) -> list[Note]:
                 notes.append(cipher_note(f"`{dotted_path}`", name, secret, path))
             else:
                 creds.add_env(secret, name, value, dotted_path, src=path)
-                notes.append(Note(SECRET, f"literal credential `{dotted_path}` replaced by ${{{name}}} (Secret {secret}, value in "
-                                  f"{SECRETS_DIR}/{secret}.env)", src=path, out=path, topic="Credentials"))
+                notes.append(
+                    Note(
+                        SECRET,
+                        f"literal credential `{dotted_path}` replaced by ${{{name}}} (Secret {secret}, value in "
+                        f"{SECRETS_DIR}/{secret}.env)",
+                        src=path,
+                        out=path,
+                        topic="Credentials",
+                    )
+                )
         else:  # credential-file
             if PLACEHOLDER.search(value):
                 continue
@@ -205,11 +266,29 @@ def _credential_fields(data: dict, source, creds: Credentials) -> list[Note]:
                 creds.files.append(FileSecret(key, content, value, found_at, src=path))
             _set(data, path, f"{FILES_MOUNT}/{key}")
             if content is None:
-                notes.append(Note(MANUAL, f"credential file `{value}` (`{dotted_path}`) is not in SOURCE: copy it to {SECRETS_DIR}/{FILES_SECRET}/{key} "
-                                  f"(the halconfig now points at {FILES_MOUNT}/{key}, Secret {FILES_SECRET})", src=path, out=path, topic="Credentials"))
+                notes.append(
+                    Note(
+                        MANUAL,
+                        f"credential file `{value}` (`{dotted_path}`) is not in SOURCE: copy it to "
+                        f"{SECRETS_DIR}/{FILES_SECRET}/{key} "
+                        f"(the halconfig now points at {FILES_MOUNT}/{key}, Secret {FILES_SECRET})",
+                        src=path,
+                        out=path,
+                        topic="Credentials",
+                    )
+                )
             else:
-                notes.append(Note(SECRET, f"credential file `{value}` copied to {SECRETS_DIR}/{FILES_SECRET}/{key}; `{dotted_path}` now points at "
-                                  f"{FILES_MOUNT}/{key} (Secret {FILES_SECRET}, mounted only where it is read)", src=path, out=path, topic="Credentials"))
+                notes.append(
+                    Note(
+                        SECRET,
+                        f"credential file `{value}` copied to {SECRETS_DIR}/{FILES_SECRET}/{key}; `{dotted_path}` now "
+                        "points at "
+                        f"{FILES_MOUNT}/{key} (Secret {FILES_SECRET}, mounted only where it is read)",
+                        src=path,
+                        out=path,
+                        topic="Credentials",
+                    )
+                )
     return notes
 
 
@@ -234,28 +313,51 @@ def is_encrypted(value) -> bool:
 def encrypted_note(what: str, value: str, src: tuple | None, src_file: str = "config", out=None, out_file=None) -> Note:
     engine = value.split("!", 1)[0].split(":", 1)[1]
     kind = "encryptedFile" if value.lower().startswith("encryptedfile:") else "encrypted"
-    from spinops.migrate.model import HALCONFIG_OUT
 
-    return Note(MANUAL, f"{what} is a secret-engine reference (`{kind}:{engine}!...`): kept as it is; the service decrypts it when it starts "
-                f"(kork-secrets). Give the pods that read it access to the `{engine}` engine's store (e.g. read access to the bucket or "
-                "secret through Workload Identity or IRSA; the engine's credentials are not in Git)", src=src, src_file=src_file,
-                out=out if out is not None else src, out_file=out_file or HALCONFIG_OUT, topic="Secret engines")
+    return Note(
+        MANUAL,
+        f"{what} is a secret-engine reference (`{kind}:{engine}!...`): kept as it is; the service decrypts it when it "
+        "starts "
+        f"(kork-secrets). Give the pods that read it access to the `{engine}` engine's store (e.g. read access to the "
+        "bucket or "
+        "secret through Workload Identity or IRSA; the engine's credentials are not in Git)",
+        src=src,
+        src_file=src_file,
+        out=out if out is not None else src,
+        out_file=out_file or HALCONFIG_OUT,
+        topic="Secret engines",
+    )
 
 
 def cipher_note(what: str, name: str, secret: str, src: tuple | None, src_file: str = "config", out_file=None) -> Note:
-    from spinops.migrate.model import HALCONFIG_OUT
-
-    return Note(MANUAL, f"{what} is a Spring Cloud Config `{{cipher}}` value (decrypted by the config server of spinnakerconfig.yml, which "
-                f"spinops does not run): replaced by ${{{name}}} (Secret {secret}); decrypt it and store the plain value as {name}",
-                src=src, src_file=src_file, out=src, out_file=out_file or HALCONFIG_OUT, topic="Secret engines")
+    return Note(
+        MANUAL,
+        f"{what} is a Spring Cloud Config `{{cipher}}` value (decrypted by the config server of spinnakerconfig.yml, "
+        "which "
+        f"spinops does not run): replaced by ${{{name}}} (Secret {secret}); decrypt it and store the plain value as "
+        f"{name}",
+        src=src,
+        src_file=src_file,
+        out=src,
+        out_file=out_file or HALCONFIG_OUT,
+        topic="Secret engines",
+    )
 
 
 def config_server_note(what: str, name: str, src: tuple | None, src_file: str = "config", out_file=None) -> Note:
-    from spinops.migrate.model import HALCONFIG_OUT
-
-    return Note(MANUAL, f"{what} holds the Spring placeholder `${{{name}}}`: kept; if a Spring Cloud Config server (spinnakerconfig.yml) "
-                f"resolved it, spinops runs none: set the property `{name}` in a profile, or use an UPPER_SNAKE ${{NAME}} declared in "
-                "halconfig/secrets.yml", src=src, src_file=src_file, out=src, out_file=out_file or HALCONFIG_OUT, topic="Secret engines")
+    return Note(
+        MANUAL,
+        f"{what} holds the Spring placeholder `${{{name}}}`: kept; if a Spring Cloud Config server "
+        "(spinnakerconfig.yml) "
+        f"resolved it, spinops runs none: set the property `{name}` in a profile, or use an UPPER_SNAKE ${{NAME}} "
+        "declared in "
+        "halconfig/secrets.yml",
+        src=src,
+        src_file=src_file,
+        out=src,
+        out_file=out_file or HALCONFIG_OUT,
+        topic="Secret engines",
+    )
 
 
 @dataclass
@@ -283,12 +385,18 @@ def secrets_in_string(value: str) -> list[Found]:
             if value[v0] in "'\"":
                 v0, v1 = v0 + 1, v1 - 1
             out.append(Found(v0, v1, m.group(1)))
-    return [f for f in sorted(out, key=lambda f: f.start)
-            if f.end > f.start and not PLACEHOLDER.search(value[f.start:f.end]) and not value[f.start:f.end].startswith("$(")]
+    return [
+        f
+        for f in sorted(out, key=lambda f: f.start)
+        if f.end > f.start
+        and not PLACEHOLDER.search(value[f.start : f.end])
+        and not value[f.start : f.end].startswith("$(")
+    ]
 
 
 def replace_in_string(value: str, found: list[Found], names: list[str], template: str) -> str:
-    """`value` with each found secret replaced by template.format(name) (`${{{}}}` for Spring, `$({})` for Kubernetes env)."""
+    """`value` with each found secret replaced by template.format(name) (`${{{}}}` for Spring, `$({})` for Kubernetes
+    env)."""
     out, pos = [], 0
     for f, name in zip(found, names, strict=True):
         out.append(value[pos:f.start])
@@ -299,11 +407,16 @@ def replace_in_string(value: str, found: list[Found], names: list[str], template
 
 
 def _kube_name(service: str, var: str, what: str) -> list[str]:
-    return [service, "env", var] + ([] if what.startswith("url") else [what.rsplit(".", 1)[-1]]) + (["password"] if what == "url password" else
-                                                                                                  ["token"] if what == "url token" else [])
+    return (
+        [service, "env", var]
+        + ([] if what.startswith("url") else [what.rsplit(".", 1)[-1]])
+        + (["password"] if what == "url password" else ["token"] if what == "url token" else [])
+    )
 
 
-def env_var_secret(service: str, var: str, value, creds: Credentials, *, src_file: str = "config", src: tuple | None = None) -> list[dict]:
+def env_var_secret(
+    service: str, var: str, value, creds: Credentials, *, src_file: str = "config", src: tuple | None = None
+) -> list[dict]:
     """One service-settings env entry as container env entries.
 
     A secret-looking name: `valueFrom` a Secret key. Otherwise secrets inside the value (URL user-info,
@@ -332,7 +445,9 @@ def env_var_secret(service: str, var: str, value, creds: Credentials, *, src_fil
     return entries + [{"name": str(var), "value": replace_in_string(value, found, names, "$({})")}]
 
 
-def string_secrets(data, creds: Credentials, secret, words_of, src_file: str, path: tuple = ()) -> list[tuple[tuple, list[str]]]:
+def string_secrets(
+    data, creds: Credentials, secret, words_of, src_file: str, path: tuple = ()
+) -> list[tuple[tuple, list[str]]]:
     """Secrets inside strings (URL user-info, `-D` properties) of a mapping, replaced in place by `${NAME}`.
 
     secret: the Secret's name, or path -> name; words_of(path) -> words for the env name. Returns [(path, [NAME, ...])].
@@ -346,9 +461,22 @@ def string_secrets(data, creds: Credentials, secret, words_of, src_file: str, pa
             if found:
                 names = []
                 for f in found:
-                    extra = ["password"] if f.what == "url password" else ["token"] if f.what == "url token" else [f.what.rsplit(".", 1)[-1]]
+                    extra = (
+                        ["password"]
+                        if f.what == "url password"
+                        else ["token"]
+                        if f.what == "url token"
+                        else [f.what.rsplit(".", 1)[-1]]
+                    )
                     name = creds.new_name(env_name(words_of(p) + extra), f"{src_file} {dotted(p)} {f.what}")
-                    creds.add_env(secret(p) if callable(secret) else secret, name, v[f.start:f.end], f"{src_file} {dotted(p)} ({f.what})", src_file=src_file, src=p)
+                    creds.add_env(
+                        secret(p) if callable(secret) else secret,
+                        name,
+                        v[f.start : f.end],
+                        f"{src_file} {dotted(p)} ({f.what})",
+                        src_file=src_file,
+                        src=p,
+                    )
                     names.append(name)
                 data[k] = replace_in_string(v, found, names, "${{{}}}")
                 out.append((p, names))
@@ -378,13 +506,17 @@ def profile_secrets(profile_name: str, data, creds: Credentials, path: tuple = (
                 origin = f"{profile_name} {'.'.join(map(str, path + (k,)))}"
                 name = creds.new_name(env_name([stem, *[p for p in path if isinstance(p, str)], k]), origin)
                 cipher = str(v).startswith(CIPHER)
-                creds.add_env(PROFILES_SECRET, name, None if cipher else str(v), origin, src_file=src_file, src=path + (k,))
+                creds.add_env(
+                    PROFILES_SECRET, name, None if cipher else str(v), origin, src_file=src_file, src=path + (k,)
+                )
                 data[k] = "${" + name + "}"
                 if cipher:
                     refs.append((path + (k,), "cipher", name))
                 out.append((path + (k,), name))
             elif isinstance(v, str) and v.startswith(CIPHER):
-                name = creds.new_name(env_name([stem, *[p for p in path if isinstance(p, str)], k]), f"{profile_name} {k}")
+                name = creds.new_name(
+                    env_name([stem, *[p for p in path if isinstance(p, str)], k]), f"{profile_name} {k}"
+                )
                 creds.add_env(PROFILES_SECRET, name, None, f"{profile_name} {k}", src_file=src_file, src=path + (k,))
                 data[k] = "${" + name + "}"
                 refs.append((path + (k,), "cipher", name))
@@ -410,4 +542,12 @@ def env_file(entries: list[EnvSecret]) -> tuple[str, dict[str, str]]:
     return ("\n".join(lines) + "\n") if lines else "", multi
 
 
-__all__ = ["Credentials", "EnvSecret", "FileSecret", "env_file", "env_var_secret", "halconfig_credentials", "profile_secrets"]
+__all__ = [
+    "Credentials",
+    "EnvSecret",
+    "FileSecret",
+    "env_file",
+    "env_var_secret",
+    "halconfig_credentials",
+    "profile_secrets",
+]

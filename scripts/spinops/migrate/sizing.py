@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from spinops.manifests import dump_document
 from spinops.migrate.carry import Additions
@@ -50,7 +51,8 @@ DEPLOYER_ONLY = {
     "type": "how Halyard deploys (Distributed/LocalDebian); spinops always deploys with kustomize",
     "accountName": "the account Halyard deployed through; spinops applies with the kubeconfig of the workflow",
     "size": "ignored by Halyard's Kubernetes deployer",
-    "imageVariant": "choose the image (e.g. a `-ubuntu` tag) with `images:` in the overlay if you used a non-slim variant",
+    "imageVariant": "choose the image (e.g. a `-ubuntu` tag) with `images:` in the overlay if you used a non-slim "
+                    "variant",
     "updateVersions": "Halyard's version updates; the overlay pins image tags",
     "bootstrapOnly": "Halyard bootstrap; not used",
     "consul": "Consul discovery is not supported by spinops",
@@ -58,38 +60,54 @@ DEPLOYER_ONLY = {
     "gitConfig": "LocalGit deployments only",
     "location": None,  # handled: the namespace
     "livenessProbeConfig": "the base has liveness probes on every service (see docs/kustomize.md)",
-    "nodeSelectors": "Halyard's Kubernetes deployer never read it; use service-settings nodeSelector (migrated) instead",
+    "nodeSelectors": "Halyard's Kubernetes deployer never read it; use service-settings nodeSelector (migrated) "
+                     "instead",
 }
 SERVICE_SETTINGS_IGNORED = {
     "enabled": None,  # false: the service is not deployed (see _disable)
     "skipLifeCycleManagement": "Halyard did not manage it; spinops manages every service in the base",
-    "port": "ports come from spinops.spinnaker.services.SERVICES", "internalPort": "ports come from spinops.spinnaker.services.SERVICES",
-    "host": "services listen on all interfaces", "address": "service discovery is generated (spinnaker.yml)",
+    "port": "ports come from spinops.spinnaker.services.SERVICES",
+    "internalPort": "ports come from spinops.spinnaker.services.SERVICES",
+    "host": "services listen on all interfaces",
+    "address": "service discovery is generated (spinnaker.yml)",
     "scheme": None,  # https: carried with the service's URL (see _service_urls)
-    "healthEndpoint": "probes are in the base", "monitored": "no monitoring daemon in the base",
-    "sidecar": "Halyard-internal", "safeToUpdate": "Halyard-internal", "location": "the overlay's namespace",
+    "healthEndpoint": "probes are in the base",
+    "monitored": "no monitoring daemon in the base",
+    "sidecar": "Halyard-internal",
+    "safeToUpdate": "Halyard-internal",
+    "location": "the overlay's namespace",
     "baseUrl": "service discovery is generated (spinnaker.yml)",
     "overrideBaseUrl": None,  # carried (see _service_urls); gate/deck: security.*.overrideBaseUrl
-    "artifactId": None, "env": None, "targetSize": None, "kubernetes": None,
-    "basicAuthEnabled": None, "username": None, "password": None,  # gate: moved to security.authn.basic
+    "artifactId": None,
+    "env": None,
+    "targetSize": None,
+    "kubernetes": None,
+    "basicAuthEnabled": None,
+    "username": None,
+    "password": None,  # gate: moved to security.authn.basic
 }
 #: Probe switches of KubernetesSettings: Halyard's readiness probe was an exec `wget` unless useExecHealthCheck
 #: was false (then httpGet with the service's scheme), useTcpProbe made it tcpSocket (KubernetesV2Service).
 KUBERNETES_IGNORED = {
-    "useExecHealthCheck": "Halyard's probe kind (exec wget when true, its default; httpGet when false); the base's probes are httpGet "
-                          "on /health already (kustomize/base/<svc>/deployment.yml), nothing to carry",
+    "useExecHealthCheck": "Halyard's probe kind (exec wget when true, its default; httpGet when false); the base's "
+                          "probes are httpGet "
+    "on /health already (kustomize/base/<svc>/deployment.yml), nothing to carry",
     "useTcpProbe": "probes are in the base (httpGet /health)",
-    "customHealthCheckExecCommands": "probes are in the base (httpGet /health); patch the probe in the overlay if you need this command",
+    "customHealthCheckExecCommands": "probes are in the base (httpGet /health); patch the probe in the overlay if you "
+                                     "need this command",
 }
 #: With HA, who calls each shard through which setting (kustomize/components/ha): (Deployment or None for
 #: spinnaker-local.yml, the env var or the services.<x>.baseUrl key).
 SHARD_CALLERS = {
     "clouddriver-rw": [(None, "clouddriver"), ("orca", "SERVICES_CLOUDDRIVER_BASEURL")],
-    "clouddriver-ro": [("orca", "CLOUDDRIVER_READONLY_BASEURL"), *((d, "SERVICES_CLOUDDRIVER_BASEURL") for d in
-                                                                    ("echo-scheduler", "echo-worker", "fiat", "igor", "keel"))],
+    "clouddriver-ro": [
+        ("orca", "CLOUDDRIVER_READONLY_BASEURL"),
+        *((d, "SERVICES_CLOUDDRIVER_BASEURL") for d in ("echo-scheduler", "echo-worker", "fiat", "igor", "keel")),
+    ],
     "clouddriver-ro-deck": [("gate", "SERVICES_CLOUDDRIVER_BASEURL")],
     "echo-worker": [(None, "echo")],
-    "clouddriver-caching": [], "echo-scheduler": [],
+    "clouddriver-caching": [],
+    "echo-scheduler": [],
 }
 SHARED_PROFILE = "spinnaker-local.yml"
 
@@ -151,8 +169,19 @@ def _resources(spec: dict, base: dict | None, what: str, notes: list[Note], src:
         qr, ql = quantity(req), quantity(lim) if lim is not None else None
         if res == "memory" or (qr is not None and ql is not None and qr > ql):
             out.setdefault("limits", {})[res] = req
-            why = "memory request = limit, the JVM sizes its heap from the limit" if res == "memory" else f"the base limit {lim} is below it"
-            notes.append(Note(CHANGED, f"{what}: Halyard set no {res} limit; limit set to the request {req} ({why})", src=src, topic="Sizing and scheduling"))
+            why = (
+                "memory request = limit, the JVM sizes its heap from the limit"
+                if res == "memory"
+                else f"the base limit {lim} is below it"
+            )
+            notes.append(
+                Note(
+                    CHANGED,
+                    f"{what}: Halyard set no {res} limit; limit set to the request {req} ({why})",
+                    src=src,
+                    topic="Sizing and scheduling",
+                )
+            )
     return out
 
 
@@ -163,11 +192,26 @@ def _int(value, what: str, notes: list[Note], src: tuple, src_file: str = "confi
             raise ValueError
         return int(str(value).strip())
     except ValueError:
-        notes.append(Note(DROPPED, f"{what}: {value!r} is not a number; not migrated", src=src, src_file=src_file, out=None, topic="Sizing and scheduling"))
+        notes.append(
+            Note(
+                DROPPED,
+                f"{what}: {value!r} is not a number; not migrated",
+                src=src,
+                src_file=src_file,
+                out=None,
+                topic="Sizing and scheduling",
+            )
+        )
         return None
 
 
-SCHEDULING_TYPES = {"sidecars": list, "initContainers": list, "hostAliases": list, "affinity": dict, "tolerations": list}
+SCHEDULING_TYPES = {
+    "sidecars": list,
+    "initContainers": list,
+    "hostAliases": list,
+    "affinity": dict,
+    "tolerations": list,
+}
 
 # ------------------------------------------------------------------------------------- the overlay
 
@@ -180,8 +224,15 @@ def _plain_string(_owner, value, _src_file=None, _src=None):
     return value
 
 
-def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources: dict[str, dict], saml_metadata: bytes | None,
-                  secret_env=_plain_env, secret_string=_plain_string) -> Overlay:
+def build_overlay(
+    env: str,
+    hal: dict,
+    settings: dict[str, dict],
+    base_resources: dict[str, dict],
+    saml_metadata: bytes | None,
+    secret_env=_plain_env,
+    secret_string=_plain_string,
+) -> Overlay:
     """hal: the Halyard deployment (deploymentEnvironment, version); settings: canonical name -> service-settings data.
 
     secret_env(owner, var, value, src_file, src) -> container env entries (credentials moved to Secret keys);
@@ -191,34 +242,83 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
     de = hal.get("deploymentEnvironment") if isinstance(hal.get("deploymentEnvironment"), dict) else {}
     src_de = ("deploymentEnvironment",)
     ha_cfg = de.get("haServices") if isinstance(de.get("haServices"), dict) else {}
-    ha_on = {svc: bool(isinstance(ha_cfg.get(svc), dict) and ha_cfg[svc].get("enabled")) for svc in ("clouddriver", "echo")}
+    ha_on = {
+        svc: bool(isinstance(ha_cfg.get(svc), dict) and ha_cfg[svc].get("enabled")) for svc in ("clouddriver", "echo")
+    }
     ha = any(ha_on.values())
     ov = Overlay(env, str(de.get("location") or "spinnaker"), ha, str(hal["version"]) if hal.get("version") else None)
     notes = ov.notes
     if de.get("location"):
-        notes.append(Note(CHANGED, f"deploymentEnvironment.location `{de['location']}` became the overlay's namespace", src=src_de + ("location",),
-                          out=("namespace",), out_file=f"kustomize/overlays/{env}/kustomization.yml", topic="Sizing and scheduling"))
+        notes.append(
+            Note(
+                CHANGED,
+                f"deploymentEnvironment.location `{de['location']}` became the overlay's namespace",
+                src=src_de + ("location",),
+                out=("namespace",),
+                out_file=f"kustomize/overlays/{env}/kustomization.yml",
+                topic="Sizing and scheduling",
+            )
+        )
     if ha:
         which = [s for s, on in ha_on.items() if on]
-        msg = f"haServices ({', '.join(which)}) enabled: the overlay uses kustomize/components/ha (clouddriver caching/rw/ro/ro-deck, echo scheduler/worker)"
+        msg = (
+            f"haServices ({', '.join(which)}) enabled: the overlay uses kustomize/components/ha (clouddriver "
+            "caching/rw/ro/ro-deck, echo scheduler/worker)"
+        )
         if len(which) == 1:
             msg += f"; note that the component shards both clouddriver and echo, Halyard sharded only {which[0]}"
-        notes.append(Note(CHANGED, msg, src=src_de + ("haServices",), out=("components",), out_file=f"kustomize/overlays/{env}/kustomization.yml", topic="Sizing and scheduling"))
+        notes.append(
+            Note(
+                CHANGED,
+                msg,
+                src=src_de + ("haServices",),
+                out=("components",),
+                out_file=f"kustomize/overlays/{env}/kustomization.yml",
+                topic="Sizing and scheduling",
+            )
+        )
         cd = ha_cfg.get("clouddriver") if isinstance(ha_cfg.get("clouddriver"), dict) else {}
         for k in ("redisMasterEndpoint", "redisSlaveEndpoint", "redisSlaveDeckEndpoint"):
             if cd.get(k):
-                notes.append(Note(MANUAL, f"haServices.clouddriver.{k}: per-shard Redis endpoints are not migrated; set `redis.connection` in the shard "
-                                  "profiles (halconfig/profiles/clouddriver-rw.yml, clouddriver-ro.yml, ...)", src=src_de + ("haServices", "clouddriver", k),
-                                  topic="Sizing and scheduling"))
+                notes.append(
+                    Note(
+                        MANUAL,
+                        f"haServices.clouddriver.{k}: per-shard Redis endpoints are not migrated; set "
+                        "`redis.connection` in the shard "
+                        "profiles (halconfig/profiles/clouddriver-rw.yml, clouddriver-ro.yml, ...)",
+                        src=src_de + ("haServices", "clouddriver", k),
+                        topic="Sizing and scheduling",
+                    )
+                )
         if cd.get("disableClouddriverRoDeck"):
-            notes.append(Note(MANUAL, "haServices.clouddriver.disableClouddriverRoDeck: the HA component always runs clouddriver-ro-deck; delete it "
-                              "with an overlay patch and point gate at clouddriver-ro if you need that", src=src_de + ("haServices", "clouddriver", "disableClouddriverRoDeck"),
-                              topic="Sizing and scheduling"))
+            notes.append(
+                Note(
+                    MANUAL,
+                    "haServices.clouddriver.disableClouddriverRoDeck: the HA component always runs "
+                    "clouddriver-ro-deck; delete it "
+                    "with an overlay patch and point gate at clouddriver-ro if you need that",
+                    src=src_de + ("haServices", "clouddriver", "disableClouddriverRoDeck"),
+                    topic="Sizing and scheduling",
+                )
+            )
     for k, why in DEPLOYER_ONLY.items():
-        if why and k in de and de[k] not in (None, "", [], {}, False) and not (k == "livenessProbeConfig" and not (de[k] or {}).get("enabled")):
+        if (
+            why
+            and k in de
+            and de[k] not in (None, "", [], {}, False)
+            and not (k == "livenessProbeConfig" and not (de[k] or {}).get("enabled"))
+        ):
             if k == "updateVersions" and de[k] is True:
                 continue
-            notes.append(Note(DROPPED, f"deploymentEnvironment.{k}: {why}", src=src_de + (k,), out=None, topic="Sizing and scheduling"))
+            notes.append(
+                Note(
+                    DROPPED,
+                    f"deploymentEnvironment.{k}: {why}",
+                    src=src_de + (k,),
+                    out=None,
+                    topic="Sizing and scheduling",
+                )
+            )
 
     deps = deployments(ha)
     patches: dict[str, dict] = {}  # deployment -> patch
@@ -226,7 +326,12 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
 
     def patch_for(dep: str) -> dict:
         if dep not in patches:
-            patches[dep] = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": dep}, "spec": {"template": {"spec": {}}}}
+            patches[dep] = {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": dep},
+                "spec": {"template": {"spec": {}}},
+            }
         return patches[dep]
 
     def main_container(dep: str) -> dict:
@@ -245,21 +350,46 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
         svc = service_of_deployment(dep)
         spin = sizing.get(f"spin-{dep}") if isinstance(sizing.get(f"spin-{dep}"), dict) else None
         bare = sizing.get(dep) if isinstance(sizing.get(dep), dict) else None
-        replicas = _int(spin["replicas"], f"customSizing.spin-{dep}.replicas", notes, src_de + ("customSizing", f"spin-{dep}", "replicas")) \
-            if spin and spin.get("replicas") is not None else None
+        replicas = (
+            _int(
+                spin["replicas"],
+                f"customSizing.spin-{dep}.replicas",
+                notes,
+                src_de + ("customSizing", f"spin-{dep}", "replicas"),
+            )
+            if spin and spin.get("replicas") is not None
+            else None
+        )
         if replicas is not None:
             patch_for(dep)["spec"]["replicas"] = replicas
             used.add(("customSizing", f"spin-{dep}"))
-            notes.append(Note(CHANGED, f"customSizing.spin-{dep}.replicas {spin['replicas']} -> Deployment {dep} replicas",
-                              src=src_de + ("customSizing", f"spin-{dep}", "replicas"), out=("spec", "replicas"), out_file=_pf(env, dep), topic="Sizing and scheduling"))
+            notes.append(
+                Note(
+                    CHANGED,
+                    f"customSizing.spin-{dep}.replicas {spin['replicas']} -> Deployment {dep} replicas",
+                    src=src_de + ("customSizing", f"spin-{dep}", "replicas"),
+                    out=("spec", "replicas"),
+                    out_file=_pf(env, dep),
+                    topic="Sizing and scheduling",
+                )
+            )
         chosen, key = (bare, dep) if bare else (spin, f"spin-{dep}")
         if chosen and (chosen.get("requests") or chosen.get("limits")):
             used.add(("customSizing", key))
             what = f"Deployment {dep} container {svc}"
             res = _resources(chosen, base_resources.get(svc), what, notes, src_de + ("customSizing", key))
             main_container(dep)["resources"] = res
-            notes.append(Note(CHANGED, f"customSizing.{key} requests/limits -> {what} resources" + (" (bare key: the container)" if key == dep else " (spin- key: fallback for the container)"),
-                              src=src_de + ("customSizing", key), out=("spec", "template", "spec", "containers", 0, "resources"), out_file=_pf(env, dep), topic="Sizing and scheduling"))
+            notes.append(
+                Note(
+                    CHANGED,
+                    f"customSizing.{key} requests/limits -> {what} resources"
+                    + (" (bare key: the container)" if key == dep else " (spin- key: fallback for the container)"),
+                    src=src_de + ("customSizing", key),
+                    out=("spec", "template", "spec", "containers", 0, "resources"),
+                    out_file=_pf(env, dep),
+                    topic="Sizing and scheduling",
+                )
+            )
         for kind in SCHEDULING:
             table = de.get(kind) if isinstance(de.get(kind), dict) else {}
             key = f"spin-{dep}" if table.get(f"spin-{dep}") else (svc if table.get(svc) else None)
@@ -268,10 +398,21 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
             used.add((kind, key))
             value = table[key]
             if not isinstance(value, SCHEDULING_TYPES[kind]):
-                notes.append(Note(DROPPED, f"deploymentEnvironment.{kind}.{key}: expected a {'list' if SCHEDULING_TYPES[kind] is list else 'mapping'}; "
-                                  "not migrated", src=src_de + (kind, key), out=None, topic="Sizing and scheduling"))
+                notes.append(
+                    Note(
+                        DROPPED,
+                        f"deploymentEnvironment.{kind}.{key}: expected a "
+                        f"{'list' if SCHEDULING_TYPES[kind] is list else 'mapping'}; "
+                        "not migrated",
+                        src=src_de + (kind, key),
+                        out=None,
+                        topic="Sizing and scheduling",
+                    )
+                )
                 continue
-            _apply_scheduling(kind, value, dep, patch_for(dep), main_container, notes, src_de + (kind, key), env, secret_env)
+            _apply_scheduling(
+                kind, value, dep, patch_for(dep), main_container, notes, src_de + (kind, key), env, secret_env
+            )
     for kind in ("customSizing", *SCHEDULING):
         table = de.get(kind) if isinstance(de.get(kind), dict) else {}
         for key in table:
@@ -283,13 +424,28 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
             elif canon in ("redis", "spin-redis") or canon.startswith("redis"):
                 why = "Redis is external (the `redis` ExternalName Service); size your Redis where it runs"
             elif service_of_deployment(canon) and canon not in deps:
-                why = (f"Halyard would not have applied it either: with{'out' if not ha else ''} HA the Deployments are {', '.join(d for d in deps if service_of_deployment(d) == service_of_deployment(canon))}"
-                       + (" (spin- keys name one Deployment; only the bare base name reaches every shard)" if ha and key.startswith("spin-") else ""))
+                why = (
+                    f"Halyard would not have applied it either: with{'out' if not ha else ''} HA the Deployments are "
+                    f"{', '.join(d for d in deps if service_of_deployment(d) == service_of_deployment(canon))}"
+                    + (
+                        " (spin- keys name one Deployment; only the bare base name reaches every shard)"
+                        if ha and key.startswith("spin-")
+                        else ""
+                    )
+                )
             elif kind == "customSizing" and key.startswith("spin-") is False and service_of_deployment(canon):
                 why = "bare keys size a container, and for a shard the container is named after the shard"
             else:
                 why = "no Deployment of that name"
-            notes.append(Note(DROPPED, f"deploymentEnvironment.{kind}.{key}: not migrated: {why}", src=src_de + (kind, key), out=None, topic="Sizing and scheduling"))
+            notes.append(
+                Note(
+                    DROPPED,
+                    f"deploymentEnvironment.{kind}.{key}: not migrated: {why}",
+                    src=src_de + (kind, key),
+                    out=None,
+                    topic="Sizing and scheduling",
+                )
+            )
 
     # service-settings
     for canon in sorted(settings):
@@ -300,7 +456,16 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
             _redis_settings(data, ov, sfile, secret_string)
             continue
         if svc is None or (canon not in deps and canon not in SERVICES):
-            notes.append(Note(DROPPED, f"service-settings for `{canon}`: no such Deployment here; not migrated", src=(), src_file=sfile, out=None, topic="Service settings"))
+            notes.append(
+                Note(
+                    DROPPED,
+                    f"service-settings for `{canon}`: no such Deployment here; not migrated",
+                    src=(),
+                    src_file=sfile,
+                    out=None,
+                    topic="Service settings",
+                )
+            )
             continue
         targets = [canon] if canon in deps else [d for d in deps if service_of_deployment(d) == svc]
         if data.get("enabled") is False:
@@ -314,15 +479,37 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
                 notes.append(Note(DROPPED, f"{k}: {why}", src=(k,), src_file=sfile, out=None, topic="Service settings"))
         for k in data:
             if k not in SERVICE_SETTINGS_IGNORED:
-                notes.append(Note(DROPPED, f"`{k}`: not a service setting spinops knows; not migrated", src=(k,), src_file=sfile, out=None, topic="Service settings"))
-        target_size = _int(data["targetSize"], "targetSize", notes, ("targetSize",), sfile) if data.get("targetSize") is not None else None
+                notes.append(
+                    Note(
+                        DROPPED,
+                        f"`{k}`: not a service setting spinops knows; not migrated",
+                        src=(k,),
+                        src_file=sfile,
+                        out=None,
+                        topic="Service settings",
+                    )
+                )
+        target_size = (
+            _int(data["targetSize"], "targetSize", notes, ("targetSize",), sfile)
+            if data.get("targetSize") is not None
+            else None
+        )
         if target_size is not None:
             for dep in targets:
                 spin = sizing.get(f"spin-{dep}") if isinstance(sizing.get(f"spin-{dep}"), dict) else {}
                 if spin.get("replicas") is None:
                     patch_for(dep)["spec"]["replicas"] = target_size
-                    notes.append(Note(CHANGED, f"targetSize {data['targetSize']} -> Deployment {dep} replicas", src=("targetSize",), src_file=sfile,
-                                      out=("spec", "replicas"), out_file=_pf(env, dep), topic="Service settings"))
+                    notes.append(
+                        Note(
+                            CHANGED,
+                            f"targetSize {data['targetSize']} -> Deployment {dep} replicas",
+                            src=("targetSize",),
+                            src_file=sfile,
+                            out=("spec", "replicas"),
+                            out_file=_pf(env, dep),
+                            topic="Service settings",
+                        )
+                    )
         if data.get("artifactId"):
             _image(canon, svc, str(data["artifactId"]), ov, sfile)
         env_vars = data.get("env") if isinstance(data.get("env"), dict) else {}
@@ -331,18 +518,34 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
                 c = main_container(dep)
                 for var, value in env_vars.items():
                     _set_env(c, secret_env(canon, str(var), value, sfile, ("env", var)))
-            notes.append(Note(CHANGED, f"env ({', '.join(map(str, env_vars))}) -> container env of {', '.join(targets)}", src=("env",), src_file=sfile,
-                              out=("spec", "template", "spec", "containers", 0, "env"), out_file=_pf(env, targets[0]), topic="Service settings"))
+            notes.append(
+                Note(
+                    CHANGED,
+                    f"env ({', '.join(map(str, env_vars))}) -> container env of {', '.join(targets)}",
+                    src=("env",),
+                    src_file=sfile,
+                    out=("spec", "template", "spec", "containers", 0, "env"),
+                    out_file=_pf(env, targets[0]),
+                    topic="Service settings",
+                )
+            )
         kube = data.get("kubernetes") if isinstance(data.get("kubernetes"), dict) else {}
         _kubernetes_settings(kube, targets, patch_for, main_container, ov, sfile, canon)
 
     if saml_metadata is not None:
         ov.extra_files["saml-metadata.xml"] = saml_metadata
-        ov.generators.append({"name": SAML_CONFIGMAP, "files": [f"{SAML_METADATA_FILE}=saml-metadata.xml"],
-                              "options": {"labels": {PART_OF_LABEL: PART_OF, MANAGED_BY_LABEL: MANAGED_BY, SERVICE_LABEL: "gate"}}})
+        ov.generators.append(
+            {
+                "name": SAML_CONFIGMAP,
+                "files": [f"{SAML_METADATA_FILE}=saml-metadata.xml"],
+                "options": {"labels": {PART_OF_LABEL: PART_OF, MANAGED_BY_LABEL: MANAGED_BY, SERVICE_LABEL: "gate"}},
+            }
+        )
         p = patch_for("gate")["spec"]["template"]["spec"]
         p.setdefault("volumes", []).append({"name": "saml-metadata", "configMap": {"name": SAML_CONFIGMAP}})
-        main_container("gate").setdefault("volumeMounts", []).append({"name": "saml-metadata", "mountPath": SAML_METADATA_DIR, "readOnly": True})
+        main_container("gate").setdefault("volumeMounts", []).append(
+            {"name": "saml-metadata", "mountPath": SAML_METADATA_DIR, "readOnly": True}
+        )
 
     for dep, patch in patches.items():
         if dep in ov.disabled:
@@ -361,17 +564,43 @@ def build_overlay(env: str, hal: dict, settings: dict[str, dict], base_resources
 def _disable(canon: str, targets: list[str], ov: Overlay, sfile: str) -> None:
     """service-settings `enabled: false`: Halyard did not deploy the service, so neither does the overlay."""
     ov.disabled.extend(t for t in targets if t not in ov.disabled)
-    ov.notes.append(Note(CHANGED, f"`enabled: false`: {', '.join(targets)} not deployed (a `$patch: delete` of the Deployment and the Service "
-                         "in the overlay); the other settings of this file are ignored, as Halyard ignored them", src=("enabled",), src_file=sfile,
-                         out=("$patch",), out_file=_pf(ov.env, targets[0]), topic="Service settings"))
+    ov.notes.append(
+        Note(
+            CHANGED,
+            f"`enabled: false`: {', '.join(targets)} not deployed (a `$patch: delete` of the Deployment and the "
+            "Service "
+            "in the overlay); the other settings of this file are ignored, as Halyard ignored them",
+            src=("enabled",),
+            src_file=sfile,
+            out=("$patch",),
+            out_file=_pf(ov.env, targets[0]),
+            topic="Service settings",
+        )
+    )
     if canon in ("fiat", "kayenta", "keel"):
-        ov.notes.append(Note(MANUAL, f"{canon} is not deployed: keep the halconfig setting that makes other services call it off "
-                             "(fiat: security.authz.enabled, kayenta: canary.enabled, keel: managedDelivery.enabled), or they will call a "
-                             "service that is not there", src=("enabled",), src_file=sfile, topic="Service settings"))
+        ov.notes.append(
+            Note(
+                MANUAL,
+                f"{canon} is not deployed: keep the halconfig setting that makes other services call it off "
+                "(fiat: security.authz.enabled, kayenta: canary.enabled, keel: managedDelivery.enabled), or they will "
+                "call a "
+                "service that is not there",
+                src=("enabled",),
+                src_file=sfile,
+                topic="Service settings",
+            )
+        )
     elif canon in ("gate", "deck", "clouddriver", "orca", "front50", "redis"):
-        ov.notes.append(Note(MANUAL, f"{canon} is not deployed, but the other services of the base need it: make sure it runs elsewhere and "
-                             f"point services.{canon}.baseUrl at it in halconfig/profiles/spinnaker-local.yml", src=("enabled",), src_file=sfile,
-                             topic="Service settings"))
+        ov.notes.append(
+            Note(
+                MANUAL,
+                f"{canon} is not deployed, but the other services of the base need it: make sure it runs elsewhere and "
+                f"point services.{canon}.baseUrl at it in halconfig/profiles/spinnaker-local.yml",
+                src=("enabled",),
+                src_file=sfile,
+                topic="Service settings",
+            )
+        )
 
 
 def _service_urls(canon: str, svc: str, data: dict, ha: bool, ov: Overlay, sfile: str, main_container) -> None:
@@ -386,12 +615,28 @@ def _service_urls(canon: str, svc: str, data: dict, ha: bool, ov: Overlay, sfile
     https = str(data.get("scheme") or "").lower() == "https"
     if canon in ("gate", "deck"):
         if url:
-            ov.notes.append(Note(DROPPED, f"overrideBaseUrl: set security.{'apiSecurity' if canon == 'gate' else 'uiSecurity'}.overrideBaseUrl in "
-                                 "the halconfig (where Kleat reads the public URL)", src=("overrideBaseUrl",), src_file=sfile, topic="Service settings"))
+            ov.notes.append(
+                Note(
+                    DROPPED,
+                    "overrideBaseUrl: set "
+                    f"security.{'apiSecurity' if canon == 'gate' else 'uiSecurity'}.overrideBaseUrl in "
+                    "the halconfig (where Kleat reads the public URL)",
+                    src=("overrideBaseUrl",),
+                    src_file=sfile,
+                    topic="Service settings",
+                )
+            )
         if https:
-            ov.notes.append(Note(MANUAL, f"{canon} served TLS (`scheme: https`): use kustomize/components/gate-https and security."
-                                 f"{'apiSecurity' if canon == 'gate' else 'uiSecurity'}.ssl in the halconfig", src=("scheme",), src_file=sfile,
-                                 topic="Service settings"))
+            ov.notes.append(
+                Note(
+                    MANUAL,
+                    f"{canon} served TLS (`scheme: https`): use kustomize/components/gate-https and security."
+                    f"{'apiSecurity' if canon == 'gate' else 'uiSecurity'}.ssl in the halconfig",
+                    src=("scheme",),
+                    src_file=sfile,
+                    topic="Service settings",
+                )
+            )
         return
     if not url and not https:
         return
@@ -402,24 +647,57 @@ def _service_urls(canon: str, svc: str, data: dict, ha: bool, ov: Overlay, sfile
     src = ("overrideBaseUrl",) if data.get("overrideBaseUrl") else ("scheme",)
     callers = SHARD_CALLERS.get(canon) if ha and canon in SHARD_CALLERS else [(None, svc)]
     if not callers:
-        ov.notes.append(Note(DROPPED, f"{what}: no other service calls {canon}; nothing to carry", src=src, src_file=sfile, topic="Service settings"))
+        ov.notes.append(
+            Note(
+                DROPPED,
+                f"{what}: no other service calls {canon}; nothing to carry",
+                src=src,
+                src_file=sfile,
+                topic="Service settings",
+            )
+        )
     for dep, key in callers:
         if dep is None:
-            note = Note(CHANGED, f"{what} of {canon} -> services.{key}.baseUrl {url} in halconfig/profiles/{SHARED_PROFILE} (every service's "
-                        "service discovery)", src=src, src_file=sfile, out=("services", key, "baseUrl"), out_file=f"halconfig/profiles/{SHARED_PROFILE}",
-                        topic="Service settings")
+            note = Note(
+                CHANGED,
+                f"{what} of {canon} -> services.{key}.baseUrl {url} in halconfig/profiles/{SHARED_PROFILE} (every "
+                "service's "
+                "service discovery)",
+                src=src,
+                src_file=sfile,
+                out=("services", key, "baseUrl"),
+                out_file=f"halconfig/profiles/{SHARED_PROFILE}",
+                topic="Service settings",
+            )
             ov.additions.add(SHARED_PROFILE, ("services", key, "baseUrl"), url, note)
             ov.notes.append(note)
         else:
             _set_env(main_container(dep), [{"name": key, "value": url}])
-            ov.notes.append(Note(CHANGED, f"{what} of {canon} -> env {key}={url} of {dep} (replaces the HA component's http URL)", src=src,
-                                 src_file=sfile, out=("spec", "template", "spec", "containers", 0, "env"), out_file=_pf(ov.env, dep),
-                                 topic="Service settings"))
+            ov.notes.append(
+                Note(
+                    CHANGED,
+                    f"{what} of {canon} -> env {key}={url} of {dep} (replaces the HA component's http URL)",
+                    src=src,
+                    src_file=sfile,
+                    out=("spec", "template", "spec", "containers", 0, "env"),
+                    out_file=_pf(ov.env, dep),
+                    topic="Service settings",
+                )
+            )
     if https or url.startswith("https:"):
-        ov.notes.append(Note(MANUAL, f"{canon} serves TLS (https): its own server.ssl settings must be in its profile "
-                             f"(halconfig/profiles/{svc}-local.yml or the shard profile), and the base's readiness and liveness probes "
-                             f"(httpGet, http) must switch to `scheme: HTTPS` in the overlay patch {_pf(ov.env, canon if canon != svc or not ha else canon)}",
-                             src=src, src_file=sfile, topic="Service settings"))
+        ov.notes.append(
+            Note(
+                MANUAL,
+                f"{canon} serves TLS (https): its own server.ssl settings must be in its profile "
+                f"(halconfig/profiles/{svc}-local.yml or the shard profile), and the base's readiness and liveness "
+                "probes "
+                "(httpGet, http) must switch to `scheme: HTTPS` in the overlay patch "
+                f"{_pf(ov.env, canon if canon != svc or not ha else canon)}",
+                src=src,
+                src_file=sfile,
+                topic="Service settings",
+            )
+        )
 
 
 def _pf(env: str, dep: str) -> str:
@@ -460,7 +738,15 @@ def _apply_scheduling(kind, value, dep, patch, main_container, notes, src, env, 
             if isinstance(sc.get("args"), list) and sc["args"]:
                 c["args"] = [str(x) for x in sc["args"]]
             if not c["image"]:
-                notes.append(Note(DROPPED, f"sidecar {sc['name']} of {dep} has no dockerImage; not migrated", src=src + (i,), out=None, topic="Sizing and scheduling"))
+                notes.append(
+                    Note(
+                        DROPPED,
+                        f"sidecar {sc['name']} of {dep} has no dockerImage; not migrated",
+                        src=src + (i,),
+                        out=None,
+                        topic="Sizing and scheduling",
+                    )
+                )
                 continue
             port = _int(sc["port"], f"sidecar {sc['name']} port", notes, src + (i, "port")) if sc.get("port") else None
             if port is not None:
@@ -472,31 +758,71 @@ def _apply_scheduling(kind, value, dep, patch, main_container, notes, src, env, 
             if sc.get("mountPath"):
                 spec.setdefault("volumes", []).append({"name": sc["name"], "emptyDir": {}})
                 mounts.append({"name": sc["name"], "mountPath": sc["mountPath"]})
-                main_container(dep).setdefault("volumeMounts", []).append({"name": sc["name"], "mountPath": sc["mountPath"]})
-            for vm in [v for v in sc.get("secretVolumeMounts") or [] if isinstance(v, dict) and v.get("secretName") and v.get("mountPath")]:
-                spec.setdefault("volumes", []).append({"name": vm["secretName"], "secret": {"secretName": vm["secretName"]}})
+                main_container(dep).setdefault("volumeMounts", []).append(
+                    {"name": sc["name"], "mountPath": sc["mountPath"]}
+                )
+            for vm in [
+                v
+                for v in sc.get("secretVolumeMounts") or []
+                if isinstance(v, dict) and v.get("secretName") and v.get("mountPath")
+            ]:
+                spec.setdefault("volumes", []).append(
+                    {"name": vm["secretName"], "secret": {"secretName": vm["secretName"]}}
+                )
                 mounts.append({"name": vm["secretName"], "mountPath": vm["mountPath"]})
-            for vm in [v for v in sc.get("configMapVolumeMounts") or [] if isinstance(v, dict) and v.get("configMapName") and v.get("mountPath")]:
-                spec.setdefault("volumes", []).append({"name": vm["configMapName"], "configMap": {"name": vm["configMapName"]}})
+            for vm in [
+                v
+                for v in sc.get("configMapVolumeMounts") or []
+                if isinstance(v, dict) and v.get("configMapName") and v.get("mountPath")
+            ]:
+                spec.setdefault("volumes", []).append(
+                    {"name": vm["configMapName"], "configMap": {"name": vm["configMapName"]}}
+                )
                 mounts.append({"name": vm["configMapName"], "mountPath": vm["mountPath"]})
             if mounts:
                 c["volumeMounts"] = mounts
             if isinstance(sc.get("securityContext"), dict) and sc["securityContext"].get("privileged"):
                 c["securityContext"] = {"privileged": True}
-                notes.append(Note(MANUAL, f"sidecar {sc['name']} of {dep} runs privileged: the pod runs as non-root; review it", src=src + (i,), topic="Sizing and scheduling"))
+                notes.append(
+                    Note(
+                        MANUAL,
+                        f"sidecar {sc['name']} of {dep} runs privileged: the pod runs as non-root; review it",
+                        src=src + (i,),
+                        topic="Sizing and scheduling",
+                    )
+                )
             else:  # the same hardening as every container of the base
                 c["securityContext"] = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
             c["resources"] = SIDECAR_RESOURCES
             spec.setdefault("containers", [])
             main_container(dep)
             spec["containers"].append(c)
-            notes.append(Note(CHANGED, f"sidecar {sc['name']} ({c['image']}) -> a container of Deployment {dep}; Halyard gave it no resources, so it gets "
-                              f"requests 50m/64Mi and limits 500m/256Mi (the `resources` rule requires them): review. The pod runs as non-root "
-                              "(uid 10111), so the image must run as any user", src=src + (i,),
-                              out=("spec", "template", "spec", "containers", len(spec["containers"]) - 1), out_file=out_file, topic="Sizing and scheduling"))
-            if isinstance(c.get("image"), str) and (":" not in c["image"].rsplit("/", 1)[-1] or c["image"].endswith(":latest")):
-                notes.append(Note(MANUAL, f"sidecar {sc['name']} image `{c['image']}` is not pinned to a tag: pin it (spinops check refuses unpinned images)",
-                                  src=src + (i,), topic="Sizing and scheduling"))
+            notes.append(
+                Note(
+                    CHANGED,
+                    f"sidecar {sc['name']} ({c['image']}) -> a container of Deployment {dep}; Halyard gave it no "
+                    "resources, so it gets "
+                    "requests 50m/64Mi and limits 500m/256Mi (the `resources` rule requires them): review. The pod "
+                    "runs as non-root "
+                    "(uid 10111), so the image must run as any user",
+                    src=src + (i,),
+                    out=("spec", "template", "spec", "containers", len(spec["containers"]) - 1),
+                    out_file=out_file,
+                    topic="Sizing and scheduling",
+                )
+            )
+            if isinstance(c.get("image"), str) and (
+                ":" not in c["image"].rsplit("/", 1)[-1] or c["image"].endswith(":latest")
+            ):
+                notes.append(
+                    Note(
+                        MANUAL,
+                        f"sidecar {sc['name']} image `{c['image']}` is not pinned to a tag: pin it (spinops check "
+                        "refuses unpinned images)",
+                        src=src + (i,),
+                        topic="Sizing and scheduling",
+                    )
+                )
         return
     if kind == "initContainers":
         items = []
@@ -512,30 +838,65 @@ def _apply_scheduling(kind, value, dep, patch, main_container, notes, src, env, 
         spec["affinity"] = value
     elif kind == "tolerations":
         spec["tolerations"] = value
-    notes.append(Note(CHANGED, f"{kind} -> Deployment {dep} pod spec" + (" (unsized init containers get requests 50m/64Mi, limits 500m/256Mi)" if kind == "initContainers" else ""),
-                      src=src, out=("spec", "template", "spec", kind), out_file=out_file, topic="Sizing and scheduling"))
+    notes.append(
+        Note(
+            CHANGED,
+            f"{kind} -> Deployment {dep} pod spec"
+            + (
+                " (unsized init containers get requests 50m/64Mi, limits 500m/256Mi)"
+                if kind == "initContainers"
+                else ""
+            ),
+            src=src,
+            out=("spec", "template", "spec", kind),
+            out_file=out_file,
+            topic="Sizing and scheduling",
+        )
+    )
 
 
-KUBERNETES_TYPES = {"podAnnotations": dict, "podLabels": dict, "nodeSelector": dict, "serviceAnnotations": dict, "serviceLabels": dict,
-                    "imagePullSecrets": list, "volumes": list, "securityContext": dict, "deploymentStrategy": dict}
+KUBERNETES_TYPES = {
+    "podAnnotations": dict,
+    "podLabels": dict,
+    "nodeSelector": dict,
+    "serviceAnnotations": dict,
+    "serviceLabels": dict,
+    "imagePullSecrets": list,
+    "volumes": list,
+    "securityContext": dict,
+    "deploymentStrategy": dict,
+}
 
 
-def _kubernetes_settings(kube: dict, targets: list[str], patch_for, main_container, ov: Overlay, sfile: str, canon: str) -> None:
+def _kubernetes_settings(
+    kube: dict, targets: list[str], patch_for, main_container, ov: Overlay, sfile: str, canon: str
+) -> None:
     notes = ov.notes
     kube = dict(kube)
     for k, t in KUBERNETES_TYPES.items():
         if kube.get(k) not in (None, "") and not isinstance(kube[k], t):
-            notes.append(Note(DROPPED, f"kubernetes.{k}: expected a {'list' if t is list else 'mapping'}; not migrated", src=("kubernetes", k),
-                              src_file=sfile, topic="Service settings"))
+            notes.append(
+                Note(
+                    DROPPED,
+                    f"kubernetes.{k}: expected a {'list' if t is list else 'mapping'}; not migrated",
+                    src=("kubernetes", k),
+                    src_file=sfile,
+                    topic="Service settings",
+                )
+            )
             kube.pop(k)
     for dep in targets:
         p = patch_for(dep)
         tmpl = p["spec"]["template"]
         spec = tmpl["spec"]
         if kube.get("podAnnotations"):
-            tmpl.setdefault("metadata", {}).setdefault("annotations", {}).update({str(k): str(v) for k, v in kube["podAnnotations"].items()})
+            tmpl.setdefault("metadata", {}).setdefault("annotations", {}).update(
+                {str(k): str(v) for k, v in kube["podAnnotations"].items()}
+            )
         if kube.get("podLabels"):
-            tmpl.setdefault("metadata", {}).setdefault("labels", {}).update({str(k): str(v) for k, v in kube["podLabels"].items()})
+            tmpl.setdefault("metadata", {}).setdefault("labels", {}).update(
+                {str(k): str(v) for k, v in kube["podLabels"].items()}
+            )
         if kube.get("serviceAccountName"):
             spec["serviceAccountName"] = str(kube["serviceAccountName"])
         if kube.get("nodeSelector"):
@@ -551,35 +912,79 @@ def _kubernetes_settings(kube: dict, targets: list[str], patch_for, main_contain
                 p["spec"]["strategy"] = {"type": "Recreate", "rollingUpdate": None}
             else:
                 ss = strat.get("strategySettings") or {}
-                ru = {k: (int(v) if str(v).isdigit() else str(v)) for k, v in ss.items() if k in ("maxSurge", "maxUnavailable")}
+                ru = {
+                    k: (int(v) if str(v).isdigit() else str(v))
+                    for k, v in ss.items()
+                    if k in ("maxSurge", "maxUnavailable")
+                }
                 p["spec"]["strategy"] = {"type": "RollingUpdate", **({"rollingUpdate": ru} if ru else {})}
         for vol in kube.get("volumes") or []:
             if not isinstance(vol, dict) or not vol.get("id") or not vol.get("mountPath"):
                 continue
             t = vol.get("type", "emptyDir")
-            source = {"secret": {"secret": {"secretName": vol["id"]}}, "configMap": {"configMap": {"name": vol["id"]}},
-                      "persistentVolumeClaim": {"persistentVolumeClaim": {"claimName": vol["id"]}}}.get(t, {"emptyDir": {}})
+            source = {
+                "secret": {"secret": {"secretName": vol["id"]}},
+                "configMap": {"configMap": {"name": vol["id"]}},
+                "persistentVolumeClaim": {"persistentVolumeClaim": {"claimName": vol["id"]}},
+            }.get(t, {"emptyDir": {}})
             spec.setdefault("volumes", []).append({"name": vol["id"], **source})
-            main_container(dep).setdefault("volumeMounts", []).append({"name": vol["id"], "mountPath": vol["mountPath"]})
-    labels = {"podAnnotations": ("spec", "template", "metadata", "annotations"), "podLabels": ("spec", "template", "metadata", "labels"),
-              "serviceAccountName": ("spec", "template", "spec", "serviceAccountName"), "nodeSelector": ("spec", "template", "spec", "nodeSelector"),
-              "imagePullSecrets": ("spec", "template", "spec", "imagePullSecrets"), "securityContext": ("spec", "template", "spec", "securityContext"),
-              "deploymentStrategy": ("spec", "strategy"), "volumes": ("spec", "template", "spec", "volumes")}
+            main_container(dep).setdefault("volumeMounts", []).append(
+                {"name": vol["id"], "mountPath": vol["mountPath"]}
+            )
+    labels = {
+        "podAnnotations": ("spec", "template", "metadata", "annotations"),
+        "podLabels": ("spec", "template", "metadata", "labels"),
+        "serviceAccountName": ("spec", "template", "spec", "serviceAccountName"),
+        "nodeSelector": ("spec", "template", "spec", "nodeSelector"),
+        "imagePullSecrets": ("spec", "template", "spec", "imagePullSecrets"),
+        "securityContext": ("spec", "template", "spec", "securityContext"),
+        "deploymentStrategy": ("spec", "strategy"),
+        "volumes": ("spec", "template", "spec", "volumes"),
+    }
     for k, out in labels.items():
         if kube.get(k):
-            notes.append(Note(CHANGED, f"kubernetes.{k} -> {', '.join(targets)}", src=("kubernetes", k), src_file=sfile, out=out,
-                              out_file=_pf(ov.env, targets[0]), topic="Service settings"))
+            notes.append(
+                Note(
+                    CHANGED,
+                    f"kubernetes.{k} -> {', '.join(targets)}",
+                    src=("kubernetes", k),
+                    src_file=sfile,
+                    out=out,
+                    out_file=_pf(ov.env, targets[0]),
+                    topic="Service settings",
+                )
+            )
     if kube.get("serviceAccountName"):
-        notes.append(Note(MANUAL, f"{canon} runs as ServiceAccount `{kube['serviceAccountName']}`: it must exist in the namespace (the base "
-                          "creates none); add it to the overlay or create it out of band", src=("kubernetes", "serviceAccountName"), src_file=sfile,
-                          topic="Service settings"))
+        notes.append(
+            Note(
+                MANUAL,
+                f"{canon} runs as ServiceAccount `{kube['serviceAccountName']}`: it must exist in the namespace (the "
+                "base "
+                "creates none); add it to the overlay or create it out of band",
+                src=("kubernetes", "serviceAccountName"),
+                src_file=sfile,
+                topic="Service settings",
+            )
+        )
     if kube.get("securityContext"):
-        notes.append(Note(MANUAL, f"kubernetes.securityContext of {canon} replaces the base's pod securityContext (non-root, seccomp): check it still runs as non-root",
-                          src=("kubernetes", "securityContext"), src_file=sfile, topic="Service settings"))
+        notes.append(
+            Note(
+                MANUAL,
+                f"kubernetes.securityContext of {canon} replaces the base's pod securityContext (non-root, seccomp): "
+                "check it still runs as non-root",
+                src=("kubernetes", "securityContext"),
+                src_file=sfile,
+                topic="Service settings",
+            )
+        )
     svc_patch = {}
     if kube.get("serviceType") and kube["serviceType"] != "ClusterIP":
         svc_patch["type"] = str(kube["serviceType"])
-        node_port = _int(kube["nodePort"], "kubernetes.nodePort", notes, ("kubernetes", "nodePort"), sfile) if kube.get("nodePort") else None
+        node_port = (
+            _int(kube["nodePort"], "kubernetes.nodePort", notes, ("kubernetes", "nodePort"), sfile)
+            if kube.get("nodePort")
+            else None
+        )
         if node_port is not None:
             svc_patch["ports"] = [{"name": "http", "nodePort": node_port}]
     meta = {}
@@ -589,24 +994,56 @@ def _kubernetes_settings(kube: dict, targets: list[str], patch_for, main_contain
         meta["labels"] = {str(k): str(v) for k, v in kube["serviceLabels"].items()}
     if svc_patch or meta:
         name = f"service-{canon}.yml"
-        ov.patches[name] = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": canon, **meta}, **({"spec": svc_patch} if svc_patch else {})}
+        ov.patches[name] = {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": canon, **meta},
+            **({"spec": svc_patch} if svc_patch else {}),
+        }
         ov.targets[name] = {"kind": "Service", "labelSelector": f"app.kubernetes.io/name={canon}"}
-        notes.append(Note(CHANGED, f"kubernetes serviceType/serviceAnnotations/serviceLabels -> Service {canon}", src=("kubernetes",), src_file=sfile,
-                          out=("metadata",), out_file=f"kustomize/overlays/{ov.env}/{name}", topic="Service settings"))
+        notes.append(
+            Note(
+                CHANGED,
+                f"kubernetes serviceType/serviceAnnotations/serviceLabels -> Service {canon}",
+                src=("kubernetes",),
+                src_file=sfile,
+                out=("metadata",),
+                out_file=f"kustomize/overlays/{ov.env}/{name}",
+                topic="Service settings",
+            )
+        )
     for k, why in KUBERNETES_IGNORED.items():
         if kube.get(k) not in (None, [], "") and not (k == "useTcpProbe" and kube[k] is False):
-            notes.append(Note(DROPPED, f"kubernetes.{k}: {why}", src=("kubernetes", k), src_file=sfile, topic="Service settings"))
+            notes.append(
+                Note(DROPPED, f"kubernetes.{k}: {why}", src=("kubernetes", k), src_file=sfile, topic="Service settings")
+            )
     known = set(labels) | set(KUBERNETES_IGNORED) | {"serviceType", "nodePort", "serviceAnnotations", "serviceLabels"}
     for k in kube:
         if k not in known and kube[k] not in (None, [], {}, ""):
-            notes.append(Note(DROPPED, f"kubernetes.{k}: not migrated (no kustomize equivalent known to spinops)", src=("kubernetes", k), src_file=sfile, topic="Service settings"))
+            notes.append(
+                Note(
+                    DROPPED,
+                    f"kubernetes.{k}: not migrated (no kustomize equivalent known to spinops)",
+                    src=("kubernetes", k),
+                    src_file=sfile,
+                    topic="Service settings",
+                )
+            )
 
 
 def _image(canon: str, svc: str, artifact: str, ov: Overlay, sfile: str) -> None:
     repo, _, tag = artifact.rpartition(":") if ":" in artifact.rsplit("/", 1)[-1] else (artifact, "", "")
     if canon != svc:
-        ov.notes.append(Note(MANUAL, f"artifactId for shard {canon}: images are set per service in the overlay; set it on {svc} or patch the shard's image",
-                             src=("artifactId",), src_file=sfile, topic="Service settings"))
+        ov.notes.append(
+            Note(
+                MANUAL,
+                f"artifactId for shard {canon}: images are set per service in the overlay; set it on {svc} or patch "
+                "the shard's image",
+                src=("artifactId",),
+                src_file=sfile,
+                topic="Service settings",
+            )
+        )
         return
     entry = {"name": f"{IMAGE_REPO}/{svc}"}
     if repo and repo != f"{IMAGE_REPO}/{svc}":
@@ -614,44 +1051,102 @@ def _image(canon: str, svc: str, artifact: str, ov: Overlay, sfile: str) -> None
     if tag:
         entry["newTag"] = tag
     ov.images.append(entry)
-    ov.notes.append(Note(CHANGED, f"artifactId {artifact} -> the overlay's images: entry for {svc}", src=("artifactId",), src_file=sfile,
-                         out=("images",), out_file=f"kustomize/overlays/{ov.env}/kustomization.yml", topic="Service settings"))
+    ov.notes.append(
+        Note(
+            CHANGED,
+            f"artifactId {artifact} -> the overlay's images: entry for {svc}",
+            src=("artifactId",),
+            src_file=sfile,
+            out=("images",),
+            out_file=f"kustomize/overlays/{ov.env}/kustomization.yml",
+            topic="Service settings",
+        )
+    )
     if ov.version and tag and tag != f"spinnaker-{ov.version}":
-        ov.notes.append(Note(MANUAL, f"{svc} runs {artifact}, not the release {ov.version}: `spinops check` (same-release) refuses mixed releases",
-                             src=("artifactId",), src_file=sfile, topic="Service settings"))
+        ov.notes.append(
+            Note(
+                MANUAL,
+                f"{svc} runs {artifact}, not the release {ov.version}: `spinops check` (same-release) refuses mixed "
+                "releases",
+                src=("artifactId",),
+                src_file=sfile,
+                topic="Service settings",
+            )
+        )
 
 
 def _redis_settings(data: dict, ov: Overlay, sfile: str, secret_string=_plain_string) -> None:
     url = data.get("overrideBaseUrl") or data.get("baseUrl")
     if url:
-        from urllib.parse import urlsplit
-
         parts = urlsplit(str(url))
         host = parts.hostname
         if host and not re.fullmatch(r"[0-9.]+", host):
-            ov.patches["redis.yml"] = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "redis"}, "spec": {"externalName": host}}
+            ov.patches["redis.yml"] = {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": "redis"},
+                "spec": {"externalName": host},
+            }
             ov.targets["redis.yml"] = {"kind": "Service", "name": "redis"}
-            ov.notes.append(Note(CHANGED, f"redis overrideBaseUrl -> the `redis` ExternalName Service points at {host}", src=("overrideBaseUrl",), src_file=sfile,
-                                 out=("spec", "externalName"), out_file=f"kustomize/overlays/{ov.env}/redis.yml", topic="Service settings"))
+            ov.notes.append(
+                Note(
+                    CHANGED,
+                    f"redis overrideBaseUrl -> the `redis` ExternalName Service points at {host}",
+                    src=("overrideBaseUrl",),
+                    src_file=sfile,
+                    out=("spec", "externalName"),
+                    out_file=f"kustomize/overlays/{ov.env}/redis.yml",
+                    topic="Service settings",
+                )
+            )
             if parts.port not in (None, 6379) or parts.password or parts.username or parts.scheme == "rediss":
                 key = "overrideBaseUrl" if data.get("overrideBaseUrl") else "baseUrl"
                 value = secret_string("redis", str(url), sfile, (key,))
-                note = Note(CHANGED, "the Redis URL has a non-default port, a password or TLS: it is carried as `services.redis.baseUrl` in "
-                            f"halconfig/profiles/{SHARED_PROFILE}" + (" (its password as a ${NAME} placeholder)" if value != str(url) else ""),
-                            src=(key,), src_file=sfile, out=("services", "redis", "baseUrl"), out_file=f"halconfig/profiles/{SHARED_PROFILE}",
-                            topic="Service settings")
+                note = Note(
+                    CHANGED,
+                    "the Redis URL has a non-default port, a password or TLS: it is carried as "
+                    "`services.redis.baseUrl` in "
+                    f"halconfig/profiles/{SHARED_PROFILE}"
+                    + (" (its password as a ${NAME} placeholder)" if value != str(url) else ""),
+                    src=(key,),
+                    src_file=sfile,
+                    out=("services", "redis", "baseUrl"),
+                    out_file=f"halconfig/profiles/{SHARED_PROFILE}",
+                    topic="Service settings",
+                )
                 ov.additions.add(SHARED_PROFILE, ("services", "redis", "baseUrl"), value, note)
                 ov.notes.append(note)
         else:
-            ov.notes.append(Note(MANUAL, f"redis overrideBaseUrl host `{host}` is an IP address; an ExternalName Service needs a DNS name "
-                                 "(replace kustomize/base/redis with a Service + Endpoints in the overlay)", src=("overrideBaseUrl",), src_file=sfile, topic="Service settings"))
+            ov.notes.append(
+                Note(
+                    MANUAL,
+                    f"redis overrideBaseUrl host `{host}` is an IP address; an ExternalName Service needs a DNS name "
+                    "(replace kustomize/base/redis with a Service + Endpoints in the overlay)",
+                    src=("overrideBaseUrl",),
+                    src_file=sfile,
+                    topic="Service settings",
+                )
+            )
     else:
-        ov.notes.append(Note(MANUAL, "Halyard ran Redis in the cluster; spinops expects an external Redis: point the `redis` Service "
-                             f"(kustomize/overlays/{ov.env}/redis.yml) at it", src=(), src_file=sfile, topic="Service settings"))
+        ov.notes.append(
+            Note(
+                MANUAL,
+                "Halyard ran Redis in the cluster; spinops expects an external Redis: point the `redis` Service "
+                f"(kustomize/overlays/{ov.env}/redis.yml) at it",
+                src=(),
+                src_file=sfile,
+                topic="Service settings",
+            )
+        )
 
 
 def kustomization(ov: Overlay) -> dict:
-    k: dict = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "namespace": ov.namespace, "resources": ["../../base"]}
+    k: dict = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "namespace": ov.namespace,
+        "resources": ["../../base"],
+    }
     if ov.ha:
         k["components"] = ["../../components/ha"]
     images = {}
@@ -670,5 +1165,6 @@ def kustomization(ov: Overlay) -> dict:
 
 
 def dump(obj) -> str:
-    """Block YAML in insertion order, never with anchors (two sidecars share SIDECAR_RESOURCES; each is edited on its own)."""
+    """Block YAML in insertion order, never with anchors (two sidecars share SIDECAR_RESOURCES; each is edited on its
+    own)."""
     return dump_document(obj, sort_keys=False)

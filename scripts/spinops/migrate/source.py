@@ -125,8 +125,14 @@ def _read_dir(root: Path, display: str) -> HalSource:
     if outside:
         raise InputError(outside)
     if "config" not in src.files:
-        raise InputError(Problem("not a Halyard home directory: there is no `config` file", file=display, code="not-halyard",
-                                 hint="point SOURCE at ~/.hal (the directory holding `config`) or at a `hal backup create` tar"))
+        raise InputError(
+            Problem(
+                "not a Halyard home directory: there is no `config` file",
+                file=display,
+                code="not-halyard",
+                hint="point SOURCE at ~/.hal (the directory holding `config`) or at a `hal backup create` tar",
+            )
+        )
     return src
 
 
@@ -146,10 +152,18 @@ def _read_tar(path: Path, display: str) -> HalSource:
                 if fh is not None:
                     src.files[rel] = fh.read()
     except (tarfile.TarError, OSError) as e:
-        raise InputError(Problem(f"not a readable uncompressed tar file: {e}", file=display, code="not-halyard",
-                                 hint="`hal backup create` writes an uncompressed .tar; decompress a .tar.gz first")) from None
+        raise InputError(
+            Problem(
+                f"not a readable uncompressed tar file: {e}",
+                file=display,
+                code="not-halyard",
+                hint="`hal backup create` writes an uncompressed .tar; decompress a .tar.gz first",
+            )
+        ) from None
     if "config" not in src.files:
-        raise InputError(Problem("not a `hal backup create` tar: it has no /config entry", file=display, code="not-halyard"))
+        raise InputError(
+            Problem("not a `hal backup create` tar: it has no /config entry", file=display, code="not-halyard")
+        )
     return src
 
 

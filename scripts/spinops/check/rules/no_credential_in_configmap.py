@@ -7,7 +7,8 @@ halconfig schema marks as a credential (`x-spinops-credential`: password, token,
 clientSecret, apiKey, ...) or, for keys outside the halconfig (profiles, plain ConfigMaps), when
 its last word is one (password, passwd, `*_PWD`, passphrase, secret, token, credential(s), apikey,
 appkey, accesskey, secretkey, privatekey, insertkey): the build's own definition, `spinops.credentials`,
-so a value check flags is one the build refuses, and the reverse. It passes when it uses a `${NAME}` placeholder, a Spinnaker secret
+so a value check flags is one the build refuses, and the reverse. It passes when it uses a `${NAME}` placeholder, a
+Spinnaker secret
 engine reference (`encrypted:...`), or is empty. Spring YAML files in the ConfigMap are read key
 by key; other files (deck.env, settings.js) as `key=value` lines; plain data keys as they are.
 The value itself is never printed.

@@ -72,6 +72,7 @@ from spinops.check import configfiles, k8s
 from spinops.check.rules import Hit
 from spinops.check.rules.ha_shared_config import config_map_of, mounts_config
 from spinops.credentials import ENV_NAME
+from spinops.spinnaker.services import SHARDS
 
 ID = "placeholders-resolvable"
 DESCRIPTION = "every ${NAME} a service's config uses is provided to its Deployment (env, envFrom)"
@@ -137,9 +138,14 @@ def _uses(ctx, cm_name: str):
 def _not_loaded(container: dict) -> set[str]:
     """HA shard profile files this container's Spring does not load: `<svc>-<profile>.yml` is read only for an active
     profile (SPRING_PROFILES_ACTIVE), so clouddriver-rw never resolves the placeholders of clouddriver-ro.yml."""
-    from spinops.spinnaker.services import SHARDS
-
-    active = next((e.get("value") for e in k8s.as_list(container.get("env")) if isinstance(e, dict) and e.get("name") == "SPRING_PROFILES_ACTIVE"), None)
+    active = next(
+        (
+            e.get("value")
+            for e in k8s.as_list(container.get("env"))
+            if isinstance(e, dict) and e.get("name") == "SPRING_PROFILES_ACTIVE"
+        ),
+        None,
+    )
     svc = container.get("name")
     if not isinstance(active, str) or svc not in SHARDS:
         return set()
