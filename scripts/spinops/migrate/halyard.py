@@ -272,7 +272,7 @@ def persistent_store(d: dict, ps: dict, notes: list[Note]) -> None:
                 )
             )
         else:
-            store = ps.get(kind) if isinstance(ps.get(kind), dict) else {}
+            store = v if isinstance(v := ps.get(kind), dict) else {}
             ps[kind] = {"enabled": True, **{k: v for k, v in store.items() if k != "enabled"}}
             notes.append(
                 Note(

@@ -239,9 +239,9 @@ def build_overlay(
     secret_string(owner, value, src_file, src) -> value for a Spring profile (secrets inside it as ${NAME}).
     """
 
-    de = hal.get("deploymentEnvironment") if isinstance(hal.get("deploymentEnvironment"), dict) else {}
+    de = v if isinstance(v := hal.get("deploymentEnvironment"), dict) else {}
     src_de = ("deploymentEnvironment",)
-    ha_cfg = de.get("haServices") if isinstance(de.get("haServices"), dict) else {}
+    ha_cfg = v if isinstance(v := de.get("haServices"), dict) else {}
     ha_on = {
         svc: bool(isinstance(ha_cfg.get(svc), dict) and ha_cfg[svc].get("enabled")) for svc in ("clouddriver", "echo")
     }
@@ -277,7 +277,7 @@ def build_overlay(
                 topic="Sizing and scheduling",
             )
         )
-        cd = ha_cfg.get("clouddriver") if isinstance(ha_cfg.get("clouddriver"), dict) else {}
+        cd = v if isinstance(v := ha_cfg.get("clouddriver"), dict) else {}
         for k in ("redisMasterEndpoint", "redisSlaveEndpoint", "redisSlaveDeckEndpoint"):
             if cd.get(k):
                 notes.append(
@@ -345,11 +345,11 @@ def build_overlay(
         containers.insert(0, c)
         return c
 
-    sizing = de.get("customSizing") if isinstance(de.get("customSizing"), dict) else {}
+    sizing = v if isinstance(v := de.get("customSizing"), dict) else {}
     for dep in deps:
         svc = service_of_deployment(dep)
-        spin = sizing.get(f"spin-{dep}") if isinstance(sizing.get(f"spin-{dep}"), dict) else None
-        bare = sizing.get(dep) if isinstance(sizing.get(dep), dict) else None
+        spin = v if isinstance(v := sizing.get(f"spin-{dep}"), dict) else None
+        bare = v if isinstance(v := sizing.get(dep), dict) else None
         replicas = (
             _int(
                 spin["replicas"],
@@ -391,7 +391,7 @@ def build_overlay(
                 )
             )
         for kind in SCHEDULING:
-            table = de.get(kind) if isinstance(de.get(kind), dict) else {}
+            table = v if isinstance(v := de.get(kind), dict) else {}
             key = f"spin-{dep}" if table.get(f"spin-{dep}") else (svc if table.get(svc) else None)
             if key is None:
                 continue
@@ -414,7 +414,7 @@ def build_overlay(
                 kind, value, dep, patch_for(dep), main_container, notes, src_de + (kind, key), env, secret_env
             )
     for kind in ("customSizing", *SCHEDULING):
-        table = de.get(kind) if isinstance(de.get(kind), dict) else {}
+        table = v if isinstance(v := de.get(kind), dict) else {}
         for key in table:
             if (kind, key) in used or not table[key]:
                 continue
@@ -496,7 +496,7 @@ def build_overlay(
         )
         if target_size is not None:
             for dep in targets:
-                spin = sizing.get(f"spin-{dep}") if isinstance(sizing.get(f"spin-{dep}"), dict) else {}
+                spin = v if isinstance(v := sizing.get(f"spin-{dep}"), dict) else {}
                 if spin.get("replicas") is None:
                     patch_for(dep)["spec"]["replicas"] = target_size
                     notes.append(
@@ -512,7 +512,7 @@ def build_overlay(
                     )
         if data.get("artifactId"):
             _image(canon, svc, str(data["artifactId"]), ov, sfile)
-        env_vars = data.get("env") if isinstance(data.get("env"), dict) else {}
+        env_vars = v if isinstance(v := data.get("env"), dict) else {}
         if env_vars:
             for dep in targets:
                 c = main_container(dep)
@@ -529,7 +529,7 @@ def build_overlay(
                     topic="Service settings",
                 )
             )
-        kube = data.get("kubernetes") if isinstance(data.get("kubernetes"), dict) else {}
+        kube = v if isinstance(v := data.get("kubernetes"), dict) else {}
         _kubernetes_settings(kube, targets, patch_for, main_container, ov, sfile, canon)
 
     if saml_metadata is not None:
