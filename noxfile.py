@@ -15,7 +15,8 @@ import nox
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["tests"]
-# a missing Python 3.11 fails the session (and the CI job) instead of skipping it green (nox docs: --error-on-missing-interpreters)
+# a missing Python 3.11 fails the session (and the CI job) instead of skipping it green (nox docs:
+# --error-on-missing-interpreters)
 nox.options.error_on_missing_interpreters = True
 
 PY = "3.11"
@@ -108,19 +109,43 @@ def deploy_plan(session: nox.Session) -> None:
     _install(session)
     session.run("spinops", "build", "--env", ENV)
     rollback = ["--rollback"] if os.environ.get("SPINOPS_ROLLBACK_REF") else []
-    session.run("spinops", "apply", "--env", ENV, "--dry-run", "--plan-out", f"build/plan/{ENV}.json", "--main-ref", "origin/main", *rollback, *session.posargs)
+    session.run(
+        "spinops",
+        "apply",
+        "--env",
+        ENV,
+        "--dry-run",
+        "--plan-out",
+        f"build/plan/{ENV}.json",
+        "--main-ref",
+        "origin/main",
+        *rollback,
+        *session.posargs,
+    )
 
 
 @nox.session(python=PY)
 def deploy_apply(session: nox.Session) -> None:
-    """deploy.yml `deploy-<env>`: apply exactly build/plan/<env>.json (no build); refused when main or the cluster moved.
+    """deploy.yml `deploy-<env>`: apply exactly build/plan/<env>.json (no build); refused when main or the cluster
+    moved.
 
     The workflow installs first (`--install-only`, a step without secrets), then runs this with `--no-install`.
     """
     _install(session)
     server, repo, run = (os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
     run_url = ["--run-url", f"{server}/{repo}/actions/runs/{run}"] if server and repo and run else []
-    session.run("spinops", "apply", "--env", ENV, "--plan", f"build/plan/{ENV}.json", "--main-ref", "origin/main", *run_url, *session.posargs)
+    session.run(
+        "spinops",
+        "apply",
+        "--env",
+        ENV,
+        "--plan",
+        f"build/plan/{ENV}.json",
+        "--main-ref",
+        "origin/main",
+        *run_url,
+        *session.posargs,
+    )
 
 
 @nox.session(python=PY)

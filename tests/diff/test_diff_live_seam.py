@@ -141,26 +141,58 @@ def test_objects_the_apply_would_delete_are_shown_first_and_count_as_a_differenc
     kubectl = FakeKubectl(tmp_path)
     kubectl.on("config", "current-context", stdout="ctx\n")
     kubectl.on("diff", diff={"live": {}, "merged": {}})  # nothing changes in the objects the build still renders
-    kubectl.on("--dry-run=server", stdout="configmap/x serverside-applied (server dry run)\ndeployment.apps/kayenta pruned (server dry run)\n")
+    kubectl.on(
+        "--dry-run=server",
+        stdout="configmap/x serverside-applied (server dry run)\ndeployment.apps/kayenta pruned (server dry run)\n",
+    )
     out = tmp_path / "comment.md"
-    p = spinops("diff", "--live", "--env", "production", "--format", "markdown", "--output", str(out), cwd=repo, env=kubectl.env())
+    p = spinops(
+        "diff",
+        "--live",
+        "--env",
+        "production",
+        "--format",
+        "markdown",
+        "--output",
+        str(out),
+        cwd=repo,
+        env=kubectl.env(),
+    )
     assert p.returncode == 1, p.stderr
     md = out.read_text()
-    assert md.startswith("<!-- spinops-live-diff:production -->\n> [!CAUTION]\n> **1 object(s) will be DELETED** by the apply")
+    assert md.startswith(
+        "<!-- spinops-live-diff:production -->\n> [!CAUTION]\n> **1 object(s) will be DELETED** by the apply"
+    )
     assert "`deployment.apps/kayenta`" in md
     prune = kubectl.calls()[-1]
-    assert prune["argv"] == ["apply", "--server-side", "--field-manager=spinops", "--force-conflicts", "--dry-run=server", "--prune",
-                             "--applyset=configmaps/spinops-production", "--namespace", "spinnaker", "-f", "build/production/manifests.yaml"]
+    assert prune["argv"] == [
+        "apply",
+        "--server-side",
+        "--field-manager=spinops",
+        "--force-conflicts",
+        "--dry-run=server",
+        "--prune",
+        "--applyset=configmaps/spinops-production",
+        "--namespace",
+        "spinnaker",
+        "-f",
+        "build/production/manifests.yaml",
+    ]
     assert prune["env"]["KUBECTL_APPLYSET"] == "true"
     # as text on stdout, and skipped on request
     p = spinops("diff", "--live", "--env", "production", cwd=repo, env=kubectl.env())
-    assert p.returncode == 1 and "!!! 1 object(s) will be DELETED" in p.stdout and "  - deployment.apps/kayenta" in p.stdout
+    assert (
+        p.returncode == 1
+        and "!!! 1 object(s) will be DELETED" in p.stdout
+        and "  - deployment.apps/kayenta" in p.stdout
+    )
     p = spinops("diff", "--live", "--env", "production", "--no-prunes", cwd=repo, env=kubectl.env())
     assert p.returncode == 0 and "DELETED" not in p.stdout
 
 
 def test_live_diff_takes_over_conflicts_by_default_as_apply_does(spinops, repo, tmp_path):
-    """After a `kubectl edit`, a server-side dry run without --force-conflicts fails on the conflict instead of showing it."""
+    """After a `kubectl edit`, a server-side dry run without --force-conflicts fails on the conflict instead of
+    showing it."""
     p, calls = run_live(spinops, repo, tmp_path, FAKE_KUBECTL_CONTEXT="ctx")
     assert "--force-conflicts" in calls[1]["argv"]
     (tmp_path / "again").mkdir()

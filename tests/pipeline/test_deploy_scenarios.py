@@ -222,10 +222,14 @@ def deploy_twice(repo, fake, tmp_path, *extra):
 
 
 @pytest.mark.parametrize("configured", ["spinops.yml", "flag"])
-def test_a_failed_rollout_rolls_back_to_the_last_good_revision_when_configured(repo, fake_kubectl, tmp_path, configured):
+def test_a_failed_rollout_rolls_back_to_the_last_good_revision_when_configured(
+    repo, fake_kubectl, tmp_path, configured
+):
     if configured == "spinops.yml":  # the environment asks for it in its settings file
         (repo / "kustomize" / "overlays" / "staging").mkdir(parents=True)
-        (repo / "kustomize" / "overlays" / "staging" / "spinops.yml").write_text('kubernetesVersion: "1.36"\nrollbackOnFailure: true\n')
+        (repo / "kustomize" / "overlays" / "staging" / "spinops.yml").write_text(
+            'kubernetesVersion: "1.36"\nrollbackOnFailure: true\n'
+        )
     proc = deploy_twice(repo, fake_kubectl, tmp_path, *(["--rollback-on-failure"] if configured == "flag" else []))
     assert proc.returncode == 1
     assert "rollout of Deployment/fiat did not complete within 10m" in proc.stderr and "ErrImagePull" in proc.stderr

@@ -26,10 +26,17 @@ def nox_command() -> list[str]:
 def test_a_missing_interpreter_fails_the_session(tmp_path, setting):
     text = (ROOT / "noxfile.py").read_text()
     if setting == "False":  # the same noxfile with the old setting: proves the test can fail
-        text = text.replace("nox.options.error_on_missing_interpreters = True", "nox.options.error_on_missing_interpreters = False")
+        text = text.replace(
+            "nox.options.error_on_missing_interpreters = True", "nox.options.error_on_missing_interpreters = False"
+        )
         assert "error_on_missing_interpreters = False" in text
     (tmp_path / "noxfile.py").write_text(text)
-    proc = subprocess.run([*nox_command(), "--noxfile", str(tmp_path / "noxfile.py"), "-s", "build", "--force-python", "3.99"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [*nox_command(), "--noxfile", str(tmp_path / "noxfile.py"), "-s", "build", "--force-python", "3.99"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "Python interpreter 3.99 not found" in proc.stderr
     assert (proc.returncode != 0) == (setting == "True"), proc.stderr

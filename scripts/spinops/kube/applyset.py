@@ -17,6 +17,7 @@ from pathlib import Path
 
 from spinops import yamlio
 from spinops.errors import InputError, Problem
+from spinops.kube.argv import server_side_apply
 from spinops.manifests import load_documents
 
 #: kubectl puts this label on every member of an ApplySet (value: the ApplySet id, see applyset_id).
@@ -45,15 +46,21 @@ def applyset_args(env: str, namespace: str) -> list[str]:
     return ["--prune", f"--applyset=configmaps/{applyset_parent(env)}", "--namespace", namespace]
 
 
-def applyset_apply_args(env: str, namespace: str, manifests: Path | str, *, force_conflicts: bool, dry_run: bool) -> list[str]:
+def applyset_apply_args(
+    env: str, namespace: str, manifests: Path | str, *, force_conflicts: bool, dry_run: bool
+) -> list[str]:
     """`kubectl apply --server-side ... --prune --applyset=...` of a manifests file (needs KUBECTL_APPLYSET=true).
 
     With dry_run its `pruned (server dry run)` lines are exactly what the apply would delete: the one
     place prunes are seen, since `kubectl diff` has no ApplySet support (kubernetes/kubectl#1435).
     """
-    from spinops.kube.argv import server_side_apply
-
-    return [*server_side_apply(force_conflicts), *(["--dry-run=server"] if dry_run else []), *applyset_args(env, namespace), "-f", str(manifests)]
+    return [
+        *server_side_apply(force_conflicts),
+        *(["--dry-run=server"] if dry_run else []),
+        *applyset_args(env, namespace),
+        "-f",
+        str(manifests),
+    ]
 
 
 def applyset_id(name: str, namespace: str, kind: str = "ConfigMap", group: str = "") -> str:
