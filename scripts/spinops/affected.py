@@ -27,7 +27,7 @@ def _relative(repo: Path, path: str) -> Path | None:
 
 def affected_envs(repo: Path, paths: Iterable[str], envs: list[str]) -> list[str]:
     """The environments of `envs` (sorted) that a change to `paths` (relative to `repo` or absolute) affects."""
-    from spinops.bundle import overlay_inputs  # noqa: PLC0415 start-up: spinops.bundle imports PyYAML; needed only on this path
+    from spinops.bundle import overlay_inputs  # noqa: PLC0415 start-up: PyYAML, via spinops.bundle
 
     repo = Path(repo)
     hit: set[str] = set()

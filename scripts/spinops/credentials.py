@@ -324,7 +324,7 @@ def parse_secrets(doc) -> SecretInventory:
     """Validate a parsed secrets.yml (a spinops.yamlio.Located) against its schema (spinops/schemas/secrets.schema.json,
     the one editors get), then what a schema cannot say: keys and mount paths declared twice; InputError with every
     problem."""
-    from spinops import schemas  # noqa: PLC0415 start-up: difflib loads only to suggest a close name
+    from spinops import schemas  # noqa: PLC0415 start-up: difflib
 
     inv = SecretInventory(file=doc.file, doc=doc)
     if doc.data is None:

@@ -258,7 +258,7 @@ def _now() -> str:
 
 def _commits(opts: Options) -> tuple[str, str]:
     """(the commit being deployed, main's head); "" outside a git repository, main = commit without --main-ref."""
-    from spinops.diff.trees import resolve_ref  # noqa: PLC0415 start-up: spinops.diff.trees imports difflib; needed only on this path
+    from spinops.diff.trees import resolve_ref  # noqa: PLC0415 start-up: difflib, via spinops.diff.trees
 
     commit = opts.commit or ""
     if not commit and (opts.repo / ".git").exists():
@@ -345,7 +345,7 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
     if saved is not None:
         check_plan_current(saved, opts.env, main if opts.main_ref else saved.main)
     elif opts.dry_run and opts.main_ref:
-        from spinops.diff.trees import is_ancestor  # noqa: PLC0415 start-up: spinops.diff.trees imports difflib; needed only on this path
+        from spinops.diff.trees import is_ancestor  # noqa: PLC0415 start-up: difflib, via spinops.diff.trees
 
         check_plan_commit(commit, main, opts.rollback, is_ancestor(opts.repo, commit, main))
     secrets = workflow_secrets(opts.repo)

@@ -272,7 +272,7 @@ def github_checks(needs: list[Need], have: Callable[[str, str | None], set[str] 
 
 
 def load_workflows(repo: Path) -> dict[str, dict]:
-    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
+    import yaml  # noqa: PLC0415 start-up: PyYAML
 
     d = repo / ".github" / "workflows"
     out = {}
@@ -302,8 +302,8 @@ def _gh_lister(gh: str) -> Callable[[str, str | None], set[str] | None]:
 
 
 def _env_cluster(repo: Path, env: str, binary: str) -> Check:
-    from spinops.bundle import overlay_facts  # noqa: PLC0415 start-up: spinops.bundle imports PyYAML; needed only on this path
-    from spinops.kube.applyset import applyset_parent  # noqa: PLC0415 start-up: spinops.kube.applyset imports PyYAML; needed only on this path
+    from spinops.bundle import overlay_facts  # noqa: PLC0415 start-up: PyYAML, via spinops.bundle
+    from spinops.kube.applyset import applyset_parent  # noqa: PLC0415 start-up: PyYAML, via spinops.kube.applyset
 
     try:
         namespace, _ = overlay_facts(Repo(repo).overlay(env), repo)
@@ -324,7 +324,8 @@ def _env_cluster(repo: Path, env: str, binary: str) -> Check:
 
 
 def diagnose(repo: Path, env: str, *, github: bool = True) -> list[Check]:
-    from spinops.check.settings import kube_version_setting  # noqa: PLC0415 start-up: spinops.check.settings imports difflib; needed only on this path
+    # start-up: difflib, via spinops.check.settings
+    from spinops.check.settings import kube_version_setting  # noqa: PLC0415
 
     layout = Repo(repo)
 

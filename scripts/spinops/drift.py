@@ -99,9 +99,10 @@ def issue_body(env: str, report: str, status: dict | None = None) -> str:
 def deployed_baseline(env: str, repo: Path, out: Path) -> tuple[Path, str, str]:
     """(manifests to compare with, what they are, the commit): the last good revision stored on the
     ApplySet parent, else main's build."""
-    from spinops.kube.applyset import manifest_namespace  # noqa: PLC0415 start-up: spinops.kube.applyset imports PyYAML; needed only on this path
-    from spinops.kube.revision import get_parent_args, read_revision  # noqa: PLC0415 start-up: spinops.kube.revision imports PyYAML; needed only on this path
-    from spinops.manifests import load_documents  # noqa: PLC0415 start-up: spinops.manifests imports PyYAML; needed only on this path
+    # start-up: the three bring PyYAML (spinops.kube.applyset, spinops.kube.revision, spinops.manifests)
+    from spinops.kube.applyset import manifest_namespace  # noqa: PLC0415
+    from spinops.kube.revision import get_parent_args, read_revision  # noqa: PLC0415
+    from spinops.manifests import load_documents  # noqa: PLC0415
 
     main_build = Repo(repo).manifests(env)
     if not main_build.is_file():

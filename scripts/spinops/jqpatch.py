@@ -138,7 +138,7 @@ def evaluate(
 
 
 def _run(program: str, args: dict, doc: Any, twice: bool) -> dict:
-    import jq  # noqa: PLC0415 start-up: jq loads only for a jq patch
+    import jq  # noqa: PLC0415 start-up: jq
 
     compiled = jq.compile(program, args=args)
     once = compiled.input_value(doc).all()

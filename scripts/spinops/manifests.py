@@ -28,7 +28,7 @@ def load_documents(text: str, name: str = "<manifests>") -> list[dict]:
     """Parse a multi-document YAML stream into a list of mappings (empty documents dropped).
 
     Bad YAML is an InputError at its line and column, without the text around it (it may be a Secret's data)."""
-    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs loads only where this path needs it
+    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs
 
     if not text.strip():
         return []

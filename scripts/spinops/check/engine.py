@@ -75,7 +75,7 @@ def load_rule_file(path: Path | str) -> list[LintRule]:
 def parse_rules(text: str, fname: str) -> list[LintRule]:
     """Validate a rule file against its schema (spinops/schemas/kube-lint-rules.schema.json, the one editors get),
     then what a schema cannot say: JSONPath and regular-expression syntax, unique names."""
-    from spinops import schemas  # noqa: PLC0415 start-up: difflib loads only to suggest a close name
+    from spinops import schemas  # noqa: PLC0415 start-up: difflib
 
     try:
         doc = load(text, fname, max_nodes=MAX_NODES, duplicate_keys=True)

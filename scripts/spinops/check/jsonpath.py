@@ -87,8 +87,8 @@ def to_jsonpath_ng(expr: str) -> str:
 @lru_cache(maxsize=4096)
 def compile_kubectl(expr: str):
     """The parsed jsonpath-ng expression for a kubectl-style path (cached)."""
-    from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError  # noqa: PLC0415 start-up: jsonpath-ng loads only when a kube-lint rule is compiled
-    from jsonpath_ng.ext import parse  # noqa: PLC0415 start-up: jsonpath-ng loads only when a kube-lint rule is compiled
+    from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError  # noqa: PLC0415 start-up: jsonpath-ng
+    from jsonpath_ng.ext import parse  # noqa: PLC0415 start-up: jsonpath-ng
 
     converted = to_jsonpath_ng(expr)
     try:
@@ -103,7 +103,7 @@ def compile_kubectl(expr: str):
 
 def match_path(match) -> tuple:
     """The concrete path of a jsonpath-ng match as a tuple of keys and indexes."""
-    from jsonpath_ng.jsonpath import Fields, Index, Root, This  # noqa: PLC0415 start-up: jsonpath-ng loads only when a kube-lint rule is compiled
+    from jsonpath_ng.jsonpath import Fields, Index, Root, This  # noqa: PLC0415 start-up: jsonpath-ng
 
     segs: list = []
     m = match

@@ -103,7 +103,7 @@ def _schema_dir(version: str, strict: bool) -> str:
 
 @cache
 def _registry(version: str, strict: bool):
-    import jsonschema_rs  # noqa: PLC0415 start-up: jsonschema-rs loads only when a manifest is validated
+    import jsonschema_rs  # noqa: PLC0415 start-up: jsonschema-rs
 
     defs = _load(f"{_schema_dir(version, strict)}/_definitions.json")
     return jsonschema_rs.Registry([(_BASE + "_definitions.json", defs)])
@@ -112,7 +112,7 @@ def _registry(version: str, strict: bool):
 @cache
 def _validator(version: str, strict: bool, api_version: str, kind: str):
     """The compiled validator for one kind, or None when kubernetes-validate has no schema for it."""
-    import jsonschema_rs  # noqa: PLC0415 start-up: jsonschema-rs loads only when a manifest is validated
+    import jsonschema_rs  # noqa: PLC0415 start-up: jsonschema-rs
 
     av = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
     if not kind or "/" in kind or "/" in av or kind.startswith("."):
@@ -132,7 +132,7 @@ def _validator(version: str, strict: bool, api_version: str, kind: str):
 
 @cache
 def _crd_validator(directory: str, api_version: str, kind: str):
-    import jsonschema_rs  # noqa: PLC0415 start-up: jsonschema-rs loads only when a manifest is validated
+    import jsonschema_rs  # noqa: PLC0415 start-up: jsonschema-rs
 
     group, _, ver = api_version.rpartition("/")
     base = Path(directory)

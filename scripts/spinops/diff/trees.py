@@ -128,7 +128,7 @@ def worktree(repo: Path, commit: str) -> Iterator[Path]:
 
 def build_tree(root: Path, env: str, label: str, side: str) -> Tree:
     """Build `root` for `env` into a temp dir; errors name the side (`base`/`head`)."""
-    from spinops.build import build_env  # noqa: PLC0415 start-up: spinops.build imports PyYAML; needed only on this path
+    from spinops.build import build_env  # noqa: PLC0415 start-up: PyYAML, via spinops.build
 
     out = Path(tempfile.mkdtemp(prefix=f"spinops-diff-{side}-"))
     try:

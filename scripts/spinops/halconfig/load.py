@@ -236,7 +236,7 @@ def _located(hal: Hal, walk) -> list[Problem]:
 
 def _issue_problems(hal: Hal, walk) -> list[Problem]:
     """The schema walk's issues, located; a credential field's value is never shown."""
-    from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
+    from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: PyYAML, via yamlpos
 
     out = []
     for issue in walk.issues:
@@ -271,7 +271,7 @@ def _issue_problems(hal: Hal, walk) -> list[Problem]:
 
 def _ambiguity_problems(hal: Hal, walk) -> list[Problem]:
     """Values YAML 1.1 (Kleat) and YAML 1.2 (spinops) read differently, where they were written."""
-    from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
+    from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: PyYAML, via yamlpos
 
     out = []
     for path, kind, _value in walk.ambiguous:

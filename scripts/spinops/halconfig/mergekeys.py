@@ -37,7 +37,7 @@ def resolve(src) -> list[Problem]:
 
 
 def _resolve(data: object, node, name: str, problems: dict) -> object:
-    from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: PLC0415 start-up: PyYAML
 
     if isinstance(data, list):
         items = node.value if isinstance(node, SequenceNode) and len(node.value) == len(data) else [None] * len(data)

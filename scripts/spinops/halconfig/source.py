@@ -39,14 +39,14 @@ class Source:
     def root(self):
         """PyYAML node tree with positions (composed on first use)."""
         if not self._composed:
-            from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
+            from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: PyYAML, via yamlpos
 
             self._root = yamlpos.compose(self.text)
             self._composed = True
         return self._root
 
     def locate(self, path: tuple, *, key: bool = False) -> tuple[int, int] | None:
-        from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
+        from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: PyYAML, via yamlpos
 
         return yamlpos.locate(self.root(), path, key=key)
 
@@ -70,7 +70,7 @@ def parse(text: str, name: str, *, problems: list[Problem]) -> object:
     A duplicate key is reported with both positions and parsing continues (last one wins),
     so the other errors of the file are reported in the same run.
     """
-    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs loads only where this path needs it
+    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs
 
     too_deep = yamlio.nesting_problem(text, name)
     if too_deep is not None:
@@ -95,7 +95,7 @@ def parse(text: str, name: str, *, problems: list[Problem]) -> object:
         except yaml_rs.YAMLDecodeError as e:
             msg = str(e)
     if "alias" in msg and "limit" in msg:
-        from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
+        from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: PyYAML, via yamlpos
 
         pos = yamlpos.first_alias(text) or (None, None)
         problems.append(
@@ -127,7 +127,7 @@ def parse(text: str, name: str, *, problems: list[Problem]) -> object:
 
 
 def _duplicates(text: str, name: str, msg: str) -> list[Problem]:
-    from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
+    from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: PyYAML, via yamlpos
 
     found = yamlpos.duplicate_keys(yamlpos.compose(text))
     if not found:  # keys that differ as YAML but are equal as data: `1` and `true`, `0` and `false`, `1` and `1.0`
@@ -187,7 +187,7 @@ def load_file(
             problems.append(src.problem(f"expected {what}, got null", code="not-a-mapping"))
         return None
     if not isinstance(data, dict):
-        from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: spinops.halconfig imports PyYAML; needed only on this path
+        from spinops.halconfig import yamlpos  # noqa: PLC0415 start-up: PyYAML, via yamlpos
 
         if isinstance(data, list) and yamlpos.count_documents(text) > 1:
             problems.append(Problem(f"several YAML documents (`---`): expected one document with {what}", file=name,

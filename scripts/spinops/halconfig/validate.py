@@ -477,7 +477,7 @@ def _key_issue(k, linked) -> Issue:
 
 
 def _close(word: str, names: list[str]) -> list[str]:
-    import difflib  # noqa: PLC0415 start-up: difflib loads only to suggest a close name
+    import difflib  # noqa: PLC0415 start-up: difflib
 
     return difflib.get_close_matches(word, names, n=3, cutoff=0.6)
 

@@ -221,8 +221,8 @@ def same_reading(ours: object, kleat: object) -> bool:
 def divergences(root) -> list[Divergence]:
     """Every number-like plain scalar (value or mapping key) of the composed document that yaml-rs reads
     differently from yaml.v2, with its data path as yaml-rs read the document (keys as yaml-rs reads them)."""
-    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs loads only where this path needs it
-    from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: PLC0415 start-up: PyYAML loads only where positions or PyYAML nodes are needed
+    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: PLC0415 start-up: PyYAML
 
     found: list[tuple[tuple | None, ScalarNode, bool]] = []  # (path, node, is_key)
     keys: list[tuple[ScalarNode, list]] = []  # key nodes whose yaml-rs reading is needed for the path

@@ -50,7 +50,7 @@ def _key_matches(key_node: Node, key) -> bool:
     if isinstance(key, str):
         return key_node.value == key
     # non-string keys (1:, true:) as yaml-rs read them
-    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs loads only where this path needs it
+    import yaml_rs  # noqa: PLC0415 start-up: yaml-rs
 
     try:
         doc = yaml_rs.loads(f"k: {key_node.value}\n", parse_datetime=False)

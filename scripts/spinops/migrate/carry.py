@@ -37,7 +37,7 @@ class Additions:
 
 
 def _yaml():
-    from ruamel.yaml import YAML  # noqa: PLC0415 start-up: ruamel.yaml loads only for round-trip edits
+    from ruamel.yaml import YAML  # noqa: PLC0415 start-up: ruamel.yaml
 
     y = YAML()
     y.preserve_quotes = True
@@ -48,7 +48,7 @@ def _yaml():
 
 def merge(text: str | None, additions: list[Addition]) -> tuple[str, list[Addition]]:
     """(new profile text, the additions the user's profile already set and so were not carried)."""
-    from ruamel.yaml.comments import CommentedMap  # noqa: PLC0415 start-up: ruamel.yaml loads only for round-trip edits
+    from ruamel.yaml.comments import CommentedMap  # noqa: PLC0415 start-up: ruamel.yaml
 
     y = _yaml()
     doc = y.load(text) if text else None

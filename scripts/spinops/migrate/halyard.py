@@ -379,7 +379,7 @@ def saml(d: dict, s: dict, notes: list[Note]) -> None:
     A local metadata file is carried by the overlay (see sizing.saml_metadata); here its path becomes
     the file:// URL of where the overlay mounts it.
     """
-    from spinops.migrate.sizing import SAML_METADATA_PATH  # noqa: PLC0415 start-up: spinops.migrate.sizing imports PyYAML; needed only on this path
+    from spinops.migrate.sizing import SAML_METADATA_PATH  # noqa: PLC0415 start-up: PyYAML, via spinops.migrate.sizing
 
     base = ("security", "authn", "saml")
     local, remote = s.pop("metadataLocal", None), s.pop("metadataRemote", None)

@@ -806,8 +806,8 @@ def _carry(plan: Plan) -> list[Note]:
 def _profile_secrets(
     name: str, content: bytes, where: str, creds: sec.Credentials, src_file: str
 ) -> tuple[bytes, list, list]:
-    from ruamel.yaml import YAML  # noqa: PLC0415 start-up: ruamel.yaml loads only for round-trip edits
-    from ruamel.yaml.error import YAMLError  # noqa: PLC0415 start-up: ruamel.yaml loads only for round-trip edits
+    from ruamel.yaml import YAML  # noqa: PLC0415 start-up: ruamel.yaml
+    from ruamel.yaml.error import YAMLError  # noqa: PLC0415 start-up: ruamel.yaml
 
     y = YAML()  # round-trip: comments, order and quoting of the hand-written file survive
     y.preserve_quotes = True
@@ -837,8 +837,8 @@ def _profile_secrets(
 def _secrets_yml(repo: Path | None, declared: dict[str, dict]) -> str:
     """halconfig/secrets.yml with our Secrets: a new file (repo None: --replace), or the existing one edited
     round-trip."""
-    from ruamel.yaml import YAML  # noqa: PLC0415 start-up: ruamel.yaml loads only for round-trip edits
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq  # noqa: PLC0415 start-up: ruamel.yaml loads only for round-trip edits
+    from ruamel.yaml import YAML  # noqa: PLC0415 start-up: ruamel.yaml
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq  # noqa: PLC0415 start-up: ruamel.yaml
 
     path = repo / SECRETS_OUT if repo is not None else None
     y = YAML()

@@ -12,14 +12,15 @@ FORMATS = ("text", "json", "markdown")
 def render(result, fmt: str, *, budget: int | None = None) -> str:
     """Render a `spinops.diff.DiffResult`; `budget` (bytes) applies to markdown only."""
     if fmt == "json":
-        from spinops.report.jsonout import render_json  # noqa: PLC0415 start-up: spinops.report.jsonout imports PyYAML; needed only on this path
+        from spinops.report.jsonout import render_json  # noqa: PLC0415 start-up: PyYAML, via spinops.report.jsonout
 
         return render_json(result)
     if fmt == "markdown":
-        from spinops.report.markdown import render_markdown  # noqa: PLC0415 start-up: spinops.report.markdown imports PyYAML; needed only on this path
+        # start-up: PyYAML, via spinops.report.markdown
+        from spinops.report.markdown import render_markdown  # noqa: PLC0415
 
         return render_markdown(result, budget=budget)
-    from spinops.report.text import render_text  # noqa: PLC0415 start-up: spinops.report.text imports PyYAML; needed only on this path
+    from spinops.report.text import render_text  # noqa: PLC0415 start-up: PyYAML, via spinops.report.text
 
     return render_text(result)
 

@@ -67,7 +67,7 @@ def text(name: str) -> str:
 
 @functools.cache
 def _validator(name: str):
-    import jsonschema  # noqa: PLC0415 start-up: jsonschema loads only when a hand-written file is validated
+    import jsonschema  # noqa: PLC0415 start-up: jsonschema
 
     return jsonschema.Draft202012Validator(load(name))
 
