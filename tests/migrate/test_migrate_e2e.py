@@ -17,6 +17,16 @@ from spinops.halconfig.load import load_halconfig
 SECRET_DIR = ".secrets"
 
 
+#: The profiles the Halyard fixture has, as the migrated repository holds them.
+PROFILES = [
+    "clouddriver-local.yml",
+    "echo-local.yml",
+    "gate-local.yml",
+    "kayenta-local.yml",
+    "rosco-local.yml",
+    "settings-local.js",
+]
+
 def snapshot(repo: Path) -> dict[str, bytes]:
     return {p.relative_to(repo).as_posix(): p.read_bytes() for p in sorted(repo.rglob("*"))
             if p.is_file() and ".git" not in p.relative_to(repo).parts and p.relative_to(repo).parts[0] != "build"}
@@ -263,14 +273,7 @@ def test_overlay_sizing_sidecars_and_service_settings(migrated):
 def test_profiles_copied_and_their_credentials_replaced_round_trip(migrated):
     repo, _ = migrated
     prof = repo / "halconfig/profiles"
-    assert sorted(p.name for p in prof.iterdir()) == [
-        "clouddriver-local.yml",
-        "echo-local.yml",
-        "gate-local.yml",
-        "kayenta-local.yml",
-        "rosco-local.yml",
-        "settings-local.js",
-    ]
+    assert sorted(p.name for p in prof.iterdir()) == PROFILES
     assert (prof / "gate-local.yml").read_bytes() == (HAL / "prod/profiles/gate-local.yml").read_bytes()
     cd = (prof / "clouddriver-local.yml").read_text()
     assert cd.startswith(
@@ -444,14 +447,7 @@ def test_migrating_into_the_template_refuses_beside_the_reference_installation_a
     assert "  deleted   halconfig/env/staging.yml" in proc.stdout
     assert sorted(p.name for p in (repo / "kustomize/overlays").iterdir()) == ["prod"]
     assert not (repo / "halconfig/env").exists() and not (repo / "halconfig/patches").exists()
-    assert sorted(p.name for p in (repo / "halconfig/profiles").iterdir()) == [
-        "clouddriver-local.yml",
-        "echo-local.yml",
-        "gate-local.yml",
-        "kayenta-local.yml",
-        "rosco-local.yml",
-        "settings-local.js",
-    ]
+    assert sorted(p.name for p in (repo / "halconfig/profiles").iterdir()) == PROFILES
     declared = yaml.safe_load((repo / "halconfig/secrets.yml").read_text())["secrets"]
     assert "spinnaker-artifacts-github" in declared and not any(
         "oauth2" in k or k == "spinnaker-slack" for k in declared

@@ -126,6 +126,14 @@ def test_no_reports_is_an_input_error(fake_gh, tmp_path):
     assert proc.returncode == 2 and "no drift reports" in proc.stderr
 
 
+def _drift_report(repo, env: dict, out) -> subprocess.CompletedProcess:
+    """`python -m spinops.drift report --env staging` in `repo`, as the drift workflow runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "spinops.drift", "report", "--env", "staging", "--out", str(out)],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
 def test_report_runs_the_live_diff_and_records_drift(repo, fake_kubectl, tmp_path):
     """`drift report` end to end through the real `spinops diff --live` and the fake kubectl (test double)."""
     from pipeline_support import FIAT_DIFF
@@ -135,14 +143,7 @@ def test_report_runs_the_live_diff_and_records_drift(repo, fake_kubectl, tmp_pat
     out = tmp_path / "drift"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GH_", "SPINOPS_"))}
     env.update(fake_kubectl.env())
-    proc = subprocess.run(
-        [sys.executable, "-m", "spinops.drift", "report", "--env", "staging", "--out", str(out)],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = _drift_report(repo, env, out)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads((out / "staging.json").read_text()) == {
         "drift": True,
@@ -157,14 +158,7 @@ def test_report_runs_the_live_diff_and_records_drift(repo, fake_kubectl, tmp_pat
 
     fake_kubectl.rules[-1] = {"match": ["diff"], "diff": {"live": FIAT_DIFF["live"], "merged": FIAT_DIFF["live"]}}
     fake_kubectl.save()
-    proc = subprocess.run(
-        [sys.executable, "-m", "spinops.drift", "report", "--env", "staging", "--out", str(out)],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = _drift_report(repo, env, out)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads((out / "staging.json").read_text())["drift"] is False
 
@@ -175,14 +169,7 @@ def test_report_failure_is_recorded_for_the_issue_and_fails_the_step(repo, fake_
     out = tmp_path / "drift"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "GH_", "SPINOPS_"))}
     env.update(fake_kubectl.env())
-    proc = subprocess.run(
-        [sys.executable, "-m", "spinops.drift", "report", "--env", "staging", "--out", str(out)],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = _drift_report(repo, env, out)
     assert proc.returncode == 2
     assert "the drift check of staging failed: spinops diff --live exited 2" in proc.stderr
     status = json.loads((out / "staging.json").read_text())
