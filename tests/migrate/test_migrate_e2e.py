@@ -15,8 +15,6 @@ from halfixture import CANARIES, HAL, make_backup, make_repo, migrate, migrated_
 from spinops.halconfig.load import load_halconfig
 
 SECRET_DIR = ".secrets"
-
-
 #: The profiles the Halyard fixture has, as the migrated repository holds them.
 PROFILES = [
     "clouddriver-local.yml",
@@ -26,6 +24,7 @@ PROFILES = [
     "rosco-local.yml",
     "settings-local.js",
 ]
+
 
 def snapshot(repo: Path) -> dict[str, bytes]:
     return {p.relative_to(repo).as_posix(): p.read_bytes() for p in sorted(repo.rglob("*"))
