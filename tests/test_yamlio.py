@@ -18,11 +18,12 @@ from spinops.errors import InputError
 from spinops_testlib import run_spinops
 
 DEEP = 50_000
+# 10^9 leaves once expanded, 400 bytes
 ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
     f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
     for i in range(8)
-)  # 10^9 leaves once expanded, 400 bytes
+)
 
 HOSTILE: dict[str, bytes] = {
     "deep-flow": ("k: " + "[" * DEEP + "]" * DEEP + "\n").encode(),

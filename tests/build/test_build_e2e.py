@@ -173,9 +173,8 @@ def test_service_discovery_and_profiles(reference):
         }
         local = yaml.safe_load(data[f"{svc}-local.yml"])
         assert local["redis"]["connection"] == "${services.redis.baseUrl}"
-    assert "spinnaker-local.yml" not in config_of(
-        docs, "gate"
-    )  # excluded by the redis patch; no shared profile shipped
+    # excluded by the redis patch; no shared profile shipped
+    assert "spinnaker-local.yml" not in config_of(docs, "gate")
     assert "X-Forwarded-Proto" in config_of(docs, "gate")["gate-local.yml"]
     local_js = config_of(docs, "deck")["settings-local.js"]
     assert "kustomizeEnabled" in local_js and '"account": "staging"' in local_js
@@ -400,16 +399,8 @@ def test_literal_in_the_shared_profile_is_one_error_naming_every_service(repo):
         build_env(repo, "production")
     (p,) = e.value.problems
     assert (p.file, p.line, p.code) == ("halconfig/profiles/spinnaker-local.yml", 4, "literal-credential")
-    assert p.extra["services"] == [
-        "clouddriver",
-        "echo",
-        "fiat",
-        "front50",
-        "gate",
-        "igor",
-        "orca",
-        "rosco",
-    ]  # the services that run
+    # the services that run
+    assert p.extra["services"] == ["clouddriver", "echo", "fiat", "front50", "gate", "igor", "orca", "rosco"]
     assert CANARY not in p.text()
 
 

@@ -99,9 +99,8 @@ def test_patches_mark_what_they_change_and_only_what_ships_stays():
     assert {svc for svc, name in shipped if name == "spinnaker-local.yml"} == SPRING
     assert all(shipped[(svc, "spinnaker-local.yml")].hand_written for svc in SPRING)
     assert shipped[("gate", "gate.yml")].hand_written and not shipped[("echo", "echo.yml")].hand_written
-    assert not any(
-        name.endswith("-local.yml") and name != "spinnaker-local.yml" for _, name in shipped
-    )  # empty: dropped
+    # empty: dropped
+    assert not any(name.endswith("-local.yml") and name != "spinnaker-local.yml" for _, name in shipped)
     assert not any(f.service == "monitoring" for f in out)
     assert ("deck", "settings-local.js") not in shipped  # no text, no overrides
     assert "server" not in next(f for f in files if f.name == "gate.yml").data  # the input items are left as they were

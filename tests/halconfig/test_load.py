@@ -155,9 +155,8 @@ def test_kleat_testdata_loads_and_keeps_its_wrapper_empty_string():
 def test_fragments_merge_in_name_order_and_locate_their_file(tmp_path):
     d = tmp_path / "halconfig"
     write(d / "20-providers.yml", "providers:\n  kubernetes:\n    enabled: true\n    accounts: [{name: a}]\n")
-    write(
-        d / "10-base.yml", "version: 1.30.0\nproviders:\n  kubernetes:\n    accounts: [{name: a}]\n"
-    )  # equal list: fine
+    # equal list: fine
+    write(d / "10-base.yml", "version: 1.30.0\nproviders:\n  kubernetes:\n    accounts: [{name: a}]\n")
     write(d / "30-null.yml", "version: ~\n")  # null in a fragment is "not set": no conflict
     write(d / "secrets.yml", "secrets: {}\n")  # not a fragment
     write(d / "env" / "prod.yml", "version: 9\n")  # not a fragment (and not read without env)

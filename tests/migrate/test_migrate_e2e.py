@@ -91,9 +91,8 @@ def test_halconfig_has_every_kleat_change_and_passes_the_strict_loader(migrated)
             and "configureImagePullSecrets" not in acct
         )
     assert "roleProviderType" not in str(d["security"]) and "EXTERNAL" not in str(d["security"])
-    assert (
-        "authz" not in d["security"] and "oauth2" not in d["security"]["authn"]
-    )  # only `enabled: false` (and Halyard bookkeeping) left
+    # only `enabled: false` (and Halyard bookkeeping) left
+    assert ("authz" not in d["security"] and "oauth2" not in d["security"]["authn"])
     assert "metricStores" not in d and "enabled" not in d["security"]  # no store enabled: only Halyard defaults
     assert all(d["notifications"][k] == {"enabled": True} for k in ("bearychat", "email", "googlechat", "pubsub"))
     assert d["providers"]["dockerRegistry"]["primaryAccount"] == "dockerhub"  # Halyard's first-account fallback
@@ -110,9 +109,8 @@ def test_halconfig_has_every_kleat_change_and_passes_the_strict_loader(migrated)
         "/var/secrets/spinnaker/staging.config",
         "/var/secrets/spinnaker/legacy.kubeconfig",
     ]
-    assert (
-        "features" in d and "artifacts" not in d["features"] and "appengine" not in d["providers"]
-    )  # Halyard defaults gone
+    # Halyard defaults gone
+    assert ("features" in d and "artifacts" not in d["features"] and "appengine" not in d["providers"])
 
 
 def test_source_directory_and_backup_tar_give_the_same_result(migrated, tmp_path):
@@ -226,10 +224,8 @@ def test_overlay_sizing_sidecars_and_service_settings(migrated):
     cd = yaml.safe_load((ov / "clouddriver.yml").read_text())
     assert cd["spec"]["replicas"] == 2  # spin-clouddriver: replicas
     main, sidecar = cd["spec"]["template"]["spec"]["containers"]
-    assert main["resources"] == {
-        "requests": {"cpu": "1", "memory": "3Gi"},
-        "limits": {"cpu": "3", "memory": "3Gi"},
-    }  # spin- fallback
+    # spin- fallback
+    assert main["resources"] == {"requests": {"cpu": "1", "memory": "3Gi"}, "limits": {"cpu": "3", "memory": "3Gi"}}
     assert main["env"] == [{"name": "JAVA_OPTS", "value": "-XX:MaxRAMPercentage=60.0"}]
     assert sidecar["name"] == "cloudsql-proxy" and sidecar["image"] == "gcr.io/cloudsql-docker/gce-proxy:1.33.2"
     assert (
@@ -275,9 +271,8 @@ def test_profiles_copied_and_their_credentials_replaced_round_trip(migrated):
     assert sorted(p.name for p in prof.iterdir()) == PROFILES
     assert (prof / "gate-local.yml").read_bytes() == (HAL / "prod/profiles/gate-local.yml").read_bytes()
     cd = (prof / "clouddriver-local.yml").read_text()
-    assert cd.startswith(
-        "# Clouddriver keeps its task repository in MySQL.\n"
-    )  # the comment survives (ruamel round trip)
+    # the comment survives (ruamel round trip)
+    assert cd.startswith("# Clouddriver keeps its task repository in MySQL.\n")
     assert "password: ${CLOUDDRIVER_LOCAL_SQL_CONNECTION_POOLS_DEFAULT_PASSWORD}" in cd
     own = (HAL / "prod/profiles/clouddriver-local.yml").read_text()
     # the user's profile first, unchanged but for the credential; then what was carried from the halconfig (item 8)
@@ -323,9 +318,8 @@ def test_report_lists_changes_drops_and_manual_steps_with_lines_on_both_sides(mi
         in report
     )
     sizing_src = line_of(config, "spin-clouddriver:")
-    assert (
-        f"`hal/config:{sizing_src + 1}` | `kustomize/overlays/prod/clouddriver.yml:" in report
-    )  # replicas line -> the patch
+    # replicas line -> the patch
+    assert (f"`hal/config:{sizing_src + 1}` | `kustomize/overlays/prod/clouddriver.yml:" in report)
     # dropped fields, each with what to do instead
     cache = line_of(config, "cacheIntervalSeconds: 60")
     assert (
@@ -601,9 +595,8 @@ def test_a_credential_equal_to_a_public_value_is_not_a_leak_but_a_real_leak_is_r
 
     shutil.copytree(HAL, hal)
     cfg = (hal / "config").read_text()
-    (hal / "config").write_text(
-        cfg.replace("password: CANARY-prometheus-password-0d1e", "password: kayenta")
-    )  # same as the username
+    # same as the username
+    (hal / "config").write_text(cfg.replace("password: CANARY-prometheus-password-0d1e", "password: kayenta"))
     proc = migrate(repo, str(hal))
     assert proc.returncode == 0, proc.stderr
     assert "password: ${CANARY_PROMETHEUS_PROM_PASSWORD}" in (repo / "halconfig/halconfig.yml").read_text()

@@ -71,9 +71,8 @@ def test_ha_shards_are_our_shard_deployments():
     for shard in ("clouddriver-caching", "clouddriver-rw", "clouddriver-ro", "clouddriver-ro-deck"):
         names = [c["name"] for c in pod(ov, shard)["containers"]]
         assert names == ["clouddriver", "proxy"], shard
-        assert {"name": "proxy", "mountPath": "/shared"} in pod(ov, shard)["containers"][0][
-            "volumeMounts"
-        ]  # shared emptyDir
+        # shared emptyDir
+        assert {"name": "proxy", "mountPath": "/shared"} in pod(ov, shard)["containers"][0]["volumeMounts"]
     assert pod(ov, "clouddriver-rw")["tolerations"] == [{"key": "rw", "operator": "Exists"}]
     assert pod(ov, "clouddriver-ro")["tolerations"] == [{"key": "all", "operator": "Exists"}]
     # with HA on, Halyard looked up neither spin-clouddriver nor bare clouddriver for sizing

@@ -190,9 +190,8 @@ def test_github_environments_secrets_and_variables_the_workflows_read(repo, tmp_
     assert checks["GitHub secret SLACK_TOKEN (production)"]["status"] == "pass"
     missing = checks["GitHub secret SLACK_TOKEN (staging)"]
     assert missing["status"] == "fail" and missing["fix"] == "gh secret set SLACK_TOKEN --env staging"
-    assert (
-        checks["GitHub variable GKE_CLUSTER (production)"]["status"] == "pass"
-    )  # a repository variable serves every job
+    # a repository variable serves every job
+    assert (checks["GitHub variable GKE_CLUSTER (production)"]["status"] == "pass")
     assert not any("GITHUB_TOKEN" in name for name in checks)  # GitHub's automatic token is never configured
 
 

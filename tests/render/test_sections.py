@@ -107,11 +107,12 @@ def test_every_credential_a_service_gets_is_wired(full_hal):
     reached = _reached(full_hal)
     credentials = {svc: sorted(".".join(p) for p in paths if is_credential(p)) for svc, paths in reached.items()}
     assert len(credentials["clouddriver"]) > 10 and credentials["gate"] and credentials["fiat"]
+    # deck.env only: settings.js (public) carries none
     assert credentials["deck"] == [
         "security.uiSecurity.ssl.sslCertificateFile",
         "security.uiSecurity.ssl.sslCertificateKeyFile",
         "security.uiSecurity.ssl.sslCertificatePassphrase",
-    ]  # deck.env only: settings.js (public) carries none
+    ]
     for svc, paths in credentials.items():
         unwired = [p for p in paths if not _covered(tuple(p.split(".")), CREDENTIAL_SECTIONS[svc])]
         assert not unwired, f"{svc} gets credentials {unwired} outside CREDENTIAL_SECTIONS"

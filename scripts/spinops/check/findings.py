@@ -139,9 +139,8 @@ class Report:
     kube_version: str
     resources: int = 0
     findings: list[Finding] = field(default_factory=list)
-    suppressed: list[Finding] = field(
-        default_factory=list
-    )  # silenced by an honoured opt-out (SARIF lists them as suppressed)
+    # silenced by an honoured opt-out (SARIF lists them as suppressed)
+    suppressed: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     opt_outs: list[OptOut] = field(default_factory=list)
     rules: dict[str, dict] = field(default_factory=dict)  # rule id -> {"description", "severity", "help"}

@@ -72,9 +72,8 @@ class Plan:
     outputs: list[Output] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     secret_values: list[str] = field(default_factory=list)
-    secret_origins: list[tuple[str, str, tuple | None]] = field(
-        default_factory=list
-    )  # (value, Halyard file, path): never printed
+    # (value, Halyard file, path): never printed
+    secret_origins: list[tuple[str, str, tuple | None]] = field(default_factory=list)
     additions: Additions = field(default_factory=Additions)  # properties carried into profiles (migrate/carry.py)
     deletions: list[str] = field(default_factory=list)  # files of the installation --replace deletes
     replace: bool = False
