@@ -20,7 +20,9 @@ from spinops_testlib import run_on_a_terminal, run_spinops
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 REPORT_COMMANDS = ("check", "diff", "external-diff", "doctor")
-DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: fiat\n  namespace: spinnaker\nspec:\n  replicas: {n}\n"
+DEPLOYMENT = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: fiat\n  namespace: spinnaker\nspec:\n  replicas: {n}\n"
+)
 
 
 def subparsers() -> dict[str, argparse.ArgumentParser]:
@@ -71,12 +73,16 @@ def test_output_writes_the_report_to_the_file_and_nothing_to_stdout(name, tmp_pa
         args, codes = ["external-diff", str(live), str(merged)], (1,)
     elif name == "check":
         manifest = tmp_path / "m.yaml"
-        manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: spinnaker\ndata: {a: b}\n")
+        manifest.write_text(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: spinnaker\ndata: {a: b}\n"
+        )
         args, codes = ["check", str(manifest), "--no-builtin"], (0,)
     elif name == "doctor":
         args, codes = ["doctor", "--no-github", "--repo", str(tmp_path)], (0, 1)
     else:
-        pytest.skip("diff --base needs two builds: its -o is the same emit() external-diff uses (tests/diff cover --output)")
+        pytest.skip(
+            "diff --base needs two builds: its -o is the same emit() external-diff uses (tests/diff cover --output)"
+        )
     plain = run_spinops(*args, "--format", "json", env={"KUBECONFIG": str(tmp_path / "none")})
     to_file = run_spinops(*args, "--format", "json", "-o", str(out), env={"KUBECONFIG": str(tmp_path / "none")})
     assert plain.returncode in codes and to_file.returncode == plain.returncode, to_file.stderr
@@ -87,7 +93,8 @@ def test_text_diff_is_coloured_on_a_terminal_unless_no_color(tmp_path):
     live, merged = kubectl_dirs(tmp_path)
     coloured = run_on_a_terminal("external-diff", str(live), str(merged), env={"NO_COLOR": ""})
     assert "\x1b[31m-  replicas: 1\x1b[0m" in coloured and "\x1b[32m+  replicas: 2\x1b[0m" in coloured
-    assert "\x1b[" not in run_on_a_terminal("external-diff", str(live), str(merged), env={"NO_COLOR": "1"})  # no-color.org
+    # no-color.org
+    assert "\x1b[" not in run_on_a_terminal("external-diff", str(live), str(merged), env={"NO_COLOR": "1"})
     piped = run_spinops("external-diff", str(live), str(merged), env={"NO_COLOR": ""})
     assert "+  replicas: 2" in piped.stdout and "\x1b[" not in piped.stdout
     run_on_a_terminal("external-diff", str(live), str(merged), "-o", str(tmp_path / "r.txt"), env={"NO_COLOR": ""})
@@ -101,7 +108,9 @@ def complete(line: str, cwd: Path) -> list[str]:
               '[[ "$COMP_LINE" == *" " ]] && COMP_WORDS+=("")\n'
               'COMP_CWORD=$((${#COMP_WORDS[@]}-1)); _python_argcomplete spinops; printf "%s\\n" "${COMPREPLY[@]}"\n')
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    proc = subprocess.run(["bash", "-c", script, "bash", line], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        ["bash", "-c", script, "bash", line], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     return [w.strip() for w in proc.stdout.splitlines() if w.strip()]
 

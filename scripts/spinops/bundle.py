@@ -141,11 +141,23 @@ def overlay_images(overlay: Path, repo: Path) -> dict[str, tuple[str, int, int, 
     for d, kfile, node, _ in _local_kustomizations(overlay):
         if kfile is None or d == base or base in d.parents:
             continue
-        images = next((v for k, v in node.value if k.value == "images"), None) if isinstance(node, yaml.MappingNode) else None
+        images = (
+            next((v for k, v in node.value if k.value == "images"), None)
+            if isinstance(node, yaml.MappingNode)
+            else None
+        )
         for entry in images.value if isinstance(images, yaml.SequenceNode) else ():
-            name = next((v for k, v in entry.value if k.value == "name"), None) if isinstance(entry, yaml.MappingNode) else None
+            name = (
+                next((v for k, v in entry.value if k.value == "name"), None)
+                if isinstance(entry, yaml.MappingNode)
+                else None
+            )
             if isinstance(name, yaml.ScalarNode):
-                fields = {k.value: v.value for k, v in entry.value if isinstance(v, yaml.ScalarNode) and k.value in ("newName", "newTag", "digest")}
+                fields = {
+                    k.value: v.value
+                    for k, v in entry.value
+                    if isinstance(v, yaml.ScalarNode) and k.value in ("newName", "newTag", "digest")
+                }
                 pins.setdefault(name.value, (_display(kfile, repo), *position(entry.start_mark), fields))
     return pins
 

@@ -1,7 +1,8 @@
 """Thin command line: parse arguments, call one command module, map errors to exit codes.
 
 Each command lives in `spinops.commands.<name>` and exposes `HELP`, `EXIT_CODES` (shown under its
-`--help`), `add_arguments(parser)` and `run(args) -> int`. Command modules keep heavy imports inside `run` so `spinops render` starts fast.
+`--help`), `add_arguments(parser)` and `run(args) -> int`. Command modules keep heavy imports inside `run` so
+`spinops render` starts fast.
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ class _Formatter(argparse.HelpFormatter):
     """argparse's wrapping, except for lines that start indented (the exit-code table keeps one code a line)."""
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
-        return "\n".join(indent + line if line.startswith("  ") else super(_Formatter, self)._fill_text(line, width, indent)
-                         for line in text.split("\n"))
+        return "\n".join(
+            indent + line if line.startswith("  ") else super(_Formatter, self)._fill_text(line, width, indent)
+            for line in text.split("\n")
+        )
 
 
 def _exit_codes(mod) -> str:
@@ -54,9 +57,15 @@ def _parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict]:
     for name, modname in COMMANDS.items():
         if only and name != only:
             continue  # start-up cost: import only the command being run
-        mod = importlib.import_module(f"spinops.commands.{modname}")  # a missing module is a broken install: main() says so
-        p = sub.add_parser(name, help=getattr(mod, "HELP", None), description=getattr(mod, "DESCRIPTION", getattr(mod, "HELP", None)),
-                           epilog=_exit_codes(mod), formatter_class=_Formatter)
+        # a missing module is a broken install: main() says so
+        mod = importlib.import_module(f"spinops.commands.{modname}")
+        p = sub.add_parser(
+            name,
+            help=getattr(mod, "HELP", None),
+            description=getattr(mod, "DESCRIPTION", getattr(mod, "HELP", None)),
+            epilog=_exit_codes(mod),
+            formatter_class=_Formatter,
+        )
         mod.add_arguments(p)
         modules[name] = mod
     return parser, modules
@@ -81,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_INTERNAL
     if completing:
-        from spinops.completion import complete
+        from spinops.completion import complete  # noqa: PLC0415 start-up: argcomplete, via spinops.completion
 
         complete(parser)  # answers the shell and exits
     args = parser.parse_args(argv)

@@ -11,11 +11,19 @@ from __future__ import annotations
 import os
 import sys
 
+from spinops.atomic import write_file
 
-def add_report_options(p, formats: tuple[str, ...], *, default: str | None = "text", default_help: str | None = None, format_help: str = "") -> None:
+
+def add_report_options(
+    p, formats: tuple[str, ...], *, default: str | None = "text", default_help: str | None = None, format_help: str = ""
+) -> None:
     shown = default_help or default
-    p.add_argument("--format", choices=formats, default=default,
-                   help=f"report format: {', '.join(formats)} (default: {shown}){'; ' + format_help if format_help else ''}")
+    p.add_argument(
+        "--format",
+        choices=formats,
+        default=default,
+        help=f"report format: {', '.join(formats)} (default: {shown}){'; ' + format_help if format_help else ''}",
+    )
     p.add_argument("-o", "--output", metavar="FILE", default=None,
                    help="write the report to FILE (atomically) instead of stdout")
 
@@ -23,8 +31,6 @@ def add_report_options(p, formats: tuple[str, ...], *, default: str | None = "te
 def write_report(text: str, output: str | None) -> None:
     """The report to `output` (atomically) or stdout."""
     if output:
-        from spinops.atomic import write_file
-
         write_file(output, text)
     else:
         sys.stdout.write(text)

@@ -6,19 +6,22 @@ shell then runs `spinops` with _ARGCOMPLETE set; `cli.main` hands over here befo
 
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
+
+import argcomplete
+
+from spinops.layout import Repo
+
 
 def environments(prefix: str, parsed_args=None, **_) -> list[str]:
     """The environments of the repository the command line names (--repo, default .): its overlays."""
-    from spinops.layout import Repo
-
     repo = getattr(parsed_args, "repo", None) or "."
-    return [e for e in Repo(repo).envs() if e.startswith(prefix)]
+    return [e for e in Repo(Path(repo)).envs() if e.startswith(prefix)]
 
 
 def complete(parser) -> None:
     """Answer the shell's completion request and exit (argcomplete does nothing when none is pending)."""
-    import argcomplete
-
     for action in _actions(parser):
         if action.dest == "env":
             action.completer = environments
@@ -26,8 +29,6 @@ def complete(parser) -> None:
 
 
 def _actions(parser):
-    import argparse
-
     for action in parser._actions:
         yield action
         if isinstance(action, argparse._SubParsersAction):

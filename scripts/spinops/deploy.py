@@ -208,7 +208,10 @@ class Plan:
             lines.append(f"  (create/change unknown: {self.reason})")
         for label, items in (("create", self.create), ("change", self.change), ("prune", self.prune)):
             lines += [f"  {label:<7} {i}" for i in items]
-        lines += [f"  secret  {n} ({how}; from the workflow{': ' + self.secret_keys[n] if n in self.secret_keys else ''})" for n, how in self.secrets]
+        lines += [
+            f"  secret  {n} ({how}; from the workflow{': ' + self.secret_keys[n] if n in self.secret_keys else ''})"
+            for n, how in self.secrets
+        ]
         if len(lines) == 1 + (0 if self.known else 1):
             lines.append("  no changes")
         return "\n".join(lines)
@@ -353,7 +356,8 @@ def run_apply(opts: Options, environ: Mapping[str, str] | None = None, log=None)
         # a plan reads the cluster only: first the context (as `diff --live`), and no secret value is needed;
         # the ones set are only used to mask whatever kubectl echoes and to say which keys are set
         keys = {k for s in secrets for k in s.keys}
-        current_context(kubectl_path(), env={k: v for k, v in environ.items() if k not in keys})  # kubectl never sees a secret
+        # kubectl never sees a secret
+        current_context(kubectl_path(), env={k: v for k, v in environ.items() if k not in keys})
         values = {k: environ[k] for s in secrets for k in s.keys if environ.get(k)}
     else:
         values = secret_values(secrets, environ)

@@ -252,15 +252,19 @@ def images_of(docs) -> set[str]:
 
 def test_images_follow_the_halconfig_version(reference, repo):
     _, _, docs = reference
-    assert images_of(docs) == {f"us-docker.pkg.dev/spinnaker-community/docker/{svc}:spinnaker-1.36.1"
-                               for svc in ("clouddriver", "deck", "echo", "fiat", "front50", "gate", "igor", "orca", "rosco")}
+    assert images_of(docs) == {
+        f"us-docker.pkg.dev/spinnaker-community/docker/{svc}:spinnaker-1.36.1"
+        for svc in ("clouddriver", "deck", "echo", "fiat", "front50", "gate", "igor", "orca", "rosco")
+    }
     edit_yaml(repo / "halconfig" / "halconfig.yml", lambda d: d.update(version="1.36.3"))
     tags = {image.rsplit(":", 1)[1] for image in images_of(load_documents(build_env(repo, "staging").manifests))}
     assert tags == {"spinnaker-1.36.3"}
 
 
-@pytest.mark.parametrize(("version", "says"), [("1.99.0", "unknown Spinnaker release '1.99.0'"), ("local:1.36.1", "`local:` prefix"),
-                                               ("2.30.1", "Armory")])
+@pytest.mark.parametrize(
+    ("version", "says"),
+    [("1.99.0", "unknown Spinnaker release '1.99.0'"), ("local:1.36.1", "`local:` prefix"), ("2.30.1", "Armory")],
+)
 def test_an_unknown_release_is_an_error_at_the_version_line(repo, spinops, version, says):
     edit_yaml(repo / "halconfig" / "halconfig.yml", lambda d: d.update(version=version))
     r = spinops("build", "--env", "staging", "--repo", str(repo))
@@ -270,8 +274,10 @@ def test_an_unknown_release_is_an_error_at_the_version_line(repo, spinops, versi
 
 def test_an_overlay_pin_wins_and_is_reported_with_its_line(repo):
     kfile = repo / "kustomize" / "overlays" / "staging" / "kustomization.yml"
-    kfile.write_text(kfile.read_text() + "images:\n- name: us-docker.pkg.dev/spinnaker-community/docker/orca\n  newTag: hotfix-1\n"
-                     "- name: us-docker.pkg.dev/spinnaker-community/docker/kayenta\n  newTag: spinnaker-1.36.0\n")
+    kfile.write_text(
+        kfile.read_text() + "images:\n- name: us-docker.pkg.dev/spinnaker-community/docker/orca\n  newTag: hotfix-1\n"
+        "- name: us-docker.pkg.dev/spinnaker-community/docker/kayenta\n  newTag: spinnaker-1.36.0\n"
+    )
     result = build_env(repo, "staging")
     assert "us-docker.pkg.dev/spinnaker-community/docker/orca:hotfix-1" in images_of(load_documents(result.manifests))
     lines = kfile.read_text().splitlines()
@@ -291,7 +297,10 @@ def test_keel_has_no_release_image_and_must_be_pinned(repo, spinops):
 
 
 def test_contract_fiat_github_without_base_url(repo, spinops):
-    edit_yaml(repo / "halconfig" / "halconfig.yml", lambda d: d["security"]["authz"]["groupMembership"]["github"].pop("baseUrl"))
+    edit_yaml(
+        repo / "halconfig" / "halconfig.yml",
+        lambda d: d["security"]["authz"]["groupMembership"]["github"].pop("baseUrl"),
+    )
     r = spinops("build", "--env", "production", "--repo", str(repo))
     assert r.returncode == 2 and "needs auth.groupMembership.github.baseUrl" in r.stderr
     assert "GitHubProperties.java:14-18" in r.stderr and "halconfig/halconfig.yml:" in r.stderr
@@ -301,15 +310,23 @@ def test_contract_fiat_github_without_base_url(repo, spinops):
 def test_contract_gcb_without_igor_points_at_the_line_that_turned_igor_off(repo, spinops):
     (repo / "halconfig" / "profiles" / "spinnaker-local.yml").write_text("services:\n  igor:\n    enabled: false\n")
     r = spinops("build", "--env", "staging", "--repo", str(repo))
-    assert r.returncode == 2 and "halconfig/profiles/spinnaker-local.yml:3:5: error: echo: echo with gcb.enabled needs igor.enabled" in r.stderr
+    assert (
+        r.returncode == 2
+        and "halconfig/profiles/spinnaker-local.yml:3:5: error: echo: echo with gcb.enabled needs igor.enabled"
+        in r.stderr
+    )
 
 
 def test_contract_removed_tomcat_property_in_a_profile(repo, spinops):
-    (repo / "halconfig" / "profiles" / "gate-local.yml").write_text("server:\n  tomcat:\n    protocolHeader: X-Forwarded-Proto\n"
-                                                                      "redis:\n  configuration:\n    secure: true\n")
+    (repo / "halconfig" / "profiles" / "gate-local.yml").write_text(
+        "server:\n  tomcat:\n    protocolHeader: X-Forwarded-Proto\nredis:\n  configuration:\n    secure: true\n"
+    )
     r = spinops("build", "--env", "staging", "--repo", str(repo))
     # Spring ignores it silently: gate starts, without the setting, so a warning
-    assert r.returncode == 0 and "halconfig/profiles/gate-local.yml:3:5: warning: gate: server.tomcat.protocolHeader" in r.stderr
+    assert (
+        r.returncode == 0
+        and "halconfig/profiles/gate-local.yml:3:5: warning: gate: server.tomcat.protocolHeader" in r.stderr
+    )
     assert "write server.tomcat.remoteip.protocol-header instead" in r.stderr
 
 
@@ -317,7 +334,11 @@ def test_contract_gate_on_managed_redis_needs_secure(repo, spinops):
     (repo / "halconfig" / "profiles" / "gate-local.yml").write_text("server:\n  port: 8084\n")
     r = spinops("build", "--env", "staging", "--repo", str(repo))
     # a warning: an ExternalName Redis is usually, not always, a managed one that refuses CONFIG
-    assert r.returncode == 0 and "warning: gate: gate on a managed Redis" in r.stderr and "RedisActionConfig.java:39-44" in r.stderr
+    assert (
+        r.returncode == 0
+        and "warning: gate: gate on a managed Redis" in r.stderr
+        and "RedisActionConfig.java:39-44" in r.stderr
+    )
 
 
 # ------------------------------------------------------------------ refusals
@@ -459,7 +480,10 @@ def test_unused_declared_key_is_a_warning(repo, spinops):
 
 def test_when_condition_activates_the_jq_patch(repo):
     # the reference's example patch applies below 1.21; widen its `when:` so that it applies to 1.36.1
-    edit_yaml(repo / "halconfig" / "patches" / "kubernetes-v1-accounts.yml", lambda d: d.update(when={"spinnakerVersion": "<1.37"}))
+    edit_yaml(
+        repo / "halconfig" / "patches" / "kubernetes-v1-accounts.yml",
+        lambda d: d.update(when={"spinnakerVersion": "<1.37"}),
+    )
     docs = load_documents(build_env(repo, "production").manifests)
     accounts = yaml.safe_load(config_of(docs, "clouddriver")["clouddriver.yml"])["kubernetes"]["accounts"]
     assert {a["name"]: a.get("providerVersion") for a in accounts} == {

@@ -204,6 +204,10 @@ def test_secret_data_that_is_not_base64_is_a_finding_naming_the_secret_and_key()
     report = check_text(NOT_BASE64, builtin=False)
     found = {f.path: (f.message, f.location.line) for f in report.findings if f.rule == "schema"}
     assert set(found) == {"$.data.bad", "$.data.unpadded"}, found
-    assert "Secret creds" in found["$.data.bad"][0] and "`bad`" in found["$.data.bad"][0] and "base64" in found["$.data.bad"][0]
+    assert (
+        "Secret creds" in found["$.data.bad"][0]
+        and "`bad`" in found["$.data.bad"][0]
+        and "base64" in found["$.data.bad"][0]
+    )
     assert found["$.data.bad"][1] == 8 and found["$.data.unpadded"][1] == 9
     assert all("CANARY" not in m for m, _ in found.values())

@@ -176,4 +176,7 @@ def test_an_unreadable_or_malformed_check_results_file_is_a_located_exit_2(tmp_p
     for name, where in expected.items():
         p = spinops("external-diff", str(live), str(merged), "--check-results", str(tmp_path / name))
         assert p.returncode == 2, (name, p.returncode, p.stderr[-300:])
-        assert where in p.stderr and "Traceback" not in p.stderr and "internal error" not in p.stderr, (name, p.stderr[-300:])
+        assert where in p.stderr and "Traceback" not in p.stderr and "internal error" not in p.stderr, (
+            name,
+            p.stderr[-300:],
+        )

@@ -242,7 +242,10 @@ def test_a_new_environment_is_all_added(spinops, repo):
     data = as_json(p)
     assert p.returncode == 1
     assert data["changes"] and {c["action"] for c in data["changes"]} == {"added"}
-    assert data["unchanged"] == 0 and data["notes"] == [f"environment `qa` does not exist at main@{git(repo, 'rev-parse', '--short=7', 'main').strip()}: every resource is new"]
+    assert data["unchanged"] == 0 and data["notes"] == [
+        f"environment `qa` does not exist at main@{git(repo, 'rev-parse', '--short=7', 'main').strip()}: every "
+        "resource is new"
+    ]
 
 
 def test_a_removed_environment_is_all_deleted(spinops, repo):

@@ -161,4 +161,7 @@ def test_a_leaked_value_inside_a_line_over_4096_characters_is_redacted_in_every_
     for pad in range(4070, 4100, 3):
         for holder in ("x" * pad + " " + leak + " tail", "\x07" + "x" * pad + " " + leak):
             for name, text in _leaked_into_configmap(leak, holder).items():
-                assert "CANARY long line value" not in text.replace("\n", " ") and "CANARY long" not in text, (pad, name)
+                assert "CANARY long line value" not in text.replace("\n", " ") and "CANARY long" not in text, (
+                    pad,
+                    name,
+                )

@@ -257,7 +257,8 @@ def test_overlays_choose_their_namespace(overlay_builds):
 
 @pytest.mark.parametrize("env", OVERLAYS)
 def test_overlays_pin_no_image_and_the_base_is_on_one_release(overlay_builds, base_build, env):
-    # issue 10: the halconfig's `version:` chooses the release and `spinops build` sets the tags (spinops.spinnaker.images);
+    # issue 10: the halconfig's `version:` chooses the release and `spinops build` sets the tags
+    # (spinops.spinnaker.images);
     # an overlay `images:` entry is a deliberate pin, which build reports
     assert "images" not in overlay_kustomization(env)
     tags = {main_container(d)["image"].rsplit(":", 1)[1] for d in overlay_builds[env].of_kind("Deployment").values()}

@@ -102,7 +102,8 @@ class FakeKubectl:
         self.wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} {HERE / 'fake_kubectl.py'} \"$@\"\n")
         self.wrapper.chmod(0o755)
         self.rules: list[dict] = []
-        # a configured kubeconfig: `kubectl config current-context` names a context unless a test's own rule says otherwise
+        # a configured kubeconfig: `kubectl config current-context` names a context unless a test's own rule says
+        # otherwise
         self.defaults = [{"match": ["config", "current-context"], "stdout": "fake-context\n", "stderr": ""}]
         self.save()
 
@@ -162,7 +163,11 @@ class FakeGh:
         return [json.loads(ln) for ln in self.log.read_text().splitlines()] if self.log.exists() else []
 
     def env(self) -> dict[str, str]:
-        return {"PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}", "FAKE_GH_LOG": str(self.log), "FAKE_GH_SCRIPT": str(self.script)}
+        return {
+            "PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}",
+            "FAKE_GH_LOG": str(self.log),
+            "FAKE_GH_SCRIPT": str(self.script),
+        }
 
 
 def run_cli(args: list[str], *, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:

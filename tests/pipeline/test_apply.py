@@ -321,7 +321,10 @@ def test_dry_run_needs_no_secret_values_and_says_which_would_be_set(repo, fake_k
     env = {**fake_kubectl.env(), "SLACK_BOT_TOKEN": CANARIES["SLACK_BOT_TOKEN"]}  # one of three keys set
     proc = run_cli(["apply", "--env", "staging", "--dry-run"], cwd=repo, env=env)
     assert proc.returncode == 0, proc.stderr
-    assert "  secret  spinnaker-github (create; from the workflow: GITHUB_TOKEN=(not set: apply would stop))" in proc.stdout
+    assert (
+        "  secret  spinnaker-github (create; from the workflow: GITHUB_TOKEN=(not set: apply would stop))"
+        in proc.stdout
+    )
     assert ("  secret  spinnaker-slack (create; from the workflow: SLACK_BOT_TOKEN=***, "
             "SLACK_SIGNING_SECRET=(not set: apply would stop))") in proc.stdout
     assert CANARIES["SLACK_BOT_TOKEN"] not in proc.stdout + proc.stderr
@@ -332,9 +335,13 @@ def test_dry_run_needs_no_secret_values_and_says_which_would_be_set(repo, fake_k
 
 def test_dry_run_checks_the_kube_context_first(repo, fake_kubectl):
     fake_kubectl.on(*CONTEXT, stderr="error: current-context is not set\n", exit=1)
-    proc = run_cli(["apply", "--env", "staging", "--dry-run"], cwd=repo, env=fake_kubectl.env())  # no secret values either
+    # no secret values either
+    proc = run_cli(["apply", "--env", "staging", "--dry-run"], cwd=repo, env=fake_kubectl.env())
     assert proc.returncode == 2
-    assert "no Kubernetes cluster configured: `kubectl config current-context` says: error: current-context is not set" in proc.stderr
+    assert (
+        "no Kubernetes cluster configured: `kubectl config current-context` says: error: current-context is not set"
+        in proc.stderr
+    )
     assert "hint: set KUBECONFIG" in proc.stderr and "Traceback" not in proc.stderr
     assert [c["argv"] for c in fake_kubectl.calls()] == [CONTEXT]
 

@@ -59,7 +59,11 @@ def apply_plan(repo, fake, tmp_path, *extra):
 
 def mutations(fake) -> list[list[str]]:
     """Calls that change the cluster (anything but diff, get and server-side dry runs)."""
-    return [c["argv"] for c in fake.calls() if c["argv"][0] not in ("config", "diff", "get") and "--dry-run=server" not in c["argv"]]
+    return [
+        c["argv"]
+        for c in fake.calls()
+        if c["argv"][0] not in ("config", "diff", "get") and "--dry-run=server" not in c["argv"]
+    ]
 
 
 def test_a_plan_is_shown_then_applied_unchanged(main_repo, fake_kubectl, tmp_path):

@@ -33,21 +33,65 @@ EXAMPLES = {
     ),
     "fiat-github-base-url": (
         "fiat",
-        {"fiat.yml": {"auth": {"groupMembership": {"service": "GITHUB", "github": {"organization": "o", "accessToken": "${T}"}}}}},
-        {"fiat.yml": {"auth": {"groupMembership": {"service": "GITHUB", "github": {
-            "baseUrl": "https://api.github.com", "organization": "o", "accessToken": "${T}"}}}}},
+        {
+            "fiat.yml": {
+                "auth": {
+                    "groupMembership": {"service": "GITHUB", "github": {"organization": "o", "accessToken": "${T}"}}
+                }
+            }
+        },
+        {
+            "fiat.yml": {
+                "auth": {
+                    "groupMembership": {
+                        "service": "GITHUB",
+                        "github": {"baseUrl": "https://api.github.com", "organization": "o", "accessToken": "${T}"},
+                    }
+                }
+            }
+        },
         frozenset(),
     ),
     "fiat-github-organization": (
         "fiat",
-        {"fiat.yml": {"auth": {"groupMembership": {"service": "GITHUB", "github": {"baseUrl": "https://x", "accessToken": "${T}"}}}}},
-        {"fiat.yml": {"auth": {"groupMembership": {"service": "GITHUB", "github": {"baseUrl": "https://x", "organization": "o", "accessToken": "${T}"}}}}},
+        {
+            "fiat.yml": {
+                "auth": {
+                    "groupMembership": {"service": "GITHUB", "github": {"baseUrl": "https://x", "accessToken": "${T}"}}
+                }
+            }
+        },
+        {
+            "fiat.yml": {
+                "auth": {
+                    "groupMembership": {
+                        "service": "GITHUB",
+                        "github": {"baseUrl": "https://x", "organization": "o", "accessToken": "${T}"},
+                    }
+                }
+            }
+        },
         frozenset(),
     ),
     "fiat-github-access-token": (
         "fiat",
-        {"fiat.yml": {"auth": {"groupMembership": {"service": "GITHUB", "github": {"baseUrl": "https://x", "organization": "o"}}}}},
-        {"fiat.yml": {"auth": {"groupMembership": {"service": "GITHUB", "github": {"baseUrl": "https://x", "organization": "o", "accessToken": "${T}"}}}}},
+        {
+            "fiat.yml": {
+                "auth": {
+                    "groupMembership": {"service": "GITHUB", "github": {"baseUrl": "https://x", "organization": "o"}}
+                }
+            }
+        },
+        {
+            "fiat.yml": {
+                "auth": {
+                    "groupMembership": {
+                        "service": "GITHUB",
+                        "github": {"baseUrl": "https://x", "organization": "o", "accessToken": "${T}"},
+                    }
+                }
+            }
+        },
         frozenset(),
     ),
     "gate-managed-redis": (
@@ -59,20 +103,28 @@ EXAMPLES = {
     "keel-needs-its-database": (
         "keel",
         {"spinnaker.yml": DISCOVERY},
-        {"spinnaker.yml": DISCOVERY, "keel-local.yml": {"sql": {"connectionPools": {"default": {"jdbcUrl": "jdbc:mysql://db:3306/keel"}}}}},
+        {
+            "spinnaker.yml": DISCOVERY,
+            "keel-local.yml": {"sql": {"connectionPools": {"default": {"jdbcUrl": "jdbc:mysql://db:3306/keel"}}}},
+        },
         frozenset(),
     ),
     "keel-needs-front50-enabled": (
         "keel",
         {"keel-local.yml": {"sql": {"connectionPools": {"default": {"jdbcUrl": "jdbc:mysql://db:3306/keel"}}}}},
-        {"spinnaker.yml": DISCOVERY, "keel-local.yml": {"sql": {"connectionPools": {"default": {"jdbcUrl": "jdbc:mysql://db:3306/keel"}}}}},
+        {
+            "spinnaker.yml": DISCOVERY,
+            "keel-local.yml": {"sql": {"connectionPools": {"default": {"jdbcUrl": "jdbc:mysql://db:3306/keel"}}}},
+        },
         frozenset(),
     ),
 }
 
 
 def rules_of(service: str, files: dict, facts=frozenset(), env=None) -> set[str]:
-    props = load(service, defaults=release("1.36.1").defaults.get(service), files=files, profiles=["local"], env=env or {})
+    props = load(
+        service, defaults=release("1.36.1").defaults.get(service), files=files, profiles=["local"], env=env or {}
+    )
     return {v.rule for v in evaluate(service, props, facts)}
 
 
@@ -98,24 +150,50 @@ def test_row_passes_on_its_passing_example(row):
 
 def test_the_environment_beats_the_files_with_relaxed_binding():
     # e.g. SERVICES_IGOR_ENABLED=true satisfies echo's igor.enabled: ${services.igor.enabled:false} (echo.yml:19)
-    files = {"echo.yml": {"gcb": {"enabled": True}}, "spinnaker.yml": {"services": {"igor": {"enabled": False}, "redis": {"enabled": True}}}}
+    files = {
+        "echo.yml": {"gcb": {"enabled": True}},
+        "spinnaker.yml": {"services": {"igor": {"enabled": False}, "redis": {"enabled": True}}},
+    }
     assert "echo-gcb-needs-igor" in rules_of("echo", files)
     assert "echo-gcb-needs-igor" not in rules_of("echo", files, env={"SERVICES_IGOR_ENABLED": "true"})
 
 
 def test_profiles_win_in_order_and_local_last():
-    props = load("gate", defaults=None, profiles=["ro", "local"], env={}, files={
-        "spinnaker.yml": {"a": 1, "b": 1, "c": 1}, "gate.yml": {"b": 2, "c": 2}, "gate-ro.yml": {"c": 3, "d": 3}, "gate-local.yml": {"d": 4}})
+    props = load(
+        "gate",
+        defaults=None,
+        profiles=["ro", "local"],
+        env={},
+        files={
+            "spinnaker.yml": {"a": 1, "b": 1, "c": 1},
+            "gate.yml": {"b": 2, "c": 2},
+            "gate-ro.yml": {"c": 3, "d": 3},
+            "gate-local.yml": {"d": 4},
+        },
+    )
     assert {k: props.get(k).value for k in "abcd"} == {"a": 1, "b": 2, "c": 3, "d": 4}
 
 
 def test_removed_spring_boot_properties_name_their_replacement():
-    # Spring Boot 2.4.13 ServerProperties.java:479 deprecated it for server.tomcat.remoteip.protocol-header; 2.5 removed it
-    props = load("gate", defaults=None, profiles=["local"], env={}, files={"gate-local.yml": {"server": {"tomcat": {"protocolHeader": "X-Forwarded-Proto"}}}})
+    # Spring Boot 2.4.13 ServerProperties.java:479 deprecated it for server.tomcat.remoteip.protocol-header; 2.5 removed
+    # it
+    props = load(
+        "gate",
+        defaults=None,
+        profiles=["local"],
+        env={},
+        files={"gate-local.yml": {"server": {"tomcat": {"protocolHeader": "X-Forwarded-Proto"}}}},
+    )
     [v] = [v for v in evaluate("gate", props) if v.rule == "removed-property"]
     assert v.at.source == "gate-local.yml" and v.at.key == "server.tomcat.protocolHeader"
     assert "server.tomcat.remoteip.protocol-header" in v.hint
-    ok = load("gate", defaults=None, profiles=["local"], env={}, files={"gate-local.yml": {"server": {"tomcat": {"remoteip": {"protocolHeader": "X"}}}}})
+    ok = load(
+        "gate",
+        defaults=None,
+        profiles=["local"],
+        env={},
+        files={"gate-local.yml": {"server": {"tomcat": {"remoteip": {"protocolHeader": "X"}}}}},
+    )
     assert not [v for v in evaluate("gate", ok) if v.rule == "removed-property"]
 
 
@@ -136,13 +214,22 @@ def test_unresolvable_reference_without_default():
     assert [v.at.key for v in found] == ["front50.enabled"]
     props = load("keel", defaults=defaults, files={"spinnaker.yml": DISCOVERY}, profiles=["local"], env={})
     assert not [v for v in evaluate("keel", props) if v.rule == "unresolvable-reference"]
-    ours = load("gate", defaults=None, files={"gate-local.yml": {"x": "${not.defined}", "y": "${with.default:1}", "z": "${ENV_NAME}"}},
-                profiles=["local"], env={})
+    ours = load(
+        "gate",
+        defaults=None,
+        files={"gate-local.yml": {"x": "${not.defined}", "y": "${with.default:1}", "z": "${ENV_NAME}"}},
+        profiles=["local"],
+        env={},
+    )
     assert [v.at.key for v in evaluate("gate", ours) if v.rule == "unresolvable-reference"] == ["x"]
 
 
 def test_relaxed_names():
-    assert canonical("server.tomcat.remoteIpHeader") == canonical("server.tomcat.remote-ip-header") == canonical("SERVER_TOMCAT_REMOTEIPHEADER")
+    assert (
+        canonical("server.tomcat.remoteIpHeader")
+        == canonical("server.tomcat.remote-ip-header")
+        == canonical("SERVER_TOMCAT_REMOTEIPHEADER")
+    )
     p = Properties()
     p.add("a.yml", {"x.y": "${a.b:${c.d:fallback}}"})
     assert p.resolve("x.y") == ("fallback", [])

@@ -107,15 +107,27 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
     images, pins = release_images(inputs.release, runs, inputs.pins) if inputs.release else ({}, [])
     if errors := [p for p in pins if p.severity == "error"]:
         raise InputError(errors)
-    spring_files: dict[str, dict[str, dict]] = {}  # what each Spring service's ConfigMap holds, as data (the contract reads it)
+    # what each Spring service's ConfigMap holds, as data (the contract reads it)
+    spring_files: dict[str, dict[str, dict]] = {}
     for f in files:
         if f.service != "deck" and isinstance(f.data, dict):
-            spring_files.setdefault(f.service, {})[f.name] = f.data
+            spring_files.setdefault(f.owner, {})[f.name] = f.data
     configs, env_files = t.run("serialize", output.serialize, files)
     out = Path(out) if out is not None else Repo(repo).build_dir(env)
-    manifests = output.write(out, repo=repo, overlay=inputs.overlay, namespace=inputs.namespace, configs=configs, env_files=env_files, wiring=wiring, timings=t,
-                             not_running=[svc for svc, on in runs.items() if not on], shard_wiring=shards, images=images,
-                             verify=lambda text: contract.extend(t.run("contract", contract_problems, text, repo, env, spring_files)))
+    manifests = output.write(
+        out,
+        repo=repo,
+        overlay=inputs.overlay,
+        namespace=inputs.namespace,
+        configs=configs,
+        env_files=env_files,
+        wiring=wiring,
+        timings=t,
+        not_running=[svc for svc, on in runs.items() if not on],
+        shard_wiring=shards,
+        images=images,
+        verify=lambda text: contract.extend(t.run("contract", contract_problems, text, repo, env, spring_files)),
+    )
     return BuildResult(
         env=env,
         out_dir=out,
@@ -124,7 +136,12 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
         timings=t.total(),
         wiring={svc: wiring[svc].summary() for svc in sorted(wiring)},
         patches=applied,
-        warnings=inputs.inventory.warnings + [p for p in problems if p.severity != "error"] + inputs.notes + pins + contract + output.oversized(configs),
+        warnings=inputs.inventory.warnings
+        + [p for p in problems if p.severity != "error"]
+        + inputs.notes
+        + pins
+        + contract
+        + output.oversized(configs),
         namespace=inputs.namespace,
         ha=inputs.ha,
         configs={svc: sorted(configs[svc]) for svc in sorted(configs)},

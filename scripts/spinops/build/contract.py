@@ -19,7 +19,9 @@ from spinops.errors import InputError, Problem
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def contract_problems(manifests: str, repo: Path, env: str, files_by_service: dict[str, dict[str, dict]]) -> list[Problem]:
+def contract_problems(
+    manifests: str, repo: Path, env: str, files_by_service: dict[str, dict[str, dict]]
+) -> list[Problem]:
     """The runtime-contract warnings of the built manifests (removed properties: the service starts, without
     them); InputError with every error (a service that would not start or not work).
 

@@ -43,7 +43,8 @@ class Inputs:
     ha: bool
     notes: list[Problem] = field(default_factory=list)  # warnings about the inputs as a whole
     release: Release | None = None
-    pins: dict[str, tuple[str, int, int, dict]] = field(default_factory=dict)  # image -> where and how the overlay pins it
+    # image -> where and how the overlay pins it
+    pins: dict[str, tuple[str, int, int, dict]] = field(default_factory=dict)
 
 
 def read_inputs(repo: Repo, env: str) -> Inputs:
@@ -54,7 +55,11 @@ def read_inputs(repo: Repo, env: str) -> Inputs:
     inventory = _read(problems, wire.load_secrets, repo.root)
     if hal is not None and inventory is not None:
         # messages name the services a credential reaches unchanged (render's table)
-        problems += [p for p in wire.check_halconfig(hal.data, inventory, hal.locate, render.CREDENTIAL_SECTIONS) if p.severity == "error"]
+        problems += [
+            p
+            for p in wire.check_halconfig(hal.data, inventory, hal.locate, render.CREDENTIAL_SECTIONS)
+            if p.severity == "error"
+        ]
     chosen = _read(problems, _release, hal) if hal is not None else None
     prof = _read(problems, profiles.load_profiles, repo.root)
     patches = _read(problems, patch.load_patches, repo.patches, display_root=repo.root)
@@ -68,7 +73,9 @@ def read_inputs(repo: Repo, env: str) -> Inputs:
     if problems:
         raise InputError(problems)
     assert hal is not None and inventory is not None and prof is not None and patches is not None and facts is not None
-    return Inputs(repo.root, env, overlay, hal, inventory, prof, patches, *facts, notes=_notes(hal), release=chosen, pins=pins)
+    return Inputs(
+        repo.root, env, overlay, hal, inventory, prof, patches, *facts, notes=_notes(hal), release=chosen, pins=pins
+    )
 
 
 def _release(hal: Hal) -> Release:
@@ -77,8 +84,16 @@ def _release(hal: Hal) -> Release:
         return release(check_version(hal.data.get("version")))
     except UnknownRelease as e:
         loc = hal.locate(("version",)) or (None, None, None)
-        raise InputError(Problem(str(e), file=loc[0], line=loc[1], column=loc[2], code="unknown-release",
-                                 hint="the image tags follow from `version:`; see docs/runtime-contract.md for adding a release")) from None
+        raise InputError(
+            Problem(
+                str(e),
+                file=loc[0],
+                line=loc[1],
+                column=loc[2],
+                code="unknown-release",
+                hint="the image tags follow from `version:`; see docs/runtime-contract.md for adding a release",
+            )
+        ) from None
 
 
 def _read(problems: list[Problem], reader: Callable[..., T], *args, **kwargs) -> T | None:

@@ -73,10 +73,23 @@ def write(out: Path, *, repo: Path, overlay: Path, namespace: str, configs, env_
     (the runtime contract), raising InputError to stop."""
     stage = timings.run("bundle", StagedDir, out)
     try:
-        timings.run("bundle", _write_layer, stage, overlay=overlay, namespace=namespace, configs=configs, env_files=env_files, wiring=wiring,
-                    not_running=list(not_running), shard_wiring=shard_wiring, images=images)
+        timings.run(
+            "bundle",
+            _write_layer,
+            stage,
+            overlay=overlay,
+            namespace=namespace,
+            configs=configs,
+            env_files=env_files,
+            wiring=wiring,
+            not_running=list(not_running),
+            shard_wiring=shard_wiring,
+            images=images,
+        )
         source = str(kustomization_file(overlay))
-        manifests = timings.run("kustomize", bundle.run_kustomize, stage.path, display=str(out), repo=repo, source=source)
+        manifests = timings.run(
+            "kustomize", bundle.run_kustomize, stage.path, display=str(out), repo=repo, source=source
+        )
         if verify is not None:
             verify(manifests)
         from spinops.freshness import FILE, fingerprint

@@ -20,6 +20,7 @@ import yaml
 from spinops.check.findings import Location
 from spinops.check.k8s import get_path, split_image
 from spinops.errors import InputError
+from spinops.spinnaker.contract.properties import canonical
 from spinops.yamlio import compose, compose_all, position, read_text
 
 
@@ -119,12 +120,11 @@ class Tracer:
 
     def locate_image(self, image: str) -> Location | None:
         """Where an image's tag is set: the kustomize `images:` entry for it (overlay first)."""
-        from spinops.check.k8s import split_image
-
         repo, tag, _ = split_image(image)
         found = sorted(self.image_overrides.get(repo, ()), key=lambda x: (x[0], str(x[1])))
         if not found:
-            # no kustomize pin: `spinops build` set the release tag from the halconfig's version (spinops.spinnaker.catalog)
+            # no kustomize pin: `spinops build` set the release tag from the halconfig's version
+            # (spinops.spinnaker.catalog)
             return self.halconfig_version() if tag and tag.startswith("spinnaker-") else None
         _, f, line, column = found[0]
         return Location(self._rel(f), line, column)
@@ -135,13 +135,13 @@ class Tracer:
         if not root.is_dir():
             return []
         env = [root / "env" / f"{self.env}.yml"] if self.env else []
-        return [f for f in (*env, *sorted((root / "profiles").glob("*.yml")), *sorted(root.glob("*.yml"))) if f.is_file()]
+        return [
+            f for f in (*env, *sorted((root / "profiles").glob("*.yml")), *sorted(root.glob("*.yml"))) if f.is_file()
+        ]
 
     def find_key(self, key_path: tuple) -> Location | None:
         """The halconfig / profile line that sets a property (a config file's key path), matched by the longest
         common suffix of key paths of at least two keys, names compared as Spring's relaxed binding does."""
-        from spinops.spinnaker.contract.properties import canonical
-
         want = [canonical(str(k)) for k in key_path]
         best: tuple[int, int, Location] | None = None
         for rank, f in enumerate(self._halconfig_files()):
@@ -196,8 +196,6 @@ class Tracer:
 
 def _key_paths(node, prefix: tuple):
     """(canonical key path, key node) of every mapping entry under `node`."""
-    from spinops.spinnaker.contract.properties import canonical
-
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode):

@@ -172,7 +172,10 @@ class SchemaValidator:
             found = _crd_validator(self.crd_schemas, api_version, kind)
             validator = found[0] if found else None
         if validator is None:
-            return Outcome("skipped", reason=f"no schema for {kind} {api_version} in Kubernetes {self.minor} (a CRD or a removed API)")
+            return Outcome(
+                "skipped",
+                reason=f"no schema for {kind} {api_version} in Kubernetes {self.minor} (a CRD or a removed API)",
+            )
         found = set(secret_data_errors(obj))
         if validator.is_valid(obj) and not found:
             return Outcome("passed")
@@ -193,7 +196,11 @@ def secret_data_errors(obj: dict):
     name = ((obj.get("metadata") or {}).get("name")) if isinstance(obj.get("metadata"), dict) else None
     for key, value in data.items():
         if isinstance(value, str) and not _is_base64(value):
-            yield ("data", key), f"Secret {name}: data key `{key}` is not valid base64 (Kubernetes stores `data` values base64-encoded; put plain text under `stringData`)"
+            yield (
+                ("data", key),
+                f"Secret {name}: data key `{key}` is not valid base64 (Kubernetes stores `data` values "
+                "base64-encoded; put plain text under `stringData`)",
+            )
 
 
 def _is_base64(value: str) -> bool:
@@ -204,7 +211,10 @@ def _is_base64(value: str) -> bool:
     return True
 
 
-_VERB = re.compile(r" (?:is not|is a required|does not|has (?:less|more) than|is (?:too|less|greater|valid|disallowed|not allowed)|should not)")
+_VERB = re.compile(
+    r" (?:is not|is a required|does not|has (?:less|more) than|is (?:too|less|greater|valid|disallowed|not "
+    r"allowed)|should not)"
+)
 
 
 def _message(obj: dict, error) -> str:

@@ -13,7 +13,11 @@ DESCRIPTION = (
     "moved."
 )
 #: Exit code -> meaning, shown under `--help` (spinops.cli).
-EXIT_CODES = {0: "applied and rolled out (--dry-run: plan printed)", 1: "apply or rollout failed, no plan could be made, the plan is outdated, or an internal error", 2: "bad input or usage: missing manifests or secret env var, no kube context; nothing changed"}
+EXIT_CODES = {
+    0: "applied and rolled out (--dry-run: plan printed)",
+    1: "apply or rollout failed, no plan could be made, the plan is outdated, or an internal error",
+    2: "bad input or usage: missing manifests or secret env var, no kube context; nothing changed",
+}
 
 
 def add_arguments(parser) -> None:

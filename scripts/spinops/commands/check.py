@@ -16,7 +16,12 @@ DESCRIPTION = (
     "JSONPath and, where traceable, the kustomize or halconfig file and line."
 )
 #: Exit code -> meaning, shown under `--help` (spinops.cli).
-EXIT_CODES = {0: "no finding at or above --fail-on", 1: "findings at or above --fail-on", 2: "bad input or usage", 3: "internal error"}
+EXIT_CODES = {
+    0: "no finding at or above --fail-on",
+    1: "findings at or above --fail-on",
+    2: "bad input or usage",
+    3: "internal error",
+}
 
 def add_arguments(p) -> None:
     p.add_argument("manifest", nargs="?", help="manifest file to check, or - for stdin (default: REPO/build/ENV/manifests.yaml)")

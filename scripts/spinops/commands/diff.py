@@ -15,7 +15,12 @@ DESCRIPTION = (
     "with spinops as the differ."
 )
 #: Exit code -> meaning, shown under `--help` (spinops.cli).
-EXIT_CODES = {0: "no differences", 1: "differences", 2: "bad input or usage (e.g. no kube context for --live)", 3: "internal error"}
+EXIT_CODES = {
+    0: "no differences",
+    1: "differences",
+    2: "bad input or usage (e.g. no kube context for --live)",
+    3: "internal error",
+}
 
 
 def add_arguments(p) -> None:
@@ -25,8 +30,14 @@ def add_arguments(p) -> None:
     p.add_argument("--env", default=default_env(), help=f"environment, or `all` (default: ${ENV_VARIABLE} or {FALLBACK_ENV})")
     p.add_argument("--repo", default=".", help="the repository (default: the current directory)")
     add_report_options(p, ("text", "json", "markdown"), format_help="markdown: the PR comment")
-    p.add_argument("--full-output", metavar="FILE", help="also write the full markdown report (job summary, artifact; at most 1 MiB) to FILE")
-    p.add_argument("--check-results", metavar="FILE", help="`spinops check --format json` output to summarise in the report")
+    p.add_argument(
+        "--full-output",
+        metavar="FILE",
+        help="also write the full markdown report (job summary, artifact; at most 1 MiB) to FILE",
+    )
+    p.add_argument(
+        "--check-results", metavar="FILE", help="`spinops check --format json` output to summarise in the report"
+    )
     p.add_argument("--context", type=int, default=3, metavar="N", help="lines of context in the diffs (default 3)")
     p.add_argument("--force-conflicts", action="store_true", default=True,
                    help="--live: take over fields other field managers own, as `spinops apply` does (the default)")

@@ -40,7 +40,9 @@ def run(args) -> int:
 
     checks = diagnose(Path(args.repo), args.env, github=args.github)
     if args.format == "json":
-        write_report(json.dumps({"env": args.env, "checks": [c.as_dict() for c in checks]}, indent=2) + "\n", args.output)
+        write_report(
+            json.dumps({"env": args.env, "checks": [c.as_dict() for c in checks]}, indent=2) + "\n", args.output
+        )
     else:
         write_report("".join(c.text() + "\n" for c in checks), args.output)
     return 1 if any(c.status == FAIL for c in checks) else 0

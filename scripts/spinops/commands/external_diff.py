@@ -20,15 +20,31 @@ def add_arguments(p) -> None:
     from spinops.kube import live_diff as kd
 
     p.add_argument("live", metavar="LIVE", help="directory of the live objects (kubectl's LIVE-*)")
-    p.add_argument("merged", metavar="MERGED", help="directory of the objects as they would be after apply (kubectl's MERGED-*)")
+    p.add_argument(
+        "merged", metavar="MERGED", help="directory of the objects as they would be after apply (kubectl's MERGED-*)"
+    )
     add_report_options(p, ("text", "json", "markdown"), default=None, default_help=f"${kd.ENV_FORMAT}, else text",
                        format_help="markdown: the PR comment")
     p.add_argument("--env", default=None, help=f"environment named in the report (default: ${kd.ENV_ENV})")
-    p.add_argument("--full-output", metavar="FILE", default=None,
-                   help=f"also write the full markdown report (job summary, artifact) to FILE (default: ${kd.ENV_FULL_OUTPUT})")
-    p.add_argument("--check-results", metavar="FILE", default=None,
-                   help=f"`spinops check --format json` output to summarise in the report (default: ${kd.ENV_CHECK_RESULTS})")
-    p.add_argument("--context", type=int, default=None, metavar="N", help=f"lines of context in the diffs (default: ${kd.ENV_CONTEXT}, else 3)")
+    p.add_argument(
+        "--full-output",
+        metavar="FILE",
+        default=None,
+        help=f"also write the full markdown report (job summary, artifact) to FILE (default: ${kd.ENV_FULL_OUTPUT})",
+    )
+    p.add_argument(
+        "--check-results",
+        metavar="FILE",
+        default=None,
+        help=f"`spinops check --format json` output to summarise in the report (default: ${kd.ENV_CHECK_RESULTS})",
+    )
+    p.add_argument(
+        "--context",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"lines of context in the diffs (default: ${kd.ENV_CONTEXT}, else 3)",
+    )
 
 
 def run(args) -> int:

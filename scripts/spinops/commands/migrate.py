@@ -17,7 +17,11 @@ DESCRIPTION = (
     "without --force."
 )
 #: Exit code -> meaning, shown under `--help` (spinops.cli).
-EXIT_CODES = {0: "migrated (or nothing to do; --dry-run: plan printed)", 1: "internal error", 2: "bad input or usage, or existing files differ (without --force); nothing written"}
+EXIT_CODES = {
+    0: "migrated (or nothing to do; --dry-run: plan printed)",
+    1: "internal error",
+    2: "bad input or usage, or existing files differ (without --force); nothing written",
+}
 
 
 def add_arguments(p) -> None:

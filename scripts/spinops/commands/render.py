@@ -11,7 +11,11 @@ DESCRIPTION = (
     "Bad input exits 2 with file:line:col for every problem; see docs/halconfig-loading.md."
 )
 #: Exit code -> meaning, shown under `--help` (spinops.cli).
-EXIT_CODES = {0: "rendered: the 13 files written", 1: "internal error", 2: "bad input (every problem with file:line:col) or usage; nothing written"}
+EXIT_CODES = {
+    0: "rendered: the 13 files written",
+    1: "internal error",
+    2: "bad input (every problem with file:line:col) or usage; nothing written",
+}
 
 
 def add_arguments(parser) -> None:

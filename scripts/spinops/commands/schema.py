@@ -10,7 +10,11 @@ DESCRIPTION = (
     "Point yaml-language-server at them: see docs/halconfig-schema.md."
 )
 #: Exit code -> meaning, shown under `--help` (spinops.cli).
-EXIT_CODES = {0: "printed or written", 1: "with --exit-code: a file was created or changed; else an internal error", 2: "cannot write, or bad usage"}
+EXIT_CODES = {
+    0: "printed or written",
+    1: "with --exit-code: a file was created or changed; else an internal error",
+    2: "cannot write, or bad usage",
+}
 
 
 def add_arguments(parser) -> None:

@@ -9,7 +9,11 @@ DESCRIPTION = (
     "whether its rollouts completed, and the last good revision a rollback would re-apply."
 )
 #: Exit code -> meaning, shown under `--help` (spinops.cli).
-EXIT_CODES = {0: "printed (also when nothing is recorded yet)", 1: "kubectl failed, or an internal error", 2: "bad input or usage"}
+EXIT_CODES = {
+    0: "printed (also when nothing is recorded yet)",
+    1: "kubectl failed, or an internal error",
+    2: "bad input or usage",
+}
 
 
 def add_arguments(parser) -> None:

@@ -14,7 +14,12 @@ DESCRIPTION = (
     "(nothing written). Without FILE every environment is verified."
 )
 #: Exit code -> meaning, shown under `--help` (spinops.cli).
-EXIT_CODES = {0: "every affected environment is clean", 1: "findings", 2: "bad input in an environment, or usage", 3: "internal error"}
+EXIT_CODES = {
+    0: "every affected environment is clean",
+    1: "findings",
+    2: "bad input in an environment, or usage",
+    3: "internal error",
+}
 
 
 def add_arguments(p) -> None:

@@ -61,7 +61,8 @@ def current_context(kubectl: str, env: Mapping[str, str] | None = None) -> str:
         raise InputError(
             Problem(
                 f"no Kubernetes cluster configured: `kubectl config current-context` says: {detail}",
-                hint="set KUBECONFIG (or a current context) to reach the cluster; `spinops diff --base REF` needs no cluster",
+                hint="set KUBECONFIG (or a current context) to reach the cluster; `spinops diff --base REF` needs no "
+                     "cluster",
             )
         )
     return ctx

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-
 from spinops.atomic import write_file
+from spinops.cliopts import color_diff, wants_color, write_report
 
 FORMATS = ("text", "json", "markdown")
 
@@ -28,9 +27,8 @@ def render(result, fmt: str, *, budget: int | None = None) -> str:
 def emit(result, fmt: str, *, output=None, full_output=None) -> None:
     """Write the report to `output` (atomically) or stdout (text coloured on a terminal, see spinops.cliopts),
     and the full markdown report (job summary / artifact, at most 1 MiB) to `full_output` when given."""
-    from spinops.atomic import write_file
-    from spinops.cliopts import color_diff, wants_color, write_report
-    from spinops.report.markdown import COMMENT_BUDGET, SUMMARY_BUDGET, render_markdown
+    # start-up: PyYAML, via spinops.report.markdown
+    from spinops.report.markdown import COMMENT_BUDGET, SUMMARY_BUDGET, render_markdown  # noqa: PLC0415
 
     text = render(result, fmt, budget=COMMENT_BUDGET)
     full = render_markdown(result, budget=SUMMARY_BUDGET) if full_output else None

@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from spinops import yamlio
 from spinops.errors import InputError, Problem
 
 SEVERITIES = ("error", "warning", "info")
@@ -21,8 +22,6 @@ LISTED = 10
 def load_check_results(path: Path | str) -> dict:
     """The summary of a check results file; a file that is absent is reported as missing, any other
     unreadable or malformed one is a located InputError (a directory, a FIFO, bad UTF-8, bad JSON)."""
-    from spinops import yamlio
-
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         # The check step may have failed before writing (CI runs it with continue-on-error): the
@@ -34,7 +33,9 @@ def load_check_results(path: Path | str) -> dict:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise InputError(Problem(f"not JSON: {e.msg}", file=str(path), line=e.lineno, column=e.colno, hint=hint)) from None
+        raise InputError(
+            Problem(f"not JSON: {e.msg}", file=str(path), line=e.lineno, column=e.colno, hint=hint)
+        ) from None
     except RecursionError:
         raise InputError(Problem("JSON nested too deeply", file=str(path), hint=hint)) from None
     return summarise(data, str(path))

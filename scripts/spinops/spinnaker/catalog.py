@@ -72,16 +72,22 @@ def check_version(version: object) -> str:
     known = known_versions()
     newest = known[-1] if known else "x.y.z"
     if not isinstance(version, str) or not version:
-        raise UnknownRelease(f"no Spinnaker release chosen: set `version:` to one of the known releases ({_describe_known()})")
+        raise UnknownRelease(
+            f"no Spinnaker release chosen: set `version:` to one of the known releases ({_describe_known()})"
+        )
     if version.startswith("local:"):
         # Halyard's marker for services built on the machine (halyard-core Versions.isLocal / fromLocal)
-        raise UnknownRelease(f"{version!r} is Halyard's `local:` prefix for locally built services; spinops deploys published "
-                             f"releases: write a release version (e.g. {newest}) and pin your own images in the overlay's `images:`")
+        raise UnknownRelease(
+            f"{version!r} is Halyard's `local:` prefix for locally built services; spinops deploys published "
+            f"releases: write a release version (e.g. {newest}) and pin your own images in the overlay's `images:`"
+        )
     m = _SEMVER.match(version)
     if m and m.group(1) == "2" and len(m.group(2)) < 4:
-        raise UnknownRelease(f"{version!r} looks like a vendor (Armory CD 2.x) version, not open-source Spinnaker; write the "
-                             f"open-source release it is based on (e.g. {newest}) and pin the vendor's images in the overlay's "
-                             "`images:` if you run them")
+        raise UnknownRelease(
+            f"{version!r} looks like a vendor (Armory CD 2.x) version, not open-source Spinnaker; write the "
+            f"open-source release it is based on (e.g. {newest}) and pin the vendor's images in the overlay's "
+            "`images:` if you run them"
+        )
     if version not in known:
         raise UnknownRelease(f"unknown Spinnaker release {version!r}; the catalog knows {_describe_known()}")
     return version

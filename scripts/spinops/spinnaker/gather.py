@@ -102,9 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-defaults", action="store_true")
     args = ap.parse_args(argv)
     data = release(args.site, args.repos, args.version, with_defaults=not args.no_defaults)
-    header = (f"# Spinnaker {args.version}: facts gathered by `python -m spinops.spinnaker.gather` from spinnaker/spinnaker.io's\n"
-              "# changelogs and each service's <svc>-web/config/<svc>.yml at its v<version> tag (spinops' own format).\n")
-    (args.out / f"{args.version}.yml").write_text(header + yaml.safe_dump(data, sort_keys=True, width=200), encoding="utf-8")
+    header = (
+        f"# Spinnaker {args.version}: facts gathered by `python -m spinops.spinnaker.gather` from "
+        "spinnaker/spinnaker.io's\n"
+        "# changelogs and each service's <svc>-web/config/<svc>.yml at its v<version> tag (spinops' own format).\n"
+    )
+    (args.out / f"{args.version}.yml").write_text(
+        header + yaml.safe_dump(data, sort_keys=True, width=200), encoding="utf-8"
+    )
     return 0
 
 

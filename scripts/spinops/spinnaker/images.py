@@ -14,7 +14,9 @@ from spinops.spinnaker.catalog import REGISTRY, Release
 from spinops.spinnaker.running import OPTIONAL
 
 
-def release_images(rel: Release, runs: dict[str, bool], pins: dict[str, tuple[str, int, int, dict]]) -> tuple[dict[str, str], list[Problem]]:
+def release_images(
+    rel: Release, runs: dict[str, bool], pins: dict[str, tuple[str, int, int, dict]]
+) -> tuple[dict[str, str], list[Problem]]:
     """(image name -> release tag for the layer's `images:`, problems about the overlay's own pins).
 
     pins: image name -> (file, line, column, {newName, newTag, digest}) of the overlay's `images:` entries. A pin
@@ -30,18 +32,40 @@ def release_images(rel: Release, runs: dict[str, bool], pins: dict[str, tuple[st
             file, line, column, _ = pin
             if not runs[svc]:
                 switch = OPTIONAL.get(svc, ("",))[0]
-                problems.append(Problem(f"the overlay pins {svc}'s image, but {svc} does not run ({switch} is off): the pin has no effect",
-                                        file=file, line=line, column=column, severity="warning", code="pin-of-stopped-service",
-                                        hint=f"remove the `images:` entry, or turn {switch} on"))
+                problems.append(
+                    Problem(
+                        f"the overlay pins {svc}'s image, but {svc} does not run ({switch} is off): the pin has no "
+                        "effect",
+                        file=file,
+                        line=line,
+                        column=column,
+                        severity="warning",
+                        code="pin-of-stopped-service",
+                        hint=f"remove the `images:` entry, or turn {switch} on",
+                    )
+                )
             else:
                 expected = f"{name}:{rel.image_tag}" if svc in rel.services else "no release image"
-                problems.append(Problem(f"the overlay pins {svc}'s image on purpose; release {rel.version} would run {expected}",
-                                        file=file, line=line, column=column, severity="warning", code="image-pinned",
-                                        hint="remove the `images:` entry to follow the halconfig's `version:`"))
+                problems.append(
+                    Problem(
+                        f"the overlay pins {svc}'s image on purpose; release {rel.version} would run {expected}",
+                        file=file,
+                        line=line,
+                        column=column,
+                        severity="warning",
+                        code="image-pinned",
+                        hint="remove the `images:` entry to follow the halconfig's `version:`",
+                    )
+                )
         elif runs[svc] and svc in rel.services:
             images[name] = rel.image_tag
         elif runs[svc]:
-            problems.append(Problem(f"{svc} runs but Spinnaker {rel.version} ships no {svc} image (its changelogs list no {svc})",
-                                    severity="error", code="no-release-image",
-                                    hint=f"pin {name} with a tag of your choice in the overlay's `images:`"))
+            problems.append(
+                Problem(
+                    f"{svc} runs but Spinnaker {rel.version} ships no {svc} image (its changelogs list no {svc})",
+                    severity="error",
+                    code="no-release-image",
+                    hint=f"pin {name} with a tag of your choice in the overlay's `images:`",
+                )
+            )
     return images, problems

@@ -34,8 +34,11 @@ class Hit:
     severity: str | None = None  # None: the rule's SEVERITY
     hint: str | None = None
     inner_line: int | None = None  # 1-based line inside that embedded file
-    evidence: str | None = field(default=None, repr=False)  # the offending value, used only to trace its source; never printed
-    trace_key: tuple | None = None  # a property's key path in a config file: traced to the halconfig/profile line writing it
+    # the offending value, used only to trace its source; never printed
+    evidence: str | None = field(default=None, repr=False)
+    trace_key: tuple | None = (
+        None  # a property's key path in a config file: traced to the halconfig/profile line writing it
+    )
 
 
 @dataclass

@@ -188,7 +188,13 @@ def violations(ctx, files_by_service: dict[str, dict[str, dict]] | None = None) 
         cm = ctx.find("ConfigMap", cm_name) if cm_name and files_by_service is None else None
         if cm is not None and cm_name not in parsed:
             parsed[cm_name] = _parsed(cm)  # shards share their service's ConfigMap: parse it once
-        files = files_by_service.get(svc, {}) if files_by_service is not None else parsed.get(cm_name, {}) if cm is not None else {}
+        files = (
+            files_by_service.get(svc, {})
+            if files_by_service is not None
+            else parsed.get(cm_name, {})
+            if cm is not None
+            else {}
+        )
         listed = container.get("env")
         env = {e["name"]: e["value"] for e in (listed if isinstance(listed, list) else [])
                if isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("value"), str)}
@@ -211,7 +217,10 @@ def violations(ctx, files_by_service: dict[str, dict[str, dict]] | None = None) 
 
 def _in_file(cm: dict, fname: str, key: str) -> dict:
     parts = tuple(key.split("."))
-    line = next((leaf.line for leaf in configfiles.leaves(fname, cm["data"][fname]) if tuple(map(str, leaf.path)) == parts), None)
+    line = next(
+        (leaf.line for leaf in configfiles.leaves(fname, cm["data"][fname]) if tuple(map(str, leaf.path)) == parts),
+        None,
+    )
     return {"path": ("data", fname), "inner": parts, "inner_line": line, "trace_key": parts}
 
 
@@ -220,7 +229,9 @@ def _in_env(container: dict, dep: dict, v) -> dict:
         if c is container:
             if v.at is not None and v.at.source.startswith("env "):
                 name = v.at.source[4:]
-                index = next((i for i, e in enumerate(c.get("env") or []) if isinstance(e, dict) and e.get("name") == name), None)
+                index = next(
+                    (i for i, e in enumerate(c.get("env") or []) if isinstance(e, dict) and e.get("name") == name), None
+                )
                 if index is not None:
                     return {"path": (*path, "env", index, "value")}
             return {"path": path}
@@ -246,5 +257,9 @@ def check(resource: dict, ctx):
     for v, where in found.get((resource.get("kind"), _name(resource)), ()):
         upstream = "; ".join(v.upstream)
         origin = "" if v.at is None or v.at.source == UPSTREAM else f" [{v.at.source}]"
-        yield Hit(message=f"{v.service}: {v.message}{origin}" + (f" (upstream: {upstream})" if upstream else ""), hint=v.hint,
-                  severity=severity_of(v), **where)
+        yield Hit(
+            message=f"{v.service}: {v.message}{origin}" + (f" (upstream: {upstream})" if upstream else ""),
+            hint=v.hint,
+            severity=severity_of(v),
+            **where,
+        )

@@ -9,7 +9,7 @@ from importlib import resources
 
 import yaml
 
-from spinops.spinnaker.contract.properties import Properties, Value, canonical
+from spinops.spinnaker.contract.properties import Properties, Value, canonical, flatten
 
 UPSTREAM = "upstream"  # the source name of a service's own default properties (the catalog)
 
@@ -77,8 +77,17 @@ def _requirements(service: str, props: Properties, facts: frozenset[str]) -> lis
         ok, at = _condition_holds(row["require"], props, facts)
         if not ok:
             where = at if at is not None and at.source != UPSTREAM else trigger  # point at a line we wrote
-            out.append(Violation(row["id"], service, row["message"], row["hint"], where or at, tuple(row.get("upstream", ())),
-                                 row.get("severity", "error")))
+            out.append(
+                Violation(
+                    row["id"],
+                    service,
+                    row["message"],
+                    row["hint"],
+                    where or at,
+                    tuple(row.get("upstream", ())),
+                    row.get("severity", "error"),
+                )
+            )
     return out
 
 
@@ -97,14 +106,22 @@ def _unresolvable(service: str, props: Properties) -> list[Violation]:
         if value.source == UPSTREAM and "${services." not in value.value:
             continue
         _, missing = props.resolve_text(value.value)
-        for ref in sorted({m for m in missing if not _provided(m) and (value.source != UPSTREAM or m.startswith("services."))}):
+        for ref in sorted(
+            {m for m in missing if not _provided(m) and (value.source != UPSTREAM or m.startswith("services."))}
+        ):
             where = "its own defaults" if value.source == UPSTREAM else value.source
-            out.append(Violation(
-                "unresolvable-reference", service,
-                f"{value.key}: ${{{ref}}} has no default and nothing defines {ref} ({where}); Spring cannot resolve it and the "
-                "bean that reads it fails at start",
-                f"define {ref} (for services.<svc>.* that is spinnaker.yml, which spinops build writes) or give the reference a default",
-                value))
+            out.append(
+                Violation(
+                    "unresolvable-reference",
+                    service,
+                    f"{value.key}: ${{{ref}}} has no default and nothing defines {ref} ({where}); Spring cannot "
+                    "resolve it and the "
+                    "bean that reads it fails at start",
+                    f"define {ref} (for services.<svc>.* that is spinnaker.yml, which spinops build writes) or give "
+                    "the reference a default",
+                    value,
+                )
+            )
     return out
 
 
@@ -117,11 +134,17 @@ def _removed(service: str, props: Properties) -> list[Violation]:
         name, replacement, source = gone[key]
         message = f"{value.key} is not a Spring Boot 2.7 property ({name} was removed); Spring ignores it silently"
         hint = f"write {replacement} instead" if replacement else "remove it: Spring Boot names no replacement"
-        out.append(Violation("removed-property", service, message, hint, value, (f"spring-projects/spring-boot {source}",), "warning"))
+        out.append(
+            Violation(
+                "removed-property", service, message, hint, value, (f"spring-projects/spring-boot {source}",), "warning"
+            )
+        )
     return out
 
 
-def evaluate(service: str, props: Properties, facts: frozenset[str] = frozenset(), *, defaults_known: bool = True) -> list[Violation]:
+def evaluate(
+    service: str, props: Properties, facts: frozenset[str] = frozenset(), *, defaults_known: bool = True
+) -> list[Violation]:
     """Every contract violation of one service instance, in a stable order.
 
     defaults_known=False: the service's own defaults are not recorded for its release (the catalog keeps them
@@ -140,14 +163,16 @@ def load(service: str, *, defaults: dict | None, files: dict[str, dict], profile
     defaults: the catalog's {properties, profiles} for the service (None: unknown release);
     files: config file name -> parsed data (spinnaker.yml, <svc>.yml, <svc>-<profile>.yml ...).
     """
-    from spinops.spinnaker.contract.properties import flatten
-
     props = Properties()
     if defaults:
         props.add(UPSTREAM, defaults.get("properties") or {})
         for p in profiles:
             props.add(UPSTREAM, (defaults.get("profiles") or {}).get(p) or {})
-    for name in ("spinnaker.yml", f"{service}.yml", *(f for p in profiles for f in (f"spinnaker-{p}.yml", f"{service}-{p}.yml"))):
+    for name in (
+        "spinnaker.yml",
+        f"{service}.yml",
+        *(f for p in profiles for f in (f"spinnaker-{p}.yml", f"{service}-{p}.yml")),
+    ):
         if isinstance(files.get(name), dict):
             props.add(name, flatten(files[name], lists=False))
     props.add_env(env)
