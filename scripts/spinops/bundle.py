@@ -332,6 +332,25 @@ def wiring_patch(service: str, w, deployment: str | None = None) -> dict | None:
     }
 
 
+def _config_generators(
+    configs: dict[str, dict[str, str]], env_files: dict[str, tuple[str, str]], files: dict[str, str]
+) -> list[dict]:
+    """The configMapGenerator entries `<svc>-config` and `<svc>-env`; their files are added to `files`."""
+    generators = []
+    for svc in sorted(configs):
+        names = []
+        for fname in sorted(configs[svc]):
+            rel = f"config/{svc}/{fname}"
+            files[rel] = configs[svc][fname]
+            names.append(rel)
+        generators.append({"name": f"{svc}-config", "files": names, "options": {"labels": _labels(svc)}})
+    for svc, (fname, text) in sorted(env_files.items()):
+        rel = f"config/{svc}/{fname}"
+        files[rel] = text
+        generators.append({"name": f"{svc}-env", "envs": [rel], "options": {"labels": _labels(svc)}})
+    return generators
+
+
 def layer_files(
     *,
     overlay_rel: str,
@@ -354,19 +373,8 @@ def layer_files(
     images: image name -> the tag the release gives it (the halconfig's `version:`, spinops.spinnaker.catalog).
     """
     files: dict[str, str] = {}
-    generators = []
-    for svc in sorted(configs):
-        names = []
-        for fname in sorted(configs[svc]):
-            rel = f"config/{svc}/{fname}"
-            files[rel] = configs[svc][fname]
-            names.append(rel)
-        generators.append({"name": f"{svc}-config", "files": names, "options": {"labels": _labels(svc)}})
+    generators = _config_generators(configs, env_files, files)
     patches = []
-    for svc, (fname, text) in sorted(env_files.items()):
-        rel = f"config/{svc}/{fname}"
-        files[rel] = text
-        generators.append({"name": f"{svc}-env", "envs": [rel], "options": {"labels": _labels(svc)}})
     for svc, shards in sorted((shard_wiring or {}).items()):
         for shard, w in sorted(shards.items()):
             patch = wiring_patch(svc, w, shard)
