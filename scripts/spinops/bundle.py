@@ -239,6 +239,12 @@ def _display_unresolved(path: Path, repo: Path) -> str:
         return _display(path, repo)
 
 
+def _at(kfile: Path, item: yaml.Node, message: str, code: str, hint: str) -> Problem:
+    """A problem at an entry of a kustomization file."""
+    line, column = position(item.start_mark)
+    return Problem(message, file=str(kfile), line=line, column=column, code=code, hint=hint)
+
+
 def overlay_problems(overlay: Path, repo: Path | None = None) -> list[Problem]:
     """Missing or malformed local files an overlay lists (followed through resources and components),
     and, given the repository, every file of theirs that resolves outside it (`outside_problems`).

@@ -67,8 +67,14 @@ def check_inside(path: Path, root: Path | None, display: str, root_name: str | N
     except (OSError, RuntimeError, ValueError):  # a symlink loop
         raise InputError(Problem("cannot resolve the path (symlink loop?)", file=display, code="unreadable")) from None
     if real != base and base not in real.parents:
-        raise InputError(Problem(f"resolves outside {root_name or root} (a symlink?); inputs must lie inside it", file=display,
-                                 code="outside-root", hint="copy the file into the repository instead of linking to it"))
+        raise InputError(
+            Problem(
+                f"resolves outside {root_name or root} (a symlink?); inputs must lie inside it",
+                file=display,
+                code="outside-root",
+                hint="copy the file into the repository instead of linking to it",
+            )
+        )
 
 
 def read_bytes(
