@@ -239,8 +239,16 @@ REFUSED = {
     "shard profile": ("halconfig/profiles/clouddriver-caching.yml", None, "db:\n  password: {c}\n"),
     "shared profile": ("halconfig/profiles/spinnaker-local.yml", None, "mail:\n  smtpPassword: {c}\n"),
     "deck settings": ("halconfig/profiles/settings-local.js", None, "\nconst leaked = {{ token: '{c}' }};\n"),
-    "merge patch": ("halconfig/patches/zz-leak.yml", None, "kind: merge\ntarget: gate.yml\npatch:\n  webhook:\n    secretKey: {c}\n"),
-    "jq patch": ("halconfig/patches/zz-leak.yml", None, "kind: jq\ntarget: echo.yml\npatch: '.slack.token = \"{c}\"'\n"),
+    "merge patch": (
+        "halconfig/patches/zz-leak.yml",
+        None,
+        "kind: merge\ntarget: gate.yml\npatch:\n  webhook:\n    secretKey: {c}\n",
+    ),
+    "jq patch": (
+        "halconfig/patches/zz-leak.yml",
+        None,
+        "kind: jq\ntarget: echo.yml\npatch: '.slack.token = \"{c}\"'\n",
+    ),
 }
 
 
@@ -260,7 +268,18 @@ def _every_format(run: Runner, scratch: Path, *, build_ok: tuple[int, ...], diff
     for fmt in ("text", "json", "github", "sarif"):
         run("check", "--env", ENV, "--format", fmt, "--output", str(scratch / f"check.{fmt}"), ok=(0, 1, 2))
     for fmt in ("text", "json", "markdown"):
-        run("diff", "--base", "HEAD", "--env", ENV, "--format", fmt, "--output", str(scratch / f"diff.{fmt}"), ok=diff_ok)
+        run(
+            "diff",
+            "--base",
+            "HEAD",
+            "--env",
+            ENV,
+            "--format",
+            fmt,
+            "--output",
+            str(scratch / f"diff.{fmt}"),
+            ok=diff_ok,
+        )
 
 
 @pytest.mark.parametrize("place", list(REFUSED))
@@ -282,11 +301,17 @@ def test_accepted_inputs_with_credentials_leak_nowhere(work):
     an unrelated secret in the process environment of every command: no output of any format holds one."""
     repo, scratch = work
     canary_env = {k: f"canary-apply-{k.lower()}-91c2" for k in workflow_keys(repo)}
-    canary_env["AWS_SECRET_ACCESS_KEY"] = "canary-process-environment-91c2"  # only in the environment: a jq patch cannot read it
+    canary_env["AWS_SECRET_ACCESS_KEY"] = (
+        "canary-process-environment-91c2"  # only in the environment: a jq patch cannot read it
+    )
     generator = "canary-generator-literal-91c2"
     kfile = repo / "kustomize" / "overlays" / ENV / "kustomization.yml"
-    kfile.write_text(kfile.read_text() + f"configMapGenerator:\n- name: leaky\n  literals:\n  - DB_PASSWORD={generator}\n")
-    (repo / "halconfig" / "patches" / "zz-env.yml").write_text("kind: jq\ntarget: echo.yml\npatch: '.spinops_probe = \"x\"'\n")
+    kfile.write_text(
+        kfile.read_text() + f"configMapGenerator:\n- name: leaky\n  literals:\n  - DB_PASSWORD={generator}\n"
+    )
+    (repo / "halconfig" / "patches" / "zz-env.yml").write_text(
+        "kind: jq\ntarget: echo.yml\npatch: '.spinops_probe = \"x\"'\n"
+    )
     canaries = sorted(canary_env.values()) + [generator]
     run = Runner(repo, scratch, canary_env)
     _every_format(run, scratch, build_ok=(0,), diff_ok=(1,))
@@ -305,4 +330,6 @@ def test_accepted_inputs_with_credentials_leak_nowhere(work):
         assert in_text(" ".join(call["argv"]), canaries) == [], call["argv"]
         # kubectl inherits the process environment (cloud auth plugins read it), never the workflow's Secrets
         assert in_text(json.dumps(call["env"]), workflow + [generator]) == []
-        assert in_text((call["stdin"] or "") + (call["file"] or ""), workflow) == []  # the generator literal is part of the manifests applied
+        assert (
+            in_text((call["stdin"] or "") + (call["file"] or ""), workflow) == []
+        )  # the generator literal is part of the manifests applied
