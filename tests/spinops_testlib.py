@@ -15,7 +15,9 @@ FIXTURES = ROOT / "tests" / "fixtures"
 REFERENCE = FIXTURES / "reference"
 
 
-def run_spinops(*args: str, cwd: Path | str | None = None, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+def run_spinops(
+    *args: str, cwd: Path | str | None = None, env: dict | None = None, input: str | None = None
+) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess (what a user or a workflow runs), by default inside the frozen
     reference installation, so a default `--repo .` never reads the team's live config."""
     full_env = {**os.environ, **(env or {})}

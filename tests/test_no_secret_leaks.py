@@ -330,6 +330,5 @@ def test_accepted_inputs_with_credentials_leak_nowhere(work):
         assert in_text(" ".join(call["argv"]), canaries) == [], call["argv"]
         # kubectl inherits the process environment (cloud auth plugins read it), never the workflow's Secrets
         assert in_text(json.dumps(call["env"]), workflow + [generator]) == []
-        assert (
-            in_text((call["stdin"] or "") + (call["file"] or ""), workflow) == []
-        )  # the generator literal is part of the manifests applied
+        # the generator literal is part of the manifests applied
+        assert (in_text((call["stdin"] or "") + (call["file"] or ""), workflow) == [])

@@ -28,5 +28,7 @@ print("ok")
 
 
 def test_halconfig_loads_in_fresh_threads_after_before_threads():
-    r = subprocess.run([sys.executable, "-c", SCRIPT, "fixed", str(REFERENCE)], capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-c", SCRIPT, "fixed", str(REFERENCE)], capture_output=True, text=True, timeout=300
+    )
     assert (r.returncode, r.stdout.strip()) == (0, "ok"), r.stderr[-2000:]

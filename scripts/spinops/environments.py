@@ -13,12 +13,14 @@ Every setting is optional, so an overlay without spinops.yml is an environment t
 
 from __future__ import annotations
 
+import argparse
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from spinops.errors import InputError, Problem
-from spinops.layout import ENV_SETTINGS, OVERLAYS
+from spinops import yamlio
+from spinops.errors import InputError, Problem, UsageError
+from spinops.layout import ENV_SETTINGS, OVERLAYS, Repo
 
 SETTINGS_FILE = f"{OVERLAYS}/{{env}}/{ENV_SETTINGS}"
 #: An environment name is a directory, a GitHub environment, part of a namespace and of variable names.
@@ -52,7 +54,7 @@ class Environment:
 def parse_settings(env: str, text: str, display: str) -> tuple[Environment, list[Problem]]:
     """One overlay's settings (the text of its spinops.yml, "" when it has none), validated with the
     editor schema (spinops.schemas `overlay-settings`, the one source); problems carry file:line:col."""
-    from spinops import schemas, yamlio
+    from spinops import schemas, yamlio  # noqa: PLC0415 start-up: difflib loads only to suggest a close name
 
     doc = yamlio.load(text, display)
     if doc.data is None:
@@ -70,15 +72,19 @@ def parse_settings(env: str, text: str, display: str) -> tuple[Environment, list
         return value if isinstance(value, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value) else default
 
     kv = data.get("kubernetesVersion")
-    return Environment(env, after, approval, var("cluster", f"GKE_CLUSTER_{suffix}"), var("location", f"GKE_LOCATION_{suffix}"),
-                       str(kv) if kv is not None else None), problems
+    return Environment(
+        env,
+        after,
+        approval,
+        var("cluster", f"GKE_CLUSTER_{suffix}"),
+        var("location", f"GKE_LOCATION_{suffix}"),
+        str(kv) if kv is not None else None,
+    ), problems
 
 
 def load_environments(repo: Path) -> list[Environment]:
     """Every environment (an overlay with a kustomization), in promotion order: an environment comes
     after the one it names in `after`, ties by name. InputError on bad settings, an unknown `after` or a cycle."""
-    from spinops.layout import Repo
-
     repo = Path(repo)
     envs: dict[str, Environment] = {}
     problems: list[Problem] = []
@@ -86,9 +92,14 @@ def load_environments(repo: Path) -> list[Environment]:
         path = repo / SETTINGS_FILE.format(env=name)
         display = SETTINGS_FILE.format(env=name)
         if not NAME.match(name):
-            problems.append(Problem(f"environment name {name!r} must be lower-case letters, digits and '-' (at most 32)", file=str(Path("kustomize/overlays") / name), code="environment-settings"))
+            problems.append(
+                Problem(
+                    f"environment name {name!r} must be lower-case letters, digits and '-' (at most 32)",
+                    file=str(Path("kustomize/overlays") / name),
+                    code="environment-settings",
+                )
+            )
             continue
-        from spinops import yamlio
 
         text = yamlio.read_text(path, display, root=repo) if path.is_file() else ""
         env, found = parse_settings(name, text, display)
@@ -96,8 +107,14 @@ def load_environments(repo: Path) -> list[Environment]:
         envs[name] = env
     for env in envs.values():
         if env.after is not None and env.after not in envs:
-            problems.append(Problem(f"`after: {env.after}`: there is no environment {env.after!r}", file=SETTINGS_FILE.format(env=env.name), code="environment-settings",
-                                    hint=f"environments: {', '.join(sorted(envs))}"))
+            problems.append(
+                Problem(
+                    f"`after: {env.after}`: there is no environment {env.after!r}",
+                    file=SETTINGS_FILE.format(env=env.name),
+                    code="environment-settings",
+                    hint=f"environments: {', '.join(sorted(envs))}",
+                )
+            )
     if problems:
         raise InputError(problems)
     return _promotion_order(envs)
@@ -110,7 +127,13 @@ def _promotion_order(envs: dict[str, Environment]) -> list[Environment]:
         ready = sorted(n for n, e in envs.items() if n not in placed and (e.after is None or e.after in placed))
         if not ready:
             cycle = sorted(n for n in envs if n not in placed)
-            raise InputError(Problem(f"`after:` settings form a cycle: {', '.join(cycle)}", file=SETTINGS_FILE.format(env=cycle[0]), code="environment-settings"))
+            raise InputError(
+                Problem(
+                    f"`after:` settings form a cycle: {', '.join(cycle)}",
+                    file=SETTINGS_FILE.format(env=cycle[0]),
+                    code="environment-settings",
+                )
+            )
         for n in ready:
             ordered.append(envs[n])
             placed.add(n)
@@ -124,12 +147,16 @@ ALL = "all"
 def for_each(args, run_one, *, refuse: tuple[str, ...] = ()) -> int:
     """Run a command once per environment for `--env all` (in promotion order); the worst exit code.
     Options naming one output (`--out`, `--output`, a manifest file) cannot be shared: a usage error."""
-    import argparse
-
-    from spinops.errors import UsageError
-
     for opt in refuse:
         if getattr(args, opt.replace("-", "_"), None):
-            raise UsageError(Problem(f"--env all cannot be combined with {opt if opt.startswith('-') or ' ' in opt else '--' + opt}: it names one environment's output", code="usage"))
-    codes = [run_one(argparse.Namespace(**{**vars(args), "env": e.name})) or 0 for e in load_environments(Path(args.repo))]
+            raise UsageError(
+                Problem(
+                    f"--env all cannot be combined with {opt if opt.startswith('-') or ' ' in opt else '--' + opt}: "
+                    "it names one environment's output",
+                    code="usage",
+                )
+            )
+    codes = [
+        run_one(argparse.Namespace(**{**vars(args), "env": e.name})) or 0 for e in load_environments(Path(args.repo))
+    ]
     return max(codes, default=0)

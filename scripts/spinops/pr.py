@@ -21,16 +21,26 @@ commit", GitHub's webhook schema).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spinops.errors import Problem, SpinopsError
+from spinops import yamlio
+from spinops.atomic import write_file
+from spinops.check.output import render
+from spinops.check.validate_k8s import DEFAULT_KUBE_VERSION
+from spinops.diff.trees import Tree, _halconfig, _secrets, build_tree, repo_root, resolve_ref, worktree
+from spinops.environments import load_environments
+from spinops.errors import InputError, Problem, SpinopsError
+from spinops.layout import Repo, default_env
+from spinops.report.checks import summarise
 
 #: What a change must touch to change what is deployed (the build's inputs and the tool itself).
 DEPLOY_PATHS = ("halconfig/", "kustomize/", "scripts/", "noxfile.py", "pyproject.toml")
@@ -42,7 +52,7 @@ ARTIFACT = "spinops-report-<env>"
 
 
 def marker(env: str) -> str:
-    from spinops.report.markdown import marker as diff_marker
+    from spinops.report.markdown import marker as diff_marker  # noqa: PLC0415 start-up: spinops.report.markdown imports PyYAML; needed only on this path
 
     return diff_marker(env)
 
@@ -80,7 +90,7 @@ class Event:
 
     def sign(self, report: str) -> str:
         """The diff report with its footer line naming the head and the run as well."""
-        from spinops.report.markdown import FOOTER
+        from spinops.report.markdown import FOOTER  # noqa: PLC0415 start-up: spinops.report.markdown imports PyYAML; needed only on this path
 
         if not self.provenance() or not report.endswith(FOOTER):
             return report + self.footer()
@@ -104,8 +114,6 @@ class Outcome:
 def _git(repo: Path, *args: str) -> str:
     proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
     if proc.returncode != 0:
-        from spinops.errors import InputError
-
         raise InputError(Problem(f"git {' '.join(args)} failed: {proc.stderr.strip()}", code="git"))
     return proc.stdout
 
@@ -121,7 +129,8 @@ def deploys(paths: list[str]) -> bool:
 def no_deploy_change(env: str, paths: list[str], event: Event) -> Outcome:
     shown = ", ".join(f"`{p}`" for p in paths[:10]) + (f" and {len(paths) - 10} more" if len(paths) > 10 else "")
     body = (
-        f"{marker(env)}\n### spinops diff: `{env}`\n\n**No changes to deploy**: this PR changes none of the build's inputs "
+        f"{marker(env)}\n### spinops diff: `{env}`\n\n**No changes to deploy**: this PR changes none of the build's "
+        "inputs "
         f"({', '.join(f'`{p}`' for p in DEPLOY_PATHS)}), so `{env}` builds the same manifests as its base. "
         f"Changed: {shown or 'nothing'}.\n\n" + event.footer()
     )
@@ -130,8 +139,6 @@ def no_deploy_change(env: str, paths: list[str], event: Event) -> Outcome:
 
 def plan(repo: Path, base: str, out: Path, event: Event) -> dict:
     """The matrix and the change decision; the comments too when nothing deployable changed."""
-    from spinops.environments import load_environments
-
     envs = load_environments(repo)
     paths = changed_paths(repo, base)
     decision = {"deploys": deploys(paths), "envs": [e.as_dict() for e in envs], "changed": len(paths)}
@@ -146,7 +153,7 @@ def plan(repo: Path, base: str, out: Path, event: Event) -> dict:
 
 
 def _problem_list(problems: list[Problem], limit: int = 30) -> str:
-    from spinops.report.markdown import _esc
+    from spinops.report.markdown import _esc  # noqa: PLC0415 start-up: spinops.report.markdown imports PyYAML; needed only on this path
 
     lines = []
     for p in problems[:limit]:
@@ -169,11 +176,9 @@ def report(repo: Path, env: str, base: str, out: Path, event: Event, *, annotate
 
 
 def _report(repo: Path, env: str, base: str, event: Event, annotate) -> Outcome:
-    from spinops.build import build_env
-    from spinops.diff.run import diff_trees
-    from spinops.diff.trees import Tree, _halconfig, _secrets, build_tree, repo_root, resolve_ref, worktree
-    from spinops.layout import Repo
-    from spinops.report.markdown import COMMENT_BUDGET, SUMMARY_BUDGET, render_markdown
+    from spinops.build import build_env  # noqa: PLC0415 start-up: spinops.build imports PyYAML; needed only on this path
+    from spinops.diff.run import diff_trees  # noqa: PLC0415 start-up: spinops.diff.run imports PyYAML; needed only on this path
+    from spinops.report.markdown import COMMENT_BUDGET, SUMMARY_BUDGET, render_markdown  # noqa: PLC0415 start-up: spinops.report.markdown imports PyYAML; needed only on this path
 
     paths = changed_paths(repo, base)
     if not deploys(paths):
@@ -182,7 +187,6 @@ def _report(repo: Path, env: str, base: str, event: Event, annotate) -> Outcome:
     commit = resolve_ref(root, base)
     label = f"{event.base_label or base}@{commit[:7]}"
     head_label = f"head {event.head_sha[:7]}" if event.head_sha else "working tree"
-    from spinops import yamlio
 
     yamlio.before_threads()  # see there: yaml-rs must not be imported first in a worker thread
     with worktree(root, commit) as wt, ThreadPoolExecutor(max_workers=2) as pool:
@@ -195,7 +199,12 @@ def _report(repo: Path, env: str, base: str, event: Event, annotate) -> Outcome:
         if not isinstance(head_error, SpinopsError):
             raise head_error
         annotate(head_error.problems)
-        body = _error_comment(env, "The PR head does not build, so there is no diff. Fix these and push again:", head_error.problems, event)
+        body = _error_comment(
+            env,
+            "The PR head does not build, so there is no diff. Fix these and push again:",
+            head_error.problems,
+            event,
+        )
         return Outcome(env, "build-error", body, body, failed=True, problems=head_error.problems)
     head = fh.result()
     check_json, check_failed, check_error = _check(repo, env, head.manifests_path, annotate)
@@ -205,7 +214,12 @@ def _report(repo: Path, env: str, base: str, event: Event, annotate) -> Outcome:
     if base_error is not None:
         if not isinstance(base_error, SpinopsError):
             raise base_error
-        body = _error_comment(env, f"The base ({label}) does not build, so there is no diff; the head builds and was checked.", base_error.problems, event)
+        body = _error_comment(
+            env,
+            f"The base ({label}) does not build, so there is no diff; the head builds and was checked.",
+            base_error.problems,
+            event,
+        )
         return Outcome(env, "base-build-error", body, body, failed=check_failed, problems=base_error.problems)
     base_tree = fb.result() if fb is not None else Tree(label=label, root=root, manifests="")
     head_tree = Tree(label=head_label, root=repo, manifests=head.manifests, wiring=dict(head.wiring))
@@ -213,7 +227,6 @@ def _report(repo: Path, env: str, base: str, event: Event, annotate) -> Outcome:
     result = diff_trees(base_tree, head_tree, env)
     if new_env:
         result.notes.append(f"environment `{env}` does not exist at {label}: every resource is new")
-    from spinops.report.checks import summarise
 
     result.check = summarise(check_json)
     comment = event.sign(render_markdown(result, budget=COMMENT_BUDGET - 500))
@@ -223,12 +236,9 @@ def _report(repo: Path, env: str, base: str, event: Event, annotate) -> Outcome:
 
 def _check(repo: Path, env: str, manifests: Path, annotate) -> tuple[dict | None, bool, list[Problem] | None]:
     """(the `check --format json` document, failed, problems when check could not run)."""
-    from spinops.check.output import render
-    from spinops.check.runner import Options, run_check
-    from spinops.check.settings import kube_version
-    from spinops.check.source import parse_manifest, read_input
-    from spinops.check.validate_k8s import DEFAULT_KUBE_VERSION
-    from spinops.layout import Repo
+    from spinops.check.runner import Options, run_check  # noqa: PLC0415 start-up: spinops.check.runner imports PyYAML; needed only on this path
+    from spinops.check.settings import kube_version  # noqa: PLC0415 start-up: spinops.check.settings imports difflib; needed only on this path
+    from spinops.check.source import parse_manifest, read_input  # noqa: PLC0415 start-up: spinops.check.source imports PyYAML; needed only on this path
 
     try:
         name, path, text = read_input(str(manifests))
@@ -245,11 +255,16 @@ def _check(repo: Path, env: str, manifests: Path, annotate) -> tuple[dict | None
 
 
 def write_outcome(out: Path, outcome: Outcome, event: Event) -> None:
-    from spinops.atomic import write_file
-
     out.mkdir(parents=True, exist_ok=True)
     write_file(out / f"{outcome.env}-full.md", outcome.full)
-    meta = {"env": outcome.env, "outcome": outcome.kind, "failed": outcome.failed, "pr": event.pr, "head_sha": event.head_sha, "run_url": event.run_url}
+    meta = {
+        "env": outcome.env,
+        "outcome": outcome.kind,
+        "failed": outcome.failed,
+        "pr": event.pr,
+        "head_sha": event.head_sha,
+        "run_url": event.run_url,
+    }
     write_file(out / f"{outcome.env}.json", json.dumps(meta, indent=2, sort_keys=True) + "\n")
     write_file(out / f"{outcome.env}.md", outcome.comment)  # last: its presence means the rest is there
 
@@ -307,8 +322,6 @@ def read_reports(directory: Path, run_head_sha: str) -> list[Comment]:
 
 def gh_api(*args: str, input_obj: dict | None = None) -> object:
     """`gh api ...` (GH_TOKEN, GH_REPO from the environment); the JSON it prints."""
-    import tempfile
-
     argv = ["gh", "api", *args]
     tmp = None
     if input_obj is not None:
@@ -334,11 +347,19 @@ def post(comments: list[Comment], repo: str, login: str = "github-actions[bot]")
     pull = gh_api(f"repos/{repo}/pulls/{pr}")
     current = pull.get("head", {}).get("sha") if isinstance(pull, dict) else None
     if current != comments[0].head_sha:
-        return [f"PR #{pr}: its head is now {str(current)[:7]}, not {comments[0].head_sha[:7]}: a newer run will comment"]
+        return [
+            f"PR #{pr}: its head is now {str(current)[:7]}, not {comments[0].head_sha[:7]}: a newer run will comment"
+        ]
     existing = gh_api("--paginate", f"repos/{repo}/issues/{pr}/comments") or []
     done = []
     for c in comments:
-        mine = [e for e in existing if isinstance(e, dict) and (e.get("user") or {}).get("login") == login and str(e.get("body", "")).startswith(marker(c.env) + "\n")]
+        mine = [
+            e
+            for e in existing
+            if isinstance(e, dict)
+            and (e.get("user") or {}).get("login") == login
+            and str(e.get("body", "")).startswith(marker(c.env) + "\n")
+        ]
         if mine:
             gh_api("-X", "PATCH", f"repos/{repo}/issues/comments/{mine[0]['id']}", input_obj={"body": c.body})
             done.append(f"PR #{pr}: replaced the {c.env} comment")
@@ -353,14 +374,13 @@ def post(comments: list[Comment], repo: str, login: str = "github-actions[bot]")
 
 def _annotate(problems: list[Problem]) -> None:
     for p in problems:
-        print(p.github() if os.environ.get("GITHUB_ACTIONS") == "true" else p.text(), file=sys.stdout if os.environ.get("GITHUB_ACTIONS") == "true" else sys.stderr)
+        print(
+            p.github() if os.environ.get("GITHUB_ACTIONS") == "true" else p.text(),
+            file=sys.stdout if os.environ.get("GITHUB_ACTIONS") == "true" else sys.stderr,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    from spinops.layout import default_env
-
     parser = argparse.ArgumentParser(prog="python -m spinops.pr", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="step", required=True)
     p = sub.add_parser("plan", help="the environment matrix and whether anything deployable changed ($GITHUB_OUTPUT)")
@@ -376,8 +396,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.step == "plan":
             decision = plan(Path("."), args.base, Path(args.out), Event.from_env())
-            lines = [f"deploys={'true' if decision['deploys'] else 'false'}", "envs=" + json.dumps([e["env"] for e in decision["envs"]]),
-                     "matrix=" + json.dumps(decision["envs"], separators=(",", ":"))]
+            lines = [
+                f"deploys={'true' if decision['deploys'] else 'false'}",
+                "envs=" + json.dumps([e["env"] for e in decision["envs"]]),
+                "matrix=" + json.dumps(decision["envs"], separators=(",", ":")),
+            ]
             if os.environ.get("GITHUB_OUTPUT"):
                 with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as fh:
                     fh.write("\n".join(lines) + "\n")

@@ -57,7 +57,12 @@ def test_a_workflow_credential_the_deploy_job_does_not_pass_is_located_in_secret
 
 
 def test_a_github_prefixed_key_names_the_spinnaker_prefixed_github_secret(repo):
-    edit(repo / ".github/workflows/deploy.yml", "          GITHUB_TOKEN: ${{ secrets.SPINNAKER_GITHUB_TOKEN }}\n", "", count=2)
+    edit(
+        repo / ".github/workflows/deploy.yml",
+        "          GITHUB_TOKEN: ${{ secrets.SPINNAKER_GITHUB_TOKEN }}\n",
+        "",
+        count=2,
+    )
     _, findings = check(repo, "production")
     [f] = findings
     assert "SPINNAKER_GITHUB_TOKEN" in f["hint"] and "GITHUB_TOKEN" in line_of(repo, f)
@@ -67,7 +72,9 @@ def test_a_new_environment_without_a_deploy_job_is_reported(repo):
     shutil.copytree(repo / "kustomize/overlays/staging", repo / "kustomize/overlays/dev")
     edit(repo / "kustomize/overlays/dev/kustomization.yml", "namespace: spinnaker-staging", "namespace: spinnaker-dev")
     _, findings = check(repo, "dev")
-    assert [(f["rule"], f["source"]["file"]) for f in findings] == [("deploy-credentials", ".github/workflows/deploy.yml")]
+    assert [(f["rule"], f["source"]["file"]) for f in findings] == [
+        ("deploy-credentials", ".github/workflows/deploy.yml")
+    ]
     assert "environment 'dev'" in findings[0]["message"]
 
 
@@ -87,7 +94,11 @@ SERVICES = ("clouddriver", "deck", "echo", "fiat", "front50", "gate", "igor", "k
 def pin_images(repo: Path, env: str, tag: str) -> None:
     """An overlay that pins every service image (the reference follows the halconfig's version instead)."""
     k = repo / f"kustomize/overlays/{env}/kustomization.yml"
-    k.write_text(k.read_text() + "images:\n" + "".join(f"- name: us-docker.pkg.dev/spinnaker-community/docker/{s}\n  newTag: {tag}\n" for s in SERVICES))
+    k.write_text(
+        k.read_text()
+        + "images:\n"
+        + "".join(f"- name: us-docker.pkg.dev/spinnaker-community/docker/{s}\n  newTag: {tag}\n" for s in SERVICES)
+    )
 
 
 def test_a_release_bump_of_the_halconfig_alone_is_reported_at_each_image_tag(repo):
@@ -110,7 +121,9 @@ def test_repository_rules_can_be_disabled_and_are_listed_in_the_rule_table(repo)
     pin_images(repo, "staging", "spinnaker-1.36.1")
     edit(repo / "halconfig/halconfig.yml", "\nversion: 1.36.1\n", "\nversion: 1.36.3\n")
     assert run_spinops("build", "--env", "staging", "--repo", str(repo)).returncode == 0
-    r = run_spinops("check", "--env", "staging", "--repo", str(repo), "--format", "json", "--disable", "release-matches-halconfig")
+    r = run_spinops(
+        "check", "--env", "staging", "--repo", str(repo), "--format", "json", "--disable", "release-matches-halconfig"
+    )
     assert r.returncode == 0, r.stdout
     r = run_spinops("check", "--env", "staging", "--repo", str(repo), "--format", "json")
     assert set(json.loads(r.stdout)["rules"]) >= REPO_RULES

@@ -149,8 +149,20 @@ def test_check_results_from_spinops_check_appear_in_the_comment(tmp_path, spinop
     assert p.returncode == 1, p.stderr
     assert "| Checks | 1 error |" in p.stdout
     # the resource and the file:line to change (here the checked file itself: nothing to trace it to)
-    assert "- **error** `ConfigMap/x` at `" in p.stdout and "m.yaml:" in p.stdout and "(no-credential-in-configmap)" in p.stdout
-    p = spinops("external-diff", str(live), str(merged), "--format", "markdown", "--check-results", str(tmp_path / "missing.json"))
+    assert (
+        "- **error** `ConfigMap/x` at `" in p.stdout
+        and "m.yaml:" in p.stdout
+        and "(no-credential-in-configmap)" in p.stdout
+    )
+    p = spinops(
+        "external-diff",
+        str(live),
+        str(merged),
+        "--format",
+        "markdown",
+        "--check-results",
+        str(tmp_path / "missing.json"),
+    )
     assert p.returncode == 1 and "| Checks | no results (" in p.stdout and "missing.json not found" in p.stdout
     assert "warning: check results file not found" in p.stderr
     (tmp_path / "bad.json").write_text("{nope")

@@ -172,7 +172,11 @@ def test_enabling_slack_says_whether_the_deploy_workflow_passes_the_new_credenti
     hal.write_text(with_slack)
     commit(repo, "Enable Slack notifications")
     text = diff(spinops, repo).stdout
-    assert "and `SLACK_TOKEN: ${{ secrets.SLACK_TOKEN }}` to the apply step of .github/workflows/deploy.yml (it does not pass it yet)" in text
+    assert (
+        "and `SLACK_TOKEN: ${{ secrets.SLACK_TOKEN }}` to the apply step of .github/workflows/deploy.yml (it does not "
+        "pass it yet)"
+        in text
+    )
     workflow.write_text(full)
     commit(repo, "and pass it")
     assert "(.github/workflows/deploy.yml already passes it)" in diff(spinops, repo).stdout

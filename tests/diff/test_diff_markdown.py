@@ -143,23 +143,46 @@ def test_the_info_table_has_no_empty_header_row():
 
 def test_identical_findings_are_grouped_and_an_error_is_never_pushed_out():
     same = {"severity": "warning", "message": "no probe", "rule": "probes"}
-    findings = [{**same, "resource": {"kind": "Deployment", "name": f"svc{i}"}, "source": {"file": "kustomize/base/x.yml", "line": i + 1}} for i in range(12)]
+    findings = [
+        {
+            **same,
+            "resource": {"kind": "Deployment", "name": f"svc{i}"},
+            "source": {"file": "kustomize/base/x.yml", "line": i + 1},
+        }
+        for i in range(12)
+    ]
     findings += [{"severity": "warning", "message": f"other {i}", "rule": "r"} for i in range(9)]
-    findings.append({"severity": "error", "message": "runs as root", "rule": "non-root", "resource": {"kind": "Deployment", "name": "gate"},
-                     "source": {"file": "kustomize/base/gate/deployment.yml", "line": 7}})
+    findings.append(
+        {
+            "severity": "error",
+            "message": "runs as root",
+            "rule": "non-root",
+            "resource": {"kind": "Deployment", "name": "gate"},
+            "source": {"file": "kustomize/base/gate/deployment.yml", "line": 7},
+        }
+    )
     r = compare([deployment("fiat")], [deployment("fiat", cpu="2")])
     r.check = summarise({"findings": findings})
     md = render_markdown(r)
     lines = [ln for ln in md.splitlines() if ln.startswith("- **")]
-    assert lines[0] == "- **error** `Deployment/gate` at `kustomize/base/gate/deployment.yml:7`: runs as root (non-root)"
-    assert lines[1].startswith("- **warning** ×12 `Deployment/svc0`, `Deployment/svc1`, ") and " and 9 more at `kustomize/base/x.yml:1`, " in lines[1]
+    assert (
+        lines[0] == "- **error** `Deployment/gate` at `kustomize/base/gate/deployment.yml:7`: runs as root (non-root)"
+    )
+    assert (
+        lines[1].startswith("- **warning** ×12 `Deployment/svc0`, `Deployment/svc1`, ")
+        and " and 9 more at `kustomize/base/x.yml:1`, " in lines[1]
+    )
     assert lines[1].endswith(" and 9 more: no probe (probes)")
     assert len(lines) == 10 and "- ... and 1 more kinds of finding" in md
 
 
 def test_a_configmap_section_names_the_embedded_files_that_changed():
     old = [configmap("echo-config", {"echo.yml": "a: 1\n", "spinnaker.yml": "x: 1\n", "gone.yml": "1"}, svc="echo")]
-    new = [configmap("echo-config", {"echo.yml": "a: 2\n", "spinnaker.yml": "x: 1\n", "echo-local.yml": "b: 1\n"}, svc="echo")]
+    new = [
+        configmap(
+            "echo-config", {"echo.yml": "a: 2\n", "spinnaker.yml": "x: 1\n", "echo-local.yml": "b: 1\n"}, svc="echo"
+        )
+    ]
     r = compare(old, new)
     [c] = r.changes
     assert c.notes == ["files: changed echo.yml; added echo-local.yml; removed gone.yml"]
@@ -175,4 +198,9 @@ def test_a_release_upgrade_has_one_summary_line():
     assert "**Spinnaker release: `1.36.1` → `1.36.3`**" in render_markdown(r)
     mixed = compare(old, [deployment("gate", image=f"{repo}gate:spinnaker-1.36.3"), *old[1:]])
     assert mixed.release_change() == ("1.36.1", "1.36.3")
-    assert compare(old, [deployment(s, image=f"{repo}{s}:spinnaker-1.36.1", cpu="2") for s in ("gate", "orca", "fiat")]).release_change() is None
+    assert (
+        compare(
+            old, [deployment(s, image=f"{repo}{s}:spinnaker-1.36.1", cpu="2") for s in ("gate", "orca", "fiat")]
+        ).release_change()
+        is None
+    )

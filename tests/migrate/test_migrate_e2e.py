@@ -520,7 +520,8 @@ def test_migrated_repository_builds_and_checks(migrated):
     gate = docs[("Deployment", "gate")]["spec"]["template"]["spec"]
     assert any(v.get("configMap", {}).get("name", "").startswith("gate-saml-metadata-") for v in gate["volumes"])
     # the fixture repository keeps the reference's `production` overlay (namespace spinnaker) beside the
-    # migrated `prod`: the repository rule distinct-namespaces rightly reports that pair, which is not this test's subject
+    # migrated `prod`: the repository rule distinct-namespaces rightly reports that pair, which is not this test's
+    # subject
     check = run_spinops("check", "--env", "prod", "--repo", str(repo), "--disable", "distinct-namespaces")
     assert check.returncode == 0, check.stdout + check.stderr
     built = "".join(p.read_text(errors="replace") for p in (repo / "build").rglob("*") if p.is_file())
@@ -577,7 +578,8 @@ def test_legacy_deployment_from_the_backup_tar_v1_patch_and_ha(tmp_path):
     versions = {a["name"]: a.get("providerVersion") for a in clouddriver["kubernetes"]["accounts"]}
     assert versions == {"old-v1": "V1", "new-v2": None}
     manifests = (repo / "build/legacy/manifests.yaml").read_text()
-    assert "name: clouddriver-rw" in manifests and "newTag" not in manifests and "spinnaker-1.19.4" in manifests  # the overlay pins win
+    # the overlay pins win
+    assert ("name: clouddriver-rw" in manifests and "newTag" not in manifests and "spinnaker-1.19.4" in manifests)
     # the version was moved to 1.30.0 above while the overlay still pins 1.19.4: the repository rule
     # release-matches-halconfig rightly reports that, which is not this test's subject
     check = run_spinops("check", "--env", "legacy", "--repo", str(repo), "--disable", "release-matches-halconfig")

@@ -2,7 +2,8 @@
 
 Unlike fake_gh.py (scripted playback), this one keeps state, so a test can run the comment step
 several times and count the comments a PR ends up with. State lives in $FAKE_GH_STATE (JSON):
-`{"pulls": {"7": {"head": {"sha": "..."}}}, "comments": {"7": [{"id": 1, "body": "...", "user": {"login": "..."}}]}, "next_id": 1}`.
+`{"pulls": {"7": {"head": {"sha": "..."}}}, "comments": {"7": [{"id": 1, "body": "...", "user": {"login": "..."}}]},
+"next_id": 1}`.
 Every call is appended to $FAKE_GH_LOG. The token's identity is $FAKE_GH_LOGIN (default github-actions[bot]).
 
 Understood (the REST paths GitHub documents for issue comments and pulls):

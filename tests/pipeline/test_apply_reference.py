@@ -43,7 +43,9 @@ def first_install(docs: list[dict]) -> dict:
 def test_first_install_of_the_reference_installation(built, fake_kubectl):
     docs = load_documents(built.read_text())
     fake_kubectl.on("diff", diff=first_install(docs))
-    proc = run_cli(["apply", "--env", "staging", "--manifests", str(built)], cwd=REFERENCE, env={**fake_kubectl.env(), **VALUES})
+    proc = run_cli(
+        ["apply", "--env", "staging", "--manifests", str(built)], cwd=REFERENCE, env={**fake_kubectl.env(), **VALUES}
+    )
     assert proc.returncode == 0, proc.stderr
     # the ApplySet parent's revision record (read, then written) is tested in test_deploy_scenarios.py
     calls = [

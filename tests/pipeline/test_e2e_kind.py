@@ -46,7 +46,14 @@ def kubectl(*args: str, input: str | None = None, check: bool = True) -> subproc
 
 
 def spinops(*args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "spinops", *args], cwd=REFERENCE, env={**os.environ, **VALUES}, capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spinops", *args],
+        cwd=REFERENCE,
+        env={**os.environ, **VALUES},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     sys.stdout.write(proc.stdout)
     sys.stderr.write(proc.stderr)
     return proc

@@ -24,8 +24,22 @@ def envs(repo, *extra):
 
 def test_list_is_the_matrix_in_promotion_order(repo):
     assert envs(repo) == [
-        {"env": "staging", "after": None, "approval": False, "cluster_var": "GKE_CLUSTER_STAGING", "location_var": "GKE_LOCATION_STAGING", "kubernetesVersion": "1.33"},
-        {"env": "production", "after": "staging", "approval": True, "cluster_var": "GKE_CLUSTER_PRODUCTION", "location_var": "GKE_LOCATION_PRODUCTION", "kubernetesVersion": "1.33"},
+        {
+            "env": "staging",
+            "after": None,
+            "approval": False,
+            "cluster_var": "GKE_CLUSTER_STAGING",
+            "location_var": "GKE_LOCATION_STAGING",
+            "kubernetesVersion": "1.33",
+        },
+        {
+            "env": "production",
+            "after": "staging",
+            "approval": True,
+            "cluster_var": "GKE_CLUSTER_PRODUCTION",
+            "location_var": "GKE_LOCATION_PRODUCTION",
+            "kubernetesVersion": "1.33",
+        },
     ]
 
 
@@ -34,7 +48,10 @@ def test_github_format_appends_the_matrix_to_github_output(repo, tmp_path):
     r = run_spinops("env", "list", "--format", "github", "--repo", str(repo), env={"GITHUB_OUTPUT": str(out)})
     assert r.returncode == 0
     [line] = out.read_text().splitlines()
-    assert line.startswith("matrix=") and [e["env"] for e in json.loads(line.removeprefix("matrix="))] == ["staging", "production"]
+    assert line.startswith("matrix=") and [e["env"] for e in json.loads(line.removeprefix("matrix="))] == [
+        "staging",
+        "production",
+    ]
 
 
 def test_add_copies_an_environment_that_builds_and_lists(repo):
@@ -92,7 +109,10 @@ def test_a_promotion_cycle_is_an_error(repo):
 def test_build_and_check_take_every_environment_at_once(repo):
     b = run_spinops("build", "--env", "all", "--repo", str(repo))
     assert b.returncode == 0, b.stderr
-    assert [ln.split(":")[0].rsplit("/", 2)[-2] for ln in b.stdout.splitlines() if "manifests.yaml:" in ln] == ["staging", "production"]
+    assert [ln.split(":")[0].rsplit("/", 2)[-2] for ln in b.stdout.splitlines() if "manifests.yaml:" in ln] == [
+        "staging",
+        "production",
+    ]
     c = run_spinops("check", "--env", "all", "--repo", str(repo))
     assert c.returncode == 0 and c.stdout.count("resource(s) checked against Kubernetes") == 2, c.stdout
     r = run_spinops("check", "--env", "all", "--repo", str(repo), "--format", "json")
@@ -111,8 +131,18 @@ def test_diff_takes_every_environment_at_once(repo):
     import subprocess
 
     def git(*args):
-        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                       env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e", "PATH": "/usr/bin:/bin"})
+        subprocess.run(
+            ["git", "-C", str(repo), *args],
+            check=True,
+            capture_output=True,
+            env={
+                "GIT_AUTHOR_NAME": "t",
+                "GIT_AUTHOR_EMAIL": "t@e",
+                "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@e",
+                "PATH": "/usr/bin:/bin",
+            },
+        )
 
     git("init", "-q", "-b", "main")
     git("add", "-A")

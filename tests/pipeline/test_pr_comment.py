@@ -25,7 +25,11 @@ def gh(tmp_path):
     (bindir / "gh").write_text(f"#!/bin/sh\nexec {sys.executable} {HERE / 'fake_gh_api.py'} \"$@\"\n")
     (bindir / "gh").chmod(0o755)
     state = tmp_path / "state.json"
-    state.write_text(json.dumps({"pulls": {"7": {"head": {"sha": HEAD}}, "8": {"head": {"sha": OTHER}}}, "comments": {}, "next_id": 1}))
+    state.write_text(
+        json.dumps(
+            {"pulls": {"7": {"head": {"sha": HEAD}}, "8": {"head": {"sha": OTHER}}}, "comments": {}, "next_id": 1}
+        )
+    )
     return tmp_path
 
 
@@ -33,16 +37,31 @@ def artifact(root: Path, env="staging", pr=7, sha=HEAD, body=None, name=None) ->
     d = root / "untrusted"
     d.mkdir(exist_ok=True)
     (d / f"{name or env}.json").write_text(json.dumps({"env": env, "pr": pr, "head_sha": sha, "outcome": "diff"}))
-    (d / f"{name or env}.md").write_text(body if body is not None else f"<!-- spinops-diff:{env} -->\n### spinops diff: `{env}`\n\nbody\n")
+    (d / f"{name or env}.md").write_text(
+        body if body is not None else f"<!-- spinops-diff:{env} -->\n### spinops diff: `{env}`\n\nbody\n"
+    )
     return d
 
 
 def comment(gh: Path, directory: Path, run_head=HEAD, login=None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{gh / 'bin'}{os.pathsep}{os.environ['PATH']}", "FAKE_GH_STATE": str(gh / "state.json"),
-           "FAKE_GH_LOG": str(gh / "gh.jsonl"), "GH_REPO": REPO, "GH_TOKEN": "t", "RUN_HEAD_SHA": run_head}
+    env = {
+        **os.environ,
+        "PATH": f"{gh / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "FAKE_GH_STATE": str(gh / "state.json"),
+        "FAKE_GH_LOG": str(gh / "gh.jsonl"),
+        "GH_REPO": REPO,
+        "GH_TOKEN": "t",
+        "RUN_HEAD_SHA": run_head,
+    }
     if login:
         env["FAKE_GH_LOGIN"] = login
-    return subprocess.run([sys.executable, "-m", "spinops.pr", "comment", "--in", str(directory)], env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "spinops.pr", "comment", "--in", str(directory)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def comments(gh: Path, pr="7") -> list[dict]:
@@ -53,7 +72,10 @@ def test_posts_then_replaces_one_comment_per_environment(gh):
     d = artifact(gh)
     artifact(gh, env="production")
     assert comment(gh, d).returncode == 0
-    assert sorted(c["body"].splitlines()[0] for c in comments(gh)) == ["<!-- spinops-diff:production -->", "<!-- spinops-diff:staging -->"]
+    assert sorted(c["body"].splitlines()[0] for c in comments(gh)) == [
+        "<!-- spinops-diff:production -->",
+        "<!-- spinops-diff:staging -->",
+    ]
     (d / "staging.md").write_text("<!-- spinops-diff:staging -->\nsecond push\n")
     r = comment(gh, d)
     assert r.returncode == 0 and "replaced the staging comment" in r.stdout
@@ -89,7 +111,9 @@ def test_a_malformed_artifact_is_refused_and_nothing_is_posted(gh, kwargs, why):
 
 def test_a_marker_in_someone_elses_comment_is_never_edited(gh):
     state = json.loads((gh / "state.json").read_text())
-    state["comments"]["7"] = [{"id": 99, "body": "<!-- spinops-diff:staging -->\nplanted by the PR author\n", "user": {"login": "mallory"}}]
+    state["comments"]["7"] = [
+        {"id": 99, "body": "<!-- spinops-diff:staging -->\nplanted by the PR author\n", "user": {"login": "mallory"}}
+    ]
     state["next_id"] = 100
     (gh / "state.json").write_text(json.dumps(state))
     assert comment(gh, artifact(gh)).returncode == 0

@@ -28,11 +28,18 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 REPO = "acme/spinnaker-config"
 RUN_URL = f"https://github.com/{REPO}/actions/runs/4242"
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+}
 
 
 def git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, env={**os.environ, **GIT_ENV})
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, env={**os.environ, **GIT_ENV}
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
 
@@ -88,7 +95,11 @@ class GitHub:
         state.setdefault("pulls", {})[str(self.number)] = {"number": self.number, "head": {"sha": head}}
         self.state.write_text(json.dumps(state))
         checkout = self.root / f"run{len(self.runs)}"
-        subprocess.run(["git", "clone", "-q", "--no-local", str(self.origin), str(checkout)], check=True, env={**os.environ, **GIT_ENV})
+        subprocess.run(
+            ["git", "clone", "-q", "--no-local", str(self.origin), str(checkout)],
+            check=True,
+            env={**os.environ, **GIT_ENV},
+        )
         git(checkout, "checkout", "-q", "--detach", "origin/main")
         git(checkout, "merge", "-q", "--no-ff", "-m", f"Merge {head} into main", head)  # refs/pull/N/merge
         run = self._pipeline(checkout, head)
@@ -137,7 +148,9 @@ class GitHub:
         if (checkout / "report").is_dir():
             shutil.copytree(checkout / "report", artifact, dirs_exist_ok=True)
         required = required_check(results)
-        comment_env = self._env({"GH_TOKEN": "gh-token", "GH_REPO": REPO, "RUN_HEAD_SHA": head, **fake_gh_env(self.root, self.state)})
+        comment_env = self._env(
+            {"GH_TOKEN": "gh-token", "GH_REPO": REPO, "RUN_HEAD_SHA": head, **fake_gh_env(self.root, self.state)}
+        )
         # the comment stage runs the default branch's code (here: the project's), never the PR's
         c = nox(ROOT, "comment", "--", "--in", str(artifact), env=comment_env, noxfile=ROOT / "noxfile.py")
         return Run(plan.returncode, decision, exits, logs, required, c.returncode, c.stdout + c.stderr)
@@ -163,7 +176,11 @@ def fake_gh_env(root: Path, state: Path) -> dict:
         gh = bindir / "gh"
         gh.write_text(f"#!/bin/sh\nexec {sys.executable} {HERE / 'fake_gh_api.py'} \"$@\"\n")
         gh.chmod(0o755)
-    return {"PATH": f"{bindir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}", "FAKE_GH_STATE": str(state), "FAKE_GH_LOG": str(root / "gh.jsonl")}
+    return {
+        "PATH": f"{bindir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "FAKE_GH_STATE": str(state),
+        "FAKE_GH_LOG": str(root / "gh.jsonl"),
+    }
 
 
 def nox(cwd: Path, session: str, *args: str, env: dict, noxfile: Path | None = None) -> subprocess.CompletedProcess:

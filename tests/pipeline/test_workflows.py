@@ -74,7 +74,11 @@ def test_zizmor_offline_has_no_findings():
 
 def test_zizmor_would_catch_a_template_injection(tmp_path):
     # the lint above can fail: the same workflow with the base ref inlined into `run:` is flagged
-    bad = (GITHUB / "workflows" / "pr.yml").read_text().replace('"report/${SPINOPS_ENV}-full.md"', '"report/${{ github.head_ref }}-full.md"')
+    bad = (
+        (GITHUB / "workflows" / "pr.yml")
+        .read_text()
+        .replace('"report/${SPINOPS_ENV}-full.md"', '"report/${{ github.head_ref }}-full.md"')
+    )
     assert bad != (GITHUB / "workflows" / "pr.yml").read_text()
     wfdir = tmp_path / ".github" / "workflows"  # zizmor collects workflows only from such a directory
     wfdir.mkdir(parents=True)
@@ -137,7 +141,11 @@ def test_top_level_permissions_are_empty_and_no_dangerous_triggers():
     for path in WORKFLOWS:
         wf = load(path)
         assert wf.get("permissions") == {}, path.name
-        triggers = wf["on"] if isinstance(wf["on"], dict) else {t: None for t in ([wf["on"]] if isinstance(wf["on"], str) else wf["on"])}
+        triggers = (
+            wf["on"]
+            if isinstance(wf["on"], dict)
+            else {t: None for t in ([wf["on"]] if isinstance(wf["on"], str) else wf["on"])}
+        )
         assert "pull_request_target" not in triggers, path.name
         # workflow_run (a write token, also for fork PRs) only for the comment stage, which runs no PR code
         assert ("workflow_run" in triggers) == (path.name == "pr-comment.yml"), path.name
@@ -150,9 +158,13 @@ def test_the_comment_stage_runs_no_pr_code_and_reads_the_artifact_as_data():
     assert "github.event.workflow_run.event == 'pull_request'" in job["if"]
     for step in job["steps"]:
         if step.get("uses", "").startswith("actions/checkout@"):
-            assert "ref" not in step.get("with", {}) and "repository" not in step.get("with", {}), "check out the default branch only"
+            assert "ref" not in step.get("with", {}) and "repository" not in step.get("with", {}), (
+                "check out the default branch only"
+            )
         if step.get("uses", "").startswith("actions/download-artifact@"):
-            assert step["with"]["path"].startswith("${{ runner.temp }}/"), "the untrusted artifact stays outside the workspace"
+            assert step["with"]["path"].startswith("${{ runner.temp }}/"), (
+                "the untrusted artifact stays outside the workspace"
+            )
             assert step["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
     runs = [s["run"] for s in job["steps"] if "run" in s]
     assert [r for r in runs if r.startswith("nox")] == ['nox -s comment -- --in "${RUNNER_TEMP}/untrusted-report"']
@@ -232,8 +244,13 @@ def test_every_matrix_comes_from_the_environment_list():
     for wf, name, job in jobs():
         matrix = job.get("strategy", {}).get("matrix")
         if matrix is not None:
-            assert matrix in ({"include": "${{ fromJSON(needs.plan.outputs.matrix) }}"}, {"include": "${{ fromJSON(needs.envs.outputs.matrix) }}"}), f"{wf}:{name}"
-    assert "staging" not in "".join(p.read_text() for p in WORKFLOWS if p.name != "deploy.yml").replace("spinops env list", "")
+            assert matrix in (
+                {"include": "${{ fromJSON(needs.plan.outputs.matrix) }}"},
+                {"include": "${{ fromJSON(needs.envs.outputs.matrix) }}"},
+            ), f"{wf}:{name}"
+    assert "staging" not in "".join(p.read_text() for p in WORKFLOWS if p.name != "deploy.yml").replace(
+        "spinops env list", ""
+    )
 
 
 def test_uv_cache_in_pr_and_ci_jobs_never_in_deploy_jobs():
@@ -327,15 +344,31 @@ ACTIONLINT = ROOT / "tools" / "actionlint" / "lint.js"
 ACTIONLINT_PACKAGE = ROOT / "tools" / "actionlint" / "node_modules" / "@tktco" / "node-actionlint"
 
 
-@pytest.mark.skipif(not ACTIONLINT_PACKAGE.is_dir() or not shutil.which("node"), reason="actionlint is installed by `nox -s lint` (npm ci in tools/actionlint)")
+@pytest.mark.skipif(
+    not ACTIONLINT_PACKAGE.is_dir() or not shutil.which("node"),
+    reason="actionlint is installed by `nox -s lint` (npm ci in tools/actionlint)",
+)
 def test_actionlint_passes_and_would_catch_an_undefined_job_output(tmp_path):
-    ok = subprocess.run(["node", str(ACTIONLINT), ".github/workflows/*.yml"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    ok = subprocess.run(
+        ["node", str(ACTIONLINT), ".github/workflows/*.yml"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     wfdir = tmp_path / ".github" / "workflows"
     wfdir.mkdir(parents=True)
-    (wfdir / "pr.yml").write_text((GITHUB / "workflows" / "pr.yml").read_text().replace("needs.plan.outputs.deploys", "needs.plan.outputs.deploy"))
-    bad = subprocess.run(["node", str(ACTIONLINT), ".github/workflows/*.yml"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    (wfdir / "pr.yml").write_text(
+        (GITHUB / "workflows" / "pr.yml").read_text().replace("needs.plan.outputs.deploys", "needs.plan.outputs.deploy")
+    )
+    bad = subprocess.run(
+        ["node", str(ACTIONLINT), ".github/workflows/*.yml"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
     assert bad.returncode == 1 and 'property "deploy" is not defined' in bad.stdout
-    (wfdir / "pr.yml").write_text((GITHUB / "workflows" / "pr.yml").read_text().replace("cancel-in-progress: true", "cancel-in-progress: true\n  queue: max\n  bogus: 1"))
-    other = subprocess.run(["node", str(ACTIONLINT), ".github/workflows/*.yml"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    assert other.returncode == 1 and 'unexpected key "bogus"' in other.stdout and '"queue"' not in other.stdout  # only queue is tolerated
+    (wfdir / "pr.yml").write_text(
+        (GITHUB / "workflows" / "pr.yml")
+        .read_text()
+        .replace("cancel-in-progress: true", "cancel-in-progress: true\n  queue: max\n  bogus: 1")
+    )
+    other = subprocess.run(
+        ["node", str(ACTIONLINT), ".github/workflows/*.yml"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    # only queue is tolerated
+    assert (other.returncode == 1 and 'unexpected key "bogus"' in other.stdout and '"queue"' not in other.stdout)

@@ -25,7 +25,12 @@ from spinops.benchmarks._timing import run_process
 ROOT = Path(__file__).resolve().parents[3]
 ENV = "production"
 TARGET_S = 1.5
-GIT = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com", "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.com"}
+GIT = {
+    "GIT_AUTHOR_NAME": "b",
+    "GIT_AUTHOR_EMAIL": "b@example.com",
+    "GIT_COMMITTER_NAME": "b",
+    "GIT_COMMITTER_EMAIL": "b@example.com",
+}
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -75,6 +80,11 @@ def run(quick: bool = False) -> list[dict]:
         ]
         (repo / "report").mkdir()
         baseline = _median(before, runs, env, repo)
-        now = _median([[sys.executable, "-m", "spinops.pr", "report", "--env", ENV, "--base", "HEAD^1", "--out", "report"]], runs, env, repo)
+        now = _median(
+            [[sys.executable, "-m", "spinops.pr", "report", "--env", ENV, "--base", "HEAD^1", "--out", "report"]],
+            runs,
+            env,
+            repo,
+        )
     return [{"name": f"pr_report ({ENV}, Fiat CPU change)", "median_s": now, "runs": runs, "baseline_s": baseline,
              "ratio": baseline / now if now else 0.0, "target_s": TARGET_S}]

@@ -18,12 +18,19 @@ from pathlib import Path
 
 from spinops import yamlio
 from spinops.check.findings import Finding, Location, ResourceRef
+from spinops.errors import InputError
+from spinops.layout import Repo, kustomization_file
+from spinops.spinnaker.services import SERVICES
+from spinops.wire import SECRETS_FILE, load_secrets
 from spinops.yamlio import Located
 
 DEPLOY_WORKFLOW = ".github/workflows/deploy.yml"
 
 RULES = {
-    "deploy-credentials": ("error", "every workflow-sourced credential reaches the deploy workflow's apply step for the environment"),
+    "deploy-credentials": (
+        "error",
+        "every workflow-sourced credential reaches the deploy workflow's apply step for the environment",
+    ),
     "release-matches-halconfig": ("error", "the overlay's image tags are the halconfig `version:` release"),
     "distinct-namespaces": ("error", "each environment's overlay has a namespace of its own"),
 }
@@ -35,8 +42,6 @@ _SECRET_REF = re.compile(r"^\$\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
 def read_yaml(repo: Path, rel: str) -> Located | None:
     """A repository file through the one guarded loader; None when it is absent or unreadable (build and
     check report those with positions through their own readers)."""
-    from spinops.errors import InputError
-
     path = Path(repo) / rel
     if not path.is_file():
         return None
@@ -79,42 +84,70 @@ def apply_steps(workflow: Located | None) -> list[ApplyStep]:
         for i, step in enumerate(steps):
             if not isinstance(step, dict) or not isinstance(step.get("run"), str) or not _APPLY.search(step["run"]):
                 continue
-            merged = {str(k): str(v) for k, v in {**_dict(data.get("env")), **_dict(job.get("env")), **_dict(step.get("env"))}.items()}
+            merged = {
+                str(k): str(v)
+                for k, v in {**_dict(data.get("env")), **_dict(job.get("env")), **_dict(step.get("env"))}.items()
+            }
             out.append(ApplyStep(environments, merged, workflow.line(("jobs", job_id, "steps", i)) or 1))
     return out
 
 
-def deploy_credentials(env: str, workflow_keys: list[tuple[str, str, Location]], steps: list[ApplyStep], workflow_file: str) -> list[Finding]:
+def deploy_credentials(
+    env: str, workflow_keys: list[tuple[str, str, Location]], steps: list[ApplyStep], workflow_file: str
+) -> list[Finding]:
     """workflow_keys: (Secret, key, where the key is declared). A key missing from the apply step of
     ENV's deploy job is an error at its declaration, naming the GitHub secret to add and the line to write."""
-    from spinops.deploy import github_secret_name
+    from spinops.deploy import github_secret_name  # noqa: PLC0415 start-up: spinops.deploy imports PyYAML; needed only on this path
 
     mine = [s for s in steps if s.environments is None or env in s.environments]
     findings = []
     if not mine:
         if workflow_keys:
-            findings.append(Finding("deploy-credentials", "error", f"no job of {workflow_file} runs `apply` for environment {env!r}", ResourceRef("Workflow", workflow_file), source=Location(workflow_file, 1),
-                                    hint=f"add a deploy job with `environment: {env}` (or a matrix over the environments) whose step runs `nox -s apply`"))
+            findings.append(
+                Finding(
+                    "deploy-credentials",
+                    "error",
+                    f"no job of {workflow_file} runs `apply` for environment {env!r}",
+                    ResourceRef("Workflow", workflow_file),
+                    source=Location(workflow_file, 1),
+                    hint=f"add a deploy job with `environment: {env}` (or a matrix over the environments) whose step "
+                         "runs `nox -s apply`",
+                )
+            )
         return findings
     for secret, key, where in workflow_keys:
         gh = github_secret_name(key)
         for step in mine:
             value = step.env_vars.get(key)
             if value is None:
-                findings.append(Finding("deploy-credentials", "error",
-                                        f"{key} (Secret {secret}) is not passed to the apply step of {workflow_file}:{step.line}, so `spinops apply --env {env}` refuses to run",
-                                        ResourceRef("Secret", secret), source=where,
-                                        hint=f"add the GitHub environment secret {gh} to environment {env!r} and `{key}: ${{{{ secrets.{gh} }}}}` to that step's env:"))
+                findings.append(
+                    Finding(
+                        "deploy-credentials",
+                        "error",
+                        f"{key} (Secret {secret}) is not passed to the apply step of {workflow_file}:{step.line}, so "
+                        f"`spinops apply --env {env}` refuses to run",
+                        ResourceRef("Secret", secret),
+                        source=where,
+                        hint=f"add the GitHub environment secret {gh} to environment {env!r} and `{key}: ${{{{ "
+                             f"secrets.{gh} }}}}` to that step's env:",
+                    )
+                )
             elif not _SECRET_REF.match(value.strip()):
-                findings.append(Finding("deploy-credentials", "warning",
-                                        f"{key} (Secret {secret}) is set in {workflow_file}:{step.line} from something other than a GitHub secret",
-                                        ResourceRef("Secret", secret), source=where, hint=f"use `{key}: ${{{{ secrets.{gh} }}}}`"))
+                findings.append(
+                    Finding(
+                        "deploy-credentials",
+                        "warning",
+                        f"{key} (Secret {secret}) is set in {workflow_file}:{step.line} from something other than a "
+                        "GitHub secret",
+                        ResourceRef("Secret", secret),
+                        source=where,
+                        hint=f"use `{key}: ${{{{ secrets.{gh} }}}}`",
+                    )
+                )
     return findings
 
 
 def workflow_keys(repo: Path) -> list[tuple[str, str, Location]]:
-    from spinops.wire import SECRETS_FILE, load_secrets
-
     if not (repo / SECRETS_FILE).is_file():
         return []
     inventory = load_secrets(repo)
@@ -152,16 +185,20 @@ def release_matches(version: str | None, images: list[tuple[str, str, Location]]
         return []
     want = f"spinnaker-{version}"
     return [
-        Finding("release-matches-halconfig", "error", f"{name.rsplit('/', 1)[-1]} is pinned to {tag} but the halconfig says version: {version}",
-                ResourceRef("Kustomization", overlay_file), source=where, hint=f"set newTag: {want} (bump the halconfig `version:` and every image together)")
-        for name, tag, where in images if tag != want
+        Finding(
+            "release-matches-halconfig",
+            "error",
+            f"{name.rsplit('/', 1)[-1]} is pinned to {tag} but the halconfig says version: {version}",
+            ResourceRef("Kustomization", overlay_file),
+            source=where,
+            hint=f"set newTag: {want} (bump the halconfig `version:` and every image together)",
+        )
+        for name, tag, where in images
+        if tag != want
     ]
 
 
 def overlay_images(repo: Path, env: str) -> tuple[str, list[tuple[str, str, Location]]]:
-    from spinops.layout import kustomization_file
-    from spinops.spinnaker.services import SERVICES
-
     overlay = repo / "kustomize" / "overlays" / env
     kfile = kustomization_file(overlay)
     if kfile is None:
@@ -189,13 +226,20 @@ def distinct_namespaces(env: str, namespaces: dict[str, tuple[str, Location]]) -
     others = sorted(e for e, (n, _) in namespaces.items() if n == ns and e != env)
     if not others:
         return []
-    return [Finding("distinct-namespaces", "error", f"environment {env!r} uses namespace {ns!r}, as does {', '.join(repr(o) for o in others)}: their applies would prune each other",
-                    ResourceRef("Kustomization", where.file), source=where, hint="give each overlay its own `namespace:`")]
+    return [
+        Finding(
+            "distinct-namespaces",
+            "error",
+            f"environment {env!r} uses namespace {ns!r}, as does {', '.join(repr(o) for o in others)}: their applies "
+            "would prune each other",
+            ResourceRef("Kustomization", where.file),
+            source=where,
+            hint="give each overlay its own `namespace:`",
+        )
+    ]
 
 
 def overlay_namespaces(repo: Path) -> dict[str, tuple[str, Location]]:
-    from spinops.layout import Repo, kustomization_file
-
     out = {}
     for env in Repo(repo).envs():
         kfile = kustomization_file(repo / "kustomize" / "overlays" / env)
@@ -213,7 +257,9 @@ def repository_findings(repo: Path, env: str, selected: set[str]) -> list[Findin
     """Every selected repository rule for one environment."""
     findings: list[Finding] = []
     if "deploy-credentials" in selected and (repo / DEPLOY_WORKFLOW).is_file():
-        findings += deploy_credentials(env, workflow_keys(repo), apply_steps(read_yaml(repo, DEPLOY_WORKFLOW)), DEPLOY_WORKFLOW)
+        findings += deploy_credentials(
+            env, workflow_keys(repo), apply_steps(read_yaml(repo, DEPLOY_WORKFLOW)), DEPLOY_WORKFLOW
+        )
     if "release-matches-halconfig" in selected:
         overlay_file, images = overlay_images(repo, env)
         findings += release_matches(halconfig_version(repo, env), images, overlay_file)

@@ -74,7 +74,9 @@ def selected_repository_rules(opts: Options) -> set[str]:
     """Repository rules run with the built-ins, for an environment of a repository (`--env`, `--repo`)."""
     if not opts.builtin or opts.repo is None or not opts.env:
         return set()
-    return {r for r in repository.RULES if (not opts.only_rules or r in opts.only_rules) and r not in opts.disable_rules}
+    return {
+        r for r in repository.RULES if (not opts.only_rules or r in opts.only_rules) and r not in opts.disable_rules
+    }
 
 
 def run_check(manifest: Manifest, opts: Options) -> Report:
@@ -95,7 +97,12 @@ def run_check(manifest: Manifest, opts: Options) -> Report:
                 )
             )
 
-    report = Report(input=manifest.name, kube_version=validator.minor if validator else opts.kube_version, resources=len(manifest.resources), fail_on=opts.fail_on)
+    report = Report(
+        input=manifest.name,
+        kube_version=validator.minor if validator else opts.kube_version,
+        resources=len(manifest.resources),
+        fail_on=opts.fail_on,
+    )
     repo_rules = selected_repository_rules(opts)
     report.rules = _rule_table(validator, opts.strict, builtins, lint_rules, repo_rules)
     ctx = load_context(manifest, opts.repo)
@@ -152,7 +159,11 @@ def _rule_table(validator, strict: bool, builtins, lint_rules, repo_rules=()) ->
         rules[m.ID] = {"description": m.DESCRIPTION, "severity": m.SEVERITY, "help": summary(m)}
     for rid in sorted(repo_rules):
         severity, description = repository.RULES[rid]
-        rules[rid] = {"description": description, "severity": severity, "help": f"repository rule ({repository.__name__})"}
+        rules[rid] = {
+            "description": description,
+            "severity": severity,
+            "help": f"repository rule ({repository.__name__})",
+        }
     for r in lint_rules:
         what = f"{r.field} {r.operator}" + ("" if r.value is None else f" {r.value!r}")
         rules[r.name] = {

@@ -19,7 +19,11 @@ EXIT_CODES = {0: "built", 1: "internal error", 2: "bad input or usage; build/ENV
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--env", default=default_env(), help=f"environment: a directory kustomize/overlays/ENV, or `all` (default: ${ENV_VARIABLE} or {FALLBACK_ENV})")
+    p.add_argument(
+        "--env",
+        default=default_env(),
+        help=f"environment: a directory kustomize/overlays/ENV, or `all` (default: ${ENV_VARIABLE} or {FALLBACK_ENV})",
+    )
     p.add_argument("--repo", default=".", help="repository root (default: the current directory)")
     p.add_argument("--out", default=None, help="output directory (default: REPO/build/ENV)")
     p.add_argument(
@@ -43,7 +47,9 @@ def run(args) -> int:
         if args.format == "json":
             from spinops.errors import Problem, UsageError
 
-            raise UsageError(Problem("--env all prints one environment after another: use --format text or github", code="usage"))
+            raise UsageError(
+                Problem("--env all prints one environment after another: use --format text or github", code="usage")
+            )
         return for_each(args, run, refuse=("out",))
     from spinops.build import build_env
 

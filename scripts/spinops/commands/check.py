@@ -24,12 +24,29 @@ EXIT_CODES = {
 }
 
 def add_arguments(p) -> None:
-    p.add_argument("manifest", nargs="?", help="manifest file to check, or - for stdin (default: REPO/build/ENV/manifests.yaml)")
-    p.add_argument("--env", default=os.environ.get(ENV_VARIABLE) or None,
-                   help=f"environment (or `all`): picks build/ENV/manifests.yaml and ENV's pinned Kubernetes version (default: ${ENV_VARIABLE})")
-    p.add_argument("--repo", default=".", help="repository root, for secrets.yml, the halconfig schema and source tracing (default: .)")
-    add_report_options(p, ("text", "json", "github", "sarif"), format_help="github: workflow annotations, sarif: code scanning")
-    p.add_argument("--fail-on", choices=("error", "warning", "info"), default="error", help="exit 1 when a finding is at least this severe (default: error)")
+    p.add_argument(
+        "manifest", nargs="?", help="manifest file to check, or - for stdin (default: REPO/build/ENV/manifests.yaml)"
+    )
+    p.add_argument(
+        "--env",
+        default=os.environ.get(ENV_VARIABLE) or None,
+        help="environment (or `all`): picks build/ENV/manifests.yaml and ENV's pinned Kubernetes version (default: "
+             f"${ENV_VARIABLE})",
+    )
+    p.add_argument(
+        "--repo",
+        default=".",
+        help="repository root, for secrets.yml, the halconfig schema and source tracing (default: .)",
+    )
+    add_report_options(
+        p, ("text", "json", "github", "sarif"), format_help="github: workflow annotations, sarif: code scanning"
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        default="error",
+        help="exit 1 when a finding is at least this severe (default: error)",
+    )
     g = p.add_argument_group("schema validation")
     g.add_argument(
         "--kube-version",
@@ -90,7 +107,9 @@ def run(args) -> int:
         if args.format in ("json", "sarif"):
             from spinops.errors import Problem, UsageError
 
-            raise UsageError(Problem("--env all prints one report per environment: use --format text or github", code="usage"))
+            raise UsageError(
+                Problem("--env all prints one report per environment: use --format text or github", code="usage")
+            )
         return for_each(args, run, refuse=("manifest", "output"))
     from spinops.check import engine
     from spinops.check.output import render
@@ -120,9 +139,15 @@ def run(args) -> int:
         from spinops.freshness import stale
 
         if stale(repo.root, repo.build_dir(args.env)):
-            raise InputError(Problem(f"{manifest_arg} was built from other halconfig/ and kustomize/ files than the working tree's "
-                                     "(a later build failed, or they changed since)", file=manifest_arg, code="stale-build",
-                                     hint=f"run `spinops build --env {args.env}` (and fix what it reports) before checking"))
+            raise InputError(
+                Problem(
+                    f"{manifest_arg} was built from other halconfig/ and kustomize/ files than the working tree's "
+                    "(a later build failed, or they changed since)",
+                    file=manifest_arg,
+                    code="stale-build",
+                    hint=f"run `spinops build --env {args.env}` (and fix what it reports) before checking",
+                )
+            )
     env = args.env or env_of_manifests(manifest_arg)
 
     lint_rules = []

@@ -26,8 +26,14 @@ EXIT_CODES = {
 def add_arguments(p) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--base", metavar="REF", help="git ref to compare the working tree with (e.g. origin/main)")
-    src.add_argument("--live", action="store_true", help="compare build/<env>/manifests.yaml with the cluster (kubectl diff --server-side)")
-    p.add_argument("--env", default=default_env(), help=f"environment, or `all` (default: ${ENV_VARIABLE} or {FALLBACK_ENV})")
+    src.add_argument(
+        "--live",
+        action="store_true",
+        help="compare build/<env>/manifests.yaml with the cluster (kubectl diff --server-side)",
+    )
+    p.add_argument(
+        "--env", default=default_env(), help=f"environment, or `all` (default: ${ENV_VARIABLE} or {FALLBACK_ENV})"
+    )
     p.add_argument("--repo", default=".", help="the repository (default: the current directory)")
     add_report_options(p, ("text", "json", "markdown"), format_help="markdown: the PR comment")
     p.add_argument(

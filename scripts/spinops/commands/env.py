@@ -19,11 +19,21 @@ EXIT_CODES = {0: "listed, or added", 2: "bad settings (file:line:col), an unknow
 
 
 def add_arguments(p) -> None:
-    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True, help="list: the environments; add: a new one copied from another")
+    sub = p.add_subparsers(
+        dest="action",
+        metavar="ACTION",
+        required=True,
+        help="list: the environments; add: a new one copied from another",
+    )
     ls = sub.add_parser("list", help="the environments in promotion order")
     ls.add_argument("--repo", default=".", help="repository root (default: the current directory)")
-    ls.add_argument("--format", choices=("text", "json", "github"), default="text",
-                    help="json: a list of objects (env, after, approval, cluster_var, location_var, kubernetesVersion); github: also `matrix=<json>` appended to $GITHUB_OUTPUT")
+    ls.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="json: a list of objects (env, after, approval, cluster_var, location_var, kubernetesVersion); github: "
+             "also `matrix=<json>` appended to $GITHUB_OUTPUT",
+    )
     add = sub.add_parser("add", help="add an environment by copying another one")
     add.add_argument("name", help="the new environment (lower-case letters, digits, '-')")
     add.add_argument("--repo", default=".", help="repository root (default: the current directory)")
@@ -45,7 +55,10 @@ def run(args) -> int:
             print(text)
         else:
             for e in envs:
-                print(f"{e.name:<16} after={e.after or '-':<12} approval={'yes' if e.approval else 'no':<4} cluster=vars.{e.cluster_var} location=vars.{e.location_var}")
+                print(
+                    f"{e.name:<16} after={e.after or '-':<12} approval={'yes' if e.approval else 'no':<4} "
+                    f"cluster=vars.{e.cluster_var} location=vars.{e.location_var}"
+                )
         return 0
     return add(repo, args.name, args.source, args.namespace)
 
@@ -58,15 +71,23 @@ def add(repo: Path, name: str, source: str, namespace: str | None) -> int:
 
     envs = {e.name: e for e in load_environments(repo)}
     if not NAME.match(name):
-        raise UsageError(Problem(f"environment name {name!r} must be lower-case letters, digits and '-' (at most 32)", code="usage"))
+        raise UsageError(
+            Problem(f"environment name {name!r} must be lower-case letters, digits and '-' (at most 32)", code="usage")
+        )
     if source not in envs:
-        raise UsageError(Problem(f"no environment {source!r} to copy", hint=f"environments: {', '.join(envs)}", code="usage"))
+        raise UsageError(
+            Problem(f"no environment {source!r} to copy", hint=f"environments: {', '.join(envs)}", code="usage")
+        )
     overlays = repo / "kustomize" / "overlays"
     target = overlays / name
     hal_src, hal_dst = repo / "halconfig" / "env" / f"{source}.yml", repo / "halconfig" / "env" / f"{name}.yml"
     for existing in (target, hal_dst):
         if existing.exists():
-            raise InputError(Problem(f"{existing.relative_to(repo)} already exists", file=str(existing.relative_to(repo)), code="exists"))
+            raise InputError(
+                Problem(
+                    f"{existing.relative_to(repo)} already exists", file=str(existing.relative_to(repo)), code="exists"
+                )
+            )
     namespace = namespace or f"spinnaker-{name}"
 
     # everything is written beside its destination first, then renamed into place
@@ -77,8 +98,14 @@ def add(repo: Path, name: str, source: str, namespace: str | None) -> int:
         _rewrite_namespace(staged, namespace)
         settings = staged / "spinops.yml"
         text = settings.read_text(encoding="utf-8") if settings.is_file() else ""
-        text = re.sub(rf"_{re.escape(variable_suffix(source))}\b", "_" + variable_suffix(name), text)  # the copied GKE variable names
-        settings.write_text(text.replace(f"--env {source}", f"--env {name}").replace(f"the {source} environment", f"the {name} environment"), encoding="utf-8")
+        # the copied GKE variable names
+        text = re.sub(rf"_{re.escape(variable_suffix(source))}\b", "_" + variable_suffix(name), text)
+        settings.write_text(
+            text.replace(f"--env {source}", f"--env {name}").replace(
+                f"the {source} environment", f"the {name} environment"
+            ),
+            encoding="utf-8",
+        )
         hal_tmp = None
         if hal_src.is_file():
             hal_tmp = hal_dst.with_name(f".{hal_dst.name}.tmp")
@@ -103,7 +130,9 @@ def _rewrite_namespace(overlay: Path, namespace: str) -> None:
     text = kfile.read_text(encoding="utf-8")
     new, n = re.subn(r"(?m)^namespace:.*$", f"namespace: {namespace}", text, count=1)
     if n == 0:
-        raise InputError(Problem("the copied overlay sets no top-level `namespace:`", file=str(kfile), code="no-namespace"))
+        raise InputError(
+            Problem("the copied overlay sets no top-level `namespace:`", file=str(kfile), code="no-namespace")
+        )
     kfile.write_text(new, encoding="utf-8")
 
 
@@ -118,12 +147,23 @@ def setup_steps(repo: Path, env, source: str, namespace: str) -> str:
         "The workflows pick it up from `spinops env list --format json`; nothing else in the repository changes.",
         "Review halconfig/env/<env>.yml (URLs, buckets, bot names) and the overlay's sizing, then on GitHub:",
         f"  1. Settings > Environments > New environment `{env.name}`"
-        + (": required reviewers, prevent self-review, deployment branches main only" if env.approval else ": deployment branches main only"),
+        + (
+            ": required reviewers, prevent self-review, deployment branches main only"
+            if env.approval
+            else ": deployment branches main only"
+        ),
         f"  2. Repository variables `{env.cluster_var}` and `{env.location_var}` (the GKE cluster and its location)",
-        f"  3. Environment `{env.name}` variables GCP_DEPLOY_SERVICE_ACCOUNT, GKE_CLUSTER, GKE_LOCATION (docs/pipeline.md)",
+        f"  3. Environment `{env.name}` variables GCP_DEPLOY_SERVICE_ACCOUNT, GKE_CLUSTER, GKE_LOCATION "
+        "(docs/pipeline.md)",
     ]
     if secrets:
         lines.append(f"  4. Environment `{env.name}` secrets: {', '.join(secrets)}")
-    lines.append(f"  5. Workload Identity: allow repo:<owner>/<repo>:environment:{env.name} to impersonate the deploy service account (docs/pipeline.md)")
-    lines.append(f"Then `spinops build --env {env.name} && spinops check --env {env.name}` reports what is still missing, located.")
+    lines.append(
+        f"  5. Workload Identity: allow repo:<owner>/<repo>:environment:{env.name} to impersonate the deploy service "
+        "account (docs/pipeline.md)"
+    )
+    lines.append(
+        f"Then `spinops build --env {env.name} && spinops check --env {env.name}` reports what is still missing, "
+        "located."
+    )
     return "\n".join(lines)

@@ -11,7 +11,6 @@ from spinops.diff.trees import Tree, build_tree, head_label, repo_root, resolve_
 from spinops.errors import InputError, SpinopsError
 from spinops.layout import Repo
 from spinops.manifests import load_documents
-from spinops.render import SECTIONS
 
 
 def diff_against_ref(repo: Path, ref: str, env: str, *, context: int = 3) -> DiffResult:
@@ -74,6 +73,10 @@ def _mark_workflow_credentials(impact: dict, root: Path, env: str) -> None:
 
 
 def impact_of(base: Tree, head: Tree, result: DiffResult):
+    from spinops.credentials import credential_paths
+    from spinops.diff import impact
+    from spinops.render import SECTIONS
+
     cred_paths = credential_paths()
     config_changed = sorted(
         {c.service for c in result.changes if c.kind in ("ConfigMap", "Secret") and c.service != "other"}

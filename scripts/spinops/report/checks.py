@@ -52,7 +52,15 @@ def summarise(data, source: str = "<check>") -> dict:
             continue
         sev = str(it.get("severity") or "error")
         counts[sev] = counts.get(sev, 0) + 1
-        listed.append({"severity": sev, "rule": str(it.get("rule") or it.get("code") or ""), "where": _where(it), "message": str(it.get("message") or ""), "at": _at(it)})
+        listed.append(
+            {
+                "severity": sev,
+                "rule": str(it.get("rule") or it.get("code") or ""),
+                "where": _where(it),
+                "message": str(it.get("message") or ""),
+                "at": _at(it),
+            }
+        )
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     listed.sort(key=lambda f: (rank.get(f["severity"], 9), f["where"], f["rule"], f["message"]))
     return {"counts": counts, "total": sum(counts.values()), "findings": listed}

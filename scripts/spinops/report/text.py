@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from spinops.deploy import github_secret_name
 from spinops.diff.compare import DiffResult
 from spinops.report.checks import one_line
 
@@ -52,12 +53,13 @@ def credential_text(c: dict) -> str:
         return out + " (no Secret in halconfig/secrets.yml declares it)"
     out += f" (Secret {c['secret']}, source: {c.get('source') or 'unknown'})"
     if c.get("source") == "workflow" and c["kind"] == "env":
-        from spinops.deploy import github_secret_name
-
         gh = github_secret_name(c["name"])
         out += f": add the GitHub environment secret {gh} to every environment before this merges"
         if c.get("workflow_passes") is False:
-            out += f", and `{c['name']}: ${{{{ secrets.{gh} }}}}` to the apply step of .github/workflows/deploy.yml (it does not pass it yet)"
+            out += (
+                f", and `{c['name']}: ${{{{ secrets.{gh} }}}}` to the apply step of .github/workflows/deploy.yml "
+                "(it does not pass it yet)"
+            )
         elif c.get("workflow_passes"):
             out += " (.github/workflows/deploy.yml already passes it)"
     elif c.get("source") == "external":
