@@ -105,6 +105,13 @@ def test_a_plan_is_shown_then_applied_unchanged(main_repo, fake_kubectl, tmp_pat
     assert status.returncode == 0, status.stderr
     assert f"revision   {head}  good  applied {parent['spinops.io/applied-at']}" in status.stdout
     assert "rollback copy stored" in status.stdout
+    # -o writes the same report to a file (atomically), as every report command does; stdout stays empty
+    out = tmp_path / "status.json"
+    as_file = run_cli(
+        ["status", "--env", "staging", "--format", "json", "-o", str(out)], cwd=main_repo, env=fake_kubectl.env()
+    )
+    assert as_file.returncode == 0 and as_file.stdout == "", as_file.stderr
+    assert json.loads(out.read_text())["env"] == "staging" and head in out.read_text()
 
 
 def test_a_plan_is_refused_when_the_cluster_moved_after_approval(main_repo, fake_kubectl, tmp_path):

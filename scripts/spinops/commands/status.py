@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from spinops.cliopts import add_report_options, write_report
+
 HELP = "print the revision deployed to an environment (commit, time, status; the last good revision)"
 DESCRIPTION = (
     "Read the revision record that `spinops apply` keeps on the environment's ApplySet parent "
@@ -25,15 +27,14 @@ def add_arguments(parser) -> None:
         "--namespace",
         help="namespace of the ApplySet parent (default: the one namespace of build/<env>/manifests.yaml)",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    add_report_options(parser, ("text", "json"))
 
 
 def run(args) -> int:
-    import json
     import sys
 
     from spinops.errors import InputError, Problem
-    from spinops.kube.applyset import applyset_parent, manifest_namespace
+    from spinops.kube.applyset import manifest_namespace
     from spinops.kube.revision import get_parent_args, read_revision
     from spinops.kube.runner import Kubectl
     from spinops.layout import Repo
@@ -59,31 +60,31 @@ def run(args) -> int:
         print(f"spinops status: error: kubectl get failed (exit {proc.returncode})", file=sys.stderr)
         return 1
     rev = read_revision(proc.stdout)
-    if args.format == "json":
+    write_report(_report(rev, args.env, namespace, args.format), args.output)
+    return 0
+
+
+def _report(rev, env: str, namespace: str, fmt: str) -> str:
+    """The revision record as text or JSON (what `-o` writes, or stdout)."""
+    import json
+
+    from spinops.kube.applyset import applyset_parent
+
+    if fmt == "json":
         fields = {k_: v for k_, v in rev.__dict__.items() if k_ != "last_good_manifests"}
-        print(
-            json.dumps(
-                {
-                    "env": args.env,
-                    "namespace": namespace,
-                    **fields,
-                    "rollback_copy": rev.last_good_manifests is not None,
-                },
-                sort_keys=True,
-            )
-        )
-        return 0
-    where = f"{args.env} (namespace {namespace}, ApplySet parent configmaps/{applyset_parent(args.env)})"
+        doc = {"env": env, "namespace": namespace, **fields, "rollback_copy": rev.last_good_manifests is not None}
+        return json.dumps(doc, sort_keys=True) + "\n"
+    where = f"{env} (namespace {namespace}, ApplySet parent configmaps/{applyset_parent(env)})"
     if not rev.known:
-        print(
-            f"{where}: no revision recorded (never deployed by spinops apply, or by a version that did not record one)"
+        return (
+            f"{where}: no revision recorded "
+            "(never deployed by spinops apply, or by a version that did not record one)\n"
         )
-        return 0
-    print(f"{where}:")
-    print(
+    copy = "rollback copy stored" if rev.last_good_manifests is not None else "no rollback copy"
+    return (
+        f"{where}:\n"
         f"  revision   {rev.commit or '-'}  {rev.status or '-'}  applied {rev.applied_at or '-'}"
         + (f"  by {rev.run_url}" if rev.run_url else "")
+        + "\n"
+        f"  last good  {rev.last_good or '-'}  applied {rev.last_good_at or '-'}  ({copy})\n"
     )
-    copy = "rollback copy stored" if rev.last_good_manifests is not None else "no rollback copy"
-    print(f"  last good  {rev.last_good or '-'}  applied {rev.last_good_at or '-'}  ({copy})")
-    return 0
