@@ -40,7 +40,7 @@ def version_json(server: str | None = None, client: str | None = None) -> str:
 @pytest.fixture
 def repo(tmp_path):
     r = tmp_path / "repo"
-    shutil.copytree(ROOT / "kustomize", r / "kustomize")
+    shutil.copytree(ROOT / "tests" / "fixtures" / "reference" / "kustomize", r / "kustomize")  # frozen, not the team's
     (r / ".github" / "workflows").mkdir(parents=True)
     (r / ".github" / "workflows" / "deploy.yml").write_text(
         "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-24.04\n    environment: ${{ matrix.env }}\n"

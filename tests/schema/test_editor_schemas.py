@@ -24,11 +24,12 @@ ROOT = Path(__file__).resolve().parents[2]
 CHECK = str(Path(sys.executable).with_name("check-jsonschema"))
 EDITABLE = [n for n in schemas.SCHEMAS if n != "halconfig"]  # the halconfig schema has its own tests (test_schema.py)
 
+FROZEN = ROOT / "tests" / "fixtures" / "reference"  # the frozen reference installation, never the team's own
 REFERENCE = {
-    "secrets": ["halconfig/secrets.yml"],
-    "patch": sorted(str(p.relative_to(ROOT)) for p in (ROOT / "halconfig" / "patches").glob("*.yml")),
+    "secrets": ["tests/fixtures/reference/halconfig/secrets.yml"],
+    "patch": sorted(str(p.relative_to(ROOT)) for p in (FROZEN / "halconfig" / "patches").glob("*.yml")),
     "overlay-settings": sorted(
-        str(p.relative_to(ROOT)) for p in (ROOT / "kustomize" / "overlays").glob("*/spinops.yml")
+        str(p.relative_to(ROOT)) for p in (FROZEN / "kustomize" / "overlays").glob("*/spinops.yml")
     ),
     "kube-lint-rules": ["tests/check/fixtures/kube-lint-example.yaml"],
 }
