@@ -30,6 +30,7 @@ COMMANDS = {
     "doctor": "doctor",
     "external-diff": "external_diff",
     "env": "env",
+    "upgrade": "upgrade",
 }
 #: Commands whose exit code 1 means "findings/differences", so internal errors exit 3.
 FINDINGS_COMMANDS = {"check", "diff", "external-diff", "verify"}

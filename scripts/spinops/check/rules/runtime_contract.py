@@ -92,6 +92,8 @@ FAIL::
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import yaml
 
@@ -99,6 +101,7 @@ from spinops.check import configfiles, k8s
 from spinops.check.rules import Hit
 from spinops.spinnaker.catalog import UnknownRelease, release
 from spinops.spinnaker.contract.evaluate import UPSTREAM, evaluate, load
+from spinops.spinnaker.contract.properties import Properties
 from spinops.spinnaker.services import SERVICE_LABEL, service_of_deployment
 
 ID = "runtime-contract"
@@ -170,19 +173,31 @@ def _parsed(cm: dict) -> dict[str, dict]:
     return out
 
 
-def violations(ctx, files_by_service: dict[str, dict[str, dict]] | None = None) -> dict[tuple, list]:
-    """(kind, name) of the resource to report on -> [(Violation, Hit fields)], for every Spinnaker Deployment.
+@dataclass(frozen=True)
+class Instance:
+    """One Spinnaker Deployment as the contract sees it: its service, config and effective properties."""
+
+    deployment: dict
+    service: str
+    container: dict
+    cm_name: str | None
+    cm: dict | None  # its ConfigMap, when read back from the manifests
+    files: dict[str, dict]  # the config files it reads, as data
+    profiles: tuple[str, ...]  # SPRING_PROFILES_ACTIVE
+    props: Properties
+    defaults_known: bool
+
+
+def instances(ctx, files_by_service: dict[str, dict[str, dict]] | None = None) -> Iterator[Instance]:
+    """Every Spinnaker Deployment (by name) with its effective properties (also read by `spinops upgrade`).
 
     files_by_service: each service's config files as data, when the caller has them (spinops build): then the
-    ConfigMaps are not read back, and findings carry only the key path to trace."""
-    out: dict[tuple, list] = {}
-    seen: set[tuple] = set()
+    ConfigMaps are not read back."""
     parsed: dict[str, dict[str, dict]] = {}
-    facts = _facts(ctx)
     for dep in sorted((d for d in ctx.of_kind("Deployment") if _name(d)), key=_name):
         svc = _service(dep)
         container = _main_container(dep, svc) if svc else None
-        if container is None:
+        if svc is None or container is None:
             continue
         cm_name = _config_map(dep, container)
         cm = ctx.find("ConfigMap", cm_name) if cm_name and files_by_service is None else None
@@ -201,7 +216,20 @@ def violations(ctx, files_by_service: dict[str, dict[str, dict]] | None = None) 
         profiles = [p.strip() for p in env.get("SPRING_PROFILES_ACTIVE", "local").split(",") if p.strip()]
         defaults, known = _defaults(container, svc)
         props = load(svc, defaults=defaults, files=files, profiles=profiles, env=env)
-        for v in evaluate(svc, props, facts, defaults_known=known):
+        yield Instance(dep, svc, container, cm_name, cm, files, tuple(profiles), props, known)
+
+
+def violations(ctx, files_by_service: dict[str, dict[str, dict]] | None = None) -> dict[tuple, list]:
+    """(kind, name) of the resource to report on -> [(Violation, Hit fields)], for every Spinnaker Deployment.
+
+    files_by_service: each service's config files as data, when the caller has them (spinops build): then the
+    ConfigMaps are not read back, and findings carry only the key path to trace."""
+    out: dict[tuple, list] = {}
+    seen: set[tuple] = set()
+    facts = _facts(ctx)
+    for i in instances(ctx, files_by_service):
+        svc, cm, cm_name, files = i.service, i.cm, i.cm_name, i.files
+        for v in evaluate(svc, i.props, facts, defaults_known=i.defaults_known):
             key = (svc, v.rule, v.at.source if v.at else None, v.at.key if v.at else None)
             if key in seen:
                 continue  # every shard of a service shares its ConfigMap: report once
@@ -211,7 +239,8 @@ def violations(ctx, files_by_service: dict[str, dict[str, dict]] | None = None) 
             elif v.at is not None and v.at.source in files:
                 out.setdefault(("ConfigMap", cm_name), []).append((v, {"trace_key": tuple(v.at.key.split("."))}))
             else:
-                out.setdefault(("Deployment", _name(dep)), []).append((v, _in_env(container, dep, v)))
+                where = _in_env(i.container, i.deployment, v)
+                out.setdefault(("Deployment", _name(i.deployment)), []).append((v, where))
     return out
 
 
