@@ -40,3 +40,11 @@ def test_each_switch_turns_its_service_on(hal, service):
 )
 def test_off_or_unset_switches_leave_optional_services_off(hal):
     assert running_services(hal) == ALWAYS
+
+
+def test_only_halyards_ci_systems_run_igor():
+    # halyard v1.70.0 Cis.java:34-39 (jenkins, travis, wercker, concourse, gcb, codebuild) is what ciEnabled()
+    # iterates (Cis.java:41-53); another key under ci is no CI system Halyard knows
+    assert running({"ci": {"gitlab": {"enabled": True}}})["igor"] is False
+    for system in ("jenkins", "travis", "wercker", "concourse", "gcb", "codebuild"):
+        assert running({"ci": {system: {"enabled": True}}})["igor"] is True

@@ -1,6 +1,6 @@
 """Which Spinnaker services run for a halconfig, decided the way Halyard decided it.
 
-Halyard (spinnaker/halyard, halyard-deploy/.../service/distributed/kubernetes/v2/) deploys a
+Halyard (spinnaker/halyard v1.70.0, its last release; halyard-deploy/.../service/distributed/kubernetes/v2/) deploys a
 service when its `isEnabled(DeploymentConfiguration)` says so; the default is true
 (KubernetesV2Service.java:92-94). The exceptions, each read from its source:
 
@@ -8,7 +8,8 @@ service when its `isEnabled(DeploymentConfiguration)` says so; the default is tr
 - kayenta: canary.enabled                            (KubernetesV2KayentaService.java:42-44)
 - igor:    providers.dockerRegistry.enabled, or any CI system enabled
                                                      (KubernetesV2IgorService.java:44-47; Cis.ciEnabled,
-                                                      halyard-config/.../node/Cis.java:41-53)
+                                                      halyard-config/.../node/Cis.java:41-53, over the six
+                                                      systems of Cis.java:34-39)
 - keel:    managedDelivery.enabled. Halyard never deployed keel; kustomization-base adds its keel
            kustomization only when `managedDelivery.enabled` is true (spinnaker/kustomization-base
            README.md:181-189).
@@ -38,9 +39,12 @@ def _on(hal: object, *keys: str) -> bool:
     return hal is True
 
 
+#: The CI systems Halyard knows (halyard v1.70.0 halyard-config/.../node/Cis.java:34-39); `ciEnabled()` iterates these.
+CI_SYSTEMS = ("jenkins", "travis", "wercker", "concourse", "gcb", "codebuild")
+
+
 def _any_ci(hal: dict) -> bool:
-    ci = hal.get("ci")
-    return isinstance(ci, dict) and any(_on(system, "enabled") for system in ci.values())
+    return any(_on(hal, "ci", system, "enabled") for system in CI_SYSTEMS)
 
 
 def running(hal: dict) -> dict[str, bool]:

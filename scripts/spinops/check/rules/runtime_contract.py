@@ -101,7 +101,7 @@ from spinops.check import configfiles, k8s
 from spinops.check.rules import Hit
 from spinops.spinnaker.catalog import UnknownRelease, release
 from spinops.spinnaker.contract.evaluate import UPSTREAM, evaluate, load
-from spinops.spinnaker.contract.properties import Properties
+from spinops.spinnaker.contract.properties import Properties, active_profiles
 from spinops.spinnaker.services import SERVICE_LABEL, service_of_deployment
 
 ID = "runtime-contract"
@@ -213,7 +213,7 @@ def instances(ctx, files_by_service: dict[str, dict[str, dict]] | None = None) -
         listed = container.get("env")
         env = {e["name"]: e["value"] for e in (listed if isinstance(listed, list) else [])
                if isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("value"), str)}
-        profiles = [p.strip() for p in env.get("SPRING_PROFILES_ACTIVE", "local").split(",") if p.strip()]
+        profiles = active_profiles(env)
         defaults, known = _defaults(container, svc)
         props = load(svc, defaults=defaults, files=files, profiles=profiles, env=env)
         yield Instance(dep, svc, container, cm_name, cm, files, tuple(profiles), props, known)

@@ -51,17 +51,51 @@ def removed_properties() -> dict[str, tuple[str, str | None, str]]:
 def _condition_holds(cond: dict, props: Properties, facts: frozenset[str]) -> tuple[bool, Value | None]:
     if "fact" in cond:
         return cond["fact"] in facts, None
+    if "each" in cond:
+        return _each_holds(cond, props)
     name = cond["property"]
     at = props.origin(name)
     if cond.get("is") is True:
         return props.truthy(name), at
+    if cond.get("is") == "not-false":
+        return props.not_false(name), at
     if "equals" in cond:
         value, _ = props.resolve(name)
         return isinstance(value, str) and value.strip().lower() == str(cond["equals"]).lower(), at
     if cond.get("set") is True:
         value, missing = props.resolve(name)
-        return value not in (None, "") and all(_provided(m) for m in missing), at
+        return _filled(value, missing), at
     raise ValueError(f"unknown condition {cond!r}")
+
+
+def _each_holds(cond: dict, props: Properties) -> tuple[bool, Value | None]:
+    """{each: LIST, property: FIELD, set: true}: every item of the list has the field (a list of accounts binds to
+    objects whose missing field is null). A list that is not there holds: another row requires the list."""
+    at = props.origin(cond["each"])
+    items, _ = props.resolve(cond["each"])
+    field = canonical(cond["property"])
+    for item in items if isinstance(items, list) else []:
+        fields = {canonical(str(k)): v for k, v in item.items()} if isinstance(item, dict) else {}
+        if not _filled(*props.resolve_text(fields.get(field))):
+            return False, at
+    return True, at
+
+
+def _filled(value: object, missing: list[str]) -> bool:
+    """Set and not empty after resolving `${...}` (an environment variable counts: it is checked elsewhere)."""
+    return value not in (None, "") and all(_provided(m) for m in missing)
+
+
+def _all_hold(conds: dict | list[dict], props: Properties, facts: frozenset[str]) -> tuple[bool, Value | None]:
+    """A `when` or `require`: one condition, or a list that must all hold (an `&&` in a @ConditionalOnExpression).
+    Returns whether they hold and a value to point at: the first failing condition's, else the first one's."""
+    first = None
+    for cond in conds if isinstance(conds, list) else [conds]:
+        holds, at = _condition_holds(cond, props, facts)
+        if not holds:
+            return False, at
+        first = first or at
+    return True, first
 
 
 def _requirements(service: str, props: Properties, facts: frozenset[str]) -> list[Violation]:
@@ -69,12 +103,10 @@ def _requirements(service: str, props: Properties, facts: frozenset[str]) -> lis
     for row in requirements():
         if row["service"] != service:
             continue
-        trigger = None
-        if "when" in row:
-            holds, trigger = _condition_holds(row["when"], props, facts)
-            if not holds:
-                continue
-        ok, at = _condition_holds(row["require"], props, facts)
+        applies, trigger = _all_hold(row["when"], props, facts) if "when" in row else (True, None)
+        if not applies:
+            continue
+        ok, at = _all_hold(row["require"], props, facts)
         if not ok:
             where = at if at is not None and at.source != UPSTREAM else trigger  # point at a line we wrote
             out.append(

@@ -7,8 +7,9 @@ Sources, lowest precedence first (each later one wins for the same property):
    (kork v7.245.1 kork-config/.../boot/DefaultPropertiesBuilder.java:31), and a later name wins;
 3. for each active profile in `SPRING_PROFILES_ACTIVE` order, `spinnaker-<profile>.yml` then
    `<svc>-<profile>.yml` (the last profile, `local`, wins);
-4. the container's environment: `SPRING_APPLICATION_JSON` and plain variables (relaxed binding:
-   `SERVICES_CLOUDDRIVER_BASEURL` -> services.clouddriver.baseurl).
+4. the container's plain environment variables (relaxed binding: `SERVICES_CLOUDDRIVER_BASEURL` ->
+   services.clouddriver.baseurl, `GCB_ACCOUNTS_0_NAME` -> gcb.accounts[0].name), then `SPRING_APPLICATION_JSON`,
+   which Spring Boot puts above them (v2.7.18 docs features/external-config.adoc:18-23).
 
 Names are compared in a relaxed canonical form (Spring's relaxed binding: case, `-` and `_` do not
 matter), so `server.tomcat.remoteIpHeader`, `server.tomcat.remote-ip-header` and
@@ -18,16 +19,32 @@ written there), so a finding can point at the line that set it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass
 
 
 def canonical(name: str) -> str:
-    """Relaxed-binding form of a property name: lower case, no `-` or `_`, env-var `_` as `.`."""
+    """Relaxed-binding form of a property name: lower case, no `-` or `_`; an environment variable's `_` is a `.`
+    and its numeric parts are list indexes (Spring Boot v2.7.18 SystemEnvironmentPropertyMapper.java:88-100)."""
     if name.isupper() or (name.upper() == name and "_" in name):
-        name = name.lower().replace("_", ".")
+        name = ".".join(f"[{part}]" if part.isdigit() else part for part in name.lower().split("_"))
+        name = name.replace(".[", "[")
     return name.lower().replace("-", "").replace("_", "")
+
+
+#: kork's `spring.profiles.active` when nothing sets it: `${netflix.environment},local`, netflix.environment `test`
+#: (kork v7.245.1 kork-config/.../boot/DefaultPropertiesBuilder.java:28,33).
+KORK_PROFILES = ("test", "local")
+
+
+def active_profiles(env: dict[str, str]) -> list[str]:
+    """The Spring profiles of a container, in order: its SPRING_PROFILES_ACTIVE, else kork's default."""
+    listed = env.get("SPRING_PROFILES_ACTIVE")
+    if listed is None:
+        return list(KORK_PROFILES)
+    return [p.strip() for p in listed.split(",") if p.strip()]
 
 
 @dataclass(frozen=True)
@@ -65,15 +82,13 @@ class Properties:
             self.values[canonical(key)] = Value(value, source, key)
 
     def add_env(self, env: dict[str, str]) -> None:
-        """Literal container variables; SPRING_APPLICATION_JSON keeps its keys' case."""
+        """Literal container variables, then SPRING_APPLICATION_JSON (it wins over them; its keys keep their case)."""
         for name, value in env.items():
-            if name == "SPRING_APPLICATION_JSON":
-                try:
-                    self.add("env SPRING_APPLICATION_JSON", flatten(json.loads(value)))
-                except (ValueError, TypeError):
-                    continue
-            elif re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
+            if name != "SPRING_APPLICATION_JSON" and re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
                 self.values[canonical(name)] = Value(value, f"env {name}", name)
+        if "SPRING_APPLICATION_JSON" in env:
+            with contextlib.suppress(ValueError, TypeError):  # not JSON: Spring itself refuses it at start
+                self.add("env SPRING_APPLICATION_JSON", flatten(json.loads(env["SPRING_APPLICATION_JSON"])))
 
     def get(self, name: str) -> Value | None:
         return self.values.get(canonical(name))
@@ -126,6 +141,12 @@ class Properties:
         """Spring's conversion of the property to a boolean (`true`, any case); unset is false."""
         value, _ = self.resolve(name)
         return _text(value).strip().lower() == "true"
+
+    def not_false(self, name: str) -> bool:
+        """How @ConditionalOnProperty without havingValue matches: defined and not `false`, any case (Spring Boot
+        v2.7.18 OnPropertyCondition.java:134-139). `${name:false}` in a @ConditionalOnExpression is `truthy`."""
+        value, _ = self.resolve(name)
+        return value is not None and _text(value).strip().lower() != "false"
 
 
 def _text(value: object) -> str:
