@@ -1,8 +1,10 @@
-"""Benchmark harness for `nox -s bench`: `python -m spinops.bench [--quick] [--json FILE] [NAME ...]`.
+"""Benchmark harness for `nox -s bench`: `python -m spinops.bench [--quick] [--against REF] [--json FILE] [NAME ...]`.
 
 Discovers every module in `spinops.benchmarks` that exposes `run(quick: bool) -> list[dict]`
-(each dict: name, median_s, runs, and optional extra fields such as baseline_s, ratio, target_s),
+(each dict: name, median_s, runs, and optional extra fields such as cpu_s, baseline_s, ratio, target_s),
 runs them one after the other, prints one table of medians, and can write all rows as JSON.
+`--against REF` checks REF out into a temporary git worktree and times every spinops command of the
+process benchmarks with REF's package too, alternating run by run (columns ref_s, ref_cpu_s, vs_ref).
 Benchmarks measure; they never fail on a target (a timed assertion on a shared machine is noise).
 """
 
@@ -14,11 +16,26 @@ import json
 import os
 import pkgutil
 import platform
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import spinops.benchmarks as pkg
 from spinops.atomic import write_file
+from spinops.benchmarks import _timing
+
+ROOT = Path(__file__).resolve().parents[2]
+LEGEND = (
+    "median: median wall time of the runs; cpu_s: median CPU time (user + sys) of the process and its children,\n"
+    "the figure to compare on a busy machine (wall time includes waiting for a core); ratio: this / its baseline;\n"
+    "ref_s, ref_cpu_s: the same command with the --against revision's spinops, run alternately with this one;\n"
+    "vs_ref, cpu_vs_ref: this / that revision (below 1: faster)."
+)
 
 _KNOWN = ("name", "median_s", "runs")
 
@@ -68,18 +85,23 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="fewer runs and smaller sizes (a smoke test of the benchmarks)"
     )
     ap.add_argument("--json", metavar="FILE", help="also write every row (with machine info) as JSON to FILE")
+    ap.add_argument(
+        "--against", metavar="REF", help="also time each spinops command with the package of git revision REF"
+    )
     ap.add_argument("modules", nargs="*", metavar="NAME", help="run only these benchmark modules (default: all)")
     args = ap.parse_args(argv)
-    rows: list[dict] = []
-    for name in discover(args.modules):
-        mod = importlib.import_module(f"spinops.benchmarks.{name}")
-        if not callable(getattr(mod, "run", None)):
-            continue
-        t0 = time.perf_counter()
-        print(f"running {name} ...", file=sys.stderr, flush=True)
-        for row in mod.run(quick=args.quick):
-            rows.append({"module": name, **row})
-        print(f"  {name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+    names = discover(args.modules)
+    load = [os.getloadavg()[0]]
+    with reference(args.against) as ref:
+        _timing.REFERENCE = ref
+        try:
+            rows = _run_all(names, args.quick)
+        finally:
+            _timing.REFERENCE = None
+            shutil.rmtree(_timing.PYCACHE, ignore_errors=True)
+    load.append(os.getloadavg()[0])
+    print(f"\n{LEGEND}\nload average (1 min) at start / end: {load[0]:.2f} / {load[1]:.2f} on {_cpus()} CPUs"
+          + (f"; reference revision: {ref.label}" if ref else ""))
     # one table per module: each benchmark has its own extra columns
     for name in dict.fromkeys(r["module"] for r in rows):
         print(f"\n## {name}\n")
@@ -90,9 +112,54 @@ def main(argv: list[str] | None = None) -> int:
             "machine": platform.machine(),
             "cpus": _cpus(),
             "quick": args.quick,
+            "load_average_1min": load,
+            "reference": ref.label if ref else None,
         }
         write_file(args.json, json.dumps({"meta": meta, "results": rows}, indent=2, sort_keys=True) + "\n")
     return 0
+
+
+def _run_all(names: list[str], quick: bool) -> list[dict]:
+    rows: list[dict] = []
+    for name in names:
+        mod = importlib.import_module(f"spinops.benchmarks.{name}")
+        if not callable(getattr(mod, "run", None)):
+            continue
+        t0 = time.perf_counter()
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        for row in mod.run(quick=quick):
+            rows.append({"module": name, **row})
+        print(f"  {name}: {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+@contextmanager
+def reference(ref: str | None) -> Iterator[_timing.Reference | None]:
+    """REF checked out (detached) in a temporary git worktree of this checkout, removed afterwards."""
+    if not ref:
+        yield None
+        return
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False)
+
+    sha = git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    if sha.returncode != 0:
+        raise SystemExit(f"spinops.bench: --against {ref}: not a commit of {ROOT} ({sha.stderr.strip() or 'unknown'})")
+    tmp = Path(tempfile.mkdtemp(prefix="spinops-bench-ref-"))
+    tree = tmp / "tree"
+    added = git("worktree", "add", "--detach", "--quiet", str(tree), sha.stdout.strip())
+    if added.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise SystemExit(f"spinops.bench: --against {ref}: git worktree add failed: {added.stderr.strip()}")
+    try:
+        commit = sha.stdout.strip()
+        label = ref if commit.startswith(ref) else f"{ref}@{commit[:7]}"
+        yield _timing.Reference(label=label, scripts=tree / "scripts")
+    finally:
+        git("worktree", "remove", "--force", str(tree))
+        shutil.rmtree(tmp, ignore_errors=True)
+        git("worktree", "prune")
 
 
 def _cpus() -> int | None:

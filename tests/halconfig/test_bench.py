@@ -57,3 +57,55 @@ def test_json_output(tmp_path, monkeypatch):
     doc = json.loads(out.read_text())
     assert doc["results"] == [{"module": "fake", "name": "x", "median_s": 0.5, "runs": 1, "quick": True}]
     assert doc["meta"]["quick"] is True
+
+
+def test_against_checks_the_reference_out_and_removes_it(tmp_path):
+    with bench.reference("HEAD") as ref:
+        assert ref is not None and (ref.scripts / "spinops" / "__init__.py").is_file()
+        tree = ref.scripts.parent
+    assert not tree.exists()
+
+
+def test_against_an_unknown_ref_is_a_clear_error():
+    try:
+        with bench.reference("no-such-ref-anywhere"):
+            pass
+    except SystemExit as e:
+        assert "--against no-such-ref-anywhere: not a commit" in str(e)
+    else:
+        raise AssertionError("expected SystemExit")
+
+
+def test_compare_runs_the_reference_package_alternately(tmp_path, monkeypatch):
+    from spinops.benchmarks import _timing
+
+    pkg = tmp_path / "scripts" / "spinops"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    monkeypatch.setattr(_timing, "REFERENCE", _timing.Reference("old", tmp_path / "scripts"))
+    order = []
+    cmd = [sys.executable, "-c", "import spinops, sys; print(spinops.__file__)"]
+    done = _timing.compare_process(cmd, 2, before=lambda: order.append(len(order)), warmup=False)
+    assert [r.proc.stdout.strip() for r in done.ref] == [str(pkg / "__init__.py")] * 2
+    assert all(r.proc.stdout.strip() != str(pkg / "__init__.py") for r in done.now)
+    assert order == [0, 1, 2, 3]  # now, ref, now, ref: `before` ahead of each
+    row = done.fields()
+    assert row["runs"] == 2 and {"cpu_s", "ref_s", "ref_cpu_s", "vs_ref", "cpu_vs_ref"} <= row.keys()
+
+
+def test_a_reference_that_cannot_run_the_command_is_reported_in_the_row(tmp_path, monkeypatch):
+    from spinops.benchmarks import _timing
+
+    (tmp_path / "scripts" / "spinops").mkdir(parents=True)
+    (tmp_path / "scripts" / "spinops" / "__init__.py").write_text("raise SystemExit(3)\n")
+    monkeypatch.setattr(_timing, "REFERENCE", _timing.Reference("old", tmp_path / "scripts"))
+    done = _timing.compare_process([sys.executable, "-c", "import spinops"], 2, warmup=False)
+    assert len(done.now) == 2 and done.ref is None
+    assert done.fields()["ref"].startswith("old failed: ")
+
+
+def test_measured_processes_cache_bytecode():
+    from spinops.benchmarks import _timing
+
+    env = _timing.bench_env({"PYTHONDONTWRITEBYTECODE": "1", "X": "y"})
+    assert "PYTHONDONTWRITEBYTECODE" not in env and env["X"] == "y" and env["PYTHONPYCACHEPREFIX"]

@@ -13,7 +13,6 @@ Target (issue 4): >= 2,000 resources/s validation with the cache.
 from __future__ import annotations
 
 import re
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +22,7 @@ import kubernetes_validate
 from kubernetes_validate.utils import schema_contents
 from referencing import Registry, Resource
 
-from spinops.benchmarks._timing import median_call, run_process
+from spinops.benchmarks._timing import compare_process, median_call
 from spinops.build import build_env
 from spinops.check import engine, validate_k8s
 from spinops.check.rules import Context, builtin_rules
@@ -101,10 +100,9 @@ def generate(n_apps: int = 500) -> str:
     return dump_documents(docs)
 
 
-def _process(args: list[str], runs: int) -> float:
-    """Median wall time of the whole `spinops check` process (exit 1, findings, is a normal result)."""
-    done = run_process([sys.executable, "-m", "spinops", "check", *args], runs, ok=(0, 1))
-    return statistics.median(r.wall_s for r in done)
+def _process(args: list[str], runs: int) -> dict:
+    """Median wall and CPU time of the whole `spinops check` process (exit 1, findings, is a normal result)."""
+    return compare_process([sys.executable, "-m", "spinops", "check", *args], runs, ok=(0, 1)).fields()
 
 
 def _in_process(label: str, text: str, runs: int, sample: int) -> list[dict]:
@@ -176,20 +174,10 @@ def run(quick: bool = False) -> list[dict]:
         ref = Path(build_env(ROOT, "production", out=tmp / "build" / "production").manifests_path)
         gen = tmp / "generated.yaml"
         gen.write_text(generate(500))
-        rows.append(
-            {
-                "name": "spinops check reference build (whole process)",
-                "median_s": _process([str(ref), "--repo", str(ROOT)], runs),
-                "runs": runs,
-            }
-        )
-        rows.append(
-            {
-                "name": "spinops check 2,000 generated resources (whole process)",
-                "median_s": _process([str(gen), "--rules", str(RULES)], runs),
-                "runs": runs,
-            }
-        )
+        rows.append({"name": "spinops check reference build (whole process)",
+                     **_process([str(ref), "--repo", str(ROOT)], runs)})
+        rows.append({"name": "spinops check 2,000 generated resources (whole process)",
+                     **_process([str(gen), "--rules", str(RULES)], runs)})
         rows += _in_process("reference build", ref.read_text(), runs, sample=48)
         rows += _in_process("2,000 generated", gen.read_text(), runs, sample=40 if quick else 100)
     return rows

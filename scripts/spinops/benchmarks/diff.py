@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from spinops.benchmarks._timing import run_process
+from spinops.benchmarks._timing import compare_process
 
 ROOT = Path(__file__).resolve().parents[3]
 TARGET_S = 3.0
@@ -54,9 +53,11 @@ def make_repo(dest: Path) -> Path:
     return dest
 
 
-def _time(cmd: list[str], cwd: Path, runs: int, ok: tuple[int, ...]) -> list[float]:
-    """Wall time of each of `runs` whole `spinops diff` processes run in `cwd`."""
-    return [r.wall_s for r in run_process(cmd, runs, cwd=cwd, ok=ok)]
+def _time(cmd: list[str], cwd: Path, runs: int, ok: tuple[int, ...]) -> dict:
+    """median_s, cpu_s (and the reference revision's) of `runs` whole `spinops diff` processes run in `cwd`,
+    each cold: no kustomize cache left by the previous run."""
+    done = compare_process(cmd, runs, cwd=cwd, ok=ok, before=lambda: shutil.rmtree(cwd / "build", ignore_errors=True))
+    return {**done.fields(), "min_s": min(r.wall_s for r in done.now)}
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -77,26 +78,10 @@ def run(quick: bool = False) -> list[dict]:
             "--full-output",
             str(full),
         ]
-        t = _time([*cmd, "--base", "main"], repo, runs, (1,))
-        rows.append(
-            {
-                "name": "spinops diff --base main (Fiat CPU change, 2 builds + report)",
-                "median_s": statistics.median(t),
-                "runs": runs,
-                "target_s": TARGET_S,
-                "min_s": min(t),
-            }
-        )
-        t = _time([*cmd, "--base", "pr"], repo, runs, (0,))
-        rows.append(
-            {
-                "name": "spinops diff --base HEAD (no change)",
-                "median_s": statistics.median(t),
-                "runs": runs,
-                "target_s": TARGET_S,
-                "min_s": min(t),
-            }
-        )
+        rows.append({"name": "spinops diff --base main (Fiat CPU change, 2 builds + report)",
+                     **_time([*cmd, "--base", "main"], repo, runs, (1,)), "target_s": TARGET_S})
+        rows.append({"name": "spinops diff --base HEAD (no change)",
+                     **_time([*cmd, "--base", "pr"], repo, runs, (0,)), "target_s": TARGET_S})
     return rows
 
 

@@ -5,20 +5,19 @@ kustomize/; the same as a `hal backup` tar; and generated Halyard configs with N
 each with a literal kubeconfig file inside the Halyard home and a GitHub artifact account with a literal
 token per 4 accounts (so the credential and file-copy paths scale with N). `--dry-run` is measured
 too (plan only: no writes). median_s is wall time; cpu_s the CPU time (user + sys) of the process,
-steadier on a shared machine. No targets: migrate runs once per installation.
+steadier on a shared machine. Target (issue 14): the 250 KB, 70-file home under 1.5 s.
 """
 
 from __future__ import annotations
 
 import io
 import shutil
-import statistics
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
 
-from spinops.benchmarks._timing import Run, run_process
+from spinops.benchmarks._timing import Compared, compare_process
 
 ROOT = Path(__file__).resolve().parents[3]
 HAL = ROOT / "tests" / "fixtures" / "halyard" / "hal"
@@ -153,7 +152,7 @@ def _tar(hal: Path, dest: Path) -> Path:
     return dest
 
 
-def _time(source: Path, work: Path, runs: int, *extra: str) -> list[Run]:
+def _time(source: Path, work: Path, runs: int, *extra: str) -> Compared:
     """`runs` timed `spinops migrate` processes, each into a fresh copy of kustomize/ (copied untimed)."""
     repo = work / f"repo-{len(extra)}"
 
@@ -162,16 +161,16 @@ def _time(source: Path, work: Path, runs: int, *extra: str) -> list[Run]:
         for part in ("base", "components"):
             shutil.copytree(ROOT / "kustomize" / part, repo / "kustomize" / part)
 
-    done = run_process(
-        [sys.executable, "-m", "spinops", "migrate", str(source), "--repo", str(repo), *extra], runs, before=fresh_repo
+    done = compare_process(
+        [sys.executable, "-m", "spinops", "migrate", str(source), "--repo", str(repo), *extra], runs, before=fresh_repo,
+        warmup=False,
     )
     shutil.rmtree(repo, ignore_errors=True)
     return done
 
 
-def _row(name: str, done: list[Run]) -> dict:
-    return {"name": name, "median_s": statistics.median(r.wall_s for r in done), "runs": len(done),
-            "cpu_s": statistics.median(r.cpu_s for r in done)}
+def _row(name: str, done: Compared) -> dict:
+    return {"name": name, **done.fields()}
 
 
 def run(quick: bool = False) -> list[dict]:

@@ -8,7 +8,6 @@ with its C dumper. Targets (issue 2): N=5,000 <= 400 ms; Kleat testdata <= 120 m
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
 import subprocess
@@ -16,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from spinops.benchmarks._timing import run_process
+from spinops.benchmarks._timing import bench_env, run_process
 
 ROOT = Path(__file__).resolve().parents[3]
 KLEAT_TESTDATA = ROOT / "tests" / "fixtures" / "kleat" / "halconfig.yml"
@@ -109,17 +108,6 @@ def generate_halconfig(n: int) -> str:
     return "\n".join(out)
 
 
-def bench_env(tmp: Path) -> dict[str, str]:
-    """The environment of measured processes: bytecode caching ON, as after `pip install`.
-
-    PYTHONDONTWRITEBYTECODE=1 (set on these machines) makes every run compile every module from source
-    (~40 ms of spinops' own start-up). The cache goes to a temp prefix, not into the source tree.
-    """
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
-    return env
-
-
 def _median_run(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Median wall time and median CPU time (user + sys of the child) of `runs` runs, after one warm-up run.
 
@@ -169,7 +157,7 @@ def run(quick: bool = False) -> list[dict]:
     tmp = Path(tempfile.mkdtemp(prefix="spinops-bench-"))
     try:
         render = [py, "-m", "spinops", "render"]
-        env = bench_env(tmp)
+        env = bench_env()  # bytecode caching on, as after an install
         t, cpu = _median_run([*render, str(KLEAT_TESTDATA), "--out", str(tmp / "out-kleat")], runs, env)
         base, base_cpu = _median_run(
             [py, "-c", BASELINE, str(KLEAT_TESTDATA), str(tmp / "baseline-kleat.yml")], runs, env
