@@ -101,6 +101,11 @@ class Repo:
     def build_dir(self, env: str) -> Path:
         return self.root / BUILD / env
 
+    @property
+    def kustomize_cache(self) -> Path:
+        """Where `spinops build` keeps kustomize's output by the hash of its inputs (spinops.kustomize_cache)."""
+        return self.root / BUILD / ".cache" / "kustomize"
+
     def manifests(self, env: str) -> Path:
         return self.build_dir(env) / MANIFESTS
 

@@ -400,7 +400,7 @@ def test_canary_literal_secret_fails_and_leaks_nowhere(repo, spinops):
     for f in (repo / "build").rglob("*"):
         if f.is_file():
             assert CANARY.encode() not in f.read_bytes(), f
-    assert [p.name for p in (repo / "build").iterdir()] == ["production"]
+    assert sorted(p.name for p in (repo / "build").iterdir()) == [".cache", "production"]  # the first build's
 
 
 def test_literal_in_a_profile_is_refused(repo, spinops):
@@ -576,7 +576,8 @@ def test_kustomize_failure_leaves_the_previous_build(repo):
     assert "kustomize failed" in p.message and "doc is missing path: /spec/nothere/x" in p.message
     assert p.file == "kustomize/overlays/production/kustomization.yml" and str(repo) not in p.message
     assert tree_digest(repo / "build" / "production") == before
-    assert [p.name for p in (repo / "build").iterdir()] == ["production"]
+    assert sorted(p.name for p in (repo / "build").iterdir()) == [".cache", "production"]  # the first build's
+    assert len(list((repo / "build" / ".cache" / "kustomize").iterdir())) == 1  # a failure is not cached
 
 
 def test_minimal_repo_without_patches_or_secrets(tmp_path):

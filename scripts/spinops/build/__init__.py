@@ -42,6 +42,7 @@ class BuildResult:
     namespace: str = ""
     ha: bool = False
     configs: dict[str, list[str]] = field(default_factory=dict)  # service -> files in its ConfigMap
+    kustomize_cache: str = ""  # hit | miss | off: why (spinops.kustomize_cache)
 
     def resource_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -64,17 +65,21 @@ class BuildResult:
             "patches": [a.as_dict() for a in self.patches],
             "warnings": [w.as_dict() for w in self.warnings],
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "kustomize_cache": self.kustomize_cache,
         }
 
 
-def build_env(repo: Path, env: str, *, out: Path | None = None, verbose: bool = False) -> BuildResult:
+def build_env(
+    repo: Path, env: str, *, out: Path | None = None, verbose: bool = False, cache: bool = True
+) -> BuildResult:
     """Build one environment into `out` (default repo/build/<env>); raises InputError on bad input.
 
-    Problems name files relative to the repository (what a PR annotation needs).
+    Problems name files relative to the repository (what a PR annotation needs). With `cache`, kustomize's
+    output is kept by the hash of its inputs in repo/build/.cache/kustomize (spinops.kustomize_cache).
     """
     repo = Path(repo).resolve()
     try:
-        result = _build(repo, env, out)
+        result = _build(repo, env, out, cache)
     except InputError as e:
         raise type(e)([_relative(p, repo) for p in e.problems]) from None
     result.warnings = [_relative(p, repo) for p in result.warnings]
@@ -90,7 +95,7 @@ def _relative(p: Problem, repo: Path) -> Problem:
         return p
 
 
-def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
+def _build(repo: Path, env: str, out: Path | None, cache: bool) -> BuildResult:
     t = Timings()
     inputs = t.run("load", read_inputs, Repo(repo), env)
     files = t.run("render", pipeline.render_files, inputs.hal.data)
@@ -114,7 +119,7 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
             spring_files.setdefault(f.owner, {})[f.name] = f.data
     configs, env_files = t.run("serialize", output.serialize, files)
     out = Path(out) if out is not None else Repo(repo).build_dir(env)
-    manifests = output.write(
+    manifests, cache_status = output.write(
         out,
         repo=repo,
         overlay=inputs.overlay,
@@ -127,6 +132,7 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
         shard_wiring=shards,
         images=images,
         verify=lambda text: contract.extend(t.run("contract", contract_problems, text, repo, env, spring_files)),
+        cache=Repo(repo).kustomize_cache if cache else None,
     )
     return BuildResult(
         env=env,
@@ -145,4 +151,5 @@ def _build(repo: Path, env: str, out: Path | None) -> BuildResult:
         namespace=inputs.namespace,
         ha=inputs.ha,
         configs={svc: sorted(configs[svc]) for svc in sorted(configs)},
+        kustomize_cache=cache_status,
     )

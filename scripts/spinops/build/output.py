@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import spinops.build.deck as deck
-from spinops import bundle, render
+from spinops import bundle, kustomize_cache, render
 from spinops.atomic import StagedDir
 from spinops.build.files import DECK, RENDERED, ConfigFile
 from spinops.build.timing import Timings
 from spinops.errors import Problem
 from spinops.layout import MANIFESTS, kustomization_file
 from spinops.spinnaker.services import SERVICES
+from spinops.tools import kubectl
 
 #: Kubernetes stores an object in etcd only up to ~1.5 MB; a ConfigMap's data is capped at 1 MiB.
 CONFIGMAP_LIMIT = 1024 * 1024
@@ -64,8 +65,10 @@ def oversized(configs: dict[str, dict[str, str]]) -> list[Problem]:
 
 
 def write(out: Path, *, repo: Path, overlay: Path, namespace: str, configs, env_files, wiring, timings: Timings,
-          not_running: Sequence[str] = (), shard_wiring=None, images: dict[str, str] | None = None, verify=None) -> str:
-    """Write the layer and its manifests to `out` all or nothing; returns the manifests' text.
+          not_running: Sequence[str] = (), shard_wiring=None, images: dict[str, str] | None = None, verify=None,
+          cache: Path | None = None) -> tuple[str, str]:
+    """Write the layer and its manifests to `out` all or nothing; returns the manifests' text and what the
+    kustomize cache `cache` did (spinops.kustomize_cache: hit, miss, off: why).
 
     not_running: services the halconfig does not run (the layer deletes their Deployments and Services);
     shard_wiring: service -> {shard Deployment -> wiring} where HA shards need different Secrets;
@@ -87,9 +90,16 @@ def write(out: Path, *, repo: Path, overlay: Path, namespace: str, configs, env_
             images=images,
         )
         source = str(kustomization_file(overlay))
-        manifests = timings.run(
-            "kustomize", bundle.run_kustomize, stage.path, display=str(out), repo=repo, source=source
+        outcome = timings.run(
+            "kustomize",
+            kustomize_cache.kustomize,
+            stage.path,
+            cache,
+            repo,
+            lambda: bundle.run_kustomize(stage.path, display=str(out), repo=repo, source=source),
+            kubectl(),
         )
+        manifests = outcome.manifests
         if verify is not None:
             verify(manifests)
         from spinops.freshness import FILE, fingerprint
@@ -100,7 +110,7 @@ def write(out: Path, *, repo: Path, overlay: Path, namespace: str, configs, env_
     except BaseException:
         stage.discard()
         raise
-    return manifests
+    return manifests, outcome.status
 
 
 def _write_layer(stage: StagedDir, *, overlay: Path, **layer) -> None:

@@ -133,7 +133,8 @@ def build_tree(root: Path, env: str, label: str, side: str) -> Tree:
     out = Path(tempfile.mkdtemp(prefix=f"spinops-diff-{side}-"))
     try:
         try:
-            res = build_env(root, env, out=out / env)
+            # no kustomize cache: diff leaves build/ alone, and its temporary layouts never repeat
+            res = build_env(root, env, out=out / env, cache=False)
         except SpinopsError as e:
             raise type(e)([_on_side(p, side, label, root) for p in e.problems]) from None
         tree = Tree(label=label, root=root, manifests=res.manifests, wiring=dict(res.wiring))
