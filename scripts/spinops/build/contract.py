@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
+from spinops import yamlio
 from spinops.check.rules import Context
 from spinops.check.rules import runtime_contract as rule
 from spinops.check.trace import Tracer
 from spinops.errors import InputError, Problem
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def contract_problems(
@@ -26,9 +23,10 @@ def contract_problems(
     them); InputError with every error (a service that would not start or not work).
 
     files_by_service: the config files build put into each service's ConfigMap, as data; the ConfigMaps of
-    the manifests are then skipped rather than parsed again (they are most of the text)."""
+    the manifests are then skipped rather than parsed again (they are most of the text). The other documents are
+    read with yaml-rs, as `spinops check` reads manifests (spinops.check.source), so build and check agree."""
     docs = [d for text in manifests.split("\n---\n") if "\nkind: ConfigMap\n" not in f"\n{text}\n"
-            for d in [yaml.load(text, Loader=_Loader)] if isinstance(d, dict)]
+            for d in [yamlio.loads_fast(text, "manifests.yaml")] if isinstance(d, dict)]
     ctx = Context(resources=docs, repo=repo)
     found = rule.violations(ctx, files_by_service)
     if not found:

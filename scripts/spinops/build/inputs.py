@@ -64,12 +64,13 @@ def read_inputs(repo: Repo, env: str) -> Inputs:
     prof = _read(problems, profiles.load_profiles, repo.root)
     patches = _read(problems, patch.load_patches, repo.patches, display_root=repo.root)
     facts = None
-    overlay_errors = bundle.overlay_problems(overlay, repo.root)  # file:line:col before kustomize's chain of errors
-    problems += overlay_errors
     pins: dict[str, tuple[str, int, int, dict]] = {}
-    if not overlay_errors:
-        facts = _read(problems, bundle.overlay_facts, overlay, repo.root)
-        pins = _read(problems, bundle.overlay_images, overlay, repo.root) or {}
+    with bundle.one_walk():
+        overlay_errors = bundle.overlay_problems(overlay, repo.root)  # file:line:col before kustomize's errors
+        problems += overlay_errors
+        if not overlay_errors:
+            facts = _read(problems, bundle.overlay_facts, overlay, repo.root)
+            pins = _read(problems, bundle.overlay_images, overlay, repo.root) or {}
     if problems:
         raise InputError(problems)
     assert hal is not None and inventory is not None and prof is not None and patches is not None and facts is not None

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
+from spinops import yamlio
 from spinops.spinnaker.contract.properties import Properties, Value, canonical, flatten
 
 UPSTREAM = "upstream"  # the source name of a service's own default properties (the catalog)
@@ -37,14 +36,15 @@ class Violation:
 @cache
 def requirements() -> tuple[dict, ...]:
     text = resources.files("spinops.spinnaker.contract").joinpath("requirements.yml").read_text(encoding="utf-8")
-    return tuple(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["requirements"])
+    return tuple(yamlio.loads_fast(text, "requirements.yml")["requirements"])
 
 
 @cache
 def removed_properties() -> dict[str, tuple[str, str | None, str]]:
     """canonical name -> (name, replacement, Spring Boot source) of every property Spring Boot 2.7 removed."""
     text = resources.files("spinops.spinnaker.contract").joinpath("spring_boot_removed.yml").read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["removed"]
+    # yaml-rs: ~5x faster than PyYAML on this 60 kB table, and reads it alike (tests/test_package_yaml.py)
+    data = yamlio.loads_fast(text, "spring_boot_removed.yml")["removed"]
     return {canonical(name): (name, row.get("replacement"), row["source"]) for name, row in data.items()}
 
 
