@@ -1,7 +1,7 @@
 """Stage timing as a wrapper: `Timings.run(key, stage, ...)` calls a stage and adds its wall time to `key`.
 
 The stages themselves know nothing about time; BuildResult.timings (and `nox -s bench`) read the keys
-load, render, patch, wire, serialize, bundle, kustomize and total.
+load, render, patch, wire, serialize, bundle, kustomize, contract and total.
 """
 
 from __future__ import annotations
