@@ -67,3 +67,50 @@ def test_readme_command_runs(cmd, checkout, tmp_path):
            "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
     proc = subprocess.run(["bash", "-c", cmd], cwd=checkout, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, f"{cmd}\n{proc.stdout}\n{proc.stderr}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# README's lists, checked against the code they describe (issue 12 item 6: every doc claim true to the code)
+
+
+def _noxfile_sessions() -> set[str]:
+    noxfile = (ROOT / "noxfile.py").read_text(encoding="utf-8")
+    return set(re.findall(r"^@nox\.session\(python=PY\)\ndef (\w+)\(session", noxfile, flags=re.M))
+
+
+def test_readme_lists_every_nox_session():
+    start = README.index("nox sessions (`nox -l`):")
+    listed = set(re.findall(r"`(\w+)`", README[start : README.index(". ", start)]))
+    assert listed == _noxfile_sessions()
+
+
+def test_readme_names_the_sessions_spinops_env_picks():
+    noxfile = (ROOT / "noxfile.py").read_text(encoding="utf-8")
+    bodies = re.split(r"^@nox\.session\(python=PY\)\n", noxfile, flags=re.M)[1:]
+    # the module-level ENV ($SPINOPS_ENV, else production) passed to a command, not the word in a usage text
+    uses_env = {re.match(r"def (\w+)", b).group(1) for b in bodies if re.search(r'"--env",\s*ENV\b|\{ENV\}', b)}
+    start = README.index("`SPINOPS_ENV`\npicks the environment of")
+    listed = set(re.findall(r"`(\w+)`", README[start + 14 : README.index("(default", start)]))
+    assert listed == uses_env - {"build"}  # build builds every environment unless told (README says so)
+
+
+def _help(*args: str) -> str:
+    return subprocess.run([sys.executable, "-m", "spinops", *args, "--help"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_the_commands_table_names_every_command():
+    table = README[README.index("| command | what it does | docs |") : README.index("Every command lists")]
+    named = {m for m in re.findall(r"^\| `spinops ([a-z-]+)", table, flags=re.M)}
+    top = _help()
+    listed = set(re.findall(r"^    ([a-z][a-z-]+)\s", top, flags=re.M))
+    assert named == listed
+
+
+def test_every_report_command_takes_format_and_output():
+    start = README.index("Every command that writes a report (")
+    named = re.findall(r"`([a-z-]+)`", README[start : README.index(")", start)])
+    assert named
+    for cmd in named:
+        text = _help(cmd)
+        assert "--format" in text and "-o FILE, --output FILE" in text, cmd
