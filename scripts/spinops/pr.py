@@ -189,11 +189,14 @@ def _report(repo: Path, env: str, base: str, event: Event, annotate) -> Outcome:
     head_label = f"head {event.head_sha[:7]}" if event.head_sha else "working tree"
 
     yamlio.before_threads()  # see there: yaml-rs must not be imported first in a worker thread
+    checked = None
     with worktree(root, commit) as wt, ThreadPoolExecutor(max_workers=2) as pool:
         new_env = env not in Repo(wt).envs()
         fb = None if new_env else pool.submit(build_tree, wt, env, label, "base")
         fh = pool.submit(build_env, repo, env)
         head_error = fh.exception()
+        if head_error is None:  # check the head while the base still builds (its kustomize on the other core)
+            checked = _check(repo, env, fh.result().manifests_path, annotate)
         base_error = fb.exception() if fb is not None else None
     if head_error is not None:
         if not isinstance(head_error, SpinopsError):
@@ -207,7 +210,8 @@ def _report(repo: Path, env: str, base: str, event: Event, annotate) -> Outcome:
         )
         return Outcome(env, "build-error", body, body, failed=True, problems=head_error.problems)
     head = fh.result()
-    check_json, check_failed, check_error = _check(repo, env, head.manifests_path, annotate)
+    assert checked is not None
+    check_json, check_failed, check_error = checked
     if check_error is not None:
         body = _error_comment(env, "`spinops check` could not run on the head's manifests:", check_error, event)
         return Outcome(env, "check-error", body, body, failed=True, problems=check_error)

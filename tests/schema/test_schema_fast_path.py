@@ -115,3 +115,26 @@ def test_an_invalid_file_is_explained_by_jsonschema_as_before():
     doc = yamlio.load("secrets:\n  bad_Name:\n    source: workflow\n    env: [lower]\n", "secrets.yml")
     found = schemas.problems("secrets", doc, "secrets-shape")
     assert found and all(p.file == "secrets.yml" and p.line for p in found)
+
+
+THREADS = """
+import sys, threading
+from pathlib import Path
+from spinops import schemas, yamlio
+yamlio.before_threads()  # as the PR pipeline does; jsonschema-rs itself is first imported in a worker thread
+text = (Path(sys.argv[1]) / "halconfig" / "secrets.yml").read_text()
+def load():
+    assert schemas.problems("secrets", yamlio.load(text, "secrets.yml"), "x") == []
+for _ in range(30):
+    threads = [threading.Thread(target=load) for _ in range(2)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+print("ok")
+"""
+
+
+def test_the_fast_path_works_from_short_lived_threads():
+    """The PR pipeline and `spinops diff` build two trees in two threads, each reading secrets.yml: unlike yaml-rs
+    0.1.6 (tests/test_yaml_rs_threads.py), jsonschema-rs imported first in a thread that ends keeps working."""
+    r = subprocess.run([sys.executable, "-c", THREADS, str(REF)], capture_output=True, text=True, timeout=300)
+    assert (r.returncode, r.stdout.strip()) == (0, "ok"), r.stderr[-2000:]
