@@ -3,7 +3,7 @@
 No cluster exists here, so kubectl is the test double tests/pipeline/fake_kubectl.py (a Python
 process per call, ~40 ms each, which is in the figures; a real kubectl against GKE costs more per
 call but the call count is the same). Cases:
-- apply_dry_run: inputs, the plan (kubectl diff with the spinops plan differ over all 48 objects as
+- apply_dry_run: inputs, the plan (kubectl diff with the spinops plan differ over every object as
   a first install), the prune dry run, the Secret lookup;
 - apply_first_install: the same plan, Secrets, apply, and one rollout status per Deployment;
 - zizmor_workflows: `zizmor --offline --strict-collection` on .github (what `nox -s lint` runs).
