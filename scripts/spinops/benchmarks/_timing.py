@@ -84,22 +84,11 @@ def _once(cmd: list[str], env, cwd, ok: tuple[int, ...], before) -> Run:
     return run
 
 
-def run_process(
-    cmd: list[str],
-    runs: int,
-    *,
-    env: dict[str, str] | None = None,
-    cwd=None,
-    ok: tuple[int, ...] = (0,),
-    before: Callable[[], object] | None = None,
-    warmup: bool = False,
-) -> list[Run]:
-    """`runs` timed runs of a whole process (after one untimed warm-up run when `warmup`: bytecode and
-    page caches); `before` runs untimed ahead of each. An exit code outside `ok` raises RuntimeError."""
-    env = bench_env(env)
-    if warmup:
-        subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd, check=False)
-    return [_once(cmd, env, cwd, ok, before) for _ in range(runs)]
+def run_process(cmd: list[str], runs: int, **options) -> list[Run]:
+    """`runs` timed runs of a whole process (after one untimed warm-up run with `warmup=True`: bytecode and
+    page caches); `before` runs untimed ahead of each. An exit code outside `ok` raises RuntimeError.
+    Options: env, cwd, ok, before, warmup (default False), as _measure takes them."""
+    return _measure(cmd, runs, None, **options).now
 
 
 @dataclass
@@ -124,21 +113,26 @@ class Compared:
         return row
 
 
-def compare_process(
+def compare_process(cmd: list[str], runs: int, *, warmup: bool = True, **options) -> Compared:
+    """Like run_process (warm-up on by default), and with REFERENCE set the same command with the reference
+    revision's package, alternating run by run (now, ref, now, ref, ...). A reference that cannot run the command
+    (an option it does not have yet) is reported in the row, not raised."""
+    return _measure(cmd, runs, REFERENCE, warmup=warmup, **options)
+
+
+def _measure(
     cmd: list[str],
     runs: int,
+    ref: Reference | None,
     *,
     env: dict[str, str] | None = None,
     cwd=None,
     ok: tuple[int, ...] = (0,),
     before: Callable[[], object] | None = None,
-    warmup: bool = True,
+    warmup: bool = False,
 ) -> Compared:
-    """Like run_process, and with REFERENCE set the same command with the reference revision's package,
-    alternating run by run (now, ref, now, ref, ...). A reference that cannot run the command (an option it
-    does not have yet) is reported in the row, not raised."""
     env = bench_env(env)
-    ref_env = reference_env(env, REFERENCE) if REFERENCE else None
+    ref_env = reference_env(env, ref) if ref else None
     if warmup:
         for e in (env, ref_env):
             if e is not None:
@@ -150,5 +144,5 @@ def compare_process(
             try:
                 out.ref.append(_once(cmd, ref_env, cwd, ok, before))
             except RuntimeError as e:
-                out.ref, out.ref_error = None, f"{REFERENCE.label if REFERENCE else 'ref'} failed: {str(e)[-160:]}"
+                out.ref, out.ref_error = None, f"{ref.label if ref else 'ref'} failed: {str(e)[-160:]}"
     return out
