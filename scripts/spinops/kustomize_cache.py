@@ -12,7 +12,8 @@ The key is a sha256 over everything kustomize can read for this build:
   not in or below 'bar'"), lets a kustomization read files only in or below its own directory, and plugins
   are off by default (same place, DisabledPluginConfig), so those directory trees hold every input;
 - the kubectl binary: its real path, size, mtime, inode and device (a new kubectl version is a new file).
-No caching (kustomize simply runs) when that cannot be known: a remote resource, a symbolic link anywhere in
+No caching (kustomize simply runs) when that cannot be known: a remote resource (any entry that is not a local
+file or directory), a symbolic link anywhere in
 those trees, `helmCharts`, `buildMetadata` (origin annotations name paths), or a kubectl that is not an ELF
 executable (a wrapper script or a test double: what it runs is unknown).
 
@@ -102,9 +103,10 @@ def _reached(layer: Path) -> list[Path]:
             for entry in data.get(field) or []:
                 if not isinstance(entry, str):
                     continue  # an inline generator/transformer config: part of the file's bytes
-                if _remote(entry):
-                    raise _Off(f"{kfile} lists the remote {field} entry {entry}")
                 target = d / entry
+                if _remote(entry) or not (target.is_dir() or target.is_file()):
+                    # what is not here, kustomize may fetch (`gitlab.com/org/repo?ref=v1` has no scheme either)
+                    raise _Off(f"{kfile} lists the remote {field} entry {entry}")
                 if target.is_dir():
                     todo.append(target.resolve())
     return seen

@@ -170,6 +170,7 @@ def test_a_cache_directory_that_is_a_symlink_is_not_used(repo, tmp_path):
     ("add", "why"),
     [
         ("resources:\n- https://example.com/x.yaml\n", "lists the remote resources entry"),
+        ("components:\n- gitlab.com/acme/k8s//ha?ref=v1\n", "lists the remote components entry"),
         ("buildMetadata: [originAnnotations]\n", "uses buildMetadata"),
         ("helmCharts:\n- name: x\n", "uses helmCharts"),
     ],
