@@ -19,9 +19,9 @@ executable (a wrapper script or a test double: what it runs is unknown).
 
 An entry is written atomically and read back only when it is a regular file (not a symlink), its first line
 names the key asked for and the sha256 of the rest matches; any other entry is removed and kustomize runs.
-The cache keeps the newest MAX_ENTRIES entries. Kustomize's output holds no credential value (the build
-refuses literal credentials; Secrets are created at deploy time), and it is what build/<env>/manifests.yaml
-holds anyway.
+The cache keeps the newest MAX_ENTRIES entries. An entry holds what build/<env>/manifests.yaml holds, byte for
+byte, in the same git-ignored build/ (the build refuses literal credentials in the halconfig; a literal an
+overlay's own generator ships, which `spinops check` flags, is in both: tests/test_no_secret_leaks.py).
 """
 
 from __future__ import annotations
