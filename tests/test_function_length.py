@@ -26,8 +26,6 @@ PENDING: set[tuple[str, str]] = {
     ("migrate/plan.py", "_overlay_step"),
     ("migrate/plan.py", "_profiles"),
     ("migrate/secrets.py", "_credential_fields"),
-    ("wire.py", "plan"),  # issue 17 items 1-2 (credentials.py) were taking parts of wire.py
-    ("yamlio.py", "load"),  # issue 11 was changing the guarded loader; grew past 80 lines when rewrapped
 }
 
 

@@ -63,8 +63,9 @@ def parse_settings(env: str, text: str, display: str) -> tuple[Environment, list
     data = doc.data if isinstance(doc.data, dict) else {}
     # values that failed validation fall back to their defaults
     after = data.get("after") if isinstance(data.get("after"), str) and NAME.match(data["after"]) else None
-    approval = data.get("approval") if isinstance(data.get("approval"), bool) else False
-    gke = data.get("gke") if isinstance(data.get("gke"), dict) else {}
+    approval = data.get("approval") is True
+    gke = data.get("gke")
+    gke = gke if isinstance(gke, dict) else {}
     suffix = variable_suffix(env)
 
     def var(key: str, default: str) -> str:

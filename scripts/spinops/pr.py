@@ -354,7 +354,8 @@ def post(comments: list[Comment], repo: str, login: str = "github-actions[bot]")
         return [
             f"PR #{pr}: its head is now {str(current)[:7]}, not {comments[0].head_sha[:7]}: a newer run will comment"
         ]
-    existing = gh_api("--paginate", f"repos/{repo}/issues/{pr}/comments") or []
+    existing = gh_api("--paginate", f"repos/{repo}/issues/{pr}/comments")
+    existing = existing if isinstance(existing, list) else []
     done = []
     for c in comments:
         mine = [
@@ -422,8 +423,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"spinops.pr: refusing the report artifact: {e}", file=sys.stderr)
         return 2
     except SpinopsError as e:
-        for p in e.problems:
-            print(p.text(), file=sys.stderr)
+        for problem in e.problems:
+            print(problem.text(), file=sys.stderr)
         return 2
 
 

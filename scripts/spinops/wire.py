@@ -255,6 +255,18 @@ def _suggest_name(path: tuple) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", "_".join(words)).upper().replace("__", "_")
 
 
+@dataclass
+class _Uses:
+    """What plan gathers over every service before it reports: who uses which key, and what is wrong."""
+
+    env: dict[str, set[str]] = field(default_factory=dict)  # NAME -> services
+    file: dict[str, set[str]] = field(default_factory=dict)  # credential file path -> services
+    undeclared: dict[str, set[str]] = field(default_factory=dict)  # NAME -> services
+    undeclared_default: dict[str, set[str]] = field(default_factory=dict)
+    browser: dict[str, set[str]] = field(default_factory=dict)  # NAME -> deck files
+    literals: dict[tuple, set[str]] = field(default_factory=dict)  # (file, path) -> services
+
+
 def plan(
     service_files: dict[str, dict[str, Any]],
     inventory: SecretInventory,
@@ -271,91 +283,114 @@ def plan(
     """
     problems: list[Problem] = []
     wiring: dict[str, ServiceWiring] = {}
-    users_env: dict[str, set[str]] = {}  # NAME -> services
-    users_file: dict[str, set[str]] = {}
-    undeclared: dict[str, set[str]] = {}
-    undeclared_default: dict[str, set[str]] = {}
-    browser: dict[str, set[str]] = {}  # NAME -> deck files
-    literals: dict[tuple, set[str]] = {}  # (file, path) -> services
+    uses = _Uses()
     hand_written = hand_written or {}
-
     for svc in sorted(service_files):
         files = service_files[svc]
         w = ServiceWiring(svc)
-        names: set[str] = set()
-        paths: set[str] = set()
-        for fname in sorted(files):
-            data = files[fname]
-            defaults, file_refs = _scan(data, inventory)
-            creds = {n for n in defaults if is_env_credential(n, inventory)}
-            if fname in DECK_SETTINGS:
-                for n in creds:
-                    browser.setdefault(n, set()).add(fname)
-                for p in literal_credentials(data):
-                    problems.append(
-                        _problem(
-                            origin.find(f"{p[-1]}:", texts_first=True, prefer=fname),
-                            f"{fname}: `{dotted(p)}` holds a literal credential and Deck serves this file to every "
-                            "browser",
-                            hint="remove it; Deck needs no credentials",
-                            code="credential-in-browser",
-                            services=[svc],
-                        )
-                    )
-                continue
-            if fname in hand_written.get(svc, ()):
-                for p in literal_credentials(data):
-                    literals.setdefault((fname, p), set()).add(svc)
-            if fname == DECK_ENV:
-                continue  # Deck's environment: see _deck_env_needs
-            for n in creds:
-                if n in inventory.env_owner:
-                    names.add(n)
-                elif defaults[n]:
-                    undeclared_default.setdefault(n, set()).add(svc)
-                else:
-                    undeclared.setdefault(n, set()).add(svc)
-            for s in file_refs:
-                if s in inventory.file_owner:
-                    paths.add(s)
-                else:
-                    problems.append(
-                        _problem(
-                            origin.find(s),
-                            f"{s} (in {svc}'s {fname}) lies in Secret {_mount_name(inventory, s)}'s mountPath but is "
-                            "not one of its files",
-                            hint=f"add {s.rsplit('/', 1)[1]!r} to its `files:` in {SECRETS_FILE}",
-                            code="undeclared-credential-file",
-                            services=[svc],
-                        )
-                    )
         if svc == "deck":
+            _scan_service(svc, files, inventory, origin, hand_written.get(svc, set()), uses, problems)
             names, paths = _deck_env_needs(files.get(DECK_ENV) or {}, inventory, w, problems, origin)
+        else:
+            names, paths = _scan_service(svc, files, inventory, origin, hand_written.get(svc, set()), uses, problems)
         for n in names:
-            users_env.setdefault(n, set()).add(svc)
+            uses.env.setdefault(n, set()).add(svc)
         for path in paths:
-            users_file.setdefault(path, set()).add(svc)
-        if svc != "deck":
-            by_secret: dict[str, list[str]] = {}
-            for n in sorted(names):
-                by_secret.setdefault(inventory.env_owner[n], []).append(n)
-            for secret, keys in sorted(by_secret.items()):
-                if set(keys) == set(inventory.secrets[secret].env):
-                    w.env_from.append(secret)
-                else:  # least privilege: only the keys this service reads
-                    w.env_keys.extend((k, secret, k) for k in keys)
-        by_mount: dict[str, list[str]] = {}
-        for path in sorted(paths):
-            secret, key = inventory.file_owner[path]
-            by_mount.setdefault(secret, []).append(key)
-        for secret, keys in sorted(by_mount.items()):
-            decl = inventory.secrets[secret]
-            w.volumes.append((secret, decl.mount, None if set(keys) == set(decl.files) else sorted(keys)))
-        w.env_names = sorted(names)
-        w.files = sorted(paths)
+            uses.file.setdefault(path, set()).add(svc)
+        _wire_secrets(w, names, paths, inventory)
         wiring[svc] = w
+    problems += _usage_problems(uses, origin)
+    problems += _unused_keys(inventory, uses)
+    return wiring, problems
 
-    for (fname, p), svcs in sorted(literals.items(), key=lambda kv: (kv[0][0], dotted(kv[0][1]))):
+
+def _scan_service(
+    svc: str,
+    files: dict[str, Any],
+    inventory: SecretInventory,
+    origin: Origin,
+    hand_written: set[str],
+    uses: _Uses,
+    problems: list[Problem],
+) -> tuple[set[str], set[str]]:
+    """One service's files: (the declared env credentials, the declared credential files) it reads; what is
+    undeclared, in Deck's browser files or literal goes into `uses`, misplaced credential files into `problems`."""
+    names: set[str] = set()
+    paths: set[str] = set()
+    for fname in sorted(files):
+        data = files[fname]
+        defaults, file_refs = _scan(data, inventory)
+        creds = {n for n in defaults if is_env_credential(n, inventory)}
+        if fname in DECK_SETTINGS:
+            for n in creds:
+                uses.browser.setdefault(n, set()).add(fname)
+            for p in literal_credentials(data):
+                problems.append(
+                    _problem(
+                        origin.find(f"{p[-1]}:", texts_first=True, prefer=fname),
+                        f"{fname}: `{dotted(p)}` holds a literal credential and Deck serves this file to every "
+                        "browser",
+                        hint="remove it; Deck needs no credentials",
+                        code="credential-in-browser",
+                        services=[svc],
+                    )
+                )
+            continue
+        if fname in hand_written:
+            for p in literal_credentials(data):
+                uses.literals.setdefault((fname, p), set()).add(svc)
+        if fname == DECK_ENV:
+            continue  # Deck's environment: see _deck_env_needs
+        for n in creds:
+            if n in inventory.env_owner:
+                names.add(n)
+            elif defaults[n]:
+                uses.undeclared_default.setdefault(n, set()).add(svc)
+            else:
+                uses.undeclared.setdefault(n, set()).add(svc)
+        for s in file_refs:
+            if s in inventory.file_owner:
+                paths.add(s)
+            else:
+                problems.append(
+                    _problem(
+                        origin.find(s),
+                        f"{s} (in {svc}'s {fname}) lies in Secret {_mount_name(inventory, s)}'s mountPath but is "
+                        "not one of its files",
+                        hint=f"add {s.rsplit('/', 1)[1]!r} to its `files:` in {SECRETS_FILE}",
+                        code="undeclared-credential-file",
+                        services=[svc],
+                    )
+                )
+    return names, paths
+
+
+def _wire_secrets(w: ServiceWiring, names: set[str], paths: set[str], inventory: SecretInventory) -> None:
+    """The Secrets a service gets for the env credentials and files it reads (Deck: only what deck.env needs)."""
+    if w.service != "deck":
+        by_secret: dict[str, list[str]] = {}
+        for n in sorted(names):
+            by_secret.setdefault(inventory.env_owner[n], []).append(n)
+        for secret, keys in sorted(by_secret.items()):
+            if set(keys) == set(inventory.secrets[secret].env):
+                w.env_from.append(secret)
+            else:  # least privilege: only the keys this service reads
+                w.env_keys.extend((k, secret, k) for k in keys)
+    by_mount: dict[str, list[str]] = {}
+    for path in sorted(paths):
+        secret, key = inventory.file_owner[path]
+        by_mount.setdefault(secret, []).append(key)
+    for secret, keys in sorted(by_mount.items()):
+        decl = inventory.secrets[secret]
+        w.volumes.append((secret, decl.mount, None if set(keys) == set(decl.files) else sorted(keys)))
+    w.env_names = sorted(names)
+    w.files = sorted(paths)
+
+
+def _usage_problems(uses: _Uses, origin: Origin) -> list[Problem]:
+    """Literal credentials in hand-written files, undeclared placeholders and credentials bound for the browser."""
+    problems: list[Problem] = []
+    for (fname, p), svcs in sorted(uses.literals.items(), key=lambda kv: (kv[0][0], dotted(kv[0][1]))):
         who = ", ".join(sorted(svcs))
         problems.append(
             _problem(
@@ -366,7 +401,7 @@ def plan(
                 services=sorted(svcs),
             )
         )
-    for n, svcs in sorted(undeclared.items()):
+    for n, svcs in sorted(uses.undeclared.items()):
         problems.append(
             _problem(
                 origin.find("${" + n),
@@ -377,7 +412,7 @@ def plan(
                 services=sorted(svcs),
             )
         )
-    for n, svcs in sorted(undeclared_default.items()):
+    for n, svcs in sorted(uses.undeclared_default.items()):
         problems.append(
             _problem(
                 origin.find("${" + n),
@@ -388,7 +423,7 @@ def plan(
                 services=sorted(svcs),
             )
         )
-    for n, fnames in sorted(browser.items()):
+    for n, fnames in sorted(uses.browser.items()):
         problems.append(
             _problem(
                 origin.find("${" + n, texts_first=True),
@@ -399,9 +434,15 @@ def plan(
                 services=["deck"],
             )
         )
+    return problems
+
+
+def _unused_keys(inventory: SecretInventory, uses: _Uses) -> list[Problem]:
+    """A declared key or file that no service uses: a warning on its secrets.yml entry."""
+    problems: list[Problem] = []
     for secret, decl in sorted(inventory.secrets.items()):
         for i, k in enumerate(decl.env):
-            if k not in users_env:
+            if k not in uses.env:
                 problems.append(
                     inventory.problem(
                         ("secrets", secret, "env", i),
@@ -411,7 +452,7 @@ def plan(
                     )
                 )
         for i, f in enumerate(decl.files):
-            if decl.mount_path and decl.file_path(f) not in users_file:
+            if decl.mount_path and decl.file_path(f) not in uses.file:
                 problems.append(
                     inventory.problem(
                         ("secrets", secret, "files", i),
@@ -420,7 +461,7 @@ def plan(
                         code="unused-secret-key",
                     )
                 )
-    return wiring, problems
+    return problems
 
 
 def _deck_env_needs(

@@ -361,25 +361,10 @@ def load(text: str, display: str, *, max_nodes: int = MAX_NODES, duplicate_keys:
     """
     import yaml  # noqa: PLC0415 start-up: PyYAML
 
-    check_nesting(text, display)
-    try:
-        node = yaml.compose(text, Loader=loader())
-    except yaml.YAMLError as e:
-        raise InputError(
-            syntax_problem(e, display, message=f"malformed YAML: {getattr(e, 'problem', None) or e}")
-        ) from None
     doc = Located(display, None, text=text)
+    node = _compose_guarded(text, display, max_nodes)
     if node is None:
         return doc
-    if expanded_size(node, max_nodes) > max_nodes:  # counted on the shared nodes: instant even for a bomb
-        raise InputError(
-            Problem(
-                f"more than {max_nodes:,} YAML nodes once aliases are expanded (alias bomb?)",
-                file=display,
-                line=position(node.start_mark)[0],
-                code="yaml-too-large",
-            )
-        )
     problems: list[Problem] = []
     ctor = loader()("")
     budget = [max_nodes]
@@ -394,36 +379,18 @@ def load(text: str, display: str, *, max_nodes: int = MAX_NODES, duplicate_keys:
         if isinstance(n, yaml.MappingNode):
             out: dict = {}
             if n.tag in _UNSUPPORTED_TAGS:  # would be read as a mapping of nulls (or fail much later)
-                line, col = position(n.start_mark)
-                problems.append(
-                    Problem(
-                        f"YAML {n.tag.rsplit(':', 1)[-1]!r} collections are not supported: write a list or a mapping",
-                        file=display,
-                        line=line,
-                        column=col,
-                        code="yaml-tag",
-                    )
-                )
+                problems.append(_problem_at(
+                    n, f"YAML {n.tag.rsplit(':', 1)[-1]!r} collections are not supported: write a list or a mapping",
+                    display, "yaml-tag"))
             for k, v in n.value:
                 key = ctor.construct_object(k, deep=True)
                 if key is None:  # `~:` or `null:` would silently become the string "None"
-                    line, col = position(k.start_mark)
-                    problems.append(
-                        Problem(
-                            "a null mapping key: quote it if you mean the text",
-                            file=display,
-                            line=line,
-                            column=col,
-                            code="yaml-key",
-                        )
-                    )
+                    problems.append(_problem_at(k, "a null mapping key: quote it if you mean the text", display,
+                                                "yaml-key"))
                 if not isinstance(key, (str, int, bool)):
                     key = str(key)
                 if duplicate_keys and key in out:
-                    line, col = position(k.start_mark)
-                    problems.append(
-                        Problem(f"duplicate key {key!r}", file=display, line=line, column=col, code="duplicate-key")
-                    )
+                    problems.append(_problem_at(k, f"duplicate key {key!r}", display, "duplicate-key"))
                 out[key] = build(v, path + (key,), k.start_mark)
             return out
         if isinstance(n, yaml.SequenceNode):
@@ -439,6 +406,35 @@ def load(text: str, display: str, *, max_nodes: int = MAX_NODES, duplicate_keys:
     if problems:
         raise InputError(problems)
     return doc
+
+
+def _compose_guarded(text: str, display: str, max_nodes: int):
+    """The document's node graph (None for an empty document), after the nesting, syntax and alias-bomb guards."""
+    import yaml  # noqa: PLC0415 start-up: PyYAML
+
+    check_nesting(text, display)
+    try:
+        node = yaml.compose(text, Loader=loader())
+    except yaml.YAMLError as e:
+        raise InputError(
+            syntax_problem(e, display, message=f"malformed YAML: {getattr(e, 'problem', None) or e}")
+        ) from None
+    if node is not None and expanded_size(node, max_nodes) > max_nodes:  # counted on the shared nodes: instant
+        raise InputError(
+            Problem(
+                f"more than {max_nodes:,} YAML nodes once aliases are expanded (alias bomb?)",
+                file=display,
+                line=position(node.start_mark)[0],
+                code="yaml-too-large",
+            )
+        )
+    return node
+
+
+def _problem_at(node, message: str, display: str, code: str) -> Problem:
+    """A problem located at a node's start (line, column)."""
+    line, col = position(node.start_mark)
+    return Problem(message, file=display, line=line, column=col, code=code)
 
 
 def read(path: Path, display: str | None = None, *, root: Path | None = None, max_nodes: int = MAX_NODES,
@@ -462,7 +458,7 @@ def before_threads() -> None:
     first inside a worker thread that then ends crashes the process (SIGSEGV) on a later parse in another
     thread; `spinops diff` and the PR pipeline build base and head in two threads
     (tests/test_yaml_rs_threads.py)."""
-    import yaml_rs  # noqa: F401
+    import yaml_rs  # noqa: F401, PLC0415 start-up: yaml-rs, imported here on purpose (in the main thread)
 
 
 def alias_limits():

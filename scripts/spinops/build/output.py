@@ -13,6 +13,7 @@ from spinops.atomic import StagedDir
 from spinops.build.files import DECK, RENDERED, ConfigFile
 from spinops.build.timing import Timings
 from spinops.errors import Problem
+from spinops.freshness import FILE, fingerprint
 from spinops.layout import MANIFESTS, kustomization_file
 from spinops.spinnaker.services import SERVICES
 from spinops.tools import kubectl
@@ -102,8 +103,6 @@ def write(out: Path, *, repo: Path, overlay: Path, namespace: str, configs, env_
         manifests = outcome.manifests
         if verify is not None:
             verify(manifests)
-        from spinops.freshness import FILE, fingerprint
-
         # `check --env` refuses this build once the inputs have changed (spinops.freshness)
         stage.write({MANIFESTS: manifests, FILE: fingerprint(repo)})
         stage.commit()

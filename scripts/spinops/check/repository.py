@@ -70,9 +70,9 @@ class ApplyStep:
 
 def apply_steps(workflow: Located | None) -> list[ApplyStep]:
     """The apply steps of a parsed workflow, with the env each one gets."""
-    data = workflow.data if workflow is not None else None
-    if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict):
+    if workflow is None or not isinstance(workflow.data, dict) or not isinstance(workflow.data.get("jobs"), dict):
         return []
+    data = workflow.data
     out = []
     for job_id, job in data["jobs"].items():
         if not isinstance(job, dict):
@@ -80,8 +80,8 @@ def apply_steps(workflow: Located | None) -> list[ApplyStep]:
         env = job.get("environment")
         name = env.get("name") if isinstance(env, dict) else env
         environments = None if not isinstance(name, str) or "${{" in name else frozenset({name})
-        steps = job.get("steps") if isinstance(job.get("steps"), list) else []
-        for i, step in enumerate(steps):
+        steps = job.get("steps")
+        for i, step in enumerate(steps if isinstance(steps, list) else []):
             if not isinstance(step, dict) or not isinstance(step.get("run"), str) or not _APPLY.search(step["run"]):
                 continue
             merged = {
@@ -205,7 +205,9 @@ def overlay_images(repo: Path, env: str) -> tuple[str, list[tuple[str, str, Loca
         return "", []
     rel = str(kfile.relative_to(repo))
     doc = read_yaml(repo, rel)
-    images = _dict(doc.data if doc else None).get("images")
+    if doc is None:
+        return rel, []
+    images = _dict(doc.data).get("images")
     out = []
     for i, entry in enumerate(images if isinstance(images, list) else []):
         name, tag = _dict(entry).get("name"), _dict(entry).get("newTag")
@@ -244,8 +246,8 @@ def overlay_namespaces(repo: Path) -> dict[str, tuple[str, Location]]:
     for env in Repo(repo).envs():
         kfile = kustomization_file(repo / "kustomize" / "overlays" / env)
         doc = read_yaml(repo, str(kfile.relative_to(repo))) if kfile else None
-        ns = _dict(doc.data if doc else None).get("namespace")
-        if isinstance(ns, str) and ns:
+        ns = _dict(doc.data).get("namespace") if doc else None
+        if doc and isinstance(ns, str) and ns:
             out[env] = (ns, Location(doc.file, *(doc.position(("namespace",)) or (None, None))))
     return out
 

@@ -132,7 +132,7 @@ def run_check(manifest: Manifest, opts: Options) -> Report:
             report.suppressed.append(placed)
         else:
             report.findings.append(placed)
-    if repo_rules:
+    if repo_rules and opts.repo is not None and opts.env:  # selected only for a repository and an environment
         report.findings += repository.repository_findings(opts.repo, opts.env, repo_rules)
     for res in manifest.resources:
         req = requests[res.index]

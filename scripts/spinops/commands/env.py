@@ -127,6 +127,10 @@ def _rewrite_namespace(overlay: Path, namespace: str) -> None:
     from spinops.layout import kustomization_file
 
     kfile = kustomization_file(overlay)
+    if kfile is None:  # Repo.envs() lists only overlays with a kustomization: it went away while being copied
+        raise InputError(
+            Problem("the copied overlay has no kustomization file", file=str(overlay), code="no-kustomization")
+        )
     text = kfile.read_text(encoding="utf-8")
     new, n = re.subn(r"(?m)^namespace:.*$", f"namespace: {namespace}", text, count=1)
     if n == 0:

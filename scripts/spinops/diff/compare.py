@@ -100,7 +100,8 @@ class DiffResult:
     def release_change(self) -> tuple[str, str] | None:
         """(old, new) Spinnaker release when the changed Deployments' service images moved from one
         `spinnaker-x.y.z` tag to another (a release upgrade), else None."""
-        olds, news = set(), set()
+        olds: set[str] = set()
+        news: set[str] = set()
         for c in self.changes:
             for line in c.diff.splitlines():
                 m = re.match(r"^([-+])\s+(?:- )?image: ['\"]?\S+/([a-z0-9-]+):spinnaker-(\d+\.\d+\.\d+)['\"]?$", line)
@@ -269,7 +270,7 @@ def _embedded_files(a: _Side | None, b: _Side | None) -> list[str]:
     itself is of the whole object, where a hunk inside a block scalar does not name its key."""
     if not (a and b) or a.obj.get("kind") != "ConfigMap":
         return []
-    da, db = (x.obj.get("data") if isinstance(x.obj.get("data"), dict) else {} for x in (a, b))
+    da, db = (x.obj["data"] if isinstance(x.obj.get("data"), dict) else {} for x in (a, b))
     parts = []
     for label, keys in (("changed", [k for k in sorted(set(da) & set(db)) if da[k] != db[k]]),
                         ("added", sorted(set(db) - set(da))), ("removed", sorted(set(da) - set(db)))):

@@ -6,11 +6,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from spinops import yamlio
+from spinops.check.repository import DEPLOY_WORKFLOW, apply_steps, read_yaml
+from spinops.credentials import credential_paths
+from spinops.diff import impact
 from spinops.diff.compare import DiffResult, compare
 from spinops.diff.trees import Tree, build_tree, head_label, repo_root, resolve_ref, worktree
 from spinops.errors import InputError, SpinopsError
 from spinops.layout import Repo
 from spinops.manifests import load_documents
+from spinops.render import SECTIONS
 
 
 def diff_against_ref(repo: Path, ref: str, env: str, *, context: int = 3) -> DiffResult:
@@ -58,25 +62,19 @@ def diff_trees(base: Tree, head: Tree, env: str, *, context: int = 3) -> DiffRes
     return result
 
 
-def _mark_workflow_credentials(impact: dict, root: Path, env: str) -> None:
+def _mark_workflow_credentials(found: dict, root: Path, env: str) -> None:
     """For each new workflow-sourced env credential: does the head's deploy workflow pass it for ENV?
     (the `deploy-credentials` rule of `spinops check`, here for the PR comment's note)."""
-    from spinops.check.repository import DEPLOY_WORKFLOW, apply_steps, read_yaml
-
     workflow = read_yaml(Path(root), DEPLOY_WORKFLOW)
     if workflow is None:
         return
     steps = [s for s in apply_steps(workflow) if s.environments is None or env in s.environments]
-    for c in impact.get("new_credentials") or ():
+    for c in found.get("new_credentials") or ():
         if c.get("source") == "workflow" and c.get("kind") == "env":
             c["workflow_passes"] = bool(steps) and all(c["name"] in s.env_vars for s in steps)
 
 
 def impact_of(base: Tree, head: Tree, result: DiffResult):
-    from spinops.credentials import credential_paths
-    from spinops.diff import impact
-    from spinops.render import SECTIONS
-
     cred_paths = credential_paths()
     config_changed = sorted(
         {c.service for c in result.changes if c.kind in ("ConfigMap", "Secret") and c.service != "other"}

@@ -114,9 +114,11 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _service(resource: dict) -> str | None:
-    meta = resource.get("metadata") if isinstance(resource.get("metadata"), dict) else {}
-    labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
-    svc = labels.get(SERVICE_LABEL) or service_of_deployment(_name(resource) or "")
+    meta = resource.get("metadata")
+    labels = meta.get("labels") if isinstance(meta, dict) else None
+    svc = (labels.get(SERVICE_LABEL) if isinstance(labels, dict) else None) or service_of_deployment(
+        _name(resource) or ""
+    )
     return svc if isinstance(svc, str) and svc != "deck" else None
 
 
@@ -155,7 +157,8 @@ def _defaults(container: dict, svc: str) -> tuple[dict | None, bool]:
 
 def _facts(ctx) -> frozenset[str]:
     redis = ctx.find("Service", "redis")
-    spec = redis.get("spec") if isinstance(redis, dict) and isinstance(redis.get("spec"), dict) else {}
+    spec = redis.get("spec") if isinstance(redis, dict) else None
+    spec = spec if isinstance(spec, dict) else {}
     return frozenset({"redis-external"} if spec.get("type") == "ExternalName" or spec.get("externalName") else ())
 
 
@@ -194,22 +197,21 @@ def instances(ctx, files_by_service: dict[str, dict[str, dict]] | None = None) -
     files_by_service: each service's config files as data, when the caller has them (spinops build): then the
     ConfigMaps are not read back."""
     parsed: dict[str, dict[str, dict]] = {}
-    for dep in sorted((d for d in ctx.of_kind("Deployment") if _name(d)), key=_name):
+    for dep in sorted((d for d in ctx.of_kind("Deployment") if _name(d)), key=lambda d: _name(d) or ""):
         svc = _service(dep)
         container = _main_container(dep, svc) if svc else None
         if svc is None or container is None:
             continue
         cm_name = _config_map(dep, container)
         cm = ctx.find("ConfigMap", cm_name) if cm_name and files_by_service is None else None
-        if cm is not None and cm_name not in parsed:
-            parsed[cm_name] = _parsed(cm)  # shards share their service's ConfigMap: parse it once
-        files = (
-            files_by_service.get(svc, {})
-            if files_by_service is not None
-            else parsed.get(cm_name, {})
-            if cm is not None
-            else {}
-        )
+        if files_by_service is not None:
+            files = files_by_service.get(svc, {})
+        elif cm is not None and cm_name:
+            if cm_name not in parsed:
+                parsed[cm_name] = _parsed(cm)  # shards share their service's ConfigMap: parse it once
+            files = parsed[cm_name]
+        else:
+            files = {}
         listed = container.get("env")
         env = {e["name"]: e["value"] for e in (listed if isinstance(listed, list) else [])
                if isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("value"), str)}
