@@ -18,6 +18,7 @@ import copy
 import functools
 import re
 from collections.abc import Callable
+from typing import overload
 from urllib.parse import urlsplit
 
 from spinops import render
@@ -801,29 +802,34 @@ def gate_basic_auth(d: dict, gate_settings: dict | None) -> Result:
     return Result(d, notes)
 
 
-def prune_empty(d, path=()) -> tuple[object, int]:
+@overload
+def prune_empty(d: dict, path: tuple = ()) -> tuple[dict, int]: ...
+@overload
+def prune_empty(d: object, path: tuple = ()) -> tuple[object, int]: ...
+def prune_empty(d: object, path: tuple = ()) -> tuple[object, int]:
     """Drop nulls, empty lists and empty mappings Halyard writes for every unset field, and sections that
-    say nothing but `enabled: false` (Halyard writes one for every provider, CI system, store...); (data, how many)."""
+    say nothing but `enabled: false` (Halyard writes one for every provider, CI system, store...); (data, how many).
+    A mapping stays a mapping, a list a list."""
     if isinstance(d, dict):
-        out, n = {}, 0
+        kept, n = {}, 0
         for k, v in d.items():
             v2, m = prune_empty(v, path + (k,))
             n += m
             if v2 is None or v2 == [] or v2 == {} or v2 == {"enabled": False}:
                 n += 1
                 continue
-            out[k] = v2
-        return out, n
+            kept[k] = v2
+        return kept, n
     if isinstance(d, list):
-        out, n = [], 0
+        items, n = [], 0
         for i, v in enumerate(d):
             v2, m = prune_empty(v, path + (i,))
             n += m
             if v2 is None:
                 n += 1
                 continue
-            out.append(v2)
-        return out, n
+            items.append(v2)
+        return items, n
     return d, 0
 
 

@@ -38,7 +38,7 @@ class Note:
 class Result:
     """What a step hands on: the (new) data and its notes."""
 
-    data: object
+    data: dict  # the deployment (Halyard shape on the way in, Kleat shape on the way out)
     notes: list[Note] = field(default_factory=list)
 
 

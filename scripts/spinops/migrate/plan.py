@@ -149,8 +149,8 @@ def make_plan(repo: Path, source: str | Path, deployment: str | None = None, env
 
         raise InputError([locate(p) for p in e.problems]) from None
     notes += _with_prefix(_overlay_step(plan, dep, settings, creds), prefix)
-    for c in [*creds.env, *creds.files]:  # credentials found in config: the same prefix as the notes
-        if getattr(c, "src_file", "config") == "config" and c.src is not None:
+    for c in creds.found():  # credentials found in config: the same prefix as the notes
+        if c.src_file == "config" and c.src is not None:
             c.src = prefix + tuple(c.src)
     notes += _profiles(plan, src, dep_name, creds)
     notes += _secrets_step(plan, creds)
@@ -196,8 +196,8 @@ def _halconfig_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credential
     renames = [n for n in notes if n.rename]
     for n in cred_notes + drop_notes:  # found in the Kleat-shaped data: map back to Halyard's file and path
         n.src_file, n.src = _src_of(n.src, renames)
-    for c in [*creds.env, *creds.files]:  # so far only the halconfig's: the same mapping
-        c.src_file, c.src = _src_of(getattr(c, "src", None), renames)
+    for c in creds.found():  # so far only the halconfig's: the same mapping
+        c.src_file, c.src = _src_of(c.src, renames)
     notes = [n for n in notes if n.topic != "_path"] + cred_notes + drop_notes
     if pruned:
         notes.append(
@@ -323,55 +323,8 @@ def _keys(obj):
 def _overlay_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credentials) -> list[Note]:
     """deploymentEnvironment + service-settings -> kustomize/overlays/<env>/."""
     notes: list[Note] = []
-    saml_bytes = None
-    saml_local = halyard.get(dep, ("security", "authn", "saml", "metadataLocal"))
-    if (
-        saml_local
-        and not halyard.get(dep, ("security", "authn", "saml", "metadataRemote"))
-        and not sec.is_encrypted(saml_local)
-    ):
-        _found, saml_bytes = plan.source.resolve_file(str(saml_local))
-        if saml_bytes is None:
-            notes.append(
-                Note(
-                    MANUAL,
-                    f"SAML metadata file {saml_local} is not in SOURCE: put it at "
-                    f"kustomize/overlays/{plan.env}/saml-metadata.xml",
-                    src=("security", "authn", "saml", "metadataLocal"),
-                    out=None,
-                    topic="Security",
-                )
-            )
-            saml_bytes = b""
-
-    def secret_env(owner, var, value, src_file, src):
-        entries = sec.env_var_secret(owner, var, value, creds, src_file=src_file, src=src)
-        if sec.is_encrypted(value):
-            notes.append(sec.encrypted_note(f"env `{var}` of {owner}", value, src, src_file, out=None, out_file="-"))
-        return entries
-
-    def secret_string(owner, value, src_file, src):
-        found = sec.secrets_in_string(value)
-        if not found:
-            return value
-        names = []
-        for f in found:
-            name = creds.new_name(
-                env_name(
-                    [
-                        owner,
-                        *[p for p in src if isinstance(p, str)],
-                        "password" if f.what == "url password" else "token",
-                    ]
-                ),
-                f"{src_file} {f.what}",
-            )
-            creds.add_env(
-                f"spinnaker-{owner}", name, value[f.start : f.end], f"{src_file} ({f.what})", src_file=src_file, src=src
-            )
-            names.append(name)
-        return sec.replace_in_string(value, found, names, "${{{}}}")
-
+    saml_bytes = _saml_metadata(plan, dep, notes)
+    secret_env, secret_string = _secret_moves(creds, notes)
     ov = sizing.build_overlay(
         plan.env, dep, settings, _base_resources(plan.repo), saml_bytes, secret_env, secret_string
     )
@@ -406,10 +359,8 @@ def _overlay_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credentials)
         Note(
             MANUAL,
             f"build and check: `spinops build --env {plan.env} && spinops check --env {plan.env}`; Halyard named "
-            "objects spin-<svc> "
-            "and selected them by other labels, so this is a side-by-side cut-over: re-point ingresses/load balancers "
-            "from spin-gate/"
-            "spin-deck to gate/deck, then delete the spin-* objects",
+            "objects spin-<svc> and selected them by other labels, so this is a side-by-side cut-over: re-point "
+            "ingresses/load balancers from spin-gate/spin-deck to gate/deck, then delete the spin-* objects",
             src=None,
             out=None,
             topic="Cut-over",
@@ -417,6 +368,67 @@ def _overlay_step(plan: Plan, dep: dict, settings: dict, creds: sec.Credentials)
     )
     plan.namespace = ov.namespace
     return notes
+
+
+def _saml_metadata(plan: Plan, dep: dict, notes: list[Note]) -> bytes | None:
+    """The SAML metadata file the overlay mounts into gate (metadataLocal, read from SOURCE), or None for none.
+    Missing from SOURCE: empty, with a manual step to put it in place."""
+    saml_local = halyard.get(dep, ("security", "authn", "saml", "metadataLocal"))
+    if (
+        not saml_local
+        or halyard.get(dep, ("security", "authn", "saml", "metadataRemote"))
+        or sec.is_encrypted(saml_local)
+    ):
+        return None
+    _found, saml_bytes = plan.source.resolve_file(str(saml_local))
+    if saml_bytes is None:
+        notes.append(
+            Note(
+                MANUAL,
+                f"SAML metadata file {saml_local} is not in SOURCE: put it at "
+                f"kustomize/overlays/{plan.env}/saml-metadata.xml",
+                src=("security", "authn", "saml", "metadataLocal"),
+                out=None,
+                topic="Security",
+            )
+        )
+        return b""
+    return saml_bytes
+
+
+def _secret_moves(creds: sec.Credentials, notes: list[Note]):
+    """(secret_env, secret_string) for sizing.build_overlay: credentials in container env and in values carried
+    into profiles move to Secret keys (recorded in `creds`), encrypted ones get a note."""
+
+    def secret_env(owner, var, value, src_file, src):
+        entries = sec.env_var_secret(owner, var, value, creds, src_file=src_file, src=src)
+        if sec.is_encrypted(value):
+            notes.append(sec.encrypted_note(f"env `{var}` of {owner}", value, src, src_file, out=None, out_file="-"))
+        return entries
+
+    def secret_string(owner, value, src_file, src):
+        found = sec.secrets_in_string(value)
+        if not found:
+            return value
+        names = []
+        for f in found:
+            name = creds.new_name(
+                env_name(
+                    [
+                        owner,
+                        *[p for p in src if isinstance(p, str)],
+                        "password" if f.what == "url password" else "token",
+                    ]
+                ),
+                f"{src_file} {f.what}",
+            )
+            creds.add_env(
+                f"spinnaker-{owner}", name, value[f.start : f.end], f"{src_file} ({f.what})", src_file=src_file, src=src
+            )
+            names.append(name)
+        return sec.replace_in_string(value, found, names, "${{{}}}")
+
+    return secret_env, secret_string
 
 
 #: Where an installation lives in this repository: its halconfig and its kustomize overlays (docs/contracts.md).
@@ -600,14 +612,15 @@ def _src_of(path: tuple | None, renames: list[Note]) -> tuple[str, tuple | None]
     if path is None:
         return "config", None
     path = tuple(path)
-    best = None
+    best: Note | None = None
+    best_out: tuple = ()
     for n in renames:
         o = tuple(n.out or ())
-        if path[: len(o)] == o and (best is None or len(o) > len(tuple(best.out))):
-            best = n
+        if path[: len(o)] == o and (best is None or len(o) > len(best_out)):
+            best, best_out = n, o
     if best is None:
         return "config", path
-    return best.src_file, tuple(best.src) + path[len(tuple(best.out)) :]
+    return best.src_file, tuple(best.src or ()) + path[len(best_out) :]
 
 
 def _service_settings(src: HalSource, deployment: str) -> dict[str, Located]:
@@ -677,23 +690,15 @@ def _profiles(plan: Plan, src: HalSource, deployment: str, creds: sec.Credential
     base = f"{deployment}/profiles/"
     for rel in src.listdir(f"{deployment}/profiles"):
         fname = rel[len(base):]
-        target = fname
-        m = re.fullmatch(r"([a-z0-9]+)-([a-z-]+)-local\.yml", fname)
-        if (
-            m
-            and f"{m.group(1)}-{m.group(2)}.yml" in valid
-            and f"{m.group(1)}-{m.group(2)}" in SHARDS.get(m.group(1), {})
-        ):
-            target = f"{m.group(1)}-{m.group(2)}.yml"  # Halyard's shard profile `rw-local` is our shard profile `rw`
+        target = _profile_target(fname, valid)
         if fname in CONFIG_SERVER_PROFILES:
             notes.append(
                 Note(
                     MANUAL,
                     f"profile {fname} configures a Spring Cloud Config server (its `{{cipher}}` values and `${{...}}` "
                     "properties were resolved by it); spinops runs none and does not ship this file: move what the "
-                    "server supplied into "
-                    "halconfig/profiles/*-local.yml, with credentials as ${NAME} placeholders declared in "
-                    "halconfig/secrets.yml",
+                    "server supplied into halconfig/profiles/*-local.yml, with credentials as ${NAME} placeholders "
+                    "declared in halconfig/secrets.yml",
                     src=None,
                     src_file=f"{deployment}/profiles/{fname}",
                     out=None,
@@ -706,9 +711,8 @@ def _profiles(plan: Plan, src: HalSource, deployment: str, creds: sec.Credential
                 Note(
                     MANUAL,
                     f"profile file {fname} has no place in halconfig/profiles/ (only <service>-local.yml, "
-                    "spinnaker-local.yml, "
-                    "settings-local.js and shard profiles); port it by hand (e.g. rosco packer templates need a "
-                    "ConfigMap mounted into rosco)",
+                    "spinnaker-local.yml, settings-local.js and shard profiles); port it by hand (e.g. rosco packer "
+                    "templates need a ConfigMap mounted into rosco)",
                     src=None,
                     src_file=f"{deployment}/profiles/{fname}",
                     out=None,
@@ -716,41 +720,91 @@ def _profiles(plan: Plan, src: HalSource, deployment: str, creds: sec.Credential
                 )
             )
             continue
-        out_path = f"halconfig/profiles/{target}"
-        content = src.files[rel]
-        replaced, refs = [], []
-        src_file = f"{deployment}/profiles/{fname}"
-        if target.endswith(".yml"):
-            content, replaced, refs = _profile_secrets(target, content, src.where(rel), creds, src_file)
-        elif re.search(rb"(?i)(token|password|secret)\s*[:=]\s*['\"][^'\"$]", content):
-            notes.append(
-                Note(
-                    MANUAL,
-                    f"{fname} seems to hold a credential: Deck serves this file to every browser; remove it",
-                    src=None,
-                    src_file=f"{deployment}/profiles/{fname}",
-                    out=None,
-                    topic="Profiles",
-                )
-            )
-        plan.outputs.append(Output(out_path, content))
+        notes += _copy_profile(plan, src, rel, fname, target, deployment, creds)
+    notes += _carry(plan)
+    return notes
+
+
+def _profile_target(fname: str, valid) -> str:
+    """The name a Halyard profile takes here: its own, or for Halyard's shard profile `<svc>-<shard>-local.yml` our
+    shard profile `<svc>-<shard>.yml`."""
+    m = re.fullmatch(r"([a-z0-9]+)-([a-z-]+)-local\.yml", fname)
+    if (
+        m
+        and f"{m.group(1)}-{m.group(2)}.yml" in valid
+        and f"{m.group(1)}-{m.group(2)}" in SHARDS.get(m.group(1), {})
+    ):
+        return f"{m.group(1)}-{m.group(2)}.yml"
+    return fname
+
+
+def _copy_profile(
+    plan: Plan, src: HalSource, rel: str, fname: str, target: str, deployment: str, creds: sec.Credentials
+) -> list[Note]:
+    """One profile into halconfig/profiles/, its literal credentials replaced by placeholders (YAML profiles)."""
+    notes = []
+    out_path = f"halconfig/profiles/{target}"
+    content = src.files[rel]
+    replaced: list[tuple[tuple, str]] = []
+    refs: list[sec.ProfileRef] = []
+    src_file = f"{deployment}/profiles/{fname}"
+    if target.endswith(".yml"):
+        content, replaced, refs = _profile_secrets(target, content, src.where(rel), creds, src_file)
+    elif re.search(rb"(?i)(token|password|secret)\s*[:=]\s*['\"][^'\"$]", content):
         notes.append(
             Note(
-                CHANGED,
-                f"profile {fname} -> {out_path}" + (" (Halyard's shard profile)" if target != fname else ""),
+                MANUAL,
+                f"{fname} seems to hold a credential: Deck serves this file to every browser; remove it",
                 src=None,
                 src_file=f"{deployment}/profiles/{fname}",
                 out=None,
-                out_file=out_path,
                 topic="Profiles",
             )
         )
-        for path, name in replaced:
+    plan.outputs.append(Output(out_path, content))
+    notes.append(
+        Note(
+            CHANGED,
+            f"profile {fname} -> {out_path}" + (" (Halyard's shard profile)" if target != fname else ""),
+            src=None,
+            src_file=f"{deployment}/profiles/{fname}",
+            out=None,
+            out_file=out_path,
+            topic="Profiles",
+        )
+    )
+    return notes + _profile_credential_notes(fname, src_file, out_path, replaced, refs)
+
+
+def _profile_credential_notes(
+    fname: str, src_file: str, out_path: str, replaced: list[tuple[tuple, str]], refs: list[sec.ProfileRef]
+) -> list[Note]:
+    """A note per literal credential replaced in a profile and per secret reference it keeps or gets."""
+    notes = []
+    for path, name in replaced:
+        notes.append(
+            Note(
+                "secret",
+                f"literal credential `{'.'.join(map(str, path))}` in {fname} replaced by ${{{name}}} (Secret "
+                f"{sec.PROFILES_SECRET})",
+                src=path,
+                src_file=src_file,
+                out=path,
+                out_file=out_path,
+                topic="Credentials",
+            )
+        )
+    for path, kind, what in refs:
+        at = f"`{'.'.join(map(str, path))}` in {fname}"
+        if kind == "encrypted":
+            notes.append(sec.encrypted_note(at, what, path, src_file, out_file=out_path))
+        elif kind == "cipher":
+            notes.append(sec.cipher_note(at, what, sec.PROFILES_SECRET, path, src_file, out_file=out_path))
+        else:  # a secret inside a string (URL user-info, -D property)
             notes.append(
                 Note(
                     "secret",
-                    f"literal credential `{'.'.join(map(str, path))}` in {fname} replaced by ${{{name}}} (Secret "
-                    f"{sec.PROFILES_SECRET})",
+                    f"{at}: {kind} replaced by {what} (Secret {sec.PROFILES_SECRET})",
                     src=path,
                     src_file=src_file,
                     out=path,
@@ -758,31 +812,12 @@ def _profiles(plan: Plan, src: HalSource, deployment: str, creds: sec.Credential
                     topic="Credentials",
                 )
             )
-        for path, kind, what in refs:
-            at = f"`{'.'.join(map(str, path))}` in {fname}"
-            if kind == "encrypted":
-                notes.append(sec.encrypted_note(at, what, path, src_file, out_file=out_path))
-            elif kind == "cipher":
-                notes.append(sec.cipher_note(at, what, sec.PROFILES_SECRET, path, src_file, out_file=out_path))
-            else:  # a secret inside a string (URL user-info, -D property)
-                notes.append(
-                    Note(
-                        "secret",
-                        f"{at}: {kind} replaced by {what} (Secret {sec.PROFILES_SECRET})",
-                        src=path,
-                        src_file=src_file,
-                        out=path,
-                        out_file=out_path,
-                        topic="Credentials",
-                    )
-                )
-    notes += _carry(plan)
     return notes
 
 
 def _carry(plan: Plan) -> list[Note]:
     """Merge the carried properties into the profiles (the user's own, copied above, or new files)."""
-    notes = []
+    notes: list[Note] = []
     outputs = {o.path: o for o in plan.outputs}
     for profile, adds in sorted(plan.additions.by_profile.items()):
         out_path = f"halconfig/profiles/{profile}"
@@ -804,7 +839,7 @@ def _carry(plan: Plan) -> list[Note]:
 
 def _profile_secrets(
     name: str, content: bytes, where: str, creds: sec.Credentials, src_file: str
-) -> tuple[bytes, list, list]:
+) -> tuple[bytes, list[tuple[tuple, str]], list[sec.ProfileRef]]:
     from ruamel.yaml import YAML  # noqa: PLC0415 start-up: ruamel.yaml
     from ruamel.yaml.error import YAMLError  # noqa: PLC0415 start-up: ruamel.yaml
 
@@ -815,7 +850,7 @@ def _profile_secrets(
         doc = y.load(content.decode("utf-8"))
     except (YAMLError, UnicodeDecodeError) as e:
         raise InputError(Problem(f"malformed YAML profile: {e}", file=where, code="yaml-syntax")) from None
-    refs: list = []
+    refs: list[sec.ProfileRef] = []
     replaced = sec.profile_secrets(name, doc, creds, src_file=src_file, refs=refs)
     stem = name.rsplit(".", 1)[0]
     for path, names in sec.string_secrets(

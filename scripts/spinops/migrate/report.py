@@ -44,7 +44,7 @@ class _Lines:
 
     def __init__(self, plan, docs: dict[str, Located], files: dict[str, bytes]):
         self.plan = plan
-        self.src_docs = dict(docs)
+        self.src_docs: dict[str, Located | None] = dict(docs)
         self.files = files
         self.out_docs: dict[str, Located | None] = {}
 
@@ -67,7 +67,7 @@ class _Lines:
             try:
                 self.src_docs[key] = (
                     parse_yaml(text, rel)
-                    if text is not None and rel.endswith((".yml", ".yaml")) or rel == "config"
+                    if text is not None and (rel.endswith((".yml", ".yaml")) or rel == "config")
                     else None
                 )
             except Exception:  # noqa: BLE001 - a line number is a courtesy; the note stands without it
@@ -175,8 +175,8 @@ def render_report(plan, docs: dict[str, Located], files: dict[str, bytes]) -> st
     if not secrets:
         out.append("None.")
     for n in secrets:
-        where = lines.out(n)
-        out.append(f"- {n.message}" + (f" (`{where}`)" if where else ""))
+        at = lines.out(n)
+        out.append(f"- {n.message}" + (f" (`{at}`)" if at else ""))
     out += ["", "## Files", "", "| file | status |", "| --- | --- |"]
     for o in sorted(plan.outputs, key=lambda o: o.path):
         if not o.secret:

@@ -73,12 +73,20 @@ class FileSecret:
     src_file: str = "config"
 
 
+#: a credential reference a profile keeps, for the report: (data path, kind, the reference or placeholder it shows)
+ProfileRef = tuple[tuple, str, str]
+
+
 @dataclass
 class Credentials:
     env: list[EnvSecret] = field(default_factory=list)
     files: list[FileSecret] = field(default_factory=list)
     _names: dict[str, str] = field(default_factory=dict)  # env key -> origin description
     _file_keys: dict[str, str] = field(default_factory=dict)  # file key -> origin value
+
+    def found(self) -> list[EnvSecret | FileSecret]:
+        """Every credential found so far, env keys first."""
+        return [*self.env, *self.files]
 
     def new_name(self, base: str, origin: str) -> str:
         name, n = base, 1
@@ -189,107 +197,100 @@ def _credential_fields(data: dict, source, creds: Credentials) -> list[Note]:
             value = str(value)  # `password: 12345` is a credential too (YAML read it as a number)
         if not isinstance(value, str) or not value.strip():
             continue
-        dotted_path = dotted(path)
-        words = _words(data, path)
         if kind == "credential":
-            m = PLACEHOLDER.fullmatch(value.strip())
-            if m:
-                name = m.group(1)
-                if re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
-                    creds.add_env(secret_for(path), name, None, dotted_path)
-                    notes.append(
-                        Note(
-                            MANUAL,
-                            f"`{dotted_path}` already holds the placeholder ${{{name}}}: declared in "
-                            "halconfig/secrets.yml; "
-                            f"supply its value (GitHub environment secret {name})",
-                            src=path,
-                            out=path,
-                            topic="Credentials",
-                        )
-                    )
-                else:
-                    notes.append(config_server_note(f"`{dotted_path}`", name, path))
-                continue
-            if is_encrypted(value):
-                notes.append(encrypted_note(f"`{dotted_path}`", value, path))
-                continue
-            if path[-1] == "kubeconfigContents" and "\n" in value.strip():
-                label = item_label(get(data, path[:-1]), 0)
-                key = creds.file_key(f"/inline/{kebab([label])}.kubeconfig", label)
-                creds.files.append(
-                    FileSecret(key, value.encode(), f"{dotted_path} (inline)", "the halconfig", src=path)
-                )
-                del get(data, path[:-1])[path[-1]]
-                _set(data, path[:-1] + ("kubeconfigFile",), f"{FILES_MOUNT}/{key}")
-                notes.append(
-                    Note(
-                        SECRET,
-                        f"inline `kubeconfigContents` moved to file {SECRETS_DIR}/{FILES_SECRET}/{key}; "
-                        "`kubeconfigFile` points at "
-                        f"{FILES_MOUNT}/{key} (Secret {FILES_SECRET})",
-                        src=path,
-                        out=path[:-1] + ("kubeconfigFile",),
-                        topic="Credentials",
-                    )
-                )
-                continue
-            name = creds.new_name(env_name(words), dotted_path)
-            secret = secret_for(path)
-            _set(data, path, "${" + name + "}")
-            if value.startswith(CIPHER):
-                creds.add_env(secret, name, None, dotted_path)
-                notes.append(cipher_note(f"`{dotted_path}`", name, secret, path))
-            else:
-                creds.add_env(secret, name, value, dotted_path, src=path)
-                notes.append(
-                    Note(
-                        SECRET,
-                        f"literal credential `{dotted_path}` replaced by ${{{name}}} (Secret {secret}, value in "
-                        f"{SECRETS_DIR}/{secret}.env)",
-                        src=path,
-                        out=path,
-                        topic="Credentials",
-                    )
-                )
+            notes += _credential_value(data, path, value, creds)
         else:  # credential-file
-            if PLACEHOLDER.search(value):
-                continue
-            label = "-".join(w for w in words[:-1][-1:])
-            if is_encrypted(value):
-                notes.append(encrypted_note(f"`{dotted_path}`", value, path))
-                continue
-            key = creds.file_key(value, label)
-            found_at, content = source.resolve_file(value)
-            if key not in copied:
-                copied.add(key)
-                creds.files.append(FileSecret(key, content, value, found_at, src=path))
-            _set(data, path, f"{FILES_MOUNT}/{key}")
-            if content is None:
-                notes.append(
-                    Note(
-                        MANUAL,
-                        f"credential file `{value}` (`{dotted_path}`) is not in SOURCE: copy it to "
-                        f"{SECRETS_DIR}/{FILES_SECRET}/{key} "
-                        f"(the halconfig now points at {FILES_MOUNT}/{key}, Secret {FILES_SECRET})",
-                        src=path,
-                        out=path,
-                        topic="Credentials",
-                    )
-                )
-            else:
-                notes.append(
-                    Note(
-                        SECRET,
-                        f"credential file `{value}` copied to {SECRETS_DIR}/{FILES_SECRET}/{key}; `{dotted_path}` now "
-                        "points at "
-                        f"{FILES_MOUNT}/{key} (Secret {FILES_SECRET}, mounted only where it is read)",
-                        src=path,
-                        out=path,
-                        topic="Credentials",
-                    )
-                )
+            notes += _credential_file(data, path, value, source, creds, copied)
     return notes
+
+
+def _credential_value(data: dict, path: tuple, value: str, creds: Credentials) -> list[Note]:
+    """A credential field: a placeholder is declared, an encrypted reference noted, an inline kubeconfig moved to a
+    file, a literal (or `{cipher}` value) replaced by a placeholder of a Secret key."""
+    dotted_path = dotted(path)
+    m = PLACEHOLDER.fullmatch(value.strip())
+    if m:
+        name = m.group(1)
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
+            return [config_server_note(f"`{dotted_path}`", name, path)]
+        creds.add_env(secret_for(path), name, None, dotted_path)
+        return [
+            Note(
+                MANUAL,
+                f"`{dotted_path}` already holds the placeholder ${{{name}}}: declared in halconfig/secrets.yml; "
+                f"supply its value (GitHub environment secret {name})",
+                src=path,
+                out=path,
+                topic="Credentials",
+            )
+        ]
+    if is_encrypted(value):
+        return [encrypted_note(f"`{dotted_path}`", value, path)]
+    if path[-1] == "kubeconfigContents" and "\n" in value.strip():
+        return [_inline_kubeconfig(data, path, value, creds)]
+    name = creds.new_name(env_name(_words(data, path)), dotted_path)
+    secret = secret_for(path)
+    _set(data, path, "${" + name + "}")
+    if value.startswith(CIPHER):
+        creds.add_env(secret, name, None, dotted_path)
+        return [cipher_note(f"`{dotted_path}`", name, secret, path)]
+    creds.add_env(secret, name, value, dotted_path, src=path)
+    return [
+        Note(
+            SECRET,
+            f"literal credential `{dotted_path}` replaced by ${{{name}}} (Secret {secret}, value in "
+            f"{SECRETS_DIR}/{secret}.env)",
+            src=path,
+            out=path,
+            topic="Credentials",
+        )
+    ]
+
+
+def _inline_kubeconfig(data: dict, path: tuple, value: str, creds: Credentials) -> Note:
+    """An inline `kubeconfigContents` -> a file of Secret spinnaker-files, `kubeconfigFile` pointing at it."""
+    label = item_label(get(data, path[:-1]), 0)
+    key = creds.file_key(f"/inline/{kebab([label])}.kubeconfig", label)
+    creds.files.append(FileSecret(key, value.encode(), f"{dotted(path)} (inline)", "the halconfig", src=path))
+    del get(data, path[:-1])[path[-1]]
+    _set(data, path[:-1] + ("kubeconfigFile",), f"{FILES_MOUNT}/{key}")
+    return Note(
+        SECRET,
+        f"inline `kubeconfigContents` moved to file {SECRETS_DIR}/{FILES_SECRET}/{key}; `kubeconfigFile` points at "
+        f"{FILES_MOUNT}/{key} (Secret {FILES_SECRET})",
+        src=path,
+        out=path[:-1] + ("kubeconfigFile",),
+        topic="Credentials",
+    )
+
+
+def _credential_file(data: dict, path: tuple, value: str, source, creds: Credentials, copied: set[str]) -> list[Note]:
+    """A credential-file field: the file is copied from SOURCE into Secret spinnaker-files (once per key) and the
+    field points at its mount; a placeholder is left alone, an encrypted reference noted."""
+    if PLACEHOLDER.search(value):
+        return []
+    dotted_path = dotted(path)
+    label = "-".join(w for w in _words(data, path)[:-1][-1:])
+    if is_encrypted(value):
+        return [encrypted_note(f"`{dotted_path}`", value, path)]
+    key = creds.file_key(value, label)
+    found_at, content = source.resolve_file(value)
+    if key not in copied:
+        copied.add(key)
+        creds.files.append(FileSecret(key, content, value, found_at, src=path))
+    _set(data, path, f"{FILES_MOUNT}/{key}")
+    if content is None:
+        message = (
+            f"credential file `{value}` (`{dotted_path}`) is not in SOURCE: copy it to "
+            f"{SECRETS_DIR}/{FILES_SECRET}/{key} (the halconfig now points at {FILES_MOUNT}/{key}, Secret "
+            f"{FILES_SECRET})"
+        )
+        return [Note(MANUAL, message, src=path, out=path, topic="Credentials")]
+    message = (
+        f"credential file `{value}` copied to {SECRETS_DIR}/{FILES_SECRET}/{key}; `{dotted_path}` now points at "
+        f"{FILES_MOUNT}/{key} (Secret {FILES_SECRET}, mounted only where it is read)"
+    )
+    return [Note(SECRET, message, src=path, out=path, topic="Credentials")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -486,7 +487,7 @@ def string_secrets(
 
 
 def profile_secrets(profile_name: str, data, creds: Credentials, path: tuple = (), *, src_file: str = "",
-                    refs: list | None = None) -> list[tuple[tuple, str]]:
+                    refs: list[ProfileRef] | None = None) -> list[tuple[tuple, str]]:
     """Replace secret-looking literals in a profile (a ruamel round-trip structure) in place: [(path, NAME)].
 
     Secret-engine references (`encrypted:`) are kept and `{cipher}` values get a placeholder whose value

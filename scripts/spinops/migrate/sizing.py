@@ -98,7 +98,7 @@ KUBERNETES_IGNORED = {
 }
 #: With HA, who calls each shard through which setting (kustomize/components/ha): (Deployment or None for
 #: spinnaker-local.yml, the env var or the services.<x>.baseUrl key).
-SHARD_CALLERS = {
+SHARD_CALLERS: dict[str, list[tuple[str | None, str]]] = {
     "clouddriver-rw": [(None, "clouddriver"), ("orca", "SERVICES_CLOUDDRIVER_BASEURL")],
     "clouddriver-ro": [
         ("orca", "CLOUDDRIVER_READONLY_BASEURL"),
@@ -130,7 +130,7 @@ class Overlay:
 
 
 def deployments(ha: bool) -> list[str]:
-    out = []
+    out: list[str] = []
     for svc in SERVICES:
         if ha and svc in SHARDS:
             out.extend(SHARDS[svc])
@@ -224,6 +224,38 @@ def _plain_string(_owner, value, _src_file=None, _src=None):
     return value
 
 
+SRC_DE = ("deploymentEnvironment",)
+
+
+class _Patches:
+    """The overlay's Deployment patches, one per Deployment, each made on first use (in the order of use)."""
+
+    def __init__(self) -> None:
+        self.by_deployment: dict[str, dict] = {}
+
+    def patch_for(self, dep: str) -> dict:
+        if dep not in self.by_deployment:
+            self.by_deployment[dep] = {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": dep},
+                "spec": {"template": {"spec": {}}},
+            }
+        return self.by_deployment[dep]
+
+    def main_container(self, dep: str) -> dict:
+        """The Deployment's own container (named after its service), first in the patch's list."""
+        spec = self.patch_for(dep)["spec"]["template"]["spec"]
+        containers = spec.setdefault("containers", [])
+        svc = service_of_deployment(dep)
+        for c in containers:
+            if c["name"] == svc:
+                return c
+        c = {"name": svc}
+        containers.insert(0, c)
+        return c
+
+
 def build_overlay(
     env: str,
     hal: dict,
@@ -240,67 +272,92 @@ def build_overlay(
     """
 
     de = v if isinstance(v := hal.get("deploymentEnvironment"), dict) else {}
-    src_de = ("deploymentEnvironment",)
     ha_cfg = v if isinstance(v := de.get("haServices"), dict) else {}
     ha_on = {
         svc: bool(isinstance(ha_cfg.get(svc), dict) and ha_cfg[svc].get("enabled")) for svc in ("clouddriver", "echo")
     }
     ha = any(ha_on.values())
     ov = Overlay(env, str(de.get("location") or "spinnaker"), ha, str(hal["version"]) if hal.get("version") else None)
+    _location_and_ha_notes(de, ha_cfg, ha_on, ov)
+    _deployer_only_notes(de, ov.notes)
+
+    deps = deployments(ha)
+    patches = _Patches()
+    used: set[tuple[str, str]] = set()  # (customSizing or a SCHEDULING kind, key) applied to a Deployment
+    sizing = v if isinstance(v := de.get("customSizing"), dict) else {}
+    for dep in deps:
+        _custom_sizing(dep, sizing, base_resources, patches, used, ov)
+        _scheduling(dep, de, patches, used, ov, secret_env)
+    _unapplied_sizing_notes(de, used, deps, ha, ov.notes)
+    for canon in sorted(settings):
+        _service_settings(canon, settings[canon], deps, sizing, patches, ov, secret_env, secret_string)
+    if saml_metadata is not None:
+        _saml_metadata(saml_metadata, patches, ov)
+    _patch_files(patches, ov)
+    return ov
+
+
+def _location_and_ha_notes(de: dict, ha_cfg: dict, ha_on: dict[str, bool], ov: Overlay) -> None:
+    """The namespace the overlay takes from `location`, and what of haServices the HA component carries (or not)."""
     notes = ov.notes
+    kustomization = f"kustomize/overlays/{ov.env}/kustomization.yml"
     if de.get("location"):
         notes.append(
             Note(
                 CHANGED,
                 f"deploymentEnvironment.location `{de['location']}` became the overlay's namespace",
-                src=src_de + ("location",),
+                src=SRC_DE + ("location",),
                 out=("namespace",),
-                out_file=f"kustomize/overlays/{env}/kustomization.yml",
+                out_file=kustomization,
                 topic="Sizing and scheduling",
             )
         )
-    if ha:
-        which = [s for s, on in ha_on.items() if on]
-        msg = (
-            f"haServices ({', '.join(which)}) enabled: the overlay uses kustomize/components/ha (clouddriver "
-            "caching/rw/ro/ro-deck, echo scheduler/worker)"
+    if not ov.ha:
+        return
+    which = [s for s, on in ha_on.items() if on]
+    msg = (
+        f"haServices ({', '.join(which)}) enabled: the overlay uses kustomize/components/ha (clouddriver "
+        "caching/rw/ro/ro-deck, echo scheduler/worker)"
+    )
+    if len(which) == 1:
+        msg += f"; note that the component shards both clouddriver and echo, Halyard sharded only {which[0]}"
+    notes.append(
+        Note(
+            CHANGED,
+            msg,
+            src=SRC_DE + ("haServices",),
+            out=("components",),
+            out_file=kustomization,
+            topic="Sizing and scheduling",
         )
-        if len(which) == 1:
-            msg += f"; note that the component shards both clouddriver and echo, Halyard sharded only {which[0]}"
-        notes.append(
-            Note(
-                CHANGED,
-                msg,
-                src=src_de + ("haServices",),
-                out=("components",),
-                out_file=f"kustomize/overlays/{env}/kustomization.yml",
-                topic="Sizing and scheduling",
-            )
-        )
-        cd = v if isinstance(v := ha_cfg.get("clouddriver"), dict) else {}
-        for k in ("redisMasterEndpoint", "redisSlaveEndpoint", "redisSlaveDeckEndpoint"):
-            if cd.get(k):
-                notes.append(
-                    Note(
-                        MANUAL,
-                        f"haServices.clouddriver.{k}: per-shard Redis endpoints are not migrated; set "
-                        "`redis.connection` in the shard "
-                        "profiles (halconfig/profiles/clouddriver-rw.yml, clouddriver-ro.yml, ...)",
-                        src=src_de + ("haServices", "clouddriver", k),
-                        topic="Sizing and scheduling",
-                    )
-                )
-        if cd.get("disableClouddriverRoDeck"):
+    )
+    cd = v if isinstance(v := ha_cfg.get("clouddriver"), dict) else {}
+    for k in ("redisMasterEndpoint", "redisSlaveEndpoint", "redisSlaveDeckEndpoint"):
+        if cd.get(k):
             notes.append(
                 Note(
                     MANUAL,
-                    "haServices.clouddriver.disableClouddriverRoDeck: the HA component always runs "
-                    "clouddriver-ro-deck; delete it "
-                    "with an overlay patch and point gate at clouddriver-ro if you need that",
-                    src=src_de + ("haServices", "clouddriver", "disableClouddriverRoDeck"),
+                    f"haServices.clouddriver.{k}: per-shard Redis endpoints are not migrated; set "
+                    "`redis.connection` in the shard profiles (halconfig/profiles/clouddriver-rw.yml, "
+                    "clouddriver-ro.yml, ...)",
+                    src=SRC_DE + ("haServices", "clouddriver", k),
                     topic="Sizing and scheduling",
                 )
             )
+    if cd.get("disableClouddriverRoDeck"):
+        notes.append(
+            Note(
+                MANUAL,
+                "haServices.clouddriver.disableClouddriverRoDeck: the HA component always runs clouddriver-ro-deck; "
+                "delete it with an overlay patch and point gate at clouddriver-ro if you need that",
+                src=SRC_DE + ("haServices", "clouddriver", "disableClouddriverRoDeck"),
+                topic="Sizing and scheduling",
+            )
+        )
+
+
+def _deployer_only_notes(de: dict, notes: list[Note]) -> None:
+    """deploymentEnvironment fields only Halyard's deployer read: dropped, each with why."""
     for k, why in DEPLOYER_ONLY.items():
         if (
             why
@@ -314,240 +371,244 @@ def build_overlay(
                 Note(
                     DROPPED,
                     f"deploymentEnvironment.{k}: {why}",
-                    src=src_de + (k,),
+                    src=SRC_DE + (k,),
                     out=None,
                     topic="Sizing and scheduling",
                 )
             )
 
-    deps = deployments(ha)
-    patches: dict[str, dict] = {}  # deployment -> patch
-    used: set[tuple[str, str]] = set()
 
-    def patch_for(dep: str) -> dict:
-        if dep not in patches:
-            patches[dep] = {
-                "apiVersion": "apps/v1",
-                "kind": "Deployment",
-                "metadata": {"name": dep},
-                "spec": {"template": {"spec": {}}},
-            }
-        return patches[dep]
-
-    def main_container(dep: str) -> dict:
-        spec = patch_for(dep)["spec"]["template"]["spec"]
-        containers = spec.setdefault("containers", [])
-        svc = service_of_deployment(dep)
-        for c in containers:
-            if c["name"] == svc:
-                return c
-        c = {"name": svc}
-        containers.insert(0, c)
-        return c
-
-    sizing = v if isinstance(v := de.get("customSizing"), dict) else {}
-    for dep in deps:
-        svc = service_of_deployment(dep)
-        spin = v if isinstance(v := sizing.get(f"spin-{dep}"), dict) else None
-        bare = v if isinstance(v := sizing.get(dep), dict) else None
-        replicas = (
-            _int(
-                spin["replicas"],
-                f"customSizing.spin-{dep}.replicas",
-                notes,
-                src_de + ("customSizing", f"spin-{dep}", "replicas"),
-            )
-            if spin and spin.get("replicas") is not None
-            else None
-        )
+def _custom_sizing(
+    dep: str, sizing: dict, base_resources: dict[str, dict], patches: _Patches, used: set[tuple[str, str]],
+    ov: Overlay
+) -> None:
+    """customSizing of one Deployment: `spin-<dep>.replicas`, and the container's requests/limits (the bare key
+    first, `spin-<dep>` as the fallback)."""
+    notes = ov.notes
+    svc = service_of_deployment(dep)
+    assert svc is not None  # deployments() lists only Spinnaker's Deployments
+    spin = v if isinstance(v := sizing.get(f"spin-{dep}"), dict) else None
+    bare = v if isinstance(v := sizing.get(dep), dict) else None
+    if spin and spin.get("replicas") is not None:
+        src = SRC_DE + ("customSizing", f"spin-{dep}", "replicas")
+        replicas = _int(spin["replicas"], f"customSizing.spin-{dep}.replicas", notes, src)
         if replicas is not None:
-            patch_for(dep)["spec"]["replicas"] = replicas
+            patches.patch_for(dep)["spec"]["replicas"] = replicas
             used.add(("customSizing", f"spin-{dep}"))
             notes.append(
                 Note(
                     CHANGED,
                     f"customSizing.spin-{dep}.replicas {spin['replicas']} -> Deployment {dep} replicas",
-                    src=src_de + ("customSizing", f"spin-{dep}", "replicas"),
+                    src=src,
                     out=("spec", "replicas"),
-                    out_file=_pf(env, dep),
+                    out_file=_pf(ov.env, dep),
                     topic="Sizing and scheduling",
                 )
             )
-        chosen, key = (bare, dep) if bare else (spin, f"spin-{dep}")
-        if chosen and (chosen.get("requests") or chosen.get("limits")):
-            used.add(("customSizing", key))
-            what = f"Deployment {dep} container {svc}"
-            res = _resources(chosen, base_resources.get(svc), what, notes, src_de + ("customSizing", key))
-            main_container(dep)["resources"] = res
-            notes.append(
+    chosen, key = (bare, dep) if bare else (spin, f"spin-{dep}")
+    if chosen and (chosen.get("requests") or chosen.get("limits")):
+        used.add(("customSizing", key))
+        what = f"Deployment {dep} container {svc}"
+        res = _resources(chosen, base_resources.get(svc), what, notes, SRC_DE + ("customSizing", key))
+        patches.main_container(dep)["resources"] = res
+        notes.append(
+            Note(
+                CHANGED,
+                f"customSizing.{key} requests/limits -> {what} resources"
+                + (" (bare key: the container)" if key == dep else " (spin- key: fallback for the container)"),
+                src=SRC_DE + ("customSizing", key),
+                out=("spec", "template", "spec", "containers", 0, "resources"),
+                out_file=_pf(ov.env, dep),
+                topic="Sizing and scheduling",
+            )
+        )
+
+
+def _scheduling(dep: str, de: dict, patches: _Patches, used: set[tuple[str, str]], ov: Overlay, secret_env) -> None:
+    """sidecars, initContainers, hostAliases, affinity and tolerations of one Deployment (`spin-<dep>` first, then
+    its service's name)."""
+    svc = service_of_deployment(dep)
+    for kind in SCHEDULING:
+        table = v if isinstance(v := de.get(kind), dict) else {}
+        key = f"spin-{dep}" if table.get(f"spin-{dep}") else (svc if svc and table.get(svc) else None)
+        if key is None:
+            continue
+        used.add((kind, key))
+        value = table[key]
+        if not isinstance(value, SCHEDULING_TYPES[kind]):
+            ov.notes.append(
                 Note(
-                    CHANGED,
-                    f"customSizing.{key} requests/limits -> {what} resources"
-                    + (" (bare key: the container)" if key == dep else " (spin- key: fallback for the container)"),
-                    src=src_de + ("customSizing", key),
-                    out=("spec", "template", "spec", "containers", 0, "resources"),
-                    out_file=_pf(env, dep),
+                    DROPPED,
+                    f"deploymentEnvironment.{kind}.{key}: expected a "
+                    f"{'list' if SCHEDULING_TYPES[kind] is list else 'mapping'}; not migrated",
+                    src=SRC_DE + (kind, key),
+                    out=None,
                     topic="Sizing and scheduling",
                 )
             )
-        for kind in SCHEDULING:
-            table = v if isinstance(v := de.get(kind), dict) else {}
-            key = f"spin-{dep}" if table.get(f"spin-{dep}") else (svc if table.get(svc) else None)
-            if key is None:
-                continue
-            used.add((kind, key))
-            value = table[key]
-            if not isinstance(value, SCHEDULING_TYPES[kind]):
-                notes.append(
-                    Note(
-                        DROPPED,
-                        f"deploymentEnvironment.{kind}.{key}: expected a "
-                        f"{'list' if SCHEDULING_TYPES[kind] is list else 'mapping'}; "
-                        "not migrated",
-                        src=src_de + (kind, key),
-                        out=None,
-                        topic="Sizing and scheduling",
-                    )
-                )
-                continue
-            _apply_scheduling(
-                kind, value, dep, patch_for(dep), main_container, notes, src_de + (kind, key), env, secret_env
-            )
+            continue
+        _apply_scheduling(
+            kind, value, dep, patches.patch_for(dep), patches.main_container, ov.notes, SRC_DE + (kind, key), ov.env,
+            secret_env
+        )
+
+
+def _unapplied_sizing_notes(de: dict, used: set[tuple[str, str]], deps: list[str], ha: bool, notes: list[Note]) -> None:
+    """A customSizing or scheduling key that reached no Deployment: dropped, with why."""
     for kind in ("customSizing", *SCHEDULING):
         table = v if isinstance(v := de.get(kind), dict) else {}
         for key in table:
             if (kind, key) in used or not table[key]:
                 continue
-            canon = key[5:] if key.startswith("spin-") else key
-            if canon == "monitoring-daemon" or canon.startswith("monitoring"):
-                why = "spinops runs no monitoring-daemon sidecar (scrape the services' /prometheus endpoints instead)"
-            elif canon in ("redis", "spin-redis") or canon.startswith("redis"):
-                why = "Redis is external (the `redis` ExternalName Service); size your Redis where it runs"
-            elif service_of_deployment(canon) and canon not in deps:
-                why = (
-                    f"Halyard would not have applied it either: with{'out' if not ha else ''} HA the Deployments are "
-                    f"{', '.join(d for d in deps if service_of_deployment(d) == service_of_deployment(canon))}"
-                    + (
-                        " (spin- keys name one Deployment; only the bare base name reaches every shard)"
-                        if ha and key.startswith("spin-")
-                        else ""
-                    )
-                )
-            elif kind == "customSizing" and key.startswith("spin-") is False and service_of_deployment(canon):
-                why = "bare keys size a container, and for a shard the container is named after the shard"
-            else:
-                why = "no Deployment of that name"
             notes.append(
                 Note(
                     DROPPED,
-                    f"deploymentEnvironment.{kind}.{key}: not migrated: {why}",
-                    src=src_de + (kind, key),
+                    f"deploymentEnvironment.{kind}.{key}: not migrated: {_why_unapplied(kind, key, deps, ha)}",
+                    src=SRC_DE + (kind, key),
                     out=None,
                     topic="Sizing and scheduling",
                 )
             )
 
-    # service-settings
-    for canon in sorted(settings):
-        data = settings[canon]
-        sfile = f"service-settings/{canon}.yml"
-        svc = service_of_deployment(canon)
-        if canon in ("redis", "spin-redis"):
-            _redis_settings(data, ov, sfile, secret_string)
-            continue
-        if svc is None or (canon not in deps and canon not in SERVICES):
+
+def _why_unapplied(kind: str, key: str, deps: list[str], ha: bool) -> str:
+    canon = key[5:] if key.startswith("spin-") else key
+    if canon == "monitoring-daemon" or canon.startswith("monitoring"):
+        return "spinops runs no monitoring-daemon sidecar (scrape the services' /prometheus endpoints instead)"
+    if canon in ("redis", "spin-redis") or canon.startswith("redis"):
+        return "Redis is external (the `redis` ExternalName Service); size your Redis where it runs"
+    if service_of_deployment(canon) and canon not in deps:
+        return (
+            f"Halyard would not have applied it either: with{'out' if not ha else ''} HA the Deployments are "
+            f"{', '.join(d for d in deps if service_of_deployment(d) == service_of_deployment(canon))}"
+            + (
+                " (spin- keys name one Deployment; only the bare base name reaches every shard)"
+                if ha and key.startswith("spin-")
+                else ""
+            )
+        )
+    if kind == "customSizing" and key.startswith("spin-") is False and service_of_deployment(canon):
+        return "bare keys size a container, and for a shard the container is named after the shard"
+    return "no Deployment of that name"
+
+
+def _service_settings(
+    canon: str, data: dict, deps: list[str], sizing: dict, patches: _Patches, ov: Overlay, secret_env, secret_string
+) -> None:
+    """One service-settings/<canon>.yml: the Deployments it names (a service: all its shards; a shard: that one)."""
+    sfile = f"service-settings/{canon}.yml"
+    svc = service_of_deployment(canon)
+    if canon in ("redis", "spin-redis"):
+        _redis_settings(data, ov, sfile, secret_string)
+        return
+    if svc is None or (canon not in deps and canon not in SERVICES):
+        ov.notes.append(
+            Note(
+                DROPPED,
+                f"service-settings for `{canon}`: no such Deployment here; not migrated",
+                src=(),
+                src_file=sfile,
+                out=None,
+                topic="Service settings",
+            )
+        )
+        return
+    targets = [canon] if canon in deps else [d for d in deps if service_of_deployment(d) == svc]
+    if data.get("enabled") is False:
+        _disable(canon, targets, ov, sfile)
+        return
+    _service_urls(canon, svc, data, ov.ha, ov, sfile, patches.main_container)
+    _ignored_settings_notes(data, sfile, ov.notes)
+    _target_size(data, targets, sizing, patches, ov, sfile)
+    if data.get("artifactId"):
+        _image(canon, svc, str(data["artifactId"]), ov, sfile)
+    env_vars = v if isinstance(v := data.get("env"), dict) else {}
+    if env_vars:
+        for dep in targets:
+            c = patches.main_container(dep)
+            for var, value in env_vars.items():
+                _set_env(c, secret_env(canon, str(var), value, sfile, ("env", var)))
+        ov.notes.append(
+            Note(
+                CHANGED,
+                f"env ({', '.join(map(str, env_vars))}) -> container env of {', '.join(targets)}",
+                src=("env",),
+                src_file=sfile,
+                out=("spec", "template", "spec", "containers", 0, "env"),
+                out_file=_pf(ov.env, targets[0]),
+                topic="Service settings",
+            )
+        )
+    kube = v if isinstance(v := data.get("kubernetes"), dict) else {}
+    _kubernetes_settings(kube, targets, patches.patch_for, patches.main_container, ov, sfile, canon)
+
+
+def _ignored_settings_notes(data: dict, sfile: str, notes: list[Note]) -> None:
+    """Settings only Halyard's deployer read, and keys spinops does not know: dropped, each with a note."""
+    for k, why in SERVICE_SETTINGS_IGNORED.items():
+        if why and k in data and data[k] not in (None, "", [], {}):
+            if k == "enabled" and data[k] is True:
+                continue
+            notes.append(Note(DROPPED, f"{k}: {why}", src=(k,), src_file=sfile, out=None, topic="Service settings"))
+    for k in data:
+        if k not in SERVICE_SETTINGS_IGNORED:
             notes.append(
                 Note(
                     DROPPED,
-                    f"service-settings for `{canon}`: no such Deployment here; not migrated",
-                    src=(),
+                    f"`{k}`: not a service setting spinops knows; not migrated",
+                    src=(k,),
                     src_file=sfile,
                     out=None,
                     topic="Service settings",
                 )
             )
-            continue
-        targets = [canon] if canon in deps else [d for d in deps if service_of_deployment(d) == svc]
-        if data.get("enabled") is False:
-            _disable(canon, targets, ov, sfile)
-            continue
-        _service_urls(canon, svc, data, ha, ov, sfile, main_container)
-        for k, why in SERVICE_SETTINGS_IGNORED.items():
-            if why and k in data and data[k] not in (None, "", [], {}):
-                if k == "enabled" and data[k] is True:
-                    continue
-                notes.append(Note(DROPPED, f"{k}: {why}", src=(k,), src_file=sfile, out=None, topic="Service settings"))
-        for k in data:
-            if k not in SERVICE_SETTINGS_IGNORED:
-                notes.append(
-                    Note(
-                        DROPPED,
-                        f"`{k}`: not a service setting spinops knows; not migrated",
-                        src=(k,),
-                        src_file=sfile,
-                        out=None,
-                        topic="Service settings",
-                    )
-                )
-        target_size = (
-            _int(data["targetSize"], "targetSize", notes, ("targetSize",), sfile)
-            if data.get("targetSize") is not None
-            else None
-        )
-        if target_size is not None:
-            for dep in targets:
-                spin = v if isinstance(v := sizing.get(f"spin-{dep}"), dict) else {}
-                if spin.get("replicas") is None:
-                    patch_for(dep)["spec"]["replicas"] = target_size
-                    notes.append(
-                        Note(
-                            CHANGED,
-                            f"targetSize {data['targetSize']} -> Deployment {dep} replicas",
-                            src=("targetSize",),
-                            src_file=sfile,
-                            out=("spec", "replicas"),
-                            out_file=_pf(env, dep),
-                            topic="Service settings",
-                        )
-                    )
-        if data.get("artifactId"):
-            _image(canon, svc, str(data["artifactId"]), ov, sfile)
-        env_vars = v if isinstance(v := data.get("env"), dict) else {}
-        if env_vars:
-            for dep in targets:
-                c = main_container(dep)
-                for var, value in env_vars.items():
-                    _set_env(c, secret_env(canon, str(var), value, sfile, ("env", var)))
-            notes.append(
+
+
+def _target_size(data: dict, targets: list[str], sizing: dict, patches: _Patches, ov: Overlay, sfile: str) -> None:
+    """targetSize -> the replicas of every target Deployment that customSizing did not size."""
+    if data.get("targetSize") is None:
+        return
+    target_size = _int(data["targetSize"], "targetSize", ov.notes, ("targetSize",), sfile)
+    if target_size is None:
+        return
+    for dep in targets:
+        spin = v if isinstance(v := sizing.get(f"spin-{dep}"), dict) else {}
+        if spin.get("replicas") is None:
+            patches.patch_for(dep)["spec"]["replicas"] = target_size
+            ov.notes.append(
                 Note(
                     CHANGED,
-                    f"env ({', '.join(map(str, env_vars))}) -> container env of {', '.join(targets)}",
-                    src=("env",),
+                    f"targetSize {data['targetSize']} -> Deployment {dep} replicas",
+                    src=("targetSize",),
                     src_file=sfile,
-                    out=("spec", "template", "spec", "containers", 0, "env"),
-                    out_file=_pf(env, targets[0]),
+                    out=("spec", "replicas"),
+                    out_file=_pf(ov.env, dep),
                     topic="Service settings",
                 )
             )
-        kube = v if isinstance(v := data.get("kubernetes"), dict) else {}
-        _kubernetes_settings(kube, targets, patch_for, main_container, ov, sfile, canon)
 
-    if saml_metadata is not None:
-        ov.extra_files["saml-metadata.xml"] = saml_metadata
-        ov.generators.append(
-            {
-                "name": SAML_CONFIGMAP,
-                "files": [f"{SAML_METADATA_FILE}=saml-metadata.xml"],
-                "options": {"labels": {PART_OF_LABEL: PART_OF, MANAGED_BY_LABEL: MANAGED_BY, SERVICE_LABEL: "gate"}},
-            }
-        )
-        p = patch_for("gate")["spec"]["template"]["spec"]
-        p.setdefault("volumes", []).append({"name": "saml-metadata", "configMap": {"name": SAML_CONFIGMAP}})
-        main_container("gate").setdefault("volumeMounts", []).append(
-            {"name": "saml-metadata", "mountPath": SAML_METADATA_DIR, "readOnly": True}
-        )
 
-    for dep, patch in patches.items():
+def _saml_metadata(saml_metadata: bytes, patches: _Patches, ov: Overlay) -> None:
+    """Gate's SAML metadata: a generated ConfigMap mounted into gate."""
+    ov.extra_files["saml-metadata.xml"] = saml_metadata
+    ov.generators.append(
+        {
+            "name": SAML_CONFIGMAP,
+            "files": [f"{SAML_METADATA_FILE}=saml-metadata.xml"],
+            "options": {"labels": {PART_OF_LABEL: PART_OF, MANAGED_BY_LABEL: MANAGED_BY, SERVICE_LABEL: "gate"}},
+        }
+    )
+    p = patches.patch_for("gate")["spec"]["template"]["spec"]
+    p.setdefault("volumes", []).append({"name": "saml-metadata", "configMap": {"name": SAML_CONFIGMAP}})
+    patches.main_container("gate").setdefault("volumeMounts", []).append(
+        {"name": "saml-metadata", "mountPath": SAML_METADATA_DIR, "readOnly": True}
+    )
+
+
+def _patch_files(patches: _Patches, ov: Overlay) -> None:
+    """The overlay's patch files and their targets: one per patched Deployment; a `$patch: delete` of the
+    Deployment and the Service of each disabled one."""
+    for dep, patch in patches.by_deployment.items():
         if dep in ov.disabled:
             continue
         name = f"{dep}.yml"
@@ -558,7 +619,6 @@ def build_overlay(
             name = f"{dep}.yml" if kind == "Deployment" else f"service-{dep}.yml"
             ov.patches[name] = {"$patch": "delete", "apiVersion": api, "kind": kind, "metadata": {"name": dep}}
             ov.targets[name] = {"kind": kind, "labelSelector": f"app.kubernetes.io/name={dep}"}
-    return ov
 
 
 def _disable(canon: str, targets: list[str], ov: Overlay, sfile: str) -> None:
@@ -614,29 +674,7 @@ def _service_urls(canon: str, svc: str, data: dict, ha: bool, ov: Overlay, sfile
     url = data.get("overrideBaseUrl")
     https = str(data.get("scheme") or "").lower() == "https"
     if canon in ("gate", "deck"):
-        if url:
-            ov.notes.append(
-                Note(
-                    DROPPED,
-                    "overrideBaseUrl: set "
-                    f"security.{'apiSecurity' if canon == 'gate' else 'uiSecurity'}.overrideBaseUrl in "
-                    "the halconfig (where Kleat reads the public URL)",
-                    src=("overrideBaseUrl",),
-                    src_file=sfile,
-                    topic="Service settings",
-                )
-            )
-        if https:
-            ov.notes.append(
-                Note(
-                    MANUAL,
-                    f"{canon} served TLS (`scheme: https`): use kustomize/components/gate-https and security."
-                    f"{'apiSecurity' if canon == 'gate' else 'uiSecurity'}.ssl in the halconfig",
-                    src=("scheme",),
-                    src_file=sfile,
-                    topic="Service settings",
-                )
-            )
+        _public_url_notes(canon, bool(url), https, ov, sfile)
         return
     if not url and not https:
         return
@@ -645,7 +683,7 @@ def _service_urls(canon: str, svc: str, data: dict, ha: bool, ov: Overlay, sfile
     url = str(url)
     what = "overrideBaseUrl" if data.get("overrideBaseUrl") else "scheme: https"
     src = ("overrideBaseUrl",) if data.get("overrideBaseUrl") else ("scheme",)
-    callers = SHARD_CALLERS.get(canon) if ha and canon in SHARD_CALLERS else [(None, svc)]
+    callers = SHARD_CALLERS[canon] if ha and canon in SHARD_CALLERS else [(None, svc)]
     if not callers:
         ov.notes.append(
             Note(
@@ -661,8 +699,7 @@ def _service_urls(canon: str, svc: str, data: dict, ha: bool, ov: Overlay, sfile
             note = Note(
                 CHANGED,
                 f"{what} of {canon} -> services.{key}.baseUrl {url} in halconfig/profiles/{SHARED_PROFILE} (every "
-                "service's "
-                "service discovery)",
+                "service's service discovery)",
                 src=src,
                 src_file=sfile,
                 out=("services", key, "baseUrl"),
@@ -690,10 +727,36 @@ def _service_urls(canon: str, svc: str, data: dict, ha: bool, ov: Overlay, sfile
                 MANUAL,
                 f"{canon} serves TLS (https): its own server.ssl settings must be in its profile "
                 f"(halconfig/profiles/{svc}-local.yml or the shard profile), and the base's readiness and liveness "
-                "probes "
-                "(httpGet, http) must switch to `scheme: HTTPS` in the overlay patch "
+                "probes (httpGet, http) must switch to `scheme: HTTPS` in the overlay patch "
                 f"{_pf(ov.env, canon if canon != svc or not ha else canon)}",
                 src=src,
+                src_file=sfile,
+                topic="Service settings",
+            )
+        )
+
+
+def _public_url_notes(canon: str, override: bool, https: bool, ov: Overlay, sfile: str) -> None:
+    """Gate's and Deck's public URL and TLS live in the halconfig's security section, not in service-settings."""
+    section = "apiSecurity" if canon == "gate" else "uiSecurity"
+    if override:
+        ov.notes.append(
+            Note(
+                DROPPED,
+                f"overrideBaseUrl: set security.{section}.overrideBaseUrl in the halconfig (where Kleat reads the "
+                "public URL)",
+                src=("overrideBaseUrl",),
+                src_file=sfile,
+                topic="Service settings",
+            )
+        )
+    if https:
+        ov.notes.append(
+            Note(
+                MANUAL,
+                f"{canon} served TLS (`scheme: https`): use kustomize/components/gate-https and security.{section}.ssl "
+                "in the halconfig",
+                src=("scheme",),
                 src_file=sfile,
                 topic="Service settings",
             )
@@ -730,99 +793,8 @@ def _apply_scheduling(kind, value, dep, patch, main_container, notes, src, env, 
     out_file = _pf(env, dep)
     if kind == "sidecars":
         for i, sc in enumerate(value or []):
-            if not isinstance(sc, dict) or not sc.get("name"):
-                continue
-            c: dict = {"name": sc["name"], "image": sc.get("dockerImage") or sc.get("image")}
-            if isinstance(sc.get("command"), list) and sc["command"]:
-                c["command"] = [str(x) for x in sc["command"]]
-            if isinstance(sc.get("args"), list) and sc["args"]:
-                c["args"] = [str(x) for x in sc["args"]]
-            if not c["image"]:
-                notes.append(
-                    Note(
-                        DROPPED,
-                        f"sidecar {sc['name']} of {dep} has no dockerImage; not migrated",
-                        src=src + (i,),
-                        out=None,
-                        topic="Sizing and scheduling",
-                    )
-                )
-                continue
-            port = _int(sc["port"], f"sidecar {sc['name']} port", notes, src + (i, "port")) if sc.get("port") else None
-            if port is not None:
-                c["ports"] = [{"containerPort": port}]
-            if isinstance(sc.get("env"), dict) and sc["env"]:
-                for k, v in sc["env"].items():
-                    _set_env(c, secret_env(f"{dep}-{sc['name']}", str(k), v, "config", src + (i, "env", k)))
-            mounts = []
-            if sc.get("mountPath"):
-                spec.setdefault("volumes", []).append({"name": sc["name"], "emptyDir": {}})
-                mounts.append({"name": sc["name"], "mountPath": sc["mountPath"]})
-                main_container(dep).setdefault("volumeMounts", []).append(
-                    {"name": sc["name"], "mountPath": sc["mountPath"]}
-                )
-            for vm in [
-                v
-                for v in sc.get("secretVolumeMounts") or []
-                if isinstance(v, dict) and v.get("secretName") and v.get("mountPath")
-            ]:
-                spec.setdefault("volumes", []).append(
-                    {"name": vm["secretName"], "secret": {"secretName": vm["secretName"]}}
-                )
-                mounts.append({"name": vm["secretName"], "mountPath": vm["mountPath"]})
-            for vm in [
-                v
-                for v in sc.get("configMapVolumeMounts") or []
-                if isinstance(v, dict) and v.get("configMapName") and v.get("mountPath")
-            ]:
-                spec.setdefault("volumes", []).append(
-                    {"name": vm["configMapName"], "configMap": {"name": vm["configMapName"]}}
-                )
-                mounts.append({"name": vm["configMapName"], "mountPath": vm["mountPath"]})
-            if mounts:
-                c["volumeMounts"] = mounts
-            if isinstance(sc.get("securityContext"), dict) and sc["securityContext"].get("privileged"):
-                c["securityContext"] = {"privileged": True}
-                notes.append(
-                    Note(
-                        MANUAL,
-                        f"sidecar {sc['name']} of {dep} runs privileged: the pod runs as non-root; review it",
-                        src=src + (i,),
-                        topic="Sizing and scheduling",
-                    )
-                )
-            else:  # the same hardening as every container of the base
-                c["securityContext"] = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
-            c["resources"] = SIDECAR_RESOURCES
-            spec.setdefault("containers", [])
-            main_container(dep)
-            spec["containers"].append(c)
-            notes.append(
-                Note(
-                    CHANGED,
-                    f"sidecar {sc['name']} ({c['image']}) -> a container of Deployment {dep}; Halyard gave it no "
-                    "resources, so it gets "
-                    "requests 50m/64Mi and limits 500m/256Mi (the `resources` rule requires them): review. The pod "
-                    "runs as non-root "
-                    "(uid 10111), so the image must run as any user",
-                    src=src + (i,),
-                    out=("spec", "template", "spec", "containers", len(spec["containers"]) - 1),
-                    out_file=out_file,
-                    topic="Sizing and scheduling",
-                )
-            )
-            if isinstance(c.get("image"), str) and (
-                ":" not in c["image"].rsplit("/", 1)[-1] or c["image"].endswith(":latest")
-            ):
-                notes.append(
-                    Note(
-                        MANUAL,
-                        f"sidecar {sc['name']} image `{c['image']}` is not pinned to a tag: pin it (spinops check "
-                        "refuses unpinned images)",
-                        src=src + (i,),
-                        topic="Sizing and scheduling",
-                    )
-                )
+            if isinstance(sc, dict) and sc.get("name"):
+                _sidecar(sc, dep, spec, main_container, notes, src + (i,), out_file, secret_env)
         return
     if kind == "initContainers":
         items = []
@@ -855,6 +827,103 @@ def _apply_scheduling(kind, value, dep, patch, main_container, notes, src, env, 
     )
 
 
+def _sidecar(sc: dict, dep: str, spec: dict, main_container, notes: list[Note], src: tuple, out_file: str,
+             secret_env) -> None:
+    """One Halyard sidecar -> a container of the Deployment's pod (with the base's hardening and small resources)."""
+    c: dict = {"name": sc["name"], "image": sc.get("dockerImage") or sc.get("image")}
+    if isinstance(sc.get("command"), list) and sc["command"]:
+        c["command"] = [str(x) for x in sc["command"]]
+    if isinstance(sc.get("args"), list) and sc["args"]:
+        c["args"] = [str(x) for x in sc["args"]]
+    if not c["image"]:
+        notes.append(
+            Note(
+                DROPPED,
+                f"sidecar {sc['name']} of {dep} has no dockerImage; not migrated",
+                src=src,
+                out=None,
+                topic="Sizing and scheduling",
+            )
+        )
+        return
+    port = _int(sc["port"], f"sidecar {sc['name']} port", notes, src + ("port",)) if sc.get("port") else None
+    if port is not None:
+        c["ports"] = [{"containerPort": port}]
+    if isinstance(sc.get("env"), dict) and sc["env"]:
+        for k, v in sc["env"].items():
+            _set_env(c, secret_env(f"{dep}-{sc['name']}", str(k), v, "config", src + ("env", k)))
+    mounts = _sidecar_volumes(sc, dep, spec, main_container)
+    if mounts:
+        c["volumeMounts"] = mounts
+    if isinstance(sc.get("securityContext"), dict) and sc["securityContext"].get("privileged"):
+        c["securityContext"] = {"privileged": True}
+        notes.append(
+            Note(
+                MANUAL,
+                f"sidecar {sc['name']} of {dep} runs privileged: the pod runs as non-root; review it",
+                src=src,
+                topic="Sizing and scheduling",
+            )
+        )
+    else:  # the same hardening as every container of the base
+        c["securityContext"] = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
+    c["resources"] = SIDECAR_RESOURCES
+    spec.setdefault("containers", [])
+    main_container(dep)
+    spec["containers"].append(c)
+    notes.append(
+        Note(
+            CHANGED,
+            f"sidecar {sc['name']} ({c['image']}) -> a container of Deployment {dep}; Halyard gave it no resources, "
+            "so it gets requests 50m/64Mi and limits 500m/256Mi (the `resources` rule requires them): review. The pod "
+            "runs as non-root (uid 10111), so the image must run as any user",
+            src=src,
+            out=("spec", "template", "spec", "containers", len(spec["containers"]) - 1),
+            out_file=out_file,
+            topic="Sizing and scheduling",
+        )
+    )
+    if isinstance(c.get("image"), str) and (
+        ":" not in c["image"].rsplit("/", 1)[-1] or c["image"].endswith(":latest")
+    ):
+        notes.append(
+            Note(
+                MANUAL,
+                f"sidecar {sc['name']} image `{c['image']}` is not pinned to a tag: pin it (spinops check "
+                "refuses unpinned images)",
+                src=src,
+                topic="Sizing and scheduling",
+            )
+        )
+
+
+def _sidecar_volumes(sc: dict, dep: str, spec: dict, main_container) -> list[dict]:
+    """The sidecar's mounts, their volumes added to the pod: a shared emptyDir at `mountPath` (mounted into the
+    main container too), and its Secret and ConfigMap volumes."""
+    mounts = []
+    if sc.get("mountPath"):
+        spec.setdefault("volumes", []).append({"name": sc["name"], "emptyDir": {}})
+        mounts.append({"name": sc["name"], "mountPath": sc["mountPath"]})
+        main_container(dep).setdefault("volumeMounts", []).append({"name": sc["name"], "mountPath": sc["mountPath"]})
+    for vm in [
+        v
+        for v in sc.get("secretVolumeMounts") or []
+        if isinstance(v, dict) and v.get("secretName") and v.get("mountPath")
+    ]:
+        spec.setdefault("volumes", []).append({"name": vm["secretName"], "secret": {"secretName": vm["secretName"]}})
+        mounts.append({"name": vm["secretName"], "mountPath": vm["mountPath"]})
+    for vm in [
+        v
+        for v in sc.get("configMapVolumeMounts") or []
+        if isinstance(v, dict) and v.get("configMapName") and v.get("mountPath")
+    ]:
+        spec.setdefault("volumes", []).append(
+            {"name": vm["configMapName"], "configMap": {"name": vm["configMapName"]}}
+        )
+        mounts.append({"name": vm["configMapName"], "mountPath": vm["mountPath"]})
+    return mounts
+
+
 KUBERNETES_TYPES = {
     "podAnnotations": dict,
     "podLabels": dict,
@@ -868,80 +937,27 @@ KUBERNETES_TYPES = {
 }
 
 
+#: kubernetes.* settings carried into the Deployment patch -> where they land in it
+KUBERNETES_OUT = {
+    "podAnnotations": ("spec", "template", "metadata", "annotations"),
+    "podLabels": ("spec", "template", "metadata", "labels"),
+    "serviceAccountName": ("spec", "template", "spec", "serviceAccountName"),
+    "nodeSelector": ("spec", "template", "spec", "nodeSelector"),
+    "imagePullSecrets": ("spec", "template", "spec", "imagePullSecrets"),
+    "securityContext": ("spec", "template", "spec", "securityContext"),
+    "deploymentStrategy": ("spec", "strategy"),
+    "volumes": ("spec", "template", "spec", "volumes"),
+}
+
+
 def _kubernetes_settings(
     kube: dict, targets: list[str], patch_for, main_container, ov: Overlay, sfile: str, canon: str
 ) -> None:
     notes = ov.notes
-    kube = dict(kube)
-    for k, t in KUBERNETES_TYPES.items():
-        if kube.get(k) not in (None, "") and not isinstance(kube[k], t):
-            notes.append(
-                Note(
-                    DROPPED,
-                    f"kubernetes.{k}: expected a {'list' if t is list else 'mapping'}; not migrated",
-                    src=("kubernetes", k),
-                    src_file=sfile,
-                    topic="Service settings",
-                )
-            )
-            kube.pop(k)
+    kube = _well_typed(kube, sfile, notes)
     for dep in targets:
-        p = patch_for(dep)
-        tmpl = p["spec"]["template"]
-        spec = tmpl["spec"]
-        if kube.get("podAnnotations"):
-            tmpl.setdefault("metadata", {}).setdefault("annotations", {}).update(
-                {str(k): str(v) for k, v in kube["podAnnotations"].items()}
-            )
-        if kube.get("podLabels"):
-            tmpl.setdefault("metadata", {}).setdefault("labels", {}).update(
-                {str(k): str(v) for k, v in kube["podLabels"].items()}
-            )
-        if kube.get("serviceAccountName"):
-            spec["serviceAccountName"] = str(kube["serviceAccountName"])
-        if kube.get("nodeSelector"):
-            spec["nodeSelector"] = {str(k): str(v) for k, v in kube["nodeSelector"].items()}
-        if kube.get("imagePullSecrets"):
-            spec["imagePullSecrets"] = [{"name": str(n)} for n in kube["imagePullSecrets"]]
-        if isinstance(kube.get("securityContext"), dict) and kube["securityContext"]:
-            spec["securityContext"] = dict(kube["securityContext"])
-        strat = kube.get("deploymentStrategy")
-        if isinstance(strat, dict) and strat.get("type"):
-            t = str(strat["type"]).lower()
-            if t == "recreate":
-                p["spec"]["strategy"] = {"type": "Recreate", "rollingUpdate": None}
-            else:
-                ss = strat.get("strategySettings") or {}
-                ru = {
-                    k: (int(v) if str(v).isdigit() else str(v))
-                    for k, v in ss.items()
-                    if k in ("maxSurge", "maxUnavailable")
-                }
-                p["spec"]["strategy"] = {"type": "RollingUpdate", **({"rollingUpdate": ru} if ru else {})}
-        for vol in kube.get("volumes") or []:
-            if not isinstance(vol, dict) or not vol.get("id") or not vol.get("mountPath"):
-                continue
-            t = vol.get("type", "emptyDir")
-            source = {
-                "secret": {"secret": {"secretName": vol["id"]}},
-                "configMap": {"configMap": {"name": vol["id"]}},
-                "persistentVolumeClaim": {"persistentVolumeClaim": {"claimName": vol["id"]}},
-            }.get(t, {"emptyDir": {}})
-            spec.setdefault("volumes", []).append({"name": vol["id"], **source})
-            main_container(dep).setdefault("volumeMounts", []).append(
-                {"name": vol["id"], "mountPath": vol["mountPath"]}
-            )
-    labels = {
-        "podAnnotations": ("spec", "template", "metadata", "annotations"),
-        "podLabels": ("spec", "template", "metadata", "labels"),
-        "serviceAccountName": ("spec", "template", "spec", "serviceAccountName"),
-        "nodeSelector": ("spec", "template", "spec", "nodeSelector"),
-        "imagePullSecrets": ("spec", "template", "spec", "imagePullSecrets"),
-        "securityContext": ("spec", "template", "spec", "securityContext"),
-        "deploymentStrategy": ("spec", "strategy"),
-        "volumes": ("spec", "template", "spec", "volumes"),
-    }
-    for k, out in labels.items():
+        _pod_settings(kube, dep, patch_for(dep), main_container)
+    for k, out in KUBERNETES_OUT.items():
         if kube.get(k):
             notes.append(
                 Note(
@@ -959,8 +975,7 @@ def _kubernetes_settings(
             Note(
                 MANUAL,
                 f"{canon} runs as ServiceAccount `{kube['serviceAccountName']}`: it must exist in the namespace (the "
-                "base "
-                "creates none); add it to the overlay or create it out of band",
+                "base creates none); add it to the overlay or create it out of band",
                 src=("kubernetes", "serviceAccountName"),
                 src_file=sfile,
                 topic="Service settings",
@@ -977,11 +992,81 @@ def _kubernetes_settings(
                 topic="Service settings",
             )
         )
-    svc_patch = {}
+    _service_patch(kube, ov, sfile, canon)
+    _unmigrated_kubernetes_notes(kube, sfile, notes)
+
+
+def _well_typed(kube: dict, sfile: str, notes: list[Note]) -> dict:
+    """A copy of the kubernetes settings without the values of the wrong type (each dropped with a note)."""
+    kube = dict(kube)
+    for k, t in KUBERNETES_TYPES.items():
+        if kube.get(k) not in (None, "") and not isinstance(kube[k], t):
+            notes.append(
+                Note(
+                    DROPPED,
+                    f"kubernetes.{k}: expected a {'list' if t is list else 'mapping'}; not migrated",
+                    src=("kubernetes", k),
+                    src_file=sfile,
+                    topic="Service settings",
+                )
+            )
+            kube.pop(k)
+    return kube
+
+
+def _pod_settings(kube: dict, dep: str, p: dict, main_container) -> None:
+    """The pod-level kubernetes settings into one Deployment's patch `p`."""
+    tmpl = p["spec"]["template"]
+    spec = tmpl["spec"]
+    if kube.get("podAnnotations"):
+        tmpl.setdefault("metadata", {}).setdefault("annotations", {}).update(
+            {str(k): str(v) for k, v in kube["podAnnotations"].items()}
+        )
+    if kube.get("podLabels"):
+        tmpl.setdefault("metadata", {}).setdefault("labels", {}).update(
+            {str(k): str(v) for k, v in kube["podLabels"].items()}
+        )
+    if kube.get("serviceAccountName"):
+        spec["serviceAccountName"] = str(kube["serviceAccountName"])
+    if kube.get("nodeSelector"):
+        spec["nodeSelector"] = {str(k): str(v) for k, v in kube["nodeSelector"].items()}
+    if kube.get("imagePullSecrets"):
+        spec["imagePullSecrets"] = [{"name": str(n)} for n in kube["imagePullSecrets"]]
+    if isinstance(kube.get("securityContext"), dict) and kube["securityContext"]:
+        spec["securityContext"] = dict(kube["securityContext"])
+    strategy = _strategy(kube.get("deploymentStrategy"))
+    if strategy is not None:
+        p["spec"]["strategy"] = strategy
+    for vol in kube.get("volumes") or []:
+        if not isinstance(vol, dict) or not vol.get("id") or not vol.get("mountPath"):
+            continue
+        source = {
+            "secret": {"secret": {"secretName": vol["id"]}},
+            "configMap": {"configMap": {"name": vol["id"]}},
+            "persistentVolumeClaim": {"persistentVolumeClaim": {"claimName": vol["id"]}},
+        }.get(vol.get("type", "emptyDir"), {"emptyDir": {}})
+        spec.setdefault("volumes", []).append({"name": vol["id"], **source})
+        main_container(dep).setdefault("volumeMounts", []).append({"name": vol["id"], "mountPath": vol["mountPath"]})
+
+
+def _strategy(strat) -> dict | None:
+    """Halyard's deploymentStrategy -> the Deployment's `strategy` (None: none set)."""
+    if not isinstance(strat, dict) or not strat.get("type"):
+        return None
+    if str(strat["type"]).lower() == "recreate":
+        return {"type": "Recreate", "rollingUpdate": None}
+    ss = strat.get("strategySettings") or {}
+    ru = {k: (int(v) if str(v).isdigit() else str(v)) for k, v in ss.items() if k in ("maxSurge", "maxUnavailable")}
+    return {"type": "RollingUpdate", **({"rollingUpdate": ru} if ru else {})}
+
+
+def _service_patch(kube: dict, ov: Overlay, sfile: str, canon: str) -> None:
+    """serviceType (and nodePort), serviceAnnotations, serviceLabels -> a patch of the Service `canon`."""
+    svc_patch: dict[str, object] = {}
     if kube.get("serviceType") and kube["serviceType"] != "ClusterIP":
         svc_patch["type"] = str(kube["serviceType"])
         node_port = (
-            _int(kube["nodePort"], "kubernetes.nodePort", notes, ("kubernetes", "nodePort"), sfile)
+            _int(kube["nodePort"], "kubernetes.nodePort", ov.notes, ("kubernetes", "nodePort"), sfile)
             if kube.get("nodePort")
             else None
         )
@@ -992,32 +1077,38 @@ def _kubernetes_settings(
         meta["annotations"] = {str(k): str(v) for k, v in kube["serviceAnnotations"].items()}
     if kube.get("serviceLabels"):
         meta["labels"] = {str(k): str(v) for k, v in kube["serviceLabels"].items()}
-    if svc_patch or meta:
-        name = f"service-{canon}.yml"
-        ov.patches[name] = {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": {"name": canon, **meta},
-            **({"spec": svc_patch} if svc_patch else {}),
-        }
-        ov.targets[name] = {"kind": "Service", "labelSelector": f"app.kubernetes.io/name={canon}"}
-        notes.append(
-            Note(
-                CHANGED,
-                f"kubernetes serviceType/serviceAnnotations/serviceLabels -> Service {canon}",
-                src=("kubernetes",),
-                src_file=sfile,
-                out=("metadata",),
-                out_file=f"kustomize/overlays/{ov.env}/{name}",
-                topic="Service settings",
-            )
+    if not (svc_patch or meta):
+        return
+    name = f"service-{canon}.yml"
+    ov.patches[name] = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": canon, **meta},
+        **({"spec": svc_patch} if svc_patch else {}),
+    }
+    ov.targets[name] = {"kind": "Service", "labelSelector": f"app.kubernetes.io/name={canon}"}
+    ov.notes.append(
+        Note(
+            CHANGED,
+            f"kubernetes serviceType/serviceAnnotations/serviceLabels -> Service {canon}",
+            src=("kubernetes",),
+            src_file=sfile,
+            out=("metadata",),
+            out_file=f"kustomize/overlays/{ov.env}/{name}",
+            topic="Service settings",
         )
+    )
+
+
+def _unmigrated_kubernetes_notes(kube: dict, sfile: str, notes: list[Note]) -> None:
+    """kubernetes.* settings only Halyard's deployer read, and unknown ones: dropped, each with a note."""
     for k, why in KUBERNETES_IGNORED.items():
         if kube.get(k) not in (None, [], "") and not (k == "useTcpProbe" and kube[k] is False):
             notes.append(
                 Note(DROPPED, f"kubernetes.{k}: {why}", src=("kubernetes", k), src_file=sfile, topic="Service settings")
             )
-    known = set(labels) | set(KUBERNETES_IGNORED) | {"serviceType", "nodePort", "serviceAnnotations", "serviceLabels"}
+    service = {"serviceType", "nodePort", "serviceAnnotations", "serviceLabels"}  # see _service_patch
+    known = set(KUBERNETES_OUT) | set(KUBERNETES_IGNORED) | service
     for k in kube:
         if k not in known and kube[k] not in (None, [], {}, ""):
             notes.append(
