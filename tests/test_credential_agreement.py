@@ -16,7 +16,7 @@ from spinops.check.rules import Context
 from spinops.check.rules import no_credential_in_configmap as rule
 from spinops.diff.compare import compare
 from spinops.migrate.secrets import Credentials, env_var_secret, profile_secrets
-from spinops.wire import Origin, SecretInventory, plan
+from spinops.wire import SecretInventory, plan
 
 CANARY = "canary-3f9e1c-value"
 
@@ -45,7 +45,7 @@ TABLE = {
 def by_build(key: str) -> bool:
     """wire.plan on a hand-written profile holding `key: <literal>`: refused as a literal credential?"""
     files = {"gate": {"gate-local.yml": {"outer": {key: CANARY}}}}
-    _, problems = plan(files, SecretInventory(), Origin(), hand_written={"gate": {"gate-local.yml"}})
+    _, problems = plan(files, SecretInventory(), hand_written={"gate": {"gate-local.yml"}})
     codes = {p.code for p in problems if p.severity == "error"}
     assert all(CANARY not in p.text() for p in problems)
     return "literal-credential" in codes

@@ -52,6 +52,21 @@ def strings(obj: Any) -> Iterator[str]:
             yield from strings(v)
 
 
+def string_paths(obj: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """(path, string) of every string of a parsed document in document order, as `strings` (a mapping key at
+    the path of its entry)."""
+    if isinstance(obj, str):
+        yield path, obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            if isinstance(k, str):
+                yield (*path, k), k
+            yield from string_paths(v, (*path, k))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from string_paths(v, (*path, i))
+
+
 def find_placeholders(text_or_struct: Any) -> set[str]:
     """Every `${NAME}` used (Spring syntax: `${NAME:default}` counts as NAME), property references included."""
     out: set[str] = set()

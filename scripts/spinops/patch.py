@@ -114,6 +114,8 @@ class Applied:
     files: tuple[str, ...]  # targets it was applied to
     changed: tuple[str, ...]  # of those, the ones whose content changed
     skipped: str | None = None  # why it did not apply (a `when` that does not hold)
+    # changed target -> (its data before, after): where the values came from (spinops.build.origin.Patched)
+    results: dict[str, tuple[Any, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def as_dict(self) -> dict:
         return {
@@ -407,13 +409,13 @@ def apply_patches(
                     Applied(patch, (), (), skipped=f"spinnakerVersion {version} does not match {patch.when_text}")
                 )
                 continue
-        changed = []
+        results = {}
         for t in targets:
             new = apply_patch(patch, out[t], t)
             if new != out[t]:
-                changed.append(t)
+                results[t] = (out[t], new)
             out[t] = new
-        report.append(Applied(patch, tuple(targets), tuple(changed)))
+        report.append(Applied(patch, tuple(targets), tuple(results), results=results))
     return out, report
 
 

@@ -47,7 +47,7 @@ def profile_names() -> dict[str, str | None]:
 class Profiles:
     data: dict[str, Any] = field(default_factory=dict)  # YAML profiles: name -> mapping
     deck_js: str = ""  # hand-written settings-local.js text
-    texts: list[tuple[str, str]] = field(default_factory=list)  # (display path, text) for messages
+    docs: dict[str, yamlio.Located] = field(default_factory=dict)  # YAML profiles as parsed, with positions
 
 
 def load_profiles(repo: Path) -> Profiles:
@@ -79,7 +79,6 @@ def load_profiles(repo: Path) -> Profiles:
         except InputError as e:
             problems.extend(e.problems)
             continue
-        out.texts.append((display, text))
         if path.name == DECK_LOCAL:
             problems += browser_credentials(text, display)
             out.deck_js = text
@@ -95,6 +94,7 @@ def load_profiles(repo: Path) -> Profiles:
             problems.append(Problem("a Spring profile is a YAML mapping", file=display, line=1, code="profile-shape"))
             continue
         out.data[path.name] = doc.data
+        out.docs[path.name] = doc
     if problems:
         raise InputError(problems)
     return out

@@ -29,6 +29,7 @@ and PASSPHRASE as an env var from a Secret key, never through a ConfigMap).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,7 @@ from spinops.credentials import (
     literal_default,
     load_secrets,
     parse_secrets,
+    string_paths,
     strings,
 )
 from spinops.errors import Problem
@@ -54,7 +56,7 @@ DECK_ENV = "deck.env"
 DECK_PASSPHRASE = "PASSPHRASE"
 
 __all__ = ["SECRETS_FILE", "SecretDecl", "SecretInventory", "find_placeholders", "is_env_credential", "load_secrets",
-           "parse_secrets", "plan", "check_halconfig", "Origin", "ServiceWiring"]
+           "parse_secrets", "plan", "check_halconfig", "Locate", "ServiceWiring"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,61 +120,24 @@ class ServiceWiring:
         return {"env": sorted(self.env_names), "secrets": secrets, "files": sorted(self.files)}
 
 
-@dataclass
-class Origin:
-    """Where a value came from, for messages: the halconfig (via Hal.locate) or a profile/patch file."""
-
-    locate: Any = None  # callable(path) -> (file, line, col) | None
-    halconfig: Any = None  # the canonical halconfig data
-    texts: list[tuple[str, str]] = field(default_factory=list)  # (display file, text) of profiles and patches
-
-    def find(
-        self, needle: str, *, texts_first: bool = False, prefer: str | None = None
-    ) -> tuple[str | None, int | None, int | None]:
-        """The first place `needle` occurs: the halconfig, then profiles and patches (or the reverse).
-
-        prefer: a file name (e.g. gate-local.yml) whose profile is searched before anything else.
-        """
-        if prefer:
-            loc = self._in_texts(needle, only=f"/{prefer}")
-            if loc:
-                return loc
-        order = (self._in_texts, self._in_halconfig) if texts_first else (self._in_halconfig, self._in_texts)
-        for look in order:
-            loc = look(needle)
-            if loc:
-                return loc
-        return None, None, None
-
-    def _in_halconfig(self, needle: str):
-        if self.halconfig is not None and self.locate is not None:
-            for path, s in _paths_of_strings(self.halconfig, ()):
-                if needle in s:
-                    loc = self.locate(path)
-                    if loc:
-                        return loc
-        return None
-
-    def _in_texts(self, needle: str, only: str | None = None):
-        for display, text in self.texts:
-            if only and not display.endswith(only):
-                continue
-            idx = text.find(needle)
-            if idx >= 0:
-                line = text.count("\n", 0, idx) + 1
-                return display, line, idx - (text.rfind("\n", 0, idx) + 1) + 1
-        return None
+#: Where a value of a service's config file was written: (service, file name, path in its data, the text of the
+#: value looked for) -> (file, line, column), or None. The build passes where each of its items' values came from
+#: (spinops.build.origin); without one, problems name no file.
+Locate = Callable[[str, str, tuple, str | None], tuple[str, int | None, int | None] | None]
 
 
-def _paths_of_strings(obj, path):
-    if isinstance(obj, str):
-        yield path, obj
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _paths_of_strings(v, path + (k,))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _paths_of_strings(v, path + (i,))
+def _nowhere(service: str, fname: str, path: tuple, needle: str | None) -> None:
+    return None
+
+
+def _first_use(data: Any, placeholder: str | None = None, value: str | None = None) -> tuple | None:
+    """The path of the first string of `data` that uses `${placeholder}` (by name: `${TOKEN}` is no use of
+    `${TOKEN_2}`) or equals `value`."""
+    for path, s in string_paths(data):
+        if s == value or (placeholder is not None and "${" in s
+                          and any(m.group(1) == placeholder for m in PLACEHOLDER.finditer(s))):
+            return path
+    return None
 
 
 def _mount_name(inventory, path: str) -> str:
@@ -265,41 +230,44 @@ class _Uses:
     undeclared_default: dict[str, set[str]] = field(default_factory=dict)
     browser: dict[str, set[str]] = field(default_factory=dict)  # NAME -> deck files
     literals: dict[tuple, set[str]] = field(default_factory=dict)  # (file, path) -> services
+    used_in: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # NAME -> (service, file) using it
 
 
 def plan(
     service_files: dict[str, dict[str, Any]],
     inventory: SecretInventory,
-    origin: Origin,
+    locate: Locate | None = None,
     *,
     hand_written: dict[str, set[str]] | None = None,
 ) -> tuple[dict[str, ServiceWiring], list[Problem]]:
     """Decide every service's Secrets from its final config files.
 
     service_files: service -> {file name -> data} (what its ConfigMap will hold; deck: settings.js,
-    settings-local.js, deck.env). hand_written: service -> names of files that came from profiles or
-    were changed by patches (checked for literal credentials by key name). Returns the wiring and
-    every problem (errors and warnings); the caller raises on errors.
+    settings-local.js, deck.env). locate: where each value was written, for the problems' file:line:col.
+    hand_written: service -> names of files that came from profiles or were changed by patches (checked for
+    literal credentials by key name). Returns the wiring and every problem (errors and warnings); the caller
+    raises on errors.
     """
     problems: list[Problem] = []
     wiring: dict[str, ServiceWiring] = {}
     uses = _Uses()
     hand_written = hand_written or {}
+    locate = locate or _nowhere
     for svc in sorted(service_files):
         files = service_files[svc]
         w = ServiceWiring(svc)
         if svc == "deck":
-            _scan_service(svc, files, inventory, origin, hand_written.get(svc, set()), uses, problems)
-            names, paths = _deck_env_needs(files.get(DECK_ENV) or {}, inventory, w, problems, origin)
+            _scan_service(svc, files, inventory, locate, hand_written.get(svc, set()), uses, problems)
+            names, paths = _deck_env_needs(files.get(DECK_ENV) or {}, inventory, w, problems, locate)
         else:
-            names, paths = _scan_service(svc, files, inventory, origin, hand_written.get(svc, set()), uses, problems)
+            names, paths = _scan_service(svc, files, inventory, locate, hand_written.get(svc, set()), uses, problems)
         for n in names:
             uses.env.setdefault(n, set()).add(svc)
         for path in paths:
             uses.file.setdefault(path, set()).add(svc)
         _wire_secrets(w, names, paths, inventory)
         wiring[svc] = w
-    problems += _usage_problems(uses, origin)
+    problems += _usage_problems(uses, service_files, locate, hand_written)
     problems += _unused_keys(inventory, uses)
     return wiring, problems
 
@@ -308,7 +276,7 @@ def _scan_service(
     svc: str,
     files: dict[str, Any],
     inventory: SecretInventory,
-    origin: Origin,
+    locate: Locate,
     hand_written: set[str],
     uses: _Uses,
     problems: list[Problem],
@@ -321,13 +289,15 @@ def _scan_service(
         data = files[fname]
         defaults, file_refs = _scan(data, inventory)
         creds = {n for n in defaults if is_env_credential(n, inventory)}
+        for n in creds:
+            uses.used_in.setdefault(n, set()).add((svc, fname))
         if fname in DECK_SETTINGS:
             for n in creds:
                 uses.browser.setdefault(n, set()).add(fname)
             for p in literal_credentials(data):
                 problems.append(
                     _problem(
-                        origin.find(f"{p[-1]}:", texts_first=True, prefer=fname),
+                        _where(locate, svc, fname, p, str(p[-1])),
                         f"{fname}: `{dotted(p)}` holds a literal credential and Deck serves this file to every "
                         "browser",
                         hint="remove it; Deck needs no credentials",
@@ -354,7 +324,7 @@ def _scan_service(
             else:
                 problems.append(
                     _problem(
-                        origin.find(s),
+                        _where(locate, svc, fname, _first_use(data, value=s), s),
                         f"{s} (in {svc}'s {fname}) lies in Secret {_mount_name(inventory, s)}'s mountPath but is "
                         "not one of its files",
                         hint=f"add {s.rsplit('/', 1)[1]!r} to its `files:` in {SECRETS_FILE}",
@@ -363,6 +333,25 @@ def _scan_service(
                     )
                 )
     return names, paths
+
+
+def _where(locate: Locate, svc: str, fname: str, path: tuple | None, needle: str | None):
+    """(file, line, column) of the value at `path` of a service's file, (None, None, None) when unknown."""
+    return (locate(svc, fname, path, needle) if path is not None else None) or (None, None, None)
+
+
+def _first_place(
+    name: str, used_in: set[tuple[str, str]], service_files: dict, locate: Locate, first: set[tuple[str, str]]
+):
+    """Where `${name}` is first written among the files that use it: those in `first` before the others, then by
+    file, line and column."""
+    places = []
+    for svc, fname in used_in:
+        path = _first_use(service_files[svc][fname], placeholder=name)
+        if path is not None:
+            loc = _where(locate, svc, fname, path, "${" + name)
+            places.append(((svc, fname) not in first, loc[0] or "\uffff", loc[1] or 0, loc[2] or 0, loc))
+    return min(places, key=lambda place: place[:-1])[-1] if places else (None, None, None)
 
 
 def _wire_secrets(w: ServiceWiring, names: set[str], paths: set[str], inventory: SecretInventory) -> None:
@@ -387,14 +376,16 @@ def _wire_secrets(w: ServiceWiring, names: set[str], paths: set[str], inventory:
     w.files = sorted(paths)
 
 
-def _usage_problems(uses: _Uses, origin: Origin) -> list[Problem]:
+def _usage_problems(
+    uses: _Uses, service_files: dict, locate: Locate, hand_written: dict[str, set[str]]
+) -> list[Problem]:
     """Literal credentials in hand-written files, undeclared placeholders and credentials bound for the browser."""
     problems: list[Problem] = []
     for (fname, p), svcs in sorted(uses.literals.items(), key=lambda kv: (kv[0][0], dotted(kv[0][1]))):
         who = ", ".join(sorted(svcs))
         problems.append(
             _problem(
-                origin.find(f"{p[-1]}:", texts_first=True, prefer=fname),
+                _where(locate, min(svcs), fname, p, str(p[-1])),
                 f"{fname}: `{dotted(p)}` holds a literal credential: it would end up in the ConfigMap of {who}",
                 hint=f"write a placeholder such as ${{{_suggest_name(p)}}} and declare it in {SECRETS_FILE}",
                 code="literal-credential",
@@ -404,7 +395,7 @@ def _usage_problems(uses: _Uses, origin: Origin) -> list[Problem]:
     for n, svcs in sorted(uses.undeclared.items()):
         problems.append(
             _problem(
-                origin.find("${" + n),
+                _first_place(n, uses.used_in[n], service_files, locate, set()),
                 f"${{{n}}} is used by {', '.join(sorted(svcs))} but no Secret in {SECRETS_FILE} declares it",
                 hint=f"add {n} to the `env:` of a Secret in {SECRETS_FILE}, e.g. secrets: "
                      f"{{spinnaker-{n.lower().replace('_', '-')}: {{source: workflow, env: [{n}]}}}}",
@@ -415,7 +406,7 @@ def _usage_problems(uses: _Uses, origin: Origin) -> list[Problem]:
     for n, svcs in sorted(uses.undeclared_default.items()):
         problems.append(
             _problem(
-                origin.find("${" + n),
+                _first_place(n, uses.used_in[n], service_files, locate, set()),
                 f"${{{n}:...}} (used by {', '.join(sorted(svcs))}) is not declared in {SECRETS_FILE}; Spring will use "
                 "its default",
                 code="undeclared-placeholder-default",
@@ -424,9 +415,10 @@ def _usage_problems(uses: _Uses, origin: Origin) -> list[Problem]:
             )
         )
     for n, fnames in sorted(uses.browser.items()):
+        in_deck = {("deck", f) for f in fnames}
         problems.append(
-            _problem(
-                origin.find("${" + n, texts_first=True),
+            _problem(  # a hand-written file first: that is where to remove it
+                _first_place(n, in_deck, service_files, locate, {("deck", f) for f in hand_written.get("deck", ())}),
                 f"${{{n}}} would reach Deck's {', '.join(sorted(fnames))}, which is served to every browser (and Deck "
                 "resolves no placeholders)",
                 hint="credentials belong to the Spring services only; remove it from Deck's settings",
@@ -465,7 +457,7 @@ def _unused_keys(inventory: SecretInventory, uses: _Uses) -> list[Problem]:
 
 
 def _deck_env_needs(
-    env: dict, inventory: SecretInventory, w: ServiceWiring, problems: list[Problem], origin: Origin
+    env: dict, inventory: SecretInventory, w: ServiceWiring, problems: list[Problem], locate: Locate
 ) -> tuple[set[str], set[str]]:
     """deck.env: DECK_CERT/DECK_KEY are files to mount; PASSPHRASE comes from a Secret key, never a ConfigMap."""
     names: set[str] = set()
@@ -484,7 +476,7 @@ def _deck_env_needs(
             elif m:
                 problems.append(
                     _problem(
-                        origin.find(value),
+                        _where(locate, "deck", DECK_ENV, (var,), value),
                         f"{value} (Deck's TLS passphrase) is not declared in {SECRETS_FILE}",
                         hint=f"add {m.group(1)} to the `env:` of a Secret",
                         code="undeclared-placeholder",
@@ -495,7 +487,7 @@ def _deck_env_needs(
         elif found:
             problems.append(
                 _problem(
-                    origin.find(value),
+                    _where(locate, "deck", DECK_ENV, (var,), value),
                     f"deck.env {var} holds ${{{found[0]}}}: Deck resolves no placeholders",
                     code="credential-in-browser",
                     services=["deck"],

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from spinops import yamlio
+from spinops.build.origin import Written
 from spinops.errors import InputError
 from spinops.wire import (
-    Origin,
     check_halconfig,
     find_placeholders,
     is_env_credential,
@@ -198,7 +199,7 @@ def test_plan_wires_exactly_what_each_service_reads(tmp_path):
             },
         },
     }
-    wiring, problems = plan(files, inv, Origin())
+    wiring, problems = plan(files, inv)
     assert wiring["clouddriver"].env_from == ["spinnaker-github"]
     assert wiring["clouddriver"].volumes == [("spinnaker-kubeconfigs", "/var/secrets/kubeconfigs", ["prod.kubeconfig"])]
     assert wiring["echo"].env_from == ["spinnaker-github"] and wiring["echo"].volumes == []
@@ -224,15 +225,19 @@ def test_undeclared_placeholder_names_the_services(tmp_path):
         "igor": {"igor.yml": {"x": "${SLACK_TOKEN}"}},
         "gate": {"gate.yml": {"y": "${PORT_OVERRIDE:8084}"}},
     }
-    origin = Origin(
-        locate=lambda path: ("halconfig/halconfig.yml", 42, 12),
-        halconfig={"notifications": {"slack": {"token": "${SLACK_TOKEN}"}}},
-    )
-    _, problems = plan(files, inv, origin)
+    asked = []
+
+    def locate(service, fname, path, needle):
+        asked.append((service, fname, path, needle))
+        return "halconfig/halconfig.yml", 42, 12
+
+    _, problems = plan(files, inv, locate)
     err = [p for p in problems if p.severity == "error"]
     (p,) = err
     assert p.code == "undeclared-placeholder" and "${SLACK_TOKEN} is used by echo, igor" in p.message
     assert (p.file, p.line) == ("halconfig/halconfig.yml", 42) and p.extra["services"] == ["echo", "igor"]
+    # located at a use of it: the first one of each file that has one, where its value is
+    assert ("echo", "echo.yml", ("slack", "token"), "${SLACK_TOKEN") in asked
     assert any(w.code == "undeclared-placeholder-default" and "PORT_OVERRIDE" in w.message for w in problems)
 
 
@@ -244,7 +249,7 @@ def test_credentials_never_reach_deck_settings(tmp_path):
             "settings-local.js": {"x": {"apiKey": "abc"}},
         }
     }
-    wiring, problems = plan(files, inv, Origin())
+    wiring, problems = plan(files, inv)
     codes = sorted(p.code for p in problems if p.severity == "error")
     assert codes == ["credential-in-browser", "credential-in-browser"]
     assert wiring["deck"].empty()
@@ -253,8 +258,11 @@ def test_credentials_never_reach_deck_settings(tmp_path):
 def test_literal_credential_in_a_profile(tmp_path):
     inv = inventory(tmp_path)
     files = {"gate": {"gate-local.yml": {"ldap": {"managerPassword": CANARY, "url": "ldap://x"}}}}
-    origin = Origin(texts=[("halconfig/profiles/gate-local.yml", "ldap:\n  managerPassword: x\n")])
-    _, problems = plan(files, inv, origin, hand_written={"gate": {"gate-local.yml"}})
+    doc = yamlio.load("ldap:\n  managerPassword: x\n", "halconfig/profiles/gate-local.yml")
+    _, problems = plan(
+        files, inv, lambda svc, fname, path, needle: Written(doc).locate(path, needle),
+        hand_written={"gate": {"gate-local.yml"}},
+    )
     (p,) = [p for p in problems if p.severity == "error"]
     assert p.code == "literal-credential" and (p.file, p.line) == ("halconfig/profiles/gate-local.yml", 2)
     assert CANARY not in p.text()
@@ -263,7 +271,7 @@ def test_literal_credential_in_a_profile(tmp_path):
 def test_file_under_a_mount_but_not_declared(tmp_path):
     inv = inventory(tmp_path)
     _, problems = plan(
-        {"clouddriver": {"clouddriver-local.yml": {"x": "/var/secrets/kubeconfigs/other"}}}, inv, Origin()
+        {"clouddriver": {"clouddriver-local.yml": {"x": "/var/secrets/kubeconfigs/other"}}}, inv
     )
     assert [p.code for p in problems if p.severity == "error"] == ["undeclared-credential-file"]
 
@@ -278,7 +286,7 @@ def test_read_yaml_positions(tmp_path):
 
 def test_undeclared_deck_passphrase_is_one_error(tmp_path):
     inv = inventory(tmp_path)
-    _, problems = plan({"deck": {"deck.env": {"PASSPHRASE": "${TLS_PASS}"}}}, inv, Origin())
+    _, problems = plan({"deck": {"deck.env": {"PASSPHRASE": "${TLS_PASS}"}}}, inv)
     (p,) = [p for p in problems if p.severity == "error"]
     assert p.code == "undeclared-placeholder" and "TLS_PASS" in p.message and p.extra["services"] == ["deck"]
 
@@ -286,6 +294,6 @@ def test_undeclared_deck_passphrase_is_one_error(tmp_path):
 def test_literal_passphrase_patched_into_deck_env(tmp_path):
     inv = inventory(tmp_path)
     _, problems = plan(
-        {"deck": {"deck.env": {"PASSPHRASE": "hunter2"}}}, inv, Origin(), hand_written={"deck": {"deck.env"}}
+        {"deck": {"deck.env": {"PASSPHRASE": "hunter2"}}}, inv, hand_written={"deck": {"deck.env"}}
     )
     assert [p.code for p in problems if p.severity == "error"] == ["literal-credential"]

@@ -10,7 +10,7 @@ import pytest
 from spinops.bundle import secret_volume_name, wiring_patch
 from spinops.check.rules import Context
 from spinops.check.rules import no_credential_in_configmap as rule
-from spinops.wire import Origin, SecretInventory, ServiceWiring, check_halconfig, plan
+from spinops.wire import SecretInventory, ServiceWiring, check_halconfig, plan
 
 CANARY = "canary-default-91a4c2"
 
@@ -32,7 +32,7 @@ def test_placeholders_without_a_literal_default_pass(value):
 
 def test_build_and_check_both_refuse_a_literal_default_in_a_profile():
     value = "${SLACK_TOKEN:" + CANARY + "}"
-    _, problems = plan({"echo": {"echo-local.yml": {"slack": {"token": value}}}}, SecretInventory(), Origin(),
+    _, problems = plan({"echo": {"echo-local.yml": {"slack": {"token": value}}}}, SecretInventory(),
                        hand_written={"echo": {"echo-local.yml"}})
     assert "literal-credential" in {p.code for p in problems}
     cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "echo-config"},

@@ -22,6 +22,7 @@ import spinops.build.output as output
 import spinops.build.pipeline as pipeline
 from spinops.build.contract import contract_problems
 from spinops.build.inputs import read_inputs
+from spinops.build.origin import HalconfigValues
 from spinops.build.timing import Timings
 from spinops.errors import InputError, Problem
 from spinops.layout import MANIFESTS, Repo
@@ -98,7 +99,7 @@ def _relative(p: Problem, repo: Path) -> Problem:
 def _build(repo: Path, env: str, out: Path | None, cache: bool) -> BuildResult:
     t = Timings()
     inputs = t.run("load", read_inputs, Repo(repo), env)
-    files = t.run("render", pipeline.render_files, inputs.hal.data)
+    files = t.run("render", pipeline.render_files, inputs.hal.data, HalconfigValues(inputs.hal))
     files = t.run("patch", pipeline.add_profiles, files, inputs.profiles)
     files, applied = t.run("patch", pipeline.apply_patches, files, inputs.patches, inputs.hal.data.get("version"))
     files = t.run("patch", pipeline.running_only, files, inputs.hal.data)

@@ -21,6 +21,11 @@ def wire_data(f: ConfigFile):
     return [f.text, f.data] if f.name == LOCAL else f.data
 
 
+def data_path(f: ConfigFile, path: tuple) -> tuple:
+    """A path of wire_data(f) as a path of f.data (the text of settings-local.js: the empty path)."""
+    return path[1:] if f.name == LOCAL else path
+
+
 def ships(f: ConfigFile) -> bool:
     """settings-local.js exists only when there is something in it; the rendered files always do."""
     return f.name != LOCAL or bool(f.data or f.text)

@@ -1,4 +1,5 @@
-"""The one kind of item the build's stages pass along: a config file of one service, with its origin.
+"""The one kind of item the build's stages pass along: a config file of one service, with its origin
+(which input it comes from, and where each of its values was written: spinops.build.origin).
 
 Kinds (each has one serializer, see spinops.build.serialize):
     rendered   a Kleat-rendered Spring config (`<svc>.yml`): yaml.v2-compatible bytes (spinops.render)
@@ -9,8 +10,10 @@ Kinds (each has one serializer, see spinops.build.serialize):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from spinops.build.origin import NOWHERE, Where
 
 RENDERED = "rendered"
 PROFILE = "profile"
@@ -27,6 +30,7 @@ class ConfigFile:
     origin: str  # where the data comes from: "halconfig", a profile's path, "spinops"
     hand_written: bool = False  # from a profile or changed by a patch: wire checks its keys for literal credentials
     text: str = ""  # hand-written text that is no data (Deck's settings-local.js as the profile holds it)
+    where: Where = field(default=NOWHERE, compare=False, repr=False)  # where each value of `data` was written
 
     @property
     def owner(self) -> str:

@@ -8,6 +8,9 @@
     discovery  + spinnaker.yml (where every service lives) for every Spring service that runs
     wiring     the Secrets each service needs, decided from its final files (spinops.wire)
 
+Each item carries where its values were written (spinops.build.origin): render and profiles start it,
+every patch adds what it changed, so wiring's problems name the file:line a value came from.
+
 The shape follows kustomize's kio.Pipeline (kyaml/kio/kio.go: inputs are read, filters transform a list
 of items in order, outputs write): spinops.build.inputs reads, these stages transform, and
 spinops.build.output serializes and writes. No stage reads a file or the clock.
@@ -23,6 +26,7 @@ import spinops.build.deck as deck
 from spinops import patch, profiles, render, wire
 from spinops.build.files import DECK, DISCOVERY, PROFILE, RENDERED, ConfigFile
 from spinops.build.inputs import Inputs
+from spinops.build.origin import NOWHERE, DeckText, HalconfigValues, Patched, Rendered, Where, Written, changed_paths
 from spinops.errors import Problem
 from spinops.spinnaker.discovery import service_discovery
 from spinops.spinnaker.running import running
@@ -31,12 +35,15 @@ from spinops.spinnaker.services import SERVICES, SHARD_PROFILES, SHARDS
 HALCONFIG = "halconfig"
 
 
-def render_files(hal_data: dict) -> list[ConfigFile]:
-    """Kleat's 13 files (spinnaker-monitoring.yml too: a patch may target it; it does not ship)."""
+def render_files(hal_data: dict, values: HalconfigValues | None = None) -> list[ConfigFile]:
+    """Kleat's 13 files (spinnaker-monitoring.yml too: a patch may target it; it does not ship).
+
+    values: the halconfig's values (of these same hal_data), where the rendered ones were written."""
     out = []
     for name, data in render.render_structs(hal_data).items():
         svc = render.FILES[name]
-        out.append(ConfigFile(svc, name, DECK if svc == "deck" else RENDERED, data, HALCONFIG))
+        where = Rendered(values, data) if values is not None else NOWHERE
+        out.append(ConfigFile(svc, name, DECK if svc == "deck" else RENDERED, data, HALCONFIG, where=where))
     return out
 
 
@@ -48,9 +55,13 @@ def add_profiles(files: Sequence[ConfigFile], prof: profiles.Profiles) -> list[C
     for name in sorted(owners):
         origin = f"{HALCONFIG}/profiles/{name}"
         if name == profiles.DECK_LOCAL:
-            out.append(ConfigFile("deck", name, DECK, {}, origin, text=prof.deck_js))
+            js = prof.deck_js
+            out.append(ConfigFile("deck", name, DECK, {}, origin, text=js, where=DeckText(origin, js)))
         elif name.endswith("-local.yml") or name in prof.data:
-            out.append(ConfigFile(owners[name], name, PROFILE, prof.data.get(name, {}), origin, hand_written=True))
+            where = Written(prof.docs[name]) if name in prof.docs else NOWHERE
+            out.append(
+                ConfigFile(owners[name], name, PROFILE, prof.data.get(name, {}), origin, hand_written=True, where=where)
+            )
     return out
 
 
@@ -60,7 +71,14 @@ def apply_patches(
     """The patches applied in order (patch.apply_patches), then only the files that ship."""
     patched, applied = patch.apply_patches({f.name: f.data for f in files}, list(patches), version)
     changed = {name for a in applied for name in a.changed}
-    out = [replace(f, data=patched[f.name], hand_written=f.hand_written or f.name in changed) for f in files]
+    where: dict[str, Where] = {f.name: f.where for f in files}
+    for a in applied:  # in order: a later patch's values cover an earlier one's
+        for name, (before, after) in a.results.items():
+            where[name] = Patched(where[name], a.patch, frozenset(changed_paths(before, after)))
+    out = [
+        replace(f, data=patched[f.name], hand_written=f.hand_written or f.name in changed, where=where[f.name])
+        for f in files
+    ]
     return _shipped(out), applied
 
 
@@ -97,25 +115,30 @@ def add_discovery(files: Sequence[ConfigFile], namespace: str, hal_data: dict) -
     ]
 
 
-def _wire_inputs(
-    files: Sequence[ConfigFile], inputs: Inputs
-) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]], wire.Origin]:
+def _wire_inputs(files: Sequence[ConfigFile]) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]], wire.Locate]:
     by_service: dict[str, dict[str, Any]] = {svc: {} for svc in SERVICES}
     hand_written: dict[str, set[str]] = {svc: set() for svc in SERVICES}
+    items: dict[tuple[str, str], ConfigFile] = {}
     for f in files:
         if f.kind == DISCOVERY:
             continue  # ours, not the user's: no credential in it
         by_service[f.owner][f.name] = deck.wire_data(f) if f.kind == DECK else f.data
+        items[(f.owner, f.name)] = f
         if f.hand_written:
             hand_written[f.owner].add(f.name)
-    texts = inputs.profiles.texts + [(p.file, p.doc.text) for p in inputs.patches if p.doc is not None]
-    return by_service, hand_written, wire.Origin(locate=inputs.hal.locate, halconfig=inputs.hal.data, texts=texts)
+
+    def locate(service: str, name: str, path: tuple, needle: str | None):
+        f = items[(service, name)]
+        return f.where.locate(deck.data_path(f, path) if f.kind == DECK else path, needle)
+
+    return by_service, hand_written, locate
 
 
 def wiring(files: Sequence[ConfigFile], inputs: Inputs) -> tuple[dict[str, wire.ServiceWiring], list[Problem]]:
-    """spinops.wire.plan over the final files of every service; the caller raises on errors."""
-    by_service, hand_written, origin = _wire_inputs(files, inputs)
-    return wire.plan(by_service, inputs.inventory, origin, hand_written=hand_written)
+    """spinops.wire.plan over the final files of every service, located where their values were written; the
+    caller raises on errors."""
+    by_service, hand_written, locate = _wire_inputs(files)
+    return wire.plan(by_service, inputs.inventory, locate, hand_written=hand_written)
 
 
 def shard_wiring(
@@ -130,7 +153,7 @@ def shard_wiring(
     """
     if not inputs.ha:
         return {}
-    by_service, hand_written, origin = _wire_inputs(files, inputs)
+    by_service, hand_written, _ = _wire_inputs(files)
     out: dict[str, dict[str, wire.ServiceWiring]] = {}
     for svc, shards in SHARDS.items():
         shard_files = {f"{svc}-{profile}.yml" for profile in shards.values()}
@@ -140,9 +163,8 @@ def shard_wiring(
         for shard in shards:
             loads = {f"{svc}-{profile}.yml" for profile in SHARD_PROFILES[shard]}
             mine = {name: data for name, data in by_service[svc].items() if name not in shard_files or name in loads}
-            plan, _problems = wire.plan(
-                {svc: mine}, inputs.inventory, origin, hand_written={svc: hand_written[svc] & mine.keys()}
-            )
+            own = {svc: hand_written[svc] & mine.keys()}
+            plan, _problems = wire.plan({svc: mine}, inputs.inventory, hand_written=own)
             per[shard] = plan[svc]
         if svc in service_wiring and any(w.summary() != service_wiring[svc].summary() for w in per.values()):
             out[svc] = per
