@@ -215,6 +215,20 @@ def drift_issue(session: nox.Session) -> None:
 
 
 @nox.session(python=PY)
+def upgrade(session: nox.Session) -> None:
+    """`spinops upgrade ARGS`: list newer releases or move environments (upgrade.yml: the matrix, --format github)."""
+    _install(session)
+    session.run("spinops", "upgrade", *session.posargs)
+
+
+@nox.session(python=PY)
+def upgrade_pr(session: nox.Session) -> None:
+    """Move one environment on its branch, open or update its upgrade PR (upgrade.yml; gh, GH_TOKEN)."""
+    _install(session)
+    session.run("python", "-m", "spinops.upgrade.github", "open", *session.posargs)
+
+
+@nox.session(python=PY)
 def e2e(session: nox.Session) -> None:
     """On a kind cluster (e2e.yml): a real `spinops apply`, `kubectl diff` after a change, rollout status, pruning."""
     _install(session, "test")

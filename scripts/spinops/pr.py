@@ -231,11 +231,21 @@ def _report(repo: Path, env: str, base: str, event: Event, annotate) -> Outcome:
     result = diff_trees(base_tree, head_tree, env)
     if new_env:
         result.notes.append(f"environment `{env}` does not exist at {label}: every resource is new")
+    if upgrade := _upgrade_summary(env, base_tree, head_tree):
+        result.notes.insert(0, upgrade)  # an upgrade PR's comment starts with the upgrade report's summary
 
     result.check = summarise(check_json)
     comment = event.sign(render_markdown(result, budget=COMMENT_BUDGET - 500))
     full = event.sign(render_markdown(result, budget=SUMMARY_BUDGET - 500))
     return Outcome(env, "diff" if result.has_changes else "no-changes", comment, full, failed=check_failed)
+
+
+def _upgrade_summary(env: str, base: Tree, head: Tree) -> str | None:
+    """`spinops upgrade: 1.36.1 → 1.36.3: 9 services change version, ...` when the PR moves the release."""
+    from spinops.upgrade.report import summary_line  # noqa: PLC0415 start-up: the contract, only for an upgrade PR
+
+    old, new = ((t.hal or {}).get("version") for t in (base, head))
+    return summary_line(env, old, new, base.manifests, head.manifests) if old != new else None
 
 
 def _check(repo: Path, env: str, manifests: Path, annotate) -> tuple[dict | None, bool, list[Problem] | None]:

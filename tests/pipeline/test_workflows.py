@@ -51,7 +51,8 @@ def tool_env() -> dict:
 
 
 def test_the_expected_workflows_exist():
-    assert {p.name for p in WORKFLOWS} == {"pr.yml", "pr-comment.yml", "deploy.yml", "drift.yml", "ci.yml", "e2e.yml"}
+    assert {p.name for p in WORKFLOWS} == {"pr.yml", "pr-comment.yml", "deploy.yml", "drift.yml", "ci.yml", "e2e.yml",
+                                           "upgrade.yml"}
 
 
 def zizmor(*paths: Path) -> subprocess.CompletedProcess:
@@ -187,8 +188,13 @@ def test_write_permissions_only_where_needed():
         acts = uses(job)
         sticky = any(a.startswith(COMMENT_ACTION + "@") for a in acts)
         oidc = any(a.startswith(OIDC_ACTION + "@") for a in acts)
-        # only the two comment jobs may write to PRs; the sticky-action one runs no repository code at all,
-        # the comment stage only the default branch's (test above)
+        # only the two comment jobs and the upgrade PR job (scheduled, default branch: pushes its branch and opens
+        # the PR) may write to PRs; the sticky-action one runs no repository code at all, the comment stage only
+        # the default branch's (test above)
+        upgrade_pr = (wf, name) == ("upgrade.yml", "pr")
+        if upgrade_pr:
+            assert writes == {"contents", "pull-requests"} and not oidc, f"{wf}:{name}"
+            continue
         assert ("pull-requests" in writes) == (sticky or (wf, name) == ("pr-comment.yml", "comment")), f"{wf}:{name}"
         if sticky:
             assert writes == {"pull-requests"} and "contents" not in perms, f"{wf}:{name}"

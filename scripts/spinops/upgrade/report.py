@@ -291,3 +291,20 @@ def build_report(env: str, kind: str, before: Side, after: Side) -> Report:
     report.migrations = _migrations(old.version, new.version, insts_after or insts_before)
     return report
 
+
+
+def summary_line(env: str, old: str | None, new: str | None, old_manifests: str, new_manifests: str) -> str | None:
+    """The report's summary line for a PR that moves `env` from release `old` to `new` (both built), else None:
+    the PR comment starts with it (spinops.pr)."""
+    from spinops.manifests import load_documents  # noqa: PLC0415 start-up: yaml-rs, only when a release moves
+    from spinops.spinnaker.catalog import UnknownRelease, known_versions  # noqa: PLC0415 start-up: as above
+
+    if not old or not new or old == new or old not in known_versions() or new not in known_versions():
+        return None
+    try:
+        kind = "downgrade" if key(new) < key(old) else "patch" if old.rsplit(".", 1)[0] == new.rsplit(".", 1)[0] \
+            else "minor"
+        before, after = Side(old, load_documents(old_manifests)), Side(new, load_documents(new_manifests))
+        return f"spinops upgrade: {build_report(env, kind, before, after).summary()}"
+    except UnknownRelease:
+        return None
