@@ -114,8 +114,10 @@ def test_staging_first_then_production_in_a_second_run(repo):
     assert final["halconfig/halconfig.yml"] == before["halconfig/halconfig.yml"].replace(
         "\nversion: 1.36.1\n", "\nversion: 1.36.3\n")
 
-    third = run_spinops("upgrade", "1.36.3", "--env", "all", cwd=repo)
-    assert third.returncode == 0 and "already run 1.36.3" in third.stdout
+    for args in (("--env", "all"), ()):  # nothing left to move, with every environment named or by default
+        again = run_spinops("upgrade", "1.36.3", *args, cwd=repo)
+        assert again.returncode == 0 and again.stdout == "staging, production already run 1.36.3: nothing to move\n"
+        assert snapshot(repo) == final
 
 
 def test_listing_names_newer_releases_per_environment(repo):

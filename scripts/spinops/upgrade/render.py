@@ -127,6 +127,8 @@ def text(report: Report, diff_text: str | None) -> str:
     out += ["", "Runtime contract, new findings:" if report.builds else
             "Runtime contract: the new release does not build:"]
     out += [f"  {f['severity']}: {f['service']}: {f['message']} [{f['where']}]" for f in report.contract] or ["  none"]
+    if limits := _contract_limits(report):
+        out.append(f"  ({limits})")
     out += ["", "Revert safety (a rollback is a revert PR):"]
     out += [f"  {'UNSAFE' if m['applies'] else 'n/a'}: {m['release']} {m['service']} ({m['kind']}): {m['what']}; "
             f"{m['why']}" + (f"; on a revert: {m['revert']}" if m["applies"] else "")
@@ -137,6 +139,16 @@ def text(report: Report, diff_text: str | None) -> str:
     if diff_text:
         out += ["", diff_text.rstrip("\n")]
     return "\n".join(out) + "\n"
+
+
+def _contract_limits(report: Report) -> str | None:
+    """What the contract could not check on the new release: without a service's defaults only removed
+    properties are looked at (spinops.spinnaker.contract.evaluate, defaults_known=False)."""
+    names = [u["service"] for u in report.defaults_unknown if report.new in u["missing"]]
+    if not names:
+        return None
+    return f"{report.new} has no recorded defaults for {', '.join(names)}: for them the contract checks only " \
+           "removed Spring Boot properties"
 
 
 def _how(how: str) -> str:
@@ -170,6 +182,8 @@ def markdown_summary(report: Report) -> str:
     out += ["", "#### Runtime contract" + ("" if report.builds else ": the new release does not build"), ""]
     out += [f"- **{f['severity']}** `{f['service']}`: {_esc(f['message'])} ({_esc(f['where'])})"
             for f in report.contract] or ["No new finding."]
+    if limits := _contract_limits(report):
+        out += ["", _esc(limits) + "."]
     out += ["", "#### Revert safety", ""]
     for m in report.migrations:
         mark = ":warning: **revert unsafe**" if m["applies"] else "does not apply"
@@ -196,8 +210,9 @@ def markdown(report: Report, diff, *, budget: int = COMMENT_BUDGET) -> str:
 
 def _outcome(upgrade) -> str:
     """What happened to the files, one line."""
-    if upgrade.already and not upgrade.reports:
-        return f"{', '.join(upgrade.already)} already run{'s' if len(upgrade.already) == 1 else ''} {upgrade.target}"
+    if not upgrade.reports:
+        who, s = ", ".join(upgrade.already) or "no environment", "s" if len(upgrade.already) == 1 else ""
+        return f"{who} already run{s} {upgrade.target}: nothing to move"
     files = ", ".join(sorted(upgrade.edits))
     if upgrade.written:
         return f"written: {files}"

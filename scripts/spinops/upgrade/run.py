@@ -22,6 +22,7 @@ from spinops.halconfig.load import load_halconfig, overlay_path
 from spinops.halconfig.merge import contains
 from spinops.layout import HALCONFIG, KUSTOMIZE, Repo
 from spinops.manifests import load_documents
+from spinops.spinnaker.catalog import check_version
 from spinops.upgrade.edit import EnvRelease, plan_edits
 from spinops.upgrade.report import Report, Side, build_report
 from spinops.upgrade.versions import Newer, check_move, key, line, newer
@@ -94,9 +95,10 @@ def proposals(root: Path, rows: list[tuple[EnvRelease, Newer]], next_kind: str) 
 
 
 def default_envs(envs: list[Environment], rels: list[EnvRelease], target: str) -> list[str]:
-    """Staging first: the environments below `target` whose `after:` environment already runs it."""
-    at = {r.env: r.version for r in rels}
-    return [e.name for e in envs if at[e.name] != target and (e.after is None or at[e.after] == target)]
+    """Staging first: the environments below `target` whose `after:` environment already runs it (or newer)."""
+    at = {r.env: key(r.version) for r in rels}
+    goal = key(target)
+    return [e.name for e in envs if at[e.name] < goal and (e.after is None or at[e.after] >= goal)]
 
 
 def upgrade(root: Path, target: str, env: str | None, *, write: bool = True, context: int = 3) -> Upgrade:
@@ -110,6 +112,10 @@ def upgrade(root: Path, target: str, env: str | None, *, write: bool = True, con
         Repo(root).require_env(env)
         moving = [env]
     result = Upgrade(target)
+    if not moving:  # no environment to move by default: say which ones run the release (or a newer one)
+        check_version(target)
+        result.already = [r.env for r in rels if key(r.version) >= key(target)]
+        return result
     kinds = {}
     for r in rels:
         if r.env in moving:
