@@ -133,3 +133,17 @@ def test_production_following_moves_the_base_and_drops_the_staging_override():
 def test_a_missing_overlay_is_created_with_the_version():
     edits = plan_edits(releases("1.36.1", "1.36.1"), ["production"], "1.36.3", "halconfig/halconfig.yml", files())
     assert yaml.safe_load(edits["halconfig/env/production.yml"]) == {"version": "1.36.3"}
+
+
+def test_every_property_a_contract_requirement_reads_counts_as_relied_on():
+    from spinops.spinnaker.contract.evaluate import requirements
+    from spinops.upgrade.report import _read_by
+
+    raw = yaml.safe_load((RELEASES.parent / "contract" / "requirements.yml").read_text())["requirements"]
+    assert len(raw) == len(requirements())
+    for row in raw:
+        for cond in (row.get("when"), row.get("require")):
+            for c in cond if isinstance(cond, list) else [cond] if cond else []:
+                if "fact" in c:
+                    continue
+                assert (c.get("each") or c["property"]) in _read_by(cond), (row["id"], c)

@@ -166,9 +166,8 @@ def _touched(insts: list[Instance]) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     rows: dict[str, set[str]] = {}
     for row in requirements():
-        for cond in (row.get("when"), row.get("require")):
-            if isinstance(cond, dict) and "property" in cond:
-                rows.setdefault(row["service"], set()).add(canonical(cond["property"]))
+        for name in _read_by(row.get("when")) + _read_by(row.get("require")):
+            rows.setdefault(row["service"], set()).add(canonical(name))
     for i in insts:
         mine = out.setdefault(i.service, {})
         for name in rows.get(i.service, ()):
@@ -180,6 +179,16 @@ def _touched(insts: list[Instance]) -> dict[str, dict[str, str]]:
             for ref in _REF.findall(value.value) if isinstance(value.value, str) else ():
                 mine.setdefault(canonical(ref), "relied")
     return out
+
+
+def _read_by(cond: object) -> list[str]:
+    """The properties a requirement's condition reads: `{property}`, `{each: LIST, ...}` (the list), or a list
+    of conditions (requirements.yml's row fields)."""
+    if isinstance(cond, list):
+        return [name for c in cond for name in _read_by(c)]
+    if not isinstance(cond, dict):
+        return []
+    return [cond["each"]] if "each" in cond else [cond["property"]] if "property" in cond else []
 
 
 def _flat_defaults(defaults: dict, profiles: set[str]) -> dict[str, tuple[str, object]]:
