@@ -133,6 +133,12 @@ EXAMPLES = {
         {"echo.yml": {"gcb": GCB_ECHO, "pubsub": GOOGLE_PUBSUB}, "spinnaker.yml": DISCOVERY},
         frozenset(),
     ),
+    "echo-slack-token": (
+        "echo",
+        {"echo.yml": {"slack": {"enabled": True, "botName": "spinnakerbot"}}},
+        {"echo.yml": {"slack": {"enabled": True, "botName": "spinnakerbot", "token": "${SLACK_TOKEN}"}}},
+        frozenset(),
+    ),
     "fiat-google-groups-domain": (
         "fiat",
         {"fiat.yml": {"auth": {"groupMembership": {"service": "GOOGLE", "google": {"domain": "example.com"}}}}},
