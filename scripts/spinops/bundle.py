@@ -408,7 +408,7 @@ def layer_files(
     wiring: dict,
     not_running: list[str] | tuple[str, ...] = (),
     shard_wiring: dict | None = None,
-    images: dict[str, str] | None = None,
+    images: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, str]:
     """Every file of the layer except manifests.yaml: relative path -> text.
 
@@ -418,7 +418,8 @@ def layer_files(
     not_running: services the halconfig does not run (spinops.spinnaker.running): their
     Deployments and Services are deleted from the overlay's output; shard_wiring: service -> {shard
     Deployment -> ServiceWiring} for the services whose HA shards need different Secrets (one patch per shard);
-    images: image name -> the tag the release gives it (the halconfig's `version:`, spinops.spinnaker.catalog).
+    images: image name -> the `images:` fields (newTag, and newName for a release from another registry) the
+    release gives it (the halconfig's `version:`, spinops.spinnaker.catalog).
     """
     files: dict[str, str] = {}
     generators = _config_generators(configs, env_files, files)
@@ -465,7 +466,7 @@ def layer_files(
     if patches:
         kustomization["patches"] = patches
     if images:
-        kustomization["images"] = [{"name": name, "newTag": tag} for name, tag in sorted(images.items())]
+        kustomization["images"] = [{"name": name, **entry} for name, entry in sorted(images.items())]
     files[KUSTOMIZATION] = HEADER + dump_yaml(kustomization)
     files["wiring.json"] = (
         json.dumps({svc: wiring[svc].summary() for svc in sorted(wiring)}, indent=2, sort_keys=True) + "\n"

@@ -31,6 +31,7 @@ COMMANDS = {
     "external-diff": "external_diff",
     "env": "env",
     "upgrade": "upgrade",
+    "catalog": "catalog",
 }
 #: Commands whose exit code 1 means "findings/differences", so internal errors exit 3.
 FINDINGS_COMMANDS = {"check", "diff", "external-diff", "verify"}

@@ -1,6 +1,7 @@
 """Where things are in a spinops checkout: every path a command reads or writes, and the `--env` default.
 
-    halconfig/                    HALCONFIG: fragments, env/<env>.yml, patches/, profiles/, secrets.yml
+    halconfig/                    HALCONFIG: fragments, env/<env>.yml, patches/, profiles/, secrets.yml,
+                                  releases/<version>.yml (the team's own catalog releases: `spinops catalog add`)
     kustomize/base/, components/ha/, overlays/<env>/ (+ overlays/<env>/spinops.yml, the env's settings)
     build/<env>/                  the generated kustomize layer and manifests.yaml (git-ignored)
 
@@ -20,6 +21,8 @@ HALCONFIG = Path("halconfig")
 SECRETS_FILE = HALCONFIG / "secrets.yml"
 PATCHES = HALCONFIG / "patches"
 PROFILES = HALCONFIG / "profiles"
+#: Releases a team added to the catalog itself (spinops.spinnaker.catalog; not halconfig fragments: a directory).
+RELEASES = HALCONFIG / "releases"
 KUSTOMIZE = Path("kustomize")
 OVERLAYS = KUSTOMIZE / "overlays"
 HA_COMPONENT = KUSTOMIZE / "components" / "ha"
@@ -79,6 +82,10 @@ class Repo:
     @property
     def profiles(self) -> Path:
         return self.root / PROFILES
+
+    @property
+    def releases(self) -> Path:
+        return self.root / RELEASES
 
     @property
     def kustomize(self) -> Path:

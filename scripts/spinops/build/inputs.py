@@ -25,7 +25,7 @@ from spinops import bundle, patch, profiles, render, wire
 from spinops.errors import InputError, Problem
 from spinops.halconfig.load import Hal, load_halconfig
 from spinops.layout import Repo
-from spinops.spinnaker.catalog import Release, UnknownRelease, check_version, release
+from spinops.spinnaker.catalog import Catalog, Release, UnknownRelease
 
 T = TypeVar("T")
 
@@ -60,7 +60,7 @@ def read_inputs(repo: Repo, env: str) -> Inputs:
             for p in wire.check_halconfig(hal.data, inventory, hal.locate, render.CREDENTIAL_SECTIONS)
             if p.severity == "error"
         ]
-    chosen = _read(problems, _release, hal) if hal is not None else None
+    chosen = _read(problems, _release, hal, repo.root) if hal is not None else None
     prof = _read(problems, profiles.load_profiles, repo.root)
     patches = _read(problems, patch.load_patches, repo.patches, display_root=repo.root)
     facts = None
@@ -79,10 +79,11 @@ def read_inputs(repo: Repo, env: str) -> Inputs:
     )
 
 
-def _release(hal: Hal) -> Release:
-    """The catalog release the halconfig's `version:` chooses; an unknown one is an error saying what to write."""
+def _release(hal: Hal, root: Path) -> Release:
+    """The catalog release the halconfig's `version:` chooses (the package's releases and the team's
+    halconfig/releases/); an unknown one is an error saying what to write."""
     try:
-        return release(check_version(hal.data.get("version")))
+        return Catalog.for_repo(root).release(hal.data.get("version"))
     except UnknownRelease as e:
         loc = hal.locate(("version",)) or (None, None, None)
         raise InputError(
@@ -92,7 +93,7 @@ def _release(hal: Hal) -> Release:
                 line=loc[1],
                 column=loc[2],
                 code="unknown-release",
-                hint="the image tags follow from `version:`; see docs/runtime-contract.md for adding a release",
+                hint="the image tags follow from `version:`; docs/catalog.md says how a release is added",
             )
         ) from None
 

@@ -66,15 +66,15 @@ def oversized(configs: dict[str, dict[str, str]]) -> list[Problem]:
 
 
 def write(out: Path, *, repo: Path, overlay: Path, namespace: str, configs, env_files, wiring, timings: Timings,
-          not_running: Sequence[str] = (), shard_wiring=None, images: dict[str, str] | None = None, verify=None,
-          cache: Path | None = None) -> tuple[str, str]:
+          not_running: Sequence[str] = (), shard_wiring=None, images: dict[str, dict[str, str]] | None = None,
+          verify=None, cache: Path | None = None) -> tuple[str, str]:
     """Write the layer and its manifests to `out` all or nothing; returns the manifests' text and what the
     kustomize cache `cache` did (spinops.kustomize_cache: hit, miss, off: why).
 
     not_running: services the halconfig does not run (the layer deletes their Deployments and Services);
     shard_wiring: service -> {shard Deployment -> wiring} where HA shards need different Secrets;
-    images: image name -> release tag; verify: called with the manifests before anything replaces `out`
-    (the runtime contract), raising InputError to stop."""
+    images: image name -> its `images:` fields (spinops.spinnaker.images); verify: called with the manifests
+    before anything replaces `out` (the runtime contract), raising InputError to stop."""
     stage = timings.run("bundle", StagedDir, out)
     try:
         timings.run(

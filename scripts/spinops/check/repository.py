@@ -20,6 +20,7 @@ from spinops import yamlio
 from spinops.check.findings import Finding, Location, ResourceRef
 from spinops.errors import InputError
 from spinops.layout import Repo, kustomization_file
+from spinops.spinnaker.catalog import image_tag_of
 from spinops.spinnaker.services import SERVICES
 from spinops.wire import SECRETS_FILE, load_secrets
 from spinops.yamlio import Located
@@ -183,7 +184,7 @@ def release_matches(version: str | None, images: list[tuple[str, str, Location]]
     """images: (image name, newTag, where the newTag is) of the overlay's Spinnaker service images."""
     if not version:
         return []
-    want = f"spinnaker-{version}"
+    want = image_tag_of(version)  # spinnaker-1.36.1; a calendar release's tag is its version (2026.2.3)
     return [
         Finding(
             "release-matches-halconfig",

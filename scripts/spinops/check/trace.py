@@ -20,6 +20,7 @@ import yaml
 from spinops.check.findings import Location
 from spinops.check.k8s import get_path, split_image
 from spinops.errors import InputError
+from spinops.spinnaker.catalog import release_of_tag
 from spinops.spinnaker.contract.properties import canonical
 from spinops.yamlio import compose, compose_all, position, read_text
 
@@ -125,7 +126,7 @@ class Tracer:
         if not found:
             # no kustomize pin: `spinops build` set the release tag from the halconfig's version
             # (spinops.spinnaker.catalog)
-            return self.halconfig_version() if tag and tag.startswith("spinnaker-") else None
+            return self.halconfig_version() if release_of_tag(tag) else None
         _, f, line, column = found[0]
         return Location(self._rel(f), line, column)
 

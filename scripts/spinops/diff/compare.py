@@ -16,6 +16,7 @@ from spinops.credentials import Masker
 from spinops.diff.mask import mask_pair, redactor
 from spinops.diff.normalize import GeneratedRef, rewrite_generated_refs, split_generated, strip_noise, to_text
 from spinops.manifests import resource_key
+from spinops.spinnaker.catalog import release_of_tag
 from spinops.spinnaker.services import SERVICE_LABEL
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
@@ -98,15 +99,16 @@ class DiffResult:
         return t
 
     def release_change(self) -> tuple[str, str] | None:
-        """(old, new) Spinnaker release when the changed Deployments' service images moved from one
-        `spinnaker-x.y.z` tag to another (a release upgrade), else None."""
+        """(old, new) Spinnaker release when the changed Deployments' service images moved from one release tag
+        to another (a release upgrade: `spinnaker-x.y.z`, or a calendar release's own version), else None."""
         olds: set[str] = set()
         news: set[str] = set()
         for c in self.changes:
             for line in c.diff.splitlines():
-                m = re.match(r"^([-+])\s+(?:- )?image: ['\"]?\S+/([a-z0-9-]+):spinnaker-(\d+\.\d+\.\d+)['\"]?$", line)
-                if m:
-                    (olds if m.group(1) == "-" else news).add(m.group(3))
+                m = re.match(r"^([-+])\s+(?:- )?image: ['\"]?\S+/([a-z0-9-]+):([\w.-]+?)['\"]?$", line)
+                version = release_of_tag(m.group(3)) if m else None
+                if m and version:
+                    (olds if m.group(1) == "-" else news).add(version)
         if len(olds) == 1 and len(news) == 1 and olds != news:
             return olds.pop(), news.pop()
         return None

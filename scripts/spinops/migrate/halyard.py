@@ -28,6 +28,7 @@ from spinops.halconfig.validate import validate
 from spinops.migrate.model import CHANGED, DROPPED, MANUAL, Note, Result, get
 from spinops.migrate.secrets import is_encrypted
 from spinops.patch import parse_version as pv
+from spinops.spinnaker.catalog import Catalog, image_tag_of
 from spinops.wire import services_reading
 
 #: The release that removed the Kubernetes V1 provider.
@@ -91,16 +92,20 @@ def select_deployment(config: dict, name: str | None, where: str) -> tuple[int, 
                              hint="deployments: " + ", ".join(map(str, names))))
 
 
-#: Open-source Spinnaker release numbers (spinnaker.io/docs/releases/versions): 1.<minor>.<patch>; images are
-#: tagged spinnaker-<release> in us-docker.pkg.dev/spinnaker-community/docker.
-OSS_RELEASE = re.compile(r"1\.\d+\.\d+")
+#: Open-source Spinnaker release numbers (spinnaker.io/docs/releases/versions): 1.<minor>.<patch> until 1.38.0, then
+#: calendar versions <year>.<n>.<patch> (spinnaker/spinnaker RELEASE.md; spinops.spinnaker.catalog).
+OSS_RELEASE = re.compile(r"1\.\d+\.\d+|\d{4}\.\d+\.\d+")
 #: Halyard reads the BOM of a `local:<version>` from its local disk instead of the release bucket.
 LOCAL_PREFIX = "local:"
 #: Armory's 2.<minor> line is built on open-source Spinnaker 1.<minor> (armory/docs release notes: "v2.38.0 ...
 #: (Spinnaker v1.38.0)").
 VENDOR_MINOR = re.compile(r"2\.(\d+)\.\d+(?:-.*)?")
-#: Releases spinops is tested with, until a release catalog says more (the pinned Spinnaker of docs/PREAMBLE).
-KNOWN_RELEASES = ("1.36.1",)
+
+
+def _known() -> str:
+    """The catalog's releases, in short (the error lists them; `spinops catalog list` shows each)."""
+    versions = Catalog.package().versions
+    return f"{versions[0]} .. {versions[-1]} (`spinops catalog list`)"
 
 
 def release_version(d: dict, override: str | None = None) -> Result:
@@ -118,9 +123,10 @@ def release_version(d: dict, override: str | None = None) -> Result:
         if not OSS_RELEASE.fullmatch(override):
             raise InputError(
                 Problem(
-                    f"--version {override!r} is not an open-source Spinnaker release (1.<minor>.<patch>)",
+                    f"--version {override!r} is not an open-source Spinnaker release (1.<minor>.<patch> or "
+                    "<year>.<n>.<patch>)",
                     code="bad-version",
-                    hint="known release(s): " + ", ".join(KNOWN_RELEASES),
+                    hint="the release catalog knows " + _known(),
                 )
             )
         d["version"] = override
@@ -142,7 +148,7 @@ def release_version(d: dict, override: str | None = None) -> Result:
                 CHANGED,
                 f"version `{raw}` -> `{version}`: `local:` only told Halyard to read the release's BOM from its local "
                 "disk; "
-                f"the images are the release's own (spinnaker-{version})",
+                f"the images are the release's own ({image_tag_of(version)})",
                 src=("version",),
                 out=("version",),
                 topic="Version",
@@ -155,8 +161,8 @@ def release_version(d: dict, override: str | None = None) -> Result:
             "was built on open-source "
             f"Spinnaker 1.{vendor.group(1)}"
             if vendor
-            else "not an open-source release number (1.<minor>.<patch>), so there are no images tagged "
-            f"spinnaker-{version}"
+            else "not an open-source release number (1.<minor>.<patch> or <year>.<n>.<patch>), so there are no "
+            "release images for it"
         )
         raise InputError(
             Problem(
@@ -165,9 +171,8 @@ def release_version(d: dict, override: str | None = None) -> Result:
                 extra={"path": ("version",)},
                 hint="rerun with --version <open-source release>"
                 + (f" (a 1.{vendor.group(1)}.x release, or a newer one)" if vendor else "")
-                + "; release(s) spinops knows: "
-                + ", ".join(KNOWN_RELEASES)
-                + " (there is no release catalog in this repository yet)",
+                + "; the release catalog knows "
+                + _known(),
             )
         )
     d["version"] = version

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from spinops.manifests import dump_document
 from spinops.migrate.carry import Additions
 from spinops.migrate.model import CHANGED, DROPPED, MANUAL, Note
+from spinops.spinnaker.catalog import Catalog, UnknownRelease, image_tag_of
 from spinops.spinnaker.services import (
     MANAGED_BY,
     MANAGED_BY_LABEL,
@@ -39,6 +40,15 @@ from spinops.spinnaker.services import (
 )
 
 IMAGE_REPO = "us-docker.pkg.dev/spinnaker-community/docker"
+
+
+def _release_pin(version: str, svc: str) -> dict[str, str]:
+    """The `images:` fields that run `svc` of release `version` (the catalog's registry and tag; for a release the
+    catalog does not know, the tag the release scheme gives it)."""
+    try:
+        return Catalog.package().release(version).images_entry(svc)
+    except UnknownRelease:
+        return {"newTag": image_tag_of(version)}
 SAML_METADATA_DIR = "/opt/spinnaker/saml"
 SAML_METADATA_FILE = "metadata.xml"
 SAML_METADATA_PATH = f"{SAML_METADATA_DIR}/{SAML_METADATA_FILE}"
@@ -1153,7 +1163,7 @@ def _image(canon: str, svc: str, artifact: str, ov: Overlay, sfile: str) -> None
             topic="Service settings",
         )
     )
-    if ov.version and tag and tag != f"spinnaker-{ov.version}":
+    if ov.version and tag and tag != _release_pin(ov.version, svc)["newTag"]:
         ov.notes.append(
             Note(
                 MANUAL,
@@ -1243,7 +1253,7 @@ def kustomization(ov: Overlay) -> dict:
     images = {}
     if ov.version:
         for svc in SERVICES:
-            images[f"{IMAGE_REPO}/{svc}"] = {"name": f"{IMAGE_REPO}/{svc}", "newTag": f"spinnaker-{ov.version}"}
+            images[f"{IMAGE_REPO}/{svc}"] = {"name": f"{IMAGE_REPO}/{svc}", **_release_pin(ov.version, svc)}
     for e in ov.images:
         images[e["name"]] = {**images.get(e["name"], {"name": e["name"]}), **e}
     if images:

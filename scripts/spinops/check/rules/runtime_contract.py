@@ -11,8 +11,9 @@ three families of problems are reported, traced to the halconfig / profile line 
 - a startup requirement of the service (`spinops/spinnaker/contract/requirements.yml`, one row per
   requirement with its upstream file and line), e.g. echo with `gcb.enabled` needs `igor.enabled`.
 
-The upstream defaults come from the release catalog, chosen by the container's `spinnaker-x.y.z`
-image tag. Where the catalog does not record them (other release lines, an image outside any release)
+The upstream defaults come from the release catalog (the package's and the team's halconfig/releases/),
+chosen by the container's release image tag (`spinnaker-1.36.1`, or a calendar release's own version such as
+`2026.2.3`). Where the catalog does not record them (other release lines, an image outside any release)
 only removed properties are checked: the other families would be guesses. `spinops build` runs this rule
 too. How the contract is derived and how to add a row: docs/runtime-contract.md.
 
@@ -91,7 +92,6 @@ FAIL::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -99,7 +99,7 @@ import yaml
 
 from spinops.check import configfiles, k8s
 from spinops.check.rules import Hit
-from spinops.spinnaker.catalog import UnknownRelease, release
+from spinops.spinnaker.catalog import Catalog, UnknownRelease, release_of_tag
 from spinops.spinnaker.contract.evaluate import UPSTREAM, evaluate, load
 from spinops.spinnaker.contract.properties import Properties, active_profiles
 from spinops.spinnaker.services import SERVICE_LABEL, service_of_deployment
@@ -109,7 +109,6 @@ DESCRIPTION = "each Spinnaker service's effective Spring properties satisfy what
 SEVERITY = "error"
 
 CONFIG_DIR = "/opt/spinnaker/config"
-_RELEASE_TAG = re.compile(r"^spinnaker-(\d+\.\d+\.\d+)$")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -141,13 +140,13 @@ def _config_map(resource: dict, container: dict) -> str | None:
     return None
 
 
-def _defaults(container: dict, svc: str) -> tuple[dict | None, bool]:
+def _defaults(container: dict, svc: str, catalog: Catalog) -> tuple[dict | None, bool]:
     """(the service's upstream defaults, whether they are known): unknown for a release image whose defaults the
     catalog does not record, or an image outside any release; known (as none) for keel, which no release ships."""
     _, tag, _ = k8s.split_image(str(container.get("image") or ""))
-    m = _RELEASE_TAG.match(tag or "")
+    version = release_of_tag(tag)
     try:
-        rel = release(m.group(1)) if m else None
+        rel = catalog.release(version) if version else None
     except UnknownRelease:
         rel = None
     if rel is None:
@@ -197,6 +196,7 @@ def instances(ctx, files_by_service: dict[str, dict[str, dict]] | None = None) -
     files_by_service: each service's config files as data, when the caller has them (spinops build): then the
     ConfigMaps are not read back."""
     parsed: dict[str, dict[str, dict]] = {}
+    catalog = Catalog.for_repo(getattr(ctx, "repo", None))  # the package's releases and the team's own
     for dep in sorted((d for d in ctx.of_kind("Deployment") if _name(d)), key=lambda d: _name(d) or ""):
         svc = _service(dep)
         container = _main_container(dep, svc) if svc else None
@@ -216,7 +216,7 @@ def instances(ctx, files_by_service: dict[str, dict[str, dict]] | None = None) -
         env = {e["name"]: e["value"] for e in (listed if isinstance(listed, list) else [])
                if isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("value"), str)}
         profiles = active_profiles(env)
-        defaults, known = _defaults(container, svc)
+        defaults, known = _defaults(container, svc, catalog)
         props = load(svc, defaults=defaults, files=files, profiles=profiles, env=env)
         yield Instance(dep, svc, container, cm_name, cm, files, tuple(profiles), props, known)
 

@@ -1,9 +1,10 @@
-"""All Spinnaker services run the same Spinnaker release (`spinnaker-x.y.z` image tags).
+"""All Spinnaker services run the same Spinnaker release (`spinnaker-x.y.z` image tags, or a calendar release's
+own version such as `2026.2.3`: spinops.spinnaker.catalog.release_of_tag).
 
 Spinnaker's services are tested together per release; mixing releases breaks in subtle ways.
 A Spinnaker service container is one whose image name is a Spinnaker service (clouddriver,
 deck, echo, fiat, front50, gate, igor, kayenta, keel, orca, rosco). Each must carry a
-`spinnaker-x.y.z` tag, and all must carry the same one; the release most services run is taken
+release tag, and all must carry the same one; the release most services run is taken
 as intended, and the others are reported.
 
 PASS::
@@ -69,18 +70,16 @@ FAIL::
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from spinops.check import k8s
 from spinops.check.rules import Hit
+from spinops.spinnaker.catalog import release_of_tag, version_key
 from spinops.spinnaker.services import SERVICES
 
 ID = "same-release"
-DESCRIPTION = "all Spinnaker services run the same spinnaker-x.y.z release"
+DESCRIPTION = "all Spinnaker services run the same release (spinnaker-x.y.z or a calendar version)"
 SEVERITY = "error"
-
-_RELEASE = re.compile(r"^spinnaker-(\d+)\.(\d+)\.(\d+)$")
 
 
 def _service_images(resource: dict):
@@ -97,28 +96,22 @@ def _expected(ctx) -> str | None:
     releases: Counter[str] = Counter()
     for r in ctx.resources:
         for _, _, _, tag in _service_images(r):
-            if tag and _RELEASE.match(tag):
+            if release_of_tag(tag):
                 releases[tag] += 1
     if not releases:
         return None
     # most used; a tie goes to the newest release, so the result never depends on input order
-    return max(releases, key=lambda t: (releases[t], _release_numbers(t)))
-
-
-def _release_numbers(tag: str) -> tuple[int, ...]:
-    """The numbers of a release tag (_expected counts only tags that match _RELEASE)."""
-    m = _RELEASE.match(tag)
-    return tuple(int(x) for x in m.groups()) if m else ()
+    return max(releases, key=lambda t: (releases[t], version_key(release_of_tag(t) or "0")))
 
 
 def check(resource: dict, ctx):
     expected = ctx.memo("same-release", _expected)
     for container, path, image, tag in _service_images(resource):
-        if tag is None or not _RELEASE.match(tag):
+        if not release_of_tag(tag):
             yield Hit(
                 path=(*path, "image"),
                 message=f"container {container.get('name')!r}: image {image!r} is not tagged with a Spinnaker release "
-                        "(spinnaker-x.y.z)",
+                        "(spinnaker-x.y.z, or a calendar release such as 2026.2.3)",
                 hint="pin every service to one release with kustomize `images:` (newTag: spinnaker-1.36.1)",
             )
         elif expected and tag != expected:
