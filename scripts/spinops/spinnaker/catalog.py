@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
@@ -125,7 +126,7 @@ def _load(text: str) -> Release:
 class Catalog:
     """The releases of the package, plus a team's own directory when given."""
 
-    files: dict[str, object]  # version -> its file (a Path, or an importlib resource of the package)
+    files: dict[str, Traversable]  # version -> its file (a Path, or an importlib resource of the package)
     team: frozenset[str] = frozenset()  # the versions read from the team's directory
 
     @staticmethod
@@ -191,20 +192,17 @@ class Catalog:
         """The release `version` (checked first: raises UnknownRelease)."""
         version = self.check(version)
         file = self.files[version]
-        return _read(file) if version in self.team else _read_file(file, 0)
+        # a team's file can change between two calls (catalog add): the cache keys on its mtime too
+        key = (str(file), file.stat().st_mtime_ns if isinstance(file, Path) else 0)
+        if key not in _READ:
+            _READ[key] = _load(file.read_text(encoding="utf-8"))
+        return _READ[key]
 
 
-def _read(file: Path) -> Release:
-    """A team's file can change between two calls (catalog add): the cache keys on its mtime."""
-    return _read_file(file, file.stat().st_mtime_ns)
+_READ: dict[tuple[str, int], Release] = {}  # (file, mtime) -> its release: each file is parsed once
 
 
-@cache
-def _read_file(file, _mtime: int) -> Release:
-    return _load(file.read_text(encoding="utf-8"))
-
-
-def _release_files(directory) -> dict[str, object]:
+def _release_files(directory: Traversable) -> dict[str, Traversable]:
     if not directory.is_dir():
         return {}
     return {p.name[: -len(".yml")]: p for p in directory.iterdir()

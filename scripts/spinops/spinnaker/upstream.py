@@ -1,8 +1,10 @@
 """Spinnaker's public sources, read as `(repository, ref, path) -> text` from git clones or over HTTPS.
 
 The release catalog's facts come from files of public GitHub repositories at a ref (a tag, or HEAD for the
-default branch): spinnaker/spinnaker.io's changelogs, each service's config file at its tag. Two sources
-serve them, so that one parser (spinops.spinnaker.gather) reads both:
+default branch: `git show HEAD:path`, and raw.githubusercontent.com resolves HEAD too, as Homebrew's documented
+installer URL `raw.githubusercontent.com/Homebrew/install/HEAD/install.sh` relies on): spinnaker/spinnaker.io's
+changelogs, each service's config file at its tag. Two sources serve them, so that one parser
+(spinops.spinnaker.gather) reads both:
 - `GitSource`: clones on this machine (the maintainers' `python -m spinops.spinnaker.gather`);
 - `HttpSource`: `https://raw.githubusercontent.com/<owner>/<repo>/<ref>/<path>` (`spinops catalog add`, on a
   machine that can reach GitHub, such as a GitHub runner). `base` replaces the host, for recorded responses.
