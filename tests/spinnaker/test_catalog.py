@@ -168,3 +168,16 @@ def test_a_teams_release_is_read_beside_the_packages(tmp_path):
     assert catalog.release("1.29.0").image("echo") == f"{REGISTRY}/echo:spinnaker-1.29.0"
     assert catalog.release("1.36.1").services == RELEASE_1_36_1
     assert "1.29.0" not in Catalog.package().files
+
+
+def test_a_broken_team_release_file_is_an_error_saying_what_to_do(tmp_path):
+    team = tmp_path / "halconfig" / "releases"
+    team.mkdir(parents=True)
+    (team / "1.29.0.yml").write_text("version: 1.29.0\nservices: [\n", encoding="utf-8")
+    with pytest.raises(UnknownRelease) as e:
+        Catalog.for_repo(tmp_path).release("1.29.0")
+    assert str(e.value).startswith(f"{team / '1.29.0.yml'} is not a release file as `spinops catalog add` writes it")
+    assert str(e.value).endswith("write it again with `spinops catalog add 1.29.0`")
+    (team / "1.29.0.yml").write_text("version: 1.29.0\n", encoding="utf-8")  # no services: KeyError
+    with pytest.raises(UnknownRelease, match="KeyError"):
+        Catalog.for_repo(tmp_path).release("1.29.0")

@@ -195,7 +195,15 @@ class Catalog:
         # a team's file can change between two calls (catalog add): the cache keys on its mtime too
         key = (str(file), file.stat().st_mtime_ns if isinstance(file, Path) else 0)
         if key not in _READ:
-            _READ[key] = _load(file.read_text(encoding="utf-8"))
+            try:
+                _READ[key] = _load(file.read_text(encoding="utf-8"))
+            except (yaml.YAMLError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as e:
+                if version not in self.team:
+                    raise  # the package's own files are tested
+                raise UnknownRelease(
+                    f"{file} is not a release file as `spinops catalog add` writes it ({type(e).__name__}: {e}); "
+                    f"write it again with `spinops catalog add {version}`"
+                ) from None
         return _READ[key]
 
 
