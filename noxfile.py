@@ -25,11 +25,18 @@ ENV = os.environ.get("SPINOPS_ENV", "production")
 BASE = os.environ.get("SPINOPS_BASE", "HEAD^1")
 
 
-def _install(session: nox.Session, *extras: str) -> None:
+#: Every Python dependency (the package's, all extras, and the dev tools), pinned with hashes; `nox -s lock`
+#: regenerates it and requirements/bootstrap.txt (nox and uv, what workflows and .ci/run install with pip).
+LOCK = "requirements/lock.txt"
+
+
+def _install(session: nox.Session) -> None:
+    """The locked dependencies (hash-checked: nothing unpinned or altered installs), then the package itself with
+    --no-deps and no build isolation, so its build backend is the locked setuptools, not a fresh download."""
     if session.venv_backend == "none":
         return  # `nox --no-venv` (the PR scenario tests): spinops is installed in the running interpreter already
-    spec = ".[" + ",".join(extras) + "]" if extras else "."
-    session.install("-e", spec)
+    session.install("--require-hashes", "-r", LOCK)
+    session.install("--no-deps", "--no-build-isolation", "-e", ".")
 
 
 @nox.session(python=PY)
@@ -85,6 +92,28 @@ def comment(session: nox.Session) -> None:
     """pr-comment.yml: post or replace one PR comment per environment from a downloaded report (uses `gh`)."""
     _install(session)
     session.run("python", "-m", "spinops.pr", "comment", *session.posargs)
+
+
+@nox.session(python=PY)
+def live_input(session: nox.Session) -> None:
+    """pr.yml `live` (base branch code): validate the PR's manifests artifact as data into build/live/<env>.yaml;
+    the environment's GKE variable names from the base's spinops.yml ($GITHUB_OUTPUT). `-- --in DIR`."""
+    _install(session)
+    session.run(
+        "python", "-m", "spinops.artifact", "manifests", "--env", ENV, "--out", f"build/live/{ENV}.yaml",
+        "--report", f"report/live-{ENV}.md", *session.posargs,
+    )
+
+
+@nox.session(python=PY)
+def live_diff(session: nox.Session) -> None:
+    """pr.yml `live`: `spinops diff --live` of the validated build/live/<env>.yaml (with the apply's prune preview)."""
+    _install(session)
+    session.run(
+        "spinops", "diff", "--live", "--env", ENV, "--manifests", f"build/live/{ENV}.yaml", "--force-conflicts",
+        "--format", "markdown", "--output", f"report/live-{ENV}.md", "--full-output", f"report/live-{ENV}-full.md",
+        *session.posargs, success_codes=[0, 1],
+    )
 
 
 @nox.session(python=PY)
@@ -162,15 +191,15 @@ def migrate(session: nox.Session) -> None:
 @nox.session(python=PY)
 def tests(session: nox.Session) -> None:
     """The test suite (real kustomize, real git, real validators)."""
-    _install(session, "test")
+    _install(session)
     args = session.posargs or ["-n", "2"]
     session.run("pytest", *args)
 
 
 @nox.session(python=PY)
 def lint(session: nox.Session) -> None:
-    """ruff on the package and tests; zizmor and actionlint on the workflows."""
-    session.install("ruff==0.17.5", "zizmor==1.32.0")
+    """ruff and mypy on the package and tests; zizmor and actionlint on the workflows."""
+    _install(session)  # ruff, mypy (with the stubs) and zizmor are pinned in the lock
     session.run("ruff", "check", "scripts", "tests", "noxfile.py")
     session.run("mypy")  # configuration: [tool.mypy] in pyproject.toml
     if os.path.isdir(".github/workflows"):
@@ -231,7 +260,17 @@ def upgrade_pr(session: nox.Session) -> None:
 @nox.session(python=PY)
 def e2e(session: nox.Session) -> None:
     """On a kind cluster (e2e.yml): a real `spinops apply`, `kubectl diff` after a change, rollout status, pruning."""
-    _install(session, "test")
+    _install(session)
     session.run(
         "pytest", "-p", "no:xdist", "tests/pipeline/test_e2e_kind.py", *session.posargs, env={"SPINOPS_E2E_KIND": "1"}
+    )
+
+
+@nox.session(python=PY, venv_backend="none")
+def lock(session: nox.Session) -> None:
+    """Regenerate the hash-pinned lock files after changing a pin in pyproject.toml or requirements/*.in (uv; PyPI)."""
+    common = ["uv", "pip", "compile", "--universal", "--python-version", PY, "--generate-hashes", *session.posargs]
+    session.run(*common, "requirements/bootstrap.in", "-o", "requirements/bootstrap.txt", external=True)
+    session.run(
+        *common, "--all-extras", "pyproject.toml", "requirements/tools.in", "-o", LOCK, external=True
     )

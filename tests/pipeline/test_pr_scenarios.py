@@ -142,6 +142,8 @@ class GitHub:
                 s = nox(checkout, "summary", "--", f"report/{e}-full.md", env=job_env)  # if: !cancelled()
                 assert s.returncode == 0, s.stdout + s.stderr
                 assert summary.read_text().strip(), "the job summary holds the full report"
+                if p.returncode == 0:
+                    self._live_input(checkout, e, env)
             results["diff"] = "failure" if any(exits.values()) else "success"
         else:
             results["diff"] = "skipped"
@@ -154,6 +156,26 @@ class GitHub:
         # the comment stage runs the default branch's code (here: the project's), never the PR's
         c = nox(ROOT, "comment", "--", "--in", str(artifact), env=comment_env, noxfile=ROOT / "noxfile.py")
         return Run(plan.returncode, decision, exits, logs, required, c.returncode, c.stdout + c.stderr)
+
+
+    def _live_input(self, checkout: Path, env_name: str, env: dict) -> None:
+        """The `live` job's data handoff: the file `diff` uploads (read from pr.yml) is what the base's
+        spinops.artifact accepts (the frozen reference installation is the base here)."""
+        [upload] = [
+            s_ for s_ in load_workflow("pr.yml")["jobs"]["diff"]["steps"]
+            if s_.get("with", {}).get("name") == "spinops-manifests-${{ matrix.env }}"
+        ]
+        built = checkout / upload["with"]["path"].replace("${{ matrix.env }}", env_name)
+        downloaded = self.root / f"untrusted-manifests-{len(self.runs)}-{env_name}"
+        downloaded.mkdir()
+        shutil.copy(built, downloaded / "manifests.yaml")  # upload-artifact of one file, then download-artifact
+        proc = subprocess.run(
+            [sys.executable, "-m", "spinops.artifact", "manifests", "--in", str(downloaded), "--env", env_name,
+             "--out", str(downloaded) + ".yaml", "--report", str(downloaded) + ".md"],
+            cwd=REFERENCE, env={**env, "GITHUB_OUTPUT": str(downloaded) + ".out"}, capture_output=True, text=True,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert Path(str(downloaded) + ".yaml").read_text() == built.read_text()
 
 
 def load_workflow(name: str) -> dict:

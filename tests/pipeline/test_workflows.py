@@ -20,9 +20,10 @@ GITHUB = ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
 BIN = Path(sys.executable).parent
 
-#: The only `run:` lines that are neither nox nor spinops: installing nox itself, and the required
-#: check's failing step (pr.yml `result`, which checks out nothing).
-SETUP_LINES = {"python -m pip install nox==2026.10.20 uv==0.13.9", "exit 1"}
+#: The only `run:` lines that are neither nox nor spinops: installing nox and uv from the hash-pinned
+#: bootstrap lock, and the required check's failing step (pr.yml `result`, which checks out nothing).
+BOOTSTRAP = "python -m pip install --require-hashes --no-deps -r requirements/bootstrap.txt"
+SETUP_LINES = {BOOTSTRAP, "exit 1"}
 CACHE_ACTION = "actions/cache"
 COMMENT_ACTION = "marocchino/sticky-pull-request-comment"
 OIDC_ACTION = "google-github-actions/auth"
@@ -217,9 +218,13 @@ def test_checkout_never_persists_credentials():
 
 def test_pr_jobs_that_get_credentials_are_same_repository_only():
     pr = load(GITHUB / "workflows" / "pr.yml")
+    same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
     for name, job in pr["jobs"].items():
-        if "id-token" in job["permissions"] or "pull-requests" in job["permissions"]:
-            assert "github.event.pull_request.head.repo.full_name == github.repository" in job["if"], name
+        if "id-token" in job["permissions"]:
+            assert same_repo in job["if"], name
+        elif "pull-requests" in job["permissions"]:
+            # the live comment runs only after a `live` job that succeeded, which is same-repository only
+            assert "needs.live.result == 'success'" in job["if"] and same_repo in pr["jobs"]["live"]["if"], name
         else:
             assert job["permissions"] in ({"contents": "read"}, {}) and "secrets." not in yaml.safe_dump(job), name
 
@@ -262,8 +267,10 @@ def test_every_matrix_comes_from_the_environment_list():
 def test_uv_cache_in_pr_and_ci_jobs_never_in_deploy_jobs():
     for wf, name, job in jobs():
         cached = any(a.startswith(CACHE_ACTION + "@") for a in uses(job))
-        installs = any(s.get("run", "").startswith("python -m pip install nox") for s in job.get("steps", []))
-        if wf == "deploy.yml":
+        installs = any(s.get("run", "") == BOOTSTRAP for s in job.get("steps", []))
+        oidc = "id-token" in job.get("permissions", {})
+        if wf == "deploy.yml" or oidc:
+            # never where a credential is: a cache a PR job wrote must not reach it
             assert not cached, f"{wf}:{name}"
         elif wf in ("pr.yml", "ci.yml") and installs:
             assert cached, f"{wf}:{name}"
