@@ -88,13 +88,6 @@ def pr(session: nox.Session) -> None:
 
 
 @nox.session(python=PY)
-def comment(session: nox.Session) -> None:
-    """pr-comment.yml: post or replace one PR comment per environment from a downloaded report (uses `gh`)."""
-    _install(session)
-    session.run("python", "-m", "spinops.pr", "comment", *session.posargs)
-
-
-@nox.session(python=PY)
 def live_input(session: nox.Session) -> None:
     """pr.yml `live` (base branch code): validate the PR's manifests artifact as data into build/live/<env>.yaml;
     the environment's GKE variable names from the base's spinops.yml ($GITHUB_OUTPUT). `-- --in DIR`."""

@@ -6,10 +6,8 @@
           files), check it, build the base and diff. Every outcome writes the comment
           `report/<env>.md` (marker, head SHA, link to the run) and `report/<env>.json` (metadata);
           exit 1 when the head does not build or the check fails, so the required check fails.
-`comment` (pr-comment.yml, a `workflow_run` stage with a write token): posts or replaces one comment
-          per environment from the report artifact. The artifact was written by the PR's code, so it is
-          untrusted: every field is validated, and the PR number is accepted only when that pull
-          request's head is the head the `pr` run tested (GitHub's `workflow_run.head_sha`).
+The comment stage (pr-comment.yml, a `workflow_run` stage with a write token) runs no repository code: its
+script lives in the workflow and reads these reports as untrusted data.
 
 The base is the merge commit's first parent: for `pull_request` GitHub checks out
 refs/pull/N/merge, "the last merge commit on the GITHUB_REF branch" (github/docs,
@@ -24,10 +22,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,10 +40,6 @@ from spinops.report.checks import summarise
 
 #: What a change must touch to change what is deployed (the build's inputs and the tool itself).
 DEPLOY_PATHS = ("halconfig/", "kustomize/", "scripts/", "noxfile.py", "pyproject.toml")
-#: GitHub rejects comment bodies over 65,536 characters.
-COMMENT_LIMIT = 65_536
-SHA = re.compile(r"^[0-9a-f]{40}$")
-ENV_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
 ARTIFACT = "spinops-report-<env>"
 
 
@@ -284,107 +276,6 @@ def write_outcome(out: Path, outcome: Outcome, event: Event) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
-# comment (workflow_run stage: untrusted input, write token)
-
-
-class Untrusted(ValueError):
-    """The artifact does not have the shape the pr run writes: nothing is posted from it."""
-
-
-@dataclass(frozen=True)
-class Comment:
-    pr: int
-    env: str
-    head_sha: str
-    body: str
-
-
-def read_reports(directory: Path, run_head_sha: str) -> list[Comment]:
-    """The comments of a downloaded report artifact, validated field by field."""
-    if not SHA.match(run_head_sha or ""):
-        raise Untrusted("the workflow_run head SHA is missing or malformed")
-    comments = []
-    for meta_path in sorted(directory.glob("*.json")):
-        if meta_path.name.endswith("-check.json"):
-            continue
-        if meta_path.stat().st_size > 4096:
-            raise Untrusted(f"{meta_path.name}: too large for report metadata")
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise Untrusted(f"{meta_path.name}: not JSON ({e})") from None
-        if not isinstance(meta, dict):
-            raise Untrusted(f"{meta_path.name}: not an object")
-        env, pr, sha = meta.get("env"), meta.get("pr"), meta.get("head_sha")
-        if not (isinstance(env, str) and ENV_NAME.match(env)) or meta_path.stem != env:
-            raise Untrusted(f"{meta_path.name}: bad environment name")
-        if not (type(pr) is int and 0 < pr < 10**9):
-            raise Untrusted(f"{meta_path.name}: bad pull request number")
-        if sha != run_head_sha:
-            raise Untrusted(f"{meta_path.name}: head SHA is not the head the pr run tested")
-        body_path = directory / f"{env}.md"
-        if not body_path.is_file() or body_path.stat().st_size > COMMENT_LIMIT * 4:
-            raise Untrusted(f"{env}.md: missing or too large")
-        body = body_path.read_text(encoding="utf-8", errors="replace")
-        if len(body) > COMMENT_LIMIT or not body.startswith(marker(env) + "\n"):
-            raise Untrusted(f"{env}.md: not a spinops comment for {env}")
-        comments.append(Comment(pr, env, sha, body))
-    if len({c.pr for c in comments}) > 1:
-        raise Untrusted("reports name different pull requests")
-    return comments
-
-
-def gh_api(*args: str, input_obj: dict | None = None) -> object:
-    """`gh api ...` (GH_TOKEN, GH_REPO from the environment); the JSON it prints."""
-    argv = ["gh", "api", *args]
-    tmp = None
-    if input_obj is not None:
-        fd, tmp = tempfile.mkstemp(prefix="spinops-comment-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(input_obj, fh)
-        argv += ["--input", tmp]
-    try:
-        proc = subprocess.run(argv, capture_output=True, text=True)
-    finally:
-        if tmp:
-            os.unlink(tmp)
-    if proc.returncode != 0:
-        raise RuntimeError(f"gh api {args[-1] if args else ''} failed (exit {proc.returncode}): {proc.stderr.strip()}")
-    return json.loads(proc.stdout) if proc.stdout.strip() else None
-
-
-def post(comments: list[Comment], repo: str, login: str = "github-actions[bot]") -> list[str]:
-    """Create or replace the one comment per environment; returns what was done, one line each."""
-    if not comments:
-        return []
-    pr = comments[0].pr
-    pull = gh_api(f"repos/{repo}/pulls/{pr}")
-    current = pull.get("head", {}).get("sha") if isinstance(pull, dict) else None
-    if current != comments[0].head_sha:
-        return [
-            f"PR #{pr}: its head is now {str(current)[:7]}, not {comments[0].head_sha[:7]}: a newer run will comment"
-        ]
-    existing = gh_api("--paginate", f"repos/{repo}/issues/{pr}/comments")
-    existing = existing if isinstance(existing, list) else []
-    done = []
-    for c in comments:
-        mine = [
-            e
-            for e in existing
-            if isinstance(e, dict)
-            and (e.get("user") or {}).get("login") == login
-            and str(e.get("body", "")).startswith(marker(c.env) + "\n")
-        ]
-        if mine:
-            gh_api("-X", "PATCH", f"repos/{repo}/issues/comments/{mine[0]['id']}", input_obj={"body": c.body})
-            done.append(f"PR #{pr}: replaced the {c.env} comment")
-        else:
-            gh_api("-X", "POST", f"repos/{repo}/issues/{pr}/comments", input_obj={"body": c.body})
-            done.append(f"PR #{pr}: created the {c.env} comment")
-    return done
-
-
-# ----------------------------------------------------------------------------------------------
 
 
 def _annotate(problems: list[Problem]) -> None:
@@ -405,8 +296,6 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--env", default=default_env(), help="the environment (default: $SPINOPS_ENV, else production)")
     r.add_argument("--base", default=os.environ.get("SPINOPS_BASE", "HEAD^1"))
     r.add_argument("--out", default="report")
-    c = sub.add_parser("comment", help="post the comments of a downloaded (untrusted) report artifact")
-    c.add_argument("--in", dest="directory", default="untrusted-report")
     args = parser.parse_args(argv)
     try:
         if args.step == "plan":
@@ -421,17 +310,9 @@ def main(argv: list[str] | None = None) -> int:
                     fh.write("\n".join(lines) + "\n")
             print("\n".join(lines))
             return 0
-        if args.step == "report":
-            outcome = report(Path("."), args.env, args.base, Path(args.out), Event.from_env(), annotate=_annotate)
-            print(f"{args.env}: {outcome.kind}" + (" (fails the required check)" if outcome.failed else ""))
-            return 1 if outcome.failed else 0
-        comments = read_reports(Path(args.directory), os.environ.get("RUN_HEAD_SHA", ""))
-        for line in post(comments, os.environ.get("GH_REPO", "")):
-            print(line)
-        return 0
-    except Untrusted as e:
-        print(f"spinops.pr: refusing the report artifact: {e}", file=sys.stderr)
-        return 2
+        outcome = report(Path("."), args.env, args.base, Path(args.out), Event.from_env(), annotate=_annotate)
+        print(f"{args.env}: {outcome.kind}" + (" (fails the required check)" if outcome.failed else ""))
+        return 1 if outcome.failed else 0
     except SpinopsError as e:
         for problem in e.problems:
             print(problem.text(), file=sys.stderr)

@@ -204,3 +204,40 @@ FIAT_DIFF = {
         "v1.ConfigMap.spinnaker.fiat-config-7h2k9": obj("ConfigMap", "fiat-config-7h2k9"),
     },
 }
+
+
+COMMENT_STEP_ENV = {"GH_TOKEN", "GH_REPO", "RUN_HEAD_SHA", "RUN_PULL_REQUESTS", "REPORT_DIR"}
+
+
+def comment_stage_script(root: Path) -> str:
+    """The `run:` script of pr-comment.yml's one step (it runs no repository code, so the test runs its text)."""
+    import yaml
+
+    wf = yaml.safe_load((root / ".github" / "workflows" / "pr-comment.yml").read_text())
+    [step] = [s for s in wf["jobs"]["comment"]["steps"] if "run" in s]
+    assert set(step["env"]) == COMMENT_STEP_ENV, step["env"]
+    return step["run"]
+
+
+def run_comment_stage(
+    root: Path, report_dir: Path, env: dict, *, head_sha: str, pull_requests: list | None = None
+) -> subprocess.CompletedProcess:
+    """pr-comment.yml's step as GitHub runs it (`bash -e {0}`), with the env its `env:` block sets; `gh` must be
+    the fake on env's PATH."""
+    full = {
+        **env,
+        "GH_TOKEN": env.get("GH_TOKEN", "gh-token"),
+        "RUN_HEAD_SHA": head_sha,
+        "RUN_PULL_REQUESTS": json.dumps(pull_requests or []),
+        "REPORT_DIR": str(report_dir),
+    }
+    script = report_dir.parent / f".{report_dir.name}-comment-step.sh"
+    script.write_text(comment_stage_script(root))
+    # GitHub's command for a `run:` without `shell:` on Linux: `bash -e {0}` (workflow syntax, `defaults.run.shell`)
+    return subprocess.run(
+        ["bash", "-e", str(script)],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -1,6 +1,7 @@
-"""The comment stage (pr-comment.yml, `python -m spinops.pr comment`) reads an artifact written by the
-PR's own code: for a fork PR, by anyone. It must post only well-formed spinops comments, to the PR
-whose head the `pr` run tested, and only ever edit its own comments (fake `gh`, tests/pipeline/fake_gh_api.py)."""
+"""The comment stage (pr-comment.yml's one `run:` step: bash, jq and gh, no repository code) reads an artifact
+written by the PR's own code: for a fork PR, by anyone. It must post only well-formed spinops comments, to the
+PR whose head the `pr` run tested, and only ever edit its own comments. The step's script is read from the
+workflow and run as GitHub runs it, with a fake `gh` (tests/pipeline/fake_gh_api.py) on PATH."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from pipeline_support import run_comment_stage
+
+from spinops_testlib import ROOT
 
 HERE = Path(__file__).resolve().parent
 HEAD = "a" * 40
@@ -43,7 +47,7 @@ def artifact(root: Path, env="staging", pr=7, sha=HEAD, body=None, name=None) ->
     return d
 
 
-def comment(gh: Path, directory: Path, run_head=HEAD, login=None) -> subprocess.CompletedProcess:
+def comment(gh: Path, directory: Path, run_head=HEAD, login=None, pull_requests=None) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "PATH": f"{gh / 'bin'}{os.pathsep}{os.environ['PATH']}",
@@ -51,17 +55,10 @@ def comment(gh: Path, directory: Path, run_head=HEAD, login=None) -> subprocess.
         "FAKE_GH_LOG": str(gh / "gh.jsonl"),
         "GH_REPO": REPO,
         "GH_TOKEN": "t",
-        "RUN_HEAD_SHA": run_head,
     }
     if login:
         env["FAKE_GH_LOGIN"] = login
-    return subprocess.run(
-        [sys.executable, "-m", "spinops.pr", "comment", "--in", str(directory)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_comment_stage(ROOT, directory, env, head_sha=run_head, pull_requests=pull_requests)
 
 
 def comments(gh: Path, pr="7") -> list[dict]:
@@ -125,3 +122,47 @@ def test_a_marker_in_someone_elses_comment_is_never_edited(gh):
 def test_a_missing_run_head_is_refused(gh):
     r = comment(gh, artifact(gh), run_head="")
     assert r.returncode == 2 and "head SHA is missing" in r.stderr
+
+
+def test_a_pr_number_that_is_not_one_of_the_runs_pull_requests_is_refused(gh):
+    """Same-repository runs list their PRs (workflow_run.pull_requests); a number outside that list is refused."""
+    r = comment(gh, artifact(gh), pull_requests=[{"number": 8, "head": {"sha": HEAD}}])
+    assert r.returncode == 2 and "not a pull request of this workflow run" in r.stderr
+    assert comments(gh) == []
+    assert comment(gh, artifact(gh), pull_requests=[{"number": 7, "head": {"sha": HEAD}}]).returncode == 0
+    assert len(comments(gh)) == 1
+
+
+@pytest.mark.parametrize("bad", ["symlink", "directory", "oversized-meta", "different-prs", "float-pr"])
+def test_planted_files_are_refused(gh, tmp_path, bad):
+    d = artifact(gh)
+    if bad == "symlink":
+        (tmp_path / "elsewhere.md").write_text("<!-- spinops-diff:staging -->\nread through a link\n")
+        (d / "staging.md").unlink()
+        (d / "staging.md").symlink_to(tmp_path / "elsewhere.md")
+    elif bad == "directory":
+        (d / "x.json").mkdir()
+    elif bad == "oversized-meta":
+        (d / "staging.json").write_text(json.dumps({"env": "staging", "pr": 7, "head_sha": HEAD, "pad": "x" * 5000}))
+    elif bad == "different-prs":
+        artifact(gh, env="production", pr=8)
+    else:
+        (d / "staging.json").write_text(json.dumps({"env": "staging", "pr": 7.5, "head_sha": HEAD}))
+    r = comment(gh, d)
+    assert r.returncode == 2 and "refusing the report artifact" in r.stderr, r.stdout + r.stderr
+    assert comments(gh) == [] and comments(gh, "8") == []
+
+
+def test_a_body_is_posted_as_data_never_through_the_shell(gh):
+    """Shell metacharacters and command substitutions in a body reach GitHub byte for byte and run nothing."""
+    body = "<!-- spinops-diff:staging -->\n$(touch pwned) `touch pwned2` ${GH_TOKEN} '\"; exit 0\n"
+    r = comment(gh, artifact(gh, body=body))
+    assert r.returncode == 0, r.stderr
+    assert [c["body"] for c in comments(gh)] == [body]
+    assert not (gh / "pwned").exists() and not (ROOT / "pwned").exists() and not Path("pwned2").exists()
+
+
+def test_no_artifact_posts_nothing(gh, tmp_path):
+    r = comment(gh, tmp_path / "absent")
+    assert r.returncode == 0 and "nothing to post" in r.stdout
+    assert not (gh / "gh.jsonl").exists()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pipeline_support import run_comment_stage
 
 from spinops_testlib import REFERENCE, ROOT
 
@@ -150,11 +151,11 @@ class GitHub:
         if (checkout / "report").is_dir():
             shutil.copytree(checkout / "report", artifact, dirs_exist_ok=True)
         required = required_check(results)
-        comment_env = self._env(
-            {"GH_TOKEN": "gh-token", "GH_REPO": REPO, "RUN_HEAD_SHA": head, **fake_gh_env(self.root, self.state)}
+        comment_env = self._env({"GH_TOKEN": "gh-token", "GH_REPO": REPO, **fake_gh_env(self.root, self.state)})
+        # the comment stage runs no repository code: pr-comment.yml's own script (the project's), on the artifact
+        c = run_comment_stage(
+            ROOT, artifact, comment_env, head_sha=head, pull_requests=[{"number": self.number, "head": {"sha": head}}]
         )
-        # the comment stage runs the default branch's code (here: the project's), never the PR's
-        c = nox(ROOT, "comment", "--", "--in", str(artifact), env=comment_env, noxfile=ROOT / "noxfile.py")
         return Run(plan.returncode, decision, exits, logs, required, c.returncode, c.stdout + c.stderr)
 
 

@@ -196,3 +196,38 @@ def test_the_live_job_runs_base_code_only_and_never_for_forks_or_dependabot():
     # the cluster is the one the BASE declares for the environment, not a matrix value the PR's plan job wrote
     gke = next(s for s in steps if s.get("uses", "").startswith("google-github-actions/get-gke-credentials@"))
     assert gke["with"]["cluster_name"] == "${{ vars[steps.input.outputs.cluster_var] }}"
+
+
+PRIVILEGED_TRIGGERS = {"workflow_run", "pull_request_target"}
+
+
+def privileged_code(path: Path) -> dict[str, str]:
+    """Jobs of a workflow_run / pull_request_target workflow that hold a write scope and run repository code of
+    any branch (a checkout followed by a run step or a local action). Such a job gets its write token also for fork
+    PRs, so it must run nothing of the repository: a default-branch file can load PR-controlled data as code."""
+    wf = load(path)
+    if not triggers(wf) & PRIVILEGED_TRIGGERS:
+        return {}
+    out = {}
+    for name, job in (wf.get("jobs") or {}).items():
+        checked_out = False
+        for step in job.get("steps") or []:
+            if str(step.get("uses", "")).startswith("actions/checkout@"):
+                checked_out = True
+            elif checked_out and ("run" in step or str(step.get("uses", "")).startswith("./")):
+                if credentials(job, wf):
+                    out[name] = f"runs repository code with {', '.join(credentials(job, wf))}"
+                break
+    return out
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_privileged_trigger_job_runs_repository_code(path):
+    assert privileged_code(path) == {}
+
+
+def test_the_privileged_check_flags_the_comment_stage_of_2759d9d():
+    """pr-comment.yml before issue 12 item 7: it checked out the default branch and ran `nox -s comment` with
+    `pull-requests: write` on a workflow_run."""
+    found = privileged_code(FIXTURES / "workflows" / "pr-comment-2759d9d.yml")
+    assert found == {"comment": "runs repository code with permissions: pull-requests: write"}
