@@ -19,7 +19,8 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 NEEDS_NETWORK = {
-    "python3 -m pip install nox uv && nox -s build",
+    "python3 -m pip install --require-hashes --no-deps -r requirements/bootstrap.txt",
+    "nox -s build",
     "nox -s tests",
     "uv tool install --editable .",
 }
