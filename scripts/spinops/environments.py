@@ -141,6 +141,36 @@ def _promotion_order(envs: dict[str, Environment]) -> list[Environment]:
     return ordered
 
 
+def promotion_stages(envs: list[Environment]) -> list[list[Environment]]:
+    """The environments (in promotion order) grouped into stages: stage 1 holds those without `after`, stage k+1
+    those after an environment of stage k. deploy.yml deploys stage by stage (a stage waits for the whole stage
+    before it)."""
+    depth: dict[str, int] = {}
+    for e in envs:
+        depth[e.name] = depth[e.after] + 1 if e.after else 0
+    stages: list[list[Environment]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
+    for e in envs:
+        stages[depth[e.name]].append(e)
+    return stages
+
+
+def check_stages(envs: list[Environment], limit: int) -> list[list[Environment]]:
+    """The stages, or an InputError at the first environment beyond `limit` stages (the workflow's job pairs)."""
+    stages = promotion_stages(envs)
+    if len(stages) > limit:
+        e = stages[limit][0]
+        raise InputError(
+            Problem(
+                f"`after: {e.after}` makes `{e.name}` promotion stage {limit + 1}, but the deploy workflow runs "
+                f"{limit} stages",
+                file=SETTINGS_FILE.format(env=e.name),
+                code="environment-settings",
+                hint="promote from an earlier environment (environments of one stage deploy in parallel)",
+            )
+        )
+    return stages
+
+
 #: `--env all`: every environment, in promotion order (build, check, diff).
 ALL = "all"
 

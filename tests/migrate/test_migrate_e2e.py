@@ -3,6 +3,8 @@ check."""
 
 from __future__ import annotations
 
+import json
+import re
 import stat
 import subprocess
 from collections import Counter
@@ -449,12 +451,18 @@ def test_migrating_into_the_template_refuses_beside_the_reference_installation_a
     assert "  deleted   kustomize/overlays/production/pdb.yml" in proc.stdout
     github = [line for line in report.splitlines() if "**GitHub**" in line]
     assert len(github) == 4
-    assert "create the GitHub environment `prod`" in github[0] and "`production`, `staging`" in github[0]
+    # the workflows take every overlay from `spinops env list`: nothing in .github/ names an environment
+    assert "create the GitHub environment `prod`" in github[0] and "nothing in .github/ changes" in github[0]
     assert "ARTIFACTS_GITHUB_MY_ACCOUNT_TOKEN" in github[1] and "gh secret set -e prod" in github[1]
-    assert "GCP_WORKLOAD_IDENTITY_PROVIDER" in github[2] and "GKE_CLUSTER" in github[2]
+    assert "GCP_WORKLOAD_IDENTITY_PROVIDER" in github[2] and "GKE_CLUSTER_PROD and GKE_LOCATION_PROD" in github[2]
     assert "repo:<owner>/<repo>:environment:prod" in github[3]
     build = run_spinops("build", "--env", "prod", "--repo", str(repo))
     assert build.returncode == 0, build.stderr
+    # the pipeline picks the migrated environment up: deploy.yml's stages, pr.yml's and drift.yml's matrices
+    listed = run_spinops("env", "list", "--format", "json", "--repo", str(repo))
+    assert [e["env"] for e in json.loads(listed.stdout)] == ["prod"], listed.stderr
+    workflows = "".join(p.read_text() for p in (repo / ".github" / "workflows").glob("*.yml"))
+    assert not re.search(r"\b(staging|production)\b", workflows)
     again = migrate(repo, str(HAL))
     assert again.returncode == 0 and "nothing to do" in again.stdout
 
@@ -493,8 +501,6 @@ def test_migrated_repository_builds_and_checks(migrated):
     repo, _ = migrated
     build = run_spinops("build", "--env", "prod", "--repo", str(repo), "--format", "json")
     assert build.returncode == 0, build.stderr
-    import json
-
     result = json.loads(build.stdout)
     # expected warnings: a service-settings env secret is used by the overlay's secretKeyRef, not by a config file; and
     # (issue 10) the migrated overlay pins images of services the halconfig does not run, and Halyard's gate profile

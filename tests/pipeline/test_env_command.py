@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from spinops_testlib import REFERENCE, run_spinops
+from spinops_testlib import REFERENCE, ROOT, run_spinops
 
 
 @pytest.fixture
@@ -153,3 +153,51 @@ def test_diff_takes_every_environment_at_once(repo):
     assert r.returncode == 1, r.stderr
     assert "spinops diff (staging)" in r.stdout and "spinops diff (production)" in r.stdout
     assert r.stdout.index("spinops diff (staging)") < r.stdout.index("spinops diff (production)")
+
+
+# --- deploy.yml's promotion stages (issue 12 item 5): adding an environment needs nothing in .github/ ----------
+
+
+def stages(repo, n=3):
+    out = repo / "github_output"
+    out.write_text("")
+    r = run_spinops("env", "list", "--format", "github", "--stages", str(n), "--repo", str(repo),
+                    env={"GITHUB_OUTPUT": str(out)})
+    return r, dict(line.split("=", 1) for line in out.read_text().splitlines())
+
+
+def names(stage: str) -> list[str]:
+    return [e["env"] for e in json.loads(stage)]
+
+
+def test_stages_follow_after_and_empty_stages_are_empty_lists(repo):
+    r, out = stages(repo)
+    assert r.returncode == 0, r.stderr
+    assert [names(out[f"stage{k}"]) for k in (1, 2, 3)] == [["staging"], ["production"], []]
+    assert run_spinops("env", "add", "dev", "--from", "staging", "--repo", str(repo)).returncode == 0
+    (repo / "kustomize/overlays/staging/spinops.yml").write_text("after: dev\n")
+    r, out = stages(repo)
+    assert [names(out[f"stage{k}"]) for k in (1, 2, 3)] == [["dev"], ["staging"], ["production"]], r.stderr
+
+
+def test_a_chain_deeper_than_the_workflows_stages_is_located(repo):
+    r, out = stages(repo, n=1)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    # --format github reports as a workflow annotation on the file (stdout), like every error in that format
+    assert "file=kustomize/overlays/production/spinops.yml" in r.stdout and "promotion stage 2" in r.stdout
+    assert "stage1" not in out
+
+
+def test_adding_an_environment_needs_nothing_in_github(repo):
+    """With this repository's workflows (deploy.yml stages from `spinops env list`), `env add` is all: the
+    repository rules find nothing missing in the workflows for the new environment."""
+    shutil.rmtree(repo / ".github")
+    shutil.copytree(ROOT / ".github", repo / ".github")
+    before = {p: p.read_bytes() for p in (repo / ".github").rglob("*") if p.is_file()}
+    assert run_spinops("env", "add", "qa", "--from", "staging", "--repo", str(repo)).returncode == 0
+    r, out = stages(repo)
+    assert names(out["stage1"]) == ["qa", "staging"]
+    assert run_spinops("build", "--env", "qa", "--repo", str(repo)).returncode == 0
+    c = run_spinops("check", "--env", "qa", "--repo", str(repo), "--format", "json")
+    assert [f["rule"] for f in json.loads(c.stdout)["findings"] if f["severity"] == "error"] == [], c.stdout
+    assert {p: p.read_bytes() for p in (repo / ".github").rglob("*") if p.is_file()} == before

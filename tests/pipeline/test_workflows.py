@@ -257,16 +257,17 @@ def test_one_always_running_required_check_fails_when_a_needed_job_did_not_succe
 
 
 def test_every_matrix_comes_from_the_environment_list():
+    stages = {f"${{{{ fromJSON(needs.envs.outputs.stage{k}) }}}}" for k in range(1, deploy_stages() + 1)}
     for wf, name, job in jobs():
         matrix = job.get("strategy", {}).get("matrix")
         if matrix is not None:
             assert matrix in (
                 {"include": "${{ fromJSON(needs.plan.outputs.matrix) }}"},
                 {"include": "${{ fromJSON(needs.envs.outputs.matrix) }}"},
-            ), f"{wf}:{name}"
-    assert "staging" not in "".join(p.read_text() for p in WORKFLOWS if p.name != "deploy.yml").replace(
-        "spinops env list", ""
-    )
+            ) or (wf == "deploy.yml" and matrix["include"] in stages), f"{wf}:{name}"
+    # no workflow names an environment: adding one needs nothing in .github/ (issue 12 item 5)
+    text = "".join(p.read_text() for p in WORKFLOWS)
+    assert not re.search(r"\b(staging|production)\b", text.replace("spinops env list", "")), "an environment by name"
 
 
 def test_uv_cache_in_pr_and_ci_jobs_never_in_deploy_jobs():
@@ -285,24 +286,51 @@ def test_uv_cache_in_pr_and_ci_jobs_never_in_deploy_jobs():
                 assert step["with"]["path"] == "~/.cache/uv", path.name  # docs.astral.sh/uv/reference/storage
 
 
+def deploy_stages() -> int:
+    """How many promotion stages deploy.yml runs: the `--stages N` its envs job passes to `spinops env list`."""
+    deploy = load(GITHUB / "workflows" / "deploy.yml")
+    [run] = [s_["run"] for s_ in deploy["jobs"]["envs"]["steps"] if "run" in s_ and "nox" in s_["run"]]
+    return int(re.fullmatch(r"nox -s envs -- --stages (\d+)", run).group(1))
+
+
+def test_deploy_runs_one_plan_and_one_deploy_job_per_promotion_stage():
+    deploy = load(GITHUB / "workflows" / "deploy.yml")
+    n = deploy_stages()
+    assert n >= 3  # staging -> production, and room for one more (e.g. dev first)
+    assert set(deploy["jobs"]) == {"envs"} | {f"{kind}-{k}" for k in range(1, n + 1) for kind in ("plan", "deploy")}
+    assert set(deploy["jobs"]["envs"]["outputs"]) == {f"stage{k}" for k in range(1, n + 1)}
+    for k in range(1, n + 1):
+        plan, apply = deploy["jobs"][f"plan-{k}"], deploy["jobs"][f"deploy-{k}"]
+        # a stage starts after every deploy of the stage before; an empty stage is skipped (no empty matrix)
+        assert plan["needs"] == ("envs" if k == 1 else ["envs", f"deploy-{k - 1}"])
+        assert apply["needs"] == ["envs", f"plan-{k}"]
+        for job in (plan, apply):
+            assert job["if"] == f"needs.envs.outputs.stage{k} != '[]'"
+            assert job["strategy"] == {
+                "fail-fast": False, "matrix": {"include": f"${{{{ fromJSON(needs.envs.outputs.stage{k}) }}}}"}
+            }
+
+
 def test_deploy_plans_before_approval_and_applies_the_plan_after_it():
     deploy = load(GITHUB / "workflows" / "deploy.yml")
     assert set(deploy["on"]) == {"push", "workflow_dispatch"} and deploy["on"]["push"]["branches"] == ["main"]
     assert set(deploy["on"]["workflow_dispatch"]["inputs"]) == {"rollback_ref"}
-    jobs_ = deploy["jobs"]
-    assert set(jobs_) == {"plan-staging", "deploy-staging", "plan-production", "deploy-production"}
-    assert jobs_["plan-production"]["needs"] == "deploy-staging"  # staging first
-    for env in ("staging", "production"):
-        plan, apply = jobs_[f"plan-{env}"], jobs_[f"deploy-{env}"]
+    for k in range(1, deploy_stages() + 1):
+        plan, apply = deploy["jobs"][f"plan-{k}"], deploy["jobs"][f"deploy-{k}"]
         # the plan job has no environment: it runs (and shows its plan) before the reviewers approve
-        assert "environment" not in plan and apply["environment"] == env and apply["needs"] == f"plan-{env}"
+        assert "environment" not in plan and apply["environment"] == "${{ matrix.env }}"
         # one job per environment at a time, shared with drift's report; queued, never cancelled (GitHub docs:
         # without queue: max a newer pending run cancels the pending one)
         for job in (plan, apply):
-            assert job["concurrency"] == {"group": f"deploy-{env}", "cancel-in-progress": False, "queue": "max"}
-            assert job["env"]["SPINOPS_ENV"] == env
+            group = {"group": "deploy-${{ matrix.env }}", "cancel-in-progress": False, "queue": "max"}
+            assert job["concurrency"] == group
+            assert job["env"]["SPINOPS_ENV"] == "${{ matrix.env }}"
             checkout = next(s_ for s_ in job["steps"] if s_.get("uses", "").startswith("actions/checkout@"))
             assert checkout["with"]["fetch-depth"] == 0  # origin/main, to refuse anything but main's head
+            # the same cluster for the plan and the apply: the variables the environment's spinops.yml names
+            gke = next(s_ for s_ in job["steps"] if s_.get("uses", "").startswith("google-github-actions/get-gke"))
+            assert gke["with"] == {"cluster_name": "${{ vars[matrix.cluster_var] }}",
+                                   "location": "${{ vars[matrix.location_var] }}"}
         runs = [s_["run"] for s_ in plan["steps"] if "run" in s_]
         assert runs.index("nox -s check -- --format github") < runs.index("nox -s deploy_plan")
         assert not any("secrets." in str(s_) for s_ in plan["steps"])  # the plan job holds no deploy secret
@@ -313,7 +341,9 @@ def test_deploy_plans_before_approval_and_applies_the_plan_after_it():
         assert "env" not in install and runs.index(install) < runs.index(applying)
         assert not any("nox -s check" in s_["run"] or "build" in s_["run"] for s_ in runs)
         download = next(s_ for s_ in apply["steps"] if s_.get("uses", "").startswith("actions/download-artifact@"))
-        assert download["with"] == {"name": f"plan-{env}", "path": "build/plan"}
+        assert download["with"] == {"name": "plan-${{ matrix.env }}", "path": "build/plan"}
+        upload = next(s_ for s_ in plan["steps"] if s_.get("uses", "").startswith("actions/upload-artifact@"))
+        assert upload["with"]["name"] == "plan-${{ matrix.env }}"
 
 
 def test_deploy_timeout_leaves_room_for_the_rollout_deadline_and_a_rollback():
@@ -324,19 +354,23 @@ def test_deploy_timeout_leaves_room_for_the_rollout_deadline_and_a_rollback():
     apply_cmd.add_arguments(parser)
     deadline = parser.parse_args(["--env", "x"]).rollout_timeout
     assert deadline == "10m"
-    for env in ("staging", "production"):
-        assert load(GITHUB / "workflows" / "deploy.yml")["jobs"][f"deploy-{env}"]["timeout-minutes"] >= 2 * 10 + 10
+    for k in range(1, deploy_stages() + 1):
+        assert load(GITHUB / "workflows" / "deploy.yml")["jobs"][f"deploy-{k}"]["timeout-minutes"] >= 2 * 10 + 10
 
 
 def test_deploy_secrets_reach_only_the_apply_step_as_github_secrets():
     """Which keys the apply step must get is the team's config: `spinops check`'s deploy-credentials rule
-    (tests/check/test_check_repository.py). Here only the shape: values are GitHub secrets, never job-wide."""
-    for env in ("staging", "production"):
-        job = load(GITHUB / "workflows" / "deploy.yml")["jobs"][f"deploy-{env}"]
+    (tests/check/test_check_repository.py). Here only the shape: values are GitHub secrets, never job-wide, and
+    every stage passes the same ones."""
+    passed = []
+    for k in range(1, deploy_stages() + 1):
+        job = load(GITHUB / "workflows" / "deploy.yml")["jobs"][f"deploy-{k}"]
         step = next(s for s in job["steps"] if s.get("run") == "nox -s deploy_apply --no-install")
-        for k, v in step["env"].items():
-            assert v == f"${{{{ secrets.{github_secret_name(k)} }}}}", (env, k, v)
+        for key, v in step["env"].items():
+            assert v == f"${{{{ secrets.{github_secret_name(key)} }}}}", (k, key, v)
         assert not any("secrets." in str(v) for v in job.get("env", {}).values())
+        passed.append(step["env"])
+    assert all(p == passed[0] for p in passed)
 
 
 def test_drift_report_shares_the_deploy_concurrency_group_and_always_reports():

@@ -34,6 +34,13 @@ def add_arguments(p) -> None:
         help="json: a list of objects (env, after, approval, cluster_var, location_var, kubernetesVersion); github: "
              "also `matrix=<json>` appended to $GITHUB_OUTPUT",
     )
+    ls.add_argument(
+        "--stages",
+        type=int,
+        metavar="N",
+        help="github: also `stage1=<json>` .. `stageN=<json>`, the environments of each promotion stage (`[]` when "
+             "empty; deploy.yml's matrices); an `after:` chain deeper than N is an error",
+    )
     add = sub.add_parser("add", help="add an environment by copying another one")
     add.add_argument("name", help="the new environment (lower-case letters, digits, '-')")
     add.add_argument("--repo", default=".", help="repository root (default: the current directory)")
@@ -42,16 +49,24 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from spinops.environments import load_environments
+    from spinops.environments import check_stages, load_environments
 
     repo = Path(args.repo)
     if args.action == "list":
         envs = load_environments(repo)
         if args.format in ("json", "github"):
             text = json.dumps([e.as_dict() for e in envs], separators=(",", ":"))
+            lines = [f"matrix={text}"]
+            if args.stages is not None:
+                stages = check_stages(envs, args.stages)
+                lines += [
+                    f"stage{k + 1}=" + json.dumps([e.as_dict() for e in (stages[k] if k < len(stages) else [])],
+                                                  separators=(",", ":"))
+                    for k in range(args.stages)
+                ]
             if args.format == "github" and os.environ.get("GITHUB_OUTPUT"):
                 with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as fh:
-                    fh.write(f"matrix={text}\n")
+                    fh.write("\n".join(lines) + "\n")
             print(text)
         else:
             for e in envs:
@@ -156,9 +171,9 @@ def setup_steps(repo: Path, env, source: str, namespace: str) -> str:
             if env.approval
             else ": deployment branches main only"
         ),
-        f"  2. Repository variables `{env.cluster_var}` and `{env.location_var}` (the GKE cluster and its location)",
-        f"  3. Environment `{env.name}` variables GCP_DEPLOY_SERVICE_ACCOUNT, GKE_CLUSTER, GKE_LOCATION "
-        "(docs/pipeline.md)",
+        f"  2. Repository variables `{env.cluster_var}` and `{env.location_var}` (the GKE cluster and its location; "
+        "the PR live diff, the deploy's plan and apply, and drift all read them)",
+        f"  3. Environment `{env.name}` variable GCP_DEPLOY_SERVICE_ACCOUNT (docs/pipeline.md)",
     ]
     if secrets:
         lines.append(f"  4. Environment `{env.name}` secrets: {', '.join(secrets)}")

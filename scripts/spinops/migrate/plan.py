@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from spinops import render
+from spinops.environments import variable_suffix
 from spinops.errors import InputError, Problem
 from spinops.halconfig.validate import validate
 from spinops.migrate import halyard, sizing
@@ -518,33 +519,29 @@ def _secrets_step(plan: Plan, creds: sec.Credentials) -> list[Note]:
 WORKFLOWS = ".github/workflows"
 
 
-def _workflow_facts(repo: Path) -> tuple[list[str], list[str]]:
-    """(GitHub environments, `vars.*` names) the repository's workflows use (read from their text)."""
-    envs, variables = set(), set()
+def _workflow_variables(repo: Path) -> list[str]:
+    """The `vars.*` names the repository's workflows read (from their text)."""
+    variables = set()
     d = repo / WORKFLOWS
     for f in sorted(d.glob("*.y*ml")) if d.is_dir() else []:
         text = f.read_text(encoding="utf-8", errors="replace")
-        envs.update(re.findall(r"(?m)^\s+environment:\s*([A-Za-z0-9_.-]+)\s*$", text))
         variables.update(re.findall(r"\bvars\.([A-Za-z_][A-Za-z0-9_]*)", text))
-    return sorted(envs), sorted(variables)
+    return sorted(variables)
 
 
 def _github_steps(plan: Plan, creds: sec.Credentials) -> list[Note]:
-    """What must be done on GitHub for the pipeline to deploy the migrated installation (docs/pipeline.md)."""
-    envs, variables = _workflow_facts(plan.repo)
+    """What must be done on GitHub for the pipeline to deploy the migrated installation (docs/pipeline.md).
+
+    The workflows build their matrices from the overlays (`spinops env list`), so the migrated environment is
+    picked up as it is: nothing in .github/ names an environment."""
+    variables = _workflow_variables(plan.repo)
     e = plan.env
     notes = [
         Note(
             MANUAL,
             f"create the GitHub environment `{e}` (repository Settings > Environments; add required reviewers if "
-            "deploys need approval)"
-            + (
-                f"; the workflows deploy the environments {', '.join(f'`{x}`' for x in envs)}: make their jobs "
-                "(`environment:` and "
-                f"SPINOPS_ENV) name the environments this repository has, `{e}`"
-                if envs and envs != [e]
-                else ""
-            ),
+            f"deploys need approval; deployment branches: main only). The workflows deploy every overlay of "
+            f"kustomize/overlays/ (`spinops env list`), `{e}` included: nothing in .github/ changes",
             src=None,
             out=None,
             topic="GitHub",
@@ -577,12 +574,16 @@ def _github_steps(plan: Plan, creds: sec.Credentials) -> list[Note]:
                 topic="GitHub",
             )
         )
+    suffix = variable_suffix(e)
+    cluster = [f"GKE_CLUSTER_{suffix}", f"GKE_LOCATION_{suffix}"]  # the defaults of the overlay's spinops.yml
     if variables:
         notes.append(
             Note(
                 MANUAL,
-                f"set the variables the workflows read for environment `{e}` (`gh variable set -e {e} NAME`): "
-                + ", ".join(variables),
+                f"set the variables the workflows read (`gh variable set NAME`; for environment `{e}`: `gh variable "
+                f"set -e {e} NAME`): " + ", ".join(variables)
+                + f"; and the repository variables {cluster[0]} and {cluster[1]} (the GKE cluster of `{e}` and its "
+                f"location, named by kustomize/overlays/{e}/spinops.yml `gke:`)",
                 src=None,
                 out=None,
                 topic="GitHub",
