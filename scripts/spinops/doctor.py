@@ -25,8 +25,7 @@ from spinops.layout import Repo
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 MIN_PYTHON = (3, 11)
-#: kubectl's supported skew against the API server, in minor versions (kubernetes.io version-skew-policy#kubectl)
-KUBECTL_SKEW = 1
+KUBECTL_SKEW = tools.KUBECTL_SKEW
 TIMEOUT = 20  # seconds for any one probe; a hung cluster must not hang the doctor
 
 

@@ -1,7 +1,7 @@
 """Environments as data: each overlay's `kustomize/overlays/<env>/spinops.yml` says what the pipeline
 needs, and `spinops env list --format json` hands it to every workflow's matrix.
 
-    kubernetesVersion: "1.33"     # the cluster's minor (spinops check validates against its schemas)
+    kubernetesVersion: "1.36"     # the cluster's minor (spinops check validates against its schemas)
     after: staging                # promotion: deploy only after this environment deployed (default: none)
     approval: true                # the GitHub environment has required reviewers (documentation + setup steps)
     gke:                          # names of the GitHub variables holding the cluster (defaults shown)

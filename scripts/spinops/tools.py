@@ -12,6 +12,10 @@ from spinops.errors import InputError
 PINNED_KUBECTL = "1.37.1"
 #: The kustomize embedded in that kubectl (`kubectl version --client` prints it as kustomizeVersion).
 PINNED_KUSTOMIZE = "v5.8.1"
+#: kubectl supports API servers one minor older or newer than itself, no further (kubernetes.io, "Version Skew
+#: Policy", section kubectl: kubectl 1.37 talks to 1.36, 1.37 and 1.38). `spinops doctor` checks a live cluster against
+#: it, `spinops check` each environment's declared `kubernetesVersion` (rule kubectl-skew).
+KUBECTL_SKEW = 1
 
 
 @cache

@@ -272,7 +272,7 @@ def test_an_unknown_release_is_an_error_at_the_version_line(repo, spinops, versi
     assert not (repo / "build" / "staging").exists()
 
 
-def test_an_overlay_pin_wins_and_is_reported_with_its_line(repo):
+def test_an_overlay_pin_wins_and_check_reports_it_with_its_line(repo, spinops):
     kfile = repo / "kustomize" / "overlays" / "staging" / "kustomization.yml"
     kfile.write_text(
         kfile.read_text() + "images:\n- name: us-docker.pkg.dev/spinnaker-community/docker/orca\n  newTag: hotfix-1\n"
@@ -280,11 +280,14 @@ def test_an_overlay_pin_wins_and_is_reported_with_its_line(repo):
     )
     result = build_env(repo, "staging")
     assert "us-docker.pkg.dev/spinnaker-community/docker/orca:hotfix-1" in images_of(load_documents(result.manifests))
+    # said in one place: `spinops check` (rule image-pins), not the build's warnings too
+    assert not [w for w in result.warnings if "pins" in w.message]
+    r = spinops("check", "--env", "staging", "--repo", str(repo), "--format", "json", "--only", "image-pins")
+    pins = {f["message"].split("'s image")[0].rsplit(" ", 1)[-1]: f for f in json.loads(r.stdout)["findings"]}
     lines = kfile.read_text().splitlines()
-    pins = {w.code: w for w in result.warnings if w.code in ("image-pinned", "pin-of-stopped-service")}
-    assert "kayenta does not run (canary.enabled is off)" in pins["pin-of-stopped-service"].message
-    assert lines[pins["pin-of-stopped-service"].line - 1].endswith("docker/kayenta")
-    assert lines[pins["image-pinned"].line - 1].endswith("docker/orca")
+    assert "kayenta does not run (canary.enabled is off)" in pins["kayenta"]["message"]
+    assert lines[pins["kayenta"]["source"]["line"] - 1].endswith("docker/kayenta")
+    assert lines[pins["orca"]["source"]["line"] - 1].endswith("docker/orca")
 
 
 def test_keel_has_no_release_image_and_must_be_pinned(repo, spinops):

@@ -23,6 +23,7 @@ def test_every_rule_is_documented_with_pass_and_fail_examples():
         "ha-shared-config",
         "placeholder-hosts",
         "runtime-contract",
+        "catalog-image-tags",
     }
     for m in RULES:
         verdicts = [v for v, _ in examples(m)]

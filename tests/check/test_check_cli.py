@@ -96,7 +96,7 @@ def test_json_report_schema(bad):
     doc = json.loads(r.stdout)
     assert CANARY not in r.stdout
     assert set(doc) == {"version", "input", "kubernetesVersion", "summary", "findings", "skipped", "optOuts", "rules"}
-    assert doc["version"] == 1 and doc["kubernetesVersion"] == "1.33"
+    assert doc["version"] == 1 and doc["kubernetesVersion"] == "1.36"
     assert set(doc["summary"]) == {"resources", "findings", "skipped", "optOuts", "suppressed", "failOn", "failed"}
     f = doc["findings"][0]
     assert set(f) == {"rule", "severity", "message", "resource", "path", "location", "source", "hint"}

@@ -47,9 +47,14 @@ def test_env_picks_the_manifest_and_its_pinned_kubernetes_version(tmp_path):
     doc = json.loads(r.stdout)
     assert r.returncode == 1
     assert doc["kubernetesVersion"] == "1.25" and doc["input"] == "build/staging/manifests.yaml"
-    assert [f["rule"] for f in doc["findings"]] == ["schema"]  # resizePolicy is 1.27+
-    # the command line wins over the environment's setting
-    r = run_spinops("check", "--env", "staging", "--kube-version", "1.33", "--format", "json", cwd=repo)
+    # resizePolicy is 1.27+; and kubectl 1.37 does not support a 1.25 cluster, said at the setting's line
+    assert sorted(f["rule"] for f in doc["findings"]) == ["kubectl-skew", "schema"]
+    [skew] = [f for f in doc["findings"] if f["rule"] == "kubectl-skew"]
+    assert skew["source"] == {"file": "kustomize/overlays/staging/spinops.yml", "line": 2, "column": 1}
+    # the command line wins over the environment's setting (the setting itself is still out of skew)
+    r = run_spinops(
+        "check", "--env", "staging", "--kube-version", "1.33", "--format", "json", "--disable", "kubectl-skew", cwd=repo
+    )
     assert r.returncode == 0 and json.loads(r.stdout)["kubernetesVersion"] == "1.33"
     # the environment is also recognised from a build/<env>/manifests.yaml path
     r = run_spinops("check", "build/staging/manifests.yaml", "--format", "json", cwd=repo)
@@ -61,7 +66,7 @@ def test_environment_variable_and_default(tmp_path):
     r = run_spinops("check", "--env", "staging", "--format", "json", cwd=repo, env={"SPINOPS_KUBE_VERSION": "1.26"})
     assert json.loads(r.stdout)["kubernetesVersion"] == "1.26"
     r = run_spinops("check", "--env", "staging", "--format", "json", cwd=repo, env={"SPINOPS_KUBE_VERSION": ""})
-    assert json.loads(r.stdout)["kubernetesVersion"] == "1.33"
+    assert json.loads(r.stdout)["kubernetesVersion"] == "1.36"
 
 
 def test_no_manifest_and_no_env_is_a_usage_error(tmp_path):

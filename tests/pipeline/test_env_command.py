@@ -30,7 +30,7 @@ def test_list_is_the_matrix_in_promotion_order(repo):
             "approval": False,
             "cluster_var": "GKE_CLUSTER_STAGING",
             "location_var": "GKE_LOCATION_STAGING",
-            "kubernetesVersion": "1.33",
+            "kubernetesVersion": "1.36",
         },
         {
             "env": "production",
@@ -38,7 +38,7 @@ def test_list_is_the_matrix_in_promotion_order(repo):
             "approval": True,
             "cluster_var": "GKE_CLUSTER_PRODUCTION",
             "location_var": "GKE_LOCATION_PRODUCTION",
-            "kubernetesVersion": "1.33",
+            "kubernetesVersion": "1.36",
         },
     ]
 

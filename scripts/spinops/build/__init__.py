@@ -110,9 +110,10 @@ def _build(repo: Path, env: str, out: Path | None, cache: bool) -> BuildResult:
     shards = t.run("wire", pipeline.shard_wiring, files, inputs, wiring)
     runs = running(inputs.hal.data)
     contract: list[Problem] = []  # runtime-contract warnings (errors stop the build before anything is written)
-    images, pins = release_images(inputs.release, runs, inputs.pins) if inputs.release else ({}, [])
-    if errors := [p for p in pins if p.severity == "error"]:
-        raise InputError(errors)
+    # the overlay's own pins win; `spinops check` reports them (rule image-pins), build only needs a tag for each image
+    images, no_image = release_images(inputs.release, runs, inputs.pins) if inputs.release else ({}, [])
+    if no_image:
+        raise InputError(no_image)
     # what each Spring service's ConfigMap holds, as data (the contract reads it)
     spring_files: dict[str, dict[str, dict]] = {}
     for f in files:
@@ -146,7 +147,6 @@ def _build(repo: Path, env: str, out: Path | None, cache: bool) -> BuildResult:
         warnings=inputs.inventory.warnings
         + [p for p in problems if p.severity != "error"]
         + inputs.notes
-        + pins
         + contract
         + output.oversized(configs),
         namespace=inputs.namespace,

@@ -133,9 +133,11 @@ def split_image(image: str) -> tuple[str, str | None, str | None]:
     if "@" in image:
         image, digest = image.split("@", 1)
     tag = None
-    last = image.rsplit("/", 1)[-1]
+    path, slash, last = image.rpartition("/")
     if ":" in last:
-        image, tag = image.rsplit(":", 1)
+        # the name ends at its first `:`, so an invalid tag such as Halyard's `spinnaker-local:1.28.1` stays whole
+        name, tag = last.split(":", 1)
+        image = path + slash + name
     return image, tag, digest
 
 

@@ -28,7 +28,7 @@ from spinops.check.k8s import may_hold_credentials
 from spinops.errors import InputError, Problem, UsageError
 
 #: The Kubernetes minor validated against when neither `--kube-version` nor the environment sets one.
-DEFAULT_KUBE_VERSION = "1.33"
+DEFAULT_KUBE_VERSION = "1.36"
 
 _BASE = (
     "https://schemas.spinops.invalid/api/"  # a base URI so the schemas' `/api/_definitions.json` refs resolve offline

@@ -5,7 +5,10 @@ Spinnaker's services are tested together per release; mixing releases breaks in 
 A Spinnaker service container is one whose image name is a Spinnaker service (clouddriver,
 deck, echo, fiat, front50, gate, igor, kayenta, keel, orca, rosco). Each must carry a
 release tag, and all must carry the same one; the release most services run is taken
-as intended, and the others are reported.
+as intended, and the others are reported. An image with another tag (a hotfix build pinned on
+purpose) is a warning: it may be meant, and the repository rule `image-pins` names the overlay line.
+A service that release ships no image of (keel: no 1.x changelog lists it, spinops.spinnaker.catalog)
+runs the tag the overlay pins for it, so its tag is not judged here (`image-pins` reports the pin).
 
 PASS::
 
@@ -26,6 +29,15 @@ PASS::
         spec:
           containers:
           - {name: gate, image: "us-docker.pkg.dev/spinnaker-community/docker/gate:spinnaker-1.36.1"}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: keel}
+    spec:
+      template:
+        spec:
+          containers:
+          - {name: keel, image: "us-docker.pkg.dev/spinnaker-community/docker/keel:0.1.0-20210331200022-slim"}
 
 FAIL::
 
@@ -74,6 +86,7 @@ from collections import Counter
 
 from spinops.check import k8s
 from spinops.check.rules import Hit
+from spinops.spinnaker import catalog
 from spinops.spinnaker.catalog import release_of_tag, version_key
 from spinops.spinnaker.services import SERVICES
 
@@ -104,12 +117,27 @@ def _expected(ctx) -> str | None:
     return max(releases, key=lambda t: (releases[t], version_key(release_of_tag(t) or "0")))
 
 
+def _outside(expected: str | None, service: str) -> bool:
+    """Does the expected release (known to the catalog) ship no image of this service?"""
+    version = release_of_tag(expected)
+    if not version:
+        return False
+    try:
+        return service not in catalog.release(version).services
+    except catalog.UnknownRelease:
+        return False  # catalog-image-tags reports a release the catalog does not know
+
+
 def check(resource: dict, ctx):
     expected = ctx.memo("same-release", _expected)
     for container, path, image, tag in _service_images(resource):
+        if _outside(expected, k8s.split_image(image)[0].rsplit("/", 1)[-1]):
+            continue
         if not release_of_tag(tag):
             yield Hit(
                 path=(*path, "image"),
+                # a pin on purpose (a hotfix build) is allowed (issue 10): said, not refused
+                severity="warning",
                 message=f"container {container.get('name')!r}: image {image!r} is not tagged with a Spinnaker release "
                         "(spinnaker-x.y.z, or a calendar release such as 2026.2.3)",
                 hint="pin every service to one release with kustomize `images:` (newTag: spinnaker-1.36.1)",
