@@ -455,7 +455,9 @@ def test_migrating_into_the_template_refuses_beside_the_reference_installation_a
     assert "create the GitHub environment `prod`" in github[0] and "nothing in .github/ changes" in github[0]
     assert "ARTIFACTS_GITHUB_MY_ACCOUNT_TOKEN" in github[1] and "gh secret set -e prod" in github[1]
     assert "GCP_WORKLOAD_IDENTITY_PROVIDER" in github[2] and "GKE_CLUSTER_PROD and GKE_LOCATION_PROD" in github[2]
-    assert "repo:<owner>/<repo>:environment:prod" in github[3]
+    assert "attribute.environment/prod" in github[3] and "repository_owner_id" in github[3]
+    assert "repo:<owner>" not in report  # never a binding by the repository's name (issue 13 item 3)
+    assert "deployment branches: main only" in github[0]
     build = run_spinops("build", "--env", "prod", "--repo", str(repo))
     assert build.returncode == 0, build.stderr
     # the pipeline picks the migrated environment up: deploy.yml's stages, pr.yml's and drift.yml's matrices

@@ -178,8 +178,9 @@ def setup_steps(repo: Path, env, source: str, namespace: str) -> str:
     if secrets:
         lines.append(f"  4. Environment `{env.name}` secrets: {', '.join(secrets)}")
     lines.append(
-        f"  5. Workload Identity: allow repo:<owner>/<repo>:environment:{env.name} to impersonate the deploy service "
-        "account (docs/pipeline.md)"
+        f"  5. Workload Identity: bind the deploy service account of `{env.name}` to the principalSet "
+        f"`.../attribute.environment/{env.name}` of the provider that admits only this repository's numeric "
+        "repository_id and repository_owner_id (docs/pipeline.md)"
     )
     lines.append(
         f"Then `spinops build --env {env.name} && spinops check --env {env.name}` reports what is still missing, "

@@ -593,12 +593,11 @@ def _github_steps(plan: Plan, creds: sec.Credentials) -> list[Note]:
         Note(
             MANUAL,
             f"Workload Identity: let the workflow jobs of environment `{e}` impersonate the deploy service account "
-            "(grant "
-            "roles/iam.workloadIdentityUser to the principal of the OIDC subject `repo:<owner>/<repo>:environment:"
+            "(grant roles/iam.workloadIdentityUser to the principalSet `.../attribute.environment/"
             + e
-            + "`, GitHub's "
-            "subject for a job that names an environment), and give that account access to the cluster and to "
-            "namespace "
+            + "` of a provider whose attribute condition requires this repository's numeric `repository_id` and "
+            "`repository_owner_id`, never its name: docs/pipeline.md, Workload Identity Federation; `spinops check` "
+            "rule workload-identity-ids), and give that account access to the cluster and to namespace "
             f"`{plan.namespace}`",
             src=None,
             out=None,
