@@ -204,7 +204,8 @@ def test_keel_tagged_with_a_release_that_ships_no_keel_is_an_error(repo):
     assert b.returncode == 0, b.stderr
     r = run_spinops("check", "--env", "staging", "--repo", str(repo), "--format", "json")
     [f] = [f for f in json.loads(r.stdout)["findings"] if f["rule"] == "catalog-image-tags"]
-    assert "Spinnaker 1.36.1 ships no keel image" in f["message"] and line_of(repo, f).strip() == "newTag: spinnaker-1.36.1"
+    assert "Spinnaker 1.36.1 ships no keel image" in f["message"]
+    assert line_of(repo, f).strip() == "newTag: spinnaker-1.36.1"
 
 
 # ------------------------------------------------------------------ kubectl-skew (issue 13 item 4)
@@ -288,7 +289,8 @@ def test_terraform_conditions_and_subject_members_are_read_too(repo):
     _, findings = check(repo, "staging")
     messages = sorted((f["source"]["line"], f["message"]) for f in findings)
     assert [n for n, _ in messages] == [2, 2, 4]
-    assert "does not require assertion.repository_id and assertion.repository_owner_id" in messages[0][1] + messages[1][1]
+    both = "does not require assertion.repository_id and assertion.repository_owner_id"
+    assert both in messages[0][1] + messages[1][1]
     assert "repository in its OIDC subject" in messages[2][1]
 
 

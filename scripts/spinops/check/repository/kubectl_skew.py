@@ -39,7 +39,7 @@ def kubectl_skew(env: str, declared: str | None, where: Location, kubectl: str =
     if c[0] == k[0] and abs(c[1] - k[1]) <= KUBECTL_SKEW:
         return []
     supported = ", ".join(f"{k[0]}.{k[1] + d}" for d in range(-KUBECTL_SKEW, KUBECTL_SKEW + 1))
-    said = f"declares Kubernetes {version}" if declared else f"declares no kubernetesVersion (check's default {version})"
+    said = f"declares Kubernetes {version}" if declared else f"declares no kubernetesVersion (the default {version})"
     return [
         Finding(
             ID,

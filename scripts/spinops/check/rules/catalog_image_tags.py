@@ -83,7 +83,10 @@ def problem(image: str) -> tuple[str, str] | None:
     try:
         rel = catalog.release(version)
     except catalog.UnknownRelease as e:
-        return f"{tag} is no Spinnaker release: {e}", "tag the image with a release of the catalog, or pin your own build"
+        return (
+            f"{tag} is not a release the catalog knows: {e}",
+            "tag it with a release of the catalog, or pin your own build",
+        )
     if service not in rel.services:
         return (
             f"Spinnaker {version} ships no {service} image (its changelogs list no {service}), so {image!r} does not "
