@@ -222,7 +222,8 @@ def test_overlay_sizing_sidecars_and_service_settings(migrated):
     ov = repo / "kustomize/overlays/prod"
     k = yaml.safe_load((ov / "kustomization.yml").read_text())
     assert k["namespace"] == "spinnaker" and k["resources"] == ["../../base"] and "components" not in k
-    assert {i["newTag"] for i in k["images"]} == {"spinnaker-1.30.2"} and len(k["images"]) == 11
+    # the release is the halconfig's `version:` alone: build tags every running service from it (issue 10)
+    assert "images" not in k and hal_out(repo)["version"] == "1.30.2"
     cd = yaml.safe_load((ov / "clouddriver.yml").read_text())
     assert cd["spec"]["replicas"] == 2  # spin-clouddriver: replicas
     main, sidecar = cd["spec"]["template"]["spec"]["containers"]
@@ -505,11 +506,10 @@ def test_migrated_repository_builds_and_checks(migrated):
     assert build.returncode == 0, build.stderr
     result = json.loads(build.stdout)
     # expected warnings: a service-settings env secret is used by the overlay's secretKeyRef, not by a config file; and
-    # (issue 10) the migrated overlay pins images of services the halconfig does not run, and Halyard's gate profile
-    # carries server.tomcat.* properties Spring Boot 2.7 removed
+    # Halyard's gate profile carries server.tomcat.* properties Spring Boot 2.7 removed
     warnings = [(w["code"], w["message"].split(" ")[0]) for w in result["warnings"]]
     assert warnings[0] == ("unused-secret-key", "GATE_ENV_OIDC_CLIENT_SECRET")
-    assert {code for code, _ in warnings[1:]} <= {"pin-of-stopped-service", "contract:removed-property"}, warnings
+    assert {code for code, _ in warnings[1:]} <= {"contract:removed-property"}, warnings
     wiring = result["wiring"]
     assert wiring["gate"]["env"] == ["SECURITY_AUTHN_BASIC_PASSWORD", "SECURITY_AUTHN_SAML_KEY_STORE_PASSWORD"]
     assert wiring["gate"]["files"] == ["/var/secrets/spinnaker/saml.jks"]
@@ -586,11 +586,9 @@ def test_legacy_deployment_from_the_backup_tar_v1_patch_and_ha(tmp_path):
     versions = {a["name"]: a.get("providerVersion") for a in clouddriver["kubernetes"]["accounts"]}
     assert versions == {"old-v1": "V1", "new-v2": None}
     manifests = (repo / "build/legacy/manifests.yaml").read_text()
-    # the overlay pins win
-    assert ("name: clouddriver-rw" in manifests and "newTag" not in manifests and "spinnaker-1.19.4" in manifests)
-    # the version was moved to 1.30.0 above while the overlay still pins 1.19.4: the repository rule
-    # release-matches-halconfig rightly reports that, which is not this test's subject
-    check = run_spinops("check", "--env", "legacy", "--repo", str(repo), "--disable", "release-matches-halconfig")
+    # the images follow the halconfig's version: the migrated overlay pins none (issue 10)
+    assert "name: clouddriver-rw" in manifests and "spinnaker-1.30.0" in manifests and "1.19.4" not in manifests
+    check = run_spinops("check", "--env", "legacy", "--repo", str(repo))
     assert check.returncode == 0, check.stdout + check.stderr
     tracked = {k: v for k, v in snapshot(repo).items() if not k.startswith(SECRET_DIR)}
     for canary in CANARIES:

@@ -1250,10 +1250,9 @@ def kustomization(ov: Overlay) -> dict:
     }
     if ov.ha:
         k["components"] = ["../../components/ha"]
-    images = {}
-    if ov.version:
-        for svc in SERVICES:
-            images[f"{IMAGE_REPO}/{svc}"] = {"name": f"{IMAGE_REPO}/{svc}", **_release_pin(ov.version, svc)}
+    # no per-service release pin: `spinops build` tags every running service from the halconfig's `version:`
+    # (issue 10); only Halyard's own artifactId pins carry over (`spinops check` reports them: image-pins)
+    images: dict[str, dict] = {}
     for e in ov.images:
         images[e["name"]] = {**images.get(e["name"], {"name": e["name"]}), **e}
     if images:
