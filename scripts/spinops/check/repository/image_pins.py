@@ -120,12 +120,11 @@ def overlay_patches(repo: Path, env: str) -> list[tuple[str, Location]]:
 
 
 def findings(repo: Path, env: str) -> list[Finding]:
-    # start-up: the halconfig loader, the catalog and the overlay reader, only when the repository rules run
-    from spinops import bundle  # noqa: PLC0415
-    from spinops.halconfig.load import load_halconfig  # noqa: PLC0415
-    from spinops.spinnaker import catalog  # noqa: PLC0415
-    from spinops.spinnaker.images import pin_reports  # noqa: PLC0415
-    from spinops.spinnaker.running import running  # noqa: PLC0415
+    from spinops import bundle  # noqa: PLC0415 start-up: PyYAML, only when the repository rules run
+    from spinops.halconfig.load import load_halconfig  # noqa: PLC0415 start-up: the halconfig loader
+    from spinops.spinnaker import catalog  # noqa: PLC0415 start-up: the release catalog
+    from spinops.spinnaker.images import pin_reports  # noqa: PLC0415 start-up: the release catalog
+    from spinops.spinnaker.running import running  # noqa: PLC0415 start-up: with the halconfig loader
 
     try:
         hal = load_halconfig(Repo(repo).halconfig, env)
