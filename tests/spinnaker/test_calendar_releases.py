@@ -9,11 +9,9 @@ import shutil
 import pytest
 import yaml
 
-from spinops.check.findings import Location
-from spinops.check.repository import release_matches
 from spinops.check.rules.runtime_contract import _defaults
 from spinops.spinnaker.catalog import REGISTRY, Catalog, release
-from spinops.spinnaker.images import release_images
+from spinops.spinnaker.images import pin_reports, release_images
 from spinops_testlib import REFERENCE, run_spinops
 
 
@@ -41,17 +39,20 @@ def test_the_overlay_pinning_exactly_the_releases_image_is_not_reported():
     rel = release("2026.1.0")
     pins = {f"{REGISTRY}/echo": ("k.yml", 3, 3, {"newName": "ghcr.io/spinnaker/echo", "newTag": "2026.1.0"}),
             f"{REGISTRY}/orca": ("k.yml", 6, 3, {"newTag": "2026.1.0"})}  # the tag, but from the old registry
-    images, problems = release_images(rel, {"echo": True, "orca": True, "gate": True}, pins)
-    assert images == {f"{REGISTRY}/gate": {"newName": "ghcr.io/spinnaker/gate", "newTag": "2026.1.0"}}
+    runs = {"echo": True, "orca": True, "gate": True}
+    images, errors = release_images(rel, runs, pins)
+    assert images == {f"{REGISTRY}/gate": {"newName": "ghcr.io/spinnaker/gate", "newTag": "2026.1.0"}} and not errors
+    problems = pin_reports(rel, runs, pins)  # what `spinops check` reports (rule image-pins)
     assert [(p.code, p.line) for p in problems] == [("image-pinned", 6)]
     assert "release 2026.1.0 would run ghcr.io/spinnaker/orca:2026.1.0" in problems[0].message
 
 
-def test_release_matches_halconfig_wants_the_calendar_tag():
-    where = Location("kustomize/overlays/staging/kustomization.yml", 5)
-    assert release_matches("2026.2.3", [(f"{REGISTRY}/echo", "2026.2.3", where)], "k") == []
-    [finding] = release_matches("2026.2.3", [(f"{REGISTRY}/echo", "spinnaker-2026.2.3", where)], "k")
-    assert finding.hint.startswith("set newTag: 2026.2.3 ")
+def test_image_pins_wants_the_calendar_image():
+    rel, runs = release("2026.2.3"), {"echo": True}
+    exact = {f"{REGISTRY}/echo": ("k.yml", 5, 3, {"newName": "ghcr.io/spinnaker/echo", "newTag": "2026.2.3"})}
+    assert pin_reports(rel, runs, exact) == []
+    [problem] = pin_reports(rel, runs, {f"{REGISTRY}/echo": ("k.yml", 5, 3, {"newTag": "spinnaker-2026.2.3"})})
+    assert "release 2026.2.3 would run ghcr.io/spinnaker/echo:2026.2.3" in problem.message
 
 
 def test_the_runtime_contract_finds_a_calendar_images_defaults():

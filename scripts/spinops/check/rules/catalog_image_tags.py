@@ -87,6 +87,8 @@ def problem(image: str) -> tuple[str, str] | None:
             f"{tag} is not a release the catalog knows: {e}",
             "tag it with a release of the catalog, or pin your own build",
         )
+    if rel.image_tag != tag:  # a calendar release is tagged with its version alone (2026.2.3)
+        return f"release {version}'s images are tagged {rel.image_tag}, not {tag}", f"use {rel.image(service)}"
     if service not in rel.services:
         return (
             f"Spinnaker {version} ships no {service} image (its changelogs list no {service}), so {image!r} does not "
