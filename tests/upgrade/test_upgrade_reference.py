@@ -214,3 +214,19 @@ def test_a_huge_manifests_diff_is_cut_to_keep_the_body_under_the_limit():
     body = markdown(report, diff)
     assert len(body.encode()) <= COMMENT_LIMIT
     assert body.count("<details>") < 200 and "shortened to fit" in body
+
+
+def test_a_release_the_team_added_is_listed_and_can_be_moved_to(repo):
+    # `spinops catalog add` writes a team release to halconfig/releases/ (docs/catalog.md); build reads it, and
+    # so must upgrade, or a team that added a patch the package lacks still could not upgrade to it
+    newest_patch = max((p.stem for p in RELEASES.glob("1.36.*.yml")), key=key)
+    team = ".".join([*newest_patch.split(".")[:2], str(int(newest_patch.split(".")[2]) + 1)])
+    assert not (RELEASES / f"{team}.yml").exists()
+    (repo / "halconfig" / "releases").mkdir()
+    (repo / "halconfig" / "releases" / f"{team}.yml").write_text(
+        (RELEASES / f"{newest_patch}.yml").read_text().replace(newest_patch, team))
+    listing = json.loads(run_spinops("upgrade", "--format", "json", cwd=repo).stdout)
+    assert all(team in env["patches"] for env in listing["environments"])
+    doc = upgrade_json(repo, team, "--env", "staging", "--dry-run")
+    [env] = doc["environments"]
+    assert (env["from"], env["to"], env["kind"]) == ("1.36.1", team, "patch")

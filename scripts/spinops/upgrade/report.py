@@ -23,7 +23,7 @@ import yaml
 from spinops.check import k8s
 from spinops.check.rules import Context
 from spinops.check.rules.runtime_contract import Instance, instances, violations
-from spinops.spinnaker.catalog import Release, release
+from spinops.spinnaker.catalog import Catalog, Release
 from spinops.spinnaker.contract.evaluate import UPSTREAM, requirements
 from spinops.spinnaker.contract.properties import canonical, flatten
 from spinops.spinnaker.services import SERVICE_LABEL, service_of_deployment
@@ -285,9 +285,11 @@ def _migrations(old: str, new: str, insts: list[Instance]) -> list[dict]:
     return out
 
 
-def build_report(env: str, kind: str, before: Side, after: Side) -> Report:
-    """The report of moving `env` from `before.version` to `after.version`."""
-    old, new = release(before.version), release(after.version)
+def build_report(env: str, kind: str, before: Side, after: Side, catalog: Catalog | None = None) -> Report:
+    """The report of moving `env` from `before.version` to `after.version` (releases from `catalog`, the
+    package's by default)."""
+    cat = catalog or Catalog.package()
+    old, new = cat.release(before.version), cat.release(after.version)
     report = Report(env, old.version, new.version, kind)
     insts_before, insts_after = _instances(before.docs), _instances(after.docs)
     report.services = _services(old, new, before.docs, after.docs)

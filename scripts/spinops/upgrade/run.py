@@ -22,7 +22,7 @@ from spinops.halconfig.load import load_halconfig, overlay_path
 from spinops.halconfig.merge import contains
 from spinops.layout import HALCONFIG, KUSTOMIZE, Repo
 from spinops.manifests import load_documents
-from spinops.spinnaker.catalog import check_version
+from spinops.spinnaker.catalog import Catalog
 from spinops.upgrade.edit import EnvRelease, plan_edits
 from spinops.upgrade.report import Report, Side, build_report
 from spinops.upgrade.versions import Newer, check_move, key, line, newer
@@ -74,7 +74,8 @@ def listing(root: Path, env: str) -> list[tuple[EnvRelease, Newer]]:
     chosen = [r for r in rels if env in (ALL, r.env)]
     if not chosen:
         Repo(root).require_env(env)
-    return [(r, newer(r.version)) for r in chosen]
+    known = Catalog.for_repo(root).versions  # the package's releases and the team's (halconfig/releases/)
+    return [(r, newer(r.version, known)) for r in chosen]
 
 
 def proposals(root: Path, rows: list[tuple[EnvRelease, Newer]], next_kind: str) -> list[dict]:
@@ -103,6 +104,7 @@ def default_envs(envs: list[Environment], rels: list[EnvRelease], target: str) -
 
 def upgrade(root: Path, target: str, env: str | None, *, write: bool = True, context: int = 3) -> Upgrade:
     root = Path(root)
+    catalog = Catalog.for_repo(root)
     envs, rels, base_file = releases(root)
     if env is None:
         moving = default_envs(envs, rels, target)
@@ -113,13 +115,13 @@ def upgrade(root: Path, target: str, env: str | None, *, write: bool = True, con
         moving = [env]
     result = Upgrade(target)
     if not moving:  # no environment to move by default: say which ones run the release (or a newer one)
-        check_version(target)
+        catalog.check(target)
         result.already = [r.env for r in rels if key(r.version) >= key(target)]
         return result
     kinds = {}
     for r in rels:
         if r.env in moving:
-            kinds[r.env] = check_move(r.version, target, r.env)
+            kinds[r.env] = check_move(r.version, target, r.env, catalog)
     result.already = [e for e in moving if kinds[e] == "none"]
     moving = [e for e in moving if kinds[e] != "none"]
     if not moving:
@@ -145,7 +147,7 @@ def upgrade(root: Path, target: str, env: str | None, *, write: bool = True, con
             sides = {e: (b.result(), a.result()) for e, (b, a) in jobs.items()}
     for e in moving:
         (before, tree_b), (after, tree_a) = sides[e]
-        report = build_report(e, kinds[e], before, after)
+        report = build_report(e, kinds[e], before, after, catalog)
         behind = order[e].after
         if behind and at[behind] != target and behind not in moving:
             report.notes.append(f"{e} moves before {behind} (its `after:`), which runs {at[behind]}: the documented "

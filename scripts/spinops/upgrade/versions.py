@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spinops.spinnaker.catalog import check_version, known_versions
+from spinops.spinnaker.catalog import Catalog, known_versions
 
 
 class Refused(ValueError):
@@ -72,12 +72,13 @@ def newer(current: str, known: tuple[str, ...] | None = None) -> Newer:
     return Newer(current, patches, next_line, tuple(later[1:]))
 
 
-def check_move(current: str, target: str, env: str, known: tuple[str, ...] | None = None) -> str:
+def check_move(current: str, target: str, env: str, catalog: Catalog | None = None) -> str:
     """`patch` or `minor` for an allowed move of `env` from `current` to `target`; `none` when it is there.
 
     UnknownRelease (from the catalog) for a target it does not know; Refused for a downgrade or a skipped line."""
-    check_version(target)
-    known = known if known is not None else known_versions()
+    catalog = catalog or Catalog.package()  # a repository's catalog also holds its team releases
+    catalog.check(target)
+    known = catalog.versions
     if target == current:
         return "none"
     if key(target) < key(current):
