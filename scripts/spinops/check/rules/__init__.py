@@ -23,6 +23,8 @@ from functools import cache
 from pathlib import Path
 from types import ModuleType
 
+from spinops.spinnaker.catalog import Catalog
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -63,6 +65,11 @@ class Context:
 
     def of_kind(self, *kinds: str) -> list[dict]:
         return [r for r in self.resources if r.get("kind") in kinds]
+
+    @property
+    def catalog(self) -> Catalog:
+        """The releases this repository may use: the package's and the team's own (halconfig/releases/)."""
+        return self.memo("catalog", lambda c: Catalog.for_repo(c.repo))
 
     def memo(self, key: str, compute):
         """A value computed once per run from all resources (cross-resource rules use it)."""

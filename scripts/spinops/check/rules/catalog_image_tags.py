@@ -71,7 +71,7 @@ SEVERITY = "error"
 _PREFIX = "spinnaker-"
 
 
-def problem(image: str) -> tuple[str, str] | None:
+def problem(image: str, releases: catalog.Catalog | None = None) -> tuple[str, str] | None:
     """(what is wrong, hint) for a Spinnaker service image whose tag the catalog says does not exist."""
     repository, tag, digest = k8s.split_image(image)
     service = repository.rsplit("/", 1)[-1]
@@ -81,7 +81,7 @@ def problem(image: str) -> tuple[str, str] | None:
         return None  # not a release tag; floating tags are pinned-images' finding
     version = tag[len(_PREFIX):]
     try:
-        rel = catalog.release(version)
+        rel = (releases or catalog.Catalog.package()).release(version)
     except catalog.UnknownRelease as e:
         return (
             f"{tag} is not a release the catalog knows: {e}",
@@ -103,7 +103,7 @@ def check(resource: dict, ctx):
         image = container.get("image")
         if not isinstance(image, str):
             continue
-        found = problem(image)
+        found = problem(image, ctx.catalog)
         if found:
             message, hint = found
             yield Hit(path=(*path, "image"), message=f"container {container.get('name')!r}: {message}", hint=hint)

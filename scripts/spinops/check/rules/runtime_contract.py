@@ -196,7 +196,7 @@ def instances(ctx, files_by_service: dict[str, dict[str, dict]] | None = None) -
     files_by_service: each service's config files as data, when the caller has them (spinops build): then the
     ConfigMaps are not read back."""
     parsed: dict[str, dict[str, dict]] = {}
-    catalog = Catalog.for_repo(getattr(ctx, "repo", None))  # the package's releases and the team's own
+    catalog = ctx.catalog  # the package's releases and the team's own (halconfig/releases/)
     for dep in sorted((d for d in ctx.of_kind("Deployment") if _name(d)), key=lambda d: _name(d) or ""):
         svc = _service(dep)
         container = _main_container(dep, svc) if svc else None

@@ -117,13 +117,13 @@ def _expected(ctx) -> str | None:
     return max(releases, key=lambda t: (releases[t], version_key(release_of_tag(t) or "0")))
 
 
-def _outside(expected: str | None, service: str) -> bool:
+def _outside(expected: str | None, service: str, releases: catalog.Catalog) -> bool:
     """Does the expected release (known to the catalog) ship no image of this service?"""
     version = release_of_tag(expected)
     if not version:
         return False
     try:
-        return service not in catalog.release(version).services
+        return service not in releases.release(version).services
     except catalog.UnknownRelease:
         return False  # catalog-image-tags reports a release the catalog does not know
 
@@ -131,7 +131,7 @@ def _outside(expected: str | None, service: str) -> bool:
 def check(resource: dict, ctx):
     expected = ctx.memo("same-release", _expected)
     for container, path, image, tag in _service_images(resource):
-        if _outside(expected, k8s.split_image(image)[0].rsplit("/", 1)[-1]):
+        if _outside(expected, k8s.split_image(image)[0].rsplit("/", 1)[-1], ctx.catalog):
             continue
         if not release_of_tag(tag):
             yield Hit(
