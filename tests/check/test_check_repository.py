@@ -294,6 +294,18 @@ def test_terraform_conditions_and_subject_members_are_read_too(repo):
     assert "repository in its OIDC subject" in messages[2][1]
 
 
+def test_a_setup_file_that_links_outside_the_repository_is_not_read(repo, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text("```sh\n" + BY_NAME + "```\n")
+    (repo / "docs").mkdir()
+    (repo / "docs/setup.md").symlink_to(outside)
+    code, findings = check(repo, "staging")
+    assert code == 0 and [f for f in findings if f["rule"] == "workload-identity-ids"] == []
+    (repo / "docs/setup.md").unlink()
+    (repo / "docs/setup.md").write_text(outside.read_text())  # the same text inside the repository is reported
+    assert [f for f in check(repo, "staging")[1] if f["rule"] == "workload-identity-ids"]
+
+
 def test_the_docs_setup_script_binds_to_numeric_ids():
     """The project's own docs (docs/pipeline.md, Workload Identity Federation) pass the rule."""
     from spinops.check.repository.workload_identity import name_bindings

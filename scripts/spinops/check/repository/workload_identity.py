@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from spinops.check.findings import Finding, Location, ResourceRef
+from spinops.yamlio import MAX_BYTES
 
 ID = "workload-identity-ids"
 SEVERITY = "warning"
@@ -130,9 +131,17 @@ def workload_identity(found: list[tuple[Location, str]]) -> list[Finding]:
 
 def findings(repo: Path, env: str) -> list[Finding]:
     found: list[tuple[Location, str]] = []
+    base = Path(os.path.realpath(repo))
     for rel, path in setup_files(repo):
+        # a finding quotes the line it is on: never read a file that resolves outside the repository (a
+        # symlinked .md would put an outside file's text into the report), nor one over the loader's size limit
+        real = Path(os.path.realpath(path))
+        if base not in real.parents:
+            continue
         try:
-            text = path.read_text(encoding="utf-8")
+            if real.stat().st_size > MAX_BYTES:
+                continue
+            text = real.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
         if "workload-identity-pools" in text or "attribute_condition" in text or "principal" in text:
